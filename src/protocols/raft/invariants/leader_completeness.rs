@@ -1,0 +1,61 @@
+//! **Leader Completeness** (Raft §5.4, Figure 3): if a log entry is committed
+//! in a given term, then that entry will be present in the logs of the
+//! leaders for all higher-numbered terms.
+//!
+//! An entry counts as committed once any server's commit index reaches it,
+//! and is "committed in" that server's term. Checked twice: when a server
+//! becomes leader (its log must hold every entry committed in a lower term),
+//! and when a new entry commits (every current leader of a higher term must
+//! hold it).
+
+use super::{At, Property, RaftChecker};
+use crate::protocols::raft::{Raft, Role};
+use crate::sim::invariant::Violation;
+use crate::sim::Sim;
+
+/// The highest committed index whose commit term is below `term`.
+fn committed_before(c: &RaftChecker, term: u64) -> Option<usize> {
+    c.committed.iter().rposition(|e| e.term < term)
+}
+
+fn check_leader(c: &mut RaftChecker, raft: &Raft, upto: usize, at: &At, out: &mut Vec<Violation>) {
+    let index = upto as u64 + 1;
+    if raft.log().digest(index) == Some(c.committed[upto].digest) {
+        return;
+    }
+    // Name the first committed entry that the leader lacks.
+    let missing = (0..=upto)
+        .find(|&i| raft.log().digest(i as u64 + 1) != Some(c.committed[i].digest))
+        .unwrap_or(upto);
+    let e = &c.committed[missing];
+    let detail = format!(
+        "n{} is leader of term {} but lacks entry {} ({} of term {}) that n{} committed in term {}",
+        raft.id(),
+        raft.term(),
+        missing + 1,
+        e.entry.payload,
+        e.entry.term,
+        e.by,
+        e.term
+    );
+    let by = e.by;
+    c.report(out, at, Property::LeaderCompleteness, vec![by, raft.id()], detail);
+}
+
+pub(super) fn check_new_leader(c: &mut RaftChecker, raft: &Raft, at: &At, out: &mut Vec<Violation>) {
+    if let Some(upto) = committed_before(c, raft.term()) {
+        check_leader(c, raft, upto, at, out);
+    }
+}
+
+pub(super) fn check_leaders_after_commit(c: &mut RaftChecker, sim: &Sim<Raft>, at: &At, out: &mut Vec<Violation>) {
+    for n in 0..sim.len() {
+        let Some(raft) = sim.node(n) else { continue };
+        if raft.role() != Role::Leader {
+            continue;
+        }
+        if let Some(upto) = committed_before(c, raft.term()) {
+            check_leader(c, raft, upto, at, out);
+        }
+    }
+}

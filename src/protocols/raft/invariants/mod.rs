@@ -1,0 +1,274 @@
+//! Raft's safety properties (Figure 3 of the Raft paper), checked after every
+//! step of a simulation.
+//!
+//! The checker keeps a shadow of each server (its log digests, role, term,
+//! commit and apply points) and looks only at the servers that the last step
+//! touched, so a check costs O(log n) per event plus the new entries. Each
+//! property lives in its own file, headed by its statement and source.
+//!
+//! A property that fails is reported once, at the first step where it fails;
+//! the checker keeps watching the others.
+
+mod election_safety;
+mod leader_append_only;
+mod leader_completeness;
+mod log_matching;
+mod state_machine_safety;
+
+use super::log::Entry;
+use super::{Raft, Role};
+use crate::sim::invariant::{Checker, Violation};
+use crate::sim::trace::{EventKind, Fault};
+use crate::sim::{NodeId, Sim};
+use std::collections::BTreeMap;
+
+/// The properties of Figure 3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Property {
+    ElectionSafety,
+    LeaderAppendOnly,
+    LogMatching,
+    LeaderCompleteness,
+    StateMachineSafety,
+}
+
+impl Property {
+    pub const ALL: [Property; 5] = [
+        Property::ElectionSafety,
+        Property::LeaderAppendOnly,
+        Property::LogMatching,
+        Property::LeaderCompleteness,
+        Property::StateMachineSafety,
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Property::ElectionSafety => "Election Safety",
+            Property::LeaderAppendOnly => "Leader Append-Only",
+            Property::LogMatching => "Log Matching",
+            Property::LeaderCompleteness => "Leader Completeness",
+            Property::StateMachineSafety => "State Machine Safety",
+        }
+    }
+
+    pub fn reference(&self) -> &'static str {
+        match self {
+            Property::ElectionSafety => "Raft §5.2",
+            Property::LeaderAppendOnly => "Raft §5.3",
+            Property::LogMatching => "Raft §5.3",
+            Property::LeaderCompleteness => "Raft §5.4",
+            Property::StateMachineSafety => "Raft §5.4.3",
+        }
+    }
+
+    /// The property in one sentence, as Figure 3 states it.
+    pub fn statement(&self) -> &'static str {
+        match self {
+            Property::ElectionSafety => "At most one leader can be elected in a given term.",
+            Property::LeaderAppendOnly => "A leader never overwrites or deletes entries in its log; it only appends new entries.",
+            Property::LogMatching => "If two logs contain an entry with the same index and term, then the logs are identical in all entries up through the given index.",
+            Property::LeaderCompleteness => "If a log entry is committed in a given term, then that entry will be present in the logs of the leaders for all higher-numbered terms.",
+            Property::StateMachineSafety => "If a server has applied a log entry at a given index to its state machine, no other server will ever apply a different log entry for the same index.",
+        }
+    }
+
+    fn bit(&self) -> u8 {
+        1 << (*self as u8)
+    }
+}
+
+/// What the checker remembers of one server.
+#[derive(Clone, Debug, Default)]
+struct Shadow {
+    /// Log digests at indices 1..=len, as last seen.
+    digests: Vec<u64>,
+    role: Option<Role>,
+    term: u64,
+    commit: u64,
+    applied: u64,
+}
+
+/// A committed entry, as first seen committed.
+#[derive(Clone, Debug)]
+struct Committed {
+    entry: Entry,
+    digest: u64,
+    /// The term of the server that first committed it.
+    term: u64,
+    by: NodeId,
+}
+
+/// Checks Raft's Figure 3 properties after every step.
+#[derive(Clone, Debug)]
+pub struct RaftChecker {
+    enabled: u8,
+    failed: u8,
+    shadows: Vec<Shadow>,
+    /// Election Safety: the leader of each term.
+    leaders: BTreeMap<u64, NodeId>,
+    /// Log Matching: the prefix digest of each (index, term) ever seen.
+    entries: BTreeMap<(u64, u64), (u64, NodeId)>,
+    /// Leader Completeness: committed entries by index (1-based).
+    committed: Vec<Committed>,
+    /// State Machine Safety: the entry applied at each index, and by whom.
+    applied: Vec<(Entry, NodeId)>,
+    touched: Vec<NodeId>,
+}
+
+impl Default for RaftChecker {
+    fn default() -> Self {
+        Self::new(&Property::ALL)
+    }
+}
+
+/// Where a violation happened, for the property functions.
+struct At {
+    time_us: u64,
+    trace_index: u64,
+}
+
+impl RaftChecker {
+    /// A checker for the given properties only.
+    pub fn new(properties: &[Property]) -> Self {
+        RaftChecker {
+            enabled: properties.iter().fold(0, |m, p| m | p.bit()),
+            failed: 0,
+            shadows: Vec::new(),
+            leaders: BTreeMap::new(),
+            entries: BTreeMap::new(),
+            committed: Vec::new(),
+            applied: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
+    /// Whether `property` has failed so far.
+    pub fn has_failed(&self, property: Property) -> bool {
+        self.failed & property.bit() != 0
+    }
+
+    fn report(&mut self, out: &mut Vec<Violation>, at: &At, p: Property, nodes: Vec<NodeId>, detail: String) {
+        if self.enabled & p.bit() == 0 || self.failed & p.bit() != 0 {
+            return;
+        }
+        self.failed |= p.bit();
+        out.push(Violation {
+            property: p.name(),
+            reference: p.reference(),
+            time_us: at.time_us,
+            trace_index: at.trace_index,
+            nodes,
+            detail,
+        });
+    }
+
+    fn observe(&mut self, sim: &Sim<Raft>, n: NodeId, at: &At, out: &mut Vec<Violation>) {
+        let Some(raft) = sim.node(n) else {
+            // Crashed: volatile state is gone; the log stays as it was.
+            let s = &mut self.shadows[n as usize];
+            s.role = None;
+            s.commit = 0;
+            s.applied = 0;
+            return;
+        };
+        let log = raft.log();
+        let shadow = &self.shadows[n as usize];
+        // First index where the log differs from what we saw: digests agree on
+        // a prefix and then disagree, so a binary search finds the boundary.
+        let common = shadow.digests.len().min(log.last_index() as usize);
+        let (mut lo, mut hi) = (0usize, common);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if log.digest(mid as u64) == Some(shadow.digests[mid - 1]) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let changed_from = lo as u64 + 1;
+        let was_leader_same_term = shadow.role == Some(Role::Leader) && shadow.term == raft.term();
+        let old_len = shadow.digests.len() as u64;
+
+        leader_append_only::check(self, raft, was_leader_same_term, changed_from, old_len, at, out);
+        log_matching::check(self, raft, changed_from, at, out);
+
+        let s = &mut self.shadows[n as usize];
+        s.digests.truncate(lo);
+        for i in changed_from..=log.last_index() {
+            s.digests.push(log.digest(i).unwrap_or(0));
+        }
+
+        if raft.role() == Role::Leader && !was_leader_same_term {
+            election_safety::check(self, raft, at, out);
+            leader_completeness::check_new_leader(self, raft, at, out);
+        }
+        let old_commit = self.shadows[n as usize].commit;
+        if raft.commit_index() > old_commit {
+            self.record_commits(raft, old_commit);
+            leader_completeness::check_leaders_after_commit(self, sim, at, out);
+        }
+        let old_applied = self.shadows[n as usize].applied;
+        state_machine_safety::check(self, raft, old_applied, at, out);
+
+        let s = &mut self.shadows[n as usize];
+        s.role = Some(raft.role());
+        s.term = raft.term();
+        s.commit = raft.commit_index();
+        s.applied = raft.last_applied();
+    }
+
+    fn record_commits(&mut self, raft: &Raft, old_commit: u64) {
+        let log = raft.log();
+        let from = (self.committed.len() as u64 + 1).max(old_commit + 1);
+        for i in from..=raft.commit_index() {
+            match (log.get(i), log.digest(i)) {
+                (Some(entry), Some(digest)) if i == self.committed.len() as u64 + 1 => {
+                    self.committed.push(Committed { entry: *entry, digest, term: raft.term(), by: raft.id() });
+                }
+                _ => break,
+            }
+        }
+    }
+}
+
+impl Checker<Raft> for RaftChecker {
+    fn check(&mut self, sim: &Sim<Raft>, out: &mut Vec<Violation>) {
+        if self.shadows.len() < sim.len() as usize {
+            self.shadows.resize(sim.len() as usize, Shadow::default());
+        }
+        let events = sim.trace().last_step();
+        let Some(last) = events.last() else {
+            return;
+        };
+        let at = At { time_us: last.time, trace_index: last.index };
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
+        for e in events {
+            match &e.kind {
+                EventKind::Deliver { to, .. } => touched.push(*to),
+                EventKind::Timer { node, .. } | EventKind::Command { node, .. } | EventKind::Note { node, .. } => {
+                    touched.push(*node)
+                }
+                EventKind::Fault(Fault::Crash(n) | Fault::Restart(n) | Fault::Resume(n)) => touched.push(*n),
+                _ => {}
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for &n in &touched {
+            self.observe(sim, n, &at, out);
+        }
+        self.touched = touched;
+    }
+}
+
+/// Runs `sim` to `until`, checking after every step; returns the violations.
+pub fn run_checked(sim: &mut Sim<Raft>, checker: &mut RaftChecker, until: u64) -> Vec<Violation> {
+    let mut out = Vec::new();
+    while sim.next_event_time().is_some_and(|t| t <= until) {
+        sim.step();
+        checker.check(sim, &mut out);
+    }
+    sim.run_until(until);
+    out
+}

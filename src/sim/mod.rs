@@ -1,0 +1,535 @@
+//! The deterministic discrete-event engine.
+//!
+//! Time is an integer number of microseconds. The engine keeps one queue of
+//! pending deliveries and timers, ordered by `(time, sequence)`, and jumps
+//! straight to the next event; equal times are broken by the order in which
+//! events were scheduled. Every random draw comes from the scenario seed.
+//!
+//! Driver contract: call [`Sim::step`] (or [`Sim::run_until`]); after each
+//! step, [`Trace::last_step`] holds exactly the events that step produced, for
+//! checkers and views to read. Faults and commands are methods that act at the
+//! current instant and also leave their events in `last_step`.
+
+pub mod clock;
+pub mod invariant;
+pub mod network;
+pub mod protocol;
+pub mod rng;
+pub mod trace;
+
+use clock::Clock;
+use network::{DropReason, LinkConfig, Network};
+use protocol::{Ctx, Effect, Protocol};
+use rng::Rng;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+use trace::{EventKind, Fault, MsgId, Trace};
+
+/// True simulated time, in microseconds since the start of the run.
+pub type Time = u64;
+/// A node's local clock reading, in microseconds (may be negative when a
+/// clock is set behind).
+pub type LocalTime = i64;
+/// A node's identity: its index in the cluster.
+pub type NodeId = u32;
+
+pub const MS: u64 = 1_000;
+pub const SEC: u64 = 1_000_000;
+
+/// Whether a node is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeStatus {
+    Up,
+    /// Frozen: keeps its state; its timers and inbound messages wait.
+    Paused,
+    /// Down: volatile state is gone; persistent state waits for a restart.
+    Crashed,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TimerSlot {
+    gen: u64,
+    set_at: LocalTime,
+    deadline: LocalTime,
+}
+
+#[derive(Clone, Debug)]
+enum Payload<P: Protocol> {
+    Deliver { from: NodeId, to: NodeId, id: MsgId, msg: P::Msg, lost: bool, sent_at: Time, arrived: bool },
+    Timer { node: NodeId, timer: P::Timer, gen: u64 },
+    Command { node: NodeId, cmd: P::Cmd },
+}
+
+#[derive(Clone, Debug)]
+struct Queued<P: Protocol> {
+    time: Time,
+    seq: u64,
+    payload: Payload<P>,
+}
+
+impl<P: Protocol> PartialEq for Queued<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.time == other.time && self.seq == other.seq
+    }
+}
+impl<P: Protocol> Eq for Queued<P> {}
+impl<P: Protocol> PartialOrd for Queued<P> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<P: Protocol> Ord for Queued<P> {
+    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.time, other.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+#[derive(Clone, Debug)]
+struct NodeSlot<P: Protocol> {
+    status: NodeStatus,
+    proto: Option<P>,
+    persisted: Option<P::Persistent>,
+    clock: Clock,
+    rng: Rng,
+    timers: BTreeMap<P::Timer, TimerSlot>,
+    held: Vec<Queued<P>>,
+}
+
+/// A message on the wire, for drawing.
+#[derive(Clone, Copy, Debug)]
+pub struct InFlight<'a, M> {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub id: MsgId,
+    pub sent_at: Time,
+    pub deliver_at: Time,
+    pub msg: &'a M,
+    /// The network has already decided to lose it.
+    pub lost: bool,
+}
+
+/// A simulated cluster running protocol `P`.
+#[derive(Clone)]
+pub struct Sim<P: Protocol> {
+    config: P::Config,
+    seed: u64,
+    now: Time,
+    seq: u64,
+    queue: BinaryHeap<Queued<P>>,
+    nodes: Vec<NodeSlot<P>>,
+    net: Network,
+    net_rng: Rng,
+    next_msg: MsgId,
+    timer_gen: u64,
+    trace: Trace<P>,
+    effects: Vec<Effect<P>>,
+}
+
+impl<P: Protocol> Sim<P> {
+    /// Boots `nodes` fresh nodes at time 0 and starts them in id order.
+    pub fn new(config: P::Config, nodes: u32, seed: u64, link: LinkConfig) -> Self {
+        let mut sim = Sim {
+            config,
+            seed,
+            now: 0,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            nodes: Vec::with_capacity(nodes as usize),
+            net: Network::new(nodes, link),
+            net_rng: Rng::new(seed, rng::NETWORK_STREAM),
+            next_msg: 0,
+            timer_gen: 0,
+            trace: Trace::default(),
+            effects: Vec::new(),
+        };
+        for id in 0..nodes {
+            sim.nodes.push(NodeSlot {
+                status: NodeStatus::Up,
+                proto: Some(P::boot(id, &sim.config, None)),
+                persisted: None,
+                clock: Clock::default(),
+                rng: Rng::for_node(seed, id),
+                timers: BTreeMap::new(),
+                held: Vec::new(),
+            });
+        }
+        sim.trace.begin_step();
+        for id in 0..nodes {
+            sim.dispatch(id, |p, ctx| p.on_start(ctx));
+        }
+        sim
+    }
+
+    // ----- getters -----
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn config(&self) -> &P::Config {
+        &self.config
+    }
+
+    pub fn len(&self) -> u32 {
+        self.nodes.len() as u32
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn trace(&self) -> &Trace<P> {
+        &self.trace
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    pub fn status(&self, node: NodeId) -> NodeStatus {
+        self.nodes[node as usize].status
+    }
+
+    /// The node's live state; `None` while it is crashed.
+    pub fn node(&self, node: NodeId) -> Option<&P> {
+        self.nodes[node as usize].proto.as_ref()
+    }
+
+    /// What a crashed node kept; `None` for a node that is up.
+    pub fn persisted(&self, node: NodeId) -> Option<&P::Persistent> {
+        match self.nodes[node as usize].status {
+            NodeStatus::Crashed => self.nodes[node as usize].persisted.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn clock(&self, node: NodeId) -> &Clock {
+        &self.nodes[node as usize].clock
+    }
+
+    /// The node's local clock now.
+    pub fn local_time(&self, node: NodeId) -> LocalTime {
+        self.nodes[node as usize].clock.local(self.now)
+    }
+
+    /// A pending timer's `(set_at, deadline)` on the node's own clock.
+    pub fn timer(&self, node: NodeId, timer: P::Timer) -> Option<(LocalTime, LocalTime)> {
+        self.nodes[node as usize].timers.get(&timer).map(|s| (s.set_at, s.deadline))
+    }
+
+    /// The time of the next queued event, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|q| q.time)
+    }
+
+    /// Messages on the wire (in no particular order).
+    pub fn in_flight(&self) -> impl Iterator<Item = InFlight<'_, P::Msg>> {
+        self.queue.iter().filter_map(|q| match &q.payload {
+            Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: false } => Some(InFlight {
+                from: *from,
+                to: *to,
+                id: *id,
+                sent_at: *sent_at,
+                deliver_at: q.time,
+                msg,
+                lost: *lost,
+            }),
+            _ => None,
+        })
+    }
+
+    // ----- running -----
+
+    /// Processes the next event. Returns false when nothing is queued.
+    pub fn step(&mut self) -> bool {
+        let Some(q) = self.queue.pop() else {
+            return false;
+        };
+        self.trace.begin_step();
+        self.now = self.now.max(q.time);
+        match q.payload {
+            Payload::Deliver { from, to, id, msg, lost, sent_at, arrived } => {
+                let slot = &mut self.nodes[to as usize];
+                if slot.status == NodeStatus::Crashed {
+                    let reason = DropReason::NodeDown;
+                    self.trace.record(self.now, EventKind::Drop { from, to, id, msg, reason });
+                    return true;
+                }
+                if !arrived {
+                    let blocked = if lost { Some(DropReason::Loss) } else { self.net.blocked(from, to) };
+                    if let Some(reason) = blocked {
+                        self.trace.record(self.now, EventKind::Drop { from, to, id, msg, reason });
+                        return true;
+                    }
+                }
+                if slot.status == NodeStatus::Paused {
+                    let payload = Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: true };
+                    slot.held.push(Queued { time: q.time, seq: q.seq, payload });
+                    return true;
+                }
+                self.trace.record(self.now, EventKind::Deliver { from, to, id, msg: msg.clone() });
+                self.dispatch(to, |p, ctx| p.on_message(from, msg, ctx));
+            }
+            Payload::Timer { node, timer, gen } => {
+                let slot = &mut self.nodes[node as usize];
+                match slot.timers.get(&timer) {
+                    Some(s) if s.gen == gen => {}
+                    _ => return true, // replaced, cancelled or lost in a crash
+                }
+                if slot.status == NodeStatus::Paused {
+                    slot.held.push(Queued { time: q.time, seq: q.seq, payload: Payload::Timer { node, timer, gen } });
+                    return true;
+                }
+                slot.timers.remove(&timer);
+                self.trace.record(self.now, EventKind::Timer { node, timer });
+                self.dispatch(node, |p, ctx| p.on_timer(timer, ctx));
+            }
+            Payload::Command { node, cmd } => self.deliver_command(node, cmd),
+        }
+        true
+    }
+
+    /// Processes every event at or before `t`, then sets the clock to `t`.
+    /// Returns how many events it processed.
+    pub fn run_until(&mut self, t: Time) -> u64 {
+        let mut n = 0;
+        while self.queue.peek().is_some_and(|q| q.time <= t) {
+            self.step();
+            n += 1;
+        }
+        self.now = self.now.max(t);
+        n
+    }
+
+    /// Runs until nothing is queued, for at most `max_events` events.
+    /// Returns true if the queue emptied.
+    pub fn run_until_quiet(&mut self, max_events: u64) -> bool {
+        for _ in 0..max_events {
+            if !self.step() {
+                return true;
+            }
+        }
+        self.queue.is_empty()
+    }
+
+    // ----- commands -----
+
+    /// Hands a command to a node now. A crashed node refuses it (traced); a
+    /// paused one handles it on resume.
+    pub fn command(&mut self, node: NodeId, cmd: P::Cmd) {
+        self.trace.begin_step();
+        self.deliver_command(node, cmd);
+    }
+
+    fn deliver_command(&mut self, node: NodeId, cmd: P::Cmd) {
+        let slot = &mut self.nodes[node as usize];
+        match slot.status {
+            NodeStatus::Crashed => {
+                self.trace.record(self.now, EventKind::Command { node, cmd, accepted: false });
+            }
+            NodeStatus::Paused => {
+                self.seq += 1;
+                let payload = Payload::Command { node, cmd };
+                slot.held.push(Queued { time: self.now, seq: self.seq, payload });
+            }
+            NodeStatus::Up => {
+                self.trace.record(self.now, EventKind::Command { node, cmd: cmd.clone(), accepted: true });
+                self.dispatch(node, |p, ctx| p.on_command(cmd, ctx));
+            }
+        }
+    }
+
+    // ----- faults (DESIGN.md, law 5) -----
+
+    fn fault(&mut self, fault: Fault) {
+        self.trace.begin_step();
+        self.trace.record(self.now, EventKind::Fault(fault));
+    }
+
+    /// Crash: volatile state is lost, persistent state is kept, pending timers
+    /// die, and messages waiting for a paused node are dropped.
+    pub fn crash(&mut self, node: NodeId) {
+        if self.nodes[node as usize].status == NodeStatus::Crashed {
+            return;
+        }
+        self.fault(Fault::Crash(node));
+        let slot = &mut self.nodes[node as usize];
+        slot.status = NodeStatus::Crashed;
+        slot.persisted = slot.proto.take().map(|p| p.persistent());
+        slot.timers.clear();
+        let held = std::mem::take(&mut slot.held);
+        for q in held {
+            if let Payload::Deliver { from, to, id, msg, .. } = q.payload {
+                self.trace.record(self.now, EventKind::Drop { from, to, id, msg, reason: DropReason::NodeDown });
+            }
+        }
+    }
+
+    /// Restart a crashed node from its persistent state.
+    pub fn restart(&mut self, node: NodeId) {
+        if self.nodes[node as usize].status != NodeStatus::Crashed {
+            return;
+        }
+        self.fault(Fault::Restart(node));
+        let slot = &mut self.nodes[node as usize];
+        slot.status = NodeStatus::Up;
+        slot.proto = Some(P::boot(node, &self.config, slot.persisted.take()));
+        self.dispatch(node, |p, ctx| p.on_start(ctx));
+    }
+
+    pub fn pause(&mut self, node: NodeId) {
+        if self.nodes[node as usize].status != NodeStatus::Up {
+            return;
+        }
+        self.fault(Fault::Pause(node));
+        self.nodes[node as usize].status = NodeStatus::Paused;
+    }
+
+    /// Resume a paused node: what waited (due timers, held messages and
+    /// commands) runs now, in the order it arrived.
+    pub fn resume(&mut self, node: NodeId) {
+        if self.nodes[node as usize].status != NodeStatus::Paused {
+            return;
+        }
+        self.fault(Fault::Resume(node));
+        let slot = &mut self.nodes[node as usize];
+        slot.status = NodeStatus::Up;
+        let held = std::mem::take(&mut slot.held);
+        for q in held {
+            self.seq += 1;
+            self.queue.push(Queued { time: self.now, seq: self.seq, payload: q.payload });
+        }
+    }
+
+    /// Cut the directed link `from -> to`.
+    pub fn cut(&mut self, from: NodeId, to: NodeId) {
+        self.fault(Fault::Cut(from, to));
+        self.net.cut(from, to);
+    }
+
+    /// Heal both directions between `a` and `b`.
+    pub fn heal(&mut self, a: NodeId, b: NodeId) {
+        self.fault(Fault::Heal(a, b));
+        self.net.heal(a, b);
+    }
+
+    /// Split the cluster into `groups`; unnamed nodes form one more group.
+    pub fn partition(&mut self, groups: Vec<Vec<NodeId>>) {
+        self.net.partition(&groups);
+        self.fault(Fault::Partition(groups));
+    }
+
+    /// Cut `node` off from everyone.
+    pub fn isolate(&mut self, node: NodeId) {
+        self.fault(Fault::Isolate(node));
+        self.net.isolate(node);
+    }
+
+    /// Remove every cut and partition.
+    pub fn heal_all(&mut self) {
+        self.fault(Fault::HealAll);
+        self.net.heal_all();
+    }
+
+    pub fn set_link(&mut self, from: NodeId, to: NodeId, cfg: LinkConfig) {
+        self.fault(Fault::SetLink(from, to, cfg));
+        self.net.set_link(from, to, cfg);
+    }
+
+    /// Set a node's clock to `true time + offset_us` now, drifting by
+    /// `drift_ppm` from here on. Its pending timers move with its clock.
+    pub fn skew(&mut self, node: NodeId, offset_us: i64, drift_ppm: i64) {
+        self.fault(Fault::Skew { node, offset_us, drift_ppm });
+        let now = self.now;
+        let slot = &mut self.nodes[node as usize];
+        slot.clock.skew(now, offset_us, drift_ppm);
+        let mut moved = Vec::new();
+        for (timer, s) in slot.timers.iter_mut() {
+            self.timer_gen += 1;
+            s.gen = self.timer_gen;
+            moved.push((*timer, s.gen, slot.clock.true_at(s.deadline, now)));
+        }
+        // Held timers keep their old generation, so they no longer fire.
+        for (timer, gen, at) in moved {
+            self.seq += 1;
+            self.queue.push(Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
+        }
+    }
+
+    /// Apply a named fault.
+    pub fn apply(&mut self, fault: Fault) {
+        match fault {
+            Fault::Crash(n) => self.crash(n),
+            Fault::Restart(n) => self.restart(n),
+            Fault::Pause(n) => self.pause(n),
+            Fault::Resume(n) => self.resume(n),
+            Fault::Cut(a, b) => self.cut(a, b),
+            Fault::Heal(a, b) => self.heal(a, b),
+            Fault::Partition(g) => self.partition(g),
+            Fault::Isolate(n) => self.isolate(n),
+            Fault::HealAll => self.heal_all(),
+            Fault::SetLink(a, b, c) => self.set_link(a, b, c),
+            Fault::Skew { node, offset_us, drift_ppm } => self.skew(node, offset_us, drift_ppm),
+        }
+    }
+
+    // ----- the effect loop -----
+
+    fn dispatch(&mut self, node: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
+        let mut effects = std::mem::take(&mut self.effects);
+        let slot = &mut self.nodes[node as usize];
+        let local = slot.clock.local(self.now);
+        if let Some(proto) = slot.proto.as_mut() {
+            let mut ctx = Ctx::new(node, local, &mut slot.rng, &mut effects);
+            f(proto, &mut ctx);
+        }
+        for effect in effects.drain(..) {
+            self.apply_effect(node, local, effect);
+        }
+        self.effects = effects;
+    }
+
+    fn apply_effect(&mut self, node: NodeId, local: LocalTime, effect: Effect<P>) {
+        match effect {
+            Effect::Send { to, msg } => {
+                if to as usize >= self.nodes.len() {
+                    return; // addressed to no one: the protocol's bug, not a crash
+                }
+                let id = self.next_msg;
+                self.next_msg += 1;
+                let tx = self.net.transmit(node, to, self.now, &mut self.net_rng);
+                let deliver_at = tx.deliver_at;
+                self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at });
+                if let Some(dup_at) = tx.duplicate_at {
+                    self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });
+                    self.seq += 1;
+                    let payload =
+                        Payload::Deliver { from: node, to, id, msg: msg.clone(), lost: false, sent_at: self.now, arrived: false };
+                    self.queue.push(Queued { time: dup_at, seq: self.seq, payload });
+                }
+                self.seq += 1;
+                let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
+                self.queue.push(Queued { time: deliver_at, seq: self.seq, payload });
+            }
+            Effect::SetTimer { timer, after_us } => {
+                self.timer_gen += 1;
+                let gen = self.timer_gen;
+                let slot = &mut self.nodes[node as usize];
+                let deadline = local + after_us as i64;
+                slot.timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
+                let at = slot.clock.true_at(deadline, self.now);
+                self.seq += 1;
+                self.queue.push(Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
+            }
+            Effect::CancelTimer { timer } => {
+                self.nodes[node as usize].timers.remove(&timer);
+            }
+            Effect::Note(note) => self.trace.record(self.now, EventKind::Note { node, note }),
+        }
+    }
+}
