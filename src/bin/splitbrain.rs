@@ -1,1 +1,311 @@
+//! The splitbrain command-line interface: the same simulator as the
+//! playground, run headless over many seeds.
+
+#[cfg(target_arch = "wasm32")]
 fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    std::process::exit(cli::main());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use clap::{Args, Parser, Subcommand};
+    use serde::Serialize;
+    use splitbrain::experiments::failover::{self, FailoverParams};
+    use splitbrain::scenario::{Metrics, RunReport, Runner, Scenario};
+    use splitbrain::sim::invariant::Violation;
+    use std::io::{IsTerminal, Write};
+
+    #[derive(Parser)]
+    #[command(name = "splitbrain", version, about = "Deterministic experiments on distributed coordination protocols")]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Leader failover time, as in the Raft paper §9.3 (Figure 16).
+        Failover(FailoverArgs),
+        /// Run a scenario file and check every safety property.
+        Run(RunArgs),
+    }
+
+    #[derive(Args)]
+    struct FailoverArgs {
+        /// Cluster size (3 to 15).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=15))]
+        nodes: u32,
+        /// Election timeout range in ms, inclusive (a fixed value is A-A).
+        #[arg(long, value_name = "A-B", default_value = "150-300", value_parser = parse_range)]
+        timeout_ms: (f64, f64),
+        /// One-way network latency range in ms, inclusive.
+        #[arg(long, value_name = "L1-L2", default_value = "7-8", value_parser = parse_range)]
+        latency_ms: (f64, f64),
+        /// Heartbeat interval in ms [default: half the minimum election timeout].
+        #[arg(long, value_name = "H", value_parser = parse_ms)]
+        heartbeat_ms: Option<f64>,
+        /// Number of failovers to measure.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        trials: u32,
+        /// Seed of the whole experiment; each trial derives its own.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Campaign with PreVote (dissertation §9.6).
+        #[arg(long)]
+        prevote: bool,
+        /// Leaders step down without a majority (dissertation §6.2).
+        #[arg(long)]
+        check_quorum: bool,
+        /// Give servers logs of different lengths, so only some can win.
+        #[arg(long)]
+        unequal_logs: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    }
+
+    #[derive(Args)]
+    struct RunArgs {
+        /// Scenario file (see docs/scenario.md).
+        scenario: std::path::PathBuf,
+        /// Run this many seeds: the file's seed, then seed+1, ...
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        seeds: u64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    }
+
+    fn parse_ms(s: &str) -> Result<f64, String> {
+        let v: f64 = s.trim().parse().map_err(|_| format!("'{s}' is not a number of milliseconds"))?;
+        if !v.is_finite() || v < 0.0 || v > 3_600_000.0 {
+            return Err(format!("{s} ms is out of range (0 to 3600000)"));
+        }
+        Ok(v)
+    }
+
+    /// Parses `A-B` (or a single `A`, meaning `A-A`) in milliseconds.
+    fn parse_range(s: &str) -> Result<(f64, f64), String> {
+        let (a, b) = match s.split_once('-') {
+            Some((a, b)) => (parse_ms(a)?, parse_ms(b)?),
+            None => {
+                let a = parse_ms(s)?;
+                (a, a)
+            }
+        };
+        if a > b {
+            return Err(format!("the range {s} is backwards: write the smaller bound first ({b}-{a})"));
+        }
+        Ok((a, b))
+    }
+
+    fn us(ms: f64) -> u64 {
+        (ms * 1000.0).round() as u64
+    }
+
+    fn fail(msg: impl std::fmt::Display) -> i32 {
+        eprintln!("error: {msg}");
+        2
+    }
+
+    pub fn main() -> i32 {
+        let cli = match Cli::try_parse() {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = e.print();
+                return if e.use_stderr() { 2 } else { 0 };
+            }
+        };
+        match cli.command {
+            Command::Failover(a) => failover_cmd(a),
+            Command::Run(a) => run_cmd(a),
+        }
+    }
+
+    struct Progress {
+        on: bool,
+        total: u64,
+        label: &'static str,
+    }
+
+    impl Progress {
+        fn new(label: &'static str, total: u64) -> Self {
+            Progress { on: std::io::stderr().is_terminal() && total > 1, total, label }
+        }
+        fn tick(&self, done: u64) {
+            if self.on && (done % 25 == 0 || done == self.total) {
+                eprint!("\r{} {done}/{}", self.label, self.total);
+                if done == self.total {
+                    eprint!("\r\x1b[K");
+                }
+                let _ = std::io::stderr().flush();
+            }
+        }
+    }
+
+    fn failover_cmd(a: FailoverArgs) -> i32 {
+        let p = FailoverParams {
+            nodes: a.nodes,
+            timeout_us: (us(a.timeout_ms.0), us(a.timeout_ms.1)),
+            latency_us: (us(a.latency_ms.0), us(a.latency_ms.1)),
+            heartbeat_us: a.heartbeat_ms.map(us),
+            trials: a.trials,
+            seed: a.seed,
+            prevote: a.prevote,
+            check_quorum: a.check_quorum,
+            unequal_logs: a.unequal_logs,
+        };
+        if let Err(e) = p.validate() {
+            return fail(e);
+        }
+        let progress = Progress::new("trials", u64::from(p.trials));
+        let report = failover::run(&p, |done| progress.tick(u64::from(done)));
+        if a.json {
+            println!("{}", serde_json::to_string(&report).expect("report serialises"));
+        } else {
+            let cfg = p.raft_config();
+            println!(
+                "leader failover: {} servers, election timeout {}-{} ms, heartbeat {} ms, latency {}-{} ms{}{}{}",
+                p.nodes,
+                a.timeout_ms.0,
+                a.timeout_ms.1,
+                cfg.heartbeat_us as f64 / 1000.0,
+                a.latency_ms.0,
+                a.latency_ms.1,
+                if p.prevote { ", prevote" } else { "" },
+                if p.check_quorum { ", check-quorum" } else { "" },
+                if p.unequal_logs { ", unequal logs" } else { "" },
+            );
+            println!("trials            {} (seed {})", report.trials, p.seed);
+            let f = &report.failover_ms;
+            println!(
+                "failover ms       mean {:.1}  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+                f.mean, f.p50, f.p90, f.p99, f.max
+            );
+            println!("terms/failover    {:.3}", report.terms_per_failover);
+            println!("split-vote rate   {:.3}", report.split_vote_rate);
+            if report.capped > 0 {
+                println!(
+                    "note              {} trials elected no leader within {} s of simulated time; they count as {} s",
+                    report.capped,
+                    failover::TRIAL_CAP / 1_000_000,
+                    failover::TRIAL_CAP / 1_000_000
+                );
+            }
+        }
+        0
+    }
+
+    #[derive(Serialize)]
+    struct SeededViolation {
+        seed: u64,
+        #[serde(flatten)]
+        violation: Violation,
+    }
+
+    #[derive(Serialize)]
+    struct RunOutput {
+        scenario: String,
+        seeds: u64,
+        violations: Vec<SeededViolation>,
+        /// Summed over seeds.
+        metrics: Metrics,
+        runs: Vec<RunReport>,
+    }
+
+    fn add(total: &mut Metrics, m: &Metrics) {
+        total.events += m.events;
+        total.messages_sent += m.messages_sent;
+        total.messages_delivered += m.messages_delivered;
+        total.messages_dropped += m.messages_dropped;
+        total.dropped_loss += m.dropped_loss;
+        total.dropped_link_down += m.dropped_link_down;
+        total.dropped_partitioned += m.dropped_partitioned;
+        total.dropped_node_down += m.dropped_node_down;
+        total.leader_changes += m.leader_changes;
+        total.elections += m.elections;
+        total.client_requests += m.client_requests;
+        total.client_accepted += m.client_accepted;
+        total.committed_entries += m.committed_entries;
+        total.max_term = total.max_term.max(m.max_term);
+    }
+
+    fn run_cmd(a: RunArgs) -> i32 {
+        let path = a.scenario.display().to_string();
+        let meta = match std::fs::metadata(&a.scenario) {
+            Ok(m) => m,
+            Err(e) => return fail(format!("cannot read scenario '{path}': {e}")),
+        };
+        if meta.len() > splitbrain::scenario::MAX_JSON_BYTES as u64 {
+            return fail(format!("scenario '{path}' is {} bytes; the limit is 1 MiB", meta.len()));
+        }
+        let text = match std::fs::read_to_string(&a.scenario) {
+            Ok(t) => t,
+            Err(e) => return fail(format!("cannot read scenario '{path}': {e}")),
+        };
+        let scenario = match Scenario::from_json(&text) {
+            Ok(s) => s,
+            Err(e) => return fail(format!("{path}: {e}")),
+        };
+        let progress = Progress::new("seeds", a.seeds);
+        let mut out = RunOutput {
+            scenario: if scenario.name.is_empty() { path.clone() } else { scenario.name.clone() },
+            seeds: a.seeds,
+            violations: Vec::new(),
+            metrics: Metrics::default(),
+            runs: Vec::new(),
+        };
+        for i in 0..a.seeds {
+            let mut s = scenario.clone();
+            s.seed = scenario.seed.wrapping_add(i);
+            let mut runner = match Runner::new(s) {
+                Ok(r) => r,
+                Err(e) => return fail(format!("{path}: {e}")),
+            };
+            runner.run_to_end();
+            let report = runner.report();
+            add(&mut out.metrics, &report.metrics);
+            for v in &report.violations {
+                out.violations.push(SeededViolation { seed: report.seed, violation: v.clone() });
+            }
+            out.runs.push(report);
+            progress.tick(i + 1);
+        }
+        if a.json {
+            println!("{}", serde_json::to_string(&out).expect("output serialises"));
+        } else {
+            println!("scenario          {}", out.scenario);
+            println!("seeds             {} (from {})", a.seeds, scenario.seed);
+            if a.seeds == 1 {
+                println!("trace hash        {}", out.runs[0].trace_hash);
+            }
+            let m = &out.metrics;
+            let per = if a.seeds > 1 { " (summed over seeds)" } else { "" };
+            println!("events            {}{per}", m.events);
+            println!("messages          {} sent, {} delivered, {} dropped", m.messages_sent, m.messages_delivered, m.messages_dropped);
+            println!(
+                "drops             {} loss, {} link down, {} partitioned, {} node down",
+                m.dropped_loss, m.dropped_link_down, m.dropped_partitioned, m.dropped_node_down
+            );
+            println!("elections         {} started, {} won; highest term {}", m.elections, m.leader_changes, m.max_term);
+            println!("client requests   {} sent, {} accepted", m.client_requests, m.client_accepted);
+            println!("committed entries {}", m.committed_entries);
+            if out.violations.is_empty() {
+                println!("violations        none");
+            } else {
+                println!("violations        {}", out.violations.len());
+                for v in &out.violations {
+                    println!("  seed {}: {}", v.seed, v.violation);
+                }
+            }
+        }
+        if out.violations.is_empty() {
+            0
+        } else {
+            1
+        }
+    }
+}

@@ -1,1 +1,8 @@
-//! Monte Carlo experiments.
+//! Monte Carlo experiments: many seeded runs, one summary. The CLI prints
+//! them; the benchmarks time them. Every trial's seed derives from the
+//! experiment's seed and the trial's index, so a run is repeatable to the byte.
+
+pub mod chaos;
+pub mod failover;
+pub mod golden;
+pub mod stats;

@@ -1,1 +1,486 @@
-//! Scenarios.
+//! Scenarios: a protocol, its parameters, a cluster, a seed, a network and a
+//! timeline of timed actions. A scenario is the unit that the CLI runs, that
+//! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
+
+mod runner;
+
+pub use runner::{Metrics, RunReport, Runner};
+
+use crate::protocols::raft::RaftConfig;
+use crate::sim::network::{Latency, LinkConfig};
+use crate::sim::{NodeId, Time};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The scenario format version this build reads and writes.
+pub const VERSION: u32 = 1;
+/// The longest scenario a file may ask for (one simulated day).
+pub const MAX_DURATION_US: Time = 24 * 3600 * 1_000_000;
+
+/// A time in the timeline, written in milliseconds (fractions allowed, to the
+/// microsecond) and held in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millis(pub Time);
+
+impl Millis {
+    pub fn from_ms(ms: u64) -> Self {
+        Millis(ms * 1000)
+    }
+    pub fn us(&self) -> Time {
+        self.0
+    }
+}
+
+impl Serialize for Millis {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 1000 == 0 {
+            s.serialize_u64(self.0 / 1000)
+        } else {
+            s.serialize_f64(self.0 as f64 / 1000.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Millis {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let ms = f64::deserialize(d)?;
+        if !ms.is_finite() || ms < 0.0 {
+            return Err(D::Error::custom(format!("a time must be a non-negative number of milliseconds, not {ms}")));
+        }
+        let us = (ms * 1000.0).round();
+        if us > MAX_DURATION_US as f64 {
+            return Err(D::Error::custom(format!("{ms} ms is longer than the one-day limit")));
+        }
+        Ok(Millis(us as Time))
+    }
+}
+
+/// The protocol and its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProtocolSpec {
+    Raft(RaftParams),
+}
+
+/// Raft's parameters as a scenario writes them (milliseconds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RaftParams {
+    pub election_timeout_ms: [f64; 2],
+    pub heartbeat_ms: f64,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    /// A new leader appends a no-op entry (§8). Default true.
+    pub leader_noop: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bug: Option<crate::protocols::raft::Bug>,
+}
+
+impl Default for RaftParams {
+    fn default() -> Self {
+        let d = RaftConfig::default();
+        RaftParams {
+            election_timeout_ms: [d.election_timeout_min_us as f64 / 1000.0, d.election_timeout_max_us as f64 / 1000.0],
+            heartbeat_ms: d.heartbeat_us as f64 / 1000.0,
+            prevote: d.prevote,
+            check_quorum: d.check_quorum,
+            leader_noop: d.leader_noop,
+            bug: None,
+        }
+    }
+}
+
+fn ms_to_us(ms: f64, what: &str) -> Result<u64, String> {
+    if !ms.is_finite() || ms < 0.0 || ms * 1000.0 > MAX_DURATION_US as f64 {
+        return Err(format!("{what} must be between 0 and one day in milliseconds, not {ms}"));
+    }
+    Ok((ms * 1000.0).round() as u64)
+}
+
+impl RaftParams {
+    pub fn to_config(&self, nodes: u32) -> Result<RaftConfig, String> {
+        let cfg = RaftConfig {
+            nodes,
+            election_timeout_min_us: ms_to_us(self.election_timeout_ms[0], "election_timeout_ms")?,
+            election_timeout_max_us: ms_to_us(self.election_timeout_ms[1], "election_timeout_ms")?,
+            heartbeat_us: ms_to_us(self.heartbeat_ms, "heartbeat_ms")?,
+            prevote: self.prevote,
+            check_quorum: self.check_quorum,
+            leader_noop: self.leader_noop,
+            bug: self.bug,
+            ..RaftConfig::default()
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn from_config(cfg: &RaftConfig) -> Self {
+        RaftParams {
+            election_timeout_ms: [cfg.election_timeout_min_us as f64 / 1000.0, cfg.election_timeout_max_us as f64 / 1000.0],
+            heartbeat_ms: cfg.heartbeat_us as f64 / 1000.0,
+            prevote: cfg.prevote,
+            check_quorum: cfg.check_quorum,
+            leader_noop: cfg.leader_noop,
+            bug: cfg.bug,
+        }
+    }
+}
+
+/// A link's behaviour as a scenario writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkSpec {
+    /// Uniform latency range, inclusive.
+    pub latency_ms: [f64; 2],
+    /// If set, a message's latency is multiplied by a Pareto factor with this
+    /// probability (see [`Latency::HeavyTail`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heavy_tail: Option<HeavyTail>,
+    pub loss: f64,
+    pub dup: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeavyTail {
+    pub probability: f64,
+    pub alpha: f64,
+}
+
+impl Default for LinkSpec {
+    fn default() -> Self {
+        LinkSpec { latency_ms: [5.0, 10.0], heavy_tail: None, loss: 0.0, dup: 0.0 }
+    }
+}
+
+impl LinkSpec {
+    pub fn to_config(&self) -> Result<LinkConfig, String> {
+        let min_us = ms_to_us(self.latency_ms[0], "latency_ms")?;
+        let max_us = ms_to_us(self.latency_ms[1], "latency_ms")?;
+        let latency = match self.heavy_tail {
+            None => Latency::Uniform { min_us, max_us },
+            Some(h) => Latency::HeavyTail { min_us, max_us, tail: h.probability, alpha: h.alpha },
+        };
+        let cfg = LinkConfig { latency, loss: self.loss, dup: self.dup };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn from_config(c: &LinkConfig) -> Self {
+        let (lo, hi) = c.latency.bounds_us();
+        let heavy_tail = match c.latency {
+            Latency::HeavyTail { tail, alpha, .. } => Some(HeavyTail { probability: tail, alpha }),
+            Latency::Uniform { .. } => None,
+        };
+        LinkSpec { latency_ms: [lo as f64 / 1000.0, hi as f64 / 1000.0], heavy_tail, loss: c.loss, dup: c.dup }
+    }
+}
+
+/// A per-link override of the network defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkOverride {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub link: LinkSpec,
+}
+
+/// A node named by id, or "leader": the live leader with the highest term
+/// when the action runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Node(NodeId),
+    Leader,
+}
+
+impl Serialize for Target {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Target::Node(n) => s.serialize_u32(*n),
+            Target::Leader => s.serialize_str("leader"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) if s == "leader" => Ok(Target::Leader),
+            serde_json::Value::Number(n) => n
+                .as_u64()
+                .filter(|n| *n <= u64::from(u32::MAX))
+                .map(|n| Target::Node(n as NodeId))
+                .ok_or_else(|| D::Error::custom(format!("node must be a node number or \"leader\", not {n}"))),
+            other => Err(D::Error::custom(format!("node must be a node number or \"leader\", not {other}"))),
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Node(n) => write!(f, "n{n}"),
+            Target::Leader => write!(f, "the leader"),
+        }
+    }
+}
+
+/// One thing that happens at a time in the timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    Crash { node: Target },
+    Restart { node: NodeId },
+    Pause { node: Target },
+    Resume { node: NodeId },
+    /// Cut one direction; with `both`, both.
+    Cut {
+        from: NodeId,
+        to: NodeId,
+        #[serde(default)]
+        both: bool,
+    },
+    Heal { a: NodeId, b: NodeId },
+    Partition { groups: Vec<Vec<NodeId>> },
+    Isolate { node: Target },
+    HealAll,
+    SetLink {
+        from: NodeId,
+        to: NodeId,
+        link: LinkSpec,
+    },
+    Skew {
+        node: NodeId,
+        #[serde(default)]
+        offset_ms: f64,
+        #[serde(default)]
+        drift_ppm: i64,
+    },
+    /// A client request sent to a node (or the leader).
+    Request { node: Target },
+    /// Ask the leader to hand leadership to `to`.
+    Transfer { to: NodeId },
+    /// Make a node start an election now, as if its timer fired.
+    Campaign { node: NodeId },
+}
+
+/// An action and when it happens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedAction {
+    pub at: Millis,
+    pub action: Action,
+}
+
+impl Serialize for TimedAction {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
+        if let serde_json::Value::Object(m) = &mut v {
+            m.insert("at_ms".into(), serde_json::to_value(self.at).map_err(serde::ser::Error::custom)?);
+        }
+        v.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimedAction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut v = serde_json::Value::deserialize(d)?;
+        let obj = v.as_object_mut().ok_or_else(|| D::Error::custom("a timeline entry must be an object"))?;
+        let at = obj.remove("at_ms").ok_or_else(|| D::Error::custom("a timeline entry needs \"at_ms\""))?;
+        let at = Millis::deserialize(at).map_err(D::Error::custom)?;
+        let action = Action::deserialize(v).map_err(D::Error::custom)?;
+        Ok(TimedAction { at, action })
+    }
+}
+
+/// Steady client load: a request to the leader every `interval_ms`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientLoad {
+    pub interval_ms: f64,
+}
+
+/// A complete, reproducible run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub protocol: ProtocolSpec,
+    pub nodes: u32,
+    pub seed: u64,
+    /// How long `splitbrain run` simulates.
+    #[serde(default = "default_duration")]
+    pub duration_ms: Millis,
+    #[serde(default)]
+    pub network: LinkSpec,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientLoad>,
+    #[serde(default)]
+    pub timeline: Vec<TimedAction>,
+}
+
+fn default_duration() -> Millis {
+    Millis::from_ms(10_000)
+}
+
+/// What is wrong with a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError(pub String);
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// The largest scenario JSON we parse.
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+
+impl Scenario {
+    /// A default Raft scenario: `nodes` servers, no faults.
+    pub fn raft(nodes: u32, seed: u64) -> Self {
+        Scenario {
+            version: VERSION,
+            name: String::new(),
+            description: String::new(),
+            protocol: ProtocolSpec::Raft(RaftParams::default()),
+            nodes,
+            seed,
+            duration_ms: default_duration(),
+            network: LinkSpec::default(),
+            links: Vec::new(),
+            client: None,
+            timeline: Vec::new(),
+        }
+    }
+
+    /// Parses and validates scenario JSON.
+    pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
+        if text.len() > MAX_JSON_BYTES {
+            return Err(ScenarioError(format!(
+                "the scenario is {} bytes; the limit is {} bytes",
+                text.len(),
+                MAX_JSON_BYTES
+            )));
+        }
+        // Check the version first, so an old or new file gets a message about
+        // its version rather than about fields this build does not know.
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ScenarioError(format!("not valid JSON: {e}")))?;
+        match value.get("version") {
+            None => return Err(ScenarioError("missing \"version\" (this build reads version 1)".into())),
+            Some(v) if v.as_u64() != Some(u64::from(VERSION)) => {
+                return Err(ScenarioError(format!(
+                    "unsupported scenario version {v}; this build reads version {VERSION}"
+                )))
+            }
+            Some(_) => {}
+        }
+        let s: Scenario = serde_json::from_value(value).map_err(|e| ScenarioError(format!("invalid scenario: {e}")))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+    }
+
+    pub fn raft_config(&self) -> Result<RaftConfig, ScenarioError> {
+        match &self.protocol {
+            ProtocolSpec::Raft(p) => p.to_config(self.nodes).map_err(ScenarioError),
+        }
+    }
+
+    /// Checks everything a run needs, with messages that say where.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let err = |m: String| Err(ScenarioError(m));
+        if self.version != VERSION {
+            return err(format!("unsupported scenario version {}; this build reads version {VERSION}", self.version));
+        }
+        self.raft_config()?;
+        self.network.to_config().map_err(|e| ScenarioError(format!("network: {e}")))?;
+        let n = self.nodes;
+        let node_ok = |id: NodeId| id < n;
+        for (i, l) in self.links.iter().enumerate() {
+            if !node_ok(l.from) || !node_ok(l.to) || l.from == l.to {
+                return err(format!("links[{i}]: link {}->{} is not between two of the {n} nodes", l.from, l.to));
+            }
+            l.link.to_config().map_err(|e| ScenarioError(format!("links[{i}]: {e}")))?;
+        }
+        if let Some(c) = &self.client {
+            if !(c.interval_ms.is_finite() && c.interval_ms >= 0.01) {
+                return err(format!("client.interval_ms must be at least 0.01, not {}", c.interval_ms));
+            }
+        }
+        let mut last = Millis(0);
+        for (i, t) in self.timeline.iter().enumerate() {
+            if t.at < last {
+                return err(format!("timeline[{i}]: at_ms goes backwards; keep the timeline in time order"));
+            }
+            last = t.at;
+            let bad_node = |id: NodeId| -> Result<(), ScenarioError> {
+                if node_ok(id) {
+                    Ok(())
+                } else {
+                    Err(ScenarioError(format!("timeline[{i}]: node {id} does not exist (nodes are 0 to {})", n - 1)))
+                }
+            };
+            let target = |t: Target| match t {
+                Target::Node(id) => bad_node(id),
+                Target::Leader => Ok(()),
+            };
+            match &t.action {
+                Action::Crash { node } | Action::Pause { node } | Action::Isolate { node } | Action::Request { node } => {
+                    target(*node)?
+                }
+                Action::Restart { node } | Action::Resume { node } | Action::Campaign { node } => bad_node(*node)?,
+                Action::Transfer { to } => bad_node(*to)?,
+                Action::Cut { from, to, .. } | Action::SetLink { from, to, .. } => {
+                    bad_node(*from)?;
+                    bad_node(*to)?;
+                    if from == to {
+                        return err(format!("timeline[{i}]: a link joins two different nodes"));
+                    }
+                }
+                Action::Heal { a, b } => {
+                    bad_node(*a)?;
+                    bad_node(*b)?;
+                }
+                Action::Partition { groups } => {
+                    let mut seen = vec![false; n as usize];
+                    for &id in groups.iter().flatten() {
+                        bad_node(id)?;
+                        if std::mem::replace(&mut seen[id as usize], true) {
+                            return err(format!("timeline[{i}]: node {id} is in two partition groups"));
+                        }
+                    }
+                }
+                Action::Skew { offset_ms, drift_ppm, node } => {
+                    bad_node(*node)?;
+                    if !offset_ms.is_finite() || offset_ms.abs() > 3.6e6 {
+                        return err(format!("timeline[{i}]: clock offset must be within one hour, not {offset_ms} ms"));
+                    }
+                    if drift_ppm.abs() > crate::sim::clock::MAX_DRIFT_PPM {
+                        return err(format!(
+                            "timeline[{i}]: drift must be within ±{} ppm, not {drift_ppm}",
+                            crate::sim::clock::MAX_DRIFT_PPM
+                        ));
+                    }
+                }
+                Action::HealAll => {}
+            }
+            if let Action::SetLink { link, .. } = &t.action {
+                link.to_config().map_err(|e| ScenarioError(format!("timeline[{i}]: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+}

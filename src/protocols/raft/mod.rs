@@ -74,6 +74,9 @@ pub struct RaftConfig {
     /// A leader steps down when it hears from no majority for an election
     /// timeout (dissertation §6.2).
     pub check_quorum: bool,
+    /// A new leader appends a no-op entry of its term at once (§8), so that
+    /// earlier-term entries commit without waiting for a client request.
+    pub leader_noop: bool,
     /// Most entries in one AppendEntries.
     pub max_entries_per_append: u32,
     pub bug: Option<Bug>,
@@ -88,6 +91,7 @@ impl Default for RaftConfig {
             heartbeat_us: 75 * MS,
             prevote: false,
             check_quorum: false,
+            leader_noop: true,
             max_entries_per_append: 64,
             bug: None,
         }
@@ -482,7 +486,9 @@ impl Raft {
         ctx.note(Note::Role { role: Role::Leader, term: self.current_term });
         // A new leader commits earlier-term entries only through an entry of
         // its own term, so it appends a no-op at once (§8).
-        self.log.append(Entry { term: self.current_term, payload: Payload::Noop });
+        if self.cfg.leader_noop {
+            self.log.append(Entry { term: self.current_term, payload: Payload::Noop });
+        }
         let n = self.cfg.nodes as usize;
         self.next_index = vec![self.log.last_index(); n];
         self.match_index = vec![0; n];

@@ -1,0 +1,93 @@
+//! Random fault schedules with client load, for hunting safety violations.
+//!
+//! A schedule is an ordinary [`Scenario`], so any failing seed can be saved,
+//! replayed with `splitbrain run`, and (later) opened in the playground.
+
+use crate::scenario::{Action, ClientLoad, LinkSpec, Millis, ProtocolSpec, RaftParams, RunReport, Runner, Scenario, Target, TimedAction};
+use crate::sim::rng::{Rng, DRIVER_STREAM};
+use crate::sim::{NodeId, Time, MS};
+
+#[derive(Clone, Debug)]
+pub struct ChaosParams {
+    pub nodes: u32,
+    pub duration_us: Time,
+    /// Mean time between faults.
+    pub mean_fault_gap_us: Time,
+    pub client_interval_ms: f64,
+    pub raft: RaftParams,
+    pub network: LinkSpec,
+}
+
+impl Default for ChaosParams {
+    fn default() -> Self {
+        ChaosParams {
+            nodes: 5,
+            duration_us: 4_000 * MS,
+            mean_fault_gap_us: 150 * MS,
+            client_interval_ms: 20.0,
+            raft: RaftParams::default(),
+            network: LinkSpec::default(),
+        }
+    }
+}
+
+/// The random schedule for `seed`.
+pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
+    let mut rng = Rng::new(seed, DRIVER_STREAM - 1);
+    let n = p.nodes;
+    let node = |rng: &mut Rng| rng.below(u64::from(n)) as NodeId;
+    let mut timeline = Vec::new();
+    let mut t = 0;
+    loop {
+        t += rng.range_inclusive(1, 2 * p.mean_fault_gap_us);
+        if t >= p.duration_us {
+            break;
+        }
+        let action = match rng.below(13) {
+            0 => Action::Crash { node: Target::Node(node(&mut rng)) },
+            1 => Action::Crash { node: Target::Leader },
+            2 | 3 => Action::Restart { node: node(&mut rng) },
+            4 => Action::Pause { node: Target::Node(node(&mut rng)) },
+            5 => Action::Resume { node: node(&mut rng) },
+            6 => {
+                let mut ids: Vec<NodeId> = (0..n).collect();
+                rng.shuffle(&mut ids);
+                let k = 1 + rng.below(u64::from(n.max(2) - 1)) as usize;
+                Action::Partition { groups: vec![ids[..k].to_vec()] }
+            }
+            7 => Action::Isolate { node: Target::Leader },
+            8 => Action::HealAll,
+            9 => {
+                let from = node(&mut rng);
+                let to = (from + 1 + rng.below(u64::from(n - 1)) as NodeId) % n;
+                let loss = [0.0, 0.1, 0.3, 0.6][rng.below(4) as usize];
+                let dup = [0.0, 0.0, 0.1][rng.below(3) as usize];
+                Action::SetLink { from, to, link: LinkSpec { loss, dup, ..p.network.clone() } }
+            }
+            10 => Action::Skew {
+                node: node(&mut rng),
+                offset_ms: rng.range_inclusive(0, 200) as f64 - 100.0,
+                drift_ppm: rng.range_inclusive(0, 100_000) as i64 - 50_000,
+            },
+            11 => Action::Transfer { to: node(&mut rng) },
+            _ => Action::Campaign { node: node(&mut rng) },
+        };
+        timeline.push(TimedAction { at: Millis(t), action });
+    }
+    Scenario {
+        name: format!("chaos seed {seed}"),
+        protocol: ProtocolSpec::Raft(p.raft.clone()),
+        duration_ms: Millis(p.duration_us),
+        network: p.network.clone(),
+        client: Some(ClientLoad { interval_ms: p.client_interval_ms }),
+        timeline,
+        ..Scenario::raft(n, seed)
+    }
+}
+
+/// Runs the schedule for `seed` with every checker on.
+pub fn run(p: &ChaosParams, seed: u64) -> RunReport {
+    let mut runner = Runner::new(schedule(p, seed)).expect("chaos schedules are valid");
+    runner.run_to_end();
+    runner.report()
+}

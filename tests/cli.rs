@@ -1,0 +1,133 @@
+//! The CLI as a person uses it: exact output, clear errors, exit codes.
+
+use std::process::{Command, Output};
+
+fn splitbrain(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_splitbrain")).args(args).output().expect("the CLI runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn failover_json_has_the_documented_fields_and_repeats_to_the_byte() {
+    let args = ["failover", "--nodes", "5", "--timeout-ms", "150-300", "--latency-ms", "7-8", "--trials", "300", "--json"];
+    let a = splitbrain(&args);
+    let b = splitbrain(&args);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let v = json(&a);
+    assert_eq!(v["trials"], 300);
+    for k in ["mean", "p50", "p90", "p99", "max"] {
+        assert!(v["failover_ms"][k].as_f64().is_some_and(|x| x > 0.0), "failover_ms.{k}: {v}");
+    }
+    let p = &v["failover_ms"];
+    assert!(p["p50"].as_f64() <= p["p90"].as_f64() && p["p90"].as_f64() <= p["p99"].as_f64());
+    assert!(v["terms_per_failover"].as_f64().unwrap() >= 1.0);
+    let rate = v["split_vote_rate"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&rate));
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["failover_ms", "split_vote_rate", "terms_per_failover", "trials"]);
+}
+
+/// Raft §9.3: without randomness in the timeouts, split votes make failover
+/// far slower.
+#[test]
+fn fixed_timeouts_fail_over_far_slower_than_randomized_ones() {
+    let run = |t: &str| {
+        let o = splitbrain(&["failover", "--timeout-ms", t, "--latency-ms", "7-8", "--trials", "100", "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        json(&o)
+    };
+    let fixed = run("150-150");
+    let random = run("150-300");
+    let (f, r) = (fixed["failover_ms"]["mean"].as_f64().unwrap(), random["failover_ms"]["mean"].as_f64().unwrap());
+    assert!(f > 10.0 * r, "fixed {f} ms vs randomized {r} ms");
+    assert!(fixed["split_vote_rate"].as_f64().unwrap() > 0.9);
+    assert!(random["split_vote_rate"].as_f64().unwrap() < 0.2);
+}
+
+#[test]
+fn unequal_logs_and_options_are_accepted() {
+    let o = splitbrain(&["failover", "--trials", "50", "--unequal-logs", "--prevote", "--check-quorum", "--heartbeat-ms", "50"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("unequal logs"), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_clear_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["failover", "--nodes", "0"], "--nodes"),
+        (&["failover", "--nodes", "16"], "--nodes"),
+        (&["failover", "--nodes", "2"], "at least 3 servers"),
+        (&["failover", "--timeout-ms", "300-150"], "backwards"),
+        (&["failover", "--latency-ms", "fast"], "not a number"),
+        (&["failover", "--trials", "0"], "--trials"),
+        (&["run", "/nonexistent/scenario.json"], "cannot read scenario"),
+        (&["frobnicate"], "unrecognized subcommand"),
+    ];
+    for (args, needle) in cases {
+        let o = splitbrain(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: stderr lacks {needle:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn malformed_scenario_files_exit_2_and_name_the_problem() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("truncated", r#"{"version": 1, "protocol": {"raft": {}}, "nod"#, "not valid JSON"),
+        ("version", r#"{"version": 7, "protocol": {"raft": {}}, "nodes": 3, "seed": 1}"#, "unsupported scenario version 7"),
+        ("nodes", r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 0, "seed": 1}"#, "1 to 15 servers"),
+        ("unknown field", r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "colour": "red"}"#, "colour"),
+        (
+            "bad node",
+            r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "timeline": [{"at_ms": 5, "action": "crash", "node": 9}]}"#,
+            "timeline[0]: node 9 does not exist",
+        ),
+        (
+            "bad action",
+            r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "timeline": [{"at_ms": 5, "action": "explode"}]}"#,
+            "explode",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let path = dir.join(format!("{}.json", name.replace(' ', "-")));
+        std::fs::write(&path, text).unwrap();
+        let o = splitbrain(&["run", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{name}: stderr lacks {needle:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn run_reports_violations_and_metrics_as_json() {
+    let fig8 = concat!(env!("CARGO_MANIFEST_DIR"), "/static/scenarios/figure-8.json");
+    let o = splitbrain(&["run", fig8, "--json"]);
+    assert_eq!(o.status.code(), Some(1), "violations found exit 1");
+    let v = json(&o);
+    let props: Vec<&str> = v["violations"].as_array().unwrap().iter().map(|x| x["property"].as_str().unwrap()).collect();
+    assert_eq!(props, ["Leader Completeness", "State Machine Safety"]);
+    assert!(v["metrics"]["leader_changes"].as_u64().unwrap() >= 3);
+    assert!(v["metrics"]["messages_dropped"].as_u64().unwrap() > 0);
+
+    let ok = concat!(env!("CARGO_MANIFEST_DIR"), "/static/scenarios/leader-crash.json");
+    let o = splitbrain(&["run", ok, "--seeds", "20", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["violations"].as_array().unwrap().len(), 0);
+    assert_eq!(v["runs"].as_array().unwrap().len(), 20);
+    assert!(v["metrics"]["committed_entries"].as_u64().unwrap() > 0);
+}
