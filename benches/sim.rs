@@ -1,1 +1,94 @@
-fn main() {}
+//! Criterion benchmarks; `cargo xtask bench` runs them. Results go in
+//! BENCHMARKS.md with the command that produced them.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use splitbrain::experiments::chaos::{self, ChaosParams};
+use splitbrain::experiments::failover::{self, FailoverParams};
+use splitbrain::protocols::raft::{cluster, Cmd, Raft, RaftConfig};
+use splitbrain::scenario::Runner;
+use splitbrain::sim::network::LinkConfig;
+use splitbrain::sim::rng::Rng;
+use splitbrain::sim::{Sim, MS, SEC};
+
+/// Raw engine speed: a 5-node Raft under steady client load (a request to
+/// the leader every 5 ms) and random faults (a crash/restart or a partition
+/// every 500 ms), no checkers. Counts trace events.
+fn engine_run(seed: u64) -> u64 {
+    let mut sim: Sim<Raft> = Sim::new(RaftConfig::default(), 5, seed, LinkConfig::default());
+    let mut rng = Rng::new(seed, 99);
+    let mut id = 0;
+    let mut t = 0;
+    while t < 20 * SEC {
+        t += 5 * MS;
+        sim.run_until(t);
+        id += 1;
+        let to = cluster::leader(&sim).unwrap_or(0);
+        sim.command(to, Cmd::Request(id));
+        if t % (500 * MS) == 0 {
+            let n = rng.below(5) as u32;
+            match rng.below(4) {
+                0 => sim.crash(n),
+                1 => sim.restart(n),
+                2 => sim.partition(vec![vec![n]]),
+                _ => sim.heal_all(),
+            }
+        }
+    }
+    sim.trace().len()
+}
+
+fn engine(c: &mut Criterion) {
+    let events = engine_run(1);
+    let mut g = c.benchmark_group("engine");
+    g.throughput(Throughput::Elements(events));
+    g.sample_size(20);
+    g.bench_function("raft5_load_faults_20s", |b| b.iter(|| engine_run(1)));
+    g.finish();
+
+    // The same with every Figure 3 checker after every step (chaos runner).
+    let p = ChaosParams {
+        duration_us: 20 * SEC,
+        client_interval_ms: 5.0,
+        mean_fault_gap_us: 500 * MS,
+        ..ChaosParams::default()
+    };
+    let checked_events = chaos::run(&p, 1).metrics.events;
+    let mut g = c.benchmark_group("checked");
+    g.throughput(Throughput::Elements(checked_events));
+    g.sample_size(20);
+    g.bench_function("raft5_chaos_20s_all_invariants", |b| {
+        b.iter(|| {
+            let mut r = Runner::new(chaos::schedule(&p, 1)).unwrap();
+            r.run_to_end();
+            r.metrics().events
+        })
+    });
+    g.finish();
+}
+
+fn failover_experiment(c: &mut Criterion) {
+    let p = FailoverParams { trials: 1000, ..FailoverParams::default() };
+    let mut g = c.benchmark_group("failover");
+    g.sample_size(10);
+    g.bench_function("1000_trials_150-300ms", |b| b.iter(|| failover::run(&p, |_| {})));
+    g.finish();
+}
+
+/// The larger chaos run behind `cargo xtask bench` (the test suite runs 2,000).
+fn chaos_20000(c: &mut Criterion) {
+    let mut g = c.benchmark_group("chaos");
+    g.sample_size(10);
+    g.bench_function("20000_schedules_zero_violations", |b| {
+        b.iter(|| {
+            let p = ChaosParams::default();
+            for seed in 0..20_000u64 {
+                let r = chaos::run(&p, seed + 1_000_000);
+                assert!(r.violations.is_empty(), "seed {}: {:?}", seed + 1_000_000, r.violations);
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, failover_experiment, chaos_20000);
+criterion_main!(benches);

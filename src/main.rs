@@ -1,1 +1,12 @@
-fn main() {}
+//! The web entry point; trunk builds this binary for wasm32.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    splitbrain::ui::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("splitbrain-web is the browser entry point; run `cargo xtask serve` to open the playground.");
+    std::process::exit(2);
+}

@@ -20,7 +20,8 @@ fn json(o: &Output) -> serde_json::Value {
 
 #[test]
 fn failover_json_has_the_documented_fields_and_repeats_to_the_byte() {
-    let args = ["failover", "--nodes", "5", "--timeout-ms", "150-300", "--latency-ms", "7-8", "--trials", "300", "--json"];
+    let args =
+        ["failover", "--nodes", "5", "--timeout-ms", "150-300", "--latency-ms", "7-8", "--trials", "300", "--json"];
     let a = splitbrain(&args);
     let b = splitbrain(&args);
     assert!(a.status.success(), "{}", stderr(&a));
@@ -58,7 +59,16 @@ fn fixed_timeouts_fail_over_far_slower_than_randomized_ones() {
 
 #[test]
 fn unequal_logs_and_options_are_accepted() {
-    let o = splitbrain(&["failover", "--trials", "50", "--unequal-logs", "--prevote", "--check-quorum", "--heartbeat-ms", "50"]);
+    let o = splitbrain(&[
+        "failover",
+        "--trials",
+        "50",
+        "--unequal-logs",
+        "--prevote",
+        "--check-quorum",
+        "--heartbeat-ms",
+        "50",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("unequal logs"), "{}", stdout(&o));
 }
@@ -89,9 +99,17 @@ fn malformed_scenario_files_exit_2_and_name_the_problem() {
     std::fs::create_dir_all(&dir).unwrap();
     let cases = [
         ("truncated", r#"{"version": 1, "protocol": {"raft": {}}, "nod"#, "not valid JSON"),
-        ("version", r#"{"version": 7, "protocol": {"raft": {}}, "nodes": 3, "seed": 1}"#, "unsupported scenario version 7"),
+        (
+            "version",
+            r#"{"version": 7, "protocol": {"raft": {}}, "nodes": 3, "seed": 1}"#,
+            "unsupported scenario version 7",
+        ),
         ("nodes", r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 0, "seed": 1}"#, "1 to 15 servers"),
-        ("unknown field", r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "colour": "red"}"#, "colour"),
+        (
+            "unknown field",
+            r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "colour": "red"}"#,
+            "colour",
+        ),
         (
             "bad node",
             r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "timeline": [{"at_ms": 5, "action": "crash", "node": 9}]}"#,
@@ -118,7 +136,8 @@ fn run_reports_violations_and_metrics_as_json() {
     let o = splitbrain(&["run", fig8, "--json"]);
     assert_eq!(o.status.code(), Some(1), "violations found exit 1");
     let v = json(&o);
-    let props: Vec<&str> = v["violations"].as_array().unwrap().iter().map(|x| x["property"].as_str().unwrap()).collect();
+    let props: Vec<&str> =
+        v["violations"].as_array().unwrap().iter().map(|x| x["property"].as_str().unwrap()).collect();
     assert_eq!(props, ["Leader Completeness", "State Machine Safety"]);
     assert!(v["metrics"]["leader_changes"].as_u64().unwrap() >= 3);
     assert!(v["metrics"]["messages_dropped"].as_u64().unwrap() > 0);

@@ -223,18 +223,31 @@ fn leadership_transfer_aborts_after_an_election_timeout() {
     let start = sim.now();
     sim.command(leader, Cmd::TransferLeadership(target));
     sim.command(leader, Cmd::Request(1));
-    assert!(sim.trace().last_step().iter().any(|e| matches!(e.kind, EventKind::Note { note: Note::Rejected { .. }, .. })));
+    assert!(sim
+        .trace()
+        .last_step()
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Note { note: Note::Rejected { .. }, .. })));
     let mut aborted = None;
     while aborted.is_none() && sim.now() < start + 5 * SEC {
         sim.step();
-        if sim.trace().last_step().iter().any(|e| matches!(e.kind, EventKind::Note { note: Note::TransferAbort { .. }, .. })) {
+        if sim
+            .trace()
+            .last_step()
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Note { note: Note::TransferAbort { .. }, .. }))
+        {
             aborted = Some(sim.now() - start);
         }
     }
     assert_eq!(aborted, Some(cfg.election_timeout_min_us));
     assert_eq!(cluster::leader(&sim), Some(leader));
     sim.command(leader, Cmd::Request(2));
-    assert!(sim.trace().last_step().iter().any(|e| matches!(e.kind, EventKind::Note { note: Note::Accepted { id: 2, .. }, .. })));
+    assert!(sim
+        .trace()
+        .last_step()
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Note { note: Note::Accepted { id: 2, .. }, .. })));
 }
 
 /// DESIGN law 6: a paused node keeps its state; messages wait for it and are
@@ -273,8 +286,12 @@ fn a_cut_link_drops_its_messages_one_direction_only() {
         sim.step();
         for e in sim.trace().last_step() {
             match e.kind {
-                EventKind::Drop { from, to, reason: DropReason::LinkDown, .. } if from == leader && to == f => dropped += 1,
-                EventKind::Deliver { from, to, .. } if from == leader && to == f => panic!("delivered on a cut link"),
+                EventKind::Drop { from, to, reason: DropReason::LinkDown, .. } if from == leader && to == f => {
+                    dropped += 1
+                }
+                EventKind::Deliver { from, to, .. } if from == leader && to == f => {
+                    panic!("delivered on a cut link")
+                }
                 EventKind::Deliver { from, to, .. } if from == f && to == leader => delivered_back += 1,
                 _ => {}
             }
@@ -289,7 +306,12 @@ fn a_cut_link_drops_its_messages_one_direction_only() {
 /// and one running 50% slow at 300 ms.
 #[test]
 fn timers_fire_on_the_nodes_own_clock() {
-    let cfg = RaftConfig { nodes: 3, election_timeout_min_us: 150 * MS, election_timeout_max_us: 150 * MS, ..RaftConfig::default() };
+    let cfg = RaftConfig {
+        nodes: 3,
+        election_timeout_min_us: 150 * MS,
+        election_timeout_max_us: 150 * MS,
+        ..RaftConfig::default()
+    };
     let mut sim: Sim<Raft> = Sim::new(cfg, 3, 1, LinkConfig::default());
     sim.skew(0, 0, 500_000);
     sim.skew(2, 0, -500_000);

@@ -81,7 +81,7 @@ mod cli {
 
     fn parse_ms(s: &str) -> Result<f64, String> {
         let v: f64 = s.trim().parse().map_err(|_| format!("'{s}' is not a number of milliseconds"))?;
-        if !v.is_finite() || v < 0.0 || v > 3_600_000.0 {
+        if !v.is_finite() || !(0.0..=3_600_000.0).contains(&v) {
             return Err(format!("{s} ms is out of range (0 to 3600000)"));
         }
         Ok(v)
@@ -136,7 +136,7 @@ mod cli {
             Progress { on: std::io::stderr().is_terminal() && total > 1, total, label }
         }
         fn tick(&self, done: u64) {
-            if self.on && (done % 25 == 0 || done == self.total) {
+            if self.on && (done.is_multiple_of(25) || done == self.total) {
                 eprint!("\r{} {done}/{}", self.label, self.total);
                 if done == self.total {
                     eprint!("\r\x1b[K");
@@ -285,12 +285,18 @@ mod cli {
             let m = &out.metrics;
             let per = if a.seeds > 1 { " (summed over seeds)" } else { "" };
             println!("events            {}{per}", m.events);
-            println!("messages          {} sent, {} delivered, {} dropped", m.messages_sent, m.messages_delivered, m.messages_dropped);
+            println!(
+                "messages          {} sent, {} delivered, {} dropped",
+                m.messages_sent, m.messages_delivered, m.messages_dropped
+            );
             println!(
                 "drops             {} loss, {} link down, {} partitioned, {} node down",
                 m.dropped_loss, m.dropped_link_down, m.dropped_partitioned, m.dropped_node_down
             );
-            println!("elections         {} started, {} won; highest term {}", m.elections, m.leader_changes, m.max_term);
+            println!(
+                "elections         {} started, {} won; highest term {}",
+                m.elections, m.leader_changes, m.max_term
+            );
             println!("client requests   {} sent, {} accepted", m.client_requests, m.client_accepted);
             println!("committed entries {}", m.committed_entries);
             if out.violations.is_empty() {

@@ -3,7 +3,9 @@
 //! A schedule is an ordinary [`Scenario`], so any failing seed can be saved,
 //! replayed with `splitbrain run`, and (later) opened in the playground.
 
-use crate::scenario::{Action, ClientLoad, LinkSpec, Millis, ProtocolSpec, RaftParams, RunReport, Runner, Scenario, Target, TimedAction};
+use crate::scenario::{
+    Action, ClientLoad, LinkSpec, Millis, ProtocolSpec, RaftParams, RunReport, Runner, Scenario, Target, TimedAction,
+};
 use crate::sim::rng::{Rng, DRIVER_STREAM};
 use crate::sim::{NodeId, Time, MS};
 

@@ -152,7 +152,9 @@ fn trial_on(p: &FailoverParams, seed: u64, sim: &mut Sim<Raft>) -> Trial {
         while cluster::leader(sim).is_none() && sim.now() < TRIAL_CAP {
             sim.step();
         }
-        let Some(l) = cluster::leader(sim) else { return stuck() };
+        let Some(l) = cluster::leader(sim) else {
+            return stuck();
+        };
         let term = sim.node(l).map_or(0, Raft::term);
         sim.run_until(sim.now() + settle);
         if cluster::leader(sim) == Some(l) && sim.node(l).map(Raft::term) == Some(term) {
@@ -169,9 +171,11 @@ fn trial_on(p: &FailoverParams, seed: u64, sim: &mut Sim<Raft>) -> Trial {
         if !sim.step() || sim.now() >= TRIAL_CAP {
             return stuck();
         }
-        let fired = sim.trace().last_step().iter().any(|e| {
-            matches!(e.kind, EventKind::Timer { node, timer: Timer::Heartbeat } if node == leader)
-        });
+        let fired = sim
+            .trace()
+            .last_step()
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Timer { node, timer: Timer::Heartbeat } if node == leader));
         if fired {
             break sim.now();
         }
@@ -199,18 +203,18 @@ fn trial_on(p: &FailoverParams, seed: u64, sim: &mut Sim<Raft>) -> Trial {
         }
         for e in sim.trace().last_step() {
             match &e.kind {
-                EventKind::Note { node, note: Note::Role { role: Role::Leader, term } } => {
-                    if new_leader.is_none_or(|(_, t)| *term > t) {
-                        new_leader = Some((*node, *term));
-                        heard.iter_mut().for_each(|h| *h = false);
-                        heard[*node as usize] = true;
-                        heard[leader as usize] = true;
-                    }
+                EventKind::Note { node, note: Note::Role { role: Role::Leader, term } }
+                    if new_leader.is_none_or(|(_, t)| *term > t) =>
+                {
+                    new_leader = Some((*node, *term));
+                    heard.iter_mut().for_each(|h| *h = false);
+                    heard[*node as usize] = true;
+                    heard[leader as usize] = true;
                 }
-                EventKind::Deliver { to, msg: Msg::AppendEntries { term, leader: l, .. }, .. } => {
-                    if new_leader == Some((*l, *term)) {
-                        heard[*to as usize] = true;
-                    }
+                EventKind::Deliver { to, msg: Msg::AppendEntries { term, leader: l, .. }, .. }
+                    if new_leader == Some((*l, *term)) =>
+                {
+                    heard[*to as usize] = true;
                 }
                 _ => {}
             }

@@ -34,7 +34,7 @@ impl Millis {
 
 impl Serialize for Millis {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 1000 == 0 {
+        if self.0.is_multiple_of(1000) {
             s.serialize_u64(self.0 / 1000)
         } else {
             s.serialize_f64(self.0 as f64 / 1000.0)
@@ -117,7 +117,10 @@ impl RaftParams {
 
     pub fn from_config(cfg: &RaftConfig) -> Self {
         RaftParams {
-            election_timeout_ms: [cfg.election_timeout_min_us as f64 / 1000.0, cfg.election_timeout_max_us as f64 / 1000.0],
+            election_timeout_ms: [
+                cfg.election_timeout_min_us as f64 / 1000.0,
+                cfg.election_timeout_max_us as f64 / 1000.0,
+            ],
             heartbeat_ms: cfg.heartbeat_us as f64 / 1000.0,
             prevote: cfg.prevote,
             check_quorum: cfg.check_quorum,
@@ -230,10 +233,18 @@ impl fmt::Display for Target {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
-    Crash { node: Target },
-    Restart { node: NodeId },
-    Pause { node: Target },
-    Resume { node: NodeId },
+    Crash {
+        node: Target,
+    },
+    Restart {
+        node: NodeId,
+    },
+    Pause {
+        node: Target,
+    },
+    Resume {
+        node: NodeId,
+    },
     /// Cut one direction; with `both`, both.
     Cut {
         from: NodeId,
@@ -241,9 +252,16 @@ pub enum Action {
         #[serde(default)]
         both: bool,
     },
-    Heal { a: NodeId, b: NodeId },
-    Partition { groups: Vec<Vec<NodeId>> },
-    Isolate { node: Target },
+    Heal {
+        a: NodeId,
+        b: NodeId,
+    },
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
+    Isolate {
+        node: Target,
+    },
     HealAll,
     SetLink {
         from: NodeId,
@@ -258,11 +276,17 @@ pub enum Action {
         drift_ppm: i64,
     },
     /// A client request sent to a node (or the leader).
-    Request { node: Target },
+    Request {
+        node: Target,
+    },
     /// Ask the leader to hand leadership to `to`.
-    Transfer { to: NodeId },
+    Transfer {
+        to: NodeId,
+    },
     /// Make a node start an election now, as if its timer fired.
-    Campaign { node: NodeId },
+    Campaign {
+        node: NodeId,
+    },
 }
 
 /// An action and when it happens.
@@ -438,9 +462,10 @@ impl Scenario {
                 Target::Leader => Ok(()),
             };
             match &t.action {
-                Action::Crash { node } | Action::Pause { node } | Action::Isolate { node } | Action::Request { node } => {
-                    target(*node)?
-                }
+                Action::Crash { node }
+                | Action::Pause { node }
+                | Action::Isolate { node }
+                | Action::Request { node } => target(*node)?,
                 Action::Restart { node } | Action::Resume { node } | Action::Campaign { node } => bad_node(*node)?,
                 Action::Transfer { to } => bad_node(*to)?,
                 Action::Cut { from, to, .. } | Action::SetLink { from, to, .. } => {

@@ -13,18 +13,12 @@ pub const MAX_DRIFT_PPM: i64 = 500_000;
 /// Skewing re-bases the clock at the current instant, so the clock is a
 /// continuous piecewise-linear function of true time except for the jump that
 /// an offset change asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Clock {
     base_true: Time,
     base_local: LocalTime,
     drift_ppm: i64,
     offset_us: i64,
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock { base_true: 0, base_local: 0, drift_ppm: 0, offset_us: 0 }
-    }
 }
 
 impl Clock {

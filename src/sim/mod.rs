@@ -508,12 +508,20 @@ impl<P: Protocol> Sim<P> {
                 if let Some(dup_at) = tx.duplicate_at {
                     self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });
                     self.seq += 1;
-                    let payload =
-                        Payload::Deliver { from: node, to, id, msg: msg.clone(), lost: false, sent_at: self.now, arrived: false };
+                    let payload = Payload::Deliver {
+                        from: node,
+                        to,
+                        id,
+                        msg: msg.clone(),
+                        lost: false,
+                        sent_at: self.now,
+                        arrived: false,
+                    };
                     self.queue.push(Queued { time: dup_at, seq: self.seq, payload });
                 }
                 self.seq += 1;
-                let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
+                let payload =
+                    Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
                 self.queue.push(Queued { time: deliver_at, seq: self.seq, payload });
             }
             Effect::SetTimer { timer, after_us } => {

@@ -26,9 +26,7 @@ impl Latency {
 
     pub fn bounds_us(&self) -> (u64, u64) {
         match *self {
-            Latency::Uniform { min_us, max_us } | Latency::HeavyTail { min_us, max_us, .. } => {
-                (min_us, max_us)
-            }
+            Latency::Uniform { min_us, max_us } | Latency::HeavyTail { min_us, max_us, .. } => (min_us, max_us),
         }
     }
 
@@ -58,7 +56,7 @@ impl Latency {
             if !(0.0..=1.0).contains(&tail) {
                 return Err(format!("heavy-tail probability {tail} is outside [0, 1]"));
             }
-            if !(alpha > 0.0) || !alpha.is_finite() {
+            if alpha.is_nan() || alpha <= 0.0 || !alpha.is_finite() {
                 return Err(format!("heavy-tail alpha {alpha} must be a positive number"));
             }
         }
@@ -267,11 +265,7 @@ impl Network {
         let link = self.link(from, to);
         let lost = rng.chance(link.loss);
         let deliver_at = now + link.latency.sample(rng);
-        let duplicate_at = if rng.chance(link.dup) {
-            Some(now + link.latency.sample(rng))
-        } else {
-            None
-        };
+        let duplicate_at = if rng.chance(link.dup) { Some(now + link.latency.sample(rng)) } else { None };
         Transmission { lost, deliver_at, duplicate_at }
     }
 }

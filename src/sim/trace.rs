@@ -30,7 +30,11 @@ pub enum Fault {
     Isolate(NodeId),
     HealAll,
     SetLink(NodeId, NodeId, LinkConfig),
-    Skew { node: NodeId, offset_us: i64, drift_ppm: i64 },
+    Skew {
+        node: NodeId,
+        offset_us: i64,
+        drift_ppm: i64,
+    },
 }
 
 impl fmt::Display for Fault {
@@ -67,15 +71,47 @@ impl fmt::Display for Fault {
 #[derive(Clone, Debug)]
 pub enum EventKind<P: Protocol> {
     /// A node handed a message to the network.
-    Send { from: NodeId, to: NodeId, id: MsgId, msg: P::Msg, deliver_at: Time },
+    Send {
+        from: NodeId,
+        to: NodeId,
+        id: MsgId,
+        msg: P::Msg,
+        deliver_at: Time,
+    },
     /// The network will deliver a second copy of message `id`.
-    Duplicate { from: NodeId, to: NodeId, id: MsgId, deliver_at: Time },
-    Deliver { from: NodeId, to: NodeId, id: MsgId, msg: P::Msg },
-    Drop { from: NodeId, to: NodeId, id: MsgId, msg: P::Msg, reason: DropReason },
-    Timer { node: NodeId, timer: P::Timer },
+    Duplicate {
+        from: NodeId,
+        to: NodeId,
+        id: MsgId,
+        deliver_at: Time,
+    },
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        id: MsgId,
+        msg: P::Msg,
+    },
+    Drop {
+        from: NodeId,
+        to: NodeId,
+        id: MsgId,
+        msg: P::Msg,
+        reason: DropReason,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+    },
     /// A command reached a node (`accepted` is false if the node was down).
-    Command { node: NodeId, cmd: P::Cmd, accepted: bool },
-    Note { node: NodeId, note: P::Note },
+    Command {
+        node: NodeId,
+        cmd: P::Cmd,
+        accepted: bool,
+    },
+    Note {
+        node: NodeId,
+        note: P::Note,
+    },
     Fault(Fault),
 }
 
@@ -95,9 +131,9 @@ impl<P: Protocol> Event<P> {
             | EventKind::Duplicate { from, to, .. }
             | EventKind::Deliver { from, to, .. }
             | EventKind::Drop { from, to, .. } => vec![*from, *to],
-            EventKind::Timer { node, .. }
-            | EventKind::Command { node, .. }
-            | EventKind::Note { node, .. } => vec![*node],
+            EventKind::Timer { node, .. } | EventKind::Command { node, .. } | EventKind::Note { node, .. } => {
+                vec![*node]
+            }
             EventKind::Fault(f) => match f {
                 Fault::Crash(n)
                 | Fault::Restart(n)
@@ -169,7 +205,9 @@ impl<P: Protocol> fmt::Display for Event<P> {
             EventKind::Duplicate { from, to, id, deliver_at } => {
                 write!(f, "dup n{from}->n{to} #{id} @{deliver_at}")
             }
-            EventKind::Deliver { from, to, id, msg } => write!(f, "deliver n{from}->n{to} #{id} {msg}"),
+            EventKind::Deliver { from, to, id, msg } => {
+                write!(f, "deliver n{from}->n{to} #{id} {msg}")
+            }
             EventKind::Drop { from, to, id, msg, reason } => {
                 write!(f, "drop n{from}->n{to} #{id} {msg} ({})", reason.as_str())
             }

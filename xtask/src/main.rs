@@ -1,1 +1,238 @@
-fn main() {}
+//! `cargo xtask serve|test|bench|setup`: set-up and orchestration.
+//!
+//! Every tool is pinned and installed only when missing, and each step is
+//! printed before it runs, so a fresh machine gets from clone to green with
+//! one command, and a warm one skips straight to the work.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+const TRUNK_VERSION: &str = "0.21.14";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let root = project_root();
+    env::set_current_dir(&root).expect("project root exists");
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&root),
+        Some("test") => test(&root),
+        Some("bench") => bench(&root, &args[1..]),
+        Some("setup") => setup(&root, true),
+        Some("-h" | "--help" | "help") | None => {
+            println!("usage: cargo xtask <serve|test|bench|setup>");
+            println!("  serve   install what is missing, build, serve http://127.0.0.1:8080");
+            println!("  test    install what is missing, then fmt, clippy, native, wasm and browser tests");
+            println!("  bench   criterion benchmarks and browser frame times (see BENCHMARKS.md)");
+            println!("  setup   only install what is missing");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command '{other}'; try `cargo xtask --help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("[xtask] error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the project").to_path_buf()
+}
+
+fn say(msg: &str) {
+    println!("[xtask] {msg}");
+}
+
+/// Runs a command, streaming its output; fails with a message naming it.
+fn run(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}").replace('"', "");
+    say(&format!("$ {shown}"));
+    let start = Instant::now();
+    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() {
+        say(&format!("  done in {:.1}s", start.elapsed().as_secs_f64()));
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+/// A command's stdout, or None if it cannot run.
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.arg("--color=always");
+    c
+}
+
+/// The wasm-bindgen version that Cargo.lock pins.
+fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".into())
+}
+
+fn is_root() -> bool {
+    output("id", &["-u"]).as_deref() == Some("0")
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    if !is_root() {
+        return Err(format!(
+            "{} is missing; install it with: sudo apt-get install {}",
+            packages[0],
+            packages.join(" ")
+        ));
+    }
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get").args(["install", "-y", "-q"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// Installs what is missing. `browser`: also Chromium, for the browser tests.
+fn setup(root: &Path, browser: bool) -> Result {
+    let home = env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let node_bin = root.join("e2e/node_modules/.bin");
+    let path = env::var("PATH").unwrap_or_default();
+    env::set_var("PATH", format!("{}:{home}/.cargo/bin:{path}", node_bin.display()));
+
+    say("checking the wasm32 target");
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l == "wasm32-unknown-unknown") {
+        say("  ok: wasm32-unknown-unknown");
+    } else {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    say(&format!("checking trunk {TRUNK_VERSION}"));
+    if output("trunk", &["--version"]).is_some_and(|v| v.ends_with(TRUNK_VERSION)) {
+        say("  ok: already installed");
+    } else {
+        say("  installing (about 9 minutes on 2 cores)");
+        run(cargo().args(["install", "trunk", "--locked", "--version", TRUNK_VERSION]))?;
+    }
+
+    let wb = locked_wasm_bindgen(root)?;
+    say(&format!("checking wasm-bindgen-cli {wb} (the version in Cargo.lock)"));
+    if output("wasm-bindgen", &["--version"]).is_some_and(|v| v.ends_with(&wb)) {
+        say("  ok: already installed");
+    } else {
+        // Not --locked: one of its locked dependencies is gone from the registry.
+        say("  installing (about 3 minutes)");
+        run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wb]))?;
+    }
+
+    say("checking Node.js");
+    if output("node", &["--version"]).is_none() || output("npm", &["--version"]).is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    } else {
+        say("  ok: node and npm");
+    }
+
+    say("checking npm packages (wasm-opt from binaryen, playwright-core)");
+    let stamp = root.join("e2e/node_modules/.package-lock.json");
+    let lock = root.join("e2e/package-lock.json");
+    let fresh = match (std::fs::read(&stamp), std::fs::read(&lock)) {
+        (Ok(_), Ok(_)) => node_bin.join("wasm-opt").exists() && root.join("e2e/node_modules/playwright-core").exists(),
+        _ => false,
+    };
+    if fresh {
+        say("  ok: e2e/node_modules is installed");
+    } else {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root.join("e2e")))?;
+    }
+    let wasm_opt = output("wasm-opt", &["--version"]).unwrap_or_default();
+    if !wasm_opt.contains("version 132") {
+        return Err(format!("wasm-opt on PATH is '{wasm_opt}', expected version 132 from e2e/node_modules"));
+    }
+
+    if browser {
+        say("checking Chromium");
+        if Path::new(CHROMIUM).exists() {
+            say(&format!("  ok: {CHROMIUM}"));
+        } else {
+            apt_install(&["chromium"])?;
+        }
+    }
+
+    say("fetching crates (trunk builds offline)");
+    run(cargo().args(["fetch", "--quiet"]))?;
+    Ok(())
+}
+
+fn serve(root: &Path) -> Result {
+    setup(root, false)?;
+    say("building and serving the playground at http://127.0.0.1:8080 (Ctrl-C stops)");
+    run(Command::new("trunk").args(["serve", "--release"]))
+}
+
+fn build_web() -> Result {
+    run(Command::new("trunk").args(["build", "--release"]))
+}
+
+fn test(root: &Path) -> Result {
+    let start = Instant::now();
+    setup(root, true)?;
+    say("format");
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    say("clippy (native, all targets, warnings denied)");
+    run(cargo().args(["clippy", "-j2", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    say("clippy (wasm32: the UI)");
+    run(cargo().args([
+        "clippy",
+        "-j2",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--lib",
+        "--bin",
+        "splitbrain-web",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    say("native tests");
+    run(cargo().args(["test", "-j2", "--workspace"]))?;
+    say("wasm tests (wasm-bindgen-test under Node.js)");
+    run(cargo()
+        .args(["test", "-j2", "--target", "wasm32-unknown-unknown", "--test", "wasm"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"))?;
+    say("release web build (trunk, wasm-opt)");
+    build_web()?;
+    say("browser tests (Playwright + Chromium, headless)");
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "e2e/"])
+        .env("SPLITBRAIN_DIST", root.join("dist"))
+        .env("CHROMIUM", CHROMIUM))?;
+    say(&format!("all tests passed in {:.0}s", start.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+fn bench(root: &Path, args: &[String]) -> Result {
+    setup(root, true)?;
+    say("criterion benchmarks (native)");
+    run(cargo().args(["bench", "-j2", "--bench", "sim", "--"]).args(args))?;
+    say("release web build for the browser benchmarks");
+    build_web()?;
+    say("browser frame-time benchmark (headless Chromium)");
+    run(Command::new("node")
+        .arg("e2e/bench/frames.mjs")
+        .env("SPLITBRAIN_DIST", root.join("dist"))
+        .env("CHROMIUM", CHROMIUM))
+}

@@ -295,17 +295,34 @@ impl fmt::Display for Cmd {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     /// The server's role or term changed.
-    Role { role: Role, term: u64 },
+    Role {
+        role: Role,
+        term: u64,
+    },
     /// The commit index advanced.
-    Commit { index: u64 },
+    Commit {
+        index: u64,
+    },
     /// The leader appended a client request.
-    Accepted { id: u64, index: u64 },
+    Accepted {
+        id: u64,
+        index: u64,
+    },
     /// A server that is not an available leader refused a request.
-    Rejected { id: u64, leader: Option<NodeId> },
-    TransferStart { to: NodeId },
-    TransferAbort { to: NodeId },
+    Rejected {
+        id: u64,
+        leader: Option<NodeId>,
+    },
+    TransferStart {
+        to: NodeId,
+    },
+    TransferAbort {
+        to: NodeId,
+    },
     /// CheckQuorum: the leader heard from no majority and stepped down.
-    StepDown { term: u64 },
+    StepDown {
+        term: u64,
+    },
 }
 
 impl fmt::Display for Note {
@@ -652,8 +669,7 @@ impl Raft {
             reply(ctx, self.current_term, false, self.log.last_index() + 1);
             return;
         }
-        let prev_ok =
-            self.cfg.has(Bug::SkipPrevTermCheck) || self.log.term_at(prev_log_index) == Some(prev_log_term);
+        let prev_ok = self.cfg.has(Bug::SkipPrevTermCheck) || self.log.term_at(prev_log_index) == Some(prev_log_term);
         if !prev_ok {
             // Skip back over the whole conflicting term in one round trip.
             let conflict = self.log.term_at(prev_log_index);
@@ -794,7 +810,8 @@ impl Protocol for Raft {
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
         let term = msg.term();
-        let is_prevote = matches!(msg, Msg::RequestVote { prevote: true, .. } | Msg::RequestVoteReply { prevote: true, .. });
+        let is_prevote =
+            matches!(msg, Msg::RequestVote { prevote: true, .. } | Msg::RequestVoteReply { prevote: true, .. });
         // Any RPC with a higher term makes us a follower of that term (§5.1),
         // except pre-votes, which never change terms (§9.6).
         if term > self.current_term && !is_prevote {

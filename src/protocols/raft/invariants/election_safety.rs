@@ -12,7 +12,8 @@ pub(super) fn check(c: &mut RaftChecker, raft: &Raft, at: &At, out: &mut Vec<Vio
     let (term, n) = (raft.term(), raft.id());
     match c.leaders.get(&term) {
         Some(&other) if other != n => {
-            let detail = format!("n{n} became leader of term {term}, but n{other} was already elected leader of term {term}");
+            let detail =
+                format!("n{n} became leader of term {term}, but n{other} was already elected leader of term {term}");
             c.report(out, at, Property::ElectionSafety, vec![other, n], detail);
         }
         Some(_) => {}

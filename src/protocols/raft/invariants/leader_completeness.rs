@@ -24,9 +24,7 @@ fn check_leader(c: &mut RaftChecker, raft: &Raft, upto: usize, at: &At, out: &mu
         return;
     }
     // Name the first committed entry that the leader lacks.
-    let missing = (0..=upto)
-        .find(|&i| raft.log().digest(i as u64 + 1) != Some(c.committed[i].digest))
-        .unwrap_or(upto);
+    let missing = (0..=upto).find(|&i| raft.log().digest(i as u64 + 1) != Some(c.committed[i].digest)).unwrap_or(upto);
     let e = &c.committed[missing];
     let detail = format!(
         "n{} is leader of term {} but lacks entry {} ({} of term {}) that n{} committed in term {}",

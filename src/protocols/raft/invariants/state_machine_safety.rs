@@ -13,7 +13,9 @@ pub(super) fn check(c: &mut RaftChecker, raft: &Raft, old_applied: u64, at: &At,
     // A restart resets lastApplied to 0; the server applies again from the start.
     let from = if raft.last_applied() < old_applied { 1 } else { old_applied + 1 };
     for i in from..=raft.last_applied() {
-        let Some(entry) = raft.log().get(i) else { continue };
+        let Some(entry) = raft.log().get(i) else {
+            continue;
+        };
         let slot = i as usize - 1;
         if slot < c.applied.len() {
             let (first, by) = c.applied[slot];

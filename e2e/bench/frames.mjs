@@ -1,0 +1,1 @@
+console.log('frame benchmark: see issue 3');
