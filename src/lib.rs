@@ -8,6 +8,7 @@
 //! - [`experiments`]: Monte Carlo experiments behind the CLI.
 
 pub mod experiments;
+pub mod playground;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;

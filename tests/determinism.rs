@@ -49,7 +49,7 @@ fn golden_trace_hashes_match_the_recorded_file() {
 fn figure_8_trace_matches_its_golden_text() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/figure-8.trace");
     let mut r = Runner::new(Scenario::from_json(golden::FIGURE_8).unwrap()).unwrap();
-    r.record_text(true);
+    r.record(true);
     r.run_to_end();
     let text: String = r.text().iter().map(|l| format!("{l}\n")).collect();
     assert_eq!(text.lines().count() as u64, r.sim().trace().len());

@@ -15,7 +15,7 @@ fn golden_trace_hashes_match_in_wasm() {
 fn figure_8_trace_text_matches_in_wasm() {
     use splitbrain::scenario::{Runner, Scenario};
     let mut r = Runner::new(Scenario::from_json(golden::FIGURE_8).unwrap()).unwrap();
-    r.record_text(true);
+    r.record(true);
     r.run_to_end();
     let text: String = r.text().iter().map(|l| format!("{l}\n")).collect();
     assert_eq!(text, include_str!("golden/figure-8.trace"));

@@ -4,7 +4,7 @@
 
 mod runner;
 
-pub use runner::{Metrics, RunReport, Runner};
+pub use runner::{Logged, Metrics, RunReport, Runner};
 
 use crate::protocols::raft::RaftConfig;
 use crate::sim::network::{Latency, LinkConfig};

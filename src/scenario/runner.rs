@@ -62,6 +62,31 @@ impl Metrics {
     }
 }
 
+/// One trace event in readable form, for event logs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Logged {
+    pub index: u64,
+    pub time: Time,
+    pub kind: &'static str,
+    pub nodes: Vec<u32>,
+    /// The event's stable text form, without its time.
+    pub text: String,
+    /// For drops: the link.
+    pub dropped: Option<(u32, u32)>,
+}
+
+impl Logged {
+    fn of(e: &crate::sim::trace::Event<Raft>) -> Self {
+        let full = e.to_string();
+        let text = full.split_once(' ').map_or(full.as_str(), |(_, rest)| rest).to_string();
+        let dropped = match e.kind {
+            EventKind::Drop { from, to, .. } => Some((from, to)),
+            _ => None,
+        };
+        Logged { index: e.index, time: e.time, kind: e.kind_name(), nodes: e.nodes(), text, dropped }
+    }
+}
+
 /// The result of running a scenario to its end.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunReport {
@@ -83,7 +108,7 @@ pub struct Runner {
     client_interval: Option<Time>,
     next_client: Time,
     next_request_id: u64,
-    text: Option<Vec<String>>,
+    log: Option<Vec<Logged>>,
     /// Trace length already checked, so a step is never counted twice.
     seen: u64,
 }
@@ -114,7 +139,7 @@ impl Runner {
             next_client: client_interval.unwrap_or(0),
             client_interval,
             next_request_id: 1,
-            text: None,
+            log: None,
             seen: 0,
         };
         runner.after_step();
@@ -140,27 +165,42 @@ impl Runner {
         self.seen = self.sim.trace().len();
         self.checker.check(&self.sim, &mut self.violations);
         self.metrics.observe(&self.sim);
-        if let Some(text) = &mut self.text {
-            text.extend(self.sim.trace().last_step().iter().map(|e| e.to_string()));
+        if let Some(log) = &mut self.log {
+            log.extend(self.sim.trace().last_step().iter().map(Logged::of));
         }
     }
 
-    /// Keep the stable text form of every event from now on (from the
-    /// start, if called before anything ran).
-    pub fn record_text(&mut self, on: bool) {
-        self.text = on.then(|| {
+    /// Keep every event, in readable form, from now on (from the start, if
+    /// called before anything ran).
+    pub fn record(&mut self, on: bool) {
+        self.log = on.then(|| {
             let step = self.sim.trace().last_step();
             if self.sim.trace().len() == step.len() as u64 {
-                step.iter().map(|e| e.to_string()).collect()
+                step.iter().map(Logged::of).collect()
             } else {
                 Vec::new()
             }
         });
     }
 
-    /// The recorded text lines (empty unless recording).
-    pub fn text(&self) -> &[String] {
-        self.text.as_deref().unwrap_or(&[])
+    /// Takes the events recorded so far (empty unless recording).
+    pub fn take_log(&mut self) -> Vec<Logged> {
+        self.log.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The stable text form of the events recorded so far.
+    pub fn text(&self) -> Vec<String> {
+        self.log.as_deref().unwrap_or(&[]).iter().map(|l| format!("{} {}", l.time, l.text)).collect()
+    }
+
+    /// Runs up to the next instant at which anything happens.
+    pub fn step_one(&mut self) {
+        let action_at = self.scenario.timeline.get(self.next_action).map(|a| a.at.us());
+        let client_at = self.client_interval.map(|_| self.next_client);
+        let next = [self.sim.next_event_time(), action_at, client_at].into_iter().flatten().min();
+        if let Some(t) = next {
+            self.run_until(t);
+        }
     }
 
     /// Runs every event, action and client request at or before `t`.

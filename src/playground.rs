@@ -1,0 +1,544 @@
+//! The playground's model: the simulation plus everything the page shows,
+//! changed only through named [`Action`]s. No Yew here: the UI components
+//! only draw this and send actions, and native tests drive it directly.
+
+use crate::protocols::raft::invariants::Property;
+use crate::protocols::raft::{cluster, Raft, Role, MAX_NODES};
+use crate::scenario::{Action as Timeline, LinkSpec, Logged, ProtocolSpec, RaftParams, Runner, Scenario, Target};
+use crate::sim::invariant::Violation;
+use crate::sim::{NodeId, Sim, Time};
+use std::collections::VecDeque;
+
+/// The settings a reset applies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub nodes: u32,
+    pub seed: u64,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    pub timeout_ms: (f64, f64),
+    pub heartbeat_ms: f64,
+    pub latency_ms: (f64, f64),
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            nodes: 5,
+            seed: 1,
+            prevote: false,
+            check_quorum: false,
+            timeout_ms: (150.0, 300.0),
+            heartbeat_ms: 50.0,
+            latency_ms: (10.0, 20.0),
+        }
+    }
+}
+
+impl Settings {
+    pub fn scenario(&self) -> Scenario {
+        let raft = RaftParams {
+            election_timeout_ms: [self.timeout_ms.0, self.timeout_ms.1],
+            heartbeat_ms: self.heartbeat_ms,
+            prevote: self.prevote,
+            check_quorum: self.check_quorum,
+            ..RaftParams::default()
+        };
+        Scenario {
+            name: "playground".into(),
+            protocol: ProtocolSpec::Raft(raft),
+            network: LinkSpec { latency_ms: [self.latency_ms.0, self.latency_ms.1], ..LinkSpec::default() },
+            ..Scenario::raft(self.nodes, self.seed)
+        }
+    }
+}
+
+/// The slowest and fastest speeds, as multiples of real time.
+pub const MIN_SPEED: f64 = 0.01;
+pub const MAX_SPEED: f64 = 100.0;
+/// Speeds that `[` and `]` step through.
+pub const SPEED_STEPS: [f64; 13] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+/// Events kept in the event log.
+pub const LOG_CAP: usize = 1500;
+/// How long (ms of real time) a dropped message stays drawn.
+pub const DROP_FADE_MS: f64 = 900.0;
+/// The most simulated time one frame may advance (keeps 100x smooth).
+const MAX_FRAME_ADVANCE_US: Time = 2_000_000;
+
+/// An open context menu.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Menu {
+    Node(NodeId),
+    Link(NodeId, NodeId),
+}
+
+/// Everything a person can do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A frame: `wall_ms` is the page's clock (performance.now()).
+    Tick { wall_ms: f64 },
+    TogglePlay,
+    /// Run to the next instant at which anything happens.
+    Step,
+    SetSpeed(f64),
+    Faster,
+    Slower,
+    Reset,
+    NewSeed(u64),
+    Configure(Settings),
+    Select(Option<NodeId>),
+    OpenMenu(Option<Menu>),
+    Highlight(Vec<NodeId>),
+    ToggleHelp,
+    DismissError,
+    ShowError(String),
+    /// A fault or command, recorded into the scenario's timeline.
+    Do(Timeline),
+    KillLeader,
+    /// Partition these nodes from the rest.
+    PartitionOff(Vec<NodeId>),
+    /// Rubber-band selection on the cluster view, in view coordinates.
+    DragStart(f64, f64),
+    DragMove(f64, f64),
+    DragEnd,
+    /// Edit the settings that the next reset applies.
+    EditDraft(Settings),
+    /// Event log filters.
+    FilterNode(Option<NodeId>),
+    ToggleKind(&'static str),
+}
+
+/// The kinds of event the log can show, with their labels.
+pub const LOG_KINDS: [(&str, &str); 8] = [
+    ("send", "sends"),
+    ("deliver", "deliveries"),
+    ("drop", "drops"),
+    ("dup", "duplicates"),
+    ("timer", "timers"),
+    ("note", "role & commit"),
+    ("command", "commands"),
+    ("fault", "faults"),
+];
+
+/// The cluster view's coordinate system: a square centred on 0.
+pub const VIEW_HALF: f64 = 300.0;
+
+/// Where node `i` of `n` sits on the circle.
+pub fn layout(i: NodeId, n: u32) -> (f64, f64) {
+    let r = if n <= 5 { 190.0 } else { 215.0 };
+    let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f64::from(i) / f64::from(n.max(1));
+    (r * a.cos(), r * a.sin())
+}
+
+/// The radius of a node's circle.
+pub fn node_radius(n: u32) -> f64 {
+    if n <= 5 {
+        38.0
+    } else if n <= 9 {
+        32.0
+    } else {
+        26.0
+    }
+}
+
+/// The playground state.
+pub struct Playground {
+    pub settings: Settings,
+    runner: Runner,
+    pub playing: bool,
+    pub speed: f64,
+    pub selected: Option<NodeId>,
+    pub highlighted: Vec<NodeId>,
+    pub menu: Option<Menu>,
+    pub help_open: bool,
+    pub error: Option<String>,
+    pub log: VecDeque<Logged>,
+    /// Recently dropped messages: link and the wall time they dropped.
+    pub drops: Vec<(NodeId, NodeId, f64)>,
+    pub drag: Option<(f64, f64, f64, f64)>,
+    pub draft: Settings,
+    pub log_node: Option<NodeId>,
+    /// Event kinds hidden from the log.
+    pub hidden_kinds: Vec<&'static str>,
+    last_wall: Option<f64>,
+    wall_now: f64,
+    carry_us: f64,
+    violations_seen: usize,
+}
+
+impl Playground {
+    pub fn new(settings: Settings) -> Self {
+        let runner = Self::runner_for(&settings).unwrap_or_else(|_| Self::runner_for(&Settings::default()).unwrap());
+        let mut pg = Playground {
+            draft: settings.clone(),
+            drag: None,
+            log_node: None,
+            hidden_kinds: vec!["send", "deliver"],
+            settings,
+            runner,
+            playing: true,
+            speed: 0.05,
+            selected: None,
+            highlighted: Vec::new(),
+            menu: None,
+            help_open: false,
+            error: None,
+            log: VecDeque::new(),
+            drops: Vec::new(),
+            last_wall: None,
+            wall_now: 0.0,
+            carry_us: 0.0,
+            violations_seen: 0,
+        };
+        pg.collect();
+        pg
+    }
+
+    fn runner_for(settings: &Settings) -> Result<Runner, String> {
+        let mut r = Runner::new(settings.scenario()).map_err(|e| e.0)?;
+        r.record(true);
+        Ok(r)
+    }
+
+    // ----- getters -----
+
+    pub fn sim(&self) -> &Sim<Raft> {
+        self.runner.sim()
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.runner.scenario
+    }
+
+    pub fn now(&self) -> Time {
+        self.sim().now()
+    }
+
+    pub fn violations(&self) -> &[Violation] {
+        self.runner.violations()
+    }
+
+    pub fn wall_now(&self) -> f64 {
+        self.wall_now
+    }
+
+    /// The live leader with the highest term.
+    pub fn leader(&self) -> Option<NodeId> {
+        cluster::leader(self.sim())
+    }
+
+    /// Whether a property has failed in this run.
+    pub fn failed(&self, p: Property) -> Option<&Violation> {
+        self.violations().iter().find(|v| v.property == p.name())
+    }
+
+    // ----- the reducer -----
+
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Tick { wall_ms } => self.tick(wall_ms),
+            Action::TogglePlay => {
+                self.playing = !self.playing;
+                self.last_wall = None;
+            }
+            Action::Step => {
+                self.playing = false;
+                self.runner.step_one();
+                self.collect();
+            }
+            Action::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
+            Action::Faster => {
+                self.speed = SPEED_STEPS.iter().copied().find(|s| *s > self.speed * 1.001).unwrap_or(MAX_SPEED)
+            }
+            Action::Slower => {
+                self.speed = SPEED_STEPS.iter().rev().copied().find(|s| *s < self.speed * 0.999).unwrap_or(MIN_SPEED)
+            }
+            Action::Reset => {
+                let draft = self.draft.clone();
+                self.apply(Action::Configure(draft));
+            }
+            Action::NewSeed(seed) => {
+                self.draft.seed = seed;
+                self.apply(Action::Reset);
+            }
+            Action::EditDraft(s) => self.draft = s,
+            Action::DragStart(x, y) => {
+                self.menu = None;
+                self.drag = Some((x, y, x, y));
+            }
+            Action::DragMove(x, y) => {
+                if let Some(d) = &mut self.drag {
+                    d.2 = x;
+                    d.3 = y;
+                }
+            }
+            Action::DragEnd => {
+                if let Some((x0, y0, x1, y1)) = self.drag.take() {
+                    let (lx, hx, ly, hy) = (x0.min(x1), x0.max(x1), y0.min(y1), y0.max(y1));
+                    if hx - lx < 6.0 && hy - ly < 6.0 {
+                        self.selected = None; // a click on the background
+                    } else {
+                        let n = self.settings.nodes;
+                        let inside: Vec<NodeId> = (0..n)
+                            .filter(|i| {
+                                let (x, y) = layout(*i, n);
+                                (lx..=hx).contains(&x) && (ly..=hy).contains(&y)
+                            })
+                            .collect();
+                        self.apply(Action::PartitionOff(inside));
+                    }
+                }
+            }
+            Action::FilterNode(n) => self.log_node = n,
+            Action::ToggleKind(k) => {
+                if let Some(i) = self.hidden_kinds.iter().position(|h| *h == k) {
+                    self.hidden_kinds.remove(i);
+                } else {
+                    self.hidden_kinds.push(k);
+                }
+            }
+            Action::Configure(s) => match Self::validate(&s) {
+                Ok(()) => {
+                    self.draft = s.clone();
+                    self.settings = s;
+                    self.reset();
+                }
+                Err(e) => self.error = Some(e),
+            },
+            Action::Select(n) => {
+                self.selected = n;
+                self.menu = None;
+            }
+            Action::OpenMenu(m) => {
+                if let Some(Menu::Node(n)) = m {
+                    self.selected = Some(n);
+                }
+                self.menu = m;
+            }
+            Action::Highlight(nodes) => self.highlighted = nodes,
+            Action::ToggleHelp => self.help_open = !self.help_open,
+            Action::DismissError => self.error = None,
+            Action::ShowError(e) => self.error = Some(e),
+            Action::Do(a) => self.act(a),
+            Action::KillLeader => match self.leader() {
+                Some(l) => self.act(Timeline::Crash { node: Target::Node(l) }),
+                None => self.error = Some("There is no leader to kill right now.".into()),
+            },
+            Action::PartitionOff(nodes) => {
+                let n = self.settings.nodes as usize;
+                if !nodes.is_empty() && nodes.len() < n {
+                    self.act(Timeline::Partition { groups: vec![nodes] });
+                }
+            }
+        }
+    }
+
+    fn validate(s: &Settings) -> Result<(), String> {
+        if !(3..=MAX_NODES).contains(&s.nodes) {
+            return Err(format!("The playground runs 3 to {MAX_NODES} nodes, not {}.", s.nodes));
+        }
+        Runner::new(s.scenario()).map(|_| ()).map_err(|e| format!("Those settings do not work: {e}"))
+    }
+
+    fn reset(&mut self) {
+        match Self::runner_for(&self.settings) {
+            Ok(r) => {
+                self.runner = r;
+                self.log.clear();
+                self.drops.clear();
+                self.highlighted.clear();
+                self.menu = None;
+                self.selected = self.selected.filter(|n| *n < self.settings.nodes);
+                self.violations_seen = 0;
+                self.carry_us = 0.0;
+                self.last_wall = None;
+                self.collect();
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn act(&mut self, a: Timeline) {
+        self.menu = None;
+        self.runner.act(a);
+        self.collect();
+    }
+
+    fn tick(&mut self, wall_ms: f64) {
+        self.wall_now = wall_ms;
+        let dt = self.last_wall.map_or(0.0, |l| (wall_ms - l).clamp(0.0, 100.0));
+        self.last_wall = Some(wall_ms);
+        self.drops.retain(|d| wall_ms - d.2 < DROP_FADE_MS);
+        if !self.playing {
+            return;
+        }
+        let advance = dt * 1000.0 * self.speed + self.carry_us;
+        let whole = advance.floor();
+        self.carry_us = advance - whole;
+        let target = self.now() + (whole as Time).min(MAX_FRAME_ADVANCE_US);
+        self.runner.run_until(target);
+        self.collect();
+    }
+
+    /// Moves new trace events into the log and notices new violations.
+    fn collect(&mut self) {
+        let new = self.runner.take_log();
+        let skip = new.len().saturating_sub(LOG_CAP);
+        for l in new.into_iter().skip(skip) {
+            if let Some((from, to)) = l.dropped {
+                self.drops.push((from, to, self.wall_now));
+            }
+            if self.log.len() == LOG_CAP {
+                self.log.pop_front();
+            }
+            self.log.push_back(l);
+        }
+        if self.drops.len() > 200 {
+            let excess = self.drops.len() - 200;
+            self.drops.drain(..excess);
+        }
+        let v = self.runner.violations().len();
+        if v > self.violations_seen {
+            self.violations_seen = v;
+            self.playing = false;
+        }
+    }
+
+    /// Role, term and status of a node, for drawing.
+    pub fn node_view(&self, n: NodeId) -> NodeView {
+        let sim = self.sim();
+        let status = sim.status(n);
+        match sim.node(n) {
+            Some(r) => NodeView {
+                status,
+                role: Some(r.role()),
+                term: r.term(),
+                timer_left: sim.timer(n, crate::protocols::raft::Timer::Election).map(|(set, deadline)| {
+                    let now = sim.local_time(n);
+                    ((deadline - now) as f64 / (deadline - set).max(1) as f64).clamp(0.0, 1.0)
+                }),
+            },
+            None => NodeView {
+                status,
+                role: None,
+                term: sim.persisted(n).map_or(0, |p| p.current_term),
+                timer_left: None,
+            },
+        }
+    }
+
+    /// The log entries that pass the filters, newest first.
+    pub fn visible_log(&self, limit: usize) -> impl Iterator<Item = &Logged> {
+        self.log
+            .iter()
+            .rev()
+            .filter(move |l| !self.hidden_kinds.contains(&l.kind))
+            .filter(move |l| self.log_node.is_none_or(|n| l.nodes.contains(&n)))
+            .take(limit)
+    }
+
+    /// A readable name for what the highest-term leader is, for the status bar.
+    pub fn summary(&self) -> String {
+        match self.leader() {
+            Some(l) => format!("leader n{l} · term {}", self.node_view(l).term),
+            None => format!("no leader · term {}", cluster::max_term(self.sim())),
+        }
+    }
+}
+
+/// What the cluster view needs of a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeView {
+    pub status: crate::sim::NodeStatus,
+    pub role: Option<Role>,
+    pub term: u64,
+    /// Fraction of the election timer left, on the node's own clock.
+    pub timer_left: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_for(pg: &mut Playground, wall_ms: f64) {
+        let mut t = 0.0;
+        while t <= wall_ms {
+            pg.apply(Action::Tick { wall_ms: t });
+            t += 16.0;
+        }
+    }
+
+    #[test]
+    fn frames_advance_sim_time_by_wall_time_times_speed() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::SetSpeed(2.0));
+        pg.apply(Action::Tick { wall_ms: 1000.0 });
+        pg.apply(Action::Tick { wall_ms: 1016.0 });
+        assert_eq!(pg.now(), 32_000);
+        pg.apply(Action::TogglePlay);
+        pg.apply(Action::Tick { wall_ms: 1100.0 });
+        assert_eq!(pg.now(), 32_000, "paused: no time passes");
+    }
+
+    #[test]
+    fn actions_are_recorded_into_the_timeline_and_kill_leader_kills_the_leader() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::SetSpeed(100.0));
+        run_for(&mut pg, 300.0);
+        let leader = pg.leader().expect("a leader");
+        pg.apply(Action::KillLeader);
+        assert_eq!(pg.sim().status(leader), crate::sim::NodeStatus::Crashed);
+        assert_eq!(pg.scenario().timeline.len(), 1);
+        assert_eq!(pg.scenario().timeline[0].action, Timeline::Crash { node: Target::Node(leader) });
+        assert_eq!(pg.scenario().timeline[0].at.us(), pg.now());
+    }
+
+    #[test]
+    fn speed_steps_stay_within_bounds() {
+        let mut pg = Playground::new(Settings::default());
+        for _ in 0..20 {
+            pg.apply(Action::Faster);
+        }
+        assert_eq!(pg.speed, MAX_SPEED);
+        for _ in 0..20 {
+            pg.apply(Action::Slower);
+        }
+        assert_eq!(pg.speed, MIN_SPEED);
+    }
+
+    #[test]
+    fn bad_settings_show_an_error_and_keep_the_run() {
+        let mut pg = Playground::new(Settings::default());
+        run_for(&mut pg, 100.0);
+        let before = pg.now();
+        pg.apply(Action::Configure(Settings { nodes: 40, ..Settings::default() }));
+        assert!(pg.error.as_deref().unwrap().contains("3 to 15"));
+        assert_eq!(pg.now(), before);
+        pg.apply(Action::Configure(Settings { timeout_ms: (300.0, 150.0), ..Settings::default() }));
+        assert!(pg.error.as_deref().unwrap().contains("backwards"), "{:?}", pg.error);
+    }
+
+    #[test]
+    fn dragging_a_rectangle_around_a_node_partitions_it_off() {
+        let mut pg = Playground::new(Settings::default());
+        let (x, y) = layout(2, 5);
+        pg.apply(Action::DragStart(x - 10.0, y - 10.0));
+        pg.apply(Action::DragMove(x + 10.0, y + 10.0));
+        pg.apply(Action::DragEnd);
+        let g = pg.sim().network().groups();
+        assert!((0..5).filter(|i| *i != 2).all(|i| g[i] != g[2]));
+        assert_eq!(pg.scenario().timeline[0].action, Timeline::Partition { groups: vec![vec![2]] });
+    }
+
+    #[test]
+    fn a_violation_pauses_the_run() {
+        let mut pg = Playground::new(Settings::default());
+        // Drive the Figure 8 preset through the playground's runner.
+        pg.runner = Runner::new(Scenario::from_json(crate::experiments::golden::FIGURE_8).unwrap()).unwrap();
+        pg.runner.record(true);
+        pg.apply(Action::SetSpeed(1.0));
+        run_for(&mut pg, 500.0);
+        assert!(!pg.playing);
+        assert!(pg.failed(Property::StateMachineSafety).is_some());
+    }
+}

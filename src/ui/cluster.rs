@@ -1,0 +1,405 @@
+//! The cluster view: nodes on a circle, links, messages in flight, drops,
+//! partitions, and the node and link menus.
+
+use crate::playground::{layout, node_radius, Action, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
+use crate::protocols::raft::{Msg, Role};
+use crate::scenario::{Action as Do, LinkSpec, Target};
+use crate::sim::{NodeId, NodeStatus};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Partition group colours (shaded behind the nodes).
+const GROUP_FILL: [&str; 6] = ["#38bdf8", "#f59e0b", "#a78bfa", "#34d399", "#f472b6", "#facc15"];
+
+fn role_class(pg: &Playground, n: NodeId) -> &'static str {
+    let v = pg.node_view(n);
+    match (v.status, v.role) {
+        (NodeStatus::Crashed, _) => "crashed",
+        (NodeStatus::Paused, _) => "paused",
+        (_, Some(Role::Leader)) => "leader",
+        (_, Some(Role::Candidate)) => "candidate",
+        (_, Some(Role::PreCandidate)) => "precandidate",
+        _ => "follower",
+    }
+}
+
+/// Converts a pointer position to view coordinates. (Yew delegates events,
+/// so the event's current target is not the SVG; look the SVG up.)
+fn view_point(e: &web_sys::PointerEvent) -> Option<(f64, f64)> {
+    let svg = web_sys::window()?.document()?.query_selector("svg.cluster").ok()??;
+    let rect = svg.get_bounding_client_rect();
+    if rect.width() <= 0.0 {
+        return None;
+    }
+    let scale = 2.0 * VIEW_HALF / rect.width().min(rect.height());
+    let x = (f64::from(e.client_x()) - rect.left() - rect.width() / 2.0) * scale;
+    let y = (f64::from(e.client_y()) - rect.top() - rect.height() / 2.0) * scale;
+    Some((x, y))
+}
+
+fn message_shape(msg: &Msg, x: f64, y: f64, class: String) -> Html {
+    let label = msg.label();
+    let title = msg.to_string();
+    match msg {
+        Msg::RequestVote { .. } => html! {
+            <circle cx={x.to_string()} cy={y.to_string()} r="8" class={classes!(class, "m-vote", (label == "PreVote").then_some("m-pre"))}><title>{title}</title></circle>
+        },
+        Msg::RequestVoteReply { granted, .. } => html! {
+            <circle cx={x.to_string()} cy={y.to_string()} r="5" class={classes!(class, if *granted { "m-granted" } else { "m-denied" })}><title>{title}</title></circle>
+        },
+        Msg::AppendEntries { entries, .. } => html! {
+            <g class={classes!(class, "m-append")} transform={format!("translate({x:.1},{y:.1})")}>
+                <rect x="-9" y="-6" width="18" height="12" rx="2"><title>{title}</title></rect>
+                { if entries.is_empty() { html!{} } else { html!{ <text y="4" class="m-count">{entries.len()}</text> } } }
+            </g>
+        },
+        Msg::AppendEntriesReply { success, .. } => html! {
+            <rect x={(x - 5.0).to_string()} y={(y - 4.0).to_string()} width="10" height="8" rx="1" class={classes!(class, if *success { "m-ack" } else { "m-nack" })}><title>{title}</title></rect>
+        },
+        Msg::TimeoutNow { .. } => html! {
+            <path d={format!("M{x:.1},{:.1} l9,9 l-9,9 l-9,-9 z", y - 9.0)} class={classes!(class, "m-timeoutnow")}><title>{title}</title></path>
+        },
+    }
+}
+
+pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let sim = pg.sim();
+    let n = sim.len();
+    let r = node_radius(n);
+    let now = sim.now();
+    let net = sim.network();
+    let pos: Vec<(f64, f64)> = (0..n).map(|i| layout(i, n)).collect();
+
+    // Partitions: a soft disc behind each node in its group's colour.
+    let groups = net.groups();
+    let partitioned = net.is_partitioned();
+    let mut group_ids: Vec<u32> = groups.to_vec();
+    group_ids.sort_unstable();
+    group_ids.dedup();
+    let shading = if partitioned {
+        (0..n)
+            .map(|i| {
+                let gi = group_ids.iter().position(|g| *g == groups[i as usize]).unwrap_or(0);
+                let (x, y) = pos[i as usize];
+                html! { <circle class="pgroup" cx={x.to_string()} cy={y.to_string()} r={(r + 22.0).to_string()} fill={GROUP_FILL[gi % GROUP_FILL.len()]} /> }
+            })
+            .collect::<Html>()
+    } else {
+        html! {}
+    };
+
+    // Links: one line per pair; a cut direction makes it dashed and red.
+    let mut links = Vec::new();
+    for a in 0..n {
+        for b in (a + 1)..n {
+            let (ab, ba) = (net.is_cut(a, b), net.is_cut(b, a));
+            let split = partitioned && groups[a as usize] != groups[b as usize];
+            let custom = net.link(a, b) != net.default_link() || net.link(b, a) != net.default_link();
+            let (x1, y1) = pos[a as usize];
+            let (x2, y2) = pos[b as usize];
+            let title = match (ab, ba) {
+                (true, true) => format!("n{a}↔n{b}: cut both ways (click to change)"),
+                (true, false) => format!("n{a}→n{b} cut; n{b}→n{a} works (click to change)"),
+                (false, true) => format!("n{b}→n{a} cut; n{a}→n{b} works (click to change)"),
+                _ if split => format!("n{a}↔n{b}: across a partition (click to change)"),
+                _ => format!("n{a}↔n{b} (click to cut, heal or set latency and loss)"),
+            };
+            let class = classes!(
+                "link",
+                (ab || ba).then_some("cut"),
+                (ab != ba).then_some("one-way"),
+                split.then_some("split"),
+                custom.then_some("custom")
+            );
+            let open = {
+                let d = dispatch.clone();
+                Callback::from(move |e: MouseEvent| {
+                    e.stop_propagation();
+                    d.emit(Action::OpenMenu(Some(Menu::Link(a, b))));
+                })
+            };
+            links.push(html! {
+                <g class={class} data-link={format!("{a}-{b}")} onclick={open}>
+                    <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                    <line class="wire" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                    <title>{title}</title>
+                </g>
+            });
+        }
+    }
+
+    // Messages in flight, placed by how far along their latency they are.
+    let edge = |from: NodeId, to: NodeId, p: f64| {
+        let (x1, y1) = pos[from as usize];
+        let (x2, y2) = pos[to as usize];
+        let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+        let (ux, uy) = ((x2 - x1) / len, (y2 - y1) / len);
+        let (sx, sy) = (x1 + ux * r, y1 + uy * r);
+        let span = (len - 2.0 * r).max(0.0);
+        (sx + ux * span * p, sy + uy * span * p)
+    };
+    let mut flying: Vec<_> = sim.in_flight().collect();
+    flying.sort_by_key(|m| m.id);
+    let messages: Html = flying
+        .iter()
+        .map(|m| {
+            let total = (m.deliver_at - m.sent_at).max(1) as f64;
+            let p = ((now.saturating_sub(m.sent_at)) as f64 / total).clamp(0.0, 1.0);
+            let (x, y) = edge(m.from, m.to, p);
+            let blocked = m.lost || net.blocked(m.from, m.to).is_some();
+            let class = if blocked { "msg doomed".to_string() } else { "msg".to_string() };
+            message_shape(m.msg, x, y, class)
+        })
+        .collect();
+
+    // Recently dropped messages: a red cross near the receiver, fading.
+    let drops: Html = pg
+        .drops
+        .iter()
+        .filter(|(a, b, _)| *a < n && *b < n)
+        .map(|&(a, b, at)| {
+            let (x, y) = edge(a, b, 0.85);
+            let fade = (1.0 - (pg.wall_now() - at) / DROP_FADE_MS).clamp(0.0, 1.0);
+            html! {
+                <g class="drop" transform={format!("translate({x:.1},{y:.1})")} opacity={format!("{fade:.2}")}>
+                    <path d="M-6,-6 L6,6 M6,-6 L-6,6" />
+                </g>
+            }
+        })
+        .collect();
+
+    // Nodes.
+    let nodes: Html = (0..n)
+        .map(|i| {
+            let v = pg.node_view(i);
+            let (x, y) = pos[i as usize];
+            let class = role_class(pg, i);
+            let selected = pg.selected == Some(i);
+            let highlighted = pg.highlighted.contains(&i);
+            let circ = std::f64::consts::TAU * (r + 7.0);
+            let ring = match (v.timer_left, v.role) {
+                (Some(left), Some(role)) if role != Role::Leader => html! {
+                    <circle class="timer" r={(r + 7.0).to_string()} stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)}
+                        transform="rotate(-90)"><title>{format!("election timer: {:.0}% left on n{i}'s clock", left * 100.0)}</title></circle>
+                },
+                _ => html! {},
+            };
+            let open = {
+                let d = dispatch.clone();
+                Callback::from(move |e: MouseEvent| {
+                    e.stop_propagation();
+                    d.emit(Action::OpenMenu(Some(Menu::Node(i))));
+                })
+            };
+            let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
+            let label = format!(
+                "n{i}: {}, term {}",
+                match class {
+                    "precandidate" => "pre-candidate",
+                    c => c,
+                },
+                v.term
+            );
+            html! {
+                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"))}
+                   transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
+                   data-term={v.term.to_string()} onclick={open} onpointerdown={stop}
+                   role="button" aria-label={label.clone()} tabindex="0">
+                    <title>{format!("{label} — click for actions")}</title>
+                    <circle class="halo" r={(r + 13.0).to_string()} />
+                    { ring }
+                    <circle class="body" r={r.to_string()} />
+                    <text class="name" y={(-r * 0.12).to_string()}>{format!("n{i}")}</text>
+                    <text class="term" y={(r * 0.42).to_string()}>{
+                        match v.status {
+                            NodeStatus::Crashed => "down".to_string(),
+                            NodeStatus::Paused => format!("❚❚ t{}", v.term),
+                            NodeStatus::Up => format!("t{}", v.term),
+                        }
+                    }</text>
+                </g>
+            }
+        })
+        .collect();
+
+    // Always present (hidden when idle), so the SVG's children never change
+    // shape while a pointer is down on them.
+    let (x0, y0, x1, y1) = pg.drag.unwrap_or_default();
+    let drag = html! { <rect class={classes!("rubber", pg.drag.is_none().then_some("idle"))} x={x0.min(x1).to_string()} y={y0.min(y1).to_string()}
+             width={(x1 - x0).abs().to_string()} height={(y1 - y0).abs().to_string()} /> };
+
+    let on_down = {
+        let d = dispatch.clone();
+        Callback::from(move |e: PointerEvent| {
+            if let Some((x, y)) = view_point(&e) {
+                d.emit(Action::DragStart(x, y));
+            }
+        })
+    };
+    let dragging = pg.drag.is_some();
+    let on_move = {
+        let d = dispatch.clone();
+        Callback::from(move |e: PointerEvent| {
+            if dragging {
+                if let Some((x, y)) = view_point(&e) {
+                    d.emit(Action::DragMove(x, y));
+                }
+            }
+        })
+    };
+    let on_up = {
+        let d = dispatch.clone();
+        Callback::from(move |_: PointerEvent| d.emit(Action::DragEnd))
+    };
+    let vb = format!("{} {} {} {}", -VIEW_HALF, -VIEW_HALF, 2.0 * VIEW_HALF, 2.0 * VIEW_HALF);
+    html! {
+        <div class="cluster-wrap">
+            <svg class="cluster" viewBox={vb} role="img" aria-label={format!("Cluster of {n} nodes: {}", pg.summary())}
+                 onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
+                <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
+                <g class="groups">{ shading }</g>
+                <g class="links">{ for links }</g>
+                <g class="messages">{ messages }</g>
+                <g class="drops">{ drops }</g>
+                <g class="nodes">{ nodes }</g>
+                { drag }
+            </svg>
+            { menu(pg, dispatch) }
+        </div>
+    }
+}
+
+fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, enabled: bool) -> Html {
+    let d = dispatch.clone();
+    let onclick = Callback::from(move |_| d.emit(action.clone()));
+    html! { <button {onclick} title={tip.to_string()} disabled={!enabled}>{label}</button> }
+}
+
+fn input_value(e: &Event) -> String {
+    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default()
+}
+
+/// The popover for the open node or link menu.
+fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let n = pg.sim().len();
+    let Some(m) = pg.menu else { return html! {} };
+    // Below the point in the upper half, above it in the lower half.
+    let place = |x: f64, y: f64| {
+        format!(
+            "left:{:.1}%;top:{:.1}%;transform:translate(-50%,{})",
+            (x + VIEW_HALF) / (2.0 * VIEW_HALF) * 100.0,
+            (y + VIEW_HALF) / (2.0 * VIEW_HALF) * 100.0,
+            if y > 0.0 { "calc(-100% - 14px)" } else { "14px" }
+        )
+    };
+    let close = button(dispatch, "✕", "Close this menu (Esc)", Action::OpenMenu(None), true);
+    match m {
+        Menu::Node(i) if i < n => {
+            let (x, y) = layout(i, n);
+            let status = pg.sim().status(i);
+            let up = status == NodeStatus::Up;
+            let leader = pg.leader();
+            let skew_id = format!("skew-{i}");
+            let drift_id = format!("drift-{i}");
+            let apply_skew = {
+                let d = dispatch.clone();
+                let (sid, did) = (skew_id.clone(), drift_id.clone());
+                Callback::from(move |_| {
+                    let doc = web_sys::window().and_then(|w| w.document());
+                    let read = |id: &str| {
+                        doc.as_ref()
+                            .and_then(|d| d.get_element_by_id(id))
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+                            .map(|e| e.value())
+                            .unwrap_or_default()
+                    };
+                    let (o, dr) = (read(&sid), read(&did));
+                    match (o.trim().parse::<f64>(), dr.trim().parse::<i64>()) {
+                        (Ok(offset_ms), Ok(drift_ppm)) if offset_ms.abs() <= 3.6e6 && drift_ppm.abs() <= 500_000 => {
+                            d.emit(Action::Do(Do::Skew { node: i, offset_ms, drift_ppm }))
+                        }
+                        _ => d.emit(Action::ShowError(format!(
+                            "Clock skew needs an offset in ms (within an hour) and a drift in ppm (within ±500000); got '{o}' and '{dr}'."
+                        ))),
+                    }
+                })
+            };
+            let clock = pg.sim().clock(i);
+            html! {
+                <div class="menu" style={place(x, y)} role="dialog" aria-label={format!("Actions for n{i}")}>
+                    <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
+                    { button(dispatch, "Crash", "Stop the node; it loses volatile state and keeps term, vote and log", Action::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
+                    { button(dispatch, "Restart", "Start the crashed node from its persistent state", Action::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
+                    { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Action::Do(Do::Pause { node: Target::Node(i) }), up) }
+                    { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Action::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
+                    { button(dispatch, "Time out now", "Make the node start an election as if its timer fired", Action::Do(Do::Campaign { node: i }), up && leader != Some(i)) }
+                    { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Action::Do(Do::Request { node: Target::Node(i) }), up) }
+                    { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Action::Do(Do::Transfer { to: i }), up && leader.is_some_and(|l| l != i)) }
+                    <fieldset class="skew">
+                        <legend>{"Clock"}</legend>
+                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<input id={skew_id} type="number" step="1" value={(clock.offset_us() as f64 / 1000.0).to_string()} /></label>
+                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<input id={drift_id} type="number" step="1000" value={clock.drift_ppm().to_string()} /></label>
+                        <button onclick={apply_skew} title="Set this node's clock offset and drift">{"Set clock"}</button>
+                    </fieldset>
+                </div>
+            }
+        }
+        Menu::Link(a, b) if a < n && b < n => {
+            let (x1, y1) = layout(a, n);
+            let (x2, y2) = layout(b, n);
+            let net = pg.sim().network();
+            let cfg = *net.link(a, b);
+            let (lo, hi) = cfg.latency.bounds_us();
+            let ids = (format!("lat-{a}-{b}"), format!("loss-{a}-{b}"));
+            let apply = {
+                let d = dispatch.clone();
+                let ids = ids.clone();
+                Callback::from(move |_| {
+                    let doc = web_sys::window().and_then(|w| w.document());
+                    let read = |id: &str| {
+                        doc.as_ref()
+                            .and_then(|d| d.get_element_by_id(id))
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+                            .map(|e| e.value())
+                            .unwrap_or_default()
+                    };
+                    let (lat, loss) = (read(&ids.0), read(&ids.1));
+                    let parsed = lat
+                        .split_once('-')
+                        .map(|(x, y)| (x.trim().parse::<f64>(), y.trim().parse::<f64>()))
+                        .or_else(|| Some((lat.trim().parse::<f64>(), lat.trim().parse::<f64>())));
+                    let link = match (parsed, loss.trim().parse::<f64>()) {
+                        (Some((Ok(lo), Ok(hi))), Ok(p)) => LinkSpec { latency_ms: [lo, hi], loss: p, ..LinkSpec::default() },
+                        _ => {
+                            d.emit(Action::ShowError(format!("Link settings need latency as 'min-max' ms and loss between 0 and 1; got '{lat}' and '{loss}'.")));
+                            return;
+                        }
+                    };
+                    if let Err(e) = link.to_config() {
+                        d.emit(Action::ShowError(format!("Link settings not applied: {e}.")));
+                        return;
+                    }
+                    d.emit(Action::Do(Do::SetLink { from: a, to: b, link: link.clone() }));
+                    d.emit(Action::Do(Do::SetLink { from: b, to: a, link }));
+                })
+            };
+            let _ = input_value;
+            html! {
+                <div class="menu" style={place((x1 + x2) / 2.0, (y1 + y2) / 2.0)} role="dialog" aria-label={format!("Link n{a}–n{b}")}>
+                    <div class="menu-head"><strong>{format!("n{a} ↔ n{b}")}</strong>{close}</div>
+                    { button(dispatch, &format!("Cut n{a}→n{b}"), "Drop every message from the first node to the second", Action::Do(Do::Cut { from: a, to: b, both: false }), !net.is_cut(a, b)) }
+                    { button(dispatch, &format!("Cut n{b}→n{a}"), "Drop every message from the second node to the first", Action::Do(Do::Cut { from: b, to: a, both: false }), !net.is_cut(b, a)) }
+                    { button(dispatch, "Cut both", "Drop messages both ways", Action::Do(Do::Cut { from: a, to: b, both: true }), !(net.is_cut(a, b) && net.is_cut(b, a))) }
+                    { button(dispatch, "Heal", "Restore both directions of this link", Action::Do(Do::Heal { a, b }), net.is_cut(a, b) || net.is_cut(b, a)) }
+                    <fieldset class="linkcfg">
+                        <legend>{"Both directions"}</legend>
+                        <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<input id={ids.0.clone()} type="text" value={format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0)} /></label>
+                        <label title="Probability that a message is lost, 0 to 1">{"loss "}<input id={ids.1.clone()} type="number" min="0" max="1" step="0.05" value={cfg.loss.to_string()} /></label>
+                        <button onclick={apply} title="Apply latency and loss to both directions">{"Apply"}</button>
+                    </fieldset>
+                </div>
+            }
+        }
+        _ => html! {},
+    }
+}

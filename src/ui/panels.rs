@@ -1,0 +1,257 @@
+//! Side panels: status, inspector, invariants, event log, help and banners.
+
+use crate::playground::{Action, Playground, LOG_KINDS};
+use crate::protocols::raft::invariants::Property;
+use crate::protocols::raft::log::Payload;
+use crate::protocols::raft::Role;
+use crate::sim::NodeStatus;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// A colour per term, so log cells of one term match.
+fn term_colour(term: u64) -> String {
+    let hue = (term * 47 + 200) % 360;
+    format!("hsl({hue} 65% 55%)")
+}
+
+pub fn format_time(us: u64) -> String {
+    format!("{}.{:03} ms", us / 1000, us % 1000)
+}
+
+pub fn status_bar(pg: &Playground) -> Html {
+    html! {
+        <div class="status" aria-live="polite">
+            <span id="sim-time" data-us={pg.now().to_string()} title="Simulated time since the start">{format!("t = {}", format_time(pg.now()))}</span>
+            <span id="summary" title="The live leader with the highest term">{pg.summary()}</span>
+            <span class="legend" title="Node colours">
+                <i class="dot follower"></i>{"follower"}
+                <i class="dot candidate"></i>{"candidate"}
+                <i class="dot leader"></i>{"leader"}
+                <i class="dot paused"></i>{"paused"}
+                <i class="dot crashed"></i>{"crashed"}
+            </span>
+        </div>
+    }
+}
+
+pub fn banners(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let d = dispatch.clone();
+    let dismiss = Callback::from(move |_| d.emit(Action::DismissError));
+    let error = pg.error.as_ref().map(|e| {
+        html! {
+            <div id="error-banner" class="banner error" role="alert">
+                <span>{e}</span>
+                <button onclick={dismiss} title="Dismiss this message">{"Dismiss"}</button>
+            </div>
+        }
+    });
+    let violation = pg.violations().first().map(|v| {
+        html! {
+            <div id="violation-banner" class="banner violation" role="alert">
+                <strong>{format!("{} violated ({})", v.property, v.reference)}</strong>
+                <span>{format!(" at t = {}: {}. The run is paused; press space to go on.", format_time(v.time_us), v.detail)}</span>
+            </div>
+        }
+    });
+    html! { <>{ for error }{ for violation }</> }
+}
+
+pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let Some(n) = pg.selected.filter(|n| *n < pg.sim().len()) else {
+        return html! {
+            <section class="panel inspector" aria-label="Inspector">
+                <h2>{"Inspector"}</h2>
+                <p class="hint">{"Click a node to inspect it and act on it. Click a link to cut or slow it. Drag a rectangle around nodes to partition them off."}</p>
+            </section>
+        };
+    };
+    let sim = pg.sim();
+    let status = sim.status(n);
+    let clock = sim.clock(n);
+    let d = dispatch.clone();
+    let close = Callback::from(move |_| d.emit(Action::Select(None)));
+    let (role, term, voted, commit, applied, log, leader_view) = match sim.node(n) {
+        Some(r) => (
+            r.role().to_string(),
+            r.term(),
+            r.voted_for(),
+            Some(r.commit_index()),
+            Some(r.last_applied()),
+            r.log().clone(),
+            (r.role() == Role::Leader).then(|| (r.next_index().to_vec(), r.match_index().to_vec())),
+        ),
+        None => {
+            let p = sim.persisted(n);
+            (
+                "crashed".to_string(),
+                p.map_or(0, |p| p.current_term),
+                p.and_then(|p| p.voted_for),
+                None,
+                None,
+                p.map(|p| p.log.clone()).unwrap_or_default(),
+                None,
+            )
+        }
+    };
+    let commit_at = commit.unwrap_or(0);
+    let cells: Html = log
+        .entries()
+        .map(|(i, e)| {
+            let committed = i <= commit_at;
+            let what = match e.payload {
+                Payload::Noop => "no-op".to_string(),
+                Payload::Client(id) => format!("client request c{id}"),
+            };
+            html! {
+                <span class={classes!("cell", committed.then_some("committed"))} style={format!("background:{}", term_colour(e.term))}
+                    title={format!("index {i}, term {}: {what}{}", e.term, if committed { " (committed)" } else { "" })}>{e.term}</span>
+            }
+        })
+        .collect();
+    let leader_table = leader_view.map(|(next, matched)| {
+        html! {
+            <table class="peers">
+                <thead><tr><th>{"peer"}</th><th title="Next log index to send">{"nextIndex"}</th><th title="Highest index known replicated">{"matchIndex"}</th></tr></thead>
+                <tbody>{ for (0..sim.len()).filter(|p| *p != n).map(|p| html!{
+                    <tr><td>{format!("n{p}")}</td><td>{next.get(p as usize).copied().unwrap_or(0)}</td><td>{matched.get(p as usize).copied().unwrap_or(0)}</td></tr>
+                }) }</tbody>
+            </table>
+        }
+    });
+    let status_text = match status {
+        NodeStatus::Up => "up",
+        NodeStatus::Paused => "paused",
+        NodeStatus::Crashed => "crashed (showing what it persisted)",
+    };
+    html! {
+        <section class="panel inspector" aria-label="Inspector">
+            <h2>{format!("n{n}")}<button class="close" onclick={close} title="Close the inspector">{"✕"}</button></h2>
+            <dl>
+                <dt>{"status"}</dt><dd id="inspect-status">{status_text}</dd>
+                <dt>{"role"}</dt><dd id="inspect-role">{role}</dd>
+                <dt title="currentTerm (persistent)">{"term"}</dt><dd id="inspect-term">{term}</dd>
+                <dt title="votedFor in the current term (persistent)">{"votedFor"}</dt><dd>{voted.map_or("—".to_string(), |v| format!("n{v}"))}</dd>
+                <dt title="Highest log index known committed (volatile)">{"commitIndex"}</dt><dd>{commit.map_or("—".to_string(), |c| c.to_string())}</dd>
+                <dt title="Highest log index applied to the state machine (volatile)">{"lastApplied"}</dt><dd>{applied.map_or("—".to_string(), |c| c.to_string())}</dd>
+                <dt title="This node's clock: offset from true time and drift">{"clock"}</dt>
+                <dd>{format!("{:+.3} ms now, drift {:+} ppm", (sim.local_time(n) - sim.now() as i64) as f64 / 1000.0, clock.drift_ppm())}</dd>
+            </dl>
+            <h3 title="Each cell is an entry, labelled and coloured by term; committed entries are outlined">{format!("log ({} entries)", log.last_index())}</h3>
+            <div class="log-cells">{cells}</div>
+            { for leader_table }
+        </section>
+    }
+}
+
+pub fn invariants(pg: &Playground) -> Html {
+    let rows: Html = Property::ALL
+        .iter()
+        .map(|p| {
+            let failed = pg.failed(*p);
+            html! {
+                <li class={classes!("inv", if failed.is_some() { "bad" } else { "good" })} data-property={p.name()}
+                    title={format!("{} {}", p.statement(), p.reference())}>
+                    <span class="dot"></span>
+                    <span class="name">{p.name()}</span>
+                    <span class="ref">{p.reference()}</span>
+                    { for failed.map(|v| html!{ <div class="why">{&v.detail}</div> }) }
+                </li>
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel invariants" aria-label="Safety properties">
+            <h2 title="Checked after every simulated event">{"Safety"}</h2>
+            <ul>{rows}</ul>
+        </section>
+    }
+}
+
+pub fn event_log(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let n = pg.sim().len();
+    let d = dispatch.clone();
+    let on_node = Callback::from(move |e: Event| {
+        if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            d.emit(Action::FilterNode(sel.value().parse().ok()));
+        }
+    });
+    let kinds: Html = LOG_KINDS
+        .iter()
+        .map(|(k, label)| {
+            let d = dispatch.clone();
+            let k: &'static str = k;
+            let on = Callback::from(move |_| d.emit(Action::ToggleKind(k)));
+            html! {
+                <label class="check" title={format!("Show {label}")}>
+                    <input type="checkbox" checked={!pg.hidden_kinds.contains(&k)} onchange={on} data-kind={k} />{*label}
+                </label>
+            }
+        })
+        .collect();
+    let rows: Html = pg
+        .visible_log(300)
+        .map(|l| {
+            let d = dispatch.clone();
+            let nodes = l.nodes.clone();
+            let onclick = Callback::from(move |_| d.emit(Action::Highlight(nodes.clone())));
+            html! {
+                <li class={classes!("ev", l.kind)} {onclick} title="Click to highlight the nodes involved">
+                    <span class="t">{format_time(l.time)}</span>
+                    <span class="k">{l.kind}</span>
+                    <span class="x">{&l.text}</span>
+                </li>
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel events" aria-label="Event log">
+            <div class="events-head">
+                <h2 title="The trace, newest first">{"Events"}</h2>
+                <label class="field" title="Show only events that involve this node">
+                    <span>{"node"}</span>
+                    <select id="log-node" onchange={on_node} aria-label="Filter events by node">
+                        <option value="all" selected={pg.log_node.is_none()}>{"all"}</option>
+                        { for (0..n).map(|i| html!{ <option value={i.to_string()} selected={pg.log_node == Some(i)}>{format!("n{i}")}</option> }) }
+                    </select>
+                </label>
+                <div class="kinds">{kinds}</div>
+            </div>
+            <ol id="event-log" class="event-list">{rows}</ol>
+        </section>
+    }
+}
+
+pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    if !pg.help_open {
+        return html! {};
+    }
+    let d = dispatch.clone();
+    let close = Callback::from(move |_| d.emit(Action::ToggleHelp));
+    let keys = [
+        ("space", "play / pause"),
+        ("→", "step to the next event"),
+        ("[ and ]", "slower / faster"),
+        ("k", "kill the leader"),
+        ("h", "heal all links and partitions"),
+        ("r", "reset (applies changed settings)"),
+        ("?", "this help"),
+        ("Esc", "close menus"),
+    ];
+    html! {
+        <div id="help" class="overlay" role="dialog" aria-label="Help" onclick={close.clone()}>
+            <div class="help-card" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                <h2>{"Keyboard shortcuts"}</h2>
+                <table>{ for keys.iter().map(|(k, what)| html!{ <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }</table>
+                <h2>{"With the mouse"}</h2>
+                <ul>
+                    <li>{"Click a node: crash, restart, pause, resume, force a timeout, send a client request, make it leader, skew its clock."}</li>
+                    <li>{"Click a link: cut one direction or both, heal, set latency and loss."}</li>
+                    <li>{"Drag a rectangle around nodes: partition them from the rest."}</li>
+                    <li>{"Click an event in the log: highlight the nodes involved."}</li>
+                </ul>
+                <p>{"The ring around a node is its election timer, on its own clock. Dashed red links are cut; shaded groups are partitions. A red cross marks a dropped message. Every run is decided by its seed: the same seed and the same actions give the same run."}</p>
+                <button onclick={close} title="Close help (?)">{"Close"}</button>
+            </div>
+        </div>
+    }
+}

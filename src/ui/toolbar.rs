@@ -1,0 +1,134 @@
+//! The toolbar: protocol, play/step/speed, seed and reset, cluster settings.
+
+use crate::playground::{Action, Playground, Settings, MAX_SPEED, MIN_SPEED};
+use crate::protocols::raft::MAX_NODES;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+fn target_input(e: &Event) -> Option<web_sys::HtmlInputElement> {
+    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+}
+
+fn edit(dispatch: &Callback<Action>, draft: &Settings, f: impl Fn(&mut Settings, &web_sys::HtmlInputElement) + 'static) -> Callback<Event> {
+    let d = dispatch.clone();
+    let draft = draft.clone();
+    Callback::from(move |e: Event| {
+        if let Some(input) = target_input(&e) {
+            let mut s = draft.clone();
+            f(&mut s, &input);
+            d.emit(Action::EditDraft(s));
+        }
+    })
+}
+
+fn num(input: &web_sys::HtmlInputElement) -> f64 {
+    input.value().trim().parse().unwrap_or(f64::NAN)
+}
+
+pub fn format_speed(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.0}×")
+    } else {
+        format!("{s:.2}×")
+    }
+}
+
+pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let d = dispatch.clone();
+    let play = Callback::from(move |_| d.emit(Action::TogglePlay));
+    let d = dispatch.clone();
+    let step = Callback::from(move |_| d.emit(Action::Step));
+    let d = dispatch.clone();
+    let reset = Callback::from(move |_| d.emit(Action::Reset));
+    let d = dispatch.clone();
+    let new_seed = Callback::from(move |_| {
+        let seed = (js_sys::Math::random() * 1e9) as u64;
+        d.emit(Action::NewSeed(seed));
+    });
+    let d = dispatch.clone();
+    let help = Callback::from(move |_| d.emit(Action::ToggleHelp));
+    let d = dispatch.clone();
+    let heal = Callback::from(move |_| d.emit(Action::Do(crate::scenario::Action::HealAll)));
+    let d = dispatch.clone();
+    let kill = Callback::from(move |_| d.emit(Action::KillLeader));
+    let d = dispatch.clone();
+    let speed = Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            let x: f64 = i.value().parse().unwrap_or(0.0);
+            d.emit(Action::SetSpeed(10f64.powf(x)));
+        }
+    });
+    let draft = &pg.draft;
+    let on_nodes = {
+        let d = dispatch.clone();
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                let mut s = draft.clone();
+                s.nodes = sel.value().parse().unwrap_or(5);
+                d.emit(Action::EditDraft(s));
+            }
+        })
+    };
+    let pending = pg.draft != pg.settings;
+    html! {
+        <header class="toolbar">
+            <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
+            <label class="field" title="The protocol the cluster runs (more protocols come later)">
+                <span>{"Protocol"}</span>
+                <select aria-label="Protocol"><option selected=true>{"Raft"}</option></select>
+            </label>
+            <div class="group" role="group" aria-label="Playback">
+                <button id="play" onclick={play} aria-label={if pg.playing {"Pause"} else {"Play"}}
+                    title="Play or pause the simulation (space)">{ if pg.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+                <button id="step" onclick={step} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
+                <label class="speed" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
+                    <span>{"Speed"}</span>
+                    <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
+                        value={pg.speed.log10().to_string()} oninput={speed} aria-label="Speed" />
+                    <output id="speed-label">{format_speed(pg.speed)}</output>
+                </label>
+            </div>
+            <div class="group" role="group" aria-label="Faults">
+                <button id="kill" onclick={kill} title="Crash the current leader (k)">{"☠ Kill leader"}</button>
+                <button id="heal-all" onclick={heal} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
+            </div>
+            <div class="group settings" role="group" aria-label="Cluster settings (applied on reset)">
+                <label class="field" title="The seed decides every random draw: the same seed replays the same run">
+                    <span>{"Seed"}</span>
+                    <input id="seed" type="number" min="0" value={draft.seed.to_string()} aria-label="Seed"
+                        onchange={edit(dispatch, draft, |s, i| s.seed = i.value().trim().parse().unwrap_or(s.seed))} />
+                </label>
+                <button id="new-seed" onclick={new_seed} title="Pick a random seed and reset">{"⚄"}</button>
+                <label class="field" title={format!("Cluster size, 3 to {MAX_NODES} (applied on reset)")}>
+                    <span>{"Nodes"}</span>
+                    <select id="nodes" onchange={on_nodes} aria-label="Nodes">
+                        { for (3..=MAX_NODES).map(|k| html!{ <option value={k.to_string()} selected={k == draft.nodes}>{k}</option> }) }
+                    </select>
+                </label>
+                <label class="check" title="PreVote (§9.6): ask for votes before raising the term, so a cut-off node cannot disrupt the cluster">
+                    <input id="prevote" type="checkbox" checked={draft.prevote} onchange={edit(dispatch, draft, |s, i| s.prevote = i.checked())} />{"PreVote"}
+                </label>
+                <label class="check" title="CheckQuorum (§6.2): a leader steps down when it has not heard from a majority for an election timeout">
+                    <input id="check-quorum" type="checkbox" checked={draft.check_quorum} onchange={edit(dispatch, draft, |s, i| s.check_quorum = i.checked())} />{"CheckQuorum"}
+                </label>
+                <label class="field" title="Election timeout range in ms: each timer is drawn uniformly from it">
+                    <span>{"Timeout ms"}</span>
+                    <input id="timeout-min" class="short" type="number" min="1" value={draft.timeout_ms.0.to_string()} aria-label="Minimum election timeout (ms)"
+                        onchange={edit(dispatch, draft, |s, i| s.timeout_ms.0 = num(i))} />
+                    {"–"}
+                    <input id="timeout-max" class="short" type="number" min="1" value={draft.timeout_ms.1.to_string()} aria-label="Maximum election timeout (ms)"
+                        onchange={edit(dispatch, draft, |s, i| s.timeout_ms.1 = num(i))} />
+                </label>
+                <label class="field" title="How often a leader sends heartbeats (ms)">
+                    <span>{"Heartbeat ms"}</span>
+                    <input id="heartbeat" class="short" type="number" min="1" value={draft.heartbeat_ms.to_string()} aria-label="Heartbeat (ms)"
+                        onchange={edit(dispatch, draft, |s, i| s.heartbeat_ms = num(i))} />
+                </label>
+                <button id="reset" class={classes!(pending.then_some("pending"))} onclick={reset}
+                    title={if pending { "Apply the changed settings and restart (r)" } else { "Restart with these settings (r)" }}>{"↺ Reset"}</button>
+            </div>
+            <button id="help-button" class="help-button" onclick={help} title="Keyboard shortcuts and how to use the playground (?)" aria-label="Help">{"?"}</button>
+        </header>
+    }
+}
