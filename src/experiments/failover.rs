@@ -256,3 +256,10 @@ pub fn run(p: &FailoverParams, mut progress: impl FnMut(u32)) -> Report {
         split_vote_rate: round3(f64::from(splits) / f64::from(p.trials)),
     }
 }
+
+/// Runs one trial and returns the number of trace events it produced.
+pub fn trial_events(p: &FailoverParams, seed: u64) -> u64 {
+    let mut sim = None;
+    run_trial(p, seed, &mut sim);
+    sim.map_or(0, |s: Sim<Raft>| s.trace().len())
+}
