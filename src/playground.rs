@@ -76,7 +76,9 @@ pub enum Menu {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// A frame: `wall_ms` is the page's clock (performance.now()).
-    Tick { wall_ms: f64 },
+    Tick {
+        wall_ms: f64,
+    },
     TogglePlay,
     /// Run to the next instant at which anything happens.
     Step,
@@ -418,12 +420,9 @@ impl Playground {
                     ((deadline - now) as f64 / (deadline - set).max(1) as f64).clamp(0.0, 1.0)
                 }),
             },
-            None => NodeView {
-                status,
-                role: None,
-                term: sim.persisted(n).map_or(0, |p| p.current_term),
-                timer_left: None,
-            },
+            None => {
+                NodeView { status, role: None, term: sim.persisted(n).map_or(0, |p| p.current_term), timer_left: None }
+            }
         }
     }
 

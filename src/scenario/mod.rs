@@ -3,6 +3,7 @@
 //! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
 
 mod runner;
+pub mod travel;
 
 pub use runner::{Logged, Metrics, RunReport, Runner};
 

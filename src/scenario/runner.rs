@@ -96,7 +96,9 @@ pub struct RunReport {
     pub metrics: Metrics,
 }
 
-/// A scenario in progress.
+/// A scenario in progress. Cloning it is a checkpoint: logs and checker
+/// state share storage until written.
+#[derive(Clone)]
 pub struct Runner {
     pub scenario: Scenario,
     sim: Sim<Raft>,
@@ -191,6 +193,16 @@ impl Runner {
     /// The stable text form of the events recorded so far.
     pub fn text(&self) -> Vec<String> {
         self.log.as_deref().unwrap_or(&[]).iter().map(|l| format!("{} {}", l.time, l.text)).collect()
+    }
+
+    /// How many timeline actions have run.
+    pub fn next_action(&self) -> usize {
+        self.next_action
+    }
+
+    /// Drops every timeline action that has not run yet (a fork).
+    pub fn drop_future(&mut self) {
+        self.scenario.timeline.truncate(self.next_action);
     }
 
     /// Runs up to the next instant at which anything happens.

@@ -11,6 +11,7 @@
 //! current instant and also leave their events in `last_step`.
 
 pub mod clock;
+pub mod cow;
 pub mod invariant;
 pub mod network;
 pub mod protocol;

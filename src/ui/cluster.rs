@@ -226,7 +226,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     // shape while a pointer is down on them.
     let (x0, y0, x1, y1) = pg.drag.unwrap_or_default();
     let drag = html! { <rect class={classes!("rubber", pg.drag.is_none().then_some("idle"))} x={x0.min(x1).to_string()} y={y0.min(y1).to_string()}
-             width={(x1 - x0).abs().to_string()} height={(y1 - y0).abs().to_string()} /> };
+    width={(x1 - x0).abs().to_string()} height={(y1 - y0).abs().to_string()} /> };
 
     let on_down = {
         let d = dispatch.clone();
@@ -369,7 +369,9 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                         .map(|(x, y)| (x.trim().parse::<f64>(), y.trim().parse::<f64>()))
                         .or_else(|| Some((lat.trim().parse::<f64>(), lat.trim().parse::<f64>())));
                     let link = match (parsed, loss.trim().parse::<f64>()) {
-                        (Some((Ok(lo), Ok(hi))), Ok(p)) => LinkSpec { latency_ms: [lo, hi], loss: p, ..LinkSpec::default() },
+                        (Some((Ok(lo), Ok(hi))), Ok(p)) => {
+                            LinkSpec { latency_ms: [lo, hi], loss: p, ..LinkSpec::default() }
+                        }
                         _ => {
                             d.emit(Action::ShowError(format!("Link settings need latency as 'min-max' ms and loss between 0 and 1; got '{lat}' and '{loss}'.")));
                             return;

@@ -9,7 +9,11 @@ fn target_input(e: &Event) -> Option<web_sys::HtmlInputElement> {
     e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
 }
 
-fn edit(dispatch: &Callback<Action>, draft: &Settings, f: impl Fn(&mut Settings, &web_sys::HtmlInputElement) + 'static) -> Callback<Event> {
+fn edit(
+    dispatch: &Callback<Action>,
+    draft: &Settings,
+    f: impl Fn(&mut Settings, &web_sys::HtmlInputElement) + 'static,
+) -> Callback<Event> {
     let d = dispatch.clone();
     let draft = draft.clone();
     Callback::from(move |e: Event| {

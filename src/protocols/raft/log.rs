@@ -5,6 +5,7 @@
 //! Log Matching in O(log n) instead of comparing whole logs. The log keeps a
 //! base (`offset`) so that compaction (snapshots) can drop a prefix later.
 
+use crate::sim::cow::CowVec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -53,8 +54,8 @@ pub struct Log {
     offset_term: u64,
     /// Digest of the entries up to `offset`.
     offset_digest: u64,
-    entries: Vec<Entry>,
-    digests: Vec<u64>,
+    entries: CowVec<Entry>,
+    digests: CowVec<u64>,
 }
 
 impl Log {
@@ -82,7 +83,7 @@ impl Log {
         } else if index < self.offset || index > self.last_index() {
             None
         } else {
-            Some(self.entries[(index - self.offset - 1) as usize].term)
+            self.entries.get((index - self.offset - 1) as usize).map(|e| e.term)
         }
     }
 
@@ -100,7 +101,7 @@ impl Log {
         } else if index < self.offset || index > self.last_index() {
             None
         } else {
-            Some(self.digests[(index - self.offset - 1) as usize])
+            self.digests.get((index - self.offset - 1) as usize).copied()
         }
     }
 
@@ -117,14 +118,14 @@ impl Log {
         self.digests.truncate(keep);
     }
 
-    /// Entries `from..=to` (clamped to what the log holds).
-    pub fn slice(&self, from: u64, to: u64) -> &[Entry] {
+    /// Entries `from..=to` (clamped to what the log holds), copied out.
+    pub fn slice(&self, from: u64, to: u64) -> Vec<Entry> {
         let lo = from.max(self.offset + 1);
         let hi = to.min(self.last_index());
         if lo > hi {
-            return &[];
+            return Vec::new();
         }
-        &self.entries[(lo - self.offset - 1) as usize..(hi - self.offset) as usize]
+        self.entries.range_to_vec((lo - self.offset - 1) as usize, (hi - self.offset) as usize)
     }
 
     pub fn entries(&self) -> impl Iterator<Item = (u64, &Entry)> {

@@ -370,6 +370,9 @@ pub struct Raft {
     // Leader state.
     next_index: Vec<u64>,
     match_index: Vec<u64>,
+    /// The last index sent to each follower, so that replies to older
+    /// AppendEntries do not start more (pipelining without a storm).
+    sent_index: Vec<u64>,
     /// Followers heard from since the last CheckQuorum tick.
     recent_active: Vec<bool>,
     transfer: Option<NodeId>,
@@ -510,6 +513,7 @@ impl Raft {
         self.next_index = vec![self.log.last_index(); n];
         self.match_index = vec![0; n];
         self.match_index[self.id as usize] = self.log.last_index();
+        self.sent_index = vec![0; n];
         self.recent_active = vec![false; n];
         if self.cfg.check_quorum {
             ctx.set_timer(Timer::Election, self.cfg.election_timeout_min_us);
@@ -631,9 +635,12 @@ impl Raft {
                     self.match_index[f] = self.match_index[f].max(index);
                     self.next_index[f] = self.next_index[f].max(index + 1);
                     self.maybe_commit(ctx);
+                    // Only the reply to the newest AppendEntries sends more;
+                    // replies to older ones would start parallel streams.
+                    let latest = index >= self.sent_index[f];
                     if self.transfer == Some(from) && self.match_index[f] == self.log.last_index() {
                         ctx.send(from, Msg::TimeoutNow { term: self.current_term });
-                    } else if self.next_index[f] <= self.log.last_index() {
+                    } else if latest && self.next_index[f] <= self.log.last_index() {
                         self.send_append(ctx, from);
                     }
                 } else {
@@ -704,12 +711,21 @@ impl Raft {
         reply(ctx, self.current_term, true, last_new);
     }
 
+    /// AppendEntries to `to` from its nextIndex.
     fn send_append(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId) {
         let next = self.next_index[to as usize].max(1);
+        self.send_append_from(ctx, to, next);
+    }
+
+    /// AppendEntries to `to` carrying entries from `next` on.
+    fn send_append_from(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, next: u64) {
         let prev_log_index = next - 1;
         let prev_log_term = self.log.term_at(prev_log_index).unwrap_or(0);
         let last = next + u64::from(self.cfg.max_entries_per_append) - 1;
-        let entries = self.log.slice(next, last).to_vec();
+        let entries = self.log.slice(next, last);
+        if let Some(sent) = self.sent_index.get_mut(to as usize) {
+            *sent = prev_log_index + entries.len() as u64;
+        }
         ctx.send(
             to,
             Msg::AppendEntries {
@@ -797,6 +813,7 @@ impl Protocol for Raft {
             votes: vec![false; config.nodes as usize],
             next_index: Vec::new(),
             match_index: Vec::new(),
+            sent_index: Vec::new(),
             recent_active: Vec::new(),
             transfer: None,
             last_leader_contact: None,
@@ -863,9 +880,12 @@ impl Protocol for Raft {
                 let index = self.log.last_index();
                 self.match_index[self.id as usize] = index;
                 ctx.note(Note::Accepted { id, index });
+                // Pipeline the new entry to followers that were sent
+                // everything before it; the others are mid catch-up, and
+                // their replies will carry it.
                 for p in self.peers().collect::<Vec<_>>() {
-                    if self.next_index[p as usize] <= index {
-                        self.send_append(ctx, p);
+                    if self.sent_index[p as usize] + 1 == index {
+                        self.send_append_from(ctx, p, index);
                     }
                 }
                 self.maybe_commit(ctx);

@@ -15,17 +15,18 @@ use crate::sim::Sim;
 
 /// The highest committed index whose commit term is below `term`.
 fn committed_before(c: &RaftChecker, term: u64) -> Option<usize> {
-    c.committed.iter().rposition(|e| e.term < term)
+    (0..c.committed.len()).rev().find(|&i| c.committed.get(i).is_some_and(|e| e.term < term))
 }
 
 fn check_leader(c: &mut RaftChecker, raft: &Raft, upto: usize, at: &At, out: &mut Vec<Violation>) {
-    let index = upto as u64 + 1;
-    if raft.log().digest(index) == Some(c.committed[upto].digest) {
+    let Some(last) = c.committed.get(upto) else { return };
+    if raft.log().digest(upto as u64 + 1) == Some(last.digest) {
         return;
     }
     // Name the first committed entry that the leader lacks.
-    let missing = (0..=upto).find(|&i| raft.log().digest(i as u64 + 1) != Some(c.committed[i].digest)).unwrap_or(upto);
-    let e = &c.committed[missing];
+    let missing =
+        (0..=upto).find(|&i| raft.log().digest(i as u64 + 1) != c.committed.get(i).map(|e| e.digest)).unwrap_or(upto);
+    let Some(e) = c.committed.get(missing) else { return };
     let detail = format!(
         "n{} is leader of term {} but lacks entry {} ({} of term {}) that n{} committed in term {}",
         raft.id(),

@@ -19,8 +19,13 @@ pub(super) fn check(c: &mut RaftChecker, raft: &Raft, changed_from: u64, at: &At
         let (Some(term), Some(digest)) = (log.term_at(i), log.digest(i)) else {
             continue;
         };
-        match c.entries.get(&(i, term)) {
-            Some(&(d, other)) if d != digest => {
+        let slot = (i - 1) as usize;
+        while c.entries.len() <= slot {
+            c.entries.push(Vec::new());
+        }
+        let seen = c.entries.get(slot).and_then(|v| v.iter().find(|(t, _, _)| *t == term).copied());
+        match seen {
+            Some((_, d, other)) if d != digest => {
                 let detail = format!(
                     "n{} and n{other} both hold an entry at index {i} of term {term}, but their logs differ at or before index {i}",
                     raft.id()
@@ -29,7 +34,9 @@ pub(super) fn check(c: &mut RaftChecker, raft: &Raft, changed_from: u64, at: &At
             }
             Some(_) => {}
             None => {
-                c.entries.insert((i, term), (digest, raft.id()));
+                if let Some(v) = c.entries.get_mut(slot) {
+                    v.push((term, digest, raft.id()));
+                }
             }
         }
     }

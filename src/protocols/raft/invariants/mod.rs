@@ -17,6 +17,7 @@ mod state_machine_safety;
 
 use super::log::Entry;
 use super::{Raft, Role};
+use crate::sim::cow::CowVec;
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::trace::{EventKind, Fault};
 use crate::sim::{NodeId, Sim};
@@ -81,7 +82,7 @@ impl Property {
 #[derive(Clone, Debug, Default)]
 struct Shadow {
     /// Log digests at indices 1..=len, as last seen.
-    digests: Vec<u64>,
+    digests: CowVec<u64>,
     role: Option<Role>,
     term: u64,
     commit: u64,
@@ -106,12 +107,13 @@ pub struct RaftChecker {
     shadows: Vec<Shadow>,
     /// Election Safety: the leader of each term.
     leaders: BTreeMap<u64, NodeId>,
-    /// Log Matching: the prefix digest of each (index, term) ever seen.
-    entries: BTreeMap<(u64, u64), (u64, NodeId)>,
+    /// Log Matching: for each index (1-based), the (term, prefix digest,
+    /// first holder) of every entry ever seen there.
+    entries: CowVec<Vec<(u64, u64, NodeId)>>,
     /// Leader Completeness: committed entries by index (1-based).
-    committed: Vec<Committed>,
+    committed: CowVec<Committed>,
     /// State Machine Safety: the entry applied at each index, and by whom.
-    applied: Vec<(Entry, NodeId)>,
+    applied: CowVec<(Entry, NodeId)>,
     touched: Vec<NodeId>,
 }
 
@@ -135,9 +137,9 @@ impl RaftChecker {
             failed: 0,
             shadows: Vec::new(),
             leaders: BTreeMap::new(),
-            entries: BTreeMap::new(),
-            committed: Vec::new(),
-            applied: Vec::new(),
+            entries: CowVec::new(),
+            committed: CowVec::new(),
+            applied: CowVec::new(),
             touched: Vec::new(),
         }
     }
@@ -179,7 +181,7 @@ impl RaftChecker {
         let (mut lo, mut hi) = (0usize, common);
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if log.digest(mid as u64) == Some(shadow.digests[mid - 1]) {
+            if log.digest(mid as u64) == shadow.digests.get(mid - 1).copied() {
                 lo = mid;
             } else {
                 hi = mid - 1;

@@ -17,8 +17,7 @@ pub(super) fn check(c: &mut RaftChecker, raft: &Raft, old_applied: u64, at: &At,
             continue;
         };
         let slot = i as usize - 1;
-        if slot < c.applied.len() {
-            let (first, by) = c.applied[slot];
+        if let Some(&(first, by)) = c.applied.get(slot) {
             if first != *entry {
                 let detail = format!(
                     "n{} applied {} of term {} at index {i}, but n{by} applied {} of term {} there",

@@ -1,0 +1,242 @@
+//! Time travel: checkpoints plus deterministic replay.
+//!
+//! As a run moves forward, [`Travel`] keeps a clone of the runner every
+//! [`CHECKPOINT_EVENTS`] events (or [`CHECKPOINT_US`] of simulated time).
+//! Seeking restores the latest checkpoint at or before the target and
+//! replays from there, so a seek costs at most one checkpoint interval of
+//! simulation. Because a run is a pure function of its scenario, the replay
+//! reproduces the original exactly. Acting after seeking back forks the run:
+//! the recorded future is dropped and the new action takes its place.
+
+use super::{Action, Logged, Runner};
+use crate::protocols::raft::Role;
+use crate::sim::Time;
+
+/// Take a checkpoint after this many events...
+pub const CHECKPOINT_EVENTS: u64 = 20_000;
+/// ...or this much simulated time, whichever comes first.
+pub const CHECKPOINT_US: Time = 10_000_000;
+/// The largest step `advance_to` runs between checkpoint checks.
+const SLICE_US: Time = 250_000;
+
+/// Something worth marking on the scrubber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkKind {
+    Fault,
+    Leader,
+    Violation,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    pub time: Time,
+    pub kind: MarkKind,
+}
+
+/// At most this many marks are kept (the scrubber cannot show more).
+const MAX_MARKS: usize = 20_000;
+
+pub struct Travel {
+    runner: Runner,
+    checkpoints: Vec<(Time, u64, Runner)>,
+    end: Time,
+    marks: Vec<Mark>,
+    /// Trace events before this index have been considered for marks.
+    marked_index: u64,
+    violations_marked: usize,
+}
+
+impl Travel {
+    /// Starts from a fresh runner (its log recording should be on if the
+    /// caller wants the events).
+    pub fn new(runner: Runner) -> Self {
+        let now = runner.sim().now();
+        let events = runner.sim().trace().len();
+        Travel {
+            checkpoints: vec![(now, events, runner.clone())],
+            runner,
+            end: now,
+            marks: Vec::new(),
+            marked_index: 0,
+            violations_marked: 0,
+        }
+    }
+
+    pub fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
+    pub fn now(&self) -> Time {
+        self.runner.sim().now()
+    }
+
+    /// The furthest time this run has reached.
+    pub fn end(&self) -> Time {
+        self.end
+    }
+
+    pub fn marks(&self) -> &[Mark] {
+        &self.marks
+    }
+
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// Runs forward to `t`, taking checkpoints; returns the recorded events.
+    pub fn advance_to(&mut self, t: Time) -> Vec<Logged> {
+        let mut out = Vec::new();
+        while self.now() < t {
+            let slice_end = t.min(self.now() + SLICE_US);
+            self.runner.run_until(slice_end);
+            let events = self.runner.take_log();
+            self.note_marks(&events);
+            out.extend(events);
+            self.maybe_checkpoint();
+        }
+        if self.now() >= t {
+            // A zero-length advance may still have events at `t` (actions).
+            let events = self.runner.take_log();
+            self.note_marks(&events);
+            out.extend(events);
+        }
+        self.end = self.end.max(self.now());
+        out
+    }
+
+    /// Runs to the next instant at which anything happens.
+    pub fn step(&mut self) -> Vec<Logged> {
+        self.runner.step_one();
+        let events = self.runner.take_log();
+        self.note_marks(&events);
+        self.maybe_checkpoint();
+        self.end = self.end.max(self.now());
+        events
+    }
+
+    fn maybe_checkpoint(&mut self) {
+        let (t, n, _) = self.checkpoints.last().expect("the start is a checkpoint");
+        let (t, n) = (*t, *n);
+        let now = self.now();
+        let events = self.runner.sim().trace().len();
+        if now > t && (events - n >= CHECKPOINT_EVENTS || now - t >= CHECKPOINT_US) {
+            self.checkpoints.push((now, events, self.runner.clone()));
+        }
+    }
+
+    fn note_marks(&mut self, events: &[Logged]) {
+        for e in events {
+            if e.index < self.marked_index {
+                continue; // replaying known ground: already marked
+            }
+            self.marked_index = e.index + 1;
+            let kind = match e.kind {
+                "fault" => Some(MarkKind::Fault),
+                "note" if e.text.contains(&format!("became {}", Role::Leader)) => Some(MarkKind::Leader),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                if self.marks.len() < MAX_MARKS {
+                    self.marks.push(Mark { time: e.time, kind });
+                }
+            }
+        }
+        let v = self.runner.violations();
+        for violation in &v[self.violations_marked.min(v.len())..] {
+            if self.marks.len() < MAX_MARKS {
+                self.marks.push(Mark { time: violation.time_us, kind: MarkKind::Violation });
+            }
+        }
+        self.violations_marked = v.len();
+    }
+
+    /// Moves to `t` (clamped to the run's end): from the latest checkpoint
+    /// at or before it, replaying deterministically. Returns the events
+    /// replayed since that checkpoint (for the event log).
+    pub fn seek(&mut self, t: Time) -> Vec<Logged> {
+        let t = t.min(self.end);
+        let now = self.now();
+        let i = self.checkpoints.partition_point(|(ct, _, _)| *ct <= t).saturating_sub(1);
+        let from = self.checkpoints[i].0;
+        if !(from <= now && now <= t) {
+            let timeline = std::mem::take(&mut self.runner.scenario.timeline);
+            self.runner = self.checkpoints[i].2.clone();
+            self.runner.scenario.timeline = timeline;
+            self.runner.take_log();
+        }
+        let mut out = Vec::new();
+        while self.now() < t {
+            let slice_end = t.min(self.now() + SLICE_US);
+            self.runner.run_until(slice_end);
+            out.extend(self.runner.take_log());
+        }
+        self.violations_marked = self.runner.violations().len();
+        out
+    }
+
+    /// Applies an action now, recording it. If the run had gone further
+    /// (we are in the past), the recorded future is dropped first.
+    pub fn act(&mut self, action: Action) -> Vec<Logged> {
+        let now = self.now();
+        if now < self.end {
+            self.runner.drop_future();
+            self.checkpoints.retain(|(t, _, _)| *t <= now);
+            self.marks.retain(|m| m.time <= now);
+            self.end = now;
+            self.marked_index = self.runner.sim().trace().len();
+        }
+        self.runner.act(action);
+        let events = self.runner.take_log();
+        self.note_marks(&events);
+        events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{ClientLoad, Scenario, Target};
+    use crate::sim::SEC;
+
+    fn loaded() -> Runner {
+        let s = Scenario { client: Some(ClientLoad { interval_ms: 10.0 }), ..Scenario::raft(5, 3) };
+        let mut r = Runner::new(s).unwrap();
+        r.record(true);
+        r
+    }
+
+    #[test]
+    fn seeking_back_and_forth_reproduces_the_same_trace() {
+        let mut t = Travel::new(loaded());
+        t.advance_to(30 * SEC);
+        let hash_at = |t: &mut Travel, at| {
+            t.seek(at);
+            (t.now(), t.runner().sim().trace().hash(), t.runner().sim().trace().len())
+        };
+        let mut reference = Travel::new(loaded());
+        for at in [29 * SEC, 3 * SEC + 17, 0, 15 * SEC, 30 * SEC] {
+            reference.seek(0);
+            let mut fresh = Travel::new(loaded());
+            fresh.advance_to(at);
+            let expected = (fresh.now(), fresh.runner().sim().trace().hash(), fresh.runner().sim().trace().len());
+            assert_eq!(hash_at(&mut t, at), expected, "seek to {at}");
+        }
+        assert!(t.checkpoints() >= 3, "{} checkpoints", t.checkpoints());
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_the_run() {
+        let mut t = Travel::new(loaded());
+        t.advance_to(2 * SEC);
+        t.act(Action::Crash { node: Target::Leader });
+        t.advance_to(6 * SEC);
+        assert_eq!(t.runner().scenario.timeline.len(), 1);
+        t.seek(SEC);
+        t.act(Action::HealAll);
+        assert_eq!(t.end(), SEC);
+        let timeline = &t.runner().scenario.timeline;
+        assert_eq!(timeline.len(), 1, "the crash at 2 s is gone");
+        assert_eq!(timeline[0].action, Action::HealAll);
+        assert!(t.marks().iter().all(|m| m.time <= SEC));
+    }
+}
