@@ -2,6 +2,8 @@
 //! timeline of timed actions. A scenario is the unit that the CLI runs, that
 //! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
 
+pub mod codec;
+pub mod presets;
 mod runner;
 pub mod travel;
 

@@ -156,8 +156,9 @@ impl Runner {
         &self.violations
     }
 
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
+    /// The metrics so far (the highest term is read off the nodes now).
+    pub fn metrics(&self) -> Metrics {
+        Metrics { max_term: cluster::max_term(&self.sim), ..self.metrics.clone() }
     }
 
     fn after_step(&mut self) {
@@ -312,8 +313,7 @@ impl Runner {
     }
 
     pub fn report(&self) -> RunReport {
-        let mut metrics = self.metrics.clone();
-        metrics.max_term = cluster::max_term(&self.sim);
+        let metrics = self.metrics();
         RunReport {
             seed: self.scenario.seed,
             trace_hash: format!("{:016x}", self.sim.trace().hash()),

@@ -1,0 +1,187 @@
+//! Scenario links: a scenario as compact JSON, raw-deflated, base64url
+//! encoded, in the URL fragment (`#s=<payload>&t=<sim µs>`).
+//!
+//! Decoding is defensive: the payload is capped at [`MAX_LINK_BYTES`], the
+//! inflated JSON at [`MAX_JSON_BYTES`] (so no decompression bomb gets
+//! through), and every failure says what is wrong in words a person can act
+//! on. Nothing here panics on any input.
+
+use super::{Scenario, ScenarioError, MAX_JSON_BYTES};
+use crate::sim::Time;
+
+/// The longest encoded payload a link may carry.
+pub const MAX_LINK_BYTES: usize = 64 * 1024;
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn err(msg: impl Into<String>) -> ScenarioError {
+    ScenarioError(msg.into())
+}
+
+/// base64url without padding.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+pub fn base64url_decode(text: &str) -> Result<Vec<u8>, ScenarioError> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for (i, c) in text.bytes().enumerate() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => {
+                let shown = text[i..].chars().next().unwrap_or('?');
+                return Err(err(format!(
+                    "the link is damaged: '{}' at position {i} is not a base64url character",
+                    shown.escape_default()
+                )));
+            }
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    if text.len() % 4 == 1 {
+        return Err(err("the link is truncated: its last character is incomplete"));
+    }
+    Ok(out)
+}
+
+/// The payload for a scenario.
+pub fn encode(s: &Scenario) -> String {
+    let json = serde_json::to_vec(s).expect("a scenario always serialises");
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(&json, 9))
+}
+
+/// The scenario in a payload, or what is wrong with it.
+pub fn decode(payload: &str) -> Result<Scenario, ScenarioError> {
+    if payload.is_empty() {
+        return Err(err("the link has no scenario in it"));
+    }
+    if payload.len() > MAX_LINK_BYTES {
+        return Err(err(format!(
+            "the link's scenario is {} KB; links are limited to {} KB",
+            payload.len() / 1024,
+            MAX_LINK_BYTES / 1024
+        )));
+    }
+    let packed = base64url_decode(payload)?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES).map_err(|e| {
+        use miniz_oxide::inflate::TINFLStatus;
+        match e.status {
+            TINFLStatus::HasMoreOutput => err("the link's scenario is larger than 1 MB once unpacked; it was refused"),
+            TINFLStatus::FailedCannotMakeProgress => {
+                err("the link is truncated: its compressed data ends too soon (was it cut off when copied?)")
+            }
+            _ => err("the link is damaged: its compressed data is corrupt"),
+        }
+    })?;
+    let text = std::str::from_utf8(&json).map_err(|_| err("the link is damaged: its scenario is not UTF-8 text"))?;
+    Scenario::from_json(text).map_err(|e| err(format!("the link's scenario is invalid: {e}")))
+}
+
+/// A URL fragment (without `#`) for a scenario seen at `at_us`.
+pub fn fragment(s: &Scenario, at_us: Time) -> String {
+    format!("s={}&t={at_us}", encode(s))
+}
+
+/// What a fragment asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub scenario: Scenario,
+    pub at_us: Option<Time>,
+}
+
+/// Parses `s=<payload>[&t=<µs>]` (other keys are left to the caller).
+/// Returns `Ok(None)` when the fragment carries no scenario.
+pub fn parse_fragment(fragment: &str) -> Result<Option<Link>, ScenarioError> {
+    let fragment = fragment.trim_start_matches('#');
+    let mut payload = None;
+    let mut at_us = None;
+    for pair in fragment.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("s", v)) => payload = Some(v),
+            Some(("t", v)) => {
+                at_us = Some(
+                    v.parse::<Time>()
+                        .map_err(|_| err(format!("the link's time t='{v}' is not a whole number of microseconds")))?,
+                )
+            }
+            _ => {}
+        }
+    }
+    let Some(payload) = payload else { return Ok(None) };
+    let scenario = decode(payload)?;
+    if let Some(t) = at_us {
+        if t > super::MAX_DURATION_US {
+            return Err(err("the link's time is past the one-day limit"));
+        }
+    }
+    Ok(Some(Link { scenario, at_us }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for len in 0..40u8 {
+            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37).wrapping_add(250)).collect();
+            assert_eq!(base64url_decode(&base64url_encode(&bytes)).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn bad_links_name_their_problem() {
+        let good = encode(&Scenario::raft(5, 9));
+        assert_eq!(decode(&good).unwrap(), Scenario::raft(5, 9));
+        let cases = [
+            ("", "no scenario"),
+            ("abc$def", "'$' at position 3"),
+            (&good[..good.len() / 2], "truncated"),
+            ("____", "damaged"),
+        ];
+        for (payload, needle) in cases {
+            let e = decode(payload).unwrap_err().0;
+            assert!(e.contains(needle), "{payload:?}: {e}");
+        }
+        let huge = "A".repeat(MAX_LINK_BYTES + 1);
+        assert!(decode(&huge).unwrap_err().0.contains("limited to 64 KB"));
+        // A decompression bomb: 4 MB of spaces packs into a few KB.
+        let bomb = base64url_encode(&miniz_oxide::deflate::compress_to_vec(&vec![b' '; 4 << 20], 9));
+        assert!(bomb.len() < MAX_LINK_BYTES);
+        assert!(decode(&bomb).unwrap_err().0.contains("larger than 1 MB"));
+        // A future version is refused by name.
+        let mut json: serde_json::Value = serde_json::to_value(Scenario::raft(3, 1)).unwrap();
+        json["version"] = 9.into();
+        let v9 = base64url_encode(&miniz_oxide::deflate::compress_to_vec(json.to_string().as_bytes(), 9));
+        assert!(decode(&v9).unwrap_err().0.contains("unsupported scenario version 9"));
+    }
+
+    #[test]
+    fn fragments_carry_the_scenario_and_the_time() {
+        let s = Scenario::raft(7, 42);
+        let link = parse_fragment(&format!("#{}", fragment(&s, 1234))).unwrap().unwrap();
+        assert_eq!(link, Link { scenario: s, at_us: Some(1234) });
+        assert_eq!(parse_fragment("#seed=4").unwrap(), None);
+        assert!(parse_fragment("#s=AAAA&t=soon").is_err());
+    }
+}

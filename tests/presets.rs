@@ -1,0 +1,125 @@
+//! Every preset parses, runs, and shows what its explanation promises.
+
+use splitbrain::protocols::raft::{cluster, Role};
+use splitbrain::scenario::presets::{self, PRESETS};
+use splitbrain::scenario::{Runner, Scenario};
+use splitbrain::sim::MS;
+
+fn run(id: &str) -> Runner {
+    let p = presets::find(id).unwrap_or_else(|| panic!("no preset {id}"));
+    let mut r = Runner::new(p.scenario().unwrap()).unwrap();
+    r.record(true);
+    r.run_to_end();
+    r
+}
+
+fn leaders(r: &Runner) -> Vec<(u32, u64)> {
+    (0..r.sim().len())
+        .filter_map(|n| r.sim().node(n).filter(|x| x.role() == Role::Leader).map(|x| (n, x.term())))
+        .collect()
+}
+
+#[test]
+fn there_are_at_least_ten_presets_each_valid_named_and_explained() {
+    assert!(PRESETS.len() >= 10);
+    for p in PRESETS {
+        let s: Scenario = p.scenario().unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        assert!(!s.name.is_empty() && s.description.len() > 100, "{} needs a name and an explanation", p.id);
+        let file =
+            std::fs::read_to_string(format!("{}/static/scenarios/{}.json", env!("CARGO_MANIFEST_DIR"), p.id)).unwrap();
+        assert_eq!(file, p.json);
+    }
+}
+
+#[test]
+fn only_the_buggy_figure_8_violates_safety() {
+    for p in PRESETS {
+        let r = run(p.id);
+        let props: Vec<&str> = r.violations().iter().map(|v| v.property).collect();
+        if p.id == "figure-8" {
+            assert_eq!(props, ["Leader Completeness", "State Machine Safety"]);
+        } else {
+            assert!(props.is_empty(), "{}: {props:?}", p.id);
+        }
+    }
+}
+
+#[test]
+fn leader_crash_elects_a_new_leader_that_keeps_committing() {
+    let r = run("leader-crash");
+    let m = r.metrics();
+    assert!(m.leader_changes >= 2);
+    assert!(leaders(&r).len() == 1);
+    assert!(m.committed_entries > 40, "{m:?}");
+}
+
+#[test]
+fn split_votes_take_several_terms_to_resolve() {
+    let r = run("split-votes");
+    let m = r.metrics();
+    assert!(m.elections >= m.leader_changes + 5, "{m:?}");
+    assert_eq!(leaders(&r).len(), 1);
+}
+
+#[test]
+fn the_stale_leader_accepts_writes_it_cannot_commit_then_steps_down() {
+    let r = run("stale-leader");
+    let text = r.text();
+    // The old leader n0 took the requests sent to it during the partition...
+    let taken: Vec<&String> = text
+        .iter()
+        .filter(|l| l.contains("note n0 accepted"))
+        .filter(|l| {
+            let t: u64 = l.split(' ').next().unwrap().parse().unwrap();
+            (2500 * MS..4000 * MS).contains(&t)
+        })
+        .collect();
+    assert_eq!(taken.len(), 2, "{taken:?}");
+    // ...and after healing it is a follower of the newer term.
+    let n0 = r.sim().node(0).unwrap();
+    assert_eq!(n0.role(), Role::Follower);
+    assert_eq!(n0.term(), cluster::max_term(r.sim()));
+}
+
+#[test]
+fn a_flapping_link_inflates_terms_without_prevote_and_not_with_it() {
+    let without = run("flapping-link");
+    let with = run("flapping-link-prevote");
+    assert!(without.metrics().max_term >= 5, "{:?}", without.metrics());
+    assert!(without.metrics().leader_changes >= 3);
+    assert_eq!(with.metrics().max_term, 1);
+    assert_eq!(with.metrics().leader_changes, 1);
+}
+
+#[test]
+fn an_isolated_leader_lingers_without_check_quorum_and_steps_down_with_it() {
+    for (id, lingering) in [("isolated-leader", 2), ("isolated-leader-checkquorum", 1)] {
+        let p = presets::find(id).unwrap();
+        let mut r = Runner::new(p.scenario().unwrap()).unwrap();
+        r.run_until(4900 * MS);
+        assert_eq!(leaders(&r).len(), lingering, "{id}: {:?}", leaders(&r));
+    }
+}
+
+#[test]
+fn leadership_transfer_hands_over_then_aborts_when_the_target_is_down() {
+    let r = run("leadership-transfer");
+    let text = r.text();
+    assert!(text.iter().any(|l| l.contains("note n1 became leader t2")));
+    assert!(text.iter().any(|l| l.contains("transfer to n3 aborted")));
+}
+
+#[test]
+fn a_lossy_network_still_commits() {
+    let r = run("lossy-network");
+    let m = r.metrics();
+    assert!(m.dropped_loss > 100, "{m:?}");
+    assert!(m.committed_entries > 50, "{m:?}");
+}
+
+#[test]
+fn a_fast_clock_makes_a_follower_start_an_unneeded_election() {
+    let r = run("clock-skew");
+    assert!(r.text().iter().any(|l| l.contains("note n3 became candidate")));
+    assert!(r.metrics().leader_changes >= 2);
+}
