@@ -4,7 +4,10 @@
 
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::{cluster, Raft, Role, MAX_NODES};
-use crate::scenario::{Action as Timeline, LinkSpec, Logged, ProtocolSpec, RaftParams, Runner, Scenario, Target};
+use crate::scenario::travel::{Mark, Travel};
+use crate::scenario::{
+    codec, presets, Action as Timeline, LinkSpec, Logged, ProtocolSpec, RaftParams, Runner, Scenario, Target,
+};
 use crate::sim::invariant::Violation;
 use crate::sim::{NodeId, Sim, Time};
 use std::collections::VecDeque;
@@ -36,6 +39,34 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The settings a scenario was made with.
+    pub fn of(s: &Scenario) -> Settings {
+        let ProtocolSpec::Raft(r) = &s.protocol;
+        Settings {
+            nodes: s.nodes,
+            seed: s.seed,
+            prevote: r.prevote,
+            check_quorum: r.check_quorum,
+            timeout_ms: (r.election_timeout_ms[0], r.election_timeout_ms[1]),
+            heartbeat_ms: r.heartbeat_ms,
+            latency_ms: (s.network.latency_ms[0], s.network.latency_ms[1]),
+        }
+    }
+
+    /// `base` with these settings applied (its timeline and the rest kept).
+    pub fn apply_to(&self, base: &Scenario) -> Scenario {
+        let mut s = base.clone();
+        s.nodes = self.nodes;
+        s.seed = self.seed;
+        let ProtocolSpec::Raft(r) = &mut s.protocol;
+        r.prevote = self.prevote;
+        r.check_quorum = self.check_quorum;
+        r.election_timeout_ms = [self.timeout_ms.0, self.timeout_ms.1];
+        r.heartbeat_ms = self.heartbeat_ms;
+        s.network.latency_ms = [self.latency_ms.0, self.latency_ms.1];
+        s
+    }
+
     pub fn scenario(&self) -> Scenario {
         let raft = RaftParams {
             election_timeout_ms: [self.timeout_ms.0, self.timeout_ms.1],
@@ -108,6 +139,32 @@ pub enum Action {
     /// Event log filters.
     FilterNode(Option<NodeId>),
     ToggleKind(&'static str),
+    /// Time travel: go to a simulated instant (pauses the run).
+    Seek(Time),
+    /// Go back to the previous instant at which something happened.
+    StepBack,
+    /// Load a scenario (a preset, a link, an imported file, an autosave),
+    /// optionally at a simulated time. Bad input keeps the current run.
+    Load {
+        scenario: Box<Scenario>,
+        at_us: Option<Time>,
+        playing: bool,
+    },
+    LoadPreset(&'static str),
+    /// Load scenario JSON (an imported file); errors are shown, nothing lost.
+    Import(String),
+    /// Restore an autosave (JSON from `autosave`); silently ignored if bad.
+    Restore(String),
+    /// Make a share link for the run as it is now.
+    Share,
+    CloseShare,
+}
+
+/// What the autosave holds: the scenario and where the run was.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Autosave {
+    scenario: Scenario,
+    at_us: Time,
 }
 
 /// The kinds of event the log can show, with their labels.
@@ -146,7 +203,11 @@ pub fn node_radius(n: u32) -> f64 {
 /// The playground state.
 pub struct Playground {
     pub settings: Settings,
-    runner: Runner,
+    travel: Travel,
+    /// The scenario as loaded (preset, link, file): what a reset returns to.
+    base: Scenario,
+    /// The fragment (without `#`) of the last share link made.
+    pub share: Option<String>,
     pub playing: bool,
     pub speed: f64,
     pub selected: Option<NodeId>,
@@ -170,14 +231,18 @@ pub struct Playground {
 
 impl Playground {
     pub fn new(settings: Settings) -> Self {
-        let runner = Self::runner_for(&settings).unwrap_or_else(|_| Self::runner_for(&Settings::default()).unwrap());
+        let settings = if Self::validate(&settings).is_ok() { settings } else { Settings::default() };
+        let base = settings.scenario();
+        let runner = Self::runner_for(&base).expect("default settings are valid");
         let mut pg = Playground {
+            travel: Travel::new(runner),
+            base,
+            share: None,
             draft: settings.clone(),
             drag: None,
             log_node: None,
             hidden_kinds: vec!["send", "deliver"],
             settings,
-            runner,
             playing: true,
             speed: 0.05,
             selected: None,
@@ -192,12 +257,12 @@ impl Playground {
             carry_us: 0.0,
             violations_seen: 0,
         };
-        pg.collect();
+        pg.collect(Vec::new());
         pg
     }
 
-    fn runner_for(settings: &Settings) -> Result<Runner, String> {
-        let mut r = Runner::new(settings.scenario()).map_err(|e| e.0)?;
+    fn runner_for(scenario: &Scenario) -> Result<Runner, String> {
+        let mut r = Runner::new(scenario.clone()).map_err(|e| e.0)?;
         r.record(true);
         Ok(r)
     }
@@ -205,11 +270,33 @@ impl Playground {
     // ----- getters -----
 
     pub fn sim(&self) -> &Sim<Raft> {
-        self.runner.sim()
+        self.travel.runner().sim()
     }
 
+    /// The scenario as it will replay: what was loaded plus what was done.
     pub fn scenario(&self) -> &Scenario {
-        &self.runner.scenario
+        &self.travel.runner().scenario
+    }
+
+    /// The scenario as loaded, before anything was done by hand.
+    pub fn base(&self) -> &Scenario {
+        &self.base
+    }
+
+    /// The furthest simulated time this run has reached.
+    pub fn end(&self) -> Time {
+        self.travel.end()
+    }
+
+    /// Faults, leader changes and violations, for the scrubber.
+    pub fn marks(&self) -> &[Mark] {
+        self.travel.marks()
+    }
+
+    /// The autosave: the scenario and the current time, as JSON.
+    pub fn autosave(&self) -> String {
+        serde_json::to_string(&Autosave { scenario: self.scenario().clone(), at_us: self.now() })
+            .expect("a scenario always serialises")
     }
 
     pub fn now(&self) -> Time {
@@ -217,7 +304,7 @@ impl Playground {
     }
 
     pub fn violations(&self) -> &[Violation] {
-        self.runner.violations()
+        self.travel.runner().violations()
     }
 
     pub fn wall_now(&self) -> f64 {
@@ -245,9 +332,40 @@ impl Playground {
             }
             Action::Step => {
                 self.playing = false;
-                self.runner.step_one();
-                self.collect();
+                let events = self.travel.step();
+                self.collect(events);
             }
+            Action::StepBack => {
+                self.playing = false;
+                let now = self.now();
+                let prev = self.log.iter().rev().map(|l| l.time).find(|t| *t < now).unwrap_or(now.saturating_sub(1));
+                self.seek(prev);
+            }
+            Action::Seek(t) => {
+                self.playing = false;
+                self.seek(t);
+            }
+            Action::Load { scenario, at_us, playing } => self.load(*scenario, at_us, playing),
+            Action::LoadPreset(id) => match presets::find(id).map(|p| p.scenario()) {
+                Some(Ok(s)) => self.load(s, None, true),
+                Some(Err(e)) => self.error = Some(format!("The preset '{id}' is broken: {e}")),
+                None => self.error = Some(format!("There is no preset '{id}'.")),
+            },
+            Action::Import(text) => match Scenario::from_json(&text) {
+                Ok(s) => self.load(s, None, true),
+                Err(e) => {
+                    self.error = Some(format!("That file was not loaded: {e}. The current scenario is unchanged."))
+                }
+            },
+            Action::Restore(text) => {
+                if let Ok(a) = serde_json::from_str::<Autosave>(&text) {
+                    if a.scenario.validate().is_ok() && a.at_us <= crate::scenario::MAX_DURATION_US {
+                        self.load(a.scenario, Some(a.at_us), false);
+                    }
+                }
+            }
+            Action::Share => self.share = Some(codec::fragment(self.scenario(), self.now())),
+            Action::CloseShare => self.share = None,
             Action::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
             Action::Faster => {
                 self.speed = SPEED_STEPS.iter().copied().find(|s| *s > self.speed * 1.001).unwrap_or(MAX_SPEED)
@@ -304,6 +422,7 @@ impl Playground {
                     self.draft = s.clone();
                     self.settings = s;
                     self.reset();
+                    self.playing = true;
                 }
                 Err(e) => self.error = Some(e),
             },
@@ -342,28 +461,70 @@ impl Playground {
         Runner::new(s.scenario()).map(|_| ()).map_err(|e| format!("Those settings do not work: {e}"))
     }
 
+    /// Restarts the loaded scenario with the current settings: what was
+    /// done by hand is dropped; a preset's own timeline is kept.
     fn reset(&mut self) {
-        match Self::runner_for(&self.settings) {
-            Ok(r) => {
-                self.runner = r;
-                self.log.clear();
-                self.drops.clear();
-                self.highlighted.clear();
-                self.menu = None;
-                self.selected = self.selected.filter(|n| *n < self.settings.nodes);
-                self.violations_seen = 0;
-                self.carry_us = 0.0;
-                self.last_wall = None;
-                self.collect();
-            }
+        let mut scenario = self.settings.apply_to(&self.base);
+        if scenario.validate().is_err() {
+            scenario.timeline.clear(); // it named nodes that no longer exist
+            scenario.links.clear();
+        }
+        match Self::runner_for(&scenario) {
+            Ok(r) => self.start(r, scenario),
             Err(e) => self.error = Some(e),
         }
     }
 
+    fn start(&mut self, runner: Runner, base: Scenario) {
+        self.travel = Travel::new(runner);
+        self.base = base;
+        self.log.clear();
+        self.drops.clear();
+        self.highlighted.clear();
+        self.menu = None;
+        self.share = None;
+        self.selected = self.selected.filter(|n| *n < self.base.nodes);
+        self.violations_seen = 0;
+        self.carry_us = 0.0;
+        self.last_wall = None;
+        self.collect(Vec::new());
+    }
+
+    /// Loads a scenario; on error, says why and keeps the current run.
+    fn load(&mut self, scenario: Scenario, at_us: Option<Time>, playing: bool) {
+        let runner = match Self::runner_for(&scenario) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error = Some(format!("That scenario was not loaded: {e}. The current one is unchanged."));
+                return;
+            }
+        };
+        self.settings = Settings::of(&scenario);
+        self.draft = self.settings.clone();
+        // The base is the scenario without anything recorded past `at_us`.
+        self.start(runner, scenario);
+        self.playing = playing;
+        if let Some(t) = at_us {
+            let events = self.travel.advance_to(t);
+            self.collect(events);
+            self.playing = playing && self.violations().is_empty();
+        }
+    }
+
+    fn seek(&mut self, t: Time) {
+        let events = self.travel.seek(t);
+        self.log.clear();
+        self.drops.clear();
+        self.last_wall = None;
+        self.carry_us = 0.0;
+        self.violations_seen = self.violations().len();
+        self.collect(events);
+    }
+
     fn act(&mut self, a: Timeline) {
         self.menu = None;
-        self.runner.act(a);
-        self.collect();
+        let events = self.travel.act(a);
+        self.collect(events);
     }
 
     fn tick(&mut self, wall_ms: f64) {
@@ -378,13 +539,12 @@ impl Playground {
         let whole = advance.floor();
         self.carry_us = advance - whole;
         let target = self.now() + (whole as Time).min(MAX_FRAME_ADVANCE_US);
-        self.runner.run_until(target);
-        self.collect();
+        let events = self.travel.advance_to(target);
+        self.collect(events);
     }
 
     /// Moves new trace events into the log and notices new violations.
-    fn collect(&mut self) {
-        let new = self.runner.take_log();
+    fn collect(&mut self, new: Vec<Logged>) {
         let skip = new.len().saturating_sub(LOG_CAP);
         for l in new.into_iter().skip(skip) {
             if let Some((from, to)) = l.dropped {
@@ -399,7 +559,7 @@ impl Playground {
             let excess = self.drops.len() - 200;
             self.drops.drain(..excess);
         }
-        let v = self.runner.violations().len();
+        let v = self.violations().len();
         if v > self.violations_seen {
             self.violations_seen = v;
             self.playing = false;
@@ -530,11 +690,88 @@ mod tests {
     }
 
     #[test]
+    fn a_share_link_reproduces_the_run_at_the_same_time() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::SetSpeed(20.0));
+        run_for(&mut pg, 200.0);
+        pg.apply(Action::KillLeader);
+        run_for(&mut pg, 150.0);
+        pg.apply(Action::Share);
+        let fragment = pg.share.clone().unwrap();
+        let (t, hash) = (pg.now(), pg.sim().trace().hash());
+        let link = codec::parse_fragment(&fragment).unwrap().unwrap();
+        let mut other = Playground::new(Settings::default());
+        other.apply(Action::Load { scenario: Box::new(link.scenario), at_us: link.at_us, playing: false });
+        assert_eq!((other.now(), other.sim().trace().hash()), (t, hash));
+        assert!(!other.playing);
+    }
+
+    #[test]
+    fn seeking_shows_the_same_state_as_first_time_through() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::SetSpeed(50.0));
+        run_for(&mut pg, 100.0);
+        let mid = (pg.now(), pg.sim().trace().hash());
+        run_for(&mut pg, 300.0);
+        let end = (pg.now(), pg.sim().trace().hash());
+        pg.apply(Action::Seek(mid.0));
+        assert_eq!((pg.now(), pg.sim().trace().hash()), mid);
+        pg.apply(Action::Seek(end.0));
+        assert_eq!((pg.now(), pg.sim().trace().hash()), end);
+        pg.apply(Action::StepBack);
+        let back = (pg.now(), pg.sim().trace().hash());
+        assert!(back.0 < end.0);
+        pg.apply(Action::Step);
+        assert!(pg.now() > back.0);
+        pg.apply(Action::StepBack);
+        assert_eq!((pg.now(), pg.sim().trace().hash()), back, "forward then back returns to the same instant");
+    }
+
+    #[test]
+    fn a_bad_import_keeps_the_current_scenario() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::LoadPreset("stale-leader"));
+        let before = pg.scenario().clone();
+        pg.apply(Action::Import("{\"version\": 2}".into()));
+        assert!(pg.error.as_deref().unwrap().contains("unsupported scenario version 2"));
+        assert_eq!(pg.scenario(), &before);
+        pg.apply(Action::Import("not json".into()));
+        assert!(pg.error.as_deref().unwrap().contains("not valid JSON"));
+        assert_eq!(pg.scenario(), &before);
+    }
+
+    #[test]
+    fn autosave_restores_the_scenario_and_the_time() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::SetSpeed(20.0));
+        run_for(&mut pg, 100.0);
+        pg.apply(Action::KillLeader);
+        run_for(&mut pg, 50.0);
+        let saved = pg.autosave();
+        let mut other = Playground::new(Settings::default());
+        other.apply(Action::Restore(saved));
+        assert_eq!((other.now(), other.sim().trace().hash()), (pg.now(), pg.sim().trace().hash()));
+        assert_eq!(other.scenario().timeline.len(), 1);
+        other.apply(Action::Restore("garbage".into()));
+        assert_eq!(other.now(), pg.now(), "a bad autosave is ignored");
+    }
+
+    #[test]
+    fn reset_keeps_a_presets_timeline_and_drops_what_was_done_by_hand() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::LoadPreset("stale-leader"));
+        let preset_actions = pg.scenario().timeline.len();
+        pg.apply(Action::Do(Timeline::HealAll));
+        assert_eq!(pg.scenario().timeline.len(), preset_actions + 1);
+        pg.apply(Action::Reset);
+        assert_eq!(pg.scenario().timeline.len(), preset_actions);
+        assert_eq!(pg.now(), 0);
+    }
+
+    #[test]
     fn a_violation_pauses_the_run() {
         let mut pg = Playground::new(Settings::default());
-        // Drive the Figure 8 preset through the playground's runner.
-        pg.runner = Runner::new(Scenario::from_json(crate::experiments::golden::FIGURE_8).unwrap()).unwrap();
-        pg.runner.record(true);
+        pg.apply(Action::LoadPreset("figure-8"));
         pg.apply(Action::SetSpeed(1.0));
         run_for(&mut pg, 500.0);
         assert!(!pg.playing);

@@ -31,6 +31,23 @@ mod cli {
         Failover(FailoverArgs),
         /// Run a scenario file and check every safety property.
         Run(RunArgs),
+        /// Print a playground link that carries a scenario file.
+        Link(LinkArgs),
+    }
+
+    #[derive(Args)]
+    struct LinkArgs {
+        /// Scenario file (see docs/scenario.md).
+        scenario: std::path::PathBuf,
+        /// Open the link at this simulated time, in ms.
+        #[arg(long, default_value_t = 0.0, value_parser = parse_ms)]
+        at_ms: f64,
+        /// The playground's address.
+        #[arg(long, default_value = "http://127.0.0.1:8080/")]
+        base: String,
+        /// Print only the fragment's payload (for fuzz corpora).
+        #[arg(long)]
+        payload_only: bool,
     }
 
     #[derive(Args)]
@@ -122,6 +139,7 @@ mod cli {
         match cli.command {
             Command::Failover(a) => failover_cmd(a),
             Command::Run(a) => run_cmd(a),
+            Command::Link(a) => link_cmd(a),
         }
     }
 
@@ -233,22 +251,38 @@ mod cli {
         total.max_term = total.max_term.max(m.max_term);
     }
 
+    fn read_scenario(path: &std::path::Path) -> Result<Scenario, String> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read scenario '{shown}': {e}"))?;
+        if meta.len() > splitbrain::scenario::MAX_JSON_BYTES as u64 {
+            return Err(format!("scenario '{shown}' is {} bytes; the limit is 1 MiB", meta.len()));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scenario '{shown}': {e}"))?;
+        Scenario::from_json(&text).map_err(|e| format!("{shown}: {e}"))
+    }
+
+    fn link_cmd(a: LinkArgs) -> i32 {
+        let scenario = match read_scenario(&a.scenario) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        let payload = splitbrain::scenario::codec::encode(&scenario);
+        if payload.len() > splitbrain::scenario::codec::MAX_LINK_BYTES {
+            return fail(format!("the scenario packs to {} KB, over the 64 KB link limit", payload.len() / 1024));
+        }
+        if a.payload_only {
+            println!("{payload}");
+        } else {
+            println!("{}#s={payload}&t={}", a.base, us(a.at_ms));
+        }
+        0
+    }
+
     fn run_cmd(a: RunArgs) -> i32 {
         let path = a.scenario.display().to_string();
-        let meta = match std::fs::metadata(&a.scenario) {
-            Ok(m) => m,
-            Err(e) => return fail(format!("cannot read scenario '{path}': {e}")),
-        };
-        if meta.len() > splitbrain::scenario::MAX_JSON_BYTES as u64 {
-            return fail(format!("scenario '{path}' is {} bytes; the limit is 1 MiB", meta.len()));
-        }
-        let text = match std::fs::read_to_string(&a.scenario) {
-            Ok(t) => t,
-            Err(e) => return fail(format!("cannot read scenario '{path}': {e}")),
-        };
-        let scenario = match Scenario::from_json(&text) {
+        let scenario = match read_scenario(&a.scenario) {
             Ok(s) => s,
-            Err(e) => return fail(format!("{path}: {e}")),
+            Err(e) => return fail(e),
         };
         let progress = Progress::new("seeds", a.seeds);
         let mut out = RunOutput {

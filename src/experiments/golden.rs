@@ -18,7 +18,9 @@ pub fn cases() -> Vec<(String, u64)> {
         network: LinkSpec { latency_ms: [2.0, 30.0], loss: 0.1, dup: 0.05, ..LinkSpec::default() },
         ..ChaosParams::default()
     };
-    for seed in 0..8 {
+    // 50 seeded scenarios: random faults (crash, partition, pause, clock
+    // skew, transfers), half of them on a lossy, duplicating network.
+    for seed in 0..25 {
         let r = chaos::run(&ChaosParams::default(), seed);
         out.push((format!("chaos-{seed}"), u64::from_str_radix(&r.trace_hash, 16).unwrap_or(0)));
         let r = chaos::run(&lossy, seed);

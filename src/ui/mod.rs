@@ -5,6 +5,7 @@
 //! in `cluster`, `panels` and `toolbar` only draw.
 
 mod cluster;
+mod files;
 mod panels;
 mod toolbar;
 
@@ -20,41 +21,95 @@ use yew::prelude::*;
 pub struct State {
     pg: Rc<RefCell<Playground>>,
     version: u64,
+    /// How long the last seek took (ms of wall time), shown for benchmarks.
+    seek_ms: Rc<Cell<f64>>,
+    /// Wall time of the last autosave.
+    saved_at: Rc<Cell<f64>>,
+}
+
+/// Where the run is autosaved.
+const AUTOSAVE_KEY: &str = "splitbrain.autosave.v1";
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
 }
 
 impl Reducible for State {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let settings_may_change = matches!(action, Action::Reset | Action::Configure(_) | Action::NewSeed(_));
+        let tick = matches!(action, Action::Tick { .. });
+        let seek = matches!(action, Action::Seek(_) | Action::StepBack);
+        let started = now_ms();
         self.pg.borrow_mut().apply(action);
-        if settings_may_change {
-            remember_settings(&self.pg.borrow().settings);
+        if seek {
+            self.seek_ms.set(now_ms() - started);
         }
-        Rc::new(State { pg: self.pg.clone(), version: self.version + 1 })
+        // Autosave after every gesture, and once a second while running.
+        let wall = now_ms();
+        if !tick || wall - self.saved_at.get() > 1000.0 {
+            self.saved_at.set(wall);
+            if let Some(s) = storage() {
+                let _ = s.set_item(AUTOSAVE_KEY, &self.pg.borrow().autosave());
+            }
+        }
+        Rc::new(State {
+            pg: self.pg.clone(),
+            version: self.version + 1,
+            seek_ms: self.seek_ms.clone(),
+            saved_at: self.saved_at.clone(),
+        })
     }
 }
 
-/// Writes the settings into the URL fragment, so a reload keeps them.
-fn remember_settings(s: &Settings) {
-    let hash = format!(
-        "#seed={}&nodes={}&prevote={}&check_quorum={}&timeout={}-{}&heartbeat={}",
-        s.seed,
-        s.nodes,
-        u8::from(s.prevote),
-        u8::from(s.check_quorum),
-        s.timeout_ms.0,
-        s.timeout_ms.1,
-        s.heartbeat_ms
-    );
+/// Removes the fragment from the address bar once it has been loaded, so a
+/// reload restores the autosave (the run as it is now) instead.
+fn clear_fragment() {
     let Some(w) = web_sys::window() else { return };
-    if w.location().hash().ok().as_deref() != Some(hash.as_str()) {
-        if let Ok(h) = w.history() {
-            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
-        }
+    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&path));
     }
 }
 
-/// Reads settings (and a speed) from the URL fragment; a malformed one is
+/// What the page was opened with: a scenario link (`#s=`), old-style
+/// settings (`#seed=..&nodes=..`), a speed, or nothing.
+fn actions_from_url() -> Vec<Action> {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let hash = hash.trim_start_matches('#').to_string();
+    if hash.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(speed) = hash.split('&').find_map(|p| p.strip_prefix("speed=")).and_then(|v| v.parse::<f64>().ok()) {
+        out.push(Action::SetSpeed(speed));
+    }
+    if hash.split('&').any(|p| p.starts_with("s=")) {
+        match crate::scenario::codec::parse_fragment(&hash) {
+            Ok(Some(link)) => out.push(Action::Load {
+                scenario: Box::new(link.scenario),
+                at_us: link.at_us,
+                playing: link.at_us.is_none_or(|t| t == 0),
+            }),
+            Ok(None) => {}
+            Err(e) => out.push(Action::ShowError(format!(
+                "This link could not be opened: {e}. Showing your last scenario instead."
+            ))),
+        }
+        return out;
+    }
+    let (settings, _, error) = settings_from_url();
+    match error {
+        Some(e) => out.push(Action::ShowError(e)),
+        None => out.push(Action::Configure(settings)),
+    }
+    out
+}
+
+/// Reads old-style settings (and a speed) from the URL fragment; a malformed one is
 /// reported, and the defaults are used.
 fn settings_from_url() -> (Settings, Option<f64>, Option<String>) {
     let mut s = Settings::default();
@@ -69,6 +124,7 @@ fn settings_from_url() -> (Settings, Option<f64>, Option<String>) {
             let (k, v) = pair.split_once('=').ok_or_else(|| format!("'{pair}' is not key=value"))?;
             let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{k}: '{v}' is not a number"));
             match k {
+                "s" | "t" => {}
                 "seed" => s.seed = v.parse().map_err(|_| format!("seed: '{v}' is not a whole number"))?,
                 "nodes" => s.nodes = v.parse().map_err(|_| format!("nodes: '{v}' is not a whole number"))?,
                 "prevote" => s.prevote = v == "1",
@@ -138,6 +194,7 @@ fn use_keys(dispatch: Callback<Action>) {
             let action = match e.key().as_str() {
                 " " => Action::TogglePlay,
                 "ArrowRight" => Action::Step,
+                "ArrowLeft" => Action::StepBack,
                 "[" => Action::Slower,
                 "]" => Action::Faster,
                 "k" => Action::KillLeader,
@@ -159,18 +216,50 @@ fn use_keys(dispatch: Callback<Action>) {
     });
 }
 
+/// Opening a new `#s=` link in the same tab (pasting it into the address
+/// bar) loads it too.
+#[hook]
+fn use_hash_links(dispatch: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let on_hash = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let actions = actions_from_url();
+            if !actions.is_empty() {
+                for a in actions {
+                    dispatch.emit(a);
+                }
+                clear_fragment();
+            }
+        });
+        let w = window();
+        let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+        move || {
+            let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+            drop(on_hash);
+        }
+    });
+}
+
 #[function_component]
 fn App() -> Html {
     let state = use_reducer(|| {
-        let (settings, speed, error) = settings_from_url();
-        let mut pg = Playground::new(settings);
-        if let Some(s) = speed {
-            pg.apply(Action::SetSpeed(s));
+        let mut pg = Playground::new(Settings::default());
+        // The last run first, then whatever the link asks for on top.
+        if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
+            pg.apply(Action::Restore(saved));
         }
-        if let Some(e) = error {
-            pg.apply(Action::ShowError(e));
+        let from_url = actions_from_url();
+        if !from_url.is_empty() {
+            for a in from_url {
+                pg.apply(a);
+            }
+            clear_fragment();
         }
-        State { pg: Rc::new(RefCell::new(pg)), version: 0 }
+        State {
+            pg: Rc::new(RefCell::new(pg)),
+            version: 0,
+            seek_ms: Rc::new(Cell::new(0.0)),
+            saved_at: Rc::new(Cell::new(0.0)),
+        }
     });
     let dispatch = {
         let state = state.clone();
@@ -178,17 +267,31 @@ fn App() -> Html {
     };
     use_frames(dispatch.clone());
     use_keys(dispatch.clone());
+    use_hash_links(dispatch.clone());
     let pg = state.pg.borrow();
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let d = dispatch.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e.data_transfer().and_then(|t| t.files()).and_then(|f| f.get(0)) {
+                files::import(file, d.clone());
+            }
+        })
+    };
     html! {
-        <div class="app">
+        <div class="app" {ondragover} {ondrop}>
             { toolbar::toolbar(&pg, &dispatch) }
             { panels::banners(&pg, &dispatch) }
+            { panels::share(&pg, &dispatch) }
             <main class="layout">
                 <section class="stage">
                     { cluster::cluster_view(&pg, &dispatch) }
+                    { panels::scrubber(&pg, &dispatch, state.seek_ms.get()) }
                     { panels::status_bar(&pg) }
                 </section>
                 <aside class="side">
+                    { panels::about(&pg) }
                     { panels::inspector(&pg, &dispatch) }
                     { panels::invariants(&pg) }
                 </aside>

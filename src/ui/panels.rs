@@ -19,9 +19,11 @@ pub fn format_time(us: u64) -> String {
 }
 
 pub fn status_bar(pg: &Playground) -> Html {
+    let hash = format!("{:016x}", pg.sim().trace().hash());
     html! {
         <div class="status" aria-live="polite">
             <span id="sim-time" data-us={pg.now().to_string()} title="Simulated time since the start">{format!("t = {}", format_time(pg.now()))}</span>
+            <span id="trace-hash" class="hash" data-hash={hash.clone()} title="Hash of every event so far: equal hashes mean identical runs">{format!("trace {}", &hash[..8])}</span>
             <span id="summary" title="The live leader with the highest term">{pg.summary()}</span>
             <span class="legend" title="Node colours">
                 <i class="dot follower"></i>{"follower"}
@@ -252,6 +254,88 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 <p>{"The ring around a node is its election timer, on its own clock. Dashed red links are cut; shaded groups are partitions. A red cross marks a dropped message. Every run is decided by its seed: the same seed and the same actions give the same run."}</p>
                 <button onclick={close} title="Close help (?)">{"Close"}</button>
             </div>
+        </div>
+    }
+}
+
+/// The timeline scrubber: drag to any instant; marks show faults (amber),
+/// new leaders (green) and violations (red).
+pub fn scrubber(pg: &Playground, dispatch: &Callback<Action>, seek_ms: f64) -> Html {
+    let end = pg.end().max(1);
+    let now = pg.now();
+    let d = dispatch.clone();
+    let on_input = Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            if let Ok(t) = i.value().parse::<f64>() {
+                d.emit(Action::Seek(t as u64));
+            }
+        }
+    });
+    let d = dispatch.clone();
+    let back = Callback::from(move |_| d.emit(Action::StepBack));
+    let d = dispatch.clone();
+    let fwd = Callback::from(move |_| d.emit(Action::Step));
+    let marks: Html = pg
+        .marks()
+        .iter()
+        .map(|m| {
+            let x = m.time as f64 / end as f64 * 1000.0;
+            let class = match m.kind {
+                crate::scenario::travel::MarkKind::Fault => "mk fault",
+                crate::scenario::travel::MarkKind::Leader => "mk leader",
+                crate::scenario::travel::MarkKind::Violation => "mk violation",
+            };
+            html! { <line class={class} x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2="10" /> }
+        })
+        .collect();
+    html! {
+        <div class="scrubber" data-seek-ms={format!("{seek_ms:.3}")} data-end={end.to_string()}>
+            <button id="step-back" onclick={back} title="Back to the previous event (←)" aria-label="Step back">{"◀"}</button>
+            <div class="track">
+                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{marks}</svg>
+                <input id="scrubber" type="range" min="0" max={end.to_string()} step="1" value={now.to_string()}
+                    oninput={on_input} aria-label="Simulated time" title="Drag to travel to any instant of this run; acting in the past forks it" />
+            </div>
+            <button id="step-forward" onclick={fwd} title="Forward to the next event (→)" aria-label="Step forward">{"▶"}</button>
+            <span class="range-label">{format!("{} / {}", format_time(now), format_time(pg.end()))}</span>
+        </div>
+    }
+}
+
+/// The loaded scenario's name and explanation.
+pub fn about(pg: &Playground) -> Html {
+    let s = pg.base();
+    if s.description.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section id="about" class="panel about" aria-label="About this scenario">
+            <h2>{"Scenario"}</h2>
+            <h3 class="about-name">{&s.name}</h3>
+            <p>{&s.description}</p>
+        </section>
+    }
+}
+
+/// The share popover: the link, and a copy button.
+pub fn share(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let Some(fragment) = &pg.share else { return html! {} };
+    let loc = web_sys::window().map(|w| w.location());
+    let base = loc
+        .map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
+        .unwrap_or_default();
+    let url = format!("{base}#{fragment}");
+    let d = dispatch.clone();
+    let close = Callback::from(move |_| d.emit(Action::CloseShare));
+    let u = url.clone();
+    let copy = Callback::from(move |_| super::files::copy(&u));
+    html! {
+        <div id="share-box" class="banner share" role="dialog" aria-label="Share link">
+            <span>{format!("A link to this run at t = {} ({} KB):", format_time(pg.now()), url.len().div_ceil(1024))}</span>
+            <input id="share-url" type="text" readonly=true value={url} aria-label="Share link"
+                onfocus={Callback::from(|e: FocusEvent| { if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } })} />
+            <button onclick={copy} title="Copy the link to the clipboard">{"Copy"}</button>
+            <button onclick={close} title="Close">{"Close"}</button>
         </div>
     }
 }

@@ -75,6 +75,42 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         })
     };
     let pending = pg.draft != pg.settings;
+    let on_preset = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                if let Some(p) = crate::scenario::presets::find(&sel.value()) {
+                    d.emit(Action::LoadPreset(p.id));
+                }
+                sel.set_value("");
+            }
+        })
+    };
+    let d = dispatch.clone();
+    let share = Callback::from(move |_| d.emit(Action::Share));
+    let scenario = pg.scenario().clone();
+    let d = dispatch.clone();
+    let export = Callback::from(move |_| {
+        if super::files::export(&scenario).is_err() {
+            d.emit(Action::ShowError("The browser refused the download.".into()));
+        }
+    });
+    let d = dispatch.clone();
+    let import = Callback::from(move |e: Event| {
+        if let Some(input) = target_input(&e) {
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                super::files::import(file, d.clone());
+            }
+            input.set_value("");
+        }
+    });
+    let presets: Html = crate::scenario::presets::PRESETS
+        .iter()
+        .map(|p| {
+            let name = p.scenario().map(|s| s.name).unwrap_or_else(|_| p.id.to_string());
+            html! { <option value={p.id}>{name}</option> }
+        })
+        .collect();
     html! {
         <header class="toolbar">
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
@@ -82,6 +118,17 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 <span>{"Protocol"}</span>
                 <select aria-label="Protocol"><option selected=true>{"Raft"}</option></select>
             </label>
+            <div class="group" role="group" aria-label="Scenario">
+                <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
+                    <option value="" selected=true>{"Presets…"}</option>
+                    {presets}
+                </select>
+                <button id="share" onclick={share} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
+                <button id="export" onclick={export} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
+                <label class="button" title="Load a scenario JSON file (or drop one on the page)">
+                    {"Import"}<input id="import" type="file" accept=".json,application/json" onchange={import} hidden=true />
+                </label>
+            </div>
             <div class="group" role="group" aria-label="Playback">
                 <button id="play" onclick={play} aria-label={if pg.playing {"Pause"} else {"Play"}}
                     title="Play or pause the simulation (space)">{ if pg.playing { "❚❚ Pause" } else { "▶ Play" } }</button>

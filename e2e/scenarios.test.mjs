@@ -1,0 +1,126 @@
+// Scenarios in the browser: share links, bad links, autosave, time travel.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const read = (page) => page.evaluate(() => ({
+  t: Number(document.querySelector('#sim-time').dataset.us),
+  hash: document.querySelector('#trace-hash').dataset.hash,
+  leaders: [...document.querySelectorAll('#event-log .ev.note')].map((e) => e.textContent)
+    .filter((t) => t.includes('became leader')).reverse(),
+}));
+
+async function waitSim(page, us) {
+  await page.waitForFunction((us) => Number(document.querySelector('#sim-time').dataset.us) >= us, us, { timeout: 30000 });
+}
+
+async function seek(page, us) {
+  await page.evaluate((us) => {
+    const s = document.querySelector('#scrubber');
+    s.value = String(us);
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+  }, us);
+}
+
+test('a run built with clicks replays exactly from its share link', async () => {
+  const page = await openPage(browser, `${server.url}#seed=21&speed=4`);
+  await waitSim(page, 800_000);
+  await page.keyboard.press('k'); // kill the leader
+  await waitSim(page, 1_600_000);
+  const node = await page.locator('.node[data-role="follower"]').first().getAttribute('data-node');
+  await page.locator(`.node[data-node="${node}"]`).click();
+  await page.locator('.menu').getByRole('button', { name: 'Pause', exact: true }).click(); // pause that node
+  await waitSim(page, 2_400_000);
+  await page.keyboard.press('h');
+  await page.keyboard.press('Space'); // stop, so the link's time is where we are
+  await page.click('#share');
+  const url = await page.locator('#share-url').inputValue();
+  const original = await read(page);
+  assert.ok(original.leaders.length >= 2, `saw leaders ${original.leaders}`);
+  await screenshot(page, 'share');
+
+  const copy = await openPage(browser, url);
+  await copy.locator('#sim-time').waitFor();
+  const replayed = await read(copy);
+  assert.equal(replayed.t, original.t, 'opens at the same simulated time');
+  assert.equal(replayed.hash, original.hash, 'with the same trace hash');
+  assert.deepEqual(replayed.leaders, original.leaders, 'and the same leaders, terms and times');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(copy.errors, []);
+});
+
+test('a malformed link shows what is wrong, and the page still works', async () => {
+  for (const [frag, msg] of [
+    ['s=not*base64&speed=4', /not a base64url character/],
+    ['s=AAAA&speed=4', /truncated/],
+    ['s=____&t=5&speed=4', /damaged/],
+  ]) {
+    const page = await openPage(browser, `${server.url}#${frag}`);
+    await page.locator('#error-banner').waitFor();
+    assert.match(await page.locator('#error-banner').textContent(), msg);
+    await page.waitForFunction(() => document.querySelector('.node[data-role="leader"]'), null, { timeout: 30000 });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+});
+
+test('a reload restores the autosaved scenario and time', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#seed=22&speed=4`);
+  await waitSim(page, 900_000);
+  await page.keyboard.press('k');
+  await waitSim(page, 1_500_000);
+  await page.keyboard.press('Space'); // pause: an action, so it autosaves
+  const before = await read(page);
+  await page.reload();
+  await page.locator('#sim-time').waitFor();
+  const after = await read(page);
+  assert.equal(after.t, before.t);
+  assert.equal(after.hash, before.hash);
+  assert.match(await page.locator('#event-log').textContent(), /fault crash n\d/);
+  await context.close();
+});
+
+test('scrubbing back and forth shows consistent state', async () => {
+  const page = await openPage(browser, `${server.url}#seed=23&speed=8`);
+  await waitSim(page, 3_000_000);
+  await page.keyboard.press('k');
+  await waitSim(page, 5_000_000);
+  await page.keyboard.press('Space');
+  const end = await read(page);
+  await seek(page, 1_234_567);
+  const early = await read(page);
+  assert.equal(early.t, 1_234_567);
+  await seek(page, end.t);
+  assert.equal((await read(page)).hash, end.hash, 'forward again: the same state');
+  await seek(page, 1_234_567);
+  assert.equal((await read(page)).hash, early.hash, 'back again: the same state');
+  await page.click('#step-forward');
+  const stepped = await read(page);
+  assert.ok(stepped.t > early.t);
+  await page.click('#step-back');
+  assert.equal((await read(page)).hash, early.hash);
+  await screenshot(page, 'scrub');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a preset loads with its explanation, and import refuses a bad file', async () => {
+  const page = await openPage(browser, `${server.url}#seed=1`);
+  await page.selectOption('#preset', 'figure-8');
+  await page.locator('#about').waitFor();
+  assert.match(await page.locator('#about').textContent(), /Figure 8/);
+  await page.waitForSelector('#violation-banner', { timeout: 30000 });
+  assert.match(await page.locator('#violation-banner').textContent(), /Leader Completeness/);
+  const hash = (await read(page)).hash;
+  await page.setInputFiles('#import', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 3}') });
+  await page.locator('#error-banner').waitFor();
+  assert.match(await page.locator('#error-banner').textContent(), /unsupported scenario version 3/);
+  assert.equal((await read(page)).hash, hash, 'the current scenario is untouched');
+  await screenshot(page, 'figure-8');
+  assert.deepEqual(page.errors, []);
+});

@@ -1,0 +1,61 @@
+//! Export, import and copying: the browser-facing edges of sharing.
+
+use crate::playground::Action;
+use crate::scenario::{Scenario, MAX_JSON_BYTES};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+/// Reads a dropped or picked file and loads it as a scenario.
+pub fn import(file: web_sys::File, dispatch: Callback<Action>) {
+    let size = file.size();
+    if size > MAX_JSON_BYTES as f64 {
+        dispatch.emit(Action::ShowError(format!(
+            "'{}' is {:.0} KB; scenario files are limited to 1 MB. The current scenario is unchanged.",
+            file.name(),
+            size / 1024.0
+        )));
+        return;
+    }
+    let name = file.name();
+    wasm_bindgen_futures::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            Ok(text) => dispatch.emit(Action::Import(text.as_string().unwrap_or_default())),
+            Err(_) => dispatch.emit(Action::ShowError(format!("'{name}' could not be read."))),
+        }
+    });
+}
+
+/// Downloads the scenario as a JSON file.
+pub fn export(scenario: &Scenario) -> Result<(), JsValue> {
+    let json = scenario.to_json();
+    let parts = js_sys::Array::of1(&JsValue::from_str(&json));
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+    let stem: String = scenario
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let stem = if stem.is_empty() { "scenario".to_string() } else { stem };
+    a.set_href(&url);
+    a.set_download(&format!("splitbrain-{stem}-seed{}.json", scenario.seed));
+    a.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// Copies text to the clipboard, if the page may.
+pub fn copy(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}

@@ -1,0 +1,121 @@
+//! Scenario links: encode -> decode is the identity, and no input panics.
+
+use proptest::prelude::*;
+use splitbrain::experiments::chaos::{self, ChaosParams};
+use splitbrain::scenario::codec;
+use splitbrain::scenario::{LinkSpec, Millis, Scenario};
+
+fn scenario() -> impl Strategy<Value = Scenario> {
+    (3u32..=9, any::<u64>(), 1u64..4_000_000, 0.0f64..0.5, "[ -~]{0,40}", any::<bool>()).prop_map(
+        |(nodes, seed, dur, loss, name, prevote)| {
+            let mut p = ChaosParams { nodes, duration_us: dur, ..ChaosParams::default() };
+            p.raft.prevote = prevote;
+            p.network = LinkSpec { latency_ms: [0.5, 12.25], loss, ..LinkSpec::default() };
+            let mut s = chaos::schedule(&p, seed);
+            s.name = name;
+            s.duration_ms = Millis(dur);
+            s
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn encode_then_decode_gives_back_the_same_scenario(s in scenario()) {
+        let payload = codec::encode(&s);
+        prop_assert!(payload.len() <= codec::MAX_LINK_BYTES);
+        prop_assert_eq!(codec::decode(&payload).unwrap(), s.clone());
+        let link = codec::parse_fragment(&codec::fragment(&s, 77)).unwrap().unwrap();
+        prop_assert_eq!(link.scenario, s);
+        prop_assert_eq!(link.at_us, Some(77));
+    }
+
+    #[test]
+    fn any_string_decodes_to_a_scenario_or_an_error_without_panicking(text in ".{0,300}") {
+        let _ = codec::decode(&text);
+        let _ = codec::parse_fragment(&text);
+    }
+
+    #[test]
+    fn damaged_payloads_are_refused_or_decode_to_a_valid_scenario(s in scenario(), cut in 0usize..400, flip in any::<u8>()) {
+        let payload = codec::encode(&s);
+        let mut bytes = payload.into_bytes();
+        let i = cut % bytes.len();
+        bytes[i] = b"ABCxyz019-_"[flip as usize % 11];
+        let damaged = String::from_utf8(bytes).unwrap();
+        if let Ok(d) = codec::decode(&damaged) {
+            prop_assert!(d.validate().is_ok());
+        }
+        let truncated = &damaged[..i];
+        if let Ok(d) = codec::decode(truncated) {
+            prop_assert!(d.validate().is_ok());
+        }
+    }
+}
+
+/// docs/scenario.schema.json names exactly the fields and actions the code
+/// reads and writes, so the schema cannot drift from the format.
+#[test]
+fn the_json_schema_matches_the_scenario_model() {
+    use splitbrain::scenario::{Action, ClientLoad, LinkOverride, RaftParams, Target, TimedAction};
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/scenario.schema.json")).expect("the schema is JSON");
+    let link = LinkSpec {
+        heavy_tail: Some(splitbrain::scenario::HeavyTail { probability: 0.1, alpha: 1.5 }),
+        ..LinkSpec::default()
+    };
+    let every_action = vec![
+        Action::Crash { node: Target::Leader },
+        Action::Restart { node: 0 },
+        Action::Pause { node: Target::Node(1) },
+        Action::Resume { node: 1 },
+        Action::Cut { from: 0, to: 1, both: true },
+        Action::Heal { a: 0, b: 1 },
+        Action::Partition { groups: vec![vec![0]] },
+        Action::Isolate { node: Target::Node(2) },
+        Action::HealAll,
+        Action::SetLink { from: 0, to: 1, link: link.clone() },
+        Action::Skew { node: 0, offset_ms: 1.5, drift_ppm: 100 },
+        Action::Request { node: Target::Leader },
+        Action::Transfer { to: 1 },
+        Action::Campaign { node: 2 },
+    ];
+    let s = Scenario {
+        name: "n".into(),
+        description: "d".into(),
+        protocol: splitbrain::scenario::ProtocolSpec::Raft(RaftParams {
+            bug: Some(splitbrain::protocols::raft::Bug::VoteTwice),
+            ..RaftParams::default()
+        }),
+        network: link.clone(),
+        links: vec![LinkOverride { from: 0, to: 1, link: link.clone() }],
+        client: Some(ClientLoad { interval_ms: 5.0 }),
+        timeline: every_action.iter().map(|a| TimedAction { at: Millis(1), action: a.clone() }).collect(),
+        ..Scenario::raft(3, 1)
+    };
+    let json = serde_json::to_value(&s).unwrap();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&json), keys(&schema["properties"]));
+    assert_eq!(keys(&json["protocol"]["raft"]), keys(&schema["$defs"]["raft"]["properties"]));
+    assert_eq!(keys(&json["network"]), keys(&schema["$defs"]["link"]["properties"]));
+    let variants = schema["$defs"]["timed_action"]["oneOf"].as_array().unwrap();
+    assert_eq!(variants.len(), every_action.len());
+    for (entry, variant) in json["timeline"].as_array().unwrap().iter().zip(variants) {
+        assert_eq!(entry["action"], variant["properties"]["action"]["const"]);
+        let mut allowed = keys(&variant["properties"]);
+        allowed.sort();
+        for k in keys(entry) {
+            assert!(allowed.contains(&k), "{k} of {} is not in the schema", entry["action"]);
+        }
+    }
+    let bugs = &schema["$defs"]["raft"]["properties"]["bug"]["oneOf"][1]["enum"];
+    for bug in splitbrain::protocols::raft::Bug::ALL {
+        assert!(bugs.as_array().unwrap().contains(&serde_json::to_value(bug).unwrap()), "{bug:?}");
+    }
+}
