@@ -90,5 +90,46 @@ fn chaos_20000(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, failover_experiment, chaos_20000);
+criterion_group!(benches, engine, failover_experiment, seek, chaos_20000);
 criterion_main!(benches);
+
+/// Time travel: seeking to any instant of 10 simulated minutes of a 5-node
+/// Raft under client load (a request every 20 ms).
+fn seek(c: &mut Criterion) {
+    use splitbrain::scenario::travel::Travel;
+    use splitbrain::scenario::{ClientLoad, Scenario};
+    let s = Scenario { client: Some(ClientLoad { interval_ms: 20.0 }), ..Scenario::raft(5, 1) };
+    let mut runner = Runner::new(s).unwrap();
+    runner.record(true);
+    let mut travel = Travel::new(runner);
+    let start = std::time::Instant::now();
+    travel.advance_to(600 * SEC);
+    println!("seek: the first pass over 10 min took {:.0} ms", start.elapsed().as_secs_f64() * 1000.0);
+    let end = travel.end();
+    let events = travel.runner().sim().trace().len();
+    let mut rng = Rng::new(7, 0);
+    let targets: Vec<u64> = (0..256).map(|_| rng.below(end + 1)).collect();
+    // The worst case too, which criterion's mean hides.
+    let mut worst = std::time::Duration::ZERO;
+    for &t in &targets {
+        let start = std::time::Instant::now();
+        travel.seek(t);
+        worst = worst.max(start.elapsed());
+    }
+    println!(
+        "seek: 10 min simulated, {} events, {} checkpoints; worst of 256 random seeks {:.2} ms",
+        events,
+        travel.checkpoints(),
+        worst.as_secs_f64() * 1000.0
+    );
+    let mut i = 0;
+    let mut g = c.benchmark_group("seek");
+    g.bench_function("random_instant_of_10_min_raft5_load", |b| {
+        b.iter(|| {
+            i = (i + 1) % targets.len();
+            travel.seek(targets[i]);
+            travel.now()
+        })
+    });
+    g.finish();
+}

@@ -186,6 +186,10 @@ impl Runner {
         });
     }
 
+    pub fn is_recording(&self) -> bool {
+        self.log.is_some()
+    }
+
     /// Takes the events recorded so far (empty unless recording).
     pub fn take_log(&mut self) -> Vec<Logged> {
         self.log.as_mut().map(std::mem::take).unwrap_or_default()

@@ -16,6 +16,8 @@ use crate::sim::Time;
 pub const CHECKPOINT_EVENTS: u64 = 20_000;
 /// ...or this much simulated time, whichever comes first.
 pub const CHECKPOINT_US: Time = 10_000_000;
+/// After a seek, the event log is rebuilt from this much simulated time.
+const REPLAY_LOG_US: Time = 1_000_000;
 /// The largest step `advance_to` runs between checkpoint checks.
 const SLICE_US: Time = 250_000;
 
@@ -163,6 +165,16 @@ impl Travel {
             self.runner = self.checkpoints[i].2.clone();
             self.runner.scenario.timeline = timeline;
             self.runner.take_log();
+        }
+        // Replay quietly, and record readable events only for the last
+        // stretch: the event log shows the recent past, and formatting every
+        // replayed event would cost more than simulating it.
+        let recording = self.runner.is_recording();
+        let quiet_until = t.saturating_sub(REPLAY_LOG_US);
+        if recording && self.now() < quiet_until {
+            self.runner.record(false);
+            self.runner.run_until(quiet_until);
+            self.runner.record(true);
         }
         let mut out = Vec::new();
         while self.now() < t {

@@ -230,9 +230,12 @@ fn bench(root: &Path, args: &[String]) -> Result {
     run(cargo().args(["bench", "-j2", "--bench", "sim", "--"]).args(args))?;
     say("release web build for the browser benchmarks");
     build_web()?;
-    say("browser frame-time benchmark (headless Chromium)");
-    run(Command::new("node")
-        .arg("e2e/bench/frames.mjs")
-        .env("SPLITBRAIN_DIST", root.join("dist"))
-        .env("CHROMIUM", CHROMIUM))
+    for script in ["frames", "seek"] {
+        say(&format!("browser benchmark: {script} (headless Chromium)"));
+        run(Command::new("node")
+            .arg(format!("e2e/bench/{script}.mjs"))
+            .env("SPLITBRAIN_DIST", root.join("dist"))
+            .env("CHROMIUM", CHROMIUM))?;
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use crate::sim::Sim;
 
 /// The highest committed index whose commit term is below `term`.
 fn committed_before(c: &RaftChecker, term: u64) -> Option<usize> {
-    (0..c.committed.len()).rev().find(|&i| c.committed.get(i).is_some_and(|e| e.term < term))
+    c.commit_runs.iter().rev().find(|(t, _)| *t < term).map(|(_, end)| end - 1)
 }
 
 fn check_leader(c: &mut RaftChecker, raft: &Raft, upto: usize, at: &At, out: &mut Vec<Violation>) {

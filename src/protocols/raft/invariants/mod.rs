@@ -112,6 +112,9 @@ pub struct RaftChecker {
     entries: CowVec<Vec<(u64, u64, NodeId)>>,
     /// Leader Completeness: committed entries by index (1-based).
     committed: CowVec<Committed>,
+    /// Runs of `committed` with one commit term: (term, end index, exclusive),
+    /// so "the last entry committed before term T" is a short scan.
+    commit_runs: Vec<(u64, usize)>,
     /// State Machine Safety: the entry applied at each index, and by whom.
     applied: CowVec<(Entry, NodeId)>,
     touched: Vec<NodeId>,
@@ -139,6 +142,7 @@ impl RaftChecker {
             leaders: BTreeMap::new(),
             entries: CowVec::new(),
             committed: CowVec::new(),
+            commit_runs: Vec::new(),
             applied: CowVec::new(),
             touched: Vec::new(),
         }
@@ -226,6 +230,10 @@ impl RaftChecker {
             match (log.get(i), log.digest(i)) {
                 (Some(entry), Some(digest)) if i == self.committed.len() as u64 + 1 => {
                     self.committed.push(Committed { entry: *entry, digest, term: raft.term(), by: raft.id() });
+                    match self.commit_runs.last_mut() {
+                        Some((t, end)) if *t == raft.term() => *end = self.committed.len(),
+                        _ => self.commit_runs.push((raft.term(), self.committed.len())),
+                    }
                 }
                 _ => break,
             }
