@@ -150,3 +150,46 @@ fn run_reports_violations_and_metrics_as_json() {
     assert_eq!(v["runs"].as_array().unwrap().len(), 20);
     assert!(v["metrics"]["committed_entries"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn gossip_and_swim_refuse_impossible_parameters() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["gossip", "--counter", "0"], "k must be at least 1"),
+        (&["gossip", "--coin", "0"], "k must be at least 1"),
+        (&["gossip", "--nodes", "10", "--fanout", "10"], "fanout must be between 1 and N - 1"),
+        (&["gossip", "--loss", "1.5"], "loss must be between 0 and 1"),
+        (&["gossip", "--loss=-0.1"], "loss must be between 0 and 1"),
+        (&["gossip", "--nodes", "1"], "at least 2 sites"),
+        (&["gossip", "--mode", "telepathy"], "invalid value"),
+        (&["swim", "--nodes", "1"], "at least 2 members"),
+        (&["swim", "--loss", "2"], "loss must be between 0 and 1"),
+        (&["swim", "--nodes", "5", "--indirect", "4"], "more helpers"),
+    ];
+    for (args, needle) in cases {
+        let o = splitbrain(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn gossip_and_swim_json_have_the_documented_fields() {
+    let o = splitbrain(&["gossip", "--nodes", "200", "--trials", "5", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    for k in ["residue", "traffic", "t_ave", "t_last"] {
+        assert!(v[k].is_number(), "{k}: {v}");
+    }
+    for k in ["p50", "p99", "p100"] {
+        assert!(v["rounds_to"].get(k).is_some(), "rounds_to.{k}: {v}");
+    }
+    let o = splitbrain(&["swim", "--nodes", "30", "--trials", "3", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    for k in ["first_detection_periods", "full_dissemination_periods"] {
+        for s in ["mean", "p50", "p99"] {
+            assert!(v[k][s].is_number(), "{k}.{s}: {v}");
+        }
+    }
+    assert!(v["false_positive_rate"].is_number());
+}

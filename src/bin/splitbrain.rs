@@ -33,6 +33,94 @@ mod cli {
         Run(RunArgs),
         /// Print a playground link that carries a scenario file.
         Link(LinkArgs),
+        /// Epidemic dissemination (Demers et al. 1987): anti-entropy or rumor mongering.
+        Gossip(GossipArgs),
+        /// SWIM failure detection (Das, Gupta and Motivala 2002).
+        Swim(SwimArgs),
+    }
+
+    #[derive(Clone, Copy, clap::ValueEnum)]
+    enum TargetArg {
+        Random,
+        RoundRobin,
+    }
+
+    #[derive(Args)]
+    struct SwimArgs {
+        /// Group size (at least 2).
+        #[arg(long, default_value_t = 100)]
+        nodes: u32,
+        /// Protocol period in ms.
+        #[arg(long, value_name = "T", default_value = "1000", value_parser = parse_ms)]
+        period_ms: f64,
+        /// Members asked to probe indirectly (k).
+        #[arg(long, value_name = "K", default_value_t = 3)]
+        indirect: u32,
+        #[arg(long, value_enum, default_value = "round-robin")]
+        target: TargetArg,
+        /// Probability that a message is lost.
+        #[arg(long, default_value_t = 0.0)]
+        loss: f64,
+        /// Suspicion timeout in ms.
+        #[arg(long, value_name = "S", default_value = "5000", value_parser = parse_ms, conflicts_with = "no_suspicion")]
+        suspicion_ms: f64,
+        /// Declare silent members failed at once (the basic protocol, §3).
+        #[arg(long)]
+        no_suspicion: bool,
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        trials: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    }
+
+    #[derive(Clone, Copy, clap::ValueEnum)]
+    enum ModeArg {
+        AntiEntropy,
+        Rumor,
+    }
+
+    #[derive(Clone, Copy, clap::ValueEnum)]
+    enum ExchangeArg {
+        Push,
+        Pull,
+        PushPull,
+    }
+
+    #[derive(Args)]
+    struct GossipArgs {
+        /// Number of sites (at least 2).
+        #[arg(long, default_value_t = 1000)]
+        nodes: u32,
+        #[arg(long, value_enum, default_value = "rumor")]
+        mode: ModeArg,
+        #[arg(long, value_enum, default_value = "push")]
+        exchange: ExchangeArg,
+        /// Lose interest only after contacts with sites that already knew (default).
+        #[arg(long, conflicts_with = "blind")]
+        feedback: bool,
+        /// Lose interest after any contact.
+        #[arg(long)]
+        blind: bool,
+        /// Lose interest after K (unnecessary) contacts (default, K = 1).
+        #[arg(long, value_name = "K", conflicts_with = "coin")]
+        counter: Option<u32>,
+        /// Lose interest with probability 1/K after each (unnecessary) contact.
+        #[arg(long, value_name = "K")]
+        coin: Option<u32>,
+        /// Partners contacted per cycle.
+        #[arg(long, default_value_t = 1)]
+        fanout: u32,
+        /// Probability that a message is lost.
+        #[arg(long, default_value_t = 0.0)]
+        loss: f64,
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        trials: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
     }
 
     #[derive(Args)]
@@ -140,6 +228,8 @@ mod cli {
             Command::Failover(a) => failover_cmd(a),
             Command::Run(a) => run_cmd(a),
             Command::Link(a) => link_cmd(a),
+            Command::Gossip(a) => gossip_cmd(a),
+            Command::Swim(a) => swim_cmd(a),
         }
     }
 
@@ -259,6 +349,126 @@ mod cli {
         }
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scenario '{shown}': {e}"))?;
         Scenario::from_json(&text).map_err(|e| format!("{shown}: {e}"))
+    }
+
+    fn gossip_cmd(a: GossipArgs) -> i32 {
+        use splitbrain::experiments::gossip::{self, GossipParams};
+        use splitbrain::protocols::gossip::{Exchange, LossOfInterest, Mode};
+        let (counter, k) = match (a.counter, a.coin) {
+            (_, Some(k)) => (false, k),
+            (Some(k), None) => (true, k),
+            (None, None) => (true, 1),
+        };
+        let p = GossipParams {
+            nodes: a.nodes,
+            mode: match a.mode {
+                ModeArg::AntiEntropy => Mode::AntiEntropy,
+                ModeArg::Rumor => Mode::Rumor,
+            },
+            exchange: match a.exchange {
+                ExchangeArg::Push => Exchange::Push,
+                ExchangeArg::Pull => Exchange::Pull,
+                ExchangeArg::PushPull => Exchange::PushPull,
+            },
+            interest: LossOfInterest { feedback: !a.blind, counter, k },
+            fanout: a.fanout,
+            loss: a.loss,
+            trials: a.trials,
+            seed: a.seed,
+        };
+        if let Err(e) = p.validate() {
+            return fail(e);
+        }
+        let progress = Progress::new("trials", u64::from(p.trials));
+        let r = gossip::run(&p, |done| progress.tick(u64::from(done)));
+        if a.json {
+            println!("{}", serde_json::to_string(&r).expect("report serialises"));
+        } else {
+            let how = match p.mode {
+                Mode::AntiEntropy => "anti-entropy".to_string(),
+                Mode::Rumor => format!(
+                    "rumor mongering, {} + {} k={}",
+                    if p.interest.feedback { "feedback" } else { "blind" },
+                    if p.interest.counter { "counter" } else { "coin" },
+                    p.interest.k
+                ),
+            };
+            let ex = match p.exchange {
+                Exchange::Push => "push",
+                Exchange::Pull => "pull",
+                Exchange::PushPull => "push-pull",
+            };
+            println!(
+                "{} sites, {how}, {ex}, fanout {}, loss {}; {} trials (seed {})",
+                p.nodes, p.fanout, p.loss, r.trials, p.seed
+            );
+            println!("residue   {}   (fraction of sites never informed)", r.residue);
+            println!("traffic   {}   (update messages per site)", r.traffic);
+            println!("t_ave     {}   (mean cycle a site first heard)", r.t_ave);
+            println!("t_last    {}   (cycle the last informed site heard)", r.t_last);
+            let show = |x: Option<f64>| x.map_or("never".to_string(), |v| v.to_string());
+            println!(
+                "rounds to 50% {}, 99% {}, 100% {}",
+                show(r.rounds_to.p50),
+                show(r.rounds_to.p99),
+                show(r.rounds_to.p100)
+            );
+        }
+        0
+    }
+
+    fn swim_cmd(a: SwimArgs) -> i32 {
+        use splitbrain::experiments::swim::{self, SwimParams};
+        use splitbrain::protocols::swim::TargetSelection;
+        let p = SwimParams {
+            nodes: a.nodes,
+            period_us: us(a.period_ms),
+            indirect: a.indirect,
+            target: match a.target {
+                TargetArg::Random => TargetSelection::Random,
+                TargetArg::RoundRobin => TargetSelection::RoundRobin,
+            },
+            loss: a.loss,
+            suspicion_us: (!a.no_suspicion).then(|| us(a.suspicion_ms)),
+            trials: a.trials,
+            seed: a.seed,
+        };
+        if let Err(e) = p.validate() {
+            return fail(e);
+        }
+        let progress = Progress::new("trials", u64::from(p.trials));
+        let r = swim::run(&p, |done| progress.tick(u64::from(done)));
+        if a.json {
+            println!("{}", serde_json::to_string(&r).expect("report serialises"));
+        } else {
+            println!(
+                "SWIM: {} members, period {} ms, k = {}, {} targets, loss {}, {}; {} trials (seed {})",
+                p.nodes,
+                a.period_ms,
+                p.indirect,
+                match p.target {
+                    TargetSelection::Random => "random",
+                    TargetSelection::RoundRobin => "round-robin",
+                },
+                p.loss,
+                match p.suspicion_us {
+                    Some(s) => format!("suspicion {} ms", s as f64 / 1000.0),
+                    None => "no suspicion".into(),
+                },
+                r.trials,
+                p.seed
+            );
+            let f = &r.first_detection_periods;
+            println!("first detection     mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
+            let f = &r.full_dissemination_periods;
+            println!("full dissemination  mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
+            println!(
+                "false positives     {} per member per period (no crash, {} periods)",
+                r.false_positive_rate,
+                swim::FALSE_POSITIVE_PERIODS
+            );
+        }
+        0
     }
 
     fn link_cmd(a: LinkArgs) -> i32 {

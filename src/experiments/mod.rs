@@ -5,4 +5,6 @@
 pub mod chaos;
 pub mod failover;
 pub mod golden;
+pub mod gossip;
 pub mod stats;
+pub mod swim;

@@ -1,3 +1,5 @@
 //! Protocols, each a pure state machine hosted by [`crate::sim::Sim`].
 
+pub mod gossip;
 pub mod raft;
+pub mod swim;

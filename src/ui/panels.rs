@@ -232,6 +232,7 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let keys = [
         ("space", "play / pause"),
         ("→", "step to the next event"),
+        ("←", "step back to the previous event"),
         ("[ and ]", "slower / faster"),
         ("k", "kill the leader"),
         ("h", "heal all links and partitions"),

@@ -1,0 +1,210 @@
+//! The epidemic experiments of Demers et al. (1987): inject one update at one
+//! site and measure how it spreads, averaged over seeded trials.
+
+use super::stats::round3;
+use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, LossOfInterest, Mode, Note};
+use crate::sim::network::{Latency, LinkConfig};
+use crate::sim::rng::{derive_seed, Rng, DRIVER_STREAM};
+use crate::sim::trace::EventKind;
+use crate::sim::Sim;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GossipParams {
+    pub nodes: u32,
+    pub mode: Mode,
+    pub exchange: Exchange,
+    pub interest: LossOfInterest,
+    pub fanout: u32,
+    pub loss: f64,
+    pub trials: u32,
+    pub seed: u64,
+}
+
+impl Default for GossipParams {
+    fn default() -> Self {
+        GossipParams {
+            nodes: 1000,
+            mode: Mode::Rumor,
+            exchange: Exchange::Push,
+            interest: LossOfInterest { feedback: true, counter: true, k: 1 },
+            fanout: 1,
+            loss: 0.0,
+            trials: 100,
+            seed: 1,
+        }
+    }
+}
+
+/// The cycle period; latencies (1-10 ms) are far below it, so every
+/// message arrives within the cycle it was sent in.
+pub const PERIOD_US: u64 = 1_000_000;
+/// Anti-entropy runs at most this many cycles (it never stops by itself).
+pub const MAX_CYCLES: u64 = 10_000;
+
+impl GossipParams {
+    pub fn config(&self, origin: u32) -> GossipConfig {
+        GossipConfig {
+            nodes: self.nodes,
+            mode: self.mode,
+            exchange: self.exchange,
+            interest: self.interest,
+            fanout: self.fanout,
+            period_us: PERIOD_US,
+            origin,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        self.config(0).validate()?;
+        if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
+            return Err(format!("loss must be between 0 and 1, not {}", self.loss));
+        }
+        if self.trials == 0 {
+            return Err("--trials must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// One trial's outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GossipTrial {
+    /// Fraction of sites that never received the update.
+    pub residue: f64,
+    /// Update-carrying messages per site.
+    pub traffic: f64,
+    /// Mean cycle at which a site (other than the origin) first received it.
+    pub t_ave: f64,
+    /// The cycle at which the last site that received it did so.
+    pub t_last: u64,
+    /// Cycles until 50%, 99% and 100% of sites were informed (None: never).
+    pub rounds_to: [Option<u64>; 3],
+    /// Sites informed by the end of each cycle (index = cycle), and
+    /// update-carrying messages sent in each cycle.
+    pub informed_per_cycle: Vec<u32>,
+    pub messages_per_cycle: Vec<u64>,
+}
+
+/// Runs one trial: one update, injected at a random site in cycle 0.
+pub fn trial(p: &GossipParams, seed: u64) -> GossipTrial {
+    let mut driver = Rng::new(seed, DRIVER_STREAM);
+    let origin = driver.below(u64::from(p.nodes)) as u32;
+    let link = LinkConfig { latency: Latency::Uniform { min_us: 1_000, max_us: 10_000 }, loss: p.loss, dup: 0.0 };
+    let mut sim: Sim<Gossip> = Sim::new(p.config(origin), p.nodes, seed, link);
+    let n = p.nodes as usize;
+    let mut learned: Vec<Option<u64>> = vec![None; n];
+    learned[origin as usize] = Some(0);
+    let mut informed = 1u32;
+    let mut infective: i64 = if p.mode == Mode::Rumor { 1 } else { 0 };
+    let mut traffic = 0u64;
+    let mut informed_per_cycle = vec![1u32];
+    let mut messages_per_cycle = vec![0u64];
+    let mut cycle = 0u64;
+    loop {
+        // Run one whole cycle: its ticks and every message they cause.
+        let end = (cycle + 1) * PERIOD_US + PERIOD_US / 2;
+        while sim.next_event_time().is_some_and(|t| t < end) {
+            sim.step();
+            for e in sim.trace().last_step() {
+                match &e.kind {
+                    EventKind::Send { msg, .. } if msg.carries_update() => {
+                        traffic += 1;
+                        if let Some(m) = messages_per_cycle.last_mut() {
+                            *m += 1;
+                        }
+                    }
+                    EventKind::Note { node, note: Note::Infected { cycle: c } } => {
+                        if learned[*node as usize].is_none() {
+                            learned[*node as usize] = Some(*c);
+                            informed += 1;
+                        }
+                        infective += 1;
+                    }
+                    EventKind::Note { note: Note::Removed { .. }, .. } => infective -= 1,
+                    _ => {}
+                }
+            }
+        }
+        cycle += 1;
+        informed_per_cycle.push(informed);
+        messages_per_cycle.push(0);
+        let done = match p.mode {
+            Mode::Rumor => infective <= 0,
+            Mode::AntiEntropy => informed as usize == n,
+        };
+        if done || cycle >= MAX_CYCLES || sim.next_event_time().is_none() {
+            break;
+        }
+    }
+    messages_per_cycle.pop();
+    let others: Vec<u64> =
+        learned.iter().enumerate().filter(|(i, _)| *i != origin as usize).filter_map(|(_, c)| *c).collect();
+    let t_ave = if others.is_empty() { 0.0 } else { others.iter().sum::<u64>() as f64 / others.len() as f64 };
+    let reach = |frac: f64| {
+        let need = (frac * n as f64).ceil() as u32;
+        informed_per_cycle.iter().position(|&k| k >= need).map(|c| c as u64)
+    };
+    GossipTrial {
+        residue: (n as u32 - informed) as f64 / n as f64,
+        traffic: traffic as f64 / n as f64,
+        t_ave,
+        t_last: others.iter().copied().max().unwrap_or(0),
+        rounds_to: [reach(0.5), reach(0.99), reach(1.0)],
+        informed_per_cycle,
+        messages_per_cycle,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoundsTo {
+    pub p50: Option<f64>,
+    pub p99: Option<f64>,
+    pub p100: Option<f64>,
+}
+
+/// Averages over trials; the CLI's JSON.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GossipReport {
+    pub trials: u32,
+    pub residue: f64,
+    pub traffic: f64,
+    pub t_ave: f64,
+    pub t_last: f64,
+    /// Mean over the trials that reached each fraction (null if none did).
+    pub rounds_to: RoundsTo,
+}
+
+pub fn run(p: &GossipParams, mut progress: impl FnMut(u32)) -> GossipReport {
+    let (mut residue, mut traffic, mut t_ave, mut t_last) = (0.0, 0.0, 0.0, 0.0);
+    let mut rounds = [(0u64, 0u32); 3];
+    for i in 0..p.trials {
+        let t = trial(p, derive_seed(p.seed, u64::from(i)));
+        residue += t.residue;
+        traffic += t.traffic;
+        t_ave += t.t_ave;
+        t_last += t.t_last as f64;
+        for (acc, r) in rounds.iter_mut().zip(t.rounds_to) {
+            if let Some(c) = r {
+                acc.0 += c;
+                acc.1 += 1;
+            }
+        }
+        progress(i + 1);
+    }
+    let k = f64::from(p.trials);
+    let mean_rounds = |(sum, n): (u64, u32)| (n > 0).then(|| round3(sum as f64 / f64::from(n)));
+    GossipReport {
+        trials: p.trials,
+        residue: round3_small(residue / k),
+        traffic: round3(traffic / k),
+        t_ave: round3(t_ave / k),
+        t_last: round3(t_last / k),
+        rounds_to: RoundsTo { p50: mean_rounds(rounds[0]), p99: mean_rounds(rounds[1]), p100: mean_rounds(rounds[2]) },
+    }
+}
+
+/// Residues are small numbers: keep five significant decimals.
+fn round3_small(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}

@@ -1,0 +1,176 @@
+//! SWIM failure-detection experiments: how fast a crash is detected and
+//! spread, and how often a live member is wrongly declared failed.
+
+use super::stats::Summary;
+use crate::protocols::swim::{Note, Status, Swim, SwimConfig, TargetSelection};
+use crate::sim::network::{Latency, LinkConfig};
+use crate::sim::rng::{derive_seed, Rng, DRIVER_STREAM};
+use crate::sim::trace::EventKind;
+use crate::sim::{Sim, Time};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SwimParams {
+    pub nodes: u32,
+    pub period_us: u64,
+    pub indirect: u32,
+    pub target: TargetSelection,
+    pub loss: f64,
+    pub suspicion_us: Option<u64>,
+    pub trials: u32,
+    pub seed: u64,
+}
+
+impl Default for SwimParams {
+    fn default() -> Self {
+        SwimParams {
+            nodes: 100,
+            period_us: 1_000_000,
+            indirect: 3,
+            target: TargetSelection::RoundRobin,
+            loss: 0.0,
+            suspicion_us: Some(5_000_000),
+            trials: 100,
+            seed: 1,
+        }
+    }
+}
+
+/// Periods of warm-up before the crash, and of observation for false positives.
+pub const WARMUP_PERIODS: u64 = 5;
+pub const FALSE_POSITIVE_PERIODS: u64 = 100;
+/// A trial that has not spread the failure by then gives up (never seen).
+const GIVE_UP_PERIODS: u64 = 1000;
+
+impl SwimParams {
+    pub fn config(&self) -> SwimConfig {
+        SwimConfig {
+            nodes: self.nodes,
+            period_us: self.period_us,
+            indirect: self.indirect,
+            target: self.target,
+            suspicion_us: self.suspicion_us,
+            ..SwimConfig::default()
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        self.config().validate()?;
+        if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
+            return Err(format!("loss must be between 0 and 1, not {}", self.loss));
+        }
+        if self.trials == 0 {
+            return Err("--trials must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    fn link(&self) -> LinkConfig {
+        LinkConfig { latency: Latency::Uniform { min_us: 1_000, max_us: 10_000 }, loss: self.loss, dup: 0.0 }
+    }
+}
+
+/// One crash trial: periods from the crash to the first suspicion (or
+/// failure) and to the last live member's failure declaration.
+pub fn crash_trial(p: &SwimParams, seed: u64) -> (f64, f64) {
+    let mut sim: Sim<Swim> = Sim::new(p.config(), p.nodes, seed, p.link());
+    let mut rng = Rng::new(seed, DRIVER_STREAM);
+    let victim = rng.below(u64::from(p.nodes)) as u32;
+    let crash_at = WARMUP_PERIODS * p.period_us + rng.below(p.period_us);
+    sim.run_until(crash_at);
+    sim.crash(victim);
+    let period = p.period_us as f64;
+    // A member that already suspects the victim (a false positive that
+    // happened to hit it) counts as detecting it at the crash.
+    let mut first: Option<Time> = (0..p.nodes)
+        .any(|n| n != victim && sim.node(n).is_some_and(|m| m.status_of(victim) != Status::Alive))
+        .then_some(crash_at);
+    // Members that (wrongly) gave the victim up before it crashed already
+    // consider it failed.
+    let mut failed: Vec<bool> = (0..p.nodes)
+        .map(|n| n == victim || sim.node(n).is_some_and(|m| m.status_of(victim) == Status::Failed))
+        .collect();
+    let mut remaining = failed.iter().filter(|f| !**f).count();
+    while sim.step() {
+        if sim.now() > crash_at + GIVE_UP_PERIODS * p.period_us {
+            break;
+        }
+        for e in sim.trace().last_step() {
+            if let EventKind::Note { node, note: Note::Marked { member, status, .. } } = e.kind {
+                if member != victim || status == Status::Alive {
+                    continue;
+                }
+                first.get_or_insert(e.time);
+                if status == Status::Failed && !failed[node as usize] {
+                    failed[node as usize] = true;
+                    remaining -= 1;
+                }
+            }
+        }
+        if remaining == 0 {
+            break;
+        }
+    }
+    let first = first.map_or(GIVE_UP_PERIODS as f64, |t| (t - crash_at) as f64 / period);
+    (first, (sim.now() - crash_at) as f64 / period)
+}
+
+/// False positives: with nobody crashed, how often a live member is
+/// declared failed (by anyone), per member per period. A declared member
+/// stays failed, so this is a hazard rate: declarations divided by the
+/// member-periods during which each member was still undeclared.
+/// Returns (declarations, member-periods at risk).
+pub fn false_positive_trial(p: &SwimParams, seed: u64) -> (u64, f64) {
+    let mut sim: Sim<Swim> = Sim::new(p.config(), p.nodes, seed, p.link());
+    let end = FALSE_POSITIVE_PERIODS * p.period_us;
+    let mut declared: Vec<Option<Time>> = vec![None; p.nodes as usize];
+    while sim.next_event_time().is_some_and(|t| t <= end) {
+        sim.step();
+        for e in sim.trace().last_step() {
+            if let EventKind::Note { note: Note::Marked { member, status: Status::Failed, .. }, .. } = e.kind {
+                declared[member as usize].get_or_insert(e.time);
+            }
+        }
+    }
+    let events = declared.iter().filter(|d| d.is_some()).count() as u64;
+    let at_risk: f64 = declared.iter().map(|d| d.unwrap_or(end) as f64 / p.period_us as f64).sum();
+    (events, at_risk)
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Periods {
+    pub mean: f64,
+    pub p50: f64,
+    pub p99: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SwimReport {
+    pub trials: u32,
+    pub first_detection_periods: Periods,
+    pub full_dissemination_periods: Periods,
+    pub false_positive_rate: f64,
+}
+
+pub fn run(p: &SwimParams, mut progress: impl FnMut(u32)) -> SwimReport {
+    let (mut first, mut full, mut fp_events, mut fp_exposure) = (Vec::new(), Vec::new(), 0u64, 0.0);
+    for i in 0..p.trials {
+        let (a, b) = crash_trial(p, derive_seed(p.seed, u64::from(i)));
+        first.push(a);
+        full.push(b);
+        let (events, exposure) = false_positive_trial(p, derive_seed(p.seed ^ 0x5157_494d, u64::from(i)));
+        fp_events += events;
+        fp_exposure += exposure;
+        progress(i + 1);
+    }
+    let periods = |v: &[f64]| {
+        let s = Summary::of(v);
+        Periods { mean: s.mean, p50: s.p50, p99: s.p99 }
+    };
+    SwimReport {
+        trials: p.trials,
+        first_detection_periods: periods(&first),
+        full_dissemination_periods: periods(&full),
+        false_positive_rate: (fp_events as f64 / fp_exposure.max(1.0) * 1e6).round() / 1e6,
+    }
+}
