@@ -90,7 +90,7 @@ fn chaos_20000(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, failover_experiment, seek, chaos_20000);
+criterion_group!(benches, engine, failover_experiment, seek, gossip, chaos_20000);
 criterion_main!(benches);
 
 /// Time travel: seeking to any instant of 10 simulated minutes of a 5-node
@@ -131,5 +131,21 @@ fn seek(c: &mut Criterion) {
             travel.now()
         })
     });
+    g.finish();
+}
+
+/// Gossip at scale: push-pull anti-entropy over 100,000 sites to full
+/// convergence, and a 1,000-trial rumor experiment at N = 1000.
+fn gossip(c: &mut Criterion) {
+    use splitbrain::experiments::gossip::{self, GossipParams};
+    use splitbrain::protocols::gossip::{Exchange, Mode};
+    let big = GossipParams { nodes: 100_000, mode: Mode::AntiEntropy, exchange: Exchange::PushPull, trials: 1, ..GossipParams::default() };
+    let t = gossip::trial(&big, 1);
+    println!("gossip: 100,000-site push-pull anti-entropy converged in {:?} cycles", t.rounds_to[2]);
+    let mut g = c.benchmark_group("gossip");
+    g.sample_size(10);
+    g.bench_function("anti_entropy_push_pull_100k_sites_to_convergence", |b| b.iter(|| gossip::trial(&big, 1).residue));
+    let rumor = GossipParams { trials: 1000, ..GossipParams::default() };
+    g.bench_function("rumor_push_feedback_counter_1000_trials_n1000", |b| b.iter(|| gossip::run(&rumor, |_| {}).residue));
     g.finish();
 }
