@@ -139,13 +139,21 @@ fn seek(c: &mut Criterion) {
 fn gossip(c: &mut Criterion) {
     use splitbrain::experiments::gossip::{self, GossipParams};
     use splitbrain::protocols::gossip::{Exchange, Mode};
-    let big = GossipParams { nodes: 100_000, mode: Mode::AntiEntropy, exchange: Exchange::PushPull, trials: 1, ..GossipParams::default() };
+    let big = GossipParams {
+        nodes: 100_000,
+        mode: Mode::AntiEntropy,
+        exchange: Exchange::PushPull,
+        trials: 1,
+        ..GossipParams::default()
+    };
     let t = gossip::trial(&big, 1);
     println!("gossip: 100,000-site push-pull anti-entropy converged in {:?} cycles", t.rounds_to[2]);
     let mut g = c.benchmark_group("gossip");
     g.sample_size(10);
     g.bench_function("anti_entropy_push_pull_100k_sites_to_convergence", |b| b.iter(|| gossip::trial(&big, 1).residue));
     let rumor = GossipParams { trials: 1000, ..GossipParams::default() };
-    g.bench_function("rumor_push_feedback_counter_1000_trials_n1000", |b| b.iter(|| gossip::run(&rumor, |_| {}).residue));
+    g.bench_function("rumor_push_feedback_counter_1000_trials_n1000", |b| {
+        b.iter(|| gossip::run(&rumor, |_| {}).residue)
+    });
     g.finish();
 }

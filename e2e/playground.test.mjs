@@ -199,3 +199,27 @@ test('readable on a 390-px phone screen, without sideways scrolling', async () =
   await screenshot(page, 'phone');
   assert.deepEqual(page.errors, []);
 });
+
+test('typing into fields while the cluster runs keeps the text, and it applies', async () => {
+  const page = await open('seed=1&speed=1');
+  await until(page, (s) => s.leaders.length > 0, 'a leader');
+  const seed = page.locator('#seed');
+  await seed.click();
+  await seed.fill('');
+  await page.keyboard.type('4242', { delay: 60 }); // slower than a frame per key
+  await page.waitForTimeout(200);
+  assert.equal(await seed.inputValue(), '4242');
+  await page.locator('#reset').click();
+  await page.waitForTimeout(200);
+  assert.equal(await seed.inputValue(), '4242');
+  assert.ok((await state(page)).t < 1_000_000, 'reset restarted the run');
+  // A node's clock, set from its menu.
+  await page.locator('.node[data-node="1"]').click();
+  await page.locator('#menu-drift-1').fill('');
+  await page.keyboard.type('100000', { delay: 40 });
+  await page.getByRole('button', { name: 'Set clock' }).click();
+  await page.locator('.node[data-node="1"]').click();
+  await page.getByRole('button', { name: '✕' }).first().click();
+  assert.match(await page.locator('.inspector').textContent(), /drift \+100000 ppm/);
+  assert.deepEqual(page.errors, []);
+});

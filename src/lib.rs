@@ -12,6 +12,7 @@ pub mod playground;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;
+pub mod swarm;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

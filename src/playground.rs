@@ -158,6 +158,9 @@ pub enum Action {
     /// Make a share link for the run as it is now.
     Share,
     CloseShare,
+    /// The raw text typed into a field (by element id), so that redrawing
+    /// every frame keeps what is being typed.
+    Field(String, String),
 }
 
 /// What the autosave holds: the scenario and where the run was.
@@ -223,6 +226,8 @@ pub struct Playground {
     pub log_node: Option<NodeId>,
     /// Event kinds hidden from the log.
     pub hidden_kinds: Vec<&'static str>,
+    /// Text being typed into fields, by element id.
+    pub fields: std::collections::BTreeMap<String, String>,
     last_wall: Option<f64>,
     wall_now: f64,
     carry_us: f64,
@@ -242,6 +247,7 @@ impl Playground {
             drag: None,
             log_node: None,
             hidden_kinds: vec!["send", "deliver"],
+            fields: std::collections::BTreeMap::new(),
             settings,
             playing: true,
             speed: 0.05,
@@ -365,6 +371,9 @@ impl Playground {
                 }
             }
             Action::Share => self.share = Some(codec::fragment(self.scenario(), self.now())),
+            Action::Field(id, text) => {
+                self.fields.insert(id, text);
+            }
             Action::CloseShare => self.share = None,
             Action::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
             Action::Faster => {
@@ -419,6 +428,7 @@ impl Playground {
             }
             Action::Configure(s) => match Self::validate(&s) {
                 Ok(()) => {
+                    self.fields.clear();
                     self.draft = s.clone();
                     self.settings = s;
                     self.reset();
@@ -431,6 +441,7 @@ impl Playground {
                 self.menu = None;
             }
             Action::OpenMenu(m) => {
+                self.fields.retain(|k, _| !k.starts_with("menu-"));
                 if let Some(Menu::Node(n)) = m {
                     self.selected = Some(n);
                 }
@@ -584,6 +595,11 @@ impl Playground {
                 NodeView { status, role: None, term: sim.persisted(n).map_or(0, |p| p.current_term), timer_left: None }
             }
         }
+    }
+
+    /// What a field shows: the text being typed, or `default`.
+    pub fn field(&self, id: &str, default: impl FnOnce() -> String) -> String {
+        self.fields.get(id).cloned().unwrap_or_else(default)
     }
 
     /// The log entries that pass the filters, newest first.

@@ -12,7 +12,7 @@ function pct(sorted, p) {
 
 async function measure(browser, url, label) {
   const page = await openPage(browser, url);
-  await page.locator('#sim-time').waitFor();
+  await page.locator('#sim-time, #swarm-canvas').first().waitFor();
   await page.waitForTimeout(1500); // warm up: first election, JIT
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
@@ -29,7 +29,7 @@ async function measure(browser, url, label) {
   const sorted = deltas.slice(1).sort((a, b) => a - b);
   const busy = ((after.TaskDuration - before.TaskDuration) * 1000) / sorted.length;
   const script = ((after.ScriptDuration - before.ScriptDuration) * 1000) / sorted.length;
-  const simUs = Number(await page.locator('#sim-time').getAttribute('data-us'));
+  const simUs = Number(await page.locator('#sim-time, #swarm-canvas').first().getAttribute('data-us'));
   console.log(`${label}: ${sorted.length} frames in ${SECONDS}s; frame interval p50 ${pct(sorted, 50).toFixed(2)} ms, p95 ${pct(sorted, 95).toFixed(2)} ms, max ${sorted.at(-1).toFixed(2)} ms; main-thread busy ${busy.toFixed(2)} ms/frame (script ${script.toFixed(2)} ms); sim time ${(simUs / 1e6).toFixed(2)} s; errors ${page.errors.length}`);
   await page.close();
 }
@@ -39,6 +39,8 @@ const browser = await launch();
 try {
   await measure(browser, `${server.url}#seed=1&nodes=15&speed=1`, '15 nodes at 1x');
   await measure(browser, `${server.url}#seed=1&nodes=15&speed=100`, '15 nodes at 100x');
+  await measure(browser, `${server.url}#gossip=pull&speed=1`, '2,000-node pull anti-entropy at 1x, messages drawn');
+  await measure(browser, `${server.url}#gossip=rumor-k4&speed=4`, '2,000-node rumor mongering at 4x, messages drawn');
 } finally {
   await browser.close();
   await server.close();

@@ -442,6 +442,11 @@ impl<P: Protocol> Sim<P> {
         self.net.set_link(from, to, cfg);
     }
 
+    /// Change the default behaviour of every link without an override.
+    pub fn set_default_link(&mut self, cfg: LinkConfig) {
+        self.net.set_default(cfg);
+    }
+
     /// Set a node's clock to `true time + offset_us` now, drifting by
     /// `drift_ppm` from here on. Its pending timers move with its clock.
     pub fn skew(&mut self, node: NodeId, offset_us: i64, drift_ppm: i64) {

@@ -165,6 +165,10 @@ impl Network {
         self.group.push(0);
     }
 
+    pub fn set_default(&mut self, cfg: LinkConfig) {
+        self.default = cfg;
+    }
+
     pub fn default_link(&self) -> &LinkConfig {
         &self.default
     }

@@ -275,8 +275,15 @@ fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, e
     html! { <button {onclick} title={tip.to_string()} disabled={!enabled}>{label}</button> }
 }
 
-fn input_value(e: &Event) -> String {
-    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default()
+/// Records what is typed into a menu field, so redraws keep it.
+fn typing(dispatch: &Callback<Action>, id: &str) -> Callback<InputEvent> {
+    let d = dispatch.clone();
+    let id = id.to_string();
+    Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            d.emit(Action::Field(id.clone(), i.value()));
+        }
+    })
 }
 
 /// The popover for the open node or link menu.
@@ -299,8 +306,8 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             let status = pg.sim().status(i);
             let up = status == NodeStatus::Up;
             let leader = pg.leader();
-            let skew_id = format!("skew-{i}");
-            let drift_id = format!("drift-{i}");
+            let skew_id = format!("menu-skew-{i}");
+            let drift_id = format!("menu-drift-{i}");
             let apply_skew = {
                 let d = dispatch.clone();
                 let (sid, did) = (skew_id.clone(), drift_id.clone());
@@ -337,8 +344,8 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Action::Do(Do::Transfer { to: i }), up && leader.is_some_and(|l| l != i)) }
                     <fieldset class="skew">
                         <legend>{"Clock"}</legend>
-                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<input id={skew_id} type="number" step="1" value={(clock.offset_us() as f64 / 1000.0).to_string()} /></label>
-                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<input id={drift_id} type="number" step="1000" value={clock.drift_ppm().to_string()} /></label>
+                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<input id={skew_id.clone()} type="number" step="1" oninput={typing(dispatch, &skew_id)} value={pg.field(&skew_id, || (clock.offset_us() as f64 / 1000.0).to_string())} /></label>
+                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<input id={drift_id.clone()} type="number" step="1000" oninput={typing(dispatch, &drift_id)} value={pg.field(&drift_id, || clock.drift_ppm().to_string())} /></label>
                         <button onclick={apply_skew} title="Set this node's clock offset and drift">{"Set clock"}</button>
                     </fieldset>
                 </div>
@@ -350,7 +357,7 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             let net = pg.sim().network();
             let cfg = *net.link(a, b);
             let (lo, hi) = cfg.latency.bounds_us();
-            let ids = (format!("lat-{a}-{b}"), format!("loss-{a}-{b}"));
+            let ids = (format!("menu-lat-{a}-{b}"), format!("menu-loss-{a}-{b}"));
             let apply = {
                 let d = dispatch.clone();
                 let ids = ids.clone();
@@ -385,7 +392,6 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     d.emit(Action::Do(Do::SetLink { from: b, to: a, link }));
                 })
             };
-            let _ = input_value;
             html! {
                 <div class="menu" style={place((x1 + x2) / 2.0, (y1 + y2) / 2.0)} role="dialog" aria-label={format!("Link n{a}–n{b}")}>
                     <div class="menu-head"><strong>{format!("n{a} ↔ n{b}")}</strong>{close}</div>
@@ -395,8 +401,8 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     { button(dispatch, "Heal", "Restore both directions of this link", Action::Do(Do::Heal { a, b }), net.is_cut(a, b) || net.is_cut(b, a)) }
                     <fieldset class="linkcfg">
                         <legend>{"Both directions"}</legend>
-                        <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<input id={ids.0.clone()} type="text" value={format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0)} /></label>
-                        <label title="Probability that a message is lost, 0 to 1">{"loss "}<input id={ids.1.clone()} type="number" min="0" max="1" step="0.05" value={cfg.loss.to_string()} /></label>
+                        <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<input id={ids.0.clone()} type="text" oninput={typing(dispatch, &ids.0)} value={pg.field(&ids.0, || format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0))} /></label>
+                        <label title="Probability that a message is lost, 0 to 1">{"loss "}<input id={ids.1.clone()} type="number" min="0" max="1" step="0.05" oninput={typing(dispatch, &ids.1)} value={pg.field(&ids.1, || cfg.loss.to_string())} /></label>
                         <button onclick={apply} title="Apply latency and loss to both directions">{"Apply"}</button>
                     </fieldset>
                 </div>

@@ -7,9 +7,11 @@
 mod cluster;
 mod files;
 mod panels;
+mod swarm_view;
 mod toolbar;
 
 use crate::playground::{Action, Playground, Settings};
+use crate::swarm::{Swarm, SwarmAction};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -25,6 +27,34 @@ pub struct State {
     seek_ms: Rc<Cell<f64>>,
     /// Wall time of the last autosave.
     saved_at: Rc<Cell<f64>>,
+}
+
+/// The gossip view's reducer, built the same way.
+pub struct SwarmState {
+    s: Rc<RefCell<Swarm>>,
+    version: u64,
+}
+
+impl Reducible for SwarmState {
+    type Action = SwarmAction;
+    fn reduce(self: Rc<Self>, action: SwarmAction) -> Rc<Self> {
+        self.s.borrow_mut().apply(action);
+        Rc::new(SwarmState { s: self.s.clone(), version: self.version + 1 })
+    }
+}
+
+/// Which view is showing: Raft (0) or gossip and SWIM (1).
+type ActiveView = Rc<Cell<u8>>;
+
+/// The gossip preset a `#gossip=<id>` fragment asks for.
+fn gossip_from_url() -> Option<(&'static str, Option<f64>)> {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let hash = hash.trim_start_matches('#');
+    let id = hash.split('&').find_map(|p| p.strip_prefix("gossip="))?;
+    let speed = hash.split('&').find_map(|p| p.strip_prefix("speed=")).and_then(|v| v.parse().ok());
+    let preset =
+        crate::swarm::SWARM_PRESETS.iter().find(|p| p.id == id).map_or(crate::swarm::SWARM_PRESETS[0].id, |p| p.id);
+    Some((preset, speed))
 }
 
 /// Where the run is autosaved.
@@ -158,7 +188,11 @@ type FrameSlot = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
 
 /// Drives `Tick` from requestAnimationFrame; stops when the component goes.
 #[hook]
-fn use_frames(dispatch: Callback<Action>) {
+fn use_frames(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: ActiveView) {
+    let dispatch = Callback::from(move |a: Action| match (a, active.get()) {
+        (Action::Tick { wall_ms }, 1) => swarm.emit(SwarmAction::Tick { wall_ms }),
+        (a, _) => raft.emit(a),
+    });
     use_effect_with((), move |_| {
         let frame: FrameSlot = Rc::new(RefCell::new(None));
         let id = Rc::new(Cell::new(0));
@@ -181,7 +215,13 @@ fn use_frames(dispatch: Callback<Action>) {
 
 /// Global keyboard shortcuts (ignored while typing in a field).
 #[hook]
-fn use_keys(dispatch: Callback<Action>) {
+fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: ActiveView) {
+    let dispatch = Callback::from(move |a: Action| match (a, active.get()) {
+        (Action::TogglePlay, 1) => swarm.emit(SwarmAction::TogglePlay),
+        (Action::Reset, 1) => swarm.emit(SwarmAction::Reset),
+        (a, 0) => raft.emit(a),
+        _ => {}
+    });
     use_effect_with((), move |_| {
         let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
             let typing = e
@@ -241,13 +281,15 @@ fn use_hash_links(dispatch: Callback<Action>) {
 
 #[function_component]
 fn App() -> Html {
+    // Read before the Raft view consumes (and clears) the fragment.
+    let from_url = *use_memo((), |_| gossip_from_url());
     let state = use_reducer(|| {
         let mut pg = Playground::new(Settings::default());
         // The last run first, then whatever the link asks for on top.
         if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
             pg.apply(Action::Restore(saved));
         }
-        let from_url = actions_from_url();
+        let from_url = if gossip_from_url().is_some() { Vec::new() } else { actions_from_url() };
         if !from_url.is_empty() {
             for a in from_url {
                 pg.apply(a);
@@ -265,9 +307,54 @@ fn App() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
-    use_frames(dispatch.clone());
-    use_keys(dispatch.clone());
+    let swarm = use_reducer(|| {
+        let (preset, speed) = from_url.unwrap_or((crate::swarm::SWARM_PRESETS[0].id, None));
+        let mut s = Swarm::new(preset, 1);
+        if let Some(v) = speed {
+            s.apply(SwarmAction::SetSpeed(v));
+        }
+        SwarmState { s: Rc::new(RefCell::new(s)), version: 0 }
+    });
+    let swarm_dispatch = {
+        let swarm = swarm.clone();
+        Callback::from(move |a: SwarmAction| swarm.dispatch(a))
+    };
+    let active: ActiveView = (*use_mut_ref(|| Rc::new(Cell::new(u8::from(from_url.is_some()))))).borrow().clone();
+    let view = use_state(|| active.get());
+    use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
+    use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
     use_hash_links(dispatch.clone());
+    let on_protocol = {
+        let (active, view) = (active.clone(), view.clone());
+        Callback::from(move |v: String| {
+            let which = u8::from(v != "raft");
+            active.set(which);
+            view.set(which);
+        })
+    };
+    let canvas = use_node_ref();
+    {
+        let (canvas, swarm) = (canvas.clone(), swarm.clone());
+        use_effect(move || {
+            if let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() {
+                swarm_view::draw(&c, &swarm.s.borrow());
+            }
+        });
+    }
+    if *view == 1 {
+        let sw = swarm.s.borrow();
+        return html! {
+            <div class="app">
+                <header class="toolbar">
+                    <div class="brand">{"splitbrain"}</div>
+                    { toolbar::protocol_select(1, &on_protocol) }
+                    { swarm_view::controls(&sw, &swarm_dispatch) }
+                </header>
+                { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
+                { swarm_view::stage(&sw, &swarm_dispatch, &canvas) }
+            </div>
+        };
+    }
     let pg = state.pg.borrow();
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
@@ -281,7 +368,7 @@ fn App() -> Html {
     };
     html! {
         <div class="app" {ondragover} {ondrop}>
-            { toolbar::toolbar(&pg, &dispatch) }
+            { toolbar::toolbar(&pg, &dispatch, &on_protocol) }
             { panels::banners(&pg, &dispatch) }
             { panels::share(&pg, &dispatch) }
             <main class="layout">

@@ -25,6 +25,16 @@ fn edit(
     })
 }
 
+/// Records what is typed, so the next frame's redraw keeps it.
+fn typing(dispatch: &Callback<Action>, id: &'static str) -> Callback<InputEvent> {
+    let d = dispatch.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            d.emit(Action::Field(id.to_string(), i.value()));
+        }
+    })
+}
+
 fn num(input: &web_sys::HtmlInputElement) -> f64 {
     input.value().trim().parse().unwrap_or(f64::NAN)
 }
@@ -37,7 +47,26 @@ pub fn format_speed(s: f64) -> String {
     }
 }
 
-pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+/// The protocol selector: Raft, or the gossip family (0 or 1).
+pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
+    let cb = on_change.clone();
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            cb.emit(sel.value());
+        }
+    });
+    html! {
+        <label class="field" title="The protocol family: Raft, or epidemic gossip and SWIM membership">
+            <span>{"Protocol"}</span>
+            <select id="protocol" aria-label="Protocol" {onchange}>
+                <option value="raft" selected={active == 0}>{"Raft"}</option>
+                <option value="gossip" selected={active == 1}>{"Gossip & SWIM"}</option>
+            </select>
+        </label>
+    }
+}
+
+pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callback<String>) -> Html {
     let d = dispatch.clone();
     let play = Callback::from(move |_| d.emit(Action::TogglePlay));
     let d = dispatch.clone();
@@ -114,10 +143,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     html! {
         <header class="toolbar">
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
-            <label class="field" title="The protocol the cluster runs (more protocols come later)">
-                <span>{"Protocol"}</span>
-                <select aria-label="Protocol"><option selected=true>{"Raft"}</option></select>
-            </label>
+            { protocol_select(0, on_protocol) }
             <div class="group" role="group" aria-label="Scenario">
                 <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
                     <option value="" selected=true>{"Presets…"}</option>
@@ -147,8 +173,8 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             <div class="group settings" role="group" aria-label="Cluster settings (applied on reset)">
                 <label class="field" title="The seed decides every random draw: the same seed replays the same run">
                     <span>{"Seed"}</span>
-                    <input id="seed" type="number" min="0" value={draft.seed.to_string()} aria-label="Seed"
-                        onchange={edit(dispatch, draft, |s, i| s.seed = i.value().trim().parse().unwrap_or(s.seed))} />
+                    <input id="seed" type="number" min="0" value={pg.field("seed", || draft.seed.to_string())} aria-label="Seed"
+                        oninput={typing(dispatch, "seed")} onchange={edit(dispatch, draft, |s, i| s.seed = i.value().trim().parse().unwrap_or(s.seed))} />
                 </label>
                 <button id="new-seed" onclick={new_seed} title="Pick a random seed and reset">{"⚄"}</button>
                 <label class="field" title={format!("Cluster size, 3 to {MAX_NODES} (applied on reset)")}>
@@ -165,16 +191,16 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 </label>
                 <label class="field" title="Election timeout range in ms: each timer is drawn uniformly from it">
                     <span>{"Timeout ms"}</span>
-                    <input id="timeout-min" class="short" type="number" min="1" value={draft.timeout_ms.0.to_string()} aria-label="Minimum election timeout (ms)"
-                        onchange={edit(dispatch, draft, |s, i| s.timeout_ms.0 = num(i))} />
+                    <input id="timeout-min" class="short" type="number" min="1" value={pg.field("timeout-min", || draft.timeout_ms.0.to_string())} aria-label="Minimum election timeout (ms)"
+                        oninput={typing(dispatch, "timeout-min")} onchange={edit(dispatch, draft, |s, i| s.timeout_ms.0 = num(i))} />
                     {"–"}
-                    <input id="timeout-max" class="short" type="number" min="1" value={draft.timeout_ms.1.to_string()} aria-label="Maximum election timeout (ms)"
-                        onchange={edit(dispatch, draft, |s, i| s.timeout_ms.1 = num(i))} />
+                    <input id="timeout-max" class="short" type="number" min="1" value={pg.field("timeout-max", || draft.timeout_ms.1.to_string())} aria-label="Maximum election timeout (ms)"
+                        oninput={typing(dispatch, "timeout-max")} onchange={edit(dispatch, draft, |s, i| s.timeout_ms.1 = num(i))} />
                 </label>
                 <label class="field" title="How often a leader sends heartbeats (ms)">
                     <span>{"Heartbeat ms"}</span>
-                    <input id="heartbeat" class="short" type="number" min="1" value={draft.heartbeat_ms.to_string()} aria-label="Heartbeat (ms)"
-                        onchange={edit(dispatch, draft, |s, i| s.heartbeat_ms = num(i))} />
+                    <input id="heartbeat" class="short" type="number" min="1" value={pg.field("heartbeat", || draft.heartbeat_ms.to_string())} aria-label="Heartbeat (ms)"
+                        oninput={typing(dispatch, "heartbeat")} onchange={edit(dispatch, draft, |s, i| s.heartbeat_ms = num(i))} />
                 </label>
                 <button id="reset" class={classes!(pending.then_some("pending"))} onclick={reset}
                     title={if pending { "Apply the changed settings and restart (r)" } else { "Restart with these settings (r)" }}>{"↺ Reset"}</button>

@@ -1,0 +1,59 @@
+// The gossip and SWIM view in a real browser.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('2,000 sites converge under push-pull anti-entropy, drawn on a canvas with a chart', async () => {
+  const page = await openPage(browser, `${server.url}#gossip=push-pull&speed=8`);
+  const canvas = page.locator('#swarm-canvas');
+  await canvas.waitFor();
+  assert.equal(await canvas.getAttribute('data-nodes'), '2000');
+  await page.waitForFunction(() => /100\.0% informed/.test(document.querySelector('#informed-now')?.textContent), null, { timeout: 60000 });
+  const cycles = Number((await page.locator('#informed-now').textContent()).match(/cycle (\d+)/)[1]);
+  assert.ok(cycles <= 20, `took ${cycles} cycles`);
+  // The canvas really has pixels in the "removed/infective" colours, not just background.
+  const painted = await page.evaluate(() => {
+    const c = document.querySelector('#swarm-canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(painted > 20000, `${painted} painted pixels`);
+  await screenshot(page, 'gossip-push-pull');
+  assert.deepEqual(page.errors, []);
+});
+
+test('SWIM detects a crashed member and everyone learns it; switching back to Raft works', async () => {
+  const page = await openPage(browser, `${server.url}#gossip=swim-crash&speed=8`);
+  await page.locator('#swarm-canvas').waitFor();
+  await page.waitForFunction(() => {
+    const row = document.querySelector('.detections tbody tr');
+    return row && [...row.children].every((td) => td.textContent !== '—');
+  }, null, { timeout: 60000 });
+  const row = await page.locator('.detections tbody tr').first().allTextContents();
+  assert.match(row[0], /^n7/);
+  await screenshot(page, 'swim-crash');
+  // Click a node: the inspector shows its membership view.
+  const box = await page.locator('#swarm-canvas').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.locator('#swarm-inspector').waitFor();
+  assert.match(await page.locator('#swarm-inspector').textContent(), /incarnation/);
+  await page.selectOption('#protocol', 'raft');
+  await page.locator('svg.cluster').waitFor();
+  await page.waitForFunction(() => document.querySelector('.node[data-role="leader"]'), null, { timeout: 60000 });
+  assert.deepEqual(page.errors, []);
+});
+
+test('an impossible loss is refused with a message', async () => {
+  const page = await openPage(browser, `${server.url}#gossip=rumor-k1`);
+  await page.locator('#swarm-loss').fill('1.5');
+  await page.locator('#swarm-loss').press('Tab'); // a number field commits its value on blur
+  await page.locator('#error-banner').waitFor();
+  assert.match(await page.locator('#error-banner').textContent(), /between 0 and 1/);
+  assert.deepEqual(page.errors, []);
+});

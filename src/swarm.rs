@@ -1,0 +1,544 @@
+//! The gossip playground's model: a large group running epidemic
+//! dissemination or SWIM, the charts' data, and the actions a person takes.
+//! No Yew here; the canvas view only draws this.
+
+use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, LossOfInterest, Mode, SiteState};
+use crate::protocols::swim::{Status, Swim, SwimConfig, TargetSelection};
+use crate::sim::network::{Latency, LinkConfig};
+use crate::sim::{NodeId, NodeStatus, Sim, Time};
+
+/// Which protocol the group runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SwarmKind {
+    Epidemic(GossipConfig),
+    Swim(SwimConfig),
+}
+
+/// A preset: a name, an explanation, and the set-up.
+pub struct SwarmPreset {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub explain: &'static str,
+    pub kind: fn() -> SwarmKind,
+    pub loss: f64,
+    /// For SWIM: crash this many members at 3 s.
+    pub crash: u32,
+}
+
+fn rumor(k: u32, exchange: Exchange) -> SwarmKind {
+    SwarmKind::Epidemic(GossipConfig {
+        nodes: 2000,
+        mode: Mode::Rumor,
+        exchange,
+        interest: LossOfInterest { feedback: true, counter: true, k },
+        ..GossipConfig::default()
+    })
+}
+
+fn swim(suspicion: bool) -> SwarmKind {
+    SwarmKind::Swim(SwimConfig {
+        nodes: 300,
+        suspicion_us: suspicion.then_some(5_000_000),
+        target: TargetSelection::RoundRobin,
+        ..SwimConfig::default()
+    })
+}
+
+pub const SWARM_PRESETS: &[SwarmPreset] = &[
+    SwarmPreset {
+        id: "rumor-k1",
+        name: "Rumor mongering, k = 1",
+        explain: "2,000 sites; each infective site pushes the rumor to one random site per cycle and loses interest the first time it reaches a site that already knew. It spreads fast, then dies out early: about 18% of sites never hear it (Demers et al., Table 1).",
+        kind: || rumor(1, Exchange::Push),
+        loss: 0.0,
+        crash: 0,
+    },
+    SwarmPreset {
+        id: "rumor-k4",
+        name: "Rumor mongering, k = 4",
+        explain: "The same, but a site gives up only after four unnecessary contacts. It costs about three times the messages, and leaves almost nobody out (residue near e^-traffic).",
+        kind: || rumor(4, Exchange::Push),
+        loss: 0.0,
+        crash: 0,
+    },
+    SwarmPreset {
+        id: "push",
+        name: "Anti-entropy: push",
+        explain: "Every site that has the update pushes it to a random partner every cycle. Fast at first; slow at the end, because the last susceptible sites are rarely picked.",
+        kind: || SwarmKind::Epidemic(GossipConfig { nodes: 2000, mode: Mode::AntiEntropy, exchange: Exchange::Push, ..GossipConfig::default() }),
+        loss: 0.0,
+        crash: 0,
+    },
+    SwarmPreset {
+        id: "pull",
+        name: "Anti-entropy: pull",
+        explain: "Every site asks a random partner for updates every cycle. Slow at first (few sites have it), very fast at the end: the chance of staying uninformed squares each cycle.",
+        kind: || SwarmKind::Epidemic(GossipConfig { nodes: 2000, mode: Mode::AntiEntropy, exchange: Exchange::Pull, ..GossipConfig::default() }),
+        loss: 0.0,
+        crash: 0,
+    },
+    SwarmPreset {
+        id: "push-pull",
+        name: "Anti-entropy: push-pull",
+        explain: "Both at once: fast at the start and at the end. 2,000 sites converge in about a dozen cycles.",
+        kind: || SwarmKind::Epidemic(GossipConfig { nodes: 2000, mode: Mode::AntiEntropy, exchange: Exchange::PushPull, ..GossipConfig::default() }),
+        loss: 0.0,
+        crash: 0,
+    },
+    SwarmPreset {
+        id: "swim-crash",
+        name: "SWIM detecting a crash",
+        explain: "300 members probe each other once a period. At 3 s member n7 crashes: its next prober gets no ack, asks three others to try, and marks it suspect; five periods later it is declared failed, and the news rides on pings to everyone.",
+        kind: || swim(true),
+        loss: 0.0,
+        crash: 1,
+    },
+    SwarmPreset {
+        id: "swim-loss-basic",
+        name: "SWIM under 20% loss, no suspicion",
+        explain: "With one message in five lost, a healthy member sometimes misses a probe and all its indirect probes; the basic protocol then declares it failed at once. Watch live members turn red.",
+        kind: || swim(false),
+        loss: 0.2,
+        crash: 0,
+    },
+    SwarmPreset {
+        id: "swim-loss-suspicion",
+        name: "SWIM under 20% loss, with suspicion",
+        explain: "The same loss with suspicion on: a missed probe only makes a member suspect (amber); it hears the rumor about itself and refutes it with a higher incarnation before the timeout, so far fewer live members are declared failed.",
+        kind: || swim(true),
+        loss: 0.2,
+        crash: 0,
+    },
+];
+
+enum Group {
+    Epidemic(Sim<Gossip>),
+    Swim(Sim<Swim>),
+}
+
+/// What a node looks like on the canvas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Look {
+    Susceptible,
+    Infective,
+    Removed,
+    Alive,
+    Suspect,
+    Failed,
+    Crashed,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SwarmAction {
+    Tick {
+        wall_ms: f64,
+    },
+    TogglePlay,
+    SetSpeed(f64),
+    Preset(&'static str),
+    Reset,
+    Kill(NodeId),
+    /// Cut the group in two halves (by id).
+    Split,
+    HealAll,
+    SetLoss(f64),
+    Select(Option<NodeId>),
+    ToggleFlashes,
+    /// SWIM: whose view colours the nodes (None: the majority view).
+    Observer(Option<NodeId>),
+    /// Text being typed into the loss field.
+    LossText(String),
+}
+
+pub struct Swarm {
+    pub preset: &'static str,
+    pub kind: SwarmKind,
+    pub loss: f64,
+    pub seed: u64,
+    group: Group,
+    pub playing: bool,
+    pub speed: f64,
+    pub selected: Option<NodeId>,
+    pub observer: Option<NodeId>,
+    pub flashes: bool,
+    pub error: Option<String>,
+    pub loss_text: Option<String>,
+    /// Per cycle: fraction informed (epidemic) and update messages sent.
+    pub informed: Vec<f64>,
+    pub messages: Vec<u64>,
+    /// SWIM: (member, crash time, first detection, everyone knows).
+    pub detections: Vec<(NodeId, Time, Option<Time>, Option<Time>)>,
+    /// SWIM: live members wrongly declared failed so far.
+    pub false_positives: u32,
+    crash_pending: u32,
+    sent_this_cycle: u64,
+    last_wall: Option<f64>,
+    carry: f64,
+}
+
+impl Swarm {
+    pub fn new(preset: &'static str, seed: u64) -> Self {
+        let p = SWARM_PRESETS.iter().find(|p| p.id == preset).unwrap_or(&SWARM_PRESETS[0]);
+        let kind = (p.kind)();
+        let mut s = Swarm {
+            preset: p.id,
+            group: Self::build(&kind, seed, p.loss),
+            kind,
+            loss: p.loss,
+            seed,
+            playing: true,
+            speed: 1.0,
+            selected: None,
+            observer: None,
+            flashes: true,
+            error: None,
+            loss_text: None,
+            informed: vec![],
+            messages: vec![],
+            detections: vec![],
+            false_positives: 0,
+            crash_pending: p.crash,
+            sent_this_cycle: 0,
+            last_wall: None,
+            carry: 0.0,
+        };
+        s.informed.push(s.fraction_informed());
+        s
+    }
+
+    fn build(kind: &SwarmKind, seed: u64, loss: f64) -> Group {
+        let link = LinkConfig { latency: Latency::Uniform { min_us: 20_000, max_us: 120_000 }, loss, dup: 0.0 };
+        match kind {
+            SwarmKind::Epidemic(c) => Group::Epidemic(Sim::new(c.clone(), c.nodes, seed, link)),
+            SwarmKind::Swim(c) => Group::Swim(Sim::new(c.clone(), c.nodes, seed, link)),
+        }
+    }
+
+    pub fn nodes(&self) -> u32 {
+        match &self.group {
+            Group::Epidemic(s) => s.len(),
+            Group::Swim(s) => s.len(),
+        }
+    }
+
+    pub fn now(&self) -> Time {
+        match &self.group {
+            Group::Epidemic(s) => s.now(),
+            Group::Swim(s) => s.now(),
+        }
+    }
+
+    pub fn period(&self) -> u64 {
+        match &self.kind {
+            SwarmKind::Epidemic(c) => c.period_us,
+            SwarmKind::Swim(c) => c.period_us,
+        }
+    }
+
+    pub fn fraction_informed(&self) -> f64 {
+        match &self.group {
+            Group::Epidemic(s) => {
+                let n = s.len();
+                let k = (0..n).filter(|i| s.node(*i).is_some_and(Gossip::knows)).count();
+                k as f64 / f64::from(n)
+            }
+            Group::Swim(_) => 0.0,
+        }
+    }
+
+    /// The logistic curve of the simple epidemic for this set-up: the
+    /// fraction informed after `t` cycles, i(t) = 1 / (1 + (n−1)·e^(−βt)),
+    /// where e^β = 1 + fanout·(1−loss)·m is the early growth per cycle
+    /// (m = 2 for push-pull, 1 otherwise).
+    pub fn logistic(&self, t: f64) -> Option<f64> {
+        let SwarmKind::Epidemic(c) = &self.kind else { return None };
+        let m = if c.exchange == Exchange::PushPull { 2.0 } else { 1.0 };
+        let beta = (1.0 + f64::from(c.fanout) * (1.0 - self.loss) * m).ln();
+        let n = f64::from(c.nodes);
+        Some(1.0 / (1.0 + (n - 1.0) * (-beta * t).exp()))
+    }
+
+    pub fn look(&self, i: NodeId) -> Look {
+        match &self.group {
+            Group::Epidemic(s) => match s.node(i) {
+                None => Look::Crashed,
+                Some(g) => match g.state() {
+                    SiteState::Susceptible => Look::Susceptible,
+                    SiteState::Infective => Look::Infective,
+                    SiteState::Removed => Look::Removed,
+                },
+            },
+            Group::Swim(s) => {
+                if s.status(i) == NodeStatus::Crashed {
+                    return Look::Crashed;
+                }
+                let status = match self.observer.and_then(|o| s.node(o)) {
+                    Some(o) => o.status_of(i),
+                    None => {
+                        // The majority view among live members.
+                        let (mut alive, mut suspect, mut failed) = (0, 0, 0);
+                        for o in 0..s.len() {
+                            if let Some(m) = s.node(o) {
+                                match m.status_of(i) {
+                                    Status::Alive => alive += 1,
+                                    Status::Suspect => suspect += 1,
+                                    Status::Failed => failed += 1,
+                                }
+                            }
+                        }
+                        if failed > alive && failed >= suspect {
+                            Status::Failed
+                        } else if suspect > alive {
+                            Status::Suspect
+                        } else {
+                            Status::Alive
+                        }
+                    }
+                };
+                match status {
+                    Status::Alive => Look::Alive,
+                    Status::Suspect => Look::Suspect,
+                    Status::Failed => Look::Failed,
+                }
+            }
+        }
+    }
+
+    /// Messages in flight as (from, to, progress 0..1), at most `limit`.
+    pub fn flights(&self, limit: usize) -> Vec<(NodeId, NodeId, f64)> {
+        let now = self.now();
+        let f =
+            |from, to, sent: Time, at: Time| (from, to, (now.saturating_sub(sent)) as f64 / (at - sent).max(1) as f64);
+        match &self.group {
+            Group::Epidemic(s) => s.in_flight().take(limit).map(|m| f(m.from, m.to, m.sent_at, m.deliver_at)).collect(),
+            Group::Swim(s) => s.in_flight().take(limit).map(|m| f(m.from, m.to, m.sent_at, m.deliver_at)).collect(),
+        }
+    }
+
+    /// A readable description of the selected node.
+    pub fn describe(&self, i: NodeId) -> Vec<(String, String)> {
+        match &self.group {
+            Group::Epidemic(s) => match s.node(i) {
+                None => vec![("status".into(), "crashed".into())],
+                Some(g) => vec![
+                    ("state".into(), format!("{:?}", g.state()).to_lowercase()),
+                    ("learned in cycle".into(), g.learned_in().map_or("—".into(), |c| c.to_string())),
+                    ("updates sent".into(), g.sent().to_string()),
+                ],
+            },
+            Group::Swim(s) => match s.node(i) {
+                None => vec![("status".into(), "crashed".into())],
+                Some(m) => {
+                    let (mut a, mut su, mut f) = (0, 0, 0);
+                    let mut listed = Vec::new();
+                    for (j, (st, inc)) in m.view().iter().enumerate() {
+                        match st {
+                            Status::Alive => a += 1,
+                            Status::Suspect => su += 1,
+                            Status::Failed => f += 1,
+                        }
+                        if *st != Status::Alive && listed.len() < 12 {
+                            listed.push(format!("n{j} {st:?}@{inc}").to_lowercase());
+                        }
+                    }
+                    vec![
+                        ("incarnation".into(), m.incarnation().to_string()),
+                        ("members it sees".into(), format!("{a} alive, {su} suspect, {f} failed")),
+                        ("not alive".into(), if listed.is_empty() { "—".into() } else { listed.join(", ") }),
+                    ]
+                }
+            },
+        }
+    }
+
+    pub fn apply(&mut self, a: SwarmAction) {
+        match a {
+            SwarmAction::Tick { wall_ms } => self.tick(wall_ms),
+            SwarmAction::TogglePlay => {
+                self.playing = !self.playing;
+                self.last_wall = None;
+            }
+            SwarmAction::SetSpeed(s) => self.speed = s.clamp(0.01, 100.0),
+            SwarmAction::Preset(id) => {
+                let speed = self.speed;
+                *self = Swarm::new(id, self.seed);
+                self.speed = speed;
+            }
+            SwarmAction::Reset => {
+                let (id, speed, loss) = (self.preset, self.speed, self.loss);
+                *self = Swarm::new(id, self.seed);
+                self.speed = speed;
+                self.apply(SwarmAction::SetLoss(loss));
+            }
+            SwarmAction::Kill(i) => {
+                let now = self.now();
+                match &mut self.group {
+                    Group::Epidemic(s) => s.crash(i),
+                    Group::Swim(s) => {
+                        if s.status(i) != NodeStatus::Crashed {
+                            s.crash(i);
+                            self.detections.push((i, now, None, None));
+                        }
+                    }
+                }
+            }
+            SwarmAction::Split => {
+                let half: Vec<NodeId> = (0..self.nodes() / 2).collect();
+                match &mut self.group {
+                    Group::Epidemic(s) => s.partition(vec![half]),
+                    Group::Swim(s) => s.partition(vec![half]),
+                }
+            }
+            SwarmAction::HealAll => match &mut self.group {
+                Group::Epidemic(s) => s.heal_all(),
+                Group::Swim(s) => s.heal_all(),
+            },
+            SwarmAction::LossText(t) => self.loss_text = Some(t),
+            SwarmAction::SetLoss(p) => {
+                self.loss_text = None;
+                if !(0.0..=1.0).contains(&p) || p.is_nan() {
+                    self.error = Some(format!("Loss must be between 0 and 1, not {p}."));
+                    return;
+                }
+                self.error = None;
+                self.loss = p;
+                // A new default link for every pair: rebuild only the
+                // default, which the network applies to all links.
+                let link =
+                    LinkConfig { latency: Latency::Uniform { min_us: 20_000, max_us: 120_000 }, loss: p, dup: 0.0 };
+                match &mut self.group {
+                    Group::Epidemic(s) => s.set_default_link(link),
+                    Group::Swim(s) => s.set_default_link(link),
+                }
+            }
+            SwarmAction::Select(n) => self.selected = n,
+            SwarmAction::ToggleFlashes => self.flashes = !self.flashes,
+            SwarmAction::Observer(o) => self.observer = o,
+        }
+    }
+
+    fn tick(&mut self, wall_ms: f64) {
+        let dt = self.last_wall.map_or(0.0, |l| (wall_ms - l).clamp(0.0, 100.0));
+        self.last_wall = Some(wall_ms);
+        if !self.playing {
+            return;
+        }
+        let advance = dt * 1000.0 * self.speed + self.carry;
+        self.carry = advance.fract();
+        let target = self.now() + (advance as Time).min(5_000_000);
+        let period = self.period();
+        while self.now() < target {
+            let boundary = (self.now() / period + 1) * period;
+            let until = boundary.min(target);
+            if self.crash_pending > 0 && self.now() < 3_000_000 && until >= 3_000_000 {
+                self.run_to(3_000_000);
+                self.crash_pending = 0;
+                self.apply(SwarmAction::Kill(7));
+                continue;
+            }
+            self.run_to(until);
+            if until == boundary {
+                self.informed.push(self.fraction_informed());
+                self.messages.push(std::mem::take(&mut self.sent_this_cycle));
+            }
+        }
+    }
+
+    fn run_to(&mut self, t: Time) {
+        use crate::sim::trace::EventKind;
+        match &mut self.group {
+            Group::Epidemic(s) => {
+                while s.next_event_time().is_some_and(|x| x <= t) {
+                    s.step();
+                    for e in s.trace().last_step() {
+                        if let EventKind::Send { msg, .. } = &e.kind {
+                            if msg.carries_update() {
+                                self.sent_this_cycle += 1;
+                            }
+                        }
+                    }
+                }
+                s.run_until(t);
+            }
+            Group::Swim(s) => {
+                while s.next_event_time().is_some_and(|x| x <= t) {
+                    s.step();
+                    for e in s.trace().last_step() {
+                        match &e.kind {
+                            EventKind::Send { .. } => self.sent_this_cycle += 1,
+                            EventKind::Note {
+                                node,
+                                note: crate::protocols::swim::Note::Marked { member, status, .. },
+                            } if *status != Status::Alive => {
+                                let crashed = s.status(*member) == NodeStatus::Crashed;
+                                if let Some(d) = self.detections.iter_mut().find(|d| d.0 == *member) {
+                                    d.2.get_or_insert(e.time);
+                                } else if !crashed && *status == Status::Failed && *node != *member {
+                                    self.false_positives += 1;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                s.run_until(t);
+                // Everyone knows once every live member has it failed.
+                for d in self.detections.iter_mut().filter(|d| d.3.is_none()) {
+                    let all = (0..s.len()).filter_map(|o| s.node(o)).all(|m| m.status_of(d.0) == Status::Failed);
+                    if all {
+                        d.3 = Some(s.now());
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_runs_and_the_epidemic_spreads() {
+        for p in SWARM_PRESETS {
+            let mut s = Swarm::new(p.id, 1);
+            let mut t = 0.0;
+            while t < 1000.0 {
+                s.apply(SwarmAction::Tick { wall_ms: t });
+                t += 50.0;
+            }
+            let _ = s.speed;
+            s.apply(SwarmAction::SetSpeed(20.0));
+            while t < 2000.0 {
+                s.apply(SwarmAction::Tick { wall_ms: t });
+                t += 50.0;
+            }
+            assert!(s.now() >= 15_000_000, "{}: {}", p.id, s.now());
+            if matches!(s.kind, SwarmKind::Epidemic(_)) {
+                assert!(s.informed.last().copied().unwrap_or(0.0) > 0.5, "{}: {:?}", p.id, s.informed);
+            }
+        }
+    }
+
+    #[test]
+    fn swim_crash_preset_detects_the_crash() {
+        let mut s = Swarm::new("swim-crash", 1);
+        s.apply(SwarmAction::SetSpeed(20.0));
+        let mut t = 0.0;
+        while t < 1500.0 {
+            s.apply(SwarmAction::Tick { wall_ms: t });
+            t += 50.0;
+        }
+        let d = s.detections.first().expect("a crash");
+        assert!(d.2.is_some() && d.3.is_some(), "{:?}", s.detections);
+        assert_eq!(s.look(7), Look::Crashed);
+    }
+
+    #[test]
+    fn bad_loss_is_refused() {
+        let mut s = Swarm::new("push", 1);
+        s.apply(SwarmAction::SetLoss(1.5));
+        assert!(s.error.is_some());
+        assert_eq!(s.loss, 0.0);
+    }
+}

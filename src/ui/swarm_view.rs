@@ -1,0 +1,279 @@
+//! The gossip and SWIM view: thousands of nodes on a canvas, live charts,
+//! an inspector, and the same kinds of faults as for Raft.
+
+use crate::sim::NodeId;
+use crate::swarm::{Look, Swarm, SwarmAction, SwarmKind, SWARM_PRESETS};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+const SIZE: f64 = 600.0;
+
+/// Where node `i` of `n` sits: a sunflower spiral fills a disc evenly.
+pub fn spot(i: NodeId, n: u32) -> (f64, f64) {
+    let r = (SIZE / 2.0 - 12.0) * (f64::from(i) + 0.5).sqrt() / f64::from(n).sqrt();
+    let a = f64::from(i) * 2.399_963_229_728_653;
+    (SIZE / 2.0 + r * a.cos(), SIZE / 2.0 + r * a.sin())
+}
+
+fn colour(l: Look) -> &'static str {
+    match l {
+        Look::Susceptible => "#94a3b8",
+        Look::Infective => "#f97316",
+        Look::Removed => "#2563eb",
+        Look::Alive => "#16a34a",
+        Look::Suspect => "#f59e0b",
+        Look::Failed => "#dc2626",
+        Look::Crashed => "#1f2937",
+    }
+}
+
+/// Draws the group on the canvas.
+pub fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Swarm) {
+    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
+    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+    let n = s.nodes();
+    ctx.clear_rect(0.0, 0.0, SIZE, SIZE);
+    let dot = (220.0 / f64::from(n).sqrt()).clamp(1.5, 9.0);
+    if s.flashes {
+        ctx.set_stroke_style_str("rgba(249, 115, 22, 0.35)");
+        ctx.set_line_width(1.0);
+        ctx.begin_path();
+        for (from, to, p) in s.flights(if n > 1000 { 300 } else { 800 }) {
+            let (x1, y1) = spot(from, n);
+            let (x2, y2) = spot(to, n);
+            let p = p.clamp(0.0, 1.0);
+            ctx.move_to(x1, y1);
+            ctx.line_to(x1 + (x2 - x1) * p, y1 + (y2 - y1) * p);
+        }
+        ctx.stroke();
+    }
+    let mut by_colour: Vec<(Look, Vec<(f64, f64)>)> = Vec::new();
+    for i in 0..n {
+        let l = s.look(i);
+        let p = spot(i, n);
+        match by_colour.iter_mut().find(|(k, _)| *k == l) {
+            Some((_, v)) => v.push(p),
+            None => by_colour.push((l, vec![p])),
+        }
+    }
+    for (l, points) in by_colour {
+        ctx.set_fill_style_str(colour(l));
+        ctx.begin_path();
+        for (x, y) in points {
+            ctx.move_to(x + dot, y);
+            let _ = ctx.arc(x, y, dot, 0.0, std::f64::consts::TAU);
+        }
+        ctx.fill();
+    }
+    if let Some(sel) = s.selected.filter(|i| *i < n) {
+        let (x, y) = spot(sel, n);
+        ctx.set_stroke_style_str("#2563eb");
+        ctx.set_line_width(2.5);
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, dot + 5.0, 0.0, std::f64::consts::TAU);
+        ctx.stroke();
+    }
+}
+
+fn chart(s: &Swarm) -> Html {
+    let (w, h) = (320.0, 120.0);
+    match &s.kind {
+        SwarmKind::Epidemic(_) => {
+            let cycles = s.informed.len().max(2) as f64 - 1.0;
+            let span = cycles.max(20.0);
+            let x = |c: f64| c / span * w;
+            let y = |f: f64| h - f * h;
+            let sim: String =
+                s.informed.iter().enumerate().map(|(c, f)| format!("{:.1},{:.1} ", x(c as f64), y(*f))).collect();
+            let theory: String = (0..=(span as usize * 4))
+                .filter_map(|q| {
+                    let t = q as f64 / 4.0;
+                    s.logistic(t).map(|f| format!("{:.1},{:.1} ", x(t), y(f)))
+                })
+                .collect();
+            let max_msgs = s.messages.iter().copied().max().unwrap_or(1).max(1) as f64;
+            let bars: Html = s
+                .messages
+                .iter()
+                .enumerate()
+                .map(|(c, m)| {
+                    let bh = *m as f64 / max_msgs * 50.0;
+                    html! { <rect class="bar" x={format!("{:.1}", x(c as f64 + 0.5) - 3.0)} y={format!("{:.1}", 180.0 - bh)} width="6" height={format!("{bh:.1}")}><title>{format!("cycle {}: {m} update messages", c + 1)}</title></rect> }
+                })
+                .collect();
+            let last = s.informed.last().copied().unwrap_or(0.0);
+            html! {
+                <div class="chart">
+                    <svg viewBox={format!("0 -4 {w} 190")} role="img" aria-label="Fraction informed per cycle, with the logistic curve">
+                        <line class="axis" x1="0" y1={h.to_string()} x2={w.to_string()} y2={h.to_string()} />
+                        <polyline class="theory" points={theory} />
+                        <polyline id="informed-line" class="simulated" points={sim} />
+                        {bars}
+                        <line class="axis" x1="0" y1="180" x2={w.to_string()} y2="180" />
+                    </svg>
+                    <ul class="legend">
+                        <li><span class="sw simulated"></span>{"fraction informed, simulated"}</li>
+                        <li><span class="sw theory"></span>{"logistic curve for the same n, fanout and loss"}</li>
+                        <li><span class="sw bar"></span>{"update messages per cycle"}</li>
+                    </ul>
+                    <p id="informed-now">{format!("cycle {}: {:.1}% informed", s.informed.len().saturating_sub(1), last * 100.0)}</p>
+                </div>
+            }
+        }
+        SwarmKind::Swim(c) => {
+            let period = c.period_us as f64;
+            let rows: Html = s
+                .detections
+                .iter()
+                .map(|(m, at, first, all)| {
+                    let p = |t: &Option<u64>| t.map_or("—".to_string(), |t| format!("{:.2}", (t - at) as f64 / period));
+                    html! { <tr><td>{format!("n{m}")}</td><td>{format!("{:.2} s", *at as f64 / 1e6)}</td><td>{p(first)}</td><td>{p(all)}</td></tr> }
+                })
+                .collect();
+            html! {
+                <div class="chart">
+                    <table class="detections">
+                        <thead><tr><th>{"crashed"}</th><th>{"at"}</th><th title="Periods until someone suspected it">{"first detection"}</th><th title="Periods until every live member had it failed">{"everyone knows"}</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    <p id="false-positives" title="Live members declared failed by someone">{format!("false positives so far: {}", s.false_positives)}</p>
+                </div>
+            }
+        }
+    }
+}
+
+pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+    let on_preset = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                if let Some(p) = SWARM_PRESETS.iter().find(|p| p.id == sel.value()) {
+                    d.emit(SwarmAction::Preset(p.id));
+                }
+            }
+        })
+    };
+    let on_loss = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Event| {
+            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                d.emit(SwarmAction::SetLoss(i.value().parse().unwrap_or(f64::NAN)));
+            }
+        })
+    };
+    let on_loss_text = {
+        let d = dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                d.emit(SwarmAction::LossText(i.value()));
+            }
+        })
+    };
+    let b = |label: &str, tip: &str, a: SwarmAction, id: &str| {
+        let d = dispatch.clone();
+        html! { <button id={id.to_string()} title={tip.to_string()} onclick={Callback::from(move |_| d.emit(a.clone()))}>{label}</button> }
+    };
+    let selected = s.selected;
+    html! {
+        <div class="swarm-controls">
+            <label class="field" title="A prepared experiment; each explains what to watch">
+                <span>{"Preset"}</span>
+                <select id="swarm-preset" onchange={on_preset} aria-label="Gossip preset">
+                    { for SWARM_PRESETS.iter().map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name}</option> }) }
+                </select>
+            </label>
+            { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmAction::TogglePlay, "swarm-play") }
+            { b("↺ Reset", "Start this preset again", SwarmAction::Reset, "swarm-reset") }
+            { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmAction::Kill(n), "swarm-kill"), None => html!{} } }
+            { b("Split in two", "Partition the group into two halves", SwarmAction::Split, "swarm-split") }
+            { b("✚ Heal", "Remove the partition", SwarmAction::HealAll, "swarm-heal") }
+            { b(if s.flashes { "Hide messages" } else { "Show messages" }, "Draw messages in flight (off is faster at large N)", SwarmAction::ToggleFlashes, "swarm-flashes") }
+            <label class="field" title="Probability that any message is lost">
+                <span>{"loss"}</span>
+                <input id="swarm-loss" class="short" type="number" min="0" max="1" step="0.05"
+                    value={s.loss_text.clone().unwrap_or_else(|| s.loss.to_string())} onchange={on_loss} oninput={on_loss_text} />
+            </label>
+            { if matches!(s.kind, SwarmKind::Swim(_)) {
+                let d = dispatch.clone();
+                let on_obs = Callback::from(move |e: Event| {
+                    if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                        d.emit(SwarmAction::Observer(if sel.value() == "selected" { selected } else { None }));
+                    }
+                });
+                html! {
+                    <label class="field" title="Colour members by the majority view, or by what the selected member believes">
+                        <span>{"view"}</span>
+                        <select id="swarm-observer" onchange={on_obs}>
+                            <option value="majority" selected={s.observer.is_none()}>{"majority"}</option>
+                            <option value="selected" selected={s.observer.is_some()} disabled={selected.is_none()}>{"selected member"}</option>
+                        </select>
+                    </label>
+                }
+            } else { html!{} } }
+        </div>
+    }
+}
+
+/// The whole gossip stage: canvas, charts, inspector, explanation.
+pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> Html {
+    let n = s.nodes();
+    let onclick = {
+        let d = dispatch.clone();
+        let canvas = canvas.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(c) = canvas.cast::<web_sys::HtmlCanvasElement>() else { return };
+            let r = c.get_bounding_client_rect();
+            let x = (f64::from(e.client_x()) - r.left()) / r.width() * SIZE;
+            let y = (f64::from(e.client_y()) - r.top()) / r.height() * SIZE;
+            let best = (0..n)
+                .map(|i| {
+                    let (px, py) = spot(i, n);
+                    (i, (px - x).powi(2) + (py - y).powi(2))
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            d.emit(SwarmAction::Select(best.filter(|b| b.1 < 400.0).map(|b| b.0)));
+        })
+    };
+    let preset = SWARM_PRESETS.iter().find(|p| p.id == s.preset);
+    let legend = match s.kind {
+        SwarmKind::Epidemic(_) => vec![
+            (Look::Susceptible, "susceptible"),
+            (Look::Infective, "infective"),
+            (Look::Removed, "removed"),
+            (Look::Crashed, "crashed"),
+        ],
+        SwarmKind::Swim(_) => vec![
+            (Look::Alive, "alive"),
+            (Look::Suspect, "suspect"),
+            (Look::Failed, "failed"),
+            (Look::Crashed, "crashed"),
+        ],
+    };
+    let inspector = s.selected.filter(|i| *i < n).map(|i| {
+        html! {
+            <section class="panel" id="swarm-inspector">
+                <h2>{format!("n{i}")}</h2>
+                <dl>{ for s.describe(i).into_iter().map(|(k, v)| html!{ <><dt>{k}</dt><dd>{v}</dd></> }) }</dl>
+            </section>
+        }
+    });
+    html! {
+        <main class="layout swarm">
+            <section class="stage">
+                <canvas ref={canvas.clone()} id="swarm-canvas" width={SIZE.to_string()} height={SIZE.to_string()} {onclick}
+                    role="img" aria-label={format!("{n} nodes")} title="Click a node to inspect it" data-nodes={n.to_string()} data-us={s.now().to_string()}></canvas>
+                <div class="status">
+                    <span id="swarm-time">{format!("t = {:.1} s", s.now() as f64 / 1e6)}</span>
+                    <span>{format!("{n} nodes")}</span>
+                    <span class="legend">{ for legend.into_iter().map(|(l, name)| html!{ <><i class="dot" style={format!("background:{}", colour(l))}></i>{name}</> }) }</span>
+                </div>
+            </section>
+            <aside class="side">
+                { for preset.map(|p| html!{ <section class="panel about"><h2>{"Experiment"}</h2><h3 class="about-name">{p.name}</h3><p>{p.explain}</p></section> }) }
+                <section class="panel"><h2>{"Charts"}</h2>{chart(s)}</section>
+                { for inspector }
+            </aside>
+        </main>
+    }
+}
