@@ -57,3 +57,18 @@ test('an impossible loss is refused with a message', async () => {
   assert.match(await page.locator('#error-banner').textContent(), /between 0 and 1/);
   assert.deepEqual(page.errors, []);
 });
+
+test('impossible epidemic parameters are refused, and good ones applied', async () => {
+  const page = await openPage(browser, `${server.url}#gossip=rumor-k1`);
+  await page.locator('#swarm-k').fill('0');
+  await page.locator('#swarm-apply').click();
+  await page.locator('#error-banner').waitFor();
+  assert.match(await page.locator('#error-banner').textContent(), /k must be at least 1/);
+  assert.equal(await page.locator('#swarm-canvas').getAttribute('data-nodes'), '2000', 'the run is kept');
+  await page.locator('#swarm-k').fill('3');
+  await page.locator('#swarm-nodes').fill('500');
+  await page.locator('#swarm-fanout').fill('2');
+  await page.locator('#swarm-apply').click();
+  await page.waitForFunction(() => document.querySelector('#swarm-canvas').dataset.nodes === '500');
+  assert.deepEqual(page.errors, []);
+});

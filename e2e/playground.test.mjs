@@ -223,3 +223,16 @@ test('typing into fields while the cluster runs keeps the text, and it applies',
   assert.match(await page.locator('.inspector').textContent(), /drift \+100000 ppm/);
   assert.deepEqual(page.errors, []);
 });
+
+test('a panic shows a banner with a reset button instead of a blank page', async () => {
+  const page = await openPage(browser, `${server.url}#seed=3&panic-test=1`);
+  const banner = page.locator('#panic-banner');
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /splitbrain crashed\..*deliberate panic/s);
+  await screenshot(page, 'panic');
+  // Reset reloads; the fragment is gone by then, so the page comes back.
+  await page.evaluate(() => history.replaceState(null, '', location.pathname));
+  await banner.getByRole('button', { name: 'Reset' }).click();
+  await page.locator('svg.cluster').waitFor();
+  assert.equal(await page.locator('#panic-banner').count(), 0);
+});

@@ -148,6 +148,16 @@ pub enum SwarmAction {
     Observer(Option<NodeId>),
     /// Text being typed into the loss field.
     LossText(String),
+    /// Run the epidemic with these parameters (from the form).
+    Configure {
+        nodes: u32,
+        mode: Mode,
+        exchange: Exchange,
+        k: u32,
+        fanout: u32,
+    },
+    /// Text being typed into a parameter field.
+    Field(&'static str, String),
 }
 
 pub struct Swarm {
@@ -163,6 +173,10 @@ pub struct Swarm {
     pub flashes: bool,
     pub error: Option<String>,
     pub loss_text: Option<String>,
+    /// Text being typed into the parameter fields.
+    pub fields: std::collections::BTreeMap<&'static str, String>,
+    /// Update messages sent so far (epidemic traffic).
+    pub traffic: u64,
     /// Per cycle: fraction informed (epidemic) and update messages sent.
     pub informed: Vec<f64>,
     pub messages: Vec<u64>,
@@ -193,6 +207,8 @@ impl Swarm {
             flashes: true,
             error: None,
             loss_text: None,
+            fields: std::collections::BTreeMap::new(),
+            traffic: 0,
             informed: vec![],
             messages: vec![],
             detections: vec![],
@@ -394,6 +410,35 @@ impl Swarm {
                 Group::Swim(s) => s.heal_all(),
             },
             SwarmAction::LossText(t) => self.loss_text = Some(t),
+            SwarmAction::Field(k, v) => {
+                self.fields.insert(k, v);
+            }
+            SwarmAction::Configure { nodes, mode, exchange, k, fanout } => {
+                let cfg = GossipConfig {
+                    nodes,
+                    mode,
+                    exchange,
+                    interest: LossOfInterest { feedback: true, counter: true, k },
+                    fanout,
+                    ..GossipConfig::default()
+                };
+                if let Err(e) = cfg.validate() {
+                    self.error = Some(format!("Not applied: {e}."));
+                    return;
+                }
+                if nodes > 20_000 {
+                    self.error = Some(format!("Not applied: the browser view runs at most 20000 sites, not {nodes}."));
+                    return;
+                }
+                let (speed, loss, seed) = (self.speed, self.loss, self.seed);
+                let kind = SwarmKind::Epidemic(cfg);
+                *self = Swarm::new(self.preset, seed);
+                self.group = Self::build(&kind, seed, loss);
+                self.kind = kind;
+                self.loss = loss;
+                self.speed = speed;
+                self.informed = vec![self.fraction_informed()];
+            }
             SwarmAction::SetLoss(p) => {
                 self.loss_text = None;
                 if !(0.0..=1.0).contains(&p) || p.is_nan() {
@@ -454,6 +499,7 @@ impl Swarm {
                         if let EventKind::Send { msg, .. } = &e.kind {
                             if msg.carries_update() {
                                 self.sent_this_cycle += 1;
+                                self.traffic += 1;
                             }
                         }
                     }
@@ -532,6 +578,33 @@ mod tests {
         let d = s.detections.first().expect("a crash");
         assert!(d.2.is_some() && d.3.is_some(), "{:?}", s.detections);
         assert_eq!(s.look(7), Look::Crashed);
+    }
+
+    #[test]
+    fn impossible_parameters_are_refused_and_the_run_kept() {
+        let mut s = Swarm::new("push", 1);
+        let base = SwarmAction::Configure { nodes: 100, mode: Mode::Rumor, exchange: Exchange::Push, k: 2, fanout: 1 };
+        s.apply(base.clone());
+        assert!(s.error.is_none());
+        assert_eq!(s.nodes(), 100);
+        for (bad, needle) in [
+            (
+                SwarmAction::Configure { nodes: 100, mode: Mode::Rumor, exchange: Exchange::Push, k: 0, fanout: 1 },
+                "k must be at least 1",
+            ),
+            (
+                SwarmAction::Configure { nodes: 100, mode: Mode::Rumor, exchange: Exchange::Push, k: 1, fanout: 100 },
+                "fanout",
+            ),
+            (
+                SwarmAction::Configure { nodes: 1, mode: Mode::Rumor, exchange: Exchange::Push, k: 1, fanout: 1 },
+                "at least 2",
+            ),
+        ] {
+            s.apply(bad);
+            assert!(s.error.as_deref().unwrap().contains(needle), "{:?}", s.error);
+            assert_eq!(s.nodes(), 100, "the current run is kept");
+        }
     }
 
     #[test]

@@ -154,7 +154,7 @@ fn settings_from_url() -> (Settings, Option<f64>, Option<String>) {
             let (k, v) = pair.split_once('=').ok_or_else(|| format!("'{pair}' is not key=value"))?;
             let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{k}: '{v}' is not a number"));
             match k {
-                "s" | "t" => {}
+                "s" | "t" | "panic-test" => {}
                 "seed" => s.seed = v.parse().map_err(|_| format!("seed: '{v}' is not a whole number"))?,
                 "nodes" => s.nodes = v.parse().map_err(|_| format!("nodes: '{v}' is not a whole number"))?,
                 "prevote" => s.prevote = v == "1",
@@ -283,6 +283,9 @@ fn use_hash_links(dispatch: Callback<Action>) {
 fn App() -> Html {
     // Read before the Raft view consumes (and clears) the fragment.
     let from_url = *use_memo((), |_| gossip_from_url());
+    let panic_test = *use_memo((), |_| {
+        web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().contains("panic-test")
+    });
     let state = use_reducer(|| {
         let mut pg = Playground::new(Settings::default());
         // The last run first, then whatever the link asks for on top.
@@ -332,6 +335,12 @@ fn App() -> Html {
             view.set(which);
         })
     };
+    // A deliberate panic, for the test that the error banner appears.
+    use_effect_with((), move |_| {
+        if panic_test {
+            panic!("a deliberate panic (#panic-test), to show the banner");
+        }
+    });
     let canvas = use_node_ref();
     {
         let (canvas, swarm) = (canvas.clone(), swarm.clone());
@@ -395,7 +404,8 @@ fn App() -> Html {
 /// after a panic, so the banner is plain DOM, and "Reset" reloads the page
 /// with the same settings (they live in the URL).
 fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    // Through Yew, or Yew replaces the hook with its own when it renders.
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
         let Ok(div) = doc.create_element("div") else { return };

@@ -1,6 +1,7 @@
 //! The gossip and SWIM view: thousands of nodes on a canvas, live charts,
 //! an inspector, and the same kinds of faults as for Raft.
 
+use crate::protocols::gossip::{Exchange, Mode};
 use crate::sim::NodeId;
 use crate::swarm::{Look, Swarm, SwarmAction, SwarmKind, SWARM_PRESETS};
 use wasm_bindgen::JsCast;
@@ -117,6 +118,7 @@ fn chart(s: &Swarm) -> Html {
                         <li><span class="sw bar"></span>{"update messages per cycle"}</li>
                     </ul>
                     <p id="informed-now">{format!("cycle {}: {:.1}% informed", s.informed.len().saturating_sub(1), last * 100.0)}</p>
+                    <p id="traffic" title="Update messages sent so far, per site">{format!("traffic so far: {:.2} update messages per site", s.traffic as f64 / f64::from(s.nodes()))}</p>
                 </div>
             }
         }
@@ -215,6 +217,77 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     }
 }
 
+/// The epidemic's parameters, editable; impossible ones are refused.
+fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+    let SwarmKind::Epidemic(c) = &s.kind else { return html! {} };
+    let field = |key: &'static str, default: String, label: &str, tip: &str| {
+        let d = dispatch.clone();
+        let oninput = Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                d.emit(SwarmAction::Field(key, i.value()));
+            }
+        });
+        html! {
+            <label class="field" title={tip.to_string()}>
+                <span>{label}</span>
+                <input id={format!("swarm-{key}")} class="short" type="number" {oninput}
+                    value={s.fields.get(key).cloned().unwrap_or(default)} />
+            </label>
+        }
+    };
+    let d = dispatch.clone();
+    let apply = Callback::from(move |_| {
+        let doc = web_sys::window().and_then(|w| w.document());
+        let read = |id: &str| {
+            doc.as_ref()
+                .and_then(|d| d.get_element_by_id(id))
+                .and_then(|e| match e.dyn_into::<web_sys::HtmlInputElement>() {
+                    Ok(i) => Some(i.value()),
+                    Err(e) => e.dyn_into::<web_sys::HtmlSelectElement>().ok().map(|s| s.value()),
+                })
+                .unwrap_or_default()
+        };
+        let num = |id: &str| read(id).trim().parse::<u32>().ok();
+        let (Some(nodes), Some(k), Some(fanout)) = (num("swarm-nodes"), num("swarm-k"), num("swarm-fanout")) else {
+            d.emit(SwarmAction::Configure { nodes: 0, mode: Mode::Rumor, exchange: Exchange::Push, k: 0, fanout: 0 });
+            return;
+        };
+        let mode = if read("swarm-mode") == "anti-entropy" { Mode::AntiEntropy } else { Mode::Rumor };
+        let exchange = match read("swarm-exchange").as_str() {
+            "pull" => Exchange::Pull,
+            "push-pull" => Exchange::PushPull,
+            _ => Exchange::Push,
+        };
+        d.emit(SwarmAction::Configure { nodes, mode, exchange, k, fanout });
+    });
+    html! {
+        <section class="panel params" aria-label="Epidemic parameters">
+            <h2>{"Parameters"}</h2>
+            <div class="swarm-controls">
+                { field("nodes", c.nodes.to_string(), "N", "Number of sites (2 to 20000)") }
+                <label class="field" title="Anti-entropy never stops; rumors lose interest">
+                    <span>{"mode"}</span>
+                    <select id="swarm-mode">
+                        <option value="rumor" selected={c.mode == Mode::Rumor}>{"rumor"}</option>
+                        <option value="anti-entropy" selected={c.mode == Mode::AntiEntropy}>{"anti-entropy"}</option>
+                    </select>
+                </label>
+                <label class="field" title="Who sends the update in an exchange">
+                    <span>{"exchange"}</span>
+                    <select id="swarm-exchange">
+                        <option value="push" selected={c.exchange == Exchange::Push}>{"push"}</option>
+                        <option value="pull" selected={c.exchange == Exchange::Pull}>{"pull"}</option>
+                        <option value="push-pull" selected={c.exchange == Exchange::PushPull}>{"push-pull"}</option>
+                    </select>
+                </label>
+                { field("k", c.interest.k.to_string(), "k", "Rumors: lose interest after k unnecessary contacts (feedback + counter)") }
+                { field("fanout", c.fanout.to_string(), "fanout", "Partners contacted per cycle (1 to N-1)") }
+                <button id="swarm-apply" onclick={apply} title="Restart with these parameters">{"Apply"}</button>
+            </div>
+        </section>
+    }
+}
+
 /// The whole gossip stage: canvas, charts, inspector, explanation.
 pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> Html {
     let n = s.nodes();
@@ -272,6 +345,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
             <aside class="side">
                 { for preset.map(|p| html!{ <section class="panel about"><h2>{"Experiment"}</h2><h3 class="about-name">{p.name}</h3><p>{p.explain}</p></section> }) }
                 <section class="panel"><h2>{"Charts"}</h2>{chart(s)}</section>
+                { parameters(s, dispatch) }
                 { for inspector }
             </aside>
         </main>
