@@ -72,3 +72,28 @@ test('impossible epidemic parameters are refused, and good ones applied', async 
   await page.waitForFunction(() => document.querySelector('#swarm-canvas').dataset.nodes === '500');
   assert.deepEqual(page.errors, []);
 });
+
+test('a gossip run with faults replays exactly from its share link', async () => {
+  const page = await openPage(browser, `${server.url}#gossip=rumor-k4&speed=4`);
+  const canvas = page.locator('#swarm-canvas');
+  await page.waitForFunction(() => Number(document.querySelector('#swarm-canvas').dataset.us) > 3_000_000);
+  const box = await canvas.boundingBox();
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.4);
+  await page.locator('#swarm-kill').click();
+  await page.locator('#swarm-split').click();
+  await page.waitForFunction(() => Number(document.querySelector('#swarm-canvas').dataset.us) > 6_000_000);
+  await page.locator('#swarm-play').click(); // pause
+  await page.locator('#swarm-share').click();
+  const url = await page.locator('#share-url').inputValue();
+  const original = { t: await canvas.getAttribute('data-us'), hash: await canvas.getAttribute('data-hash') };
+  const copy = await openPage(browser, url);
+  const c2 = copy.locator('#swarm-canvas');
+  await c2.waitFor();
+  assert.equal(await c2.getAttribute('data-us'), original.t);
+  assert.equal(await c2.getAttribute('data-hash'), original.hash);
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(copy.errors, []);
+  const bad = await openPage(browser, `${server.url}#g=%%%`);
+  await bad.locator('#error-banner').waitFor();
+  assert.match(await bad.locator('#error-banner').textContent(), /could not be opened/);
+});

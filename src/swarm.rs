@@ -4,11 +4,14 @@
 
 use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, LossOfInterest, Mode, SiteState};
 use crate::protocols::swim::{Status, Swim, SwimConfig, TargetSelection};
+use crate::scenario::{codec, ScenarioError};
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::{NodeId, NodeStatus, Sim, Time};
+use serde::{Deserialize, Serialize};
 
 /// Which protocol the group runs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SwarmKind {
     Epidemic(GossipConfig),
     Swim(SwimConfig),
@@ -111,6 +114,29 @@ pub const SWARM_PRESETS: &[SwarmPreset] = &[
     },
 ];
 
+/// A fault a person applied, recorded at the simulated time it happened.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum SwarmStep {
+    Kill { node: NodeId },
+    Split,
+    HealAll,
+    SetLoss { loss: f64 },
+}
+
+/// A gossip run as a link carries it: the set-up and what was done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwarmScenario {
+    pub version: u32,
+    pub preset: String,
+    pub kind: SwarmKind,
+    pub seed: u64,
+    pub loss: f64,
+    pub crash: u32,
+    pub timeline: Vec<(Time, SwarmStep)>,
+}
+
 enum Group {
     Epidemic(Sim<Gossip>),
     Swim(Sim<Swim>),
@@ -158,12 +184,17 @@ pub enum SwarmAction {
     },
     /// Text being typed into a parameter field.
     Field(&'static str, String),
+    /// Make a link that replays this run to now.
+    Share,
+    CloseShare,
 }
 
 pub struct Swarm {
     pub preset: &'static str,
     pub kind: SwarmKind,
     pub loss: f64,
+    /// The loss the run started with (later changes are in `recorded`).
+    initial_loss: f64,
     pub seed: u64,
     group: Group,
     pub playing: bool,
@@ -177,6 +208,10 @@ pub struct Swarm {
     pub fields: std::collections::BTreeMap<&'static str, String>,
     /// Update messages sent so far (epidemic traffic).
     pub traffic: u64,
+    /// What a person did, for share links.
+    pub recorded: Vec<(Time, SwarmStep)>,
+    /// The fragment (without `#`) of the last share link made.
+    pub share: Option<String>,
     /// Per cycle: fraction informed (epidemic) and update messages sent.
     pub informed: Vec<f64>,
     pub messages: Vec<u64>,
@@ -199,6 +234,7 @@ impl Swarm {
             group: Self::build(&kind, seed, p.loss),
             kind,
             loss: p.loss,
+            initial_loss: p.loss,
             seed,
             playing: true,
             speed: 1.0,
@@ -209,6 +245,8 @@ impl Swarm {
             loss_text: None,
             fields: std::collections::BTreeMap::new(),
             traffic: 0,
+            recorded: Vec::new(),
+            share: None,
             informed: vec![],
             messages: vec![],
             detections: vec![],
@@ -388,6 +426,7 @@ impl Swarm {
             }
             SwarmAction::Kill(i) => {
                 let now = self.now();
+                self.recorded.push((now, SwarmStep::Kill { node: i }));
                 match &mut self.group {
                     Group::Epidemic(s) => s.crash(i),
                     Group::Swim(s) => {
@@ -399,16 +438,25 @@ impl Swarm {
                 }
             }
             SwarmAction::Split => {
+                self.recorded.push((self.now(), SwarmStep::Split));
                 let half: Vec<NodeId> = (0..self.nodes() / 2).collect();
                 match &mut self.group {
                     Group::Epidemic(s) => s.partition(vec![half]),
                     Group::Swim(s) => s.partition(vec![half]),
                 }
             }
-            SwarmAction::HealAll => match &mut self.group {
-                Group::Epidemic(s) => s.heal_all(),
-                Group::Swim(s) => s.heal_all(),
-            },
+            SwarmAction::HealAll => {
+                self.recorded.push((self.now(), SwarmStep::HealAll));
+                match &mut self.group {
+                    Group::Epidemic(s) => s.heal_all(),
+                    Group::Swim(s) => s.heal_all(),
+                }
+            }
+            SwarmAction::Share => {
+                let json = serde_json::to_vec(&self.scenario()).expect("a gossip scenario serialises");
+                self.share = Some(format!("g={}&t={}", codec::pack(&json), self.now()));
+            }
+            SwarmAction::CloseShare => self.share = None,
             SwarmAction::LossText(t) => self.loss_text = Some(t),
             SwarmAction::Field(k, v) => {
                 self.fields.insert(k, v);
@@ -436,6 +484,8 @@ impl Swarm {
                 self.group = Self::build(&kind, seed, loss);
                 self.kind = kind;
                 self.loss = loss;
+                self.initial_loss = loss;
+                self.crash_pending = 0;
                 self.speed = speed;
                 self.informed = vec![self.fraction_informed()];
             }
@@ -446,6 +496,7 @@ impl Swarm {
                     return;
                 }
                 self.error = None;
+                self.recorded.push((self.now(), SwarmStep::SetLoss { loss: p }));
                 self.loss = p;
                 // A new default link for every pair: rebuild only the
                 // default, which the network applies to all links.
@@ -471,6 +522,12 @@ impl Swarm {
         let advance = dt * 1000.0 * self.speed + self.carry;
         self.carry = advance.fract();
         let target = self.now() + (advance as Time).min(5_000_000);
+        self.advance_to(target);
+    }
+
+    /// Runs to `target`, recording the per-cycle charts and the preset's
+    /// scheduled crash on the way.
+    pub fn advance_to(&mut self, target: Time) {
         let period = self.period();
         while self.now() < target {
             let boundary = (self.now() / period + 1) * period;
@@ -486,6 +543,90 @@ impl Swarm {
                 self.informed.push(self.fraction_informed());
                 self.messages.push(std::mem::take(&mut self.sent_this_cycle));
             }
+        }
+    }
+
+    /// The run as a scenario: set-up plus what was done.
+    pub fn scenario(&self) -> SwarmScenario {
+        let crash = SWARM_PRESETS.iter().find(|p| p.id == self.preset).map_or(0, |p| p.crash);
+        SwarmScenario {
+            version: 1,
+            preset: self.preset.to_string(),
+            kind: self.kind.clone(),
+            seed: self.seed,
+            loss: self.initial_loss,
+            crash,
+            timeline: self.recorded.clone(),
+        }
+    }
+
+    /// Rebuilds a run from a link's fragment (`g=<payload>&t=<µs>`), replayed
+    /// to its time and paused; or says what is wrong with the link.
+    pub fn from_fragment(fragment: &str) -> Result<Swarm, ScenarioError> {
+        let bad = |m: String| ScenarioError(m);
+        let mut payload = None;
+        let mut at = None;
+        for pair in fragment.trim_start_matches('#').split('&') {
+            match pair.split_once('=') {
+                Some(("g", v)) => payload = Some(v),
+                Some(("t", v)) => {
+                    at = Some(v.parse::<Time>().map_err(|_| bad(format!("the link's time t='{v}' is not a number")))?)
+                }
+                _ => {}
+            }
+        }
+        let text = codec::unpack(payload.ok_or_else(|| bad("the link has no gossip run in it".into()))?)?;
+        let sc: SwarmScenario =
+            serde_json::from_str(&text).map_err(|e| bad(format!("the link's gossip run is invalid: {e}")))?;
+        if sc.version != 1 {
+            return Err(bad(format!("unsupported gossip link version {}; this build reads version 1", sc.version)));
+        }
+        match &sc.kind {
+            SwarmKind::Epidemic(c) => c.validate(),
+            SwarmKind::Swim(c) => c.validate(),
+        }
+        .map_err(|e| bad(format!("the link's gossip run is invalid: {e}")))?;
+        let n = match &sc.kind {
+            SwarmKind::Epidemic(c) => c.nodes,
+            SwarmKind::Swim(c) => c.nodes,
+        };
+        if n > 20_000 {
+            return Err(bad(format!("the link asks for {n} sites; the browser view runs at most 20000")));
+        }
+        if !(0.0..=1.0).contains(&sc.loss)
+            || sc.timeline.iter().any(|(_, s)| matches!(s, SwarmStep::Kill { node } if *node >= n))
+        {
+            return Err(bad("the link's gossip run names a loss or a node that cannot exist".into()));
+        }
+        let preset = SWARM_PRESETS.iter().find(|p| p.id == sc.preset).map_or(SWARM_PRESETS[0].id, |p| p.id);
+        let mut s = Swarm::new(preset, sc.seed);
+        s.kind = sc.kind.clone();
+        s.group = Self::build(&sc.kind, sc.seed, sc.loss);
+        s.loss = sc.loss;
+        s.initial_loss = sc.loss;
+        s.crash_pending = sc.crash;
+        s.informed = vec![s.fraction_informed()];
+        for (t, step) in &sc.timeline {
+            s.advance_to(*t);
+            s.apply(match *step {
+                SwarmStep::Kill { node } => SwarmAction::Kill(node),
+                SwarmStep::Split => SwarmAction::Split,
+                SwarmStep::HealAll => SwarmAction::HealAll,
+                SwarmStep::SetLoss { loss } => SwarmAction::SetLoss(loss),
+            });
+        }
+        if let Some(t) = at {
+            s.advance_to(t.min(crate::scenario::MAX_DURATION_US));
+        }
+        s.playing = false;
+        Ok(s)
+    }
+
+    /// The hash of every event so far.
+    pub fn trace_hash(&self) -> u64 {
+        match &self.group {
+            Group::Epidemic(s) => s.trace().hash(),
+            Group::Swim(s) => s.trace().hash(),
         }
     }
 
@@ -605,6 +746,35 @@ mod tests {
             assert!(s.error.as_deref().unwrap().contains(needle), "{:?}", s.error);
             assert_eq!(s.nodes(), 100, "the current run is kept");
         }
+    }
+
+    #[test]
+    fn a_share_link_replays_the_run_exactly() {
+        let mut s = Swarm::new("rumor-k4", 3);
+        s.apply(SwarmAction::SetSpeed(10.0));
+        let mut t = 0.0;
+        while t < 300.0 {
+            s.apply(SwarmAction::Tick { wall_ms: t });
+            t += 16.0;
+        }
+        s.apply(SwarmAction::Kill(5));
+        s.apply(SwarmAction::SetLoss(0.1));
+        while t < 800.0 {
+            s.apply(SwarmAction::Tick { wall_ms: t });
+            t += 16.0;
+        }
+        s.apply(SwarmAction::Split);
+        while t < 1000.0 {
+            s.apply(SwarmAction::Tick { wall_ms: t });
+            t += 16.0;
+        }
+        s.apply(SwarmAction::Share);
+        let link = s.share.clone().unwrap();
+        let copy = Swarm::from_fragment(&link).unwrap();
+        assert_eq!((copy.now(), copy.trace_hash()), (s.now(), s.trace_hash()));
+        assert_eq!(copy.informed, s.informed);
+        assert!(Swarm::from_fragment("g=____").is_err());
+        assert!(Swarm::from_fragment("t=5").err().unwrap().0.contains("no gossip run"));
     }
 
     #[test]

@@ -67,11 +67,22 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>, ScenarioError> {
 /// The payload for a scenario.
 pub fn encode(s: &Scenario) -> String {
     let json = serde_json::to_vec(s).expect("a scenario always serialises");
-    base64url_encode(&miniz_oxide::deflate::compress_to_vec(&json, 9))
+    pack(&json)
+}
+
+/// Deflates and base64url-encodes bytes (any link payload).
+pub fn pack(bytes: &[u8]) -> String {
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(bytes, 9))
 }
 
 /// The scenario in a payload, or what is wrong with it.
 pub fn decode(payload: &str) -> Result<Scenario, ScenarioError> {
+    let text = unpack(payload)?;
+    Scenario::from_json(&text).map_err(|e| err(format!("the link's scenario is invalid: {e}")))
+}
+
+/// The text in a payload, within the caps, or what is wrong with it.
+pub fn unpack(payload: &str) -> Result<String, ScenarioError> {
     if payload.is_empty() {
         return Err(err("the link has no scenario in it"));
     }
@@ -93,8 +104,7 @@ pub fn decode(payload: &str) -> Result<Scenario, ScenarioError> {
             _ => err("the link is damaged: its compressed data is corrupt"),
         }
     })?;
-    let text = std::str::from_utf8(&json).map_err(|_| err("the link is damaged: its scenario is not UTF-8 text"))?;
-    Scenario::from_json(text).map_err(|e| err(format!("the link's scenario is invalid: {e}")))
+    String::from_utf8(json).map_err(|_| err("the link is damaged: its scenario is not UTF-8 text"))
 }
 
 /// A URL fragment (without `#`) for a scenario seen at `at_us`.

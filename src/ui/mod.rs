@@ -46,15 +46,25 @@ impl Reducible for SwarmState {
 /// Which view is showing: Raft (0) or gossip and SWIM (1).
 type ActiveView = Rc<Cell<u8>>;
 
-/// The gossip preset a `#gossip=<id>` fragment asks for.
-fn gossip_from_url() -> Option<(&'static str, Option<f64>)> {
+/// How a fragment asks for the gossip view: a preset (`#gossip=<id>`) or a
+/// shared run (`#g=<payload>&t=<µs>`).
+#[derive(Clone, PartialEq)]
+enum GossipStart {
+    Preset(&'static str, Option<f64>),
+    Link(String),
+}
+
+fn gossip_from_url() -> Option<GossipStart> {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     let hash = hash.trim_start_matches('#');
+    if hash.split('&').any(|p| p.starts_with("g=")) {
+        return Some(GossipStart::Link(hash.to_string()));
+    }
     let id = hash.split('&').find_map(|p| p.strip_prefix("gossip="))?;
     let speed = hash.split('&').find_map(|p| p.strip_prefix("speed=")).and_then(|v| v.parse().ok());
     let preset =
         crate::swarm::SWARM_PRESETS.iter().find(|p| p.id == id).map_or(crate::swarm::SWARM_PRESETS[0].id, |p| p.id);
-    Some((preset, speed))
+    Some(GossipStart::Preset(preset, speed))
 }
 
 /// Where the run is autosaved.
@@ -282,7 +292,7 @@ fn use_hash_links(dispatch: Callback<Action>) {
 #[function_component]
 fn App() -> Html {
     // Read before the Raft view consumes (and clears) the fragment.
-    let from_url = *use_memo((), |_| gossip_from_url());
+    let from_url = (*use_memo((), |_| gossip_from_url())).clone();
     let panic_test = *use_memo((), |_| {
         web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().contains("panic-test")
     });
@@ -310,12 +320,26 @@ fn App() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
-    let swarm = use_reducer(|| {
-        let (preset, speed) = from_url.unwrap_or((crate::swarm::SWARM_PRESETS[0].id, None));
-        let mut s = Swarm::new(preset, 1);
-        if let Some(v) = speed {
-            s.apply(SwarmAction::SetSpeed(v));
-        }
+    let start = from_url.clone();
+    let swarm = use_reducer(move || {
+        let s = match start {
+            Some(GossipStart::Link(fragment)) => {
+                clear_fragment();
+                Swarm::from_fragment(&fragment).unwrap_or_else(|e| {
+                    let mut s = Swarm::new(crate::swarm::SWARM_PRESETS[0].id, 1);
+                    s.error = Some(format!("This gossip link could not be opened: {e}. Showing a preset instead."));
+                    s
+                })
+            }
+            Some(GossipStart::Preset(preset, speed)) => {
+                let mut s = Swarm::new(preset, 1);
+                if let Some(v) = speed {
+                    s.apply(SwarmAction::SetSpeed(v));
+                }
+                s
+            }
+            None => Swarm::new(crate::swarm::SWARM_PRESETS[0].id, 1),
+        };
         SwarmState { s: Rc::new(RefCell::new(s)), version: 0 }
     });
     let swarm_dispatch = {
@@ -360,6 +384,7 @@ fn App() -> Html {
                     { swarm_view::controls(&sw, &swarm_dispatch) }
                 </header>
                 { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
+                { swarm_view::share(&sw, &swarm_dispatch) }
                 { swarm_view::stage(&sw, &swarm_dispatch, &canvas) }
             </div>
         };

@@ -187,6 +187,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             </label>
             { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmAction::TogglePlay, "swarm-play") }
             { b("↺ Reset", "Start this preset again", SwarmAction::Reset, "swarm-reset") }
+            { b("Share", "Make a link that replays this run, with what you did, to now", SwarmAction::Share, "swarm-share") }
             { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmAction::Kill(n), "swarm-kill"), None => html!{} } }
             { b("Split in two", "Partition the group into two halves", SwarmAction::Split, "swarm-split") }
             { b("✚ Heal", "Remove the partition", SwarmAction::HealAll, "swarm-heal") }
@@ -335,7 +336,8 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
         <main class="layout swarm">
             <section class="stage">
                 <canvas ref={canvas.clone()} id="swarm-canvas" width={SIZE.to_string()} height={SIZE.to_string()} {onclick}
-                    role="img" aria-label={format!("{n} nodes")} title="Click a node to inspect it" data-nodes={n.to_string()} data-us={s.now().to_string()}></canvas>
+                    role="img" aria-label={format!("{n} nodes")} title="Click a node to inspect it" data-nodes={n.to_string()} data-us={s.now().to_string()}
+                    data-hash={format!("{:016x}", s.trace_hash())}></canvas>
                 <div class="status">
                     <span id="swarm-time">{format!("t = {:.1} s", s.now() as f64 / 1e6)}</span>
                     <span>{format!("{n} nodes")}</span>
@@ -349,5 +351,27 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
                 { for inspector }
             </aside>
         </main>
+    }
+}
+
+/// The share box for a gossip run.
+pub fn share(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+    let Some(fragment) = &s.share else { return html! {} };
+    let loc = web_sys::window().map(|w| w.location());
+    let base = loc
+        .map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
+        .unwrap_or_default();
+    let url = format!("{base}#{fragment}");
+    let d = dispatch.clone();
+    let close = Callback::from(move |_| d.emit(SwarmAction::CloseShare));
+    let u = url.clone();
+    let copy = Callback::from(move |_| super::files::copy(&u));
+    html! {
+        <div id="share-box" class="banner share" role="dialog" aria-label="Share link">
+            <span>{format!("A link to this run at t = {:.3} s:", s.now() as f64 / 1e6)}</span>
+            <input id="share-url" type="text" readonly=true value={url} aria-label="Share link" />
+            <button onclick={copy} title="Copy the link to the clipboard">{"Copy"}</button>
+            <button onclick={close} title="Close">{"Close"}</button>
+        </div>
     }
 }
