@@ -97,3 +97,33 @@ test('a gossip run with faults replays exactly from its share link', async () =>
   await bad.locator('#error-banner').waitFor();
   assert.match(await bad.locator('#error-banner').textContent(), /could not be opened/);
 });
+
+test('gossip: scrubbing back replays the same run, and a reload restores it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#gossip=pull&speed=8`);
+  const canvas = page.locator('#swarm-canvas');
+  await page.waitForFunction(() => Number(document.querySelector('#swarm-canvas')?.dataset.us) > 8_000_000);
+  await page.locator('#swarm-play').click();
+  const end = { t: await canvas.getAttribute('data-us'), hash: await canvas.getAttribute('data-hash') };
+  const seek = (us) => page.evaluate((us) => {
+    const s = document.querySelector('#swarm-scrubber');
+    s.value = String(us);
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+  }, us);
+  await seek(3_000_000);
+  assert.equal(await canvas.getAttribute('data-us'), '3000000');
+  const early = await canvas.getAttribute('data-hash');
+  await seek(Number(end.t));
+  assert.equal(await canvas.getAttribute('data-hash'), end.hash);
+  await seek(3_000_000);
+  assert.equal(await canvas.getAttribute('data-hash'), early);
+  await page.locator('#swarm-split').click(); // an action: autosaved
+  const saved = { t: await canvas.getAttribute('data-us'), hash: await canvas.getAttribute('data-hash') };
+  await page.goto(server.url);
+  await page.reload();
+  await page.locator('#swarm-canvas').waitFor();
+  assert.equal(await page.locator('#swarm-canvas').getAttribute('data-us'), saved.t);
+  assert.equal(await page.locator('#swarm-canvas').getAttribute('data-hash'), saved.hash);
+  await context.close();
+});

@@ -187,6 +187,13 @@ pub enum SwarmAction {
     /// Make a link that replays this run to now.
     Share,
     CloseShare,
+    /// Time travel: go to a simulated instant of this run (replayed).
+    Seek(Time),
+    /// Load an exported gossip run (JSON); errors keep the current run.
+    Import(String),
+    /// Restore an autosave (a link fragment); ignored if bad.
+    Restore(String),
+    ShowError(String),
 }
 
 pub struct Swarm {
@@ -212,6 +219,8 @@ pub struct Swarm {
     pub recorded: Vec<(Time, SwarmStep)>,
     /// The fragment (without `#`) of the last share link made.
     pub share: Option<String>,
+    /// The furthest time this run has reached (the scrubber's range).
+    pub end: Time,
     /// Per cycle: fraction informed (epidemic) and update messages sent.
     pub informed: Vec<f64>,
     pub messages: Vec<u64>,
@@ -247,6 +256,7 @@ impl Swarm {
             traffic: 0,
             recorded: Vec::new(),
             share: None,
+            end: 0,
             informed: vec![],
             messages: vec![],
             detections: vec![],
@@ -406,6 +416,12 @@ impl Swarm {
     }
 
     pub fn apply(&mut self, a: SwarmAction) {
+        if matches!(a, SwarmAction::Kill(_) | SwarmAction::Split | SwarmAction::HealAll | SwarmAction::SetLoss(_)) {
+            // Acting in the past forks the run: the recorded future goes.
+            let now = self.now();
+            self.recorded.retain(|(t, _)| *t <= now);
+            self.end = now;
+        }
         match a {
             SwarmAction::Tick { wall_ms } => self.tick(wall_ms),
             SwarmAction::TogglePlay => {
@@ -452,11 +468,35 @@ impl Swarm {
                     Group::Swim(s) => s.heal_all(),
                 }
             }
-            SwarmAction::Share => {
-                let json = serde_json::to_vec(&self.scenario()).expect("a gossip scenario serialises");
-                self.share = Some(format!("g={}&t={}", codec::pack(&json), self.now()));
-            }
+            SwarmAction::Share => self.share = Some(self.fragment()),
             SwarmAction::CloseShare => self.share = None,
+            SwarmAction::Import(text) => match Swarm::from_json(&text) {
+                Ok(mut s) => {
+                    s.speed = self.speed;
+                    *self = s;
+                }
+                Err(e) => self.error = Some(format!("That file was not loaded: {e}. The current run is unchanged.")),
+            },
+            SwarmAction::Restore(fragment) => {
+                if let Ok(mut s) = Swarm::from_fragment(&fragment) {
+                    s.speed = self.speed;
+                    *self = s;
+                }
+            }
+            SwarmAction::ShowError(e) => self.error = Some(e),
+            SwarmAction::Seek(t) => {
+                let target = t.min(self.end);
+                let (end, speed, flashes, observer, selected) =
+                    (self.end, self.speed, self.flashes, self.observer, self.selected);
+                let mut replay = Swarm::replay(&self.scenario(), Some(target), &self.recorded);
+                replay.end = end;
+                replay.speed = speed;
+                replay.flashes = flashes;
+                replay.observer = observer;
+                replay.selected = selected;
+                replay.recorded = std::mem::take(&mut self.recorded);
+                *self = replay;
+            }
             SwarmAction::LossText(t) => self.loss_text = Some(t),
             SwarmAction::Field(k, v) => {
                 self.fields.insert(k, v);
@@ -528,6 +568,7 @@ impl Swarm {
     /// Runs to `target`, recording the per-cycle charts and the preset's
     /// scheduled crash on the way.
     pub fn advance_to(&mut self, target: Time) {
+        self.end = self.end.max(target);
         let period = self.period();
         while self.now() < target {
             let boundary = (self.now() / period + 1) * period;
@@ -598,6 +639,21 @@ impl Swarm {
         {
             return Err(bad("the link's gossip run names a loss or a node that cannot exist".into()));
         }
+        let mut s = Swarm::replay(&sc, at.map(|t| t.min(crate::scenario::MAX_DURATION_US)), &sc.timeline);
+        s.end = s.now();
+        Ok(s)
+    }
+
+    /// Parses and checks a gossip scenario's JSON (an exported file).
+    pub fn from_json(text: &str) -> Result<Swarm, ScenarioError> {
+        if text.len() > crate::scenario::MAX_JSON_BYTES {
+            return Err(ScenarioError("the file is larger than 1 MB".into()));
+        }
+        Swarm::from_fragment(&format!("g={}", codec::pack(text.as_bytes())))
+    }
+
+    /// Builds the run of `sc` and replays `timeline` up to `at` (paused).
+    fn replay(sc: &SwarmScenario, at: Option<Time>, timeline: &[(Time, SwarmStep)]) -> Swarm {
         let preset = SWARM_PRESETS.iter().find(|p| p.id == sc.preset).map_or(SWARM_PRESETS[0].id, |p| p.id);
         let mut s = Swarm::new(preset, sc.seed);
         s.kind = sc.kind.clone();
@@ -606,7 +662,8 @@ impl Swarm {
         s.initial_loss = sc.loss;
         s.crash_pending = sc.crash;
         s.informed = vec![s.fraction_informed()];
-        for (t, step) in &sc.timeline {
+        let stop = at.unwrap_or(Time::MAX);
+        for (t, step) in timeline.iter().filter(|(t, _)| *t <= stop) {
             s.advance_to(*t);
             s.apply(match *step {
                 SwarmStep::Kill { node } => SwarmAction::Kill(node),
@@ -616,10 +673,21 @@ impl Swarm {
             });
         }
         if let Some(t) = at {
-            s.advance_to(t.min(crate::scenario::MAX_DURATION_US));
+            s.advance_to(t);
         }
         s.playing = false;
-        Ok(s)
+        s
+    }
+
+    /// A link fragment (without `#`) for the run as it is now.
+    pub fn fragment(&self) -> String {
+        let json = serde_json::to_vec(&self.scenario()).expect("a gossip scenario serialises");
+        format!("g={}&t={}", codec::pack(&json), self.now())
+    }
+
+    /// The run as JSON, for export and autosave.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.scenario()).expect("a gossip scenario serialises")
     }
 
     /// The hash of every event so far.
@@ -775,6 +843,32 @@ mod tests {
         assert_eq!(copy.informed, s.informed);
         assert!(Swarm::from_fragment("g=____").is_err());
         assert!(Swarm::from_fragment("t=5").err().unwrap().0.contains("no gossip run"));
+    }
+
+    #[test]
+    fn seeking_back_replays_and_acting_there_forks() {
+        let mut s = Swarm::new("rumor-k1", 2);
+        s.apply(SwarmAction::SetSpeed(10.0));
+        let mut t = 0.0;
+        while t < 600.0 {
+            s.apply(SwarmAction::Tick { wall_ms: t });
+            t += 16.0;
+        }
+        let at = s.now() / 2;
+        s.apply(SwarmAction::Kill(3));
+        let (end, hash) = (s.now(), s.trace_hash());
+        s.apply(SwarmAction::Seek(at));
+        assert_eq!(s.now(), at);
+        s.apply(SwarmAction::Seek(end));
+        assert_eq!((s.now(), s.trace_hash()), (end, hash), "forward again: the same run");
+        s.apply(SwarmAction::Seek(at));
+        s.apply(SwarmAction::Split);
+        assert_eq!(s.recorded.len(), 1, "the kill after this instant is gone");
+        assert_eq!(s.end, at);
+        let json = s.to_json();
+        let back = Swarm::from_json(&json).unwrap();
+        assert_eq!(back.recorded, s.recorded);
+        assert!(Swarm::from_json("{}").is_err());
     }
 
     #[test]

@@ -8,36 +8,49 @@ use yew::Callback;
 
 /// Reads a dropped or picked file and loads it as a scenario.
 pub fn import(file: web_sys::File, dispatch: Callback<Action>) {
+    let d = dispatch.clone();
+    read(
+        file,
+        Callback::from(move |text| d.emit(Action::Import(text))),
+        Callback::from(move |e| dispatch.emit(Action::ShowError(e))),
+    );
+}
+
+/// Reads a file's text (at most 1 MB), then calls `done`, or `fail` with a message.
+pub fn read(file: web_sys::File, done: Callback<String>, fail: Callback<String>) {
     let size = file.size();
     if size > MAX_JSON_BYTES as f64 {
-        dispatch.emit(Action::ShowError(format!(
+        fail.emit(format!(
             "'{}' is {:.0} KB; scenario files are limited to 1 MB. The current scenario is unchanged.",
             file.name(),
             size / 1024.0
-        )));
+        ));
         return;
     }
     let name = file.name();
     wasm_bindgen_futures::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-            Ok(text) => dispatch.emit(Action::Import(text.as_string().unwrap_or_default())),
-            Err(_) => dispatch.emit(Action::ShowError(format!("'{name}' could not be read."))),
+            Ok(text) => done.emit(text.as_string().unwrap_or_default()),
+            Err(_) => fail.emit(format!("'{name}' could not be read.")),
         }
     });
 }
 
 /// Downloads the scenario as a JSON file.
 pub fn export(scenario: &Scenario) -> Result<(), JsValue> {
-    let json = scenario.to_json();
-    let parts = js_sys::Array::of1(&JsValue::from_str(&json));
+    download(&scenario.to_json(), &scenario.name, scenario.seed)
+}
+
+/// Downloads JSON text as `splitbrain-<name>-seed<seed>.json`.
+pub fn download(json: &str, name: &str, seed: u64) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(json));
     let props = web_sys::BlobPropertyBag::new();
     props.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
-    let stem: String = scenario
-        .name
+    let stem: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
         .collect::<String>()
@@ -47,7 +60,7 @@ pub fn export(scenario: &Scenario) -> Result<(), JsValue> {
         .join("-");
     let stem = if stem.is_empty() { "scenario".to_string() } else { stem };
     a.set_href(&url);
-    a.set_download(&format!("splitbrain-{stem}-seed{}.json", scenario.seed));
+    a.set_download(&format!("splitbrain-{stem}-seed{seed}.json"));
     a.click();
     web_sys::Url::revoke_object_url(&url)?;
     Ok(())

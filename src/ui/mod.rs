@@ -33,15 +33,30 @@ pub struct State {
 pub struct SwarmState {
     s: Rc<RefCell<Swarm>>,
     version: u64,
+    saved_at: Rc<Cell<f64>>,
 }
 
 impl Reducible for SwarmState {
     type Action = SwarmAction;
     fn reduce(self: Rc<Self>, action: SwarmAction) -> Rc<Self> {
+        let tick = matches!(action, SwarmAction::Tick { .. });
         self.s.borrow_mut().apply(action);
-        Rc::new(SwarmState { s: self.s.clone(), version: self.version + 1 })
+        // Autosave after every gesture, and about once a second while running.
+        let wall = now_ms();
+        if !tick || wall - self.saved_at.get() > 1000.0 {
+            self.saved_at.set(wall);
+            if let Some(st) = storage() {
+                let _ = st.set_item(GOSSIP_AUTOSAVE_KEY, &self.s.borrow().fragment());
+            }
+        }
+        Rc::new(SwarmState { s: self.s.clone(), version: self.version + 1, saved_at: self.saved_at.clone() })
     }
 }
+
+/// Where the gossip run is autosaved (as a link fragment), and which view
+/// was showing.
+const GOSSIP_AUTOSAVE_KEY: &str = "splitbrain.gossip.v1";
+const VIEW_KEY: &str = "splitbrain.view";
 
 /// Which view is showing: Raft (0) or gossip and SWIM (1).
 type ActiveView = Rc<Cell<u8>>;
@@ -292,7 +307,18 @@ fn use_hash_links(dispatch: Callback<Action>) {
 #[function_component]
 fn App() -> Html {
     // Read before the Raft view consumes (and clears) the fragment.
-    let from_url = (*use_memo((), |_| gossip_from_url())).clone();
+    let from_url = (*use_memo((), |_| {
+        // A link decides the view, and the next reload remembers it.
+        let start = gossip_from_url();
+        let any = !web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().is_empty();
+        if any {
+            if let Some(st) = storage() {
+                let _ = st.set_item(VIEW_KEY, if start.is_some() { "gossip" } else { "raft" });
+            }
+        }
+        start
+    }))
+    .clone();
     let panic_test = *use_memo((), |_| {
         web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().contains("panic-test")
     });
@@ -338,15 +364,26 @@ fn App() -> Html {
                 }
                 s
             }
-            None => Swarm::new(crate::swarm::SWARM_PRESETS[0].id, 1),
+            None => {
+                let mut s = Swarm::new(crate::swarm::SWARM_PRESETS[0].id, 1);
+                if let Some(saved) = storage().and_then(|st| st.get_item(GOSSIP_AUTOSAVE_KEY).ok().flatten()) {
+                    s.apply(SwarmAction::Restore(saved));
+                }
+                s
+            }
         };
-        SwarmState { s: Rc::new(RefCell::new(s)), version: 0 }
+        SwarmState { s: Rc::new(RefCell::new(s)), version: 0, saved_at: Rc::new(Cell::new(0.0)) }
     });
     let swarm_dispatch = {
         let swarm = swarm.clone();
         Callback::from(move |a: SwarmAction| swarm.dispatch(a))
     };
-    let active: ActiveView = (*use_mut_ref(|| Rc::new(Cell::new(u8::from(from_url.is_some()))))).borrow().clone();
+    // The gossip view if the link asks for it, or if it was showing last time.
+    let last_view_gossip = from_url.is_none()
+        && storage().and_then(|st| st.get_item(VIEW_KEY).ok().flatten()).as_deref() == Some("gossip");
+    let initially = u8::from(from_url.is_some() || last_view_gossip);
+
+    let active: ActiveView = (*use_mut_ref(move || Rc::new(Cell::new(initially)))).borrow().clone();
     let view = use_state(|| active.get());
     use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
     use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
@@ -357,6 +394,9 @@ fn App() -> Html {
             let which = u8::from(v != "raft");
             active.set(which);
             view.set(which);
+            if let Some(st) = storage() {
+                let _ = st.set_item(VIEW_KEY, if which == 1 { "gossip" } else { "raft" });
+            }
         })
     };
     // A deliberate panic, for the test that the error banner appears.

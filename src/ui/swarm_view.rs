@@ -188,6 +188,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmAction::TogglePlay, "swarm-play") }
             { b("↺ Reset", "Start this preset again", SwarmAction::Reset, "swarm-reset") }
             { b("Share", "Make a link that replays this run, with what you did, to now", SwarmAction::Share, "swarm-share") }
+            { export_import(s, dispatch) }
             { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmAction::Kill(n), "swarm-kill"), None => html!{} } }
             { b("Split in two", "Partition the group into two halves", SwarmAction::Split, "swarm-split") }
             { b("✚ Heal", "Remove the partition", SwarmAction::HealAll, "swarm-heal") }
@@ -338,6 +339,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
                 <canvas ref={canvas.clone()} id="swarm-canvas" width={SIZE.to_string()} height={SIZE.to_string()} {onclick}
                     role="img" aria-label={format!("{n} nodes")} title="Click a node to inspect it" data-nodes={n.to_string()} data-us={s.now().to_string()}
                     data-hash={format!("{:016x}", s.trace_hash())}></canvas>
+                { scrubber(s, dispatch) }
                 <div class="status">
                     <span id="swarm-time">{format!("t = {:.1} s", s.now() as f64 / 1e6)}</span>
                     <span>{format!("{n} nodes")}</span>
@@ -372,6 +374,59 @@ pub fn share(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             <input id="share-url" type="text" readonly=true value={url} aria-label="Share link" />
             <button onclick={copy} title="Copy the link to the clipboard">{"Copy"}</button>
             <button onclick={close} title="Close">{"Close"}</button>
+        </div>
+    }
+}
+
+fn export_import(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+    let (json, preset, seed) = (s.to_json(), s.preset, s.seed);
+    let d = dispatch.clone();
+    let export = Callback::from(move |_| {
+        if super::files::download(&json, &format!("gossip {preset}"), seed).is_err() {
+            d.emit(SwarmAction::ShowError("The browser refused the download.".into()));
+        }
+    });
+    let d = dispatch.clone();
+    let import = Callback::from(move |e: Event| {
+        if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                let (ok, bad) = (d.clone(), d.clone());
+                super::files::read(
+                    file,
+                    Callback::from(move |text| ok.emit(SwarmAction::Import(text))),
+                    Callback::from(move |e| bad.emit(SwarmAction::ShowError(e))),
+                );
+            }
+            input.set_value("");
+        }
+    });
+    html! {
+        <>
+            <button id="swarm-export" onclick={export} title="Download this run, with what you did, as a JSON file">{"Export"}</button>
+            <label class="button" title="Load a gossip run exported as JSON">
+                {"Import"}<input id="swarm-import" type="file" accept=".json,application/json" onchange={import} hidden=true />
+            </label>
+        </>
+    }
+}
+
+/// The gossip scrubber: drag to any instant of the run (replayed).
+pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+    let d = dispatch.clone();
+    let on_input = Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            if let Ok(t) = i.value().parse::<f64>() {
+                d.emit(SwarmAction::Seek(t as u64));
+            }
+        }
+    });
+    html! {
+        <div class="scrubber">
+            <div class="track">
+                <input id="swarm-scrubber" type="range" min="0" max={s.end.max(1).to_string()} step="1000" value={s.now().to_string()}
+                    oninput={on_input} aria-label="Simulated time" title="Drag to go back to any instant of this run; acting there forks it" />
+            </div>
+            <span class="range-label">{format!("{:.1} s / {:.1} s", s.now() as f64 / 1e6, s.end as f64 / 1e6)}</span>
         </div>
     }
 }
