@@ -38,9 +38,13 @@ async function open(hash, opts) {
 
 test('a leader is elected within 2 simulated seconds of load', async () => {
   const page = await open('seed=1&speed=2');
-  const s = await until(page, (s) => s.leaders.length > 0 || s.t > 2_000_000, 'a leader or 2 s');
-  assert.ok(s.leaders.length > 0, `no leader by t=${s.t}us`);
-  assert.ok(s.t <= 2_100_000, `leader only at ${s.t}us`);
+  await until(page, (s) => s.leaders.length > 0, 'a leader');
+  // When it was elected, from the trace (not when we happened to look).
+  const notes = await page.locator('#event-log .ev.note').allTextContents();
+  const first = notes.filter((t) => t.includes('became leader')).at(-1);
+  assert.ok(first, 'the election is in the event log');
+  const ms = parseFloat(first);
+  assert.ok(ms <= 2000, `first leader elected at ${ms} ms`);
   await screenshot(page, 'leader-elected');
   assert.deepEqual(page.errors, []);
 });
@@ -209,10 +213,10 @@ test('typing into fields while the cluster runs keeps the text, and it applies',
   await page.keyboard.type('4242', { delay: 60 }); // slower than a frame per key
   await page.waitForTimeout(200);
   assert.equal(await seed.inputValue(), '4242');
+  const before = (await state(page)).t;
   await page.locator('#reset').click();
-  await page.waitForTimeout(200);
   assert.equal(await seed.inputValue(), '4242');
-  assert.ok((await state(page)).t < 1_000_000, 'reset restarted the run');
+  assert.ok((await state(page)).t < before, 'reset restarted the run');
   // A node's clock, set from its menu.
   await page.locator('.node[data-node="1"]').click();
   await page.locator('#menu-drift-1').fill('');

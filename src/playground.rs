@@ -218,7 +218,11 @@ pub struct Playground {
     pub menu: Option<Menu>,
     pub help_open: bool,
     pub error: Option<String>,
+    /// Recent sends, deliveries, duplicates and timers (they come fast).
     pub log: VecDeque<Logged>,
+    /// Recent role changes, commits, commands, faults and drops, kept apart
+    /// so that the chatty kinds do not push them out.
+    pub notable: VecDeque<Logged>,
     /// Recently dropped messages: link and the wall time they dropped.
     pub drops: Vec<(NodeId, NodeId, f64)>,
     pub drag: Option<(f64, f64, f64, f64)>,
@@ -257,6 +261,7 @@ impl Playground {
             help_open: false,
             error: None,
             log: VecDeque::new(),
+            notable: VecDeque::new(),
             drops: Vec::new(),
             last_wall: None,
             wall_now: 0.0,
@@ -344,7 +349,14 @@ impl Playground {
             Action::StepBack => {
                 self.playing = false;
                 let now = self.now();
-                let prev = self.log.iter().rev().map(|l| l.time).find(|t| *t < now).unwrap_or(now.saturating_sub(1));
+                let prev = self
+                    .log
+                    .iter()
+                    .chain(self.notable.iter())
+                    .map(|l| l.time)
+                    .filter(|t| *t < now)
+                    .max()
+                    .unwrap_or(now.saturating_sub(1));
                 self.seek(prev);
             }
             Action::Seek(t) => {
@@ -490,6 +502,7 @@ impl Playground {
         self.travel = Travel::new(runner);
         self.base = base;
         self.log.clear();
+        self.notable.clear();
         self.drops.clear();
         self.highlighted.clear();
         self.menu = None;
@@ -525,6 +538,7 @@ impl Playground {
     fn seek(&mut self, t: Time) {
         let events = self.travel.seek(t);
         self.log.clear();
+        self.notable.clear();
         self.drops.clear();
         self.last_wall = None;
         self.carry_us = 0.0;
@@ -561,10 +575,12 @@ impl Playground {
             if let Some((from, to)) = l.dropped {
                 self.drops.push((from, to, self.wall_now));
             }
-            if self.log.len() == LOG_CAP {
-                self.log.pop_front();
+            let ring =
+                if matches!(l.kind, "send" | "deliver" | "dup" | "timer") { &mut self.log } else { &mut self.notable };
+            if ring.len() == LOG_CAP {
+                ring.pop_front();
             }
-            self.log.push_back(l);
+            ring.push_back(l);
         }
         if self.drops.len() > 200 {
             let excess = self.drops.len() - 200;
@@ -603,13 +619,31 @@ impl Playground {
     }
 
     /// The log entries that pass the filters, newest first.
-    pub fn visible_log(&self, limit: usize) -> impl Iterator<Item = &Logged> {
-        self.log
-            .iter()
-            .rev()
-            .filter(move |l| !self.hidden_kinds.contains(&l.kind))
-            .filter(move |l| self.log_node.is_none_or(|n| l.nodes.contains(&n)))
-            .take(limit)
+    pub fn visible_log(&self, limit: usize) -> Vec<&Logged> {
+        let keep =
+            |l: &&Logged| !self.hidden_kinds.contains(&l.kind) && self.log_node.is_none_or(|n| l.nodes.contains(&n));
+        let mut a = self.log.iter().rev().filter(keep).peekable();
+        let mut b = self.notable.iter().rev().filter(keep).peekable();
+        let mut out = Vec::with_capacity(limit);
+        while out.len() < limit {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => {
+                    if x.index > y.index {
+                        a.next()
+                    } else {
+                        b.next()
+                    }
+                }
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => None,
+            };
+            match next {
+                Some(l) => out.push(l),
+                None => break,
+            }
+        }
+        out
     }
 
     /// A readable name for what the highest-term leader is, for the status bar.

@@ -192,6 +192,7 @@ pub fn event_log(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         .collect();
     let rows: Html = pg
         .visible_log(300)
+        .into_iter()
         .map(|l| {
             let d = dispatch.clone();
             let nodes = l.nodes.clone();
