@@ -119,6 +119,8 @@ pub const SWARM_PRESETS: &[SwarmPreset] = &[
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum SwarmStep {
     Kill { node: NodeId },
+    Pause { node: NodeId },
+    Resume { node: NodeId },
     Split,
     HealAll,
     SetLoss { loss: f64 },
@@ -152,6 +154,7 @@ pub enum Look {
     Suspect,
     Failed,
     Crashed,
+    Paused,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -164,6 +167,9 @@ pub enum SwarmAction {
     Preset(&'static str),
     Reset,
     Kill(NodeId),
+    /// Freeze a node (its timers and messages wait), or unfreeze it.
+    Pause(NodeId),
+    Resume(NodeId),
     /// Cut the group in two halves (by id).
     Split,
     HealAll,
@@ -324,6 +330,8 @@ impl Swarm {
 
     pub fn look(&self, i: NodeId) -> Look {
         match &self.group {
+            Group::Epidemic(s) if s.status(i) == NodeStatus::Paused => Look::Paused,
+            Group::Swim(s) if s.status(i) == NodeStatus::Paused => Look::Paused,
             Group::Epidemic(s) => match s.node(i) {
                 None => Look::Crashed,
                 Some(g) => match g.state() {
@@ -416,7 +424,15 @@ impl Swarm {
     }
 
     pub fn apply(&mut self, a: SwarmAction) {
-        if matches!(a, SwarmAction::Kill(_) | SwarmAction::Split | SwarmAction::HealAll | SwarmAction::SetLoss(_)) {
+        if matches!(
+            a,
+            SwarmAction::Kill(_)
+                | SwarmAction::Pause(_)
+                | SwarmAction::Resume(_)
+                | SwarmAction::Split
+                | SwarmAction::HealAll
+                | SwarmAction::SetLoss(_)
+        ) {
             // Acting in the past forks the run: the recorded future goes.
             let now = self.now();
             self.recorded.retain(|(t, _)| *t <= now);
@@ -451,6 +467,20 @@ impl Swarm {
                             self.detections.push((i, now, None, None));
                         }
                     }
+                }
+            }
+            SwarmAction::Pause(i) => {
+                self.recorded.push((self.now(), SwarmStep::Pause { node: i }));
+                match &mut self.group {
+                    Group::Epidemic(s) => s.pause(i),
+                    Group::Swim(s) => s.pause(i),
+                }
+            }
+            SwarmAction::Resume(i) => {
+                self.recorded.push((self.now(), SwarmStep::Resume { node: i }));
+                match &mut self.group {
+                    Group::Epidemic(s) => s.resume(i),
+                    Group::Swim(s) => s.resume(i),
                 }
             }
             SwarmAction::Split => {
@@ -667,6 +697,8 @@ impl Swarm {
             s.advance_to(*t);
             s.apply(match *step {
                 SwarmStep::Kill { node } => SwarmAction::Kill(node),
+                SwarmStep::Pause { node } => SwarmAction::Pause(node),
+                SwarmStep::Resume { node } => SwarmAction::Resume(node),
                 SwarmStep::Split => SwarmAction::Split,
                 SwarmStep::HealAll => SwarmAction::HealAll,
                 SwarmStep::SetLoss { loss } => SwarmAction::SetLoss(loss),
@@ -869,6 +901,18 @@ mod tests {
         let back = Swarm::from_json(&json).unwrap();
         assert_eq!(back.recorded, s.recorded);
         assert!(Swarm::from_json("{}").is_err());
+    }
+
+    #[test]
+    fn a_paused_site_learns_nothing_until_it_resumes() {
+        let mut s = Swarm::new("push-pull", 4);
+        s.apply(SwarmAction::Pause(9));
+        s.advance_to(30_000_000);
+        assert_eq!(s.look(9), Look::Paused);
+        assert!(s.fraction_informed() < 1.0, "the paused site has not heard");
+        s.apply(SwarmAction::Resume(9));
+        s.advance_to(40_000_000);
+        assert_eq!(s.fraction_informed(), 1.0);
     }
 
     #[test]

@@ -25,6 +25,7 @@ fn colour(l: Look) -> &'static str {
         Look::Suspect => "#f59e0b",
         Look::Failed => "#dc2626",
         Look::Crashed => "#1f2937",
+        Look::Paused => "#60a5fa",
     }
 }
 
@@ -190,6 +191,11 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             { b("Share", "Make a link that replays this run, with what you did, to now", SwarmAction::Share, "swarm-share") }
             { export_import(s, dispatch) }
             { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmAction::Kill(n), "swarm-kill"), None => html!{} } }
+            { match selected {
+                Some(n) if s.look(n) == Look::Paused => b(&format!("Resume n{n}"), "Unfreeze the selected node: what waited runs now", SwarmAction::Resume(n), "swarm-pause"),
+                Some(n) => b(&format!("❚❚ Pause n{n}"), "Freeze the selected node: its timers and messages wait", SwarmAction::Pause(n), "swarm-pause"),
+                None => html!{},
+            } }
             { b("Split in two", "Partition the group into two halves", SwarmAction::Split, "swarm-split") }
             { b("✚ Heal", "Remove the partition", SwarmAction::HealAll, "swarm-heal") }
             { b(if s.flashes { "Hide messages" } else { "Show messages" }, "Draw messages in flight (off is faster at large N)", SwarmAction::ToggleFlashes, "swarm-flashes") }
