@@ -275,6 +275,16 @@ fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, e
     html! { <button {onclick} title={tip.to_string()} disabled={!enabled}>{label}</button> }
 }
 
+/// The current text of the input with this id (empty if there is none).
+pub fn read_input(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|e| e.value())
+        .unwrap_or_default()
+}
+
 /// Records what is typed into a menu field, so redraws keep it.
 fn typing(dispatch: &Callback<Action>, id: &str) -> Callback<InputEvent> {
     let d = dispatch.clone();
@@ -312,15 +322,7 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 let d = dispatch.clone();
                 let (sid, did) = (skew_id.clone(), drift_id.clone());
                 Callback::from(move |_| {
-                    let doc = web_sys::window().and_then(|w| w.document());
-                    let read = |id: &str| {
-                        doc.as_ref()
-                            .and_then(|d| d.get_element_by_id(id))
-                            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-                            .map(|e| e.value())
-                            .unwrap_or_default()
-                    };
-                    let (o, dr) = (read(&sid), read(&did));
+                    let (o, dr) = (read_input(&sid), read_input(&did));
                     match (o.trim().parse::<f64>(), dr.trim().parse::<i64>()) {
                         (Ok(offset_ms), Ok(drift_ppm)) if offset_ms.abs() <= 3.6e6 && drift_ppm.abs() <= 500_000 => {
                             d.emit(Action::Do(Do::Skew { node: i, offset_ms, drift_ppm }))
@@ -362,15 +364,7 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 let d = dispatch.clone();
                 let ids = ids.clone();
                 Callback::from(move |_| {
-                    let doc = web_sys::window().and_then(|w| w.document());
-                    let read = |id: &str| {
-                        doc.as_ref()
-                            .and_then(|d| d.get_element_by_id(id))
-                            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-                            .map(|e| e.value())
-                            .unwrap_or_default()
-                    };
-                    let (lat, loss) = (read(&ids.0), read(&ids.1));
+                    let (lat, loss) = (read_input(&ids.0), read_input(&ids.1));
                     let parsed = lat
                         .split_once('-')
                         .map(|(x, y)| (x.trim().parse::<f64>(), y.trim().parse::<f64>()))

@@ -322,18 +322,23 @@ pub fn about(pg: &Playground) -> Html {
 /// The share popover: the link, and a copy button.
 pub fn share(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let Some(fragment) = &pg.share else { return html! {} };
+    let d = dispatch.clone();
+    let caption = format!("A link to this run at t = {}", format_time(pg.now()));
+    share_box(fragment, caption, Callback::from(move |_| d.emit(Action::CloseShare)))
+}
+
+/// A banner with a link to copy: this page with `#fragment`.
+pub fn share_box(fragment: &str, caption: String, close: Callback<MouseEvent>) -> Html {
     let loc = web_sys::window().map(|w| w.location());
     let base = loc
         .map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
         .unwrap_or_default();
     let url = format!("{base}#{fragment}");
-    let d = dispatch.clone();
-    let close = Callback::from(move |_| d.emit(Action::CloseShare));
     let u = url.clone();
     let copy = Callback::from(move |_| super::files::copy(&u));
     html! {
         <div id="share-box" class="banner share" role="dialog" aria-label="Share link">
-            <span>{format!("A link to this run at t = {} ({} KB):", format_time(pg.now()), url.len().div_ceil(1024))}</span>
+            <span>{format!("{caption} ({} KB):", url.len().div_ceil(1024))}</span>
             <input id="share-url" type="text" readonly=true value={url} aria-label="Share link"
                 onfocus={Callback::from(|e: FocusEvent| { if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } })} />
             <button onclick={copy} title="Copy the link to the clipboard">{"Copy"}</button>

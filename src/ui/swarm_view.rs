@@ -365,23 +365,9 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
 /// The share box for a gossip run.
 pub fn share(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     let Some(fragment) = &s.share else { return html! {} };
-    let loc = web_sys::window().map(|w| w.location());
-    let base = loc
-        .map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
-        .unwrap_or_default();
-    let url = format!("{base}#{fragment}");
     let d = dispatch.clone();
-    let close = Callback::from(move |_| d.emit(SwarmAction::CloseShare));
-    let u = url.clone();
-    let copy = Callback::from(move |_| super::files::copy(&u));
-    html! {
-        <div id="share-box" class="banner share" role="dialog" aria-label="Share link">
-            <span>{format!("A link to this run at t = {:.3} s:", s.now() as f64 / 1e6)}</span>
-            <input id="share-url" type="text" readonly=true value={url} aria-label="Share link" />
-            <button onclick={copy} title="Copy the link to the clipboard">{"Copy"}</button>
-            <button onclick={close} title="Close">{"Close"}</button>
-        </div>
-    }
+    let caption = format!("A link to this run at t = {:.3} s", s.now() as f64 / 1e6);
+    super::panels::share_box(fragment, caption, Callback::from(move |_| d.emit(SwarmAction::CloseShare)))
 }
 
 fn export_import(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
