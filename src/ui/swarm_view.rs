@@ -139,7 +139,7 @@ fn chart(s: &Swarm) -> Html {
                         <thead><tr><th>{"crashed"}</th><th>{"at"}</th><th title="Periods until someone suspected it">{"first detection"}</th><th title="Periods until every live member had it failed">{"everyone knows"}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
-                    <p id="false-positives" title="Live members declared failed by someone">{format!("false positives so far: {}", s.false_positives)}</p>
+                    <p id="false-positives" title="Live members that at least one member declared failed">{format!("live members wrongly declared failed: {} of {}", s.false_positives, s.nodes())}</p>
                 </div>
             }
         }
