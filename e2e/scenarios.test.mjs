@@ -124,3 +124,23 @@ test('a preset loads with its explanation, and import refuses a bad file', async
   await screenshot(page, 'figure-8');
   assert.deepEqual(page.errors, []);
 });
+
+test('dropping a scenario file on the page loads it', async () => {
+  const page = await openPage(browser, `${server.url}#seed=1`);
+  await page.locator('svg.cluster').waitFor();
+  const json = JSON.stringify({
+    version: 1, name: 'Dropped', description: 'A scenario dropped onto the page, with seven nodes, to check that drag and drop loads scenario files just like the picker does.',
+    protocol: { raft: {} }, nodes: 7, seed: 99, timeline: [],
+  });
+  await page.evaluate((json) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([json], 'dropped.json', { type: 'application/json' }));
+    const app = document.querySelector('.app');
+    app.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    app.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }, json);
+  await page.waitForFunction(() => document.querySelectorAll('.node').length === 7);
+  assert.match(await page.locator('#about').textContent(), /Dropped/);
+  assert.equal(await page.locator('#seed').inputValue(), '99');
+  assert.deepEqual(page.errors, []);
+});
