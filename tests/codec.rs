@@ -87,6 +87,7 @@ fn the_json_schema_matches_the_scenario_model() {
         description: "d".into(),
         protocol: splitbrain::scenario::ProtocolSpec::Raft(RaftParams {
             bug: Some(splitbrain::protocols::raft::Bug::VoteTwice),
+            lease_drift_bound_ppm: Some(10_000),
             ..RaftParams::default()
         }),
         network: link.clone(),

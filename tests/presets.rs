@@ -32,12 +32,14 @@ fn there_are_at_least_ten_presets_each_valid_named_and_explained() {
 }
 
 #[test]
-fn only_the_buggy_figure_8_violates_safety() {
+fn only_the_buggy_figure_8_and_the_skewed_lease_violate_safety() {
     for p in PRESETS {
         let r = run(p.id);
         let props: Vec<&str> = r.violations().iter().map(|v| v.property).collect();
         if p.id == "figure-8" {
             assert_eq!(props, ["Leader Completeness", "State Machine Safety"]);
+        } else if p.id == "lease-clock-skew" {
+            assert_eq!(props, ["Lease Exclusivity"]);
         } else {
             assert!(props.is_empty(), "{}: {props:?}", p.id);
         }

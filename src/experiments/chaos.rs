@@ -18,6 +18,11 @@ pub struct ChaosParams {
     pub client_interval_ms: f64,
     pub raft: RaftParams,
     pub network: LinkSpec,
+    /// Whether clock skews also step clocks (offset jumps), or only change
+    /// their drift.
+    pub clock_steps: bool,
+    /// Skews draw drifts from ±this many ppm.
+    pub max_drift_ppm: u64,
 }
 
 impl Default for ChaosParams {
@@ -29,6 +34,8 @@ impl Default for ChaosParams {
             client_interval_ms: 20.0,
             raft: RaftParams::default(),
             network: LinkSpec::default(),
+            clock_steps: true,
+            max_drift_ppm: 50_000,
         }
     }
 }
@@ -66,11 +73,14 @@ pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
                 let dup = [0.0, 0.0, 0.1][rng.below(3) as usize];
                 Action::SetLink { from, to, link: LinkSpec { loss, dup, ..p.network.clone() } }
             }
-            10 => Action::Skew {
-                node: node(&mut rng),
-                offset_ms: rng.range_inclusive(0, 200) as f64 - 100.0,
-                drift_ppm: rng.range_inclusive(0, 100_000) as i64 - 50_000,
-            },
+            10 => {
+                let (node, offset) = (node(&mut rng), rng.range_inclusive(0, 200) as f64 - 100.0);
+                Action::Skew {
+                    node,
+                    offset_ms: if p.clock_steps { offset } else { 0.0 },
+                    drift_ppm: rng.range_inclusive(0, 2 * p.max_drift_ppm) as i64 - p.max_drift_ppm as i64,
+                }
+            }
             11 => Action::Transfer { to: node(&mut rng) },
             _ => Action::Campaign { node: node(&mut rng) },
         };

@@ -76,6 +76,12 @@ pub struct RaftParams {
     pub check_quorum: bool,
     /// A new leader appends a no-op entry (§8). Default true.
     pub leader_noop: bool,
+    /// Ignore RequestVote within the minimum election timeout of hearing
+    /// from a leader (dissertation §4.2.3).
+    pub vote_stickiness: bool,
+    /// Leader leases with this clock-drift bound in ppm (§6.4.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lease_drift_bound_ppm: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bug: Option<crate::protocols::raft::Bug>,
 }
@@ -89,6 +95,8 @@ impl Default for RaftParams {
             prevote: d.prevote,
             check_quorum: d.check_quorum,
             leader_noop: d.leader_noop,
+            vote_stickiness: d.vote_stickiness,
+            lease_drift_bound_ppm: None,
             bug: None,
         }
     }
@@ -111,6 +119,8 @@ impl RaftParams {
             prevote: self.prevote,
             check_quorum: self.check_quorum,
             leader_noop: self.leader_noop,
+            vote_stickiness: self.vote_stickiness,
+            lease_drift_bound_ppm: self.lease_drift_bound_ppm,
             bug: self.bug,
             ..RaftConfig::default()
         };
@@ -128,6 +138,8 @@ impl RaftParams {
             prevote: cfg.prevote,
             check_quorum: cfg.check_quorum,
             leader_noop: cfg.leader_noop,
+            vote_stickiness: cfg.vote_stickiness,
+            lease_drift_bound_ppm: cfg.lease_drift_bound_ppm,
             bug: cfg.bug,
         }
     }

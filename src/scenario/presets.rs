@@ -31,6 +31,8 @@ pub const PRESETS: &[Preset] = &[
     preset!("leadership-transfer"),
     preset!("lossy-network"),
     preset!("clock-skew"),
+    preset!("lease-clock-skew"),
+    preset!("lease-clock-skew-in-bound"),
 ];
 
 impl Preset {

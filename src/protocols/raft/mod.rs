@@ -79,6 +79,12 @@ pub struct RaftConfig {
     pub leader_noop: bool,
     /// Most entries in one AppendEntries.
     pub max_entries_per_append: u32,
+    /// Servers that heard from a leader within the minimum election timeout
+    /// (or booted less than that ago) ignore RequestVote (dissertation §4.2.3).
+    pub vote_stickiness: bool,
+    /// Leader leases (dissertation §6.4.1), with this bound on any clock's
+    /// drift in ppm; `None` turns leases off. Implies vote stickiness.
+    pub lease_drift_bound_ppm: Option<u32>,
     pub bug: Option<Bug>,
 }
 
@@ -93,6 +99,8 @@ impl Default for RaftConfig {
             check_quorum: false,
             leader_noop: true,
             max_entries_per_append: 64,
+            vote_stickiness: false,
+            lease_drift_bound_ppm: None,
             bug: None,
         }
     }
@@ -122,7 +130,25 @@ impl RaftConfig {
         if self.max_entries_per_append == 0 {
             return Err("max_entries_per_append must be at least 1".into());
         }
+        if self.lease_drift_bound_ppm.is_some_and(|b| b >= 200_000) {
+            return Err("the lease drift bound must be below 200000 ppm (20%)".into());
+        }
         Ok(())
+    }
+
+    fn sticky(&self) -> bool {
+        self.vote_stickiness || self.lease_drift_bound_ppm.is_some()
+    }
+
+    /// The lease a majority's acknowledgement buys, on the leader's clock:
+    /// the minimum election timeout shrunk so that even a leader clock that
+    /// runs slow by the bound, against a follower clock that runs fast by it,
+    /// ends the lease before that follower would vote: T·(1−ε)/(1+ε).
+    pub fn lease_us(&self) -> Option<u64> {
+        self.lease_drift_bound_ppm.map(|b| {
+            let b = u128::from(b);
+            (u128::from(self.election_timeout_min_us) * (1_000_000 - b) / (1_000_000 + b)) as u64
+        })
     }
 
     fn quorum(&self) -> usize {
@@ -180,10 +206,13 @@ pub enum Msg {
         prev_log_term: u64,
         entries: Vec<Entry>,
         leader_commit: u64,
+        /// The leader's heartbeat round, echoed in the reply (leases).
+        round: u64,
     },
     AppendEntriesReply {
         term: u64,
         success: bool,
+        round: u64,
         /// On success, the follower's last matching index; on failure, the
         /// next index the leader should try (the first index of the
         /// conflicting term, §5.3's optimisation).
@@ -240,7 +269,7 @@ impl fmt::Display for Msg {
                 "AppendEntries(t{term} prev={prev_log_index}/t{prev_log_term} +{} commit={leader_commit})",
                 entries.len()
             ),
-            Msg::AppendEntriesReply { term, success, index } => {
+            Msg::AppendEntriesReply { term, success, index, .. } => {
                 write!(f, "AppendReply(t{term} {} {index})", if *success { "ok" } else { "reject" })
             }
             Msg::TimeoutNow { term } => write!(f, "TimeoutNow(t{term})"),
@@ -378,6 +407,14 @@ pub struct Raft {
     transfer: Option<NodeId>,
     /// When this server last heard from a leader of its term (local clock).
     last_leader_contact: Option<LocalTime>,
+    /// Vote stickiness: no votes before this local time.
+    vote_ban_until: LocalTime,
+    // Leases: heartbeat rounds, when each was sent, and who acked which.
+    round: u64,
+    round_sent: std::collections::VecDeque<(u64, LocalTime)>,
+    acked_round: Vec<u64>,
+    /// The leader's lease runs until this local time.
+    lease_until: LocalTime,
 }
 
 impl Raft {
@@ -434,6 +471,15 @@ impl Raft {
     }
     pub fn transfer_target(&self) -> Option<NodeId> {
         self.transfer
+    }
+    /// Whether this server believes it holds a valid leader lease at local
+    /// time `now` (always false with leases off).
+    pub fn lease_valid(&self, now: LocalTime) -> bool {
+        self.cfg.lease_drift_bound_ppm.is_some() && self.role == Role::Leader && now < self.lease_until
+    }
+    /// The local time the lease runs to (meaningful while leader).
+    pub fn lease_until(&self) -> LocalTime {
+        self.lease_until
     }
     /// Votes received in the current campaign.
     pub fn votes(&self) -> usize {
@@ -514,6 +560,10 @@ impl Raft {
         self.match_index = vec![0; n];
         self.match_index[self.id as usize] = self.log.last_index();
         self.sent_index = vec![0; n];
+        self.acked_round = vec![0; n];
+        self.round_sent.clear();
+        self.lease_until = LocalTime::MIN;
+        self.start_round(ctx);
         self.recent_active = vec![false; n];
         if self.cfg.check_quorum {
             ctx.set_timer(Timer::Election, self.cfg.election_timeout_min_us);
@@ -628,9 +678,11 @@ impl Raft {
 
     fn step_leader(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
         match msg {
-            Msg::AppendEntriesReply { term, success, index } if term == self.current_term => {
+            Msg::AppendEntriesReply { term, success, index, round } if term == self.current_term => {
                 self.recent_active[from as usize] = true;
                 let f = from as usize;
+                self.acked_round[f] = self.acked_round[f].max(round);
+                self.extend_lease();
                 if success {
                     self.match_index[f] = self.match_index[f].max(index);
                     self.next_index[f] = self.next_index[f].max(index + 1);
@@ -657,11 +709,12 @@ impl Raft {
 
     /// AppendEntries at a follower (§5.3), or a stale one at anyone.
     fn handle_append_entries(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
-        let Msg::AppendEntries { term, leader, prev_log_index, prev_log_term, entries, leader_commit } = msg else {
+        let Msg::AppendEntries { term, leader, prev_log_index, prev_log_term, entries, leader_commit, round } = msg
+        else {
             return;
         };
         let reply = |ctx: &mut Ctx<'_, Self>, term, success, index| {
-            ctx.send(from, Msg::AppendEntriesReply { term, success, index });
+            ctx.send(from, Msg::AppendEntriesReply { term, success, index, round });
         };
         if term < self.current_term {
             reply(ctx, self.current_term, false, 0);
@@ -669,6 +722,7 @@ impl Raft {
         }
         self.leader_id = Some(leader);
         self.last_leader_contact = Some(ctx.now());
+        self.vote_ban_until = self.vote_ban_until.max(ctx.now() + self.cfg.election_timeout_min_us as i64);
         self.reset_election_timer(ctx);
 
         // Consistency check (§5.3).
@@ -735,6 +789,7 @@ impl Raft {
                 prev_log_term,
                 entries,
                 leader_commit: self.commit_index,
+                round: self.round,
             },
         );
     }
@@ -773,6 +828,34 @@ impl Raft {
                 self.last_applied_request = Some(id);
             }
             self.last_applied += 1;
+        }
+    }
+
+    /// A new heartbeat round: replies that echo it prove that a majority
+    /// heard from this leader after `now` (for the lease).
+    fn start_round(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.round += 1;
+        self.round_sent.push_back((self.round, ctx.now()));
+        if self.round_sent.len() > 64 {
+            self.round_sent.pop_front();
+        }
+        if let Some(a) = self.acked_round.get_mut(self.id as usize) {
+            *a = self.round;
+        }
+    }
+
+    /// Extends the lease to (start of the newest round a majority acked) +
+    /// the lease length (dissertation §6.4.1).
+    fn extend_lease(&mut self) {
+        let Some(lease) = self.cfg.lease_us() else { return };
+        if self.transfer.is_some() {
+            return; // handing over: the target may win at once (§3.10)
+        }
+        let mut acked = self.acked_round.clone();
+        acked.sort_unstable_by(|a, b| b.cmp(a));
+        let Some(&r) = acked.get(self.cfg.quorum() - 1) else { return };
+        if let Some(&(_, sent)) = self.round_sent.iter().find(|(x, _)| *x == r) {
+            self.lease_until = self.lease_until.max(sent + lease as i64);
         }
     }
 
@@ -817,16 +900,33 @@ impl Protocol for Raft {
             recent_active: Vec::new(),
             transfer: None,
             last_leader_contact: None,
+            vote_ban_until: LocalTime::MIN,
+            round: 0,
+            round_sent: std::collections::VecDeque::new(),
+            acked_round: Vec::new(),
+            lease_until: LocalTime::MIN,
         }
     }
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if self.cfg.sticky() {
+            // A restarted server may have acked a lease before it crashed.
+            self.vote_ban_until = ctx.now() + self.cfg.election_timeout_min_us as i64;
+        }
         ctx.note(Note::Role { role: Role::Follower, term: self.current_term });
         self.reset_election_timer(ctx);
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
         let term = msg.term();
+        // Vote stickiness (§4.2.3): within the minimum election timeout of
+        // hearing from a leader (or of booting), a RequestVote is ignored
+        // entirely, term included. A leader is its own leader. Transfers pass.
+        if let Msg::RequestVote { prevote: false, transfer: false, .. } = msg {
+            if self.cfg.sticky() && (self.role == Role::Leader || ctx.now() < self.vote_ban_until) {
+                return;
+            }
+        }
         let is_prevote =
             matches!(msg, Msg::RequestVote { prevote: true, .. } | Msg::RequestVoteReply { prevote: true, .. });
         // Any RPC with a higher term makes us a follower of that term (§5.1),
@@ -854,6 +954,7 @@ impl Protocol for Raft {
             (Timer::Election, Role::Leader) => self.check_quorum(ctx),
             (Timer::Election, _) => self.campaign(ctx, false),
             (Timer::Heartbeat, Role::Leader) => {
+                self.start_round(ctx);
                 self.broadcast_append(ctx);
                 ctx.set_timer(Timer::Heartbeat, self.cfg.heartbeat_us);
             }
@@ -895,6 +996,8 @@ impl Protocol for Raft {
                     return;
                 }
                 self.transfer = Some(to);
+                // The target will win without waiting out anyone's lease.
+                self.lease_until = LocalTime::MIN;
                 ctx.note(Note::TransferStart { to });
                 // Abort after one election timeout (§3.10).
                 ctx.set_timer(Timer::TransferTimeout, self.cfg.election_timeout_min_us);
@@ -905,7 +1008,11 @@ impl Protocol for Raft {
                 }
             }
             Cmd::Campaign => {
-                if self.role != Role::Leader {
+                // With stickiness (and leases) a server that heard from a
+                // leader within the minimum election timeout may not vote,
+                // not even for itself: the lease counts on it.
+                let banned = self.cfg.sticky() && ctx.now() < self.vote_ban_until;
+                if self.role != Role::Leader && !banned {
                     self.campaign(ctx, false);
                 }
             }

@@ -12,6 +12,7 @@
 mod election_safety;
 mod leader_append_only;
 mod leader_completeness;
+mod lease_exclusivity;
 mod log_matching;
 mod state_machine_safety;
 
@@ -31,15 +32,17 @@ pub enum Property {
     LogMatching,
     LeaderCompleteness,
     StateMachineSafety,
+    LeaseExclusivity,
 }
 
 impl Property {
-    pub const ALL: [Property; 5] = [
+    pub const ALL: [Property; 6] = [
         Property::ElectionSafety,
         Property::LeaderAppendOnly,
         Property::LogMatching,
         Property::LeaderCompleteness,
         Property::StateMachineSafety,
+        Property::LeaseExclusivity,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -49,6 +52,7 @@ impl Property {
             Property::LogMatching => "Log Matching",
             Property::LeaderCompleteness => "Leader Completeness",
             Property::StateMachineSafety => "State Machine Safety",
+            Property::LeaseExclusivity => "Lease Exclusivity",
         }
     }
 
@@ -59,6 +63,7 @@ impl Property {
             Property::LogMatching => "Raft §5.3",
             Property::LeaderCompleteness => "Raft §5.4",
             Property::StateMachineSafety => "Raft §5.4.3",
+            Property::LeaseExclusivity => "Ongaro §6.4.1",
         }
     }
 
@@ -70,6 +75,7 @@ impl Property {
             Property::LogMatching => "If two logs contain an entry with the same index and term, then the logs are identical in all entries up through the given index.",
             Property::LeaderCompleteness => "If a log entry is committed in a given term, then that entry will be present in the logs of the leaders for all higher-numbered terms.",
             Property::StateMachineSafety => "If a server has applied a log entry at a given index to its state machine, no other server will ever apply a different log entry for the same index.",
+            Property::LeaseExclusivity => "At no instant of true time do two servers both believe they hold a valid leader lease.",
         }
     }
 
@@ -268,6 +274,7 @@ impl Checker<Raft> for RaftChecker {
         for &n in &touched {
             self.observe(sim, n, &at, out);
         }
+        lease_exclusivity::check(self, sim, &at, out);
         self.touched = touched;
     }
 }

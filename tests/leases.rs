@@ -1,0 +1,80 @@
+//! Leader leases (Ongaro's dissertation §6.4.1) and vote stickiness (§4.2.3).
+
+use splitbrain::experiments::chaos::{self, ChaosParams};
+use splitbrain::protocols::raft::{cluster, Raft, RaftConfig};
+use splitbrain::scenario::presets;
+use splitbrain::scenario::Runner;
+use splitbrain::sim::network::LinkConfig;
+use splitbrain::sim::{Sim, MS, SEC};
+
+/// Chaos schedules skew clocks by up to ±5% (50,000 ppm). With leases sized
+/// for a 6% bound, no two servers ever believe they hold a lease at once.
+#[test]
+fn leases_stay_exclusive_under_chaos_when_drift_is_within_the_bound() {
+    // Clocks drift but are never stepped: a lease needs a monotonic clock.
+    let mut p = ChaosParams { clock_steps: false, ..ChaosParams::default() };
+    p.raft.lease_drift_bound_ppm = Some(60_000);
+    for seed in 0..400 {
+        let r = chaos::run(&p, seed);
+        assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
+    }
+}
+
+/// Chaos whose clocks drift by up to ±50%, with leases sized for 1%: the
+/// checker catches an overlapping lease.
+#[test]
+fn the_lease_checker_catches_drift_past_the_bound() {
+    let mut p = ChaosParams { clock_steps: false, max_drift_ppm: 500_000, ..ChaosParams::default() };
+    p.raft.lease_drift_bound_ppm = Some(10_000);
+    let caught =
+        (0..400).find(|&seed| chaos::run(&p, seed).violations.iter().any(|v| v.property == "Lease Exclusivity"));
+    assert!(caught.is_some(), "no overlap found in 400 schedules");
+}
+
+/// The preset pair: a leader clock 50% slow overlaps leases; 0.5% does not.
+#[test]
+fn the_lease_presets_show_both_ways_it_can_go() {
+    let run = |id: &str| {
+        let mut r = Runner::new(presets::find(id).unwrap().scenario().unwrap()).unwrap();
+        r.run_to_end();
+        r.violations().iter().map(|v| v.property).collect::<Vec<_>>()
+    };
+    assert_eq!(run("lease-clock-skew"), ["Lease Exclusivity"]);
+    assert!(run("lease-clock-skew-in-bound").is_empty());
+}
+
+/// §4.2.3: with vote stickiness, a server that stops hearing the leader
+/// (here: the leader's link to it is cut one way) and campaigns cannot
+/// disrupt a leader that everyone else still hears from.
+#[test]
+fn vote_stickiness_rejects_a_disruptive_candidate() {
+    for (sticky, disrupted) in [(false, true), (true, false)] {
+        let cfg = RaftConfig { vote_stickiness: sticky, ..RaftConfig::default() };
+        let mut sim: Sim<Raft> = Sim::new(cfg, 5, 21, LinkConfig::default());
+        sim.run_until(SEC);
+        let leader = cluster::leader(&sim).unwrap();
+        let term = sim.node(leader).unwrap().term();
+        let f = (leader + 1) % 5;
+        sim.cut(leader, f);
+        sim.run_until(3 * SEC); // f times out and asks everyone for votes
+        let still = cluster::leader(&sim) == Some(leader) && sim.node(leader).unwrap().term() == term;
+        assert_eq!(!still, disrupted, "sticky={sticky}");
+    }
+}
+
+/// §6.4.1: a leader holds a lease only while a majority acknowledged it
+/// recently; cut off, it loses the lease within the lease's length.
+#[test]
+fn an_isolated_leader_loses_its_lease_within_the_lease_length() {
+    let cfg = RaftConfig { lease_drift_bound_ppm: Some(10_000), ..RaftConfig::default() };
+    let lease = cfg.lease_us().unwrap();
+    let mut sim: Sim<Raft> = Sim::new(cfg, 5, 22, LinkConfig::default());
+    sim.run_until(SEC);
+    let leader = cluster::leader(&sim).unwrap();
+    assert!(sim.node(leader).unwrap().lease_valid(sim.local_time(leader)));
+    sim.isolate(leader);
+    let cut = sim.now();
+    sim.run_until(cut + lease + 10 * MS);
+    let r = sim.node(leader).unwrap();
+    assert!(!r.lease_valid(sim.local_time(leader)), "lease still valid {} us after the cut", sim.now() - cut);
+}
