@@ -415,7 +415,7 @@ pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     html! {
         <div class="scrubber">
             <div class="track">
-                <input id="swarm-scrubber" type="range" min="0" max={s.end.max(1).to_string()} step="1000" value={s.now().to_string()}
+                <input id="swarm-scrubber" type="range" min="0" max={s.end.max(1).to_string()} step="1" value={s.now().to_string()}
                     oninput={on_input} aria-label="Simulated time" title="Drag to go back to any instant of this run; acting there forks it" />
             </div>
             <span class="range-label">{format!("{:.1} s / {:.1} s", s.now() as f64 / 1e6, s.end as f64 / 1e6)}</span>
