@@ -570,13 +570,26 @@ impl Playground {
 
     /// Moves new trace events into the log and notices new violations.
     fn collect(&mut self, new: Vec<Logged>) {
-        let skip = new.len().saturating_sub(LOG_CAP);
-        for l in new.into_iter().skip(skip) {
+        // Each ring keeps its own last LOG_CAP events, so a long batch (a
+        // link opened at a late instant) does not push out the role changes.
+        let chatty = |l: &Logged| matches!(l.kind, "send" | "deliver" | "dup" | "timer");
+        let (mut keep_chatty, mut keep_notable) = (LOG_CAP, LOG_CAP);
+        let mut keep = vec![false; new.len()];
+        for (i, l) in new.iter().enumerate().rev() {
+            let budget = if chatty(l) { &mut keep_chatty } else { &mut keep_notable };
+            if *budget > 0 {
+                *budget -= 1;
+                keep[i] = true;
+            }
+        }
+        for (l, keep) in new.into_iter().zip(keep) {
+            if !keep {
+                continue;
+            }
             if let Some((from, to)) = l.dropped {
                 self.drops.push((from, to, self.wall_now));
             }
-            let ring =
-                if matches!(l.kind, "send" | "deliver" | "dup" | "timer") { &mut self.log } else { &mut self.notable };
+            let ring = if chatty(&l) { &mut self.log } else { &mut self.notable };
             if ring.len() == LOG_CAP {
                 ring.pop_front();
             }
@@ -754,6 +767,18 @@ mod tests {
         other.apply(Action::Load { scenario: Box::new(link.scenario), at_us: link.at_us, playing: false });
         assert_eq!((other.now(), other.sim().trace().hash()), (t, hash));
         assert!(!other.playing);
+    }
+
+    #[test]
+    fn opening_a_run_late_keeps_its_first_election_in_the_log() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::Load {
+            scenario: Box::new(Settings::default().scenario()),
+            at_us: Some(30_000_000),
+            playing: false,
+        });
+        assert!(pg.log.len() + pg.notable.len() > LOG_CAP, "enough events to overflow one ring");
+        assert!(pg.notable.iter().any(|l| l.text.contains("became leader t1")));
     }
 
     #[test]
