@@ -98,7 +98,7 @@ criterion_main!(benches);
 fn seek(c: &mut Criterion) {
     use splitbrain::scenario::travel::Travel;
     use splitbrain::scenario::{ClientLoad, Scenario};
-    let s = Scenario { client: Some(ClientLoad { interval_ms: 20.0 }), ..Scenario::raft(5, 1) };
+    let s = Scenario { client: Some(ClientLoad { interval_ms: 20.0, reads: false }), ..Scenario::raft(5, 1) };
     let mut runner = Runner::new(s).unwrap();
     runner.record(true);
     let mut travel = Travel::new(runner);

@@ -79,6 +79,7 @@ fn the_json_schema_matches_the_scenario_model() {
         Action::SetLink { from: 0, to: 1, link: link.clone() },
         Action::Skew { node: 0, offset_ms: 1.5, drift_ppm: 100 },
         Action::Request { node: Target::Leader },
+        Action::Read { node: Target::Leader },
         Action::Transfer { to: 1 },
         Action::Campaign { node: 2 },
     ];
@@ -92,7 +93,7 @@ fn the_json_schema_matches_the_scenario_model() {
         }),
         network: link.clone(),
         links: vec![LinkOverride { from: 0, to: 1, link: link.clone() }],
-        client: Some(ClientLoad { interval_ms: 5.0 }),
+        client: Some(ClientLoad { interval_ms: 5.0, reads: true }),
         timeline: every_action.iter().map(|a| TimedAction { at: Millis(1), action: a.clone() }).collect(),
         ..Scenario::raft(3, 1)
     };

@@ -39,7 +39,7 @@ fn only_the_buggy_figure_8_and_the_skewed_lease_violate_safety() {
         if p.id == "figure-8" {
             assert_eq!(props, ["Leader Completeness", "State Machine Safety"]);
         } else if p.id == "lease-clock-skew" {
-            assert_eq!(props, ["Lease Exclusivity"]);
+            assert_eq!(props, ["Lease Exclusivity", "Linearizable Reads"]);
         } else {
             assert!(props.is_empty(), "{}: {props:?}", p.id);
         }

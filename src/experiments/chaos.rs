@@ -23,6 +23,8 @@ pub struct ChaosParams {
     pub clock_steps: bool,
     /// Skews draw drifts from ±this many ppm.
     pub max_drift_ppm: u64,
+    /// Client load also reads after each write.
+    pub reads: bool,
 }
 
 impl Default for ChaosParams {
@@ -36,6 +38,7 @@ impl Default for ChaosParams {
             network: LinkSpec::default(),
             clock_steps: true,
             max_drift_ppm: 50_000,
+            reads: false,
         }
     }
 }
@@ -91,7 +94,7 @@ pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
         protocol: ProtocolSpec::Raft(p.raft.clone()),
         duration_ms: Millis(p.duration_us),
         network: p.network.clone(),
-        client: Some(ClientLoad { interval_ms: p.client_interval_ms }),
+        client: Some(ClientLoad { interval_ms: p.client_interval_ms, reads: p.reads }),
         timeline,
         ..Scenario::raft(n, seed)
     }

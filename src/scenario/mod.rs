@@ -294,6 +294,10 @@ pub enum Action {
     Request {
         node: Target,
     },
+    /// A client read sent to a node (or the leader).
+    Read {
+        node: Target,
+    },
     /// Ask the leader to hand leadership to `to`.
     Transfer {
         to: NodeId,
@@ -332,11 +336,14 @@ impl<'de> Deserialize<'de> for TimedAction {
     }
 }
 
-/// Steady client load: a request to the leader every `interval_ms`.
+/// Steady client load: a request to the leader every `interval_ms`, and
+/// with `reads`, a read right after each.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientLoad {
     pub interval_ms: f64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reads: bool,
 }
 
 /// A complete, reproducible run.
@@ -480,7 +487,8 @@ impl Scenario {
                 Action::Crash { node }
                 | Action::Pause { node }
                 | Action::Isolate { node }
-                | Action::Request { node } => target(*node)?,
+                | Action::Request { node }
+                | Action::Read { node } => target(*node)?,
                 Action::Restart { node } | Action::Resume { node } | Action::Campaign { node } => bad_node(*node)?,
                 Action::Transfer { to } => bad_node(*to)?,
                 Action::Cut { from, to, .. } | Action::SetLink { from, to, .. } => {

@@ -110,6 +110,8 @@ pub struct Runner {
     client_interval: Option<Time>,
     next_client: Time,
     next_request_id: u64,
+    next_read_id: u64,
+    reads: bool,
     log: Option<Vec<Logged>>,
     /// Trace length already checked, so a step is never counted twice.
     seen: u64,
@@ -130,6 +132,7 @@ impl Runner {
             sim.set_link(l.from, l.to, l.link.to_config().map_err(ScenarioError)?);
         }
         let client_interval = scenario.client.as_ref().map(|c| ((c.interval_ms * 1000.0).round() as Time).max(10));
+        let reads = scenario.client.as_ref().is_some_and(|c| c.reads);
         let mut runner = Runner {
             driver: Rng::new(scenario.seed, DRIVER_STREAM),
             scenario,
@@ -141,9 +144,12 @@ impl Runner {
             next_client: client_interval.unwrap_or(0),
             client_interval,
             next_request_id: 1,
+            next_read_id: 1,
+            reads: false,
             log: None,
             seen: 0,
         };
+        runner.reads = reads;
         runner.after_step();
         Ok(runner)
     }
@@ -240,6 +246,9 @@ impl Runner {
             } else {
                 self.next_client += self.client_interval.unwrap_or(1);
                 self.client_request(Target::Leader);
+                if self.reads {
+                    self.client_read(Target::Leader);
+                }
             }
         }
     }
@@ -274,6 +283,14 @@ impl Runner {
         self.after_step();
     }
 
+    fn client_read(&mut self, to: Target) {
+        let node = self.resolve(to).unwrap_or_else(|| self.driver.below(u64::from(self.sim.len())) as u32);
+        let id = self.next_read_id;
+        self.next_read_id += 1;
+        self.sim.command(node, Cmd::Read(id));
+        self.after_step();
+    }
+
     fn apply(&mut self, action: &Action) {
         let target = match *action {
             Action::Crash { node } | Action::Pause { node } | Action::Isolate { node } => match self.resolve(node) {
@@ -285,6 +302,7 @@ impl Runner {
         let sim = &mut self.sim;
         match *action {
             Action::Request { node } => return self.client_request(node),
+            Action::Read { node } => return self.client_read(node),
             Action::Crash { .. } => sim.crash(target),
             Action::Pause { .. } => sim.pause(target),
             Action::Isolate { .. } => sim.isolate(target),

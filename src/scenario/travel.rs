@@ -211,7 +211,7 @@ mod tests {
     use crate::sim::SEC;
 
     fn loaded() -> Runner {
-        let s = Scenario { client: Some(ClientLoad { interval_ms: 10.0 }), ..Scenario::raft(5, 3) };
+        let s = Scenario { client: Some(ClientLoad { interval_ms: 10.0, reads: false }), ..Scenario::raft(5, 3) };
         let mut r = Runner::new(s).unwrap();
         r.record(true);
         r

@@ -343,6 +343,7 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Action::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
                     { button(dispatch, "Time out now", "Make the node start an election as if its timer fired", Action::Do(Do::Campaign { node: i }), up && leader != Some(i)) }
                     { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Action::Do(Do::Request { node: Target::Node(i) }), up) }
+                    { button(dispatch, "Client read", "Send a client read to this node: a leader answers by lease (if on) or after a round of heartbeats", Action::Do(Do::Read { node: Target::Node(i) }), up) }
                     { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Action::Do(Do::Transfer { to: i }), up && leader.is_some_and(|l| l != i)) }
                     <fieldset class="skew">
                         <legend>{"Clock"}</legend>

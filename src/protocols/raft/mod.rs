@@ -308,6 +308,9 @@ pub enum Cmd {
     TransferLeadership(NodeId),
     /// Act as if the election timer fired now.
     Campaign,
+    /// A client read with a unique id: served at once under a valid lease,
+    /// otherwise after a round of heartbeats (ReadIndex, §6.4).
+    Read(u64),
 }
 
 impl fmt::Display for Cmd {
@@ -316,6 +319,7 @@ impl fmt::Display for Cmd {
             Cmd::Request(id) => write!(f, "request c{id}"),
             Cmd::TransferLeadership(to) => write!(f, "transfer leadership to n{to}"),
             Cmd::Campaign => write!(f, "campaign"),
+            Cmd::Read(id) => write!(f, "read r{id}"),
         }
     }
 }
@@ -352,6 +356,13 @@ pub enum Note {
     StepDown {
         term: u64,
     },
+    /// A read was answered with the state machine's value (the number of
+    /// client requests applied), by lease or by ReadIndex.
+    Read {
+        id: u64,
+        value: u64,
+        lease: bool,
+    },
 }
 
 impl fmt::Display for Note {
@@ -365,6 +376,9 @@ impl fmt::Display for Note {
             Note::TransferStart { to } => write!(f, "transfer to n{to}"),
             Note::TransferAbort { to } => write!(f, "transfer to n{to} aborted"),
             Note::StepDown { term } => write!(f, "step down t{term}: no quorum heard"),
+            Note::Read { id, value, lease } => {
+                write!(f, "read r{id} = {value} ({})", if *lease { "lease" } else { "read index" })
+            }
         }
     }
 }
@@ -415,6 +429,8 @@ pub struct Raft {
     acked_round: Vec<u64>,
     /// The leader's lease runs until this local time.
     lease_until: LocalTime,
+    /// ReadIndex reads waiting: (id, read index, round that must be acked).
+    pending_reads: Vec<(u64, u64, u64)>,
 }
 
 impl Raft {
@@ -505,6 +521,9 @@ impl Raft {
         }
         self.role = Role::Follower;
         self.leader_id = leader;
+        for (id, _, _) in std::mem::take(&mut self.pending_reads) {
+            ctx.note(Note::Rejected { id, leader });
+        }
         self.abort_transfer(ctx, false);
         ctx.cancel_timer(Timer::Heartbeat);
         self.reset_election_timer(ctx);
@@ -683,6 +702,7 @@ impl Raft {
                 let f = from as usize;
                 self.acked_round[f] = self.acked_round[f].max(round);
                 self.extend_lease();
+                self.serve_reads(ctx);
                 if success {
                     self.match_index[f] = self.match_index[f].max(index);
                     self.next_index[f] = self.next_index[f].max(index + 1);
@@ -815,6 +835,7 @@ impl Raft {
             self.commit_index = n;
             ctx.note(Note::Commit { index: n });
             self.apply();
+            self.serve_reads(ctx);
         }
     }
 
@@ -829,6 +850,31 @@ impl Raft {
             }
             self.last_applied += 1;
         }
+    }
+
+    /// The round a majority has acknowledged (this leader counts itself).
+    fn majority_round(&self) -> u64 {
+        let mut acked = self.acked_round.clone();
+        acked.sort_unstable_by(|a, b| b.cmp(a));
+        acked.get(self.cfg.quorum() - 1).copied().unwrap_or(0)
+    }
+
+    /// Answers ReadIndex reads whose heartbeat round a majority acked and
+    /// whose read index is applied (§6.4).
+    fn serve_reads(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if self.pending_reads.is_empty() {
+            return;
+        }
+        let acked = self.majority_round();
+        let applied = self.last_applied;
+        let value = self.applied_requests;
+        self.pending_reads.retain(|&(id, index, round)| {
+            let ready = acked >= round && applied >= index;
+            if ready {
+                ctx.note(Note::Read { id, value, lease: false });
+            }
+            !ready
+        });
     }
 
     /// A new heartbeat round: replies that echo it prove that a majority
@@ -905,6 +951,7 @@ impl Protocol for Raft {
             round_sent: std::collections::VecDeque::new(),
             acked_round: Vec::new(),
             lease_until: LocalTime::MIN,
+            pending_reads: Vec::new(),
         }
     }
 
@@ -1005,6 +1052,23 @@ impl Protocol for Raft {
                     ctx.send(to, Msg::TimeoutNow { term: self.current_term });
                 } else {
                     self.send_append(ctx, to);
+                }
+            }
+            Cmd::Read(id) => {
+                // A leader answers only once an entry of its own term is
+                // committed: before that its commit index may be behind.
+                let ready = self.role == Role::Leader
+                    && self.transfer.is_none()
+                    && self.log.term_at(self.commit_index) == Some(self.current_term);
+                if !ready {
+                    ctx.note(Note::Rejected { id, leader: self.leader_id.filter(|l| *l != self.id) });
+                } else if self.lease_valid(ctx.now()) {
+                    ctx.note(Note::Read { id, value: self.applied_requests, lease: true });
+                } else {
+                    self.start_round(ctx);
+                    self.pending_reads.push((id, self.commit_index, self.round));
+                    self.broadcast_append(ctx);
+                    self.serve_reads(ctx);
                 }
             }
             Cmd::Campaign => {

@@ -13,6 +13,7 @@ mod election_safety;
 mod leader_append_only;
 mod leader_completeness;
 mod lease_exclusivity;
+mod linearizable_reads;
 mod log_matching;
 mod state_machine_safety;
 
@@ -33,16 +34,18 @@ pub enum Property {
     LeaderCompleteness,
     StateMachineSafety,
     LeaseExclusivity,
+    LinearizableReads,
 }
 
 impl Property {
-    pub const ALL: [Property; 6] = [
+    pub const ALL: [Property; 7] = [
         Property::ElectionSafety,
         Property::LeaderAppendOnly,
         Property::LogMatching,
         Property::LeaderCompleteness,
         Property::StateMachineSafety,
         Property::LeaseExclusivity,
+        Property::LinearizableReads,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -53,6 +56,7 @@ impl Property {
             Property::LeaderCompleteness => "Leader Completeness",
             Property::StateMachineSafety => "State Machine Safety",
             Property::LeaseExclusivity => "Lease Exclusivity",
+            Property::LinearizableReads => "Linearizable Reads",
         }
     }
 
@@ -64,6 +68,7 @@ impl Property {
             Property::LeaderCompleteness => "Raft §5.4",
             Property::StateMachineSafety => "Raft §5.4.3",
             Property::LeaseExclusivity => "Ongaro §6.4.1",
+            Property::LinearizableReads => "Ongaro §6.4",
         }
     }
 
@@ -76,6 +81,7 @@ impl Property {
             Property::LeaderCompleteness => "If a log entry is committed in a given term, then that entry will be present in the logs of the leaders for all higher-numbered terms.",
             Property::StateMachineSafety => "If a server has applied a log entry at a given index to its state machine, no other server will ever apply a different log entry for the same index.",
             Property::LeaseExclusivity => "At no instant of true time do two servers both believe they hold a valid leader lease.",
+            Property::LinearizableReads => "No read returns a value older than the latest write committed before the read began (in true time).",
         }
     }
 
@@ -118,6 +124,10 @@ pub struct RaftChecker {
     entries: CowVec<Vec<(u64, u64, NodeId)>>,
     /// Leader Completeness: committed entries by index (1-based).
     committed: CowVec<Committed>,
+    /// Linearizable Reads: client writes committed so far, and for each
+    /// read in flight, how many had committed when it began.
+    committed_writes: u64,
+    reads: BTreeMap<u64, (u64, u64)>,
     /// Runs of `committed` with one commit term: (term, end index, exclusive),
     /// so "the last entry committed before term T" is a short scan.
     commit_runs: Vec<(u64, usize)>,
@@ -149,6 +159,8 @@ impl RaftChecker {
             entries: CowVec::new(),
             committed: CowVec::new(),
             commit_runs: Vec::new(),
+            committed_writes: 0,
+            reads: BTreeMap::new(),
             applied: CowVec::new(),
             touched: Vec::new(),
         }
@@ -236,6 +248,9 @@ impl RaftChecker {
             match (log.get(i), log.digest(i)) {
                 (Some(entry), Some(digest)) if i == self.committed.len() as u64 + 1 => {
                     self.committed.push(Committed { entry: *entry, digest, term: raft.term(), by: raft.id() });
+                    if let crate::protocols::raft::log::Payload::Client(_) = entry.payload {
+                        self.committed_writes += 1;
+                    }
                     match self.commit_runs.last_mut() {
                         Some((t, end)) if *t == raft.term() => *end = self.committed.len(),
                         _ => self.commit_runs.push((raft.term(), self.committed.len())),
@@ -271,10 +286,12 @@ impl Checker<Raft> for RaftChecker {
         }
         touched.sort_unstable();
         touched.dedup();
+        linearizable_reads::begin(self, events);
         for &n in &touched {
             self.observe(sim, n, &at, out);
         }
         lease_exclusivity::check(self, sim, &at, out);
+        linearizable_reads::check(self, events, &at, out);
         self.touched = touched;
     }
 }
