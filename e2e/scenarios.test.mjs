@@ -144,3 +144,16 @@ test('dropping a scenario file on the page loads it', async () => {
   assert.equal(await page.locator('#seed').inputValue(), '99');
   assert.deepEqual(page.errors, []);
 });
+
+test('export downloads the scenario, with what was done, as JSON', async () => {
+  const page = await openPage(browser, `${server.url}#seed=8&speed=4`);
+  await page.waitForFunction(() => document.querySelector('.node[data-role="leader"]'), null, { timeout: 30000 });
+  await page.keyboard.press('h'); // recorded into the timeline
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
+  assert.match(download.suggestedFilename(), /^splitbrain-.*seed8\.json$/);
+  const text = await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString());
+  const scenario = JSON.parse(text);
+  assert.equal(scenario.seed, 8);
+  assert.equal(scenario.timeline.at(-1).action, 'heal_all');
+  assert.deepEqual(page.errors, []);
+});

@@ -161,6 +161,9 @@ pub enum Action {
     /// The raw text typed into a field (by element id), so that redrawing
     /// every frame keeps what is being typed.
     Field(String, String),
+    /// Download the scenario as a file: carried out by the view (it needs
+    /// the browser), at click time; the model itself does nothing.
+    Export,
 }
 
 /// What the autosave holds: the scenario and where the run was.
@@ -383,6 +386,7 @@ impl Playground {
                 }
             }
             Action::Share => self.share = Some(codec::fragment(self.scenario(), self.now())),
+            Action::Export => {}
             Action::Field(id, text) => {
                 self.fields.insert(id, text);
             }

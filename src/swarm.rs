@@ -190,6 +190,8 @@ pub enum SwarmAction {
     },
     /// Text being typed into a parameter field.
     Field(&'static str, String),
+    /// Download the run as JSON: carried out by the view, at click time.
+    Export,
     /// Make a link that replays this run to now.
     Share,
     CloseShare,
@@ -500,6 +502,7 @@ impl Swarm {
                     Group::Swim(s) => s.heal_all(),
                 }
             }
+            SwarmAction::Export => {}
             SwarmAction::Share => self.share = Some(self.fragment()),
             SwarmAction::CloseShare => self.share = None,
             SwarmAction::Import(text) => match Swarm::from_json(&text) {

@@ -275,13 +275,15 @@ fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, e
     html! { <button {onclick} title={tip.to_string()} disabled={!enabled}>{label}</button> }
 }
 
-/// The current text of the input with this id (empty if there is none).
+/// The current value of the input or select with this id (empty if none).
 pub fn read_input(id: &str) -> String {
     web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|e| e.value())
+        .and_then(|e| match e.dyn_into::<web_sys::HtmlInputElement>() {
+            Ok(i) => Some(i.value()),
+            Err(e) => e.dyn_into::<web_sys::HtmlSelectElement>().ok().map(|s| s.value()),
+        })
         .unwrap_or_default()
 }
 

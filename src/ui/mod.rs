@@ -39,6 +39,14 @@ pub struct SwarmState {
 impl Reducible for SwarmState {
     type Action = SwarmAction;
     fn reduce(self: Rc<Self>, action: SwarmAction) -> Rc<Self> {
+        if action == SwarmAction::Export {
+            let s = self.s.borrow();
+            let failed = files::download(&s.to_json(), &format!("gossip {}", s.preset), s.seed).is_err();
+            drop(s);
+            if failed {
+                self.s.borrow_mut().apply(SwarmAction::ShowError("The browser refused the download.".into()));
+            }
+        }
         let tick = matches!(action, SwarmAction::Tick { .. });
         self.s.borrow_mut().apply(action);
         // Autosave after every gesture, and about once a second while running.
@@ -96,6 +104,12 @@ fn storage() -> Option<web_sys::Storage> {
 impl Reducible for State {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if action == Action::Export {
+            // Serialised at click time, not on every frame's render.
+            if files::export(self.pg.borrow().scenario()).is_err() {
+                self.pg.borrow_mut().apply(Action::ShowError("The browser refused the download.".into()));
+            }
+        }
         let tick = matches!(action, Action::Tick { .. });
         let seek = matches!(action, Action::Seek(_) | Action::StepBack);
         let started = now_ms();

@@ -189,7 +189,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmAction::TogglePlay, "swarm-play") }
             { b("↺ Reset", "Start this preset again", SwarmAction::Reset, "swarm-reset") }
             { b("Share", "Make a link that replays this run, with what you did, to now", SwarmAction::Share, "swarm-share") }
-            { export_import(s, dispatch) }
+            { export_import(dispatch) }
             { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmAction::Kill(n), "swarm-kill"), None => html!{} } }
             { match selected {
                 Some(n) if s.look(n) == Look::Paused => b(&format!("Resume n{n}"), "Unfreeze the selected node: what waited runs now", SwarmAction::Resume(n), "swarm-pause"),
@@ -245,16 +245,7 @@ fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     };
     let d = dispatch.clone();
     let apply = Callback::from(move |_| {
-        let doc = web_sys::window().and_then(|w| w.document());
-        let read = |id: &str| {
-            doc.as_ref()
-                .and_then(|d| d.get_element_by_id(id))
-                .and_then(|e| match e.dyn_into::<web_sys::HtmlInputElement>() {
-                    Ok(i) => Some(i.value()),
-                    Err(e) => e.dyn_into::<web_sys::HtmlSelectElement>().ok().map(|s| s.value()),
-                })
-                .unwrap_or_default()
-        };
+        let read = super::cluster::read_input;
         let num = |id: &str| read(id).trim().parse::<u32>().ok();
         let (Some(nodes), Some(k), Some(fanout)) = (num("swarm-nodes"), num("swarm-k"), num("swarm-fanout")) else {
             d.emit(SwarmAction::Configure { nodes: 0, mode: Mode::Rumor, exchange: Exchange::Push, k: 0, fanout: 0 });
@@ -370,14 +361,9 @@ pub fn share(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     super::panels::share_box(fragment, caption, Callback::from(move |_| d.emit(SwarmAction::CloseShare)))
 }
 
-fn export_import(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
-    let (json, preset, seed) = (s.to_json(), s.preset, s.seed);
+fn export_import(dispatch: &Callback<SwarmAction>) -> Html {
     let d = dispatch.clone();
-    let export = Callback::from(move |_| {
-        if super::files::download(&json, &format!("gossip {preset}"), seed).is_err() {
-            d.emit(SwarmAction::ShowError("The browser refused the download.".into()));
-        }
-    });
+    let export = Callback::from(move |_| d.emit(SwarmAction::Export));
     let d = dispatch.clone();
     let import = Callback::from(move |e: Event| {
         if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {

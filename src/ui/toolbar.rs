@@ -117,13 +117,8 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
     };
     let d = dispatch.clone();
     let share = Callback::from(move |_| d.emit(Action::Share));
-    let scenario = pg.scenario().clone();
     let d = dispatch.clone();
-    let export = Callback::from(move |_| {
-        if super::files::export(&scenario).is_err() {
-            d.emit(Action::ShowError("The browser refused the download.".into()));
-        }
-    });
+    let export = Callback::from(move |_| d.emit(Action::Export));
     let d = dispatch.clone();
     let import = Callback::from(move |e: Event| {
         if let Some(input) = target_input(&e) {

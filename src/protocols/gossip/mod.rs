@@ -259,10 +259,15 @@ impl Gossip {
         }
     }
 
-    /// Whether the cycle timer must run: always for pulls and anti-entropy
-    /// (every site initiates), only while infective for push rumors.
+    /// Whether every site ticks: pulls and anti-entropy (every site
+    /// initiates). Push rumors tick only while infective.
+    fn always_ticks(&self) -> bool {
+        self.cfg.exchange.pulls() || self.cfg.mode == Mode::AntiEntropy
+    }
+
+    /// Whether the cycle timer must run now.
     fn needs_ticks(&self) -> bool {
-        self.cfg.exchange.pulls() || self.cfg.mode == Mode::AntiEntropy || self.state == SiteState::Infective
+        self.always_ticks() || self.state == SiteState::Infective
     }
 
     fn arm(&self, ctx: &mut Ctx<'_, Self>) {
@@ -330,7 +335,8 @@ impl Protocol for Gossip {
                 let knew = self.learned.is_some_and(|c| c < cycle);
                 let was_susceptible = !self.knows();
                 self.learn(ctx);
-                if was_susceptible && !self.needs_ticks_was_armed() {
+                // A susceptible push-rumor site ran no timer; it starts one now.
+                if was_susceptible && !self.always_ticks() {
                     self.arm(ctx);
                 }
                 if self.cfg.mode == Mode::Rumor {
@@ -371,13 +377,5 @@ impl Protocol for Gossip {
 
     fn persistent(&self) -> (bool, Option<u64>) {
         (self.knows(), self.learned)
-    }
-}
-
-impl Gossip {
-    /// Push rumors: a susceptible site runs no timer, so it arms one when
-    /// it becomes infective. Pull and anti-entropy sites always tick.
-    fn needs_ticks_was_armed(&self) -> bool {
-        self.cfg.exchange.pulls() || self.cfg.mode == Mode::AntiEntropy
     }
 }

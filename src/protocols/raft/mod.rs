@@ -897,9 +897,7 @@ impl Raft {
         if self.transfer.is_some() {
             return; // handing over: the target may win at once (§3.10)
         }
-        let mut acked = self.acked_round.clone();
-        acked.sort_unstable_by(|a, b| b.cmp(a));
-        let Some(&r) = acked.get(self.cfg.quorum() - 1) else { return };
+        let r = self.majority_round();
         if let Some(&(_, sent)) = self.round_sent.iter().find(|(x, _)| *x == r) {
             self.lease_until = self.lease_until.max(sent + lease as i64);
         }
