@@ -313,12 +313,14 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
             (Look::Susceptible, "susceptible"),
             (Look::Infective, "infective"),
             (Look::Removed, "removed"),
+            (Look::Paused, "paused"),
             (Look::Crashed, "crashed"),
         ],
         SwarmKind::Swim(_) => vec![
             (Look::Alive, "alive"),
             (Look::Suspect, "suspect"),
             (Look::Failed, "failed"),
+            (Look::Paused, "paused"),
             (Look::Crashed, "crashed"),
         ],
     };
