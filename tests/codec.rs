@@ -82,6 +82,8 @@ fn the_json_schema_matches_the_scenario_model() {
         Action::Read { node: Target::Leader },
         Action::Transfer { to: 1 },
         Action::Campaign { node: 2 },
+        Action::AddServer { node: 2 },
+        Action::RemoveServer { node: 1 },
     ];
     let s = Scenario {
         name: "n".into(),
@@ -89,6 +91,12 @@ fn the_json_schema_matches_the_scenario_model() {
         protocol: splitbrain::scenario::ProtocolSpec::Raft(RaftParams {
             bug: Some(splitbrain::protocols::raft::Bug::VoteTwice),
             lease_drift_bound_ppm: Some(10_000),
+            witnesses: vec![2],
+            witness_log: splitbrain::protocols::raft::WitnessLog::Full,
+            rotate_every_ms: Some(1000.0),
+            rotate_every_commits: Some(10),
+            snapshot_every: Some(100),
+            members: Some(vec![0, 1, 2]),
             ..RaftParams::default()
         }),
         network: link.clone(),

@@ -14,6 +14,7 @@ mod cli {
     use clap::{Args, Parser, Subcommand};
     use serde::Serialize;
     use splitbrain::experiments::failover::{self, FailoverParams};
+    use splitbrain::scenario::observe::MsSummary;
     use splitbrain::scenario::{Metrics, RunReport, Runner, Scenario};
     use splitbrain::sim::invariant::Violation;
     use std::io::{IsTerminal, Write};
@@ -321,7 +322,49 @@ mod cli {
         violations: Vec<SeededViolation>,
         /// Summed over seeds.
         metrics: Metrics,
+        /// Pooled over seeds.
+        pooled: Pooled,
         runs: Vec<RunReport>,
+    }
+
+    /// The figures of every seed's run, pooled.
+    #[derive(Serialize)]
+    struct Pooled {
+        election_ms: MsSummary,
+        commit_latency_ms: MsSummary,
+        rotation_unavailable_ms: MsSummary,
+        /// Mean over seeds (`null` without leases).
+        lease_coverage: Option<f64>,
+    }
+
+    #[derive(Default)]
+    struct Samples {
+        elections: Vec<u64>,
+        commits: Vec<u64>,
+        rotations: Vec<u64>,
+        coverage: Vec<f64>,
+    }
+
+    impl Samples {
+        fn add(&mut self, runner: &Runner) {
+            let o = runner.observed();
+            self.elections.extend(o.elections.iter().map(|e| e.end - e.start));
+            self.commits.extend(o.commits.iter().map(|c| c.1));
+            self.rotations.extend(o.handovers.iter().filter(|h| h.rotation).filter_map(|h| h.unavailable_us()));
+            self.coverage.extend(o.lease_coverage(runner.sim().now()));
+        }
+
+        fn pooled(&self) -> Pooled {
+            Pooled {
+                election_ms: MsSummary::of_us(self.elections.iter().copied()),
+                commit_latency_ms: MsSummary::of_us(self.commits.iter().copied()),
+                rotation_unavailable_ms: MsSummary::of_us(self.rotations.iter().copied()),
+                lease_coverage: (!self.coverage.is_empty()).then(|| {
+                    let mean = self.coverage.iter().sum::<f64>() / self.coverage.len() as f64;
+                    (mean * 10_000.0).round() / 10_000.0
+                }),
+            }
+        }
     }
 
     fn add(total: &mut Metrics, m: &Metrics) {
@@ -500,8 +543,10 @@ mod cli {
             seeds: a.seeds,
             violations: Vec::new(),
             metrics: Metrics::default(),
+            pooled: Samples::default().pooled(),
             runs: Vec::new(),
         };
+        let mut samples = Samples::default();
         for i in 0..a.seeds {
             let mut s = scenario.clone();
             s.seed = scenario.seed.wrapping_add(i);
@@ -511,6 +556,7 @@ mod cli {
             };
             runner.run_to_end();
             let report = runner.report();
+            samples.add(&runner);
             add(&mut out.metrics, &report.metrics);
             for v in &report.violations {
                 out.violations.push(SeededViolation { seed: report.seed, violation: v.clone() });
@@ -518,6 +564,7 @@ mod cli {
             out.runs.push(report);
             progress.tick(i + 1);
         }
+        out.pooled = samples.pooled();
         if a.json {
             println!("{}", serde_json::to_string(&out).expect("output serialises"));
         } else {
@@ -543,6 +590,43 @@ mod cli {
             );
             println!("client requests   {} sent, {} accepted", m.client_requests, m.client_accepted);
             println!("committed entries {}", m.committed_entries);
+            let p = &out.pooled;
+            let show = |name: &str, s: &MsSummary| {
+                if s.count > 0 {
+                    println!(
+                        "{name:<18}n={}  mean {:.1}  p50 {:.1}  p99 {:.1}  max {:.1} ms",
+                        s.count, s.summary.mean, s.summary.p50, s.summary.p99, s.summary.max
+                    );
+                }
+            };
+            show("election time", &p.election_ms);
+            show("commit latency", &p.commit_latency_ms);
+            show("rotation gap", &p.rotation_unavailable_ms);
+            if let Some(c) = p.lease_coverage {
+                println!("lease coverage    {:.2}% of the time some server held a valid lease", c * 100.0);
+            }
+            if a.seeds == 1 {
+                let f = &out.runs[0].figures;
+                let leaders: Vec<String> =
+                    f.leaders_by_term.iter().map(|l| format!("t{}:n{}@{}ms", l.term, l.node, l.elected_ms)).collect();
+                if !leaders.is_empty() {
+                    println!("leaders by term   {}", leaders.join(" "));
+                }
+                for h in &f.handovers {
+                    println!(
+                        "hand-over         n{} -> n{} at {} ms{}: {}",
+                        h.from,
+                        h.to,
+                        h.start_ms,
+                        if h.rotation { " (rotation)" } else { "" },
+                        match (h.unavailable_ms, h.completed) {
+                            (Some(ms), true) => format!("no leader took writes for {ms} ms"),
+                            (Some(ms), false) => format!("failed; writes resumed after {ms} ms"),
+                            (None, _) => "still no leader at the end".into(),
+                        }
+                    );
+                }
+            }
             if out.violations.is_empty() {
                 println!("violations        none");
             } else {

@@ -25,6 +25,8 @@ pub struct ChaosParams {
     pub max_drift_ppm: u64,
     /// Client load also reads after each write.
     pub reads: bool,
+    /// Mix in single-server membership changes (add or remove a random server).
+    pub membership: bool,
 }
 
 impl Default for ChaosParams {
@@ -39,6 +41,7 @@ impl Default for ChaosParams {
             clock_steps: true,
             max_drift_ppm: 50_000,
             reads: false,
+            membership: false,
         }
     }
 }
@@ -54,6 +57,12 @@ pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
         t += rng.range_inclusive(1, 2 * p.mean_fault_gap_us);
         if t >= p.duration_us {
             break;
+        }
+        if p.membership && rng.below(4) == 0 {
+            let node = node(&mut rng);
+            let action = if rng.below(2) == 0 { Action::AddServer { node } } else { Action::RemoveServer { node } };
+            timeline.push(TimedAction { at: Millis(t), action });
+            continue;
         }
         let action = match rng.below(13) {
             0 => Action::Crash { node: Target::Node(node(&mut rng)) },

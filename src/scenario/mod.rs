@@ -3,13 +3,14 @@
 //! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
 
 pub mod codec;
+pub mod observe;
 pub mod presets;
 mod runner;
 pub mod travel;
 
 pub use runner::{Logged, Metrics, RunReport, Runner};
 
-use crate::protocols::raft::RaftConfig;
+use crate::protocols::raft::{RaftConfig, WitnessLog};
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::{NodeId, Time};
 use serde::de::Error as _;
@@ -82,8 +83,31 @@ pub struct RaftParams {
     /// Leader leases with this clock-drift bound in ppm (§6.4.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease_drift_bound_ppm: Option<u32>,
+    /// Servers that vote and acknowledge but never lead or apply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<NodeId>,
+    /// What witnesses keep: "metadata" (terms and indices) or "full".
+    #[serde(skip_serializing_if = "is_default_witness_log")]
+    pub witness_log: WitnessLog,
+    /// Hand leadership to the next server every this many ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotate_every_ms: Option<f64>,
+    /// Hand leadership to the next server after this many commits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotate_every_commits: Option<u64>,
+    /// Compact the log once this many applied entries follow the snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_every: Option<u64>,
+    /// The initial voting members (default: every server); the others are
+    /// spares that `add_server` can bring in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<NodeId>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bug: Option<crate::protocols::raft::Bug>,
+}
+
+fn is_default_witness_log(w: &WitnessLog) -> bool {
+    *w == WitnessLog::default()
 }
 
 impl Default for RaftParams {
@@ -97,6 +121,12 @@ impl Default for RaftParams {
             leader_noop: d.leader_noop,
             vote_stickiness: d.vote_stickiness,
             lease_drift_bound_ppm: None,
+            witnesses: Vec::new(),
+            witness_log: WitnessLog::default(),
+            rotate_every_ms: None,
+            rotate_every_commits: None,
+            snapshot_every: None,
+            members: None,
             bug: None,
         }
     }
@@ -121,6 +151,12 @@ impl RaftParams {
             leader_noop: self.leader_noop,
             vote_stickiness: self.vote_stickiness,
             lease_drift_bound_ppm: self.lease_drift_bound_ppm,
+            witnesses: self.witnesses.clone(),
+            witness_log: self.witness_log,
+            rotate_every_us: self.rotate_every_ms.map(|ms| ms_to_us(ms, "rotate_every_ms")).transpose()?,
+            rotate_every_commits: self.rotate_every_commits,
+            snapshot_every: self.snapshot_every,
+            members: self.members.clone(),
             bug: self.bug,
             ..RaftConfig::default()
         };
@@ -140,6 +176,12 @@ impl RaftParams {
             leader_noop: cfg.leader_noop,
             vote_stickiness: cfg.vote_stickiness,
             lease_drift_bound_ppm: cfg.lease_drift_bound_ppm,
+            witnesses: cfg.witnesses.clone(),
+            witness_log: cfg.witness_log,
+            rotate_every_ms: cfg.rotate_every_us.map(|us| us as f64 / 1000.0),
+            rotate_every_commits: cfg.rotate_every_commits,
+            snapshot_every: cfg.snapshot_every,
+            members: cfg.members.clone(),
             bug: cfg.bug,
         }
     }
@@ -304,6 +346,14 @@ pub enum Action {
     },
     /// Make a node start an election now, as if its timer fired.
     Campaign {
+        node: NodeId,
+    },
+    /// Ask the leader to add a server to the configuration (§4.1).
+    AddServer {
+        node: NodeId,
+    },
+    /// Ask the leader to remove a server from the configuration (§4.1).
+    RemoveServer {
         node: NodeId,
     },
 }
@@ -489,7 +539,11 @@ impl Scenario {
                 | Action::Isolate { node }
                 | Action::Request { node }
                 | Action::Read { node } => target(*node)?,
-                Action::Restart { node } | Action::Resume { node } | Action::Campaign { node } => bad_node(*node)?,
+                Action::Restart { node }
+                | Action::Resume { node }
+                | Action::Campaign { node }
+                | Action::AddServer { node }
+                | Action::RemoveServer { node } => bad_node(*node)?,
                 Action::Transfer { to } => bad_node(*to)?,
                 Action::Cut { from, to, .. } | Action::SetLink { from, to, .. } => {
                     bad_node(*from)?;

@@ -33,6 +33,11 @@ pub const PRESETS: &[Preset] = &[
     preset!("clock-skew"),
     preset!("lease-clock-skew"),
     preset!("lease-clock-skew-in-bound"),
+    preset!("witness-2-plus-1"),
+    preset!("witness-3-full"),
+    preset!("rotation-under-load"),
+    preset!("long-outage-snapshot"),
+    preset!("membership-change"),
 ];
 
 impl Preset {

@@ -1,6 +1,7 @@
 //! Runs a scenario: the simulator, its timeline, steady client load, and the
 //! invariant checker after every step.
 
+use super::observe::{Figures, Observed};
 use super::{Action, Scenario, ScenarioError, Target, TimedAction};
 use crate::protocols::raft::invariants::RaftChecker;
 use crate::protocols::raft::{cluster, Cmd, Note, Raft, Role};
@@ -94,6 +95,7 @@ pub struct RunReport {
     pub trace_hash: String,
     pub violations: Vec<Violation>,
     pub metrics: Metrics,
+    pub figures: Figures,
 }
 
 /// A scenario in progress. Cloning it is a checkpoint: logs and checker
@@ -105,6 +107,7 @@ pub struct Runner {
     checker: RaftChecker,
     violations: Vec<Violation>,
     metrics: Metrics,
+    observed: Observed,
     driver: Rng,
     next_action: usize,
     client_interval: Option<Time>,
@@ -140,6 +143,7 @@ impl Runner {
             checker,
             violations: Vec::new(),
             metrics: Metrics::default(),
+            observed: Observed::default(),
             next_action: 0,
             next_client: client_interval.unwrap_or(0),
             client_interval,
@@ -158,6 +162,11 @@ impl Runner {
         &self.sim
     }
 
+    /// The series behind the metrics panel.
+    pub fn observed(&self) -> &Observed {
+        &self.observed
+    }
+
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
@@ -174,6 +183,7 @@ impl Runner {
         self.seen = self.sim.trace().len();
         self.checker.check(&self.sim, &mut self.violations);
         self.metrics.observe(&self.sim);
+        self.observed.observe(&self.sim);
         if let Some(log) = &mut self.log {
             log.extend(self.sim.trace().last_step().iter().map(Logged::of));
         }
@@ -330,6 +340,17 @@ impl Runner {
                 None => return,
             },
             Action::Campaign { node } => sim.command(node, Cmd::Campaign),
+            Action::AddServer { node } | Action::RemoveServer { node } => {
+                let cmd = if matches!(action, Action::AddServer { .. }) {
+                    Cmd::AddServer(node)
+                } else {
+                    Cmd::RemoveServer(node)
+                };
+                match cluster::leader(sim) {
+                    Some(l) => sim.command(l, cmd),
+                    None => return,
+                }
+            }
         }
         self.after_step();
     }
@@ -341,6 +362,7 @@ impl Runner {
             trace_hash: format!("{:016x}", self.sim.trace().hash()),
             violations: self.violations.clone(),
             metrics,
+            figures: Figures::of(&self.observed, self.sim.now()),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Raft: leader election and log replication (Ongaro & Ousterhout, "In Search
 //! of an Understandable Consensus Algorithm", 2014), with the dissertation's
-//! PreVote (§9.6), CheckQuorum (§6.2) and leadership transfer (§3.10).
+//! PreVote (§9.6), CheckQuorum (§6.2) and leadership transfer (§3.10), and
+//! the leader patterns of the dissertation and practice: leases (§6.4.1),
+//! witnesses, rotating leadership, snapshots with InstallSnapshot (§5) and
+//! single-server membership changes (§4.1).
 //!
 //! A pure state machine: each handler takes one event and a [`Ctx`], and says
 //! what to do through effects. Handlers are split by role as in the paper
@@ -16,7 +19,7 @@ pub mod log;
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::{LocalTime, NodeId, MS};
-use log::{Entry, Log, Payload};
+use log::{member_list, members_text, Entry, Log, Payload};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -37,15 +40,18 @@ pub enum Bug {
     /// A leader commits entries of earlier terms by counting replicas: the
     /// mistake of the paper's Figure 8 (§5.4.2).
     CommitPreviousTermByCount,
+    /// Witnesses campaign like full servers, so one can be elected.
+    WitnessCampaigns,
 }
 
 impl Bug {
-    pub const ALL: [Bug; 5] = [
+    pub const ALL: [Bug; 6] = [
         Bug::VoteTwice,
         Bug::VoteWithoutLogCheck,
         Bug::SkipPrevTermCheck,
         Bug::LeaderOverwritesUncommitted,
         Bug::CommitPreviousTermByCount,
+        Bug::WitnessCampaigns,
     ];
 
     pub fn describe(&self) -> &'static str {
@@ -55,6 +61,7 @@ impl Bug {
             Bug::SkipPrevTermCheck => "followers skip the prevLogTerm consistency check",
             Bug::LeaderOverwritesUncommitted => "leaders overwrite their newest uncommitted entry",
             Bug::CommitPreviousTermByCount => "leaders commit earlier-term entries by counting replicas (Figure 8)",
+            Bug::WitnessCampaigns => "witnesses campaign for leadership like full servers",
         }
     }
 }
@@ -85,7 +92,34 @@ pub struct RaftConfig {
     /// Leader leases (dissertation §6.4.1), with this bound on any clock's
     /// drift in ppm; `None` turns leases off. Implies vote stickiness.
     pub lease_drift_bound_ppm: Option<u32>,
+    /// Witnesses: servers that vote and acknowledge replication (so they
+    /// count for quorums) but never lead and never apply commands.
+    pub witnesses: Vec<NodeId>,
+    /// What a witness keeps of each entry.
+    pub witness_log: WitnessLog,
+    /// Rotate leadership every this many µs of the leader's clock.
+    pub rotate_every_us: Option<u64>,
+    /// Rotate leadership after this many entries commit under one leader.
+    pub rotate_every_commits: Option<u64>,
+    /// Compact the log into a snapshot once this many applied entries
+    /// follow the last one (dissertation chapter 5).
+    pub snapshot_every: Option<u64>,
+    /// The initial voting configuration; `None` means every server. Others
+    /// start as spares that a membership change can add (§4.1).
+    pub members: Option<Vec<NodeId>>,
     pub bug: Option<Bug>,
+}
+
+/// What a witness stores of each log entry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WitnessLog {
+    /// Terms, indices and configurations only; client payloads are elided
+    /// (the leader sends them stripped).
+    #[default]
+    Metadata,
+    /// Every entry in full, as a full server stores it.
+    Full,
 }
 
 impl Default for RaftConfig {
@@ -101,6 +135,12 @@ impl Default for RaftConfig {
             max_entries_per_append: 64,
             vote_stickiness: false,
             lease_drift_bound_ppm: None,
+            witnesses: Vec::new(),
+            witness_log: WitnessLog::Metadata,
+            rotate_every_us: None,
+            rotate_every_commits: None,
+            snapshot_every: None,
+            members: None,
             bug: None,
         }
     }
@@ -133,7 +173,36 @@ impl RaftConfig {
         if self.lease_drift_bound_ppm.is_some_and(|b| b >= 200_000) {
             return Err("the lease drift bound must be below 200000 ppm (20%)".into());
         }
+        for (what, list) in [("witness", &self.witnesses), ("member", self.members.as_ref().unwrap_or(&Vec::new()))] {
+            if let Some(n) = list.iter().find(|n| **n >= self.nodes) {
+                return Err(format!("{what} n{n} does not exist: the cluster has servers n0 to n{}", self.nodes - 1));
+            }
+        }
+        if self.members.as_ref().is_some_and(|m| m.is_empty()) {
+            return Err("the initial configuration needs at least one member".into());
+        }
+        if !member_list(self.initial_members()).any(|n| !self.witnesses.contains(&n)) {
+            return Err("every member is a witness, so no server could ever lead".into());
+        }
+        if self.rotate_every_us == Some(0) || self.rotate_every_commits == Some(0) {
+            return Err("a rotation cadence must be positive".into());
+        }
+        if self.snapshot_every == Some(0) {
+            return Err("snapshot_every must be at least 1 entry".into());
+        }
         Ok(())
+    }
+
+    /// The initial voting configuration as a bit set.
+    pub fn initial_members(&self) -> u32 {
+        match &self.members {
+            Some(m) => m.iter().filter(|n| **n < 32).fold(0, |acc, n| acc | (1 << n)),
+            None => (0..self.nodes.min(32)).fold(0, |acc, n| acc | (1 << n)),
+        }
+    }
+
+    pub fn is_witness(&self, n: NodeId) -> bool {
+        self.witnesses.contains(&n)
     }
 
     fn sticky(&self) -> bool {
@@ -149,10 +218,6 @@ impl RaftConfig {
             let b = u128::from(b);
             (u128::from(self.election_timeout_min_us) * (1_000_000 - b) / (1_000_000 + b)) as u64
         })
-    }
-
-    fn quorum(&self) -> usize {
-        self.nodes as usize / 2 + 1
     }
 
     fn has(&self, bug: Bug) -> bool {
@@ -222,6 +287,27 @@ pub enum Msg {
     TimeoutNow {
         term: u64,
     },
+    /// The leader's snapshot, for a follower whose next entries were
+    /// compacted away (dissertation §5.1). Answered by an AppendEntriesReply.
+    InstallSnapshot {
+        term: u64,
+        leader: NodeId,
+        last_index: u64,
+        last_term: u64,
+        /// The log digest at `last_index` (stands for the snapshot's bytes).
+        digest: u64,
+        state: SnapState,
+        round: u64,
+    },
+}
+
+/// A snapshot's state: the state machine (the number of client commands
+/// applied and the last one) and the configuration as of its last index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SnapState {
+    pub applied_requests: u64,
+    pub last_applied_request: Option<u64>,
+    pub members: u32,
 }
 
 impl Msg {
@@ -231,7 +317,8 @@ impl Msg {
             | Msg::RequestVoteReply { term, .. }
             | Msg::AppendEntries { term, .. }
             | Msg::AppendEntriesReply { term, .. }
-            | Msg::TimeoutNow { term } => *term,
+            | Msg::TimeoutNow { term }
+            | Msg::InstallSnapshot { term, .. } => *term,
         }
     }
 
@@ -245,6 +332,7 @@ impl Msg {
             Msg::AppendEntries { .. } => "AppendEntries",
             Msg::AppendEntriesReply { .. } => "AppendReply",
             Msg::TimeoutNow { .. } => "TimeoutNow",
+            Msg::InstallSnapshot { .. } => "InstallSnapshot",
         }
     }
 }
@@ -273,6 +361,9 @@ impl fmt::Display for Msg {
                 write!(f, "AppendReply(t{term} {} {index})", if *success { "ok" } else { "reject" })
             }
             Msg::TimeoutNow { term } => write!(f, "TimeoutNow(t{term})"),
+            Msg::InstallSnapshot { term, last_index, last_term, .. } => {
+                write!(f, "InstallSnapshot(t{term} upto={last_index}/t{last_term})")
+            }
         }
     }
 }
@@ -286,6 +377,8 @@ pub enum Timer {
     Heartbeat,
     /// Leaders: give up a leadership transfer that did not finish.
     TransferTimeout,
+    /// Leaders with time-based rotation: hand over now.
+    Rotate,
 }
 
 impl fmt::Display for Timer {
@@ -294,6 +387,7 @@ impl fmt::Display for Timer {
             Timer::Election => "election",
             Timer::Heartbeat => "heartbeat",
             Timer::TransferTimeout => "transfer-timeout",
+            Timer::Rotate => "rotate",
         })
     }
 }
@@ -311,6 +405,10 @@ pub enum Cmd {
     /// A client read with a unique id: served at once under a valid lease,
     /// otherwise after a round of heartbeats (ReadIndex, §6.4).
     Read(u64),
+    /// Ask a leader to add a server to the configuration (§4.1).
+    AddServer(NodeId),
+    /// Ask a leader to remove a server from the configuration (§4.1).
+    RemoveServer(NodeId),
 }
 
 impl fmt::Display for Cmd {
@@ -320,6 +418,8 @@ impl fmt::Display for Cmd {
             Cmd::TransferLeadership(to) => write!(f, "transfer leadership to n{to}"),
             Cmd::Campaign => write!(f, "campaign"),
             Cmd::Read(id) => write!(f, "read r{id}"),
+            Cmd::AddServer(n) => write!(f, "add server n{n}"),
+            Cmd::RemoveServer(n) => write!(f, "remove server n{n}"),
         }
     }
 }
@@ -363,6 +463,28 @@ pub enum Note {
         value: u64,
         lease: bool,
     },
+    /// The server now uses this configuration (the latest in its log).
+    Config {
+        members: u32,
+    },
+    /// A leader refused a membership change.
+    ConfigRefused {
+        node: NodeId,
+        add: bool,
+        reason: &'static str,
+    },
+    /// The log was compacted into a snapshot up to `index`.
+    Compacted {
+        index: u64,
+    },
+    /// A snapshot from the leader replaced the log up to `index`.
+    Installed {
+        index: u64,
+    },
+    /// The leader's rotation cadence came due: it hands over to `to`.
+    Rotate {
+        to: NodeId,
+    },
 }
 
 impl fmt::Display for Note {
@@ -379,6 +501,13 @@ impl fmt::Display for Note {
             Note::Read { id, value, lease } => {
                 write!(f, "read r{id} = {value} ({})", if *lease { "lease" } else { "read index" })
             }
+            Note::Config { members } => write!(f, "configuration {}", members_text(*members)),
+            Note::ConfigRefused { node, add, reason } => {
+                write!(f, "refused to {} n{node}: {reason}", if *add { "add" } else { "remove" })
+            }
+            Note::Compacted { index } => write!(f, "snapshot up to {index}"),
+            Note::Installed { index } => write!(f, "installed snapshot up to {index}"),
+            Note::Rotate { to } => write!(f, "rotation: hand over to n{to}"),
         }
     }
 }
@@ -388,7 +517,10 @@ impl fmt::Display for Note {
 pub struct Persistent {
     pub current_term: u64,
     pub voted_for: Option<NodeId>,
+    /// The log, with its base at the snapshot's last index.
     pub log: Log,
+    /// The snapshot's state machine and configuration.
+    pub snapshot: SnapState,
 }
 
 /// One Raft server.
@@ -431,6 +563,14 @@ pub struct Raft {
     lease_until: LocalTime,
     /// ReadIndex reads waiting: (id, read index, round that must be acked).
     pending_reads: Vec<(u64, u64, u64)>,
+    /// The configuration in use (the latest in the log) and its index.
+    members: u32,
+    members_index: u64,
+    /// The state as of the snapshot (the log's base).
+    snap: SnapState,
+    witness: bool,
+    /// Entries committed since this server became leader (rotation).
+    commits_in_term: u64,
 }
 
 impl Raft {
@@ -497,13 +637,64 @@ impl Raft {
     pub fn lease_until(&self) -> LocalTime {
         self.lease_until
     }
-    /// Votes received in the current campaign.
+    /// Votes received in the current campaign, from members.
     pub fn votes(&self) -> usize {
-        self.votes.iter().filter(|v| **v).count()
+        self.votes.iter().enumerate().filter(|(p, v)| **v && self.is_member(*p as NodeId)).count()
+    }
+    /// The configuration in use, as a bit set of servers.
+    pub fn members(&self) -> u32 {
+        self.members
+    }
+    pub fn is_member(&self, n: NodeId) -> bool {
+        n < 32 && self.members & (1 << n) != 0
+    }
+    pub fn is_witness(&self) -> bool {
+        self.witness
+    }
+    /// A witness that keeps only entries' metadata.
+    pub fn is_metadata_witness(&self) -> bool {
+        self.witness && self.cfg.witness_log == WitnessLog::Metadata
+    }
+    /// The state machine and configuration as of the snapshot.
+    pub fn snapshot(&self) -> SnapState {
+        self.snap
     }
 
+    /// The other members: whom a leader replicates to and a candidate asks.
     fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
-        (0..self.cfg.nodes).filter(move |p| *p != self.id)
+        member_list(self.members).filter(move |p| *p != self.id)
+    }
+
+    /// A majority of the configuration in use.
+    fn quorum(&self) -> usize {
+        self.members.count_ones() as usize / 2 + 1
+    }
+
+    /// Whether `n` may lead: a member and not a witness.
+    fn can_lead(&self, n: NodeId) -> bool {
+        self.is_member(n) && (!self.cfg.is_witness(n) || self.cfg.has(Bug::WitnessCampaigns))
+    }
+
+    /// The latest configuration at or before `index`, and its index.
+    fn config_at(&self, index: u64) -> (u32, u64) {
+        let mut i = index.min(self.log.last_index());
+        while i > self.log.snapshot_index() {
+            if let Some(m) = self.log.get(i).and_then(|e| e.payload.members()) {
+                return (m, i);
+            }
+            i -= 1;
+        }
+        (self.snap.members, self.log.snapshot_index())
+    }
+
+    /// Re-reads the configuration from the log after it changed.
+    fn refresh_members(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let (members, index) = self.config_at(self.log.last_index());
+        self.members_index = index;
+        if members != self.members {
+            self.members = members;
+            ctx.note(Note::Config { members });
+        }
     }
 
     // ----- role changes -----
@@ -584,6 +775,10 @@ impl Raft {
         self.lease_until = LocalTime::MIN;
         self.start_round(ctx);
         self.recent_active = vec![false; n];
+        self.commits_in_term = 0;
+        if let Some(every) = self.cfg.rotate_every_us {
+            ctx.set_timer(Timer::Rotate, every);
+        }
         if self.cfg.check_quorum {
             ctx.set_timer(Timer::Election, self.cfg.election_timeout_min_us);
         } else {
@@ -595,6 +790,11 @@ impl Raft {
     }
 
     fn campaign(&mut self, ctx: &mut Ctx<'_, Self>, transfer: bool) {
+        if !self.can_lead(self.id) {
+            // Witnesses and servers outside the configuration never stand.
+            self.reset_election_timer(ctx);
+            return;
+        }
         if self.cfg.prevote && !transfer {
             self.become_pre_candidate(ctx);
         } else {
@@ -604,13 +804,44 @@ impl Raft {
 
     /// Counts votes; wins the (pre-)election with a majority.
     fn tally(&mut self, ctx: &mut Ctx<'_, Self>) {
-        if self.votes() < self.cfg.quorum() {
+        if self.votes() < self.quorum() {
             return;
         }
         match self.role {
             Role::PreCandidate => self.become_candidate(ctx, false),
             Role::Candidate => self.become_leader(ctx),
             _ => {}
+        }
+    }
+
+    /// Starts handing leadership to `to` (§3.10).
+    fn start_transfer(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId) {
+        self.transfer = Some(to);
+        // The target will win without waiting out anyone's lease.
+        self.lease_until = LocalTime::MIN;
+        ctx.note(Note::TransferStart { to });
+        // Abort after one election timeout (§3.10).
+        ctx.set_timer(Timer::TransferTimeout, self.cfg.election_timeout_min_us);
+        if self.match_index[to as usize] == self.log.last_index() {
+            ctx.send(to, Msg::TimeoutNow { term: self.current_term });
+        } else {
+            self.send_append(ctx, to);
+        }
+    }
+
+    /// Rotation: hands over to the next server in order that may lead and
+    /// answered one of the last two heartbeat rounds.
+    fn rotate(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if self.transfer.is_some() {
+            return;
+        }
+        let n = self.cfg.nodes;
+        let next = (1..n)
+            .map(|k| (self.id + k) % n)
+            .find(|&p| self.can_lead(p) && self.acked_round.get(p as usize).is_some_and(|a| a + 2 >= self.round));
+        if let Some(to) = next {
+            ctx.note(Note::Rotate { to });
+            self.start_transfer(ctx, to);
         }
     }
 
@@ -661,6 +892,7 @@ impl Raft {
     fn step_follower(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
         match msg {
             Msg::AppendEntries { .. } => self.handle_append_entries(ctx, from, msg),
+            Msg::InstallSnapshot { .. } => self.handle_install_snapshot(ctx, from, msg),
             Msg::TimeoutNow { term } if term == self.current_term => self.campaign(ctx, true),
             _ => {}
         }
@@ -674,6 +906,12 @@ impl Raft {
                     self.become_follower(ctx, term, Some(leader));
                 }
                 self.handle_append_entries(ctx, from, msg);
+            }
+            Msg::InstallSnapshot { term, leader, .. } => {
+                if term >= self.current_term {
+                    self.become_follower(ctx, term, Some(leader));
+                }
+                self.handle_install_snapshot(ctx, from, msg);
             }
             Msg::RequestVoteReply { term, granted, prevote } => {
                 if prevote {
@@ -723,6 +961,9 @@ impl Raft {
             }
             // A stale leader's AppendEntries: the reply tells it our term.
             Msg::AppendEntries { term, .. } if term < self.current_term => self.handle_append_entries(ctx, from, msg),
+            Msg::InstallSnapshot { term, .. } if term < self.current_term => {
+                self.handle_install_snapshot(ctx, from, msg)
+            }
             _ => {}
         }
     }
@@ -740,10 +981,7 @@ impl Raft {
             reply(ctx, self.current_term, false, 0);
             return;
         }
-        self.leader_id = Some(leader);
-        self.last_leader_contact = Some(ctx.now());
-        self.vote_ban_until = self.vote_ban_until.max(ctx.now() + self.cfg.election_timeout_min_us as i64);
-        self.reset_election_timer(ctx);
+        self.heard_from_leader(ctx, leader);
 
         // Consistency check (§5.3).
         if prev_log_index > self.log.last_index() {
@@ -762,17 +1000,29 @@ impl Raft {
             return;
         }
         let last_new = prev_log_index + entries.len() as u64;
-        for (i, entry) in entries.into_iter().enumerate() {
+        let mut config_changed = false;
+        for (i, mut entry) in entries.into_iter().enumerate() {
             let index = prev_log_index + 1 + i as u64;
+            if self.is_metadata_witness() && matches!(entry.payload, Payload::Client(_)) {
+                entry.payload = Payload::Elided;
+            }
             match self.log.term_at(index) {
                 Some(t) if t == entry.term => {}
-                Some(_) => {
+                Some(_) if index > self.log.snapshot_index() => {
                     // A conflicting entry and all that follow it go (§5.3).
                     self.log.truncate_from(index);
+                    config_changed = true;
                     self.log.append(entry);
                 }
-                None => self.log.append(entry),
+                Some(_) => {}
+                None => {
+                    config_changed |= entry.payload.members().is_some();
+                    self.log.append(entry);
+                }
             }
+        }
+        if config_changed {
+            self.refresh_members(ctx);
         }
         if leader_commit > self.commit_index {
             let commit = leader_commit.min(last_new);
@@ -780,9 +1030,64 @@ impl Raft {
                 self.commit_index = commit;
                 ctx.note(Note::Commit { index: commit });
                 self.apply();
+                self.maybe_compact(ctx);
             }
         }
         reply(ctx, self.current_term, true, last_new);
+    }
+
+    /// A message from the leader of our term: remember it, and hold off
+    /// elections (and, with stickiness, votes).
+    fn heard_from_leader(&mut self, ctx: &mut Ctx<'_, Self>, leader: NodeId) {
+        self.leader_id = Some(leader);
+        self.last_leader_contact = Some(ctx.now());
+        self.vote_ban_until = self.vote_ban_until.max(ctx.now() + self.cfg.election_timeout_min_us as i64);
+        self.reset_election_timer(ctx);
+    }
+
+    /// InstallSnapshot at a follower (dissertation §5.1, Figure 5.3).
+    fn handle_install_snapshot(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
+        let Msg::InstallSnapshot { term, leader, last_index, last_term, digest, state, round } = msg else {
+            return;
+        };
+        let reply = |ctx: &mut Ctx<'_, Self>, term, success, index| {
+            ctx.send(from, Msg::AppendEntriesReply { term, success, index, round });
+        };
+        if term < self.current_term {
+            reply(ctx, self.current_term, false, 0);
+            return;
+        }
+        self.heard_from_leader(ctx, leader);
+        if last_index > self.commit_index {
+            self.log.install(last_index, last_term, digest);
+            self.snap = state;
+            self.commit_index = last_index;
+            if !self.witness {
+                self.last_applied = last_index;
+                self.applied_requests = state.applied_requests;
+                self.last_applied_request = state.last_applied_request;
+            }
+            ctx.note(Note::Installed { index: last_index });
+            ctx.note(Note::Commit { index: last_index });
+            self.refresh_members(ctx);
+        }
+        reply(ctx, self.current_term, true, last_index);
+    }
+
+    /// Compacts the log once enough applied entries follow the snapshot.
+    fn maybe_compact(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let Some(every) = self.cfg.snapshot_every else { return };
+        // A witness applies nothing, so it compacts what is committed.
+        let upto = if self.witness { self.commit_index } else { self.last_applied };
+        if upto < self.log.snapshot_index() + every {
+            return;
+        }
+        let (members, _) = self.config_at(upto);
+        let (applied_requests, last_applied_request) =
+            if self.witness { (0, None) } else { (self.applied_requests, self.last_applied_request) };
+        self.snap = SnapState { applied_requests, last_applied_request, members };
+        self.log.compact(upto);
+        ctx.note(Note::Compacted { index: upto });
     }
 
     /// AppendEntries to `to` from its nextIndex.
@@ -794,9 +1099,32 @@ impl Raft {
     /// AppendEntries to `to` carrying entries from `next` on.
     fn send_append_from(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, next: u64) {
         let prev_log_index = next - 1;
+        if prev_log_index < self.log.snapshot_index() {
+            // The entries it needs are compacted away: send the snapshot.
+            let last_index = self.log.snapshot_index();
+            if let Some(sent) = self.sent_index.get_mut(to as usize) {
+                *sent = last_index;
+            }
+            let msg = Msg::InstallSnapshot {
+                term: self.current_term,
+                leader: self.id,
+                last_index,
+                last_term: self.log.term_at(last_index).unwrap_or(0),
+                digest: self.log.digest(last_index).unwrap_or(0),
+                state: self.snap,
+                round: self.round,
+            };
+            ctx.send(to, msg);
+            return;
+        }
         let prev_log_term = self.log.term_at(prev_log_index).unwrap_or(0);
         let last = next + u64::from(self.cfg.max_entries_per_append) - 1;
-        let entries = self.log.slice(next, last);
+        let mut entries = self.log.slice(next, last);
+        if self.cfg.is_witness(to) && self.cfg.witness_log == WitnessLog::Metadata {
+            for e in entries.iter_mut().filter(|e| matches!(e.payload, Payload::Client(_))) {
+                e.payload = Payload::Elided;
+            }
+        }
         if let Some(sent) = self.sent_index.get_mut(to as usize) {
             *sent = prev_log_index + entries.len() as u64;
         }
@@ -823,23 +1151,93 @@ impl Raft {
     /// Commits the highest index stored on a majority, if it is of the
     /// current term (§5.4.2). Earlier-term entries commit with it.
     fn maybe_commit(&mut self, ctx: &mut Ctx<'_, Self>) {
-        let mut matched: Vec<u64> = self.match_index.clone();
-        matched[self.id as usize] = self.log.last_index();
+        // A leader outside the configuration it manages does not count
+        // itself (§4.2.2).
+        let mut matched: Vec<u64> = member_list(self.members)
+            .map(|p| if p == self.id { self.log.last_index() } else { self.match_index[p as usize] })
+            .collect();
         matched.sort_unstable_by(|a, b| b.cmp(a));
-        let n = matched[self.cfg.quorum() - 1];
+        let n = matched.get(self.quorum() - 1).copied().unwrap_or(0);
         if n <= self.commit_index {
             return;
         }
         let own_term = self.log.term_at(n) == Some(self.current_term);
         if own_term || self.cfg.has(Bug::CommitPreviousTermByCount) {
+            self.commits_in_term += n - self.commit_index;
             self.commit_index = n;
             ctx.note(Note::Commit { index: n });
             self.apply();
             self.serve_reads(ctx);
+            if !self.is_member(self.id) && self.commit_index >= self.members_index {
+                // Its own removal committed: step down (§4.2.2).
+                self.become_follower(ctx, self.current_term, None);
+                return;
+            }
+            self.maybe_compact(ctx);
+            if self.cfg.rotate_every_commits.is_some_and(|k| self.commits_in_term >= k) {
+                self.commits_in_term = 0;
+                self.rotate(ctx);
+            }
         }
     }
 
+    /// Appends an entry as leader and starts replicating it.
+    fn leader_append(&mut self, ctx: &mut Ctx<'_, Self>, payload: Payload) -> u64 {
+        self.log.append(Entry { term: self.current_term, payload });
+        let index = self.log.last_index();
+        self.match_index[self.id as usize] = index;
+        // Pipeline the new entry to followers that were sent everything
+        // before it; the others are mid catch-up, and their replies will
+        // carry it.
+        for p in self.peers().collect::<Vec<_>>() {
+            if self.sent_index[p as usize] + 1 == index {
+                self.send_append_from(ctx, p, index);
+            }
+        }
+        index
+    }
+
+    /// A single-server membership change (§4.1), if it is safe to start.
+    fn change_membership(&mut self, ctx: &mut Ctx<'_, Self>, node: NodeId, add: bool) {
+        let members = if add { self.members | (1 << node.min(31)) } else { self.members & !(1 << node.min(31)) };
+        let reason = if self.role != Role::Leader {
+            Some("not the leader")
+        } else if self.transfer.is_some() {
+            Some("handing over leadership")
+        } else if node >= self.cfg.nodes {
+            Some("no such server")
+        } else if add == self.is_member(node) {
+            Some(if add { "already a member" } else { "not a member" })
+        } else if self.members_index > self.commit_index {
+            // One change at a time: the last must commit first (§4.1).
+            Some("the previous change has not committed")
+        } else if self.log.term_at(self.commit_index) != Some(self.current_term) {
+            // The fix of §4.1's bug: no change before an entry of this term commits.
+            Some("no entry of this term has committed yet")
+        } else if !member_list(members).any(|p| !self.cfg.is_witness(p)) {
+            Some("no server that can lead would remain")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            ctx.note(Note::ConfigRefused { node, add, reason });
+            return;
+        }
+        let index = self.leader_append(ctx, Payload::Config(members));
+        self.members = members;
+        self.members_index = index;
+        ctx.note(Note::Config { members });
+        if add {
+            self.next_index[node as usize] = index;
+            self.send_append(ctx, node);
+        }
+        self.maybe_commit(ctx);
+    }
+
     fn apply(&mut self) {
+        if self.witness {
+            return; // a witness has no state machine
+        }
         while self.last_applied < self.commit_index {
             let Some(entry) = self.log.get(self.last_applied + 1) else {
                 break;
@@ -854,9 +1252,10 @@ impl Raft {
 
     /// The round a majority has acknowledged (this leader counts itself).
     fn majority_round(&self) -> u64 {
-        let mut acked = self.acked_round.clone();
+        let mut acked: Vec<u64> =
+            member_list(self.members).map(|p| self.acked_round.get(p as usize).copied().unwrap_or(0)).collect();
         acked.sort_unstable_by(|a, b| b.cmp(a));
-        acked.get(self.cfg.quorum() - 1).copied().unwrap_or(0)
+        acked.get(self.quorum() - 1).copied().unwrap_or(0)
     }
 
     /// Answers ReadIndex reads whose heartbeat round a majority acked and
@@ -904,8 +1303,9 @@ impl Raft {
     }
 
     fn check_quorum(&mut self, ctx: &mut Ctx<'_, Self>) {
-        let heard = 1 + self.peers().filter(|p| self.recent_active[*p as usize]).count();
-        if heard < self.cfg.quorum() {
+        let heard =
+            usize::from(self.is_member(self.id)) + self.peers().filter(|p| self.recent_active[*p as usize]).count();
+        if heard < self.quorum() {
             ctx.note(Note::StepDown { term: self.current_term });
             self.become_follower(ctx, self.current_term, None);
         } else {
@@ -924,8 +1324,12 @@ impl Protocol for Raft {
     type Config = RaftConfig;
 
     fn boot(id: NodeId, config: &RaftConfig, persisted: Option<Persistent>) -> Self {
-        let p = persisted.unwrap_or(Persistent { current_term: 0, voted_for: None, log: Log::new() });
-        Raft {
+        let initial = SnapState { members: config.initial_members(), ..SnapState::default() };
+        let p =
+            persisted.unwrap_or(Persistent { current_term: 0, voted_for: None, log: Log::new(), snapshot: initial });
+        let witness = config.is_witness(id);
+        let base = p.log.snapshot_index();
+        let mut raft = Raft {
             id,
             cfg: config.clone(),
             current_term: p.current_term,
@@ -933,10 +1337,10 @@ impl Protocol for Raft {
             log: p.log,
             role: Role::Follower,
             leader_id: None,
-            commit_index: 0,
-            last_applied: 0,
-            applied_requests: 0,
-            last_applied_request: None,
+            commit_index: base,
+            last_applied: if witness { 0 } else { base },
+            applied_requests: if witness { 0 } else { p.snapshot.applied_requests },
+            last_applied_request: if witness { None } else { p.snapshot.last_applied_request },
             votes: vec![false; config.nodes as usize],
             next_index: Vec::new(),
             match_index: Vec::new(),
@@ -950,7 +1354,16 @@ impl Protocol for Raft {
             acked_round: Vec::new(),
             lease_until: LocalTime::MIN,
             pending_reads: Vec::new(),
-        }
+            members: p.snapshot.members,
+            members_index: base,
+            snap: p.snapshot,
+            witness,
+            commits_in_term: 0,
+        };
+        let (members, index) = raft.config_at(raft.log.last_index());
+        raft.members = members;
+        raft.members_index = index;
+        raft
     }
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
@@ -1004,6 +1417,12 @@ impl Protocol for Raft {
                 ctx.set_timer(Timer::Heartbeat, self.cfg.heartbeat_us);
             }
             (Timer::TransferTimeout, Role::Leader) => self.abort_transfer(ctx, true),
+            (Timer::Rotate, Role::Leader) => {
+                self.rotate(ctx);
+                if let Some(every) = self.cfg.rotate_every_us {
+                    ctx.set_timer(Timer::Rotate, every);
+                }
+            }
             _ => {}
         }
     }
@@ -1022,36 +1441,18 @@ impl Protocol for Raft {
                 {
                     self.log.truncate_from(last);
                 }
-                self.log.append(Entry { term: self.current_term, payload: Payload::Client(id) });
-                let index = self.log.last_index();
-                self.match_index[self.id as usize] = index;
-                ctx.note(Note::Accepted { id, index });
-                // Pipeline the new entry to followers that were sent
-                // everything before it; the others are mid catch-up, and
-                // their replies will carry it.
-                for p in self.peers().collect::<Vec<_>>() {
-                    if self.sent_index[p as usize] + 1 == index {
-                        self.send_append_from(ctx, p, index);
-                    }
-                }
+                ctx.note(Note::Accepted { id, index: self.log.last_index() + 1 });
+                self.leader_append(ctx, Payload::Client(id));
                 self.maybe_commit(ctx);
             }
             Cmd::TransferLeadership(to) => {
-                if self.role != Role::Leader || to == self.id || to >= self.cfg.nodes || self.transfer.is_some() {
+                if self.role != Role::Leader || to == self.id || !self.can_lead(to) || self.transfer.is_some() {
                     return;
                 }
-                self.transfer = Some(to);
-                // The target will win without waiting out anyone's lease.
-                self.lease_until = LocalTime::MIN;
-                ctx.note(Note::TransferStart { to });
-                // Abort after one election timeout (§3.10).
-                ctx.set_timer(Timer::TransferTimeout, self.cfg.election_timeout_min_us);
-                if self.match_index[to as usize] == self.log.last_index() {
-                    ctx.send(to, Msg::TimeoutNow { term: self.current_term });
-                } else {
-                    self.send_append(ctx, to);
-                }
+                self.start_transfer(ctx, to);
             }
+            Cmd::AddServer(n) => self.change_membership(ctx, n, true),
+            Cmd::RemoveServer(n) => self.change_membership(ctx, n, false),
             Cmd::Read(id) => {
                 // A leader answers only once an entry of its own term is
                 // committed: before that its commit index may be behind.
@@ -1082,7 +1483,12 @@ impl Protocol for Raft {
     }
 
     fn persistent(&self) -> Persistent {
-        Persistent { current_term: self.current_term, voted_for: self.voted_for, log: self.log.clone() }
+        Persistent {
+            current_term: self.current_term,
+            voted_for: self.voted_for,
+            log: self.log.clone(),
+            snapshot: self.snap,
+        }
     }
 }
 

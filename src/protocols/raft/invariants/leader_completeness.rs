@@ -19,13 +19,25 @@ fn committed_before(c: &RaftChecker, term: u64) -> Option<usize> {
 }
 
 fn check_leader(c: &mut RaftChecker, raft: &Raft, upto: usize, at: &At, out: &mut Vec<Violation>) {
-    let Some(last) = c.committed.get(upto) else { return };
-    if raft.log().digest(upto as u64 + 1) == Some(last.digest) {
+    if c.committed.get(upto).is_none() {
+        return;
+    }
+    let log = raft.log();
+    // Entries folded into a snapshot are held if the snapshot's base digest
+    // is the committed prefix's digest there.
+    let base = log.snapshot_index();
+    let held = |i: usize| {
+        if i as u64 + 1 <= base {
+            c.committed.get(base as usize - 1).is_none_or(|b| Some(b.digest) == log.digest(base))
+        } else {
+            c.committed.get(i).is_none_or(|e| log.digest(i as u64 + 1) == Some(e.digest))
+        }
+    };
+    if held(upto) {
         return;
     }
     // Name the first committed entry that the leader lacks.
-    let missing =
-        (0..=upto).find(|&i| raft.log().digest(i as u64 + 1) != c.committed.get(i).map(|e| e.digest)).unwrap_or(upto);
+    let missing = (0..=upto).find(|&i| !held(i)).unwrap_or(upto);
     let Some(e) = c.committed.get(missing) else { return };
     let detail = format!(
         "n{} is leader of term {} but lacks entry {} ({} of term {}) that n{} committed in term {}",

@@ -16,6 +16,7 @@ mod lease_exclusivity;
 mod linearizable_reads;
 mod log_matching;
 mod state_machine_safety;
+mod witness_never_leads;
 
 use super::log::Entry;
 use super::{Raft, Role};
@@ -35,10 +36,11 @@ pub enum Property {
     StateMachineSafety,
     LeaseExclusivity,
     LinearizableReads,
+    WitnessNeverLeads,
 }
 
 impl Property {
-    pub const ALL: [Property; 7] = [
+    pub const ALL: [Property; 8] = [
         Property::ElectionSafety,
         Property::LeaderAppendOnly,
         Property::LogMatching,
@@ -46,6 +48,7 @@ impl Property {
         Property::StateMachineSafety,
         Property::LeaseExclusivity,
         Property::LinearizableReads,
+        Property::WitnessNeverLeads,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -57,6 +60,7 @@ impl Property {
             Property::StateMachineSafety => "State Machine Safety",
             Property::LeaseExclusivity => "Lease Exclusivity",
             Property::LinearizableReads => "Linearizable Reads",
+            Property::WitnessNeverLeads => "Witness Never Leads",
         }
     }
 
@@ -69,6 +73,7 @@ impl Property {
             Property::StateMachineSafety => "Raft §5.4.3",
             Property::LeaseExclusivity => "Ongaro §6.4.1",
             Property::LinearizableReads => "Ongaro §6.4",
+            Property::WitnessNeverLeads => "Pâris 1986",
         }
     }
 
@@ -82,6 +87,7 @@ impl Property {
             Property::StateMachineSafety => "If a server has applied a log entry at a given index to its state machine, no other server will ever apply a different log entry for the same index.",
             Property::LeaseExclusivity => "At no instant of true time do two servers both believe they hold a valid leader lease.",
             Property::LinearizableReads => "No read returns a value older than the latest write committed before the read began (in true time).",
+            Property::WitnessNeverLeads => "A witness votes and acknowledges entries, but never becomes leader.",
         }
     }
 
@@ -200,7 +206,19 @@ impl RaftChecker {
         // First index where the log differs from what we saw: digests agree on
         // a prefix and then disagree, so a binary search finds the boundary.
         let common = shadow.digests.len().min(log.last_index() as usize);
-        let (mut lo, mut hi) = (0usize, common);
+        // Below a snapshot's base the log keeps no digests; the base digest
+        // stands for the whole prefix.
+        let base = log.snapshot_index() as usize;
+        let (mut lo, mut hi) = if base == 0 {
+            (0, common)
+        } else if base > common {
+            // Everything seen before is now inside the snapshot: nothing to compare.
+            (common, common)
+        } else if log.digest(base as u64) == shadow.digests.get(base - 1).copied() {
+            (base, common)
+        } else {
+            (0, 0)
+        };
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
             if log.digest(mid as u64) == shadow.digests.get(mid - 1).copied() {
@@ -214,7 +232,11 @@ impl RaftChecker {
         let old_len = shadow.digests.len() as u64;
 
         leader_append_only::check(self, raft, was_leader_same_term, changed_from, old_len, at, out);
-        log_matching::check(self, raft, changed_from, at, out);
+        // A metadata-only witness's entries lack payloads, so their digests
+        // differ by design; it never leads or applies, so nothing reads them.
+        if !raft.is_metadata_witness() {
+            log_matching::check(self, raft, changed_from, at, out);
+        }
 
         let s = &mut self.shadows[n as usize];
         s.digests.truncate(lo);
@@ -224,10 +246,11 @@ impl RaftChecker {
 
         if raft.role() == Role::Leader && !was_leader_same_term {
             election_safety::check(self, raft, at, out);
+            witness_never_leads::check(self, raft, at, out);
             leader_completeness::check_new_leader(self, raft, at, out);
         }
         let old_commit = self.shadows[n as usize].commit;
-        if raft.commit_index() > old_commit {
+        if raft.commit_index() > old_commit && !raft.is_metadata_witness() {
             self.record_commits(raft, old_commit);
             leader_completeness::check_leaders_after_commit(self, sim, at, out);
         }

@@ -1,0 +1,342 @@
+//! Observability over sim time, read off the trace after every step: who led
+//! in each term, each election's duration, messages per link, commit latency,
+//! lease intervals on true time, and leadership hand-overs with the window in
+//! which no leader accepted writes. The playground's metrics panel draws
+//! these series; `splitbrain run --json` prints their summary ([`Figures`]).
+
+use crate::experiments::stats::{round3, Summary};
+use crate::protocols::raft::log::Payload;
+use crate::protocols::raft::{Note, Raft, Role};
+use crate::sim::cow::CowVec;
+use crate::sim::trace::{EventKind, Fault};
+use crate::sim::{NodeId, Sim, Time};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Width of a traffic bucket.
+pub const BUCKET_US: Time = 100_000;
+
+/// A server's time as leader of a term.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LeaderSpan {
+    pub term: u64,
+    pub node: NodeId,
+    pub from: Time,
+    /// `None` while it still leads.
+    pub to: Option<Time>,
+}
+
+/// One won election: from the first server to stand in the term to its leader.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Election {
+    pub term: u64,
+    pub leader: NodeId,
+    pub start: Time,
+    pub end: Time,
+}
+
+/// A lease as its holder believed in it, mapped to true time.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LeaseSpan {
+    pub node: NodeId,
+    pub term: u64,
+    pub from: Time,
+    pub to: Time,
+}
+
+/// A leadership hand-over: from the moment the leader stopped accepting
+/// writes to the moment some leader accepted them again.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Handover {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// Started by the rotation cadence rather than by a person.
+    pub rotation: bool,
+    pub start: Time,
+    pub end: Option<Time>,
+    /// Whether the target became leader.
+    pub completed: bool,
+}
+
+impl Handover {
+    pub fn unavailable_us(&self) -> Option<Time> {
+        self.end.map(|e| e - self.start)
+    }
+}
+
+/// Messages on one directed link.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LinkCount {
+    pub delivered: u64,
+    pub dropped: u64,
+}
+
+/// The series, as they grow. Cloning is cheap (shared chunks).
+#[derive(Clone, Debug, Default)]
+pub struct Observed {
+    pub leaders: CowVec<LeaderSpan>,
+    pub elections: CowVec<Election>,
+    first_candidate: BTreeMap<u64, Time>,
+    pub links: BTreeMap<(NodeId, NodeId), LinkCount>,
+    /// Delivered and dropped messages per [`BUCKET_US`] of sim time.
+    pub buckets: CowVec<LinkCount>,
+    pending: BTreeMap<u64, (u64, Time)>,
+    /// (commit time, latency) of each client request, at its first commit.
+    pub commits: CowVec<(Time, Time)>,
+    pub leases: CowVec<LeaseSpan>,
+    /// Index in `leases` of each server's latest span.
+    open_lease: Vec<Option<usize>>,
+    pub handovers: CowVec<Handover>,
+    rotating: Vec<bool>,
+    leases_on: bool,
+}
+
+impl Observed {
+    pub fn observe(&mut self, sim: &Sim<Raft>) {
+        let n = sim.len() as usize;
+        if self.open_lease.len() < n {
+            self.open_lease.resize(n, None);
+            self.rotating.resize(n, false);
+            self.leases_on = sim.config().lease_drift_bound_ppm.is_some();
+        }
+        let now = sim.now();
+        for e in sim.trace().last_step() {
+            match &e.kind {
+                EventKind::Deliver { from, to, .. } => self.count(*from, *to, e.time, true),
+                EventKind::Drop { from, to, .. } => self.count(*from, *to, e.time, false),
+                EventKind::Fault(Fault::Crash(node)) => self.close_leader(*node, e.time),
+                EventKind::Note { node, note } => self.note(sim, *node, note, e.time),
+                _ => {}
+            }
+        }
+        if self.leases_on {
+            self.track_leases(sim, now);
+        }
+    }
+
+    fn count(&mut self, from: NodeId, to: NodeId, time: Time, delivered: bool) {
+        let bucket = (time / BUCKET_US) as usize;
+        while self.buckets.len() <= bucket {
+            self.buckets.push(LinkCount::default());
+        }
+        for c in [self.links.entry((from, to)).or_default(), self.buckets.get_mut(bucket).expect("bucket exists")] {
+            if delivered {
+                c.delivered += 1;
+            } else {
+                c.dropped += 1;
+            }
+        }
+    }
+
+    fn close_leader(&mut self, node: NodeId, time: Time) {
+        for i in (0..self.leaders.len()).rev() {
+            if let Some(s) = self.leaders.get_mut(i) {
+                if s.node == node && s.to.is_none() {
+                    s.to = Some(time);
+                }
+            }
+            if i + 16 < self.leaders.len() {
+                break; // open spans are recent
+            }
+        }
+    }
+
+    fn note(&mut self, sim: &Sim<Raft>, node: NodeId, note: &Note, time: Time) {
+        match *note {
+            Note::Role { role, term } => {
+                self.close_leader(node, time);
+                match role {
+                    Role::Candidate => {
+                        self.first_candidate.entry(term).or_insert(time);
+                    }
+                    Role::Leader => {
+                        self.leaders.push(LeaderSpan { term, node, from: time, to: None });
+                        if let Some(start) = self.first_candidate.remove(&term) {
+                            self.elections.push(Election { term, leader: node, start, end: time });
+                        }
+                        self.first_candidate = self.first_candidate.split_off(&term);
+                        self.end_handovers(time, Some(node));
+                    }
+                    _ => {}
+                }
+            }
+            Note::Accepted { id, index } => {
+                self.pending.insert(index, (id, time));
+            }
+            Note::Commit { index } => {
+                let rest = self.pending.split_off(&(index + 1));
+                let done = std::mem::replace(&mut self.pending, rest);
+                let log = sim.node(node).map(|r| r.log());
+                for (i, (id, at)) in done {
+                    // Count it only if this index holds that request (or was
+                    // compacted): an overwritten request never committed.
+                    let held = log.is_none_or(|l| l.get(i).is_none_or(|e| e.payload == Payload::Client(id)));
+                    if held {
+                        self.commits.push((time, time - at));
+                    }
+                }
+            }
+            Note::Rotate { .. } => self.rotating[node as usize] = true,
+            Note::TransferStart { to } => {
+                let rotation = std::mem::take(&mut self.rotating[node as usize]);
+                self.handovers.push(Handover { from: node, to, rotation, start: time, end: None, completed: false });
+            }
+            Note::TransferAbort { .. } => {
+                // The old leader accepts writes again.
+                for i in 0..self.handovers.len() {
+                    if let Some(h) = self.handovers.get_mut(i).filter(|h| h.end.is_none() && h.from == node) {
+                        h.end = Some(time);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn end_handovers(&mut self, time: Time, leader: Option<NodeId>) {
+        let len = self.handovers.len();
+        for i in len.saturating_sub(8)..len {
+            if let Some(h) = self.handovers.get_mut(i).filter(|h| h.end.is_none()) {
+                h.end = Some(time);
+                h.completed = leader == Some(h.to);
+            }
+        }
+    }
+
+    fn track_leases(&mut self, sim: &Sim<Raft>, now: Time) {
+        for n in 0..sim.len() {
+            let open = self.open_lease[n as usize];
+            let held = sim.node(n).filter(|r| r.lease_valid(sim.local_time(n)));
+            match held {
+                Some(r) => {
+                    let until = sim.clock(n).true_at(r.lease_until(), now);
+                    let extend =
+                        open.and_then(|i| self.leases.get_mut(i)).filter(|s| s.term == r.term() && s.to >= now);
+                    match extend {
+                        Some(s) => s.to = s.to.max(until),
+                        None => {
+                            self.open_lease[n as usize] = Some(self.leases.len());
+                            self.leases.push(LeaseSpan { node: n, term: r.term(), from: now, to: until });
+                        }
+                    }
+                }
+                None => {
+                    // Lost before its end (stepped down, crashed, handed over).
+                    if let Some(s) = open.and_then(|i| self.leases.get_mut(i)).filter(|s| s.to > now) {
+                        s.to = now;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The fraction of true time in `[0, now]` during which some server held
+    /// a valid lease (`None` with leases off).
+    pub fn lease_coverage(&self, now: Time) -> Option<f64> {
+        if !self.leases_on || now == 0 {
+            return None;
+        }
+        let mut spans: Vec<(Time, Time)> = self.leases.iter().map(|s| (s.from.min(now), s.to.min(now))).collect();
+        spans.sort_unstable();
+        let (mut covered, mut reach) = (0, 0);
+        for (a, b) in spans {
+            let a = a.max(reach);
+            if b > a {
+                covered += b - a;
+                reach = b;
+            }
+        }
+        Some(covered as f64 / now as f64)
+    }
+}
+
+/// A summary of a sample in milliseconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MsSummary {
+    pub count: usize,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+impl MsSummary {
+    pub fn of_us(values: impl Iterator<Item = Time>) -> Self {
+        let v: Vec<f64> = values.map(|us| us as f64 / 1000.0).collect();
+        MsSummary { count: v.len(), summary: Summary::of(&v) }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TermLeader {
+    pub term: u64,
+    pub node: NodeId,
+    pub elected_ms: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkStat {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub delivered: u64,
+    pub dropped: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HandoverStat {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub rotation: bool,
+    pub start_ms: f64,
+    /// No leader accepted writes for this long (`None`: still none at the end).
+    pub unavailable_ms: Option<f64>,
+    pub completed: bool,
+}
+
+/// What `splitbrain run --json` reports of a run's series.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figures {
+    pub leaders_by_term: Vec<TermLeader>,
+    pub election_ms: MsSummary,
+    pub commit_latency_ms: MsSummary,
+    /// Fraction of time some server held a valid lease (`null` without leases).
+    pub lease_coverage: Option<f64>,
+    pub handovers: Vec<HandoverStat>,
+    /// Unavailability per rotation (hand-overs the cadence started).
+    pub rotation_unavailable_ms: MsSummary,
+    pub links: Vec<LinkStat>,
+}
+
+impl Figures {
+    pub fn of(o: &Observed, now: Time) -> Self {
+        let ms = |us: Time| round3(us as f64 / 1000.0);
+        Figures {
+            leaders_by_term: o
+                .leaders
+                .iter()
+                .map(|s| TermLeader { term: s.term, node: s.node, elected_ms: ms(s.from) })
+                .collect(),
+            election_ms: MsSummary::of_us(o.elections.iter().map(|e| e.end - e.start)),
+            commit_latency_ms: MsSummary::of_us(o.commits.iter().map(|c| c.1)),
+            lease_coverage: o.lease_coverage(now).map(|c| (c * 10_000.0).round() / 10_000.0),
+            handovers: o
+                .handovers
+                .iter()
+                .map(|h| HandoverStat {
+                    from: h.from,
+                    to: h.to,
+                    rotation: h.rotation,
+                    start_ms: ms(h.start),
+                    unavailable_ms: h.unavailable_us().map(ms),
+                    completed: h.completed,
+                })
+                .collect(),
+            rotation_unavailable_ms: MsSummary::of_us(
+                o.handovers.iter().filter(|h| h.rotation).filter_map(|h| h.unavailable_us()),
+            ),
+            links: o
+                .links
+                .iter()
+                .map(|(&(from, to), c)| LinkStat { from, to, delivered: c.delivered, dropped: c.dropped })
+                .collect(),
+        }
+    }
+}
