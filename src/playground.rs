@@ -164,6 +164,8 @@ pub enum Action {
     /// Download the scenario as a file: carried out by the view (it needs
     /// the browser), at click time; the model itself does nothing.
     Export,
+    /// Ask the leader to add the lowest-numbered spare server.
+    AddSpare,
 }
 
 /// What the autosave holds: the scenario and where the run was.
@@ -330,6 +332,27 @@ impl Playground {
         cluster::leader(self.sim())
     }
 
+    /// The series behind the metrics panel.
+    pub fn observed(&self) -> &crate::scenario::observe::Observed {
+        self.travel.runner().observed()
+    }
+
+    /// The configuration as the leader sees it (or, with no leader, every
+    /// server any live server counts as a member).
+    pub fn cluster_members(&self) -> u32 {
+        let sim = self.sim();
+        match self.leader().and_then(|l| sim.node(l)) {
+            Some(r) => r.members(),
+            None => (0..sim.len()).filter_map(|n| sim.node(n)).fold(0, |m, r| m | r.members()),
+        }
+    }
+
+    /// The lowest-numbered server outside the configuration.
+    pub fn spare(&self) -> Option<NodeId> {
+        let m = self.cluster_members();
+        (0..self.sim().len()).find(|n| m & (1 << n) == 0)
+    }
+
     /// Whether a property has failed in this run.
     pub fn failed(&self, p: Property) -> Option<&Violation> {
         self.violations().iter().find(|v| v.property == p.name())
@@ -468,6 +491,16 @@ impl Playground {
             Action::DismissError => self.error = None,
             Action::ShowError(e) => self.error = Some(e),
             Action::Do(a) => self.act(a),
+            Action::AddSpare => match (self.spare(), self.leader()) {
+                (Some(n), Some(_)) => self.act(Timeline::AddServer { node: n }),
+                (None, _) => {
+                    self.error = Some(
+                        "Every server is already a member. Open the \"Membership change\" preset, or load a scenario whose \"members\" lists fewer servers than \"nodes\"."
+                            .into(),
+                    )
+                }
+                (Some(_), None) => self.error = Some("There is no leader to ask for a membership change right now.".into()),
+            },
             Action::KillLeader => match self.leader() {
                 Some(l) => self.act(Timeline::Crash { node: Target::Node(l) }),
                 None => self.error = Some("There is no leader to kill right now.".into()),

@@ -59,6 +59,12 @@ fn message_shape(msg: &Msg, x: f64, y: f64, class: String) -> Html {
         Msg::TimeoutNow { .. } => html! {
             <path d={format!("M{x:.1},{:.1} l9,9 l-9,9 l-9,-9 z", y - 9.0)} class={classes!(class, "m-timeoutnow")}><title>{title}</title></path>
         },
+        Msg::InstallSnapshot { .. } => html! {
+            <g class={classes!(class, "m-snapshot")} transform={format!("translate({x:.1},{y:.1})")}>
+                <rect x="-11" y="-9" width="22" height="18" rx="3"><title>{title}</title></rect>
+                <text y="4" class="m-count">{"S"}</text>
+            </g>
+        },
     }
 }
 
@@ -169,9 +175,29 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         .collect();
 
     // Nodes.
+    let members = pg.cluster_members();
+    let witnesses = &sim.config().witnesses;
     let nodes: Html = (0..n)
         .map(|i| {
             let v = pg.node_view(i);
+            let witness = witnesses.contains(&i);
+            let spare = members & (1 << i) == 0;
+            let clock = sim.clock(i);
+            let skewed = clock.offset_us() != 0 || clock.drift_ppm() != 0;
+            let ahead_ms = (sim.local_time(i) - now as i64) as f64 / 1000.0;
+            // The leader's lease: a gold arc of what is left, on its own clock.
+            let lease = sim.node(i).and_then(|rf| {
+                let len = rf.config().lease_us()? as f64;
+                let local = sim.local_time(i);
+                rf.lease_valid(local).then(|| ((rf.lease_until() - local) as f64 / len).clamp(0.0, 1.0))
+            });
+            let lease_ring = match lease {
+                Some(left) => {
+                    let c = std::f64::consts::TAU * (r + 3.0);
+                    html! { <circle class="lease" r={(r + 3.0).to_string()} stroke-dasharray={format!("{:.1} {:.1}", c * left, c)} transform="rotate(-90)"><title>{format!("lease: {:.0}% left on n{i}'s clock", left * 100.0)}</title></circle> }
+                }
+                None => html! {},
+            };
             let (x, y) = pos[i as usize];
             let class = role_class(pg, i);
             let selected = pg.selected == Some(i);
@@ -200,14 +226,27 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 },
                 v.term
             );
+            let badge = if witness {
+                html! { <g class="badge" transform={format!("translate({:.1},{:.1})", r * 0.75, -r * 0.75)}><circle r="9" /><text y="4">{"W"}</text><title>{"witness: votes and acknowledges, never leads or applies"}</title></g> }
+            } else {
+                html! {}
+            };
+            let below = if spare {
+                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
+            } else if skewed {
+                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("⏱ {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {:+} ppm", clock.drift_ppm())}</title></text> }
+            } else {
+                html! {}
+            };
             html! {
-                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"))}
+                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), witness.then_some("witness"), spare.then_some("spare"))}
                    transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
                    data-term={v.term.to_string()} onclick={open} onpointerdown={stop}
                    role="button" aria-label={label.clone()} tabindex="0">
                     <title>{format!("{label} — click for actions")}</title>
                     <circle class="halo" r={(r + 13.0).to_string()} />
                     { ring }
+                    { lease_ring }
                     <circle class="body" r={r.to_string()} />
                     <text class="name" y={(-r * 0.12).to_string()}>{format!("n{i}")}</text>
                     <text class="term" y={(r * 0.42).to_string()}>{
@@ -217,6 +256,8 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                             NodeStatus::Up => format!("t{}", v.term),
                         }
                     }</text>
+                    { badge }
+                    { below }
                 </g>
             }
         })
@@ -336,6 +377,8 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 })
             };
             let clock = pg.sim().clock(i);
+            let member = pg.cluster_members() & (1 << i) != 0;
+            let witness = pg.sim().config().is_witness(i);
             html! {
                 <div class="menu" style={place(x, y)} role="dialog" aria-label={format!("Actions for n{i}")}>
                     <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
@@ -346,7 +389,12 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     { button(dispatch, "Time out now", "Make the node start an election as if its timer fired", Action::Do(Do::Campaign { node: i }), up && leader != Some(i)) }
                     { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Action::Do(Do::Request { node: Target::Node(i) }), up) }
                     { button(dispatch, "Client read", "Send a client read to this node: a leader answers by lease (if on) or after a round of heartbeats", Action::Do(Do::Read { node: Target::Node(i) }), up) }
-                    { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Action::Do(Do::Transfer { to: i }), up && leader.is_some_and(|l| l != i)) }
+                    { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Action::Do(Do::Transfer { to: i }), up && !witness && member && leader.is_some_and(|l| l != i)) }
+                    { if member {
+                        button(dispatch, "Remove from cluster", "Ask the leader to remove this server from the configuration (one change at a time, §4.1)", Action::Do(Do::RemoveServer { node: i }), leader.is_some())
+                    } else {
+                        button(dispatch, "Add to cluster", "Ask the leader to add this spare server to the configuration (one change at a time, §4.1)", Action::Do(Do::AddServer { node: i }), leader.is_some())
+                    } }
                     <fieldset class="skew">
                         <legend>{"Clock"}</legend>
                         <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<input id={skew_id.clone()} type="number" step="1" oninput={typing(dispatch, &skew_id)} value={pg.field(&skew_id, || (clock.offset_us() as f64 / 1000.0).to_string())} /></label>

@@ -6,6 +6,7 @@
 
 mod cluster;
 mod files;
+mod metrics;
 mod panels;
 mod swarm_view;
 mod toolbar;
@@ -277,6 +278,7 @@ fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Active
                 "[" => Action::Slower,
                 "]" => Action::Faster,
                 "k" => Action::KillLeader,
+                "a" => Action::AddSpare,
                 "h" => Action::Do(crate::scenario::Action::HealAll),
                 "r" => Action::Reset,
                 "?" => Action::ToggleHelp,
@@ -469,6 +471,7 @@ fn App() -> Html {
                     { panels::about(&pg) }
                     { panels::inspector(&pg, &dispatch) }
                     { panels::invariants(&pg) }
+                    { metrics::metrics_panel(&pg) }
                 </aside>
                 <section class="log-panel">
                     { panels::event_log(&pg, &dispatch) }

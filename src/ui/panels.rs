@@ -96,16 +96,31 @@ pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         }
     };
     let commit_at = commit.unwrap_or(0);
+    // The newest entries only: a long log would swamp the panel.
+    const SHOWN: u64 = 240;
+    let first_shown = log.last_index().saturating_sub(SHOWN).max(log.first_index());
+    let base = log.snapshot_index();
+    let snapshot_cell = (base > 0).then(|| {
+        html! {
+            <span class="cell snapshot" title={format!("snapshot: entries 1 to {base} were compacted (last term {})", log.term_at(base).unwrap_or(0))}>{format!("S≤{base}")}</span>
+        }
+    });
+    let hidden = (first_shown > log.first_index()).then(|| {
+        html! { <span class="cell elided" title={format!("entries {} to {} are not drawn", log.first_index(), first_shown - 1)}>{"…"}</span> }
+    });
     let cells: Html = log
         .entries()
+        .filter(|(i, _)| *i >= first_shown)
         .map(|(i, e)| {
             let committed = i <= commit_at;
             let what = match e.payload {
                 Payload::Noop => "no-op".to_string(),
                 Payload::Client(id) => format!("client request c{id}"),
+                Payload::Config(m) => format!("configuration {}", crate::protocols::raft::log::members_text(m)),
+                Payload::Elided => "client request (payload not kept by this witness)".to_string(),
             };
             html! {
-                <span class={classes!("cell", committed.then_some("committed"))} style={format!("background:{}", term_colour(e.term))}
+                <span class={classes!("cell", committed.then_some("committed"), matches!(e.payload, Payload::Config(_)).then_some("config"))} style={format!("background:{}", term_colour(e.term))}
                     title={format!("index {i}, term {}: {what}{}", e.term, if committed { " (committed)" } else { "" })}>{e.term}</span>
             }
         })
@@ -119,6 +134,22 @@ pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 }) }</tbody>
             </table>
         }
+    });
+    let witness = sim.config().is_witness(n);
+    let members = match sim.node(n) {
+        Some(r) => crate::protocols::raft::log::members_text(r.members()),
+        None => "—".to_string(),
+    };
+    let members = if witness { format!("{members} · this server is a witness") } else { members };
+    let lease_row = sim.node(n).filter(|r| r.config().lease_us().is_some() && r.role() == Role::Leader).map(|r| {
+        let local = sim.local_time(n);
+        let text = if r.lease_valid(local) {
+            let end = sim.clock(n).true_at(r.lease_until(), sim.now());
+            format!("valid to {} local ({} true)", format_time(r.lease_until().max(0) as u64), format_time(end))
+        } else {
+            "not held".to_string()
+        };
+        html! { <><dt title="Leader lease, measured on this server's own clock (§6.4.1)">{"lease"}</dt><dd id="inspect-lease">{text}</dd></> }
     });
     let status_text = match status {
         NodeStatus::Up => "up",
@@ -135,11 +166,14 @@ pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 <dt title="votedFor in the current term (persistent)">{"votedFor"}</dt><dd>{voted.map_or("—".to_string(), |v| format!("n{v}"))}</dd>
                 <dt title="Highest log index known committed (volatile)">{"commitIndex"}</dt><dd>{commit.map_or("—".to_string(), |c| c.to_string())}</dd>
                 <dt title="Highest log index applied to the state machine (volatile)">{"lastApplied"}</dt><dd>{applied.map_or("—".to_string(), |c| c.to_string())}</dd>
-                <dt title="This node's clock: offset from true time and drift">{"clock"}</dt>
-                <dd>{format!("{:+.3} ms now, drift {:+} ppm", (sim.local_time(n) - sim.now() as i64) as f64 / 1000.0, clock.drift_ppm())}</dd>
+                <dt title="This node's clock next to true time: its reading, its offset and its drift">{"clock"}</dt>
+                <dd id="inspect-clock">{format!("{} local · {} true", format_time(sim.local_time(n).max(0) as u64), format_time(sim.now()))}<br/>{format!("{:+.3} ms, drift {:+} ppm", (sim.local_time(n) - sim.now() as i64) as f64 / 1000.0, clock.drift_ppm())}</dd>
+                { lease_row }
+                <dt title="The configuration this server uses: the latest in its log (§4.1)">{"members"}</dt><dd id="inspect-members">{members}</dd>
+                <dt title="Entries up to here are compacted into a snapshot">{"snapshot"}</dt><dd id="inspect-snapshot">{if base > 0 { format!("up to index {base} (term {})", log.term_at(base).unwrap_or(0)) } else { "none".to_string() }}</dd>
             </dl>
-            <h3 title="Each cell is an entry, labelled and coloured by term; committed entries are outlined">{format!("log ({} entries)", log.last_index())}</h3>
-            <div class="log-cells">{cells}</div>
+            <h3 title="Each cell is an entry, labelled and coloured by term; committed entries are outlined; S marks the snapshot">{format!("log ({} entries, {} held)", log.last_index(), log.last_index() - base)}</h3>
+            <div class="log-cells">{ for snapshot_cell }{ for hidden }{cells}</div>
             { for leader_table }
         </section>
     }
@@ -236,6 +270,7 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         ("←", "step back to the previous event"),
         ("[ and ]", "slower / faster"),
         ("k", "kill the leader"),
+        ("a", "add a spare server to the cluster"),
         ("h", "heal all links and partitions"),
         ("r", "reset (applies changed settings)"),
         ("?", "this help"),
@@ -248,12 +283,12 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 <table>{ for keys.iter().map(|(k, what)| html!{ <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }</table>
                 <h2>{"With the mouse"}</h2>
                 <ul>
-                    <li>{"Click a node: crash, restart, pause, resume, force a timeout, send a client request, make it leader, skew its clock."}</li>
+                    <li>{"Click a node: crash, restart, pause, resume, force a timeout, send a client request, make it leader, add it to or remove it from the cluster, skew its clock."}</li>
                     <li>{"Click a link: cut one direction or both, heal, set latency and loss."}</li>
                     <li>{"Drag a rectangle around nodes: partition them from the rest."}</li>
                     <li>{"Click an event in the log: highlight the nodes involved."}</li>
                 </ul>
-                <p>{"The ring around a node is its election timer, on its own clock. Dashed red links are cut; shaded groups are partitions. A red cross marks a dropped message. Every run is decided by its seed: the same seed and the same actions give the same run."}</p>
+                <p>{"The ring around a node is its election timer, on its own clock; a gold ring is a leader's lease. W marks a witness; a dimmed node marked spare is outside the configuration; ⏱ shows how far a skewed clock is from true time. Dashed red links are cut; shaded groups are partitions. A red cross marks a dropped message. Every run is decided by its seed: the same seed and the same actions give the same run."}</p>
                 <button onclick={close} title="Close help (?)">{"Close"}</button>
             </div>
         </div>

@@ -85,6 +85,13 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
     let d = dispatch.clone();
     let kill = Callback::from(move |_| d.emit(Action::KillLeader));
     let d = dispatch.clone();
+    let add_server = Callback::from(move |_| d.emit(Action::AddSpare));
+    let spare = pg.spare();
+    let add_tip = match spare {
+        Some(n) => format!("Ask the leader to add spare server n{n} to the configuration (a)"),
+        None => "Every server is a member; load the Membership change preset to try this (a)".to_string(),
+    };
+    let d = dispatch.clone();
     let speed = Callback::from(move |e: InputEvent| {
         if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
             let x: f64 = i.value().parse().unwrap_or(0.0);
@@ -164,6 +171,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
             <div class="group" role="group" aria-label="Faults">
                 <button id="kill" onclick={kill} title="Crash the current leader (k)">{"☠ Kill leader"}</button>
                 <button id="heal-all" onclick={heal} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
+                <button id="add-server" onclick={add_server} title={add_tip} disabled={spare.is_none()}>{"＋ Server"}</button>
             </div>
             <div class="group settings" role="group" aria-label="Cluster settings (applied on reset)">
                 <label class="field" title="The seed decides every random draw: the same seed replays the same run">
