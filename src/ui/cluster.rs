@@ -234,7 +234,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             let below = if spare {
                 html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
             } else if skewed {
-                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("⏱ {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {:+} ppm", clock.drift_ppm())}</title></text> }
+                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("clock {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {:+} ppm", clock.drift_ppm())}</title></text> }
             } else {
                 html! {}
             };

@@ -105,6 +105,7 @@ fn messages_chart(o: &Observed, ax: &Axis) -> Html {
         .enumerate()
         .map(|(i, &(ok, bad))| {
             let x = i as f64 * w;
+            let w = w.min(W - x).max(0.0);
             let h_ok = ok as f64 / top * 40.0;
             let h_bad = bad as f64 / top * 40.0;
             let title = format!(
@@ -202,6 +203,15 @@ fn latency_chart(o: &Observed, ax: &Axis) -> Html {
     }
 }
 
+/// A drift, short: ppm when small, per cent when large.
+fn drift_text(ppm: i64) -> String {
+    if ppm.abs() >= 10_000 {
+        format!("{:+}%", ppm as f64 / 10_000.0)
+    } else {
+        format!("{ppm:+}ppm")
+    }
+}
+
 /// Lease intervals of every would-be leaseholder on one true-time axis,
 /// each row labelled with the server's clock against true time.
 fn leases_chart(pg: &Playground, o: &Observed, ax: &Axis) -> Html {
@@ -213,7 +223,7 @@ fn leases_chart(pg: &Playground, o: &Observed, ax: &Axis) -> Html {
         };
     };
     let row = 14.0;
-    let label_w = 92.0;
+    let label_w = 104.0;
     let scale = (W - label_w) / W;
     let height = row * f64::from(n) + 2.0;
     let rows: Html = (0..n)
@@ -223,7 +233,7 @@ fn leases_chart(pg: &Playground, o: &Observed, ax: &Axis) -> Html {
             let ahead = (sim.local_time(i) - sim.now() as i64) as f64 / 1000.0;
             html! { <g>
                 <text class="grid-label left" x="0" y={format!("{:.1}", y + 10.0)}>
-                    {format!("n{i} {ahead:+.1}ms {:+}ppm", c.drift_ppm())}
+                    {format!("n{i} {ahead:+.1}ms {}", drift_text(c.drift_ppm()))}
                     <title>{format!("n{i}'s clock reads {ahead:+.3} ms from true time, drifting {:+} ppm", c.drift_ppm())}</title>
                 </text>
                 <rect class="track" x={label_w.to_string()} y={format!("{y:.1}")} width={(W - label_w).to_string()} height={(row - 3.0).to_string()} />
@@ -270,8 +280,13 @@ fn handovers(o: &Observed) -> Html {
     if o.handovers.is_empty() {
         return html! {};
     }
-    let windows: Vec<f64> =
-        o.handovers.iter().filter(|h| h.rotation).filter_map(|h| h.unavailable_us()).map(|u| u as f64 / 1000.0).collect();
+    let windows: Vec<f64> = o
+        .handovers
+        .iter()
+        .filter(|h| h.rotation)
+        .filter_map(|h| h.unavailable_us())
+        .map(|u| u as f64 / 1000.0)
+        .collect();
     let summary = if windows.is_empty() {
         String::new()
     } else {
@@ -313,6 +328,7 @@ pub fn metrics_panel(pg: &Playground) -> Html {
         <section class="panel metrics" aria-label="Metrics">
             <details open=true>
                 <summary><h2 title="Charts over sim time, from 0 to now; `splitbrain run --json` prints the same figures">{"Metrics"}</h2></summary>
+                <div class="metrics-grid">
                 { leaders_chart(o, &ax) }
                 { elections_chart(o, &ax) }
                 { latency_chart(o, &ax) }
@@ -320,6 +336,7 @@ pub fn metrics_panel(pg: &Playground) -> Html {
                 { handovers(o) }
                 { messages_chart(o, &ax) }
                 { links_grid(o, pg.sim().len()) }
+                </div>
             </details>
         </section>
     }

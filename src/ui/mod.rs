@@ -471,10 +471,10 @@ fn App() -> Html {
                     { panels::about(&pg) }
                     { panels::inspector(&pg, &dispatch) }
                     { panels::invariants(&pg) }
-                    { metrics::metrics_panel(&pg) }
                 </aside>
                 <section class="log-panel">
                     { panels::event_log(&pg, &dispatch) }
+                    { metrics::metrics_panel(&pg) }
                 </section>
             </main>
             { panels::help(&pg, &dispatch) }

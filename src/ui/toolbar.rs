@@ -171,7 +171,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
             <div class="group" role="group" aria-label="Faults">
                 <button id="kill" onclick={kill} title="Crash the current leader (k)">{"☠ Kill leader"}</button>
                 <button id="heal-all" onclick={heal} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
-                <button id="add-server" onclick={add_server} title={add_tip} disabled={spare.is_none()}>{"＋ Server"}</button>
+                <button id="add-server" onclick={add_server} title={add_tip} disabled={spare.is_none()}>{"+ Server"}</button>
             </div>
             <div class="group settings" role="group" aria-label="Cluster settings (applied on reset)">
                 <label class="field" title="The seed decides every random draw: the same seed replays the same run">
