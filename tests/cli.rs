@@ -151,6 +151,34 @@ fn run_reports_violations_and_metrics_as_json() {
     assert!(v["metrics"]["committed_entries"].as_u64().unwrap() > 0);
 }
 
+/// `run --json` carries the metrics panel's figures: leaders by term,
+/// elections, commit latency, lease coverage, hand-overs and per-link counts.
+#[test]
+fn run_reports_the_observability_figures() {
+    let rot = concat!(env!("CARGO_MANIFEST_DIR"), "/static/scenarios/rotation-under-load.json");
+    let o = splitbrain(&["run", rot, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let f = &v["runs"][0]["figures"];
+    let leaders = f["leaders_by_term"].as_array().unwrap();
+    assert!(leaders.len() >= 9, "{leaders:?}");
+    let rotations = &v["pooled"]["rotation_unavailable_ms"];
+    assert!(rotations["count"].as_u64().unwrap() >= 8, "{rotations}");
+    let (mean, max) = (rotations["mean"].as_f64().unwrap(), rotations["max"].as_f64().unwrap());
+    assert!(mean > 5.0 && max < 150.0, "{rotations}");
+    assert!(f["commit_latency_ms"]["count"].as_u64().unwrap() > 400);
+    assert!(f["commit_latency_ms"]["p99"].as_f64().unwrap() >= f["commit_latency_ms"]["p50"].as_f64().unwrap());
+    assert_eq!(f["links"].as_array().unwrap().len(), 20, "5 servers: 20 directed links");
+    assert!(f["lease_coverage"].is_null(), "no leases in this scenario");
+
+    let lease = concat!(env!("CARGO_MANIFEST_DIR"), "/static/scenarios/lease-clock-skew-in-bound.json");
+    let v = json(&splitbrain(&["run", lease, "--json"]));
+    let c = v["pooled"]["lease_coverage"].as_f64().unwrap();
+    assert!(c > 0.5 && c <= 1.0, "coverage {c}");
+    let text = String::from_utf8(splitbrain(&["run", rot]).stdout).unwrap();
+    assert!(text.contains("rotation gap") && text.contains("(rotation): no leader took writes for"), "{text}");
+}
+
 #[test]
 fn gossip_and_swim_refuse_impossible_parameters() {
     let cases: &[(&[&str], &str)] = &[
