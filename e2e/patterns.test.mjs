@@ -108,3 +108,25 @@ test('the metrics panel charts rotation, elections, latency and traffic', async 
   await screenshot(page, 'metrics');
   assert.deepEqual(page.errors, []);
 });
+
+test('the Patterns settings turn on a witness, rotation and leases on reset', async () => {
+  const page = await openPage(browser, `${server.url}#seed=3&speed=100`);
+  await page.waitForSelector('#patterns');
+  await page.click('#patterns summary');
+  await page.fill('#witnesses', '4');
+  await page.locator('#witnesses').dispatchEvent('change');
+  await page.fill('#rotate-ms', '400');
+  await page.locator('#rotate-ms').dispatchEvent('change');
+  await page.fill('#lease-ppm', '10000');
+  await page.locator('#lease-ppm').dispatchEvent('change');
+  await screenshot(page, 'patterns-settings');
+  await page.click('#reset');
+  assert.match(await page.locator('.node[data-node="4"]').getAttribute('class'), /witness/);
+  if ((await page.textContent('#play')).includes('Play')) await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) >= 3_000_000, null, { timeout: 30000 });
+  await page.click('#play');
+  assert.match(await page.textContent('#chart-handovers'), /rotation gap mean/);
+  assert.match(await page.textContent('#chart-leases'), /held one \d+\.\d% of the time/);
+  assert.match(await page.textContent('#patterns summary'), /Patterns \(3\)/);
+  assert.deepEqual(page.errors, []);
+});

@@ -22,6 +22,44 @@ pub struct Settings {
     pub timeout_ms: (f64, f64),
     pub heartbeat_ms: f64,
     pub latency_ms: (f64, f64),
+    /// The leader patterns (see docs/scenario.md).
+    pub patterns: Patterns,
+}
+
+/// Leases, witnesses, rotation, snapshots and spare servers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Patterns {
+    pub lease_drift_bound_ppm: Option<u32>,
+    pub witnesses: Vec<NodeId>,
+    pub witness_log: crate::protocols::raft::WitnessLog,
+    pub rotate_every_ms: Option<f64>,
+    pub snapshot_every: Option<u64>,
+    /// The highest-numbered servers start outside the configuration.
+    pub spares: u32,
+}
+
+impl Patterns {
+    fn of(r: &RaftParams, nodes: u32) -> Self {
+        let members = r.members.as_ref().map_or(nodes, |m| m.len() as u32);
+        Patterns {
+            lease_drift_bound_ppm: r.lease_drift_bound_ppm,
+            witnesses: r.witnesses.clone(),
+            witness_log: r.witness_log,
+            rotate_every_ms: r.rotate_every_ms,
+            snapshot_every: r.snapshot_every,
+            spares: nodes.saturating_sub(members),
+        }
+    }
+
+    fn apply(&self, r: &mut RaftParams, nodes: u32) {
+        r.lease_drift_bound_ppm = self.lease_drift_bound_ppm;
+        r.witnesses = self.witnesses.clone();
+        r.witness_log = self.witness_log;
+        r.rotate_every_ms = self.rotate_every_ms;
+        r.snapshot_every = self.snapshot_every;
+        let spares = self.spares.min(nodes.saturating_sub(1));
+        r.members = (spares > 0).then(|| (0..nodes - spares).collect());
+    }
 }
 
 impl Default for Settings {
@@ -34,6 +72,7 @@ impl Default for Settings {
             timeout_ms: (150.0, 300.0),
             heartbeat_ms: 50.0,
             latency_ms: (10.0, 20.0),
+            patterns: Patterns::default(),
         }
     }
 }
@@ -50,6 +89,7 @@ impl Settings {
             timeout_ms: (r.election_timeout_ms[0], r.election_timeout_ms[1]),
             heartbeat_ms: r.heartbeat_ms,
             latency_ms: (s.network.latency_ms[0], s.network.latency_ms[1]),
+            patterns: Patterns::of(r, s.nodes),
         }
     }
 
@@ -63,18 +103,20 @@ impl Settings {
         r.check_quorum = self.check_quorum;
         r.election_timeout_ms = [self.timeout_ms.0, self.timeout_ms.1];
         r.heartbeat_ms = self.heartbeat_ms;
+        self.patterns.apply(r, self.nodes);
         s.network.latency_ms = [self.latency_ms.0, self.latency_ms.1];
         s
     }
 
     pub fn scenario(&self) -> Scenario {
-        let raft = RaftParams {
+        let mut raft = RaftParams {
             election_timeout_ms: [self.timeout_ms.0, self.timeout_ms.1],
             heartbeat_ms: self.heartbeat_ms,
             prevote: self.prevote,
             check_quorum: self.check_quorum,
             ..RaftParams::default()
         };
+        self.patterns.apply(&mut raft, self.nodes);
         Scenario {
             name: "playground".into(),
             protocol: ProtocolSpec::Raft(raft),

@@ -219,7 +219,7 @@ fn leases_chart(pg: &Playground, o: &Observed, ax: &Axis) -> Html {
     let n = sim.len();
     let Some(coverage) = o.lease_coverage(ax.end) else {
         return html! {
-            <figure class="chart" id="chart-leases"><figcaption>{"Leases: off in this scenario (set lease_drift_bound_ppm)"}</figcaption></figure>
+            <figure class="chart" id="chart-leases"><figcaption>{"Leases: off in this scenario (turn them on in Patterns, or set lease_drift_bound_ppm)"}</figcaption></figure>
         };
     };
     let row = 14.0;

@@ -39,6 +39,82 @@ fn num(input: &web_sys::HtmlInputElement) -> f64 {
     input.value().trim().parse().unwrap_or(f64::NAN)
 }
 
+/// An optional positive number: empty means off.
+fn optional<T: std::str::FromStr>(input: &web_sys::HtmlInputElement) -> Option<T> {
+    input.value().trim().parse().ok()
+}
+
+/// The leader-pattern settings, in a drop-down (applied on reset).
+fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    use crate::protocols::raft::WitnessLog;
+    let draft = &pg.draft;
+    let p = &draft.patterns;
+    let show = |x: Option<String>| x.unwrap_or_default();
+    let on = [
+        p.lease_drift_bound_ppm.is_some(),
+        !p.witnesses.is_empty(),
+        p.rotate_every_ms.is_some(),
+        p.snapshot_every.is_some(),
+        p.spares > 0,
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    let on_log = {
+        let d = dispatch.clone();
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                let mut s = draft.clone();
+                s.patterns.witness_log = if sel.value() == "full" { WitnessLog::Full } else { WitnessLog::Metadata };
+                d.emit(Action::EditDraft(s));
+            }
+        })
+    };
+    html! {
+        <details class="patterns" id="patterns">
+            <summary title="Leases, witnesses, rotation, snapshots and spare servers (applied on reset)">{ if on > 0 { format!("Patterns ({on})") } else { "Patterns".to_string() } }</summary>
+            <div class="patterns-card">
+                <label class="field" title="Leader leases (§6.4.1) sized for this clock-drift bound in ppm; empty turns leases off">
+                    <span>{"Lease drift bound ppm"}</span>
+                    <input id="lease-ppm" class="short" type="number" min="0" max="199999" placeholder="off" value={pg.field("lease-ppm", || show(p.lease_drift_bound_ppm.map(|x| x.to_string())))}
+                        oninput={typing(dispatch, "lease-ppm")} onchange={edit(dispatch, draft, |s, i| s.patterns.lease_drift_bound_ppm = optional(i))} />
+                </label>
+                <label class="field" title="Servers that vote and acknowledge but never lead or apply, e.g. 2 or 3,4">
+                    <span>{"Witnesses"}</span>
+                    <input id="witnesses" class="short" type="text" placeholder="none" value={pg.field("witnesses", || p.witnesses.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","))}
+                        oninput={typing(dispatch, "witnesses")} onchange={edit(dispatch, draft, |s, i| {
+                            s.patterns.witnesses = i.value().split(',').filter_map(|x| x.trim().trim_start_matches('n').parse().ok()).collect()
+                        })} />
+                </label>
+                <label class="field" title="What a witness keeps: terms and indices only, or every entry in full">
+                    <span>{"Witness log"}</span>
+                    <select id="witness-log" onchange={on_log} aria-label="Witness log">
+                        <option value="metadata" selected={p.witness_log == WitnessLog::Metadata}>{"metadata"}</option>
+                        <option value="full" selected={p.witness_log == WitnessLog::Full}>{"full"}</option>
+                    </select>
+                </label>
+                <label class="field" title="The leader hands leadership to the next server this often (ms); empty is off">
+                    <span>{"Rotate every ms"}</span>
+                    <input id="rotate-ms" class="short" type="number" min="1" placeholder="off" value={pg.field("rotate-ms", || show(p.rotate_every_ms.map(|x| x.to_string())))}
+                        oninput={typing(dispatch, "rotate-ms")} onchange={edit(dispatch, draft, |s, i| s.patterns.rotate_every_ms = optional(i))} />
+                </label>
+                <label class="field" title="Compact the log into a snapshot after this many applied entries; empty is off">
+                    <span>{"Snapshot every"}</span>
+                    <input id="snapshot-every" class="short" type="number" min="1" placeholder="off" value={pg.field("snapshot-every", || show(p.snapshot_every.map(|x| x.to_string())))}
+                        oninput={typing(dispatch, "snapshot-every")} onchange={edit(dispatch, draft, |s, i| s.patterns.snapshot_every = optional(i))} />
+                </label>
+                <label class="field" title="How many of the highest-numbered servers start outside the configuration, for + Server to add">
+                    <span>{"Spare servers"}</span>
+                    <input id="spares" class="short" type="number" min="0" value={pg.field("spares", || p.spares.to_string())}
+                        oninput={typing(dispatch, "spares")} onchange={edit(dispatch, draft, |s, i| s.patterns.spares = optional(i).unwrap_or(0))} />
+                </label>
+                <p class="hint">{"Applied on Reset. See the presets for each pattern at work."}</p>
+            </div>
+        </details>
+    }
+}
+
 pub fn format_speed(s: f64) -> String {
     if s >= 1.0 {
         format!("{s:.0}×")
@@ -205,6 +281,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
                     <input id="heartbeat" class="short" type="number" min="1" value={pg.field("heartbeat", || draft.heartbeat_ms.to_string())} aria-label="Heartbeat (ms)"
                         oninput={typing(dispatch, "heartbeat")} onchange={edit(dispatch, draft, |s, i| s.heartbeat_ms = num(i))} />
                 </label>
+                { patterns(pg, dispatch) }
                 <button id="reset" class={classes!(pending.then_some("pending"))} onclick={reset}
                     title={if pending { "Apply the changed settings and restart (r)" } else { "Restart with these settings (r)" }}>{"↺ Reset"}</button>
             </div>

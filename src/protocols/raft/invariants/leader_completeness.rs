@@ -27,7 +27,7 @@ fn check_leader(c: &mut RaftChecker, raft: &Raft, upto: usize, at: &At, out: &mu
     // is the committed prefix's digest there.
     let base = log.snapshot_index();
     let held = |i: usize| {
-        if i as u64 + 1 <= base {
+        if (i as u64) < base {
             c.committed.get(base as usize - 1).is_none_or(|b| Some(b.digest) == log.digest(base))
         } else {
             c.committed.get(i).is_none_or(|e| log.digest(i as u64 + 1) == Some(e.digest))
