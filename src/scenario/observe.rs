@@ -77,7 +77,9 @@ pub struct Observed {
     pub leaders: CowVec<LeaderSpan>,
     pub elections: CowVec<Election>,
     first_candidate: BTreeMap<u64, Time>,
-    pub links: BTreeMap<(NodeId, NodeId), LinkCount>,
+    /// Per directed link, `from * nodes + to`.
+    links: Vec<LinkCount>,
+    nodes: u32,
     /// Delivered and dropped messages per [`BUCKET_US`] of sim time.
     pub buckets: CowVec<LinkCount>,
     pending: BTreeMap<u64, (u64, Time)>,
@@ -95,6 +97,8 @@ impl Observed {
     pub fn observe(&mut self, sim: &Sim<Raft>) {
         let n = sim.len() as usize;
         if self.open_lease.len() < n {
+            self.nodes = sim.len();
+            self.links.resize(n * n, LinkCount::default());
             self.open_lease.resize(n, None);
             self.rotating.resize(n, false);
             self.leases_on = sim.config().lease_drift_bound_ppm.is_some();
@@ -119,7 +123,8 @@ impl Observed {
         while self.buckets.len() <= bucket {
             self.buckets.push(LinkCount::default());
         }
-        for c in [self.links.entry((from, to)).or_default(), self.buckets.get_mut(bucket).expect("bucket exists")] {
+        let link = (from * self.nodes + to) as usize;
+        for c in [&mut self.links[link], self.buckets.get_mut(bucket).expect("bucket exists")] {
             if delivered {
                 c.delivered += 1;
             } else {
@@ -230,6 +235,16 @@ impl Observed {
         }
     }
 
+    /// Messages per directed link that carried any: ((from, to), counts).
+    pub fn links(&self) -> impl Iterator<Item = ((NodeId, NodeId), &LinkCount)> + '_ {
+        let n = self.nodes.max(1);
+        self.links
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.delivered + c.dropped > 0)
+            .map(move |(i, c)| ((i as NodeId / n, i as NodeId % n), c))
+    }
+
     /// The fraction of true time in `[0, now]` during which some server held
     /// a valid lease (`None` with leases off).
     pub fn lease_coverage(&self, now: Time) -> Option<f64> {
@@ -333,9 +348,8 @@ impl Figures {
                 o.handovers.iter().filter(|h| h.rotation).filter_map(|h| h.unavailable_us()),
             ),
             links: o
-                .links
-                .iter()
-                .map(|(&(from, to), c)| LinkStat { from, to, delivered: c.delivered, dropped: c.dropped })
+                .links()
+                .map(|((from, to), c)| LinkStat { from, to, delivered: c.delivered, dropped: c.dropped })
                 .collect(),
         }
     }

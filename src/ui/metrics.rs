@@ -119,7 +119,7 @@ fn messages_chart(o: &Observed, ax: &Axis) -> Html {
             </g> }
         })
         .collect();
-    let (ok, bad) = o.links.values().fold((0, 0), |(a, b), c| (a + c.delivered, b + c.dropped));
+    let (ok, bad) = o.links().fold((0, 0), |(a, b), (_, c)| (a + c.delivered, b + c.dropped));
     html! {
         <figure class="chart" id="chart-messages">
             <figcaption title="Messages delivered (blue) and dropped (red) over sim time">{format!("Messages: {ok} delivered · {bad} dropped")}</figcaption>
@@ -129,7 +129,7 @@ fn messages_chart(o: &Observed, ax: &Axis) -> Html {
 }
 
 fn links_grid(o: &Observed, n: u32) -> Html {
-    let top = o.links.values().map(|c| c.delivered + c.dropped).max().unwrap_or(1).max(1) as f64;
+    let top = o.links().map(|(_, c)| c.delivered + c.dropped).max().unwrap_or(1).max(1) as f64;
     let cell = (W / f64::from(n + 1)).min(22.0);
     let size = cell * f64::from(n + 1);
     let mut cells = Vec::new();
@@ -137,7 +137,7 @@ fn links_grid(o: &Observed, n: u32) -> Html {
         cells.push(html! { <text class="grid-label" x={format!("{:.1}", cell * (f64::from(i) + 1.5))} y={format!("{:.1}", cell * 0.7)}>{format!("n{i}")}</text> });
         cells.push(html! { <text class="grid-label" x={format!("{:.1}", cell * 0.5)} y={format!("{:.1}", cell * (f64::from(i) + 1.7))}>{format!("n{i}")}</text> });
     }
-    for (&(from, to), c) in &o.links {
+    for ((from, to), c) in o.links() {
         if from >= n || to >= n {
             continue;
         }

@@ -37,7 +37,14 @@ impl Payload {
 
 /// The servers of a member bit set, in order.
 pub fn member_list(members: u32) -> impl Iterator<Item = u32> {
-    (0..32).filter(move |n| members & (1 << n) != 0)
+    let mut rest = members;
+    std::iter::from_fn(move || {
+        (rest != 0).then(|| {
+            let n = rest.trailing_zeros();
+            rest &= rest - 1;
+            n
+        })
+    })
 }
 
 /// A member bit set written as `{0,1,2}`.

@@ -977,11 +977,9 @@ impl Raft {
         let reply = |ctx: &mut Ctx<'_, Self>, term, success, index| {
             ctx.send(from, Msg::AppendEntriesReply { term, success, index, round });
         };
-        if term < self.current_term {
-            reply(ctx, self.current_term, false, 0);
+        if !self.accept_leader(ctx, from, term, leader, round) {
             return;
         }
-        self.heard_from_leader(ctx, leader);
 
         // Consistency check (§5.3).
         if prev_log_index > self.log.last_index() {
@@ -1036,6 +1034,17 @@ impl Raft {
         reply(ctx, self.current_term, true, last_new);
     }
 
+    /// The start of AppendEntries and InstallSnapshot: a stale term gets a
+    /// refusal that carries ours; otherwise the sender is our leader.
+    fn accept_leader(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, term: u64, leader: NodeId, round: u64) -> bool {
+        if term < self.current_term {
+            ctx.send(from, Msg::AppendEntriesReply { term: self.current_term, success: false, index: 0, round });
+            return false;
+        }
+        self.heard_from_leader(ctx, leader);
+        true
+    }
+
     /// A message from the leader of our term: remember it, and hold off
     /// elections (and, with stickiness, votes).
     fn heard_from_leader(&mut self, ctx: &mut Ctx<'_, Self>, leader: NodeId) {
@@ -1050,14 +1059,9 @@ impl Raft {
         let Msg::InstallSnapshot { term, leader, last_index, last_term, digest, state, round } = msg else {
             return;
         };
-        let reply = |ctx: &mut Ctx<'_, Self>, term, success, index| {
-            ctx.send(from, Msg::AppendEntriesReply { term, success, index, round });
-        };
-        if term < self.current_term {
-            reply(ctx, self.current_term, false, 0);
+        if !self.accept_leader(ctx, from, term, leader, round) {
             return;
         }
-        self.heard_from_leader(ctx, leader);
         if last_index > self.commit_index {
             self.log.install(last_index, last_term, digest);
             self.snap = state;
@@ -1071,7 +1075,7 @@ impl Raft {
             ctx.note(Note::Commit { index: last_index });
             self.refresh_members(ctx);
         }
-        reply(ctx, self.current_term, true, last_index);
+        ctx.send(from, Msg::AppendEntriesReply { term: self.current_term, success: true, index: last_index, round });
     }
 
     /// Compacts the log once enough applied entries follow the snapshot.
