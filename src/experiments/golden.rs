@@ -5,7 +5,8 @@
 
 use super::chaos::{self, ChaosParams};
 use super::failover::{self, FailoverParams};
-use crate::scenario::{LinkSpec, Runner, Scenario};
+use crate::protocols::raft::WitnessLog;
+use crate::scenario::{presets, LinkSpec, Runner, Scenario};
 use crate::sim::rng::derive_seed;
 
 /// The Figure 8 preset, shared with the playground.
@@ -34,6 +35,31 @@ pub fn cases() -> Vec<(String, u64)> {
         let p = FailoverParams { trials: 1, unequal_logs: i % 2 == 1, ..FailoverParams::default() };
         let (hash, _) = failover::trial_with_hash(&p, derive_seed(1, i));
         out.push((format!("failover-{i}"), hash));
+    }
+    // The leader-pattern presets, and the metrics figures of one of them.
+    for id in ["witness-2-plus-1", "rotation-under-load", "long-outage-snapshot", "membership-change"] {
+        let s = presets::find(id).and_then(|p| p.scenario().ok()).expect("preset parses");
+        let mut r = Runner::new(s).expect("preset is valid");
+        r.run_to_end();
+        out.push((id.to_string(), r.sim().trace().hash()));
+        if id == "rotation-under-load" {
+            let json = serde_json::to_string(&r.report().figures).expect("figures serialise");
+            let mut h = crate::sim::trace::StableHasher::default();
+            std::hash::Hasher::write(&mut h, json.as_bytes());
+            out.push(("figures-rotation-under-load".into(), std::hash::Hasher::finish(&h)));
+        }
+    }
+    // Chaos with every pattern mixed in: leases, a witness, rotation,
+    // snapshots, membership changes and reads.
+    for seed in 0..6u64 {
+        let mut p = ChaosParams { clock_steps: false, reads: true, membership: true, ..ChaosParams::default() };
+        p.raft.lease_drift_bound_ppm = Some(60_000);
+        p.raft.witnesses = vec![4];
+        p.raft.witness_log = if seed % 2 == 0 { WitnessLog::Metadata } else { WitnessLog::Full };
+        p.raft.rotate_every_ms = Some(400.0);
+        p.raft.snapshot_every = Some(15);
+        let r = chaos::run(&p, seed);
+        out.push((format!("chaos-patterns-{seed}"), u64::from_str_radix(&r.trace_hash, 16).unwrap_or(0)));
     }
     out
 }
