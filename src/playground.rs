@@ -33,6 +33,7 @@ pub struct Patterns {
     pub witnesses: Vec<NodeId>,
     pub witness_log: crate::protocols::raft::WitnessLog,
     pub rotate_every_ms: Option<f64>,
+    pub rotate_every_commits: Option<u64>,
     pub snapshot_every: Option<u64>,
     /// The highest-numbered servers start outside the configuration.
     pub spares: u32,
@@ -46,6 +47,7 @@ impl Patterns {
             witnesses: r.witnesses.clone(),
             witness_log: r.witness_log,
             rotate_every_ms: r.rotate_every_ms,
+            rotate_every_commits: r.rotate_every_commits,
             snapshot_every: r.snapshot_every,
             spares: nodes.saturating_sub(members),
         }
@@ -56,6 +58,7 @@ impl Patterns {
         r.witnesses = self.witnesses.clone();
         r.witness_log = self.witness_log;
         r.rotate_every_ms = self.rotate_every_ms;
+        r.rotate_every_commits = self.rotate_every_commits;
         r.snapshot_every = self.snapshot_every;
         let spares = self.spares.min(nodes.saturating_sub(1));
         r.members = (spares > 0).then(|| (0..nodes - spares).collect());
@@ -920,6 +923,37 @@ mod tests {
         pg.apply(Action::Reset);
         assert_eq!(pg.scenario().timeline.len(), preset_actions);
         assert_eq!(pg.now(), 0);
+    }
+
+    #[test]
+    fn reset_keeps_a_presets_patterns_and_add_spare_grows_the_cluster() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::LoadPreset("membership-change"));
+        assert_eq!(pg.settings.patterns.spares, 2);
+        pg.apply(Action::Reset);
+        let ProtocolSpec::Raft(r) = &pg.scenario().protocol;
+        assert_eq!(r.members, Some(vec![0, 1, 2]));
+        assert_eq!(pg.spare(), Some(3));
+        pg.apply(Action::SetSpeed(1.0));
+        run_for(&mut pg, 1000.0);
+        pg.apply(Action::AddSpare);
+        assert!(pg.error.is_none(), "{:?}", pg.error);
+        run_for(&mut pg, 300.0);
+        assert_eq!(pg.spare(), Some(4), "n3 joined");
+
+        // Every server a member: Add server explains instead of acting.
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::AddSpare);
+        assert!(pg.error.as_deref().is_some_and(|e| e.contains("already a member")));
+
+        // A draft's patterns reach the scenario on reset.
+        let mut pg = Playground::new(Settings::default());
+        let mut draft = pg.settings.clone();
+        draft.patterns.witnesses = vec![4];
+        draft.patterns.rotate_every_commits = Some(10);
+        pg.apply(Action::Configure(draft));
+        let ProtocolSpec::Raft(r) = &pg.scenario().protocol;
+        assert_eq!((r.witnesses.clone(), r.rotate_every_commits), (vec![4], Some(10)));
     }
 
     #[test]

@@ -6,10 +6,31 @@ use splitbrain::scenario::codec;
 use splitbrain::scenario::{LinkSpec, Millis, Scenario};
 
 fn scenario() -> impl Strategy<Value = Scenario> {
-    (3u32..=9, any::<u64>(), 1u64..4_000_000, 0.0f64..0.5, "[ -~]{0,40}", any::<bool>()).prop_map(
-        |(nodes, seed, dur, loss, name, prevote)| {
-            let mut p = ChaosParams { nodes, duration_us: dur, ..ChaosParams::default() };
+    (3u32..=9, any::<u64>(), 1u64..4_000_000, 0.0f64..0.5, "[ -~]{0,40}", any::<bool>(), any::<u8>()).prop_map(
+        |(nodes, seed, dur, loss, name, prevote, patterns)| {
+            let mut p =
+                ChaosParams { nodes, duration_us: dur, membership: patterns & 1 != 0, ..ChaosParams::default() };
             p.raft.prevote = prevote;
+            // The leader patterns, each on or off, with awkward values.
+            if patterns & 2 != 0 {
+                p.raft.witnesses = vec![nodes - 1];
+                p.raft.witness_log = splitbrain::protocols::raft::WitnessLog::Full;
+            }
+            if patterns & 4 != 0 {
+                p.raft.rotate_every_ms = Some(0.001 * f64::from(patterns) + 333.333);
+            }
+            if patterns & 8 != 0 {
+                p.raft.rotate_every_commits = Some(u64::from(patterns));
+            }
+            if patterns & 16 != 0 {
+                p.raft.snapshot_every = Some(1 + u64::from(patterns));
+            }
+            if patterns & 32 != 0 {
+                p.raft.members = Some((0..nodes - 1).collect());
+            }
+            if patterns & 64 != 0 {
+                p.raft.lease_drift_bound_ppm = Some(u32::from(patterns) * 100);
+            }
             p.network = LinkSpec { latency_ms: [0.5, 12.25], loss, ..LinkSpec::default() };
             let mut s = chaos::schedule(&p, seed);
             s.name = name;

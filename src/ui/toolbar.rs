@@ -53,7 +53,7 @@ fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let on = [
         p.lease_drift_bound_ppm.is_some(),
         !p.witnesses.is_empty(),
-        p.rotate_every_ms.is_some(),
+        p.rotate_every_ms.is_some() || p.rotate_every_commits.is_some(),
         p.snapshot_every.is_some(),
         p.spares > 0,
     ]
@@ -98,6 +98,11 @@ fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     <span>{"Rotate every ms"}</span>
                     <input id="rotate-ms" class="short" type="number" min="1" placeholder="off" value={pg.field("rotate-ms", || show(p.rotate_every_ms.map(|x| x.to_string())))}
                         oninput={typing(dispatch, "rotate-ms")} onchange={edit(dispatch, draft, |s, i| s.patterns.rotate_every_ms = optional(i))} />
+                </label>
+                <label class="field" title="The leader hands leadership on after this many commits; empty is off">
+                    <span>{"Rotate every commits"}</span>
+                    <input id="rotate-commits" class="short" type="number" min="1" placeholder="off" value={pg.field("rotate-commits", || show(p.rotate_every_commits.map(|x| x.to_string())))}
+                        oninput={typing(dispatch, "rotate-commits")} onchange={edit(dispatch, draft, |s, i| s.patterns.rotate_every_commits = optional(i))} />
                 </label>
                 <label class="field" title="Compact the log into a snapshot after this many applied entries; empty is off">
                     <span>{"Snapshot every"}</span>
