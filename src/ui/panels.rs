@@ -287,6 +287,7 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     <li>{"Click a link: cut one direction or both, heal, set latency and loss."}</li>
                     <li>{"Drag a rectangle around nodes: partition them from the rest."}</li>
                     <li>{"Click an event in the log: highlight the nodes involved."}</li>
+                    <li>{"Patterns (next to Reset): leader leases, witnesses, rotating leadership, snapshots and spare servers; applied on reset. The presets show each one at work."}</li>
                 </ul>
                 <p>{"The ring around a node is its election timer, on its own clock; a gold ring is a leader's lease. W marks a witness; a dimmed node marked spare is outside the configuration; \"clock ±x ms\" under a node shows how far its skewed clock is from true time. Dashed red links are cut; shaded groups are partitions. A red cross marks a dropped message. Every run is decided by its seed: the same seed and the same actions give the same run."}</p>
                 <button onclick={close} title="Close help (?)">{"Close"}</button>
