@@ -203,8 +203,9 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             let selected = pg.selected == Some(i);
             let highlighted = pg.highlighted.contains(&i);
             let circ = std::f64::consts::TAU * (r + 7.0);
+            // Witnesses and spares never stand, so their timers mean nothing.
             let ring = match (v.timer_left, v.role) {
-                (Some(left), Some(role)) if role != Role::Leader => html! {
+                (Some(left), Some(role)) if role != Role::Leader && !witness && !spare => html! {
                     <circle class="timer" r={(r + 7.0).to_string()} stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)}
                         transform="rotate(-90)"><title>{format!("election timer: {:.0}% left on n{i}'s clock", left * 100.0)}</title></circle>
                 },
