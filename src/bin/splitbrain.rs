@@ -348,9 +348,9 @@ mod cli {
     impl Samples {
         fn add(&mut self, runner: &Runner) {
             let o = runner.observed();
-            self.elections.extend(o.elections.iter().map(|e| e.end - e.start));
-            self.commits.extend(o.commits.iter().map(|c| c.1));
-            self.rotations.extend(o.handovers.iter().filter(|h| h.rotation).filter_map(|h| h.unavailable_us()));
+            self.elections.extend(o.election_us());
+            self.commits.extend(o.commit_latency_us());
+            self.rotations.extend(o.rotation_gap_us());
             self.coverage.extend(o.lease_coverage(runner.sim().now()));
         }
 

@@ -89,6 +89,8 @@ pub struct Observed {
     /// Index in `leases` of each server's latest span.
     open_lease: Vec<Option<usize>>,
     pub handovers: CowVec<Handover>,
+    /// Indices in `handovers` of those not yet ended.
+    open_handovers: Vec<usize>,
     rotating: Vec<bool>,
     leases_on: bool,
 }
@@ -160,7 +162,7 @@ impl Observed {
                             self.elections.push(Election { term, leader: node, start, end: time });
                         }
                         self.first_candidate = self.first_candidate.split_off(&term);
-                        self.end_handovers(time, Some(node));
+                        self.end_handovers(time, None, Some(node));
                     }
                     _ => {}
                 }
@@ -184,28 +186,27 @@ impl Observed {
             Note::Rotate { .. } => self.rotating[node as usize] = true,
             Note::TransferStart { to } => {
                 let rotation = std::mem::take(&mut self.rotating[node as usize]);
+                self.open_handovers.push(self.handovers.len());
                 self.handovers.push(Handover { from: node, to, rotation, start: time, end: None, completed: false });
             }
-            Note::TransferAbort { .. } => {
-                // The old leader accepts writes again.
-                for i in 0..self.handovers.len() {
-                    if let Some(h) = self.handovers.get_mut(i).filter(|h| h.end.is_none() && h.from == node) {
-                        h.end = Some(time);
-                    }
-                }
-            }
+            // The old leader accepts writes again.
+            Note::TransferAbort { .. } => self.end_handovers(time, Some(node), None),
             _ => {}
         }
     }
 
-    fn end_handovers(&mut self, time: Time, leader: Option<NodeId>) {
-        let len = self.handovers.len();
-        for i in len.saturating_sub(8)..len {
-            if let Some(h) = self.handovers.get_mut(i).filter(|h| h.end.is_none()) {
-                h.end = Some(time);
-                h.completed = leader == Some(h.to);
-            }
-        }
+    /// Ends the open hand-overs (only `from`'s, if given): a leader was
+    /// elected (`elected`), or the transfer was given up.
+    fn end_handovers(&mut self, time: Time, from: Option<NodeId>, elected: Option<NodeId>) {
+        let handovers = &mut self.handovers;
+        self.open_handovers.retain(|&i| {
+            let Some(h) = handovers.get_mut(i).filter(|h| from.is_none_or(|f| h.from == f)) else {
+                return true;
+            };
+            h.end = Some(time);
+            h.completed = elected == Some(h.to);
+            false
+        });
     }
 
     fn track_leases(&mut self, sim: &Sim<Raft>, now: Time) {
@@ -243,6 +244,21 @@ impl Observed {
             .enumerate()
             .filter(|(_, c)| c.delivered + c.dropped > 0)
             .map(move |(i, c)| ((i as NodeId / n, i as NodeId % n), c))
+    }
+
+    /// Each won election's duration.
+    pub fn election_us(&self) -> impl Iterator<Item = Time> + '_ {
+        self.elections.iter().map(|e| e.end - e.start)
+    }
+
+    /// Each committed client request's latency.
+    pub fn commit_latency_us(&self) -> impl Iterator<Item = Time> + '_ {
+        self.commits.iter().map(|c| c.1)
+    }
+
+    /// Each finished rotation's window without a leader that takes writes.
+    pub fn rotation_gap_us(&self) -> impl Iterator<Item = Time> + '_ {
+        self.handovers.iter().filter(|h| h.rotation).filter_map(|h| h.unavailable_us())
     }
 
     /// The fraction of true time in `[0, now]` during which some server held
@@ -329,8 +345,8 @@ impl Figures {
                 .iter()
                 .map(|s| TermLeader { term: s.term, node: s.node, elected_ms: ms(s.from) })
                 .collect(),
-            election_ms: MsSummary::of_us(o.elections.iter().map(|e| e.end - e.start)),
-            commit_latency_ms: MsSummary::of_us(o.commits.iter().map(|c| c.1)),
+            election_ms: MsSummary::of_us(o.election_us()),
+            commit_latency_ms: MsSummary::of_us(o.commit_latency_us()),
             lease_coverage: o.lease_coverage(now).map(|c| (c * 10_000.0).round() / 10_000.0),
             handovers: o
                 .handovers
@@ -344,9 +360,7 @@ impl Figures {
                     completed: h.completed,
                 })
                 .collect(),
-            rotation_unavailable_ms: MsSummary::of_us(
-                o.handovers.iter().filter(|h| h.rotation).filter_map(|h| h.unavailable_us()),
-            ),
+            rotation_unavailable_ms: MsSummary::of_us(o.rotation_gap_us()),
             links: o
                 .links()
                 .map(|((from, to), c)| LinkStat { from, to, delivered: c.delivered, dropped: c.dropped })

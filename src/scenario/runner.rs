@@ -301,6 +301,14 @@ impl Runner {
         self.after_step();
     }
 
+    /// A command for the leader; dropped when there is none.
+    fn command_leader(&mut self, cmd: Cmd) {
+        if let Some(l) = cluster::leader(&self.sim) {
+            self.sim.command(l, cmd);
+            self.after_step();
+        }
+    }
+
     fn apply(&mut self, action: &Action) {
         let target = match *action {
             Action::Crash { node } | Action::Pause { node } | Action::Isolate { node } => match self.resolve(node) {
@@ -335,22 +343,10 @@ impl Runner {
             Action::Skew { node, offset_ms, drift_ppm } => {
                 sim.skew(node, (offset_ms * 1000.0).round() as i64, drift_ppm)
             }
-            Action::Transfer { to } => match cluster::leader(sim) {
-                Some(l) => sim.command(l, Cmd::TransferLeadership(to)),
-                None => return,
-            },
+            Action::Transfer { to } => return self.command_leader(Cmd::TransferLeadership(to)),
             Action::Campaign { node } => sim.command(node, Cmd::Campaign),
-            Action::AddServer { node } | Action::RemoveServer { node } => {
-                let cmd = if matches!(action, Action::AddServer { .. }) {
-                    Cmd::AddServer(node)
-                } else {
-                    Cmd::RemoveServer(node)
-                };
-                match cluster::leader(sim) {
-                    Some(l) => sim.command(l, cmd),
-                    None => return,
-                }
-            }
+            Action::AddServer { node } => return self.command_leader(Cmd::AddServer(node)),
+            Action::RemoveServer { node } => return self.command_leader(Cmd::RemoveServer(node)),
         }
         self.after_step();
     }

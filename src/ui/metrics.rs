@@ -3,7 +3,7 @@
 
 use crate::experiments::stats::percentile;
 use crate::playground::Playground;
-use crate::scenario::observe::{Observed, BUCKET_US};
+use crate::scenario::observe::{MsSummary, Observed, BUCKET_US};
 use crate::sim::Time;
 use yew::prelude::*;
 
@@ -65,8 +65,8 @@ fn leaders_chart(o: &Observed, ax: &Axis) -> Html {
 }
 
 fn elections_chart(o: &Observed, ax: &Axis) -> Html {
-    let durations: Vec<f64> = o.elections.iter().map(|e| (e.end - e.start) as f64 / 1000.0).collect();
-    let top = durations.iter().copied().fold(1.0, f64::max);
+    let s = MsSummary::of_us(o.election_us());
+    let top = s.summary.max.max(1.0);
     let bars: Html = o
         .elections
         .iter()
@@ -77,11 +77,10 @@ fn elections_chart(o: &Observed, ax: &Axis) -> Html {
             html! { <rect class="bar-election" x={format!("{:.1}", x - 1.5)} y={format!("{:.1}", 40.0 - h)} width="3" height={format!("{h:.1}")}><title>{format!("term {}: n{} won after {d:.1} ms (from {})", e.term, e.leader, ms(e.start))}</title></rect> }
         })
         .collect();
-    let mean = if durations.is_empty() { 0.0 } else { durations.iter().sum::<f64>() / durations.len() as f64 };
     html! {
         <figure class="chart" id="chart-elections">
             <figcaption title="Each won election, from the first server to stand in its term to its leader">
-                {format!("Elections: {} · mean {mean:.1} ms · max {top:.1} ms", durations.len())}
+                {format!("Elections: {} · mean {:.1} ms · max {:.1} ms", s.count, s.summary.mean, s.summary.max)}
             </figcaption>
             <svg viewBox={format!("0 0 {W} 40")} preserveAspectRatio="none"><line class="base" x1="0" y1="40" x2={W.to_string()} y2="40" />{bars}</svg>
         </figure>
@@ -164,9 +163,8 @@ fn links_grid(o: &Observed, n: u32) -> Html {
 }
 
 fn latency_chart(o: &Observed, ax: &Axis) -> Html {
-    let mut all: Vec<f64> = o.commits.iter().map(|c| c.1 as f64 / 1000.0).collect();
-    all.sort_by(|a, b| a.total_cmp(b));
-    let (p50, p99) = (percentile(&all, 50.0), percentile(&all, 99.0));
+    let all = MsSummary::of_us(o.commit_latency_us());
+    let (p50, p99) = (all.summary.p50, all.summary.p99);
     let top = (p99 * 1.5).max(1.0);
     // Per column: p50 and p99 of the commits in it.
     let mut cols: Vec<Vec<f64>> = vec![Vec::new(); COLUMNS];
@@ -192,7 +190,7 @@ fn latency_chart(o: &Observed, ax: &Axis) -> Html {
     html! {
         <figure class="chart" id="chart-latency">
             <figcaption title="From a leader accepting a client request to its commit; lines are p50 (green) and p99 (amber) per time slice">
-                {format!("Commit latency: p50 {p50:.1} ms · p99 {p99:.1} ms ({} commits)", all.len())}
+                {format!("Commit latency: p50 {p50:.1} ms · p99 {p99:.1} ms ({} commits)", all.count)}
             </figcaption>
             <svg viewBox={format!("0 0 {W} 40")} preserveAspectRatio="none">
                 <line class="base" x1="0" y1="40" x2={W.to_string()} y2="40" />
@@ -280,19 +278,11 @@ fn handovers(o: &Observed) -> Html {
     if o.handovers.is_empty() {
         return html! {};
     }
-    let windows: Vec<f64> = o
-        .handovers
-        .iter()
-        .filter(|h| h.rotation)
-        .filter_map(|h| h.unavailable_us())
-        .map(|u| u as f64 / 1000.0)
-        .collect();
-    let summary = if windows.is_empty() {
+    let gaps = MsSummary::of_us(o.rotation_gap_us());
+    let summary = if gaps.count == 0 {
         String::new()
     } else {
-        let mean = windows.iter().sum::<f64>() / windows.len() as f64;
-        let max = windows.iter().copied().fold(0.0, f64::max);
-        format!(" · rotation gap mean {mean:.1} ms, max {max:.1} ms")
+        format!(" · rotation gap mean {:.1} ms, max {:.1} ms", gaps.summary.mean, gaps.summary.max)
     };
     let len = o.handovers.len();
     let rows: Html = (len.saturating_sub(6)..len)
