@@ -73,3 +73,54 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** The simulated time (µs) the Raft view stands at. */
+export const simTime = (page) => page.evaluate(() => Number(document.querySelector('#sim-time')?.dataset.us ?? -1));
+
+/** The simulated time (µs) the gossip view stands at. */
+export const swarmTime = (page) => page.evaluate(() => Number(document.querySelector('#swarm-canvas')?.dataset.us ?? -1));
+
+/**
+ * Opens `#<hash>&t=<us>`: the run is paused at exactly that simulated instant
+ * (the page ran it there itself), so what follows does not depend on how
+ * fast this machine is. Waits until the page stands there.
+ */
+export async function openAt(browser, base, hash, us, opts) {
+  const page = await openPage(browser, `${base}#${hash}&t=${us}`, opts);
+  const gossip = /(^|&)(gossip|g)=/.test(hash);
+  await page.waitForFunction(([us, gossip]) => {
+    const el = gossip ? document.querySelector('#swarm-canvas') : document.querySelector('#sim-time');
+    return el && Number(el.dataset.us) === us;
+  }, [us, gossip], { timeout: 60000 });
+  return page;
+}
+
+/**
+ * Runs `ms` of simulated time (Shift+→ runs 100 ms and pauses) and waits
+ * until the page shows the new instant.
+ */
+export async function advance(page, ms, { gossip = false } = {}) {
+  const read = gossip ? swarmTime : simTime;
+  // A playing run is paused first, so the start instant is known.
+  const play = page.locator(gossip ? '#swarm-play' : '#play');
+  if ((await play.textContent()).includes('Pause')) {
+    await play.click();
+    await page.waitForFunction((sel) => document.querySelector(sel).textContent.includes('Play'), gossip ? '#swarm-play' : '#play');
+  }
+  const t0 = await read(page);
+  for (let i = 0; i < Math.round(ms / 100); i++) await page.keyboard.press('Shift+ArrowRight');
+  const want = t0 + Math.round(ms / 100) * 100_000;
+  await page.waitForFunction(([want, gossip]) => {
+    const el = gossip ? document.querySelector('#swarm-canvas') : document.querySelector('#sim-time');
+    return Number(el.dataset.us) === want;
+  }, [want, gossip], { timeout: 60000 });
+  return want;
+}
+
+/** Waits for two animation frames: the page has rendered what it was given. */
+export const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+/** Leaders (node, term), highest term first, read from data-* attributes. */
+export const leaders = (page) => page.evaluate(() => [...document.querySelectorAll('.node[data-role="leader"]')]
+  .map((n) => ({ node: Number(n.dataset.node), term: Number(n.dataset.term) }))
+  .sort((a, b) => b.term - a.term));

@@ -1,74 +1,91 @@
 // The playground, tested through the UI in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { serveDist, launch, openPage, openAt, advance, frames, leaders, simTime, screenshot } from './harness.mjs';
+
+// Every test opens at a known simulated instant (a `t=` link opens paused
+// there) and moves simulated time itself (Shift+→), so which node leads and
+// where its menu opens are the same on every run and every machine.
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-/** Simulated time (µs), leader id and term, read from the page. */
-async function state(page) {
-  return page.evaluate(() => {
-    const t = Number(document.querySelector('#sim-time').dataset.us);
-    const leaders = [...document.querySelectorAll('.node[data-role="leader"]')]
-      .map((n) => ({ node: Number(n.dataset.node), term: Number(n.dataset.term) }))
-      .sort((a, b) => b.term - a.term);
-    return { t, leaders };
-  });
-}
+const at = (hash, us, opts) => openAt(browser, server.url, hash, us, opts);
 
-/** Polls until `pred(state)` holds; fails after `ms` of wall time. */
-async function until(page, pred, what, ms = 20000) {
-  const end = Date.now() + ms;
-  let s;
-  while (Date.now() < end) {
-    s = await state(page);
-    if (pred(s)) return s;
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`timed out waiting for ${what}; last state ${JSON.stringify(s)}`);
-}
-
-async function open(hash, opts) {
-  const page = await openPage(browser, `${server.url}#${hash}`, opts);
-  await page.locator('#sim-time').waitFor();
-  return page;
-}
+/** The open menu's box, the toolbar's bottom edge and the window. */
+const menuBox = (page) => page.evaluate(() => {
+  const m = document.querySelector('.cluster-wrap > .menu').getBoundingClientRect();
+  const tb = document.querySelector('.toolbar').getBoundingClientRect();
+  const sticky = getComputedStyle(document.querySelector('.toolbar')).position === 'sticky';
+  return { top: m.top, bottom: m.bottom, left: m.left, right: m.right, toolbar: sticky ? tb.bottom : 0, w: innerWidth, h: innerHeight };
+});
 
 test('a leader is elected within 2 simulated seconds of load', async () => {
-  const page = await open('seed=1&speed=2');
-  await until(page, (s) => s.leaders.length > 0, 'a leader');
-  // When it was elected, from the trace (not when we happened to look).
+  const page = await at('seed=1', 2_000_000);
+  assert.equal((await leaders(page)).length, 1);
+  // When it was elected, from the trace.
   const notes = await page.locator('#event-log .ev.note').allTextContents();
   const first = notes.filter((t) => t.includes('became leader')).at(-1);
   assert.ok(first, 'the election is in the event log');
   const ms = parseFloat(first);
-  assert.ok(ms <= 2000, `first leader elected at ${ms} ms`);
+  assert.ok(ms > 0 && ms <= 2000, `first leader elected at ${ms} ms`);
   await screenshot(page, 'leader-elected');
   assert.deepEqual(page.errors, []);
 });
 
 test('killing the leader with k, and from the node menu, elects a new leader with a higher term', async () => {
-  const page = await open('seed=2&speed=4');
-  const first = (await until(page, (s) => s.leaders.length > 0, 'first leader')).leaders[0];
+  const page = await at('seed=2', 1_000_000);
+  const [first] = await leaders(page);
+  assert.ok(first, 'a leader at 1 s');
   await page.keyboard.press('k');
-  const second = (await until(page, (s) => s.leaders.length > 0 && s.leaders[0].term > first.term, 'a new leader')).leaders[0];
-  assert.notEqual(second.node, first.node);
   assert.equal(await page.locator(`.node[data-node="${first.node}"]`).getAttribute('data-role'), 'crashed');
+  await advance(page, 1000);
+  const [second] = await leaders(page);
+  assert.ok(second && second.term > first.term && second.node !== first.node, JSON.stringify(second));
 
   await page.locator(`.node[data-node="${second.node}"]`).click();
-  await page.getByRole('button', { name: 'Crash', exact: true }).click();
-  const third = (await until(page, (s) => s.leaders.length > 0 && s.leaders[0].term > second.term, 'a third leader')).leaders[0];
+  await page.locator('.menu').getByRole('button', { name: 'Crash', exact: true }).click();
+  await advance(page, 1000);
+  const [third] = await leaders(page);
+  assert.ok(third && third.term > second.term, JSON.stringify(third));
   assert.ok(![first.node, second.node].includes(third.node));
   await screenshot(page, 'kill-leader');
   assert.deepEqual(page.errors, []);
 });
 
+for (const [width, height] of [[1280, 800], [390, 844]]) {
+  test(`every node's and link's menu opens inside the visible area, below the toolbar, at ${width} px`, async () => {
+    const page = await at('seed=5', 1_000_000, { width, height });
+    for (let n = 0; n < 5; n++) {
+      const node = page.locator(`.node[data-node="${n}"]`);
+      await node.scrollIntoViewIfNeeded();
+      await node.click();
+      await frames(page);
+      const b = await menuBox(page);
+      assert.ok(b.top >= b.toolbar && b.bottom <= b.h + 0.5 && b.left >= 0 && b.right <= b.w + 0.5,
+        `n${n}'s menu ${JSON.stringify(b)}`);
+      // Its first and last buttons take clicks (nothing lies over them).
+      await page.locator('.menu button').last().click({ trial: true, timeout: 5000 });
+      await page.locator('.menu').getByRole('button', { name: 'Crash', exact: true }).click({ trial: true, timeout: 5000 });
+      await page.keyboard.press('Escape');
+      await page.locator('.cluster-wrap > .menu').waitFor({ state: 'detached' });
+    }
+    // Scrolled so the stage's top is under the sticky toolbar, the menu of a
+    // node at the top still opens below the toolbar.
+    await page.evaluate(() => window.scrollTo(0, 200));
+    await page.locator('.node[data-node="0"]').click({ position: { x: 30, y: 45 } });
+    await frames(page);
+    const b = await menuBox(page);
+    assert.ok(b.top >= b.toolbar && b.bottom <= b.h + 0.5, `after scrolling: ${JSON.stringify(b)}`);
+    await screenshot(page, `menu-${width}`);
+    assert.deepEqual(page.errors, []);
+  });
+}
+
 test('isolating the leader with a dragged rectangle: the majority elects a new leader; healing leaves one', async () => {
-  const page = await open('seed=3&speed=4');
-  const old = (await until(page, (s) => s.leaders.length > 0, 'first leader')).leaders[0];
-  await page.keyboard.press('Space'); // pause while dragging
+  const page = await at('seed=3', 1_000_000);
+  const [old] = await leaders(page);
   // Drag from outside the circle of nodes, across the leader, to its inside.
   const box = await page.locator(`.node[data-node="${old.node}"] .body`).boundingBox();
   const view = await page.locator('svg.cluster').boundingBox();
@@ -86,21 +103,24 @@ test('isolating the leader with a dragged rectangle: the majority elects a new l
   await page.mouse.up();
   const fault = await page.locator('#event-log .ev.fault').first().textContent();
   assert.match(fault, new RegExp(`partition \\[n${old.node}\\]`), `the drag partitioned off the leader: ${fault}`);
-  await page.keyboard.press('Space');
-  const s = await until(page, (s) => s.leaders.some((l) => l.node !== old.node && l.term > old.term), 'a majority leader');
-  const stale = s.leaders.find((l) => l.node === old.node);
+  await advance(page, 1500);
+  const split = await leaders(page);
+  assert.ok(split.some((l) => l.node !== old.node && l.term > old.term), `a majority leader: ${JSON.stringify(split)}`);
+  const stale = split.find((l) => l.node === old.node);
   assert.ok(stale, 'without CheckQuorum the isolated leader still thinks it leads');
   assert.equal(stale.term, old.term, 'and it stays at its old, lower term');
   await screenshot(page, 'partition');
   await page.keyboard.press('h');
-  const healed = await until(page, (s) => s.leaders.length === 1, 'exactly one leader after healing');
-  assert.ok(healed.leaders[0].term > old.term);
+  await advance(page, 1000);
+  const healed = await leaders(page);
+  assert.equal(healed.length, 1, JSON.stringify(healed));
+  assert.ok(healed[0].term > old.term);
   assert.deepEqual(page.errors, []);
 });
 
 test('cutting a single link draws it cut and drops its messages', async () => {
-  const page = await open('seed=4&speed=1');
-  const leader = (await until(page, (s) => s.leaders.length > 0, 'a leader')).leaders[0].node;
+  const page = await at('seed=4', 1_000_000);
+  const [{ node: leader }] = await leaders(page);
   const peer = (leader + 1) % 5; // a neighbour on the circle: the link's midpoint is clear
   const [lo, hi] = [Math.min(leader, peer), Math.max(leader, peer)];
   const link = page.locator(`g[data-link="${lo}-${hi}"]`);
@@ -109,118 +129,139 @@ test('cutting a single link draws it cut and drops its messages', async () => {
   await page.mouse.click((a.x + a.width / 2 + b.x + b.width / 2) / 2, (a.y + a.height / 2 + b.y + b.height / 2) / 2);
   await page.locator('input[data-kind="deliver"]').check();
   await page.getByRole('button', { name: `Cut n${leader}→n${peer}` }).click();
-  const cutAt = (await state(page)).t;
+  const cutAt = await simTime(page);
   assert.match(await link.getAttribute('class'), /\bcut\b/);
   assert.match(await link.getAttribute('class'), /\bone-way\b/);
-  const re = `n${leader}->n${peer} .*\\(link down\\)`;
-  await page.waitForFunction((re) => [...document.querySelectorAll('#event-log .ev.drop')]
-    .some((e) => new RegExp(re).test(e.textContent)), re, { timeout: 20000 });
+  await advance(page, 1000);
+  const drops = await page.locator('#event-log .ev.drop').allTextContents();
+  assert.ok(drops.some((t) => new RegExp(`n${leader}->n${peer} .*\\(link down\\)`).test(t)), drops.join('\n'));
   // Since the cut, nothing from the leader reached the peer, while the
-  // reverse direction still delivers (the peer soon times out and campaigns).
-  const count = ([l, p, cutAt]) => {
-    const rows = [...document.querySelectorAll('#event-log .ev.deliver')].map((e) => ({
-      us: Math.round(parseFloat(e.querySelector('.t').textContent) * 1000),
-      text: e.querySelector('.x').textContent,
-    })).filter((r) => r.us > cutAt);
-    return {
-      forward: rows.filter((r) => r.text.startsWith(`deliver n${l}->n${p} `)).length,
-      backward: rows.filter((r) => r.text.startsWith(`deliver n${p}->n${l} `)).length,
-    };
-  };
-  const call = `(${count.toString()})(${JSON.stringify([leader, peer, cutAt])})`;
-  await page.waitForFunction(`${call}.backward > 0`, null, { timeout: 20000 });
-  const since = await page.evaluate(call);
-  assert.equal(since.forward, 0);
-  assert.ok(since.backward > 0, 'the other direction still works');
+  // reverse direction still delivers (the peer times out and campaigns).
+  const rows = await page.evaluate(() => [...document.querySelectorAll('#event-log .ev.deliver')].map((e) => ({
+    us: Math.round(parseFloat(e.querySelector('.t').textContent) * 1000),
+    text: e.querySelector('.x').textContent,
+  })));
+  const since = rows.filter((r) => r.us > cutAt);
+  assert.equal(since.filter((r) => r.text.startsWith(`deliver n${leader}->n${peer} `)).length, 0);
+  assert.ok(since.some((r) => r.text.startsWith(`deliver n${peer}->n${leader} `)), 'the other direction still works');
   await screenshot(page, 'cut-link');
   assert.deepEqual(page.errors, []);
 });
 
 test('keyboard shortcuts and the help overlay', async () => {
-  const page = await open('seed=5&speed=1');
+  const page = await at('seed=5', 500_000);
   await page.keyboard.press('?');
   await page.locator('#help').waitFor();
   assert.ok((await page.locator('#help').textContent()).includes('kill the leader'));
   await screenshot(page, 'help');
   await page.keyboard.press('?');
   await page.locator('#help').waitFor({ state: 'detached' });
+  await page.keyboard.press('?');
+  await page.locator('#help').waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('#help').waitFor({ state: 'detached' });
 
+  // Opened at an instant, the run is paused there.
+  assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Play');
+  const t0 = await simTime(page);
+  await frames(page);
+  assert.equal(await simTime(page), t0, 'paused: time stands still');
+  await page.keyboard.press('ArrowRight');
+  const t1 = await simTime(page);
+  assert.ok(t1 > t0, 'a step advances to the next event');
+  assert.equal(await advance(page, 300), t1 + 300_000, 'Shift+→ runs exactly 100 ms a press');
+  await page.keyboard.press('Space');
   assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Pause');
   await page.keyboard.press('Space');
-  assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Play');
-  const t0 = (await state(page)).t;
-  await page.waitForTimeout(300);
-  assert.equal((await state(page)).t, t0, 'paused: time stands still');
-  await page.keyboard.press('ArrowRight');
-  const t1 = (await state(page)).t;
-  assert.ok(t1 > t0, 'a step advances to the next event');
 
-  const speed = () => page.locator('#speed-label').textContent();
-  assert.equal(await speed(), '1×');
+  const speed = async () => parseFloat(await page.locator('#speed-label').textContent());
+  const s0 = await speed();
   await page.keyboard.press(']');
-  assert.equal(await speed(), '2×');
+  const s1 = await speed();
+  assert.ok(s1 > s0, `faster: ${s0} -> ${s1}`);
   await page.keyboard.press('[');
-  await page.keyboard.press('[');
-  assert.equal(await speed(), '0.50×');
+  assert.equal(await speed(), s0);
 
   await page.keyboard.press('r');
-  assert.ok((await state(page)).t < t1, 'reset starts over');
+  assert.ok((await simTime(page)) < t1, 'reset starts over');
   assert.deepEqual(page.errors, []);
 });
 
 test('reloading with the same seed gives the same first leader and term', async () => {
   const first = async () => {
-    const page = await open('seed=7&speed=2');
-    // Only role changes and faults in the log, so the first election stays in view.
-    await page.locator('input[data-kind="timer"]').uncheck();
-    await until(page, (s) => s.leaders.length > 0, 'a leader');
+    const page = await at('seed=7', 1_000_000);
     const notes = await page.locator('#event-log .ev.note').allTextContents();
     const elected = notes.filter((t) => t.includes('became leader')).at(-1);
+    const who = await leaders(page);
     await page.close();
-    return elected;
+    return [elected, who];
   };
   const a = await first();
   const b = await first();
-  assert.ok(a, 'saw an election');
-  assert.equal(a, b);
+  assert.ok(a[0], 'saw an election');
+  assert.deepEqual(a, b);
 });
 
 test('a malformed link shows an error banner and the page still works', async () => {
-  const page = await open('nodes=lots&speed=4');
+  const page = await openPage(browser, `${server.url}#nodes=lots`);
   await page.locator('#error-banner').waitFor();
   assert.match(await page.locator('#error-banner').textContent(), /nodes: 'lots' is not a whole number/);
-  await until(page, (s) => s.leaders.length > 0, 'a leader with default settings');
+  await advance(page, 1000);
+  assert.equal((await leaders(page)).length, 1, 'a leader with default settings');
   await page.getByRole('button', { name: 'Dismiss' }).click();
   await page.locator('#error-banner').waitFor({ state: 'detached' });
   assert.deepEqual(page.errors, []);
 });
 
-test('readable on a 390-px phone screen, without sideways scrolling', async () => {
-  const page = await open('seed=1&speed=2', { width: 390, height: 844 });
-  await until(page, (s) => s.leaders.length > 0, 'a leader');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
-  await screenshot(page, 'phone');
+test('a link pasted into an open tab opens, whatever its form', async () => {
+  const page = await at('seed=1', 500_000);
+  await page.evaluate(() => { location.hash = 'gossip=rumor-k4&t=2000000'; });
+  await page.waitForFunction(() => Number(document.querySelector('#swarm-canvas')?.dataset.us) === 2_000_000);
+  assert.equal(await page.locator('#error-banner').count(), 0);
+  await page.evaluate(() => { location.hash = 'preset=figure-8&t=400000'; });
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 400_000);
+  assert.match(await page.locator('#about').textContent(), /Figure 8/);
+  await page.evaluate(() => { location.hash = 'seed=9&t=300000'; });
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 300_000);
+  assert.equal(await page.locator('#seed').inputValue(), '9');
   assert.deepEqual(page.errors, []);
 });
 
-test('typing into fields while the cluster runs keeps the text, and it applies', async () => {
-  const page = await open('seed=1&speed=1');
-  await until(page, (s) => s.leaders.length > 0, 'a leader');
+test('readable on a 390-px phone screen: the toolbar folds, the cluster is on the first screen', async () => {
+  const page = await at('seed=1', 1_000_000, { width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  const bar = await page.locator('.toolbar').boundingBox();
+  const stage = await page.locator('svg.cluster').boundingBox();
+  assert.ok(bar.height < 200, `toolbar is ${bar.height}px tall`);
+  assert.ok(stage.y + stage.height / 2 < 844, `the cluster's middle is at ${stage.y + stage.height / 2}px`);
+  assert.equal(await page.locator('#seed').isVisible(), false, 'settings are folded away');
+  await screenshot(page, 'phone');
+  await page.locator('#toolbar-more').click();
+  assert.equal(await page.locator('#seed').isVisible(), true, 'and shown on request');
+  await screenshot(page, 'phone-toolbar-open');
+  assert.deepEqual(page.errors, []);
+});
+
+test('typing into fields while the page redraws keeps the text, and it applies', async () => {
+  const page = await at('seed=1', 500_000);
   const seed = page.locator('#seed');
   await seed.click();
   await seed.fill('');
-  await page.keyboard.type('4242', { delay: 60 }); // slower than a frame per key
-  await page.waitForTimeout(200);
+  for (const ch of '4242') {
+    await page.keyboard.type(ch);
+    await frames(page); // the page redraws between keys
+  }
   assert.equal(await seed.inputValue(), '4242');
-  const before = (await state(page)).t;
+  const before = await simTime(page);
   await page.locator('#reset').click();
   assert.equal(await seed.inputValue(), '4242');
-  assert.ok((await state(page)).t < before, 'reset restarted the run');
+  assert.ok((await simTime(page)) < before, 'reset restarted the run');
   // A node's clock, set from its menu.
   await page.locator('.node[data-node="1"]').click();
   await page.locator('#menu-drift-1').fill('');
-  await page.keyboard.type('100000', { delay: 40 });
+  await page.keyboard.type('100000');
+  await frames(page);
   await page.getByRole('button', { name: 'Set clock' }).click();
   await page.locator('.node[data-node="1"]').click();
   await page.getByRole('button', { name: '✕' }).first().click();

@@ -25,7 +25,7 @@ fn correct_raft_survives_2000_random_fault_schedules() {
         assert!(r.violations.is_empty(), "seed {seed} ({} nodes): {:?}", p.nodes, r.violations);
         events += r.metrics.events;
         // Schedules that changed leaders and committed entries test something.
-        eventful += u32::from(r.metrics.leader_changes >= 2 && r.metrics.committed_entries >= 10);
+        eventful += u32::from(r.metrics.protocol.leader_changes >= 2 && r.metrics.protocol.committed_entries >= 10);
     }
     println!("{events} events; {eventful} of 2000 schedules had 2+ leaders and 10+ commits");
     assert!(events > 2_000_000, "only {events} events: the schedules are too short to mean much");
@@ -38,7 +38,11 @@ fn first_catch(bug: Bug, property: Property, seeds: u64) -> Option<u64> {
     let mut p = ChaosParams::default();
     p.raft.bug = Some(bug);
     (0..seeds).find(|&seed| {
-        let mut r = Runner::with_checker(chaos::schedule(&p, seed), RaftChecker::new(&[property])).unwrap();
+        let mut r = Runner::<splitbrain::protocols::raft::Raft>::with_checker(
+            chaos::schedule(&p, seed),
+            RaftChecker::new(&[property]),
+        )
+        .unwrap();
         r.run_to_end();
         let v = r.violations();
         assert!(v.iter().all(|v| v.property == property.name()));
@@ -77,7 +81,9 @@ fn leader_completeness_checker_catches_votes_without_the_log_check() {
 #[test]
 fn state_machine_safety_checker_catches_the_figure_8_commit_rule() {
     let s = Scenario::from_json(FIGURE_8).unwrap();
-    let mut r = Runner::with_checker(s, RaftChecker::new(&[Property::StateMachineSafety])).unwrap();
+    let mut r =
+        Runner::<splitbrain::protocols::raft::Raft>::with_checker(s, RaftChecker::new(&[Property::StateMachineSafety]))
+            .unwrap();
     r.run_to_end();
     let v = r.violations();
     assert_eq!(v.len(), 1, "{v:?}");

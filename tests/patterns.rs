@@ -68,7 +68,7 @@ fn a_witness_counts_for_quorums_but_never_leads_or_applies() {
 #[test]
 fn a_full_log_witness_keeps_the_payloads() {
     let mut s = presets::find("witness-2-plus-1").unwrap().scenario().unwrap();
-    let splitbrain::scenario::ProtocolSpec::Raft(p) = &mut s.protocol;
+    let splitbrain::scenario::ProtocolSpec::Raft(p) = &mut s.protocol else { panic!("a Raft scenario") };
     p.witness_log = WitnessLog::Full;
     let mut r = Runner::new(s).unwrap();
     r.run_to_end();
@@ -90,8 +90,11 @@ fn witnesses_never_lead_under_chaos_and_the_checker_catches_one_that_does() {
     }
     p.raft.bug = Some(Bug::WitnessCampaigns);
     let caught = (0..50).find(|&seed| {
-        let mut r =
-            Runner::with_checker(chaos::schedule(&p, seed), RaftChecker::new(&[Property::WitnessNeverLeads])).unwrap();
+        let mut r = Runner::<splitbrain::protocols::raft::Raft>::with_checker(
+            chaos::schedule(&p, seed),
+            RaftChecker::new(&[Property::WitnessNeverLeads]),
+        )
+        .unwrap();
         r.run_to_end();
         !r.violations().is_empty()
     });
@@ -121,7 +124,7 @@ fn rotation_hands_over_in_order_with_a_short_unavailability_window() {
 #[test]
 fn rotation_by_commit_count() {
     let mut s = presets::find("rotation-under-load").unwrap().scenario().unwrap();
-    let splitbrain::scenario::ProtocolSpec::Raft(p) = &mut s.protocol;
+    let splitbrain::scenario::ProtocolSpec::Raft(p) = &mut s.protocol else { panic!("a Raft scenario") };
     p.rotate_every_ms = None;
     p.rotate_every_commits = Some(100);
     let mut r = Runner::new(s).unwrap();
@@ -249,8 +252,11 @@ fn chaos_with_every_pattern_and_drift_past_the_bound_breaks_leases() {
     p.raft.rotate_every_ms = Some(400.0);
     p.raft.snapshot_every = Some(20);
     let caught = (0..1500).find(|&seed| {
-        let mut r =
-            Runner::with_checker(chaos::schedule(&p, seed), RaftChecker::new(&[Property::LeaseExclusivity])).unwrap();
+        let mut r = Runner::<splitbrain::protocols::raft::Raft>::with_checker(
+            chaos::schedule(&p, seed),
+            RaftChecker::new(&[Property::LeaseExclusivity]),
+        )
+        .unwrap();
         r.run_to_end();
         !r.violations().is_empty()
     });

@@ -50,16 +50,16 @@ fn only_the_buggy_figure_8_and_the_skewed_lease_violate_safety() {
 fn leader_crash_elects_a_new_leader_that_keeps_committing() {
     let r = run("leader-crash");
     let m = r.metrics();
-    assert!(m.leader_changes >= 2);
+    assert!(m.protocol.leader_changes >= 2);
     assert!(leaders(&r).len() == 1);
-    assert!(m.committed_entries > 40, "{m:?}");
+    assert!(m.protocol.committed_entries > 40, "{m:?}");
 }
 
 #[test]
 fn split_votes_take_several_terms_to_resolve() {
     let r = run("split-votes");
     let m = r.metrics();
-    assert!(m.elections >= m.leader_changes + 5, "{m:?}");
+    assert!(m.protocol.elections >= m.protocol.leader_changes + 5, "{m:?}");
     assert_eq!(leaders(&r).len(), 1);
 }
 
@@ -87,10 +87,10 @@ fn the_stale_leader_accepts_writes_it_cannot_commit_then_steps_down() {
 fn a_flapping_link_inflates_terms_without_prevote_and_not_with_it() {
     let without = run("flapping-link");
     let with = run("flapping-link-prevote");
-    assert!(without.metrics().max_term >= 5, "{:?}", without.metrics());
-    assert!(without.metrics().leader_changes >= 3);
-    assert_eq!(with.metrics().max_term, 1);
-    assert_eq!(with.metrics().leader_changes, 1);
+    assert!(without.metrics().protocol.max_term >= 5, "{:?}", without.metrics());
+    assert!(without.metrics().protocol.leader_changes >= 3);
+    assert_eq!(with.metrics().protocol.max_term, 1);
+    assert_eq!(with.metrics().protocol.leader_changes, 1);
 }
 
 #[test]
@@ -116,12 +116,12 @@ fn a_lossy_network_still_commits() {
     let r = run("lossy-network");
     let m = r.metrics();
     assert!(m.dropped_loss > 100, "{m:?}");
-    assert!(m.committed_entries > 50, "{m:?}");
+    assert!(m.protocol.committed_entries > 50, "{m:?}");
 }
 
 #[test]
 fn a_fast_clock_makes_a_follower_start_an_unneeded_election() {
     let r = run("clock-skew");
     assert!(r.text().iter().any(|l| l.contains("note n3 became candidate")));
-    assert!(r.metrics().leader_changes >= 2);
+    assert!(r.metrics().protocol.leader_changes >= 2);
 }

@@ -87,7 +87,7 @@ fn leader_commits_an_entry_only_once_a_majority_stores_it() {
 fn leader_never_commits_earlier_term_entries_by_counting_replicas() {
     use splitbrain::scenario::{ProtocolSpec, Runner, Scenario};
     let mut s = Scenario::from_json(splitbrain::experiments::golden::FIGURE_8).unwrap();
-    let ProtocolSpec::Raft(p) = &mut s.protocol;
+    let ProtocolSpec::Raft(p) = &mut s.protocol else { panic!("a Raft scenario") };
     p.bug = None;
     let mut r = Runner::new(s).unwrap();
     r.run_until(299 * MS);

@@ -12,11 +12,8 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Args, Parser, Subcommand};
-    use serde::Serialize;
     use splitbrain::experiments::failover::{self, FailoverParams};
-    use splitbrain::scenario::observe::MsSummary;
-    use splitbrain::scenario::{Metrics, RunReport, Runner, Scenario};
-    use splitbrain::sim::invariant::Violation;
+    use splitbrain::scenario::Scenario;
     use std::io::{IsTerminal, Write};
 
     #[derive(Parser)]
@@ -308,82 +305,6 @@ mod cli {
         0
     }
 
-    #[derive(Serialize)]
-    struct SeededViolation {
-        seed: u64,
-        #[serde(flatten)]
-        violation: Violation,
-    }
-
-    #[derive(Serialize)]
-    struct RunOutput {
-        scenario: String,
-        seeds: u64,
-        violations: Vec<SeededViolation>,
-        /// Summed over seeds.
-        metrics: Metrics,
-        /// Pooled over seeds.
-        pooled: Pooled,
-        runs: Vec<RunReport>,
-    }
-
-    /// The figures of every seed's run, pooled.
-    #[derive(Serialize)]
-    struct Pooled {
-        election_ms: MsSummary,
-        commit_latency_ms: MsSummary,
-        rotation_unavailable_ms: MsSummary,
-        /// Mean over seeds (`null` without leases).
-        lease_coverage: Option<f64>,
-    }
-
-    #[derive(Default)]
-    struct Samples {
-        elections: Vec<u64>,
-        commits: Vec<u64>,
-        rotations: Vec<u64>,
-        coverage: Vec<f64>,
-    }
-
-    impl Samples {
-        fn add(&mut self, runner: &Runner) {
-            let o = runner.observed();
-            self.elections.extend(o.election_us());
-            self.commits.extend(o.commit_latency_us());
-            self.rotations.extend(o.rotation_gap_us());
-            self.coverage.extend(o.lease_coverage(runner.sim().now()));
-        }
-
-        fn pooled(&self) -> Pooled {
-            Pooled {
-                election_ms: MsSummary::of_us(self.elections.iter().copied()),
-                commit_latency_ms: MsSummary::of_us(self.commits.iter().copied()),
-                rotation_unavailable_ms: MsSummary::of_us(self.rotations.iter().copied()),
-                lease_coverage: (!self.coverage.is_empty()).then(|| {
-                    let mean = self.coverage.iter().sum::<f64>() / self.coverage.len() as f64;
-                    (mean * 10_000.0).round() / 10_000.0
-                }),
-            }
-        }
-    }
-
-    fn add(total: &mut Metrics, m: &Metrics) {
-        total.events += m.events;
-        total.messages_sent += m.messages_sent;
-        total.messages_delivered += m.messages_delivered;
-        total.messages_dropped += m.messages_dropped;
-        total.dropped_loss += m.dropped_loss;
-        total.dropped_link_down += m.dropped_link_down;
-        total.dropped_partitioned += m.dropped_partitioned;
-        total.dropped_node_down += m.dropped_node_down;
-        total.leader_changes += m.leader_changes;
-        total.elections += m.elections;
-        total.client_requests += m.client_requests;
-        total.client_accepted += m.client_accepted;
-        total.committed_entries += m.committed_entries;
-        total.max_term = total.max_term.max(m.max_term);
-    }
-
     fn read_scenario(path: &std::path::Path) -> Result<Scenario, String> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| format!("cannot read scenario '{shown}': {e}"))?;
@@ -538,108 +459,18 @@ mod cli {
             Err(e) => return fail(e),
         };
         let progress = Progress::new("seeds", a.seeds);
-        let mut out = RunOutput {
-            scenario: if scenario.name.is_empty() { path.clone() } else { scenario.name.clone() },
-            seeds: a.seeds,
-            violations: Vec::new(),
-            metrics: Metrics::default(),
-            pooled: Samples::default().pooled(),
-            runs: Vec::new(),
+        let label = if scenario.name.is_empty() { path.clone() } else { scenario.name.clone() };
+        let batch = match splitbrain::scenario::batch::run(scenario, a.seeds, label, |done| progress.tick(done)) {
+            Ok(b) => b,
+            Err(e) => return fail(format!("{path}: {e}")),
         };
-        let mut samples = Samples::default();
-        for i in 0..a.seeds {
-            let mut s = scenario.clone();
-            s.seed = scenario.seed.wrapping_add(i);
-            let mut runner = match Runner::new(s) {
-                Ok(r) => r,
-                Err(e) => return fail(format!("{path}: {e}")),
-            };
-            runner.run_to_end();
-            let report = runner.report();
-            samples.add(&runner);
-            add(&mut out.metrics, &report.metrics);
-            for v in &report.violations {
-                out.violations.push(SeededViolation { seed: report.seed, violation: v.clone() });
-            }
-            out.runs.push(report);
-            progress.tick(i + 1);
-        }
-        out.pooled = samples.pooled();
         if a.json {
-            println!("{}", serde_json::to_string(&out).expect("output serialises"));
+            println!("{}", batch.json);
         } else {
-            println!("scenario          {}", out.scenario);
-            println!("seeds             {} (from {})", a.seeds, scenario.seed);
-            if a.seeds == 1 {
-                println!("trace hash        {}", out.runs[0].trace_hash);
-            }
-            let m = &out.metrics;
-            let per = if a.seeds > 1 { " (summed over seeds)" } else { "" };
-            println!("events            {}{per}", m.events);
-            println!(
-                "messages          {} sent, {} delivered, {} dropped",
-                m.messages_sent, m.messages_delivered, m.messages_dropped
-            );
-            println!(
-                "drops             {} loss, {} link down, {} partitioned, {} node down",
-                m.dropped_loss, m.dropped_link_down, m.dropped_partitioned, m.dropped_node_down
-            );
-            println!(
-                "elections         {} started, {} won; highest term {}",
-                m.elections, m.leader_changes, m.max_term
-            );
-            println!("client requests   {} sent, {} accepted", m.client_requests, m.client_accepted);
-            println!("committed entries {}", m.committed_entries);
-            let p = &out.pooled;
-            let show = |name: &str, s: &MsSummary| {
-                if s.count > 0 {
-                    println!(
-                        "{name:<18}n={}  mean {:.1}  p50 {:.1}  p99 {:.1}  max {:.1} ms",
-                        s.count, s.summary.mean, s.summary.p50, s.summary.p99, s.summary.max
-                    );
-                }
-            };
-            show("election time", &p.election_ms);
-            show("commit latency", &p.commit_latency_ms);
-            show("rotation gap", &p.rotation_unavailable_ms);
-            if let Some(c) = p.lease_coverage {
-                println!("lease coverage    {:.2}% of the time some server held a valid lease", c * 100.0);
-            }
-            if a.seeds == 1 {
-                let f = &out.runs[0].figures;
-                let leaders: Vec<String> =
-                    f.leaders_by_term.iter().map(|l| format!("t{}:n{}@{}ms", l.term, l.node, l.elected_ms)).collect();
-                if !leaders.is_empty() {
-                    println!("leaders by term   {}", leaders.join(" "));
-                }
-                for h in &f.handovers {
-                    println!(
-                        "hand-over         n{} -> n{} at {} ms{}: {}",
-                        h.from,
-                        h.to,
-                        h.start_ms,
-                        if h.rotation { " (rotation)" } else { "" },
-                        match (h.unavailable_ms, h.completed) {
-                            (Some(ms), true) => format!("no leader took writes for {ms} ms"),
-                            (Some(ms), false) => format!("failed; writes resumed after {ms} ms"),
-                            (None, _) => "still no leader at the end".into(),
-                        }
-                    );
-                }
-            }
-            if out.violations.is_empty() {
-                println!("violations        none");
-            } else {
-                println!("violations        {}", out.violations.len());
-                for v in &out.violations {
-                    println!("  seed {}: {}", v.seed, v.violation);
-                }
+            for line in &batch.text {
+                println!("{line}");
             }
         }
-        if out.violations.is_empty() {
-            0
-        } else {
-            1
-        }
+        batch.exit_code()
     }
 }

@@ -16,12 +16,12 @@
 //! "leader replicating a new log entry prior to crashing"): the servers
 //! then have logs of different lengths, and only some of them can win.
 
-use super::stats::{round3, Summary};
 use crate::protocols::raft::{cluster, Cmd, Msg, Note, Raft, RaftConfig, Role, Timer};
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::rng::{derive_seed, Rng, DRIVER_STREAM};
 use crate::sim::trace::EventKind;
 use crate::sim::{NodeId, Sim, Time, SEC};
+use crate::stats::{round3, Summary};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq)]

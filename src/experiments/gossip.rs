@@ -1,12 +1,12 @@
 //! The epidemic experiments of Demers et al. (1987): inject one update at one
 //! site and measure how it spreads, averaged over seeded trials.
 
-use super::stats::round3;
 use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, LossOfInterest, Mode, Note};
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::rng::{derive_seed, Rng, DRIVER_STREAM};
 use crate::sim::trace::EventKind;
 use crate::sim::Sim;
+use crate::stats::round3;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +52,7 @@ impl GossipParams {
             fanout: self.fanout,
             period_us: PERIOD_US,
             origin,
+            bug: None,
         }
     }
 

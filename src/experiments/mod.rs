@@ -6,5 +6,4 @@ pub mod chaos;
 pub mod failover;
 pub mod golden;
 pub mod gossip;
-pub mod stats;
 pub mod swim;

@@ -1,12 +1,12 @@
 //! SWIM failure-detection experiments: how fast a crash is detected and
 //! spread, and how often a live member is wrongly declared failed.
 
-use super::stats::Summary;
 use crate::protocols::swim::{Note, Status, Swim, SwimConfig, TargetSelection};
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::rng::{derive_seed, Rng, DRIVER_STREAM};
 use crate::sim::trace::EventKind;
 use crate::sim::{Sim, Time};
+use crate::stats::Summary;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq)]

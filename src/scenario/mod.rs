@@ -2,15 +2,21 @@
 //! timeline of timed actions. A scenario is the unit that the CLI runs, that
 //! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
 
+pub mod batch;
 pub mod codec;
-pub mod observe;
+mod expect;
+pub mod model;
 pub mod presets;
 mod runner;
 pub mod travel;
 
+pub use expect::{Bound, Expect};
+pub use model::{Model, Visit};
 pub use runner::{Logged, Metrics, RunReport, Runner};
 
-use crate::protocols::raft::{RaftConfig, WitnessLog};
+use crate::protocols::gossip::{Gossip, GossipSpec};
+use crate::protocols::raft::{Raft, RaftConfig, WitnessLog};
+use crate::protocols::swim::{Swim, SwimSpec};
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::{NodeId, Time};
 use serde::de::Error as _;
@@ -60,11 +66,37 @@ impl<'de> Deserialize<'de> for Millis {
     }
 }
 
-/// The protocol and its parameters.
+/// The protocol and its parameters: `{"raft": {...}}`, `{"gossip": {...}}`
+/// or `{"swim": {...}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProtocolSpec {
     Raft(RaftParams),
+    Gossip(GossipSpec),
+    Swim(SwimSpec),
+}
+
+/// The protocols a scenario may name, in the order docs list them.
+pub const PROTOCOLS: [&str; 3] = ["raft", "gossip", "swim"];
+
+impl ProtocolSpec {
+    /// Its key in a scenario file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ProtocolSpec::Raft(_) => Raft::NAME,
+            ProtocolSpec::Gossip(_) => Gossip::NAME,
+            ProtocolSpec::Swim(_) => Swim::NAME,
+        }
+    }
+}
+
+/// Runs `v` with the scenario's protocol as its type parameter.
+pub fn visit<V: Visit>(scenario: Scenario, v: V) -> V::Output {
+    match scenario.protocol {
+        ProtocolSpec::Raft(_) => v.visit::<Raft>(scenario),
+        ProtocolSpec::Gossip(_) => v.visit::<Gossip>(scenario),
+        ProtocolSpec::Swim(_) => v.visit::<Swim>(scenario),
+    }
 }
 
 /// Raft's parameters as a scenario writes them (milliseconds).
@@ -419,6 +451,9 @@ pub struct Scenario {
     pub client: Option<ClientLoad>,
     #[serde(default)]
     pub timeline: Vec<TimedAction>,
+    /// What the scenario declares it shows; `splitbrain run` checks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
 }
 
 fn default_duration() -> Millis {
@@ -455,6 +490,7 @@ impl Scenario {
             links: Vec::new(),
             client: None,
             timeline: Vec::new(),
+            expect: None,
         }
     }
 
@@ -480,6 +516,11 @@ impl Scenario {
             }
             Some(_) => {}
         }
+        if let Some(p) = value.get("protocol").and_then(|p| p.as_object()) {
+            if let Some(k) = p.keys().find(|k| !PROTOCOLS.contains(&k.as_str())) {
+                return Err(ScenarioError(format!("unknown protocol '{k}'; this build runs {}", PROTOCOLS.join(", "))));
+            }
+        }
         let s: Scenario = serde_json::from_value(value).map_err(|e| ScenarioError(format!("invalid scenario: {e}")))?;
         s.validate()?;
         Ok(s)
@@ -490,9 +531,7 @@ impl Scenario {
     }
 
     pub fn raft_config(&self) -> Result<RaftConfig, ScenarioError> {
-        match &self.protocol {
-            ProtocolSpec::Raft(p) => p.to_config(self.nodes).map_err(ScenarioError),
-        }
+        <Raft as Model>::config(self)
     }
 
     /// Checks everything a run needs, with messages that say where.
@@ -501,7 +540,10 @@ impl Scenario {
         if self.version != VERSION {
             return err(format!("unsupported scenario version {}; this build reads version {VERSION}", self.version));
         }
-        self.raft_config()?;
+        visit(self.clone(), CheckProtocol)?;
+        if let Some(e) = &self.expect {
+            e.validate().map_err(ScenarioError)?;
+        }
         self.network.to_config().map_err(|e| ScenarioError(format!("network: {e}")))?;
         let n = self.nodes;
         let node_ok = |id: NodeId| id < n;
@@ -584,5 +626,77 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+}
+
+/// What only the protocol can check: its parameters, and that every
+/// command in the timeline (and the client load) is one it takes.
+struct CheckProtocol;
+
+impl Visit for CheckProtocol {
+    type Output = Result<(), ScenarioError>;
+    fn visit<P: Model>(self, s: Scenario) -> Self::Output {
+        P::config(&s)?;
+        let name = P::NAME;
+        if s.client.is_some() && P::request(0).is_none() {
+            return Err(ScenarioError(format!("a {name} scenario has no client load; remove \"client\"")));
+        }
+        for (i, t) in s.timeline.iter().enumerate() {
+            let a = &t.action;
+            let supported = match a {
+                Action::Request { .. } => P::request(0).is_some(),
+                Action::Read { .. } => P::read(0).is_some(),
+                Action::Transfer { .. }
+                | Action::Campaign { .. }
+                | Action::AddServer { .. }
+                | Action::RemoveServer { .. } => P::command(a).is_some(),
+                _ => true,
+            };
+            let names_leader = matches!(
+                a,
+                Action::Crash { node: Target::Leader }
+                    | Action::Pause { node: Target::Leader }
+                    | Action::Isolate { node: Target::Leader }
+                    | Action::Request { node: Target::Leader }
+                    | Action::Read { node: Target::Leader }
+            );
+            if names_leader && !P::HAS_LEADER {
+                return Err(ScenarioError(format!(
+                    "timeline[{i}]: a {name} group has no leader; name the node by its number"
+                )));
+            }
+            if !supported {
+                return Err(ScenarioError(format!(
+                    "timeline[{i}]: '{}' is not a {name} command; a {name} scenario takes the faults crash, restart, pause, resume, cut, heal, partition, isolate, heal_all, set_link and skew",
+                    a.name()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Action {
+    /// The action's name as a scenario file writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Crash { .. } => "crash",
+            Action::Restart { .. } => "restart",
+            Action::Pause { .. } => "pause",
+            Action::Resume { .. } => "resume",
+            Action::Cut { .. } => "cut",
+            Action::Heal { .. } => "heal",
+            Action::Partition { .. } => "partition",
+            Action::Isolate { .. } => "isolate",
+            Action::HealAll => "heal_all",
+            Action::SetLink { .. } => "set_link",
+            Action::Skew { .. } => "skew",
+            Action::Request { .. } => "request",
+            Action::Read { .. } => "read",
+            Action::Transfer { .. } => "transfer",
+            Action::Campaign { .. } => "campaign",
+            Action::AddServer { .. } => "add_server",
+            Action::RemoveServer { .. } => "remove_server",
+        }
     }
 }

@@ -1,10 +1,9 @@
-//! Runs a scenario: the simulator, its timeline, steady client load, and the
-//! invariant checker after every step.
+//! Runs a scenario of any protocol: the simulator, its timeline, steady
+//! client load, the protocol's checker after every step, and its observer.
 
-use super::observe::{Figures, Observed};
+use super::model::{Counts, Model, Observer, Route};
 use super::{Action, Scenario, ScenarioError, Target, TimedAction};
-use crate::protocols::raft::invariants::RaftChecker;
-use crate::protocols::raft::{cluster, Cmd, Note, Raft, Role};
+use crate::protocols::raft::Raft;
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::network::DropReason;
 use crate::sim::rng::{Rng, DRIVER_STREAM};
@@ -12,9 +11,10 @@ use crate::sim::trace::EventKind;
 use crate::sim::{Sim, Time};
 use serde::Serialize;
 
-/// Counts over a run, read off the trace.
+/// Counts over a run: the trace's own, and the protocol's (`protocol`,
+/// flattened into the same JSON object).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Metrics {
+pub struct Metrics<C = <<Raft as Model>::Observer as Observer<Raft>>::Counts> {
     pub events: u64,
     pub messages_sent: u64,
     pub messages_delivered: u64,
@@ -23,19 +23,12 @@ pub struct Metrics {
     pub dropped_link_down: u64,
     pub dropped_partitioned: u64,
     pub dropped_node_down: u64,
-    /// Times a server became leader.
-    pub leader_changes: u64,
-    /// Times a server became candidate (real elections, not pre-votes).
-    pub elections: u64,
-    pub client_requests: u64,
-    pub client_accepted: u64,
-    /// The highest commit index any server reached.
-    pub committed_entries: u64,
-    pub max_term: u64,
+    #[serde(flatten)]
+    pub protocol: C,
 }
 
-impl Metrics {
-    fn observe(&mut self, sim: &Sim<Raft>) {
+impl<C: Counts> Metrics<C> {
+    fn observe<P: Model>(&mut self, sim: &Sim<P>) {
         for e in sim.trace().last_step() {
             self.events += 1;
             match &e.kind {
@@ -50,16 +43,22 @@ impl Metrics {
                         DropReason::NodeDown => self.dropped_node_down += 1,
                     }
                 }
-                EventKind::Note { note: Note::Role { role: Role::Leader, .. }, .. } => self.leader_changes += 1,
-                EventKind::Note { note: Note::Role { role: Role::Candidate, .. }, .. } => self.elections += 1,
-                EventKind::Note { note: Note::Accepted { .. }, .. } => self.client_accepted += 1,
-                EventKind::Note { note: Note::Commit { index }, .. } => {
-                    self.committed_entries = self.committed_entries.max(*index)
-                }
-                EventKind::Command { cmd: Cmd::Request(_), .. } => self.client_requests += 1,
                 _ => {}
             }
         }
+    }
+
+    /// Adds another run's counts (for totals over seeds).
+    pub fn merge(&mut self, m: &Self) {
+        self.events += m.events;
+        self.messages_sent += m.messages_sent;
+        self.messages_delivered += m.messages_delivered;
+        self.messages_dropped += m.messages_dropped;
+        self.dropped_loss += m.dropped_loss;
+        self.dropped_link_down += m.dropped_link_down;
+        self.dropped_partitioned += m.dropped_partitioned;
+        self.dropped_node_down += m.dropped_node_down;
+        self.protocol.merge(&m.protocol);
     }
 }
 
@@ -77,7 +76,7 @@ pub struct Logged {
 }
 
 impl Logged {
-    fn of(e: &crate::sim::trace::Event<Raft>) -> Self {
+    fn of<P: Model>(e: &crate::sim::trace::Event<P>) -> Self {
         let full = e.to_string();
         let text = full.split_once(' ').map_or(full.as_str(), |(_, rest)| rest).to_string();
         let dropped = match e.kind {
@@ -89,25 +88,26 @@ impl Logged {
 }
 
 /// The result of running a scenario to its end.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunReport {
+#[derive(Clone, Debug, Serialize)]
+#[serde(bound = "")]
+pub struct RunReport<P: Model = Raft> {
     pub seed: u64,
     pub trace_hash: String,
     pub violations: Vec<Violation>,
-    pub metrics: Metrics,
-    pub figures: Figures,
+    pub metrics: Metrics<<P::Observer as Observer<P>>::Counts>,
+    pub figures: <P::Observer as Observer<P>>::Figures,
 }
 
 /// A scenario in progress. Cloning it is a checkpoint: logs and checker
 /// state share storage until written.
 #[derive(Clone)]
-pub struct Runner {
+pub struct Runner<P: Model = Raft> {
     pub scenario: Scenario,
-    sim: Sim<Raft>,
-    checker: RaftChecker,
+    sim: Sim<P>,
+    checker: P::Checker,
     violations: Vec<Violation>,
-    metrics: Metrics,
-    observed: Observed,
+    metrics: Metrics<<P::Observer as Observer<P>>::Counts>,
+    observed: P::Observer,
     driver: Rng,
     next_action: usize,
     client_interval: Option<Time>,
@@ -120,15 +120,24 @@ pub struct Runner {
     seen: u64,
 }
 
-impl Runner {
+impl Runner<Raft> {
+    /// A Raft runner (most callers; see [`Runner::build`] for any protocol).
     pub fn new(scenario: Scenario) -> Result<Self, ScenarioError> {
-        Self::with_checker(scenario, RaftChecker::default())
+        Self::build(scenario)
+    }
+}
+
+impl<P: Model> Runner<P> {
+    /// A runner for the scenario, checking every property of its protocol.
+    pub fn build(scenario: Scenario) -> Result<Self, ScenarioError> {
+        let checker = P::checker(&scenario);
+        Self::with_checker(scenario, checker)
     }
 
     /// A runner that checks only what `checker` checks.
-    pub fn with_checker(scenario: Scenario, checker: RaftChecker) -> Result<Self, ScenarioError> {
+    pub fn with_checker(scenario: Scenario, checker: P::Checker) -> Result<Self, ScenarioError> {
         scenario.validate()?;
-        let cfg = scenario.raft_config()?;
+        let cfg = P::config(&scenario)?;
         let link = scenario.network.to_config().map_err(ScenarioError)?;
         let mut sim = Sim::new(cfg, scenario.nodes, scenario.seed, link);
         for l in &scenario.links {
@@ -143,7 +152,7 @@ impl Runner {
             checker,
             violations: Vec::new(),
             metrics: Metrics::default(),
-            observed: Observed::default(),
+            observed: P::Observer::default(),
             next_action: 0,
             next_client: client_interval.unwrap_or(0),
             client_interval,
@@ -158,12 +167,12 @@ impl Runner {
         Ok(runner)
     }
 
-    pub fn sim(&self) -> &Sim<Raft> {
+    pub fn sim(&self) -> &Sim<P> {
         &self.sim
     }
 
     /// The series behind the metrics panel.
-    pub fn observed(&self) -> &Observed {
+    pub fn observed(&self) -> &P::Observer {
         &self.observed
     }
 
@@ -171,9 +180,9 @@ impl Runner {
         &self.violations
     }
 
-    /// The metrics so far (the highest term is read off the nodes now).
-    pub fn metrics(&self) -> Metrics {
-        Metrics { max_term: cluster::max_term(&self.sim), ..self.metrics.clone() }
+    /// The metrics so far.
+    pub fn metrics(&self) -> Metrics<<P::Observer as Observer<P>>::Counts> {
+        Metrics { protocol: self.observed.counts(&self.sim), ..self.metrics.clone() }
     }
 
     fn after_step(&mut self) {
@@ -280,36 +289,51 @@ impl Runner {
     fn resolve(&self, t: Target) -> Option<u32> {
         match t {
             Target::Node(n) => Some(n),
-            Target::Leader => cluster::leader(&self.sim),
+            Target::Leader => P::leader(&self.sim),
         }
     }
 
-    fn client_request(&mut self, to: Target) {
-        // With no leader known, the request goes to a random server and is refused.
+    /// A command to `to`; with no such node (no leader), a random one, which
+    /// refuses it as a real server would.
+    fn command_to(&mut self, to: Target, cmd: P::Cmd) {
         let node = self.resolve(to).unwrap_or_else(|| self.driver.below(u64::from(self.sim.len())) as u32);
+        self.sim.command(node, cmd);
+        self.after_step();
+    }
+
+    fn client_request(&mut self, to: Target) {
         let id = self.next_request_id;
         self.next_request_id += 1;
-        self.sim.command(node, Cmd::Request(id));
-        self.after_step();
+        if let Some(cmd) = P::request(id) {
+            self.command_to(to, cmd);
+        }
     }
 
     fn client_read(&mut self, to: Target) {
-        let node = self.resolve(to).unwrap_or_else(|| self.driver.below(u64::from(self.sim.len())) as u32);
         let id = self.next_read_id;
         self.next_read_id += 1;
-        self.sim.command(node, Cmd::Read(id));
-        self.after_step();
-    }
-
-    /// A command for the leader; dropped when there is none.
-    fn command_leader(&mut self, cmd: Cmd) {
-        if let Some(l) = cluster::leader(&self.sim) {
-            self.sim.command(l, cmd);
-            self.after_step();
+        if let Some(cmd) = P::read(id) {
+            self.command_to(to, cmd);
         }
     }
 
     fn apply(&mut self, action: &Action) {
+        if let Some((route, cmd)) = P::command(action) {
+            match route {
+                Route::To(Target::Node(n)) => {
+                    self.sim.command(n, cmd);
+                    self.after_step();
+                }
+                Route::To(t) => self.command_to(t, cmd),
+                Route::Leader => {
+                    if let Some(l) = P::leader(&self.sim) {
+                        self.sim.command(l, cmd);
+                        self.after_step();
+                    }
+                }
+            }
+            return;
+        }
         let target = match *action {
             Action::Crash { node } | Action::Pause { node } | Action::Isolate { node } => match self.resolve(node) {
                 Some(n) => n,
@@ -343,22 +367,23 @@ impl Runner {
             Action::Skew { node, offset_ms, drift_ppm } => {
                 sim.skew(node, (offset_ms * 1000.0).round() as i64, drift_ppm)
             }
-            Action::Transfer { to } => return self.command_leader(Cmd::TransferLeadership(to)),
-            Action::Campaign { node } => sim.command(node, Cmd::Campaign),
-            Action::AddServer { node } => return self.command_leader(Cmd::AddServer(node)),
-            Action::RemoveServer { node } => return self.command_leader(Cmd::RemoveServer(node)),
+            // Commands of a protocol that does not take them: validation
+            // refuses them in a scenario, so only a bug gets here.
+            Action::Transfer { .. }
+            | Action::Campaign { .. }
+            | Action::AddServer { .. }
+            | Action::RemoveServer { .. } => return,
         }
         self.after_step();
     }
 
-    pub fn report(&self) -> RunReport {
-        let metrics = self.metrics();
+    pub fn report(&self) -> RunReport<P> {
         RunReport {
             seed: self.scenario.seed,
             trace_hash: format!("{:016x}", self.sim.trace().hash()),
             violations: self.violations.clone(),
-            metrics,
-            figures: Figures::of(&self.observed, self.sim.now()),
+            metrics: self.metrics(),
+            figures: self.observed.figures(&self.sim),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The cluster view: nodes on a circle, links, messages in flight, drops,
 //! partitions, and the node and link menus.
 
-use crate::playground::{layout, node_radius, Action, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
+use crate::model::playground::{layout, node_radius, Action, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
 use crate::protocols::raft::{Msg, Role};
 use crate::scenario::{Action as Do, LinkSpec, Target};
 use crate::sim::{NodeId, NodeStatus};
@@ -340,16 +340,23 @@ fn typing(dispatch: &Callback<Action>, id: &str) -> Callback<InputEvent> {
     })
 }
 
+/// A view coordinate as a fraction of the view, for `place_menu`.
+fn anchor(v: f64) -> String {
+    format!("{:.4}", (v + VIEW_HALF) / (2.0 * VIEW_HALF))
+}
+
 /// The popover for the open node or link menu.
 fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let n = pg.sim().len();
     let Some(m) = pg.menu else { return html! {} };
-    // Below the point in the upper half, above it in the lower half.
+    // A first guess (below the point in the upper half, above it in the
+    // lower half); `place_menu` then fits it into the visible area.
     let place = |x: f64, y: f64| {
+        let (ax, ay) = ((x + VIEW_HALF) / (2.0 * VIEW_HALF), (y + VIEW_HALF) / (2.0 * VIEW_HALF));
         format!(
             "left:{:.1}%;top:{:.1}%;transform:translate(-50%,{})",
-            (x + VIEW_HALF) / (2.0 * VIEW_HALF) * 100.0,
-            (y + VIEW_HALF) / (2.0 * VIEW_HALF) * 100.0,
+            ax * 100.0,
+            ay * 100.0,
             if y > 0.0 { "calc(-100% - 14px)" } else { "14px" }
         )
     };
@@ -381,7 +388,7 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             let member = pg.cluster_members() & (1 << i) != 0;
             let witness = pg.sim().config().is_witness(i);
             html! {
-                <div class="menu" style={place(x, y)} role="dialog" aria-label={format!("Actions for n{i}")}>
+                <div class="menu" style={place(x, y)} data-ax={anchor(x)} data-ay={anchor(y)} role="dialog" aria-label={format!("Actions for n{i}")}>
                     <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
                     { button(dispatch, "Crash", "Stop the node; it loses volatile state and keeps term, vote and log", Action::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
                     { button(dispatch, "Restart", "Start the crashed node from its persistent state", Action::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
@@ -439,7 +446,7 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 })
             };
             html! {
-                <div class="menu" style={place((x1 + x2) / 2.0, (y1 + y2) / 2.0)} role="dialog" aria-label={format!("Link n{a}–n{b}")}>
+                <div class="menu" style={place((x1 + x2) / 2.0, (y1 + y2) / 2.0)} data-ax={anchor((x1 + x2) / 2.0)} data-ay={anchor((y1 + y2) / 2.0)} role="dialog" aria-label={format!("Link n{a}–n{b}")}>
                     <div class="menu-head"><strong>{format!("n{a} ↔ n{b}")}</strong>{close}</div>
                     { button(dispatch, &format!("Cut n{a}→n{b}"), "Drop every message from the first node to the second", Action::Do(Do::Cut { from: a, to: b, both: false }), !net.is_cut(a, b)) }
                     { button(dispatch, &format!("Cut n{b}→n{a}"), "Drop every message from the second node to the first", Action::Do(Do::Cut { from: b, to: a, both: false }), !net.is_cut(b, a)) }
@@ -455,5 +462,55 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             }
         }
         _ => html! {},
+    }
+}
+
+/// Fits the open menu into the visible part of the window: below the sticky
+/// toolbar and above the bottom edge, flipping to the side of its anchor
+/// with more room and shifting sideways to stay on screen. Runs after each
+/// render; it reads only sizes, so it gives the same answer every frame.
+pub fn place_menu() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(menu) = doc.query_selector(".cluster-wrap > .menu").ok().flatten() else { return };
+    let Ok(menu) = menu.dyn_into::<web_sys::HtmlElement>() else { return };
+    let Some(wrap) = menu.parent_element() else { return };
+    let (Some(ax), Some(ay)) = (
+        menu.get_attribute("data-ax").and_then(|v| v.parse::<f64>().ok()),
+        menu.get_attribute("data-ay").and_then(|v| v.parse::<f64>().ok()),
+    ) else {
+        return;
+    };
+    let win = web_sys::window().expect("a window");
+    let px = |v: wasm_bindgen::JsValue| v.as_f64().unwrap_or(0.0);
+    let (vw, vh) = (px(win.inner_width().unwrap_or_default()), px(win.inner_height().unwrap_or_default()));
+    const GAP: f64 = 14.0;
+    const EDGE: f64 = 6.0;
+    // The toolbar covers the top of the window only while it is sticky.
+    let top_limit = doc
+        .query_selector(".toolbar")
+        .ok()
+        .flatten()
+        .map(|t| t.get_bounding_client_rect().bottom())
+        .filter(|b| *b > 0.0)
+        .unwrap_or(0.0)
+        + EDGE;
+    let bottom_limit = vh - EDGE;
+    let w = wrap.get_bounding_client_rect();
+    let (x, y) = (w.left() + ax * w.width(), w.top() + ay * w.height());
+    let (mw, mh) = (f64::from(menu.offset_width()), f64::from(menu.offset_height()));
+    let room_below = bottom_limit - (y + GAP);
+    let room_above = (y - GAP) - top_limit;
+    let top = if mh <= room_below && (ay <= 0.5 || mh > room_above) {
+        y + GAP
+    } else if mh <= room_above {
+        y - GAP - mh
+    } else {
+        // Taller than either side: as much of it on screen as fits, from the top.
+        (bottom_limit - mh).min(if room_below >= room_above { y + GAP } else { y - GAP - mh }).max(top_limit)
+    };
+    let left = (x - mw / 2.0).min(vw - EDGE - mw).max(EDGE);
+    let style = format!("left:{:.1}px;top:{:.1}px;transform:none", left - w.left(), top - w.top());
+    if menu.get_attribute("style").as_deref() != Some(style.as_str()) {
+        let _ = menu.set_attribute("style", &style);
     }
 }

@@ -1,6 +1,6 @@
 //! Export, import and copying: the browser-facing edges of sharing.
 
-use crate::playground::Action;
+use crate::model::playground::Action;
 use crate::scenario::{Scenario, MAX_JSON_BYTES};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

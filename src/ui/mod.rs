@@ -11,8 +11,9 @@ mod panels;
 mod swarm_view;
 mod toolbar;
 
-use crate::playground::{Action, Playground, Settings};
-use crate::swarm::{Swarm, SwarmAction};
+use crate::model::fragment::{self, Open};
+use crate::model::playground::{Action, Playground, Settings};
+use crate::model::swarm::{Swarm, SwarmAction};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -70,25 +71,8 @@ const VIEW_KEY: &str = "splitbrain.view";
 /// Which view is showing: Raft (0) or gossip and SWIM (1).
 type ActiveView = Rc<Cell<u8>>;
 
-/// How a fragment asks for the gossip view: a preset (`#gossip=<id>`) or a
-/// shared run (`#g=<payload>&t=<µs>`).
-#[derive(Clone, PartialEq)]
-enum GossipStart {
-    Preset(&'static str, Option<f64>),
-    Link(String),
-}
-
-fn gossip_from_url() -> Option<GossipStart> {
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    let hash = hash.trim_start_matches('#');
-    if hash.split('&').any(|p| p.starts_with("g=")) {
-        return Some(GossipStart::Link(hash.to_string()));
-    }
-    let id = hash.split('&').find_map(|p| p.strip_prefix("gossip="))?;
-    let speed = hash.split('&').find_map(|p| p.strip_prefix("speed=")).and_then(|v| v.parse().ok());
-    let preset =
-        crate::swarm::SWARM_PRESETS.iter().find(|p| p.id == id).map_or(crate::swarm::SWARM_PRESETS[0].id, |p| p.id);
-    Some(GossipStart::Preset(preset, speed))
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
 /// Where the run is autosaved.
@@ -145,80 +129,6 @@ fn clear_fragment() {
     }
 }
 
-/// What the page was opened with: a scenario link (`#s=`), old-style
-/// settings (`#seed=..&nodes=..`), a speed, or nothing.
-fn actions_from_url() -> Vec<Action> {
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    let hash = hash.trim_start_matches('#').to_string();
-    if hash.is_empty() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    if let Some(speed) = hash.split('&').find_map(|p| p.strip_prefix("speed=")).and_then(|v| v.parse::<f64>().ok()) {
-        out.push(Action::SetSpeed(speed));
-    }
-    if hash.split('&').any(|p| p.starts_with("s=")) {
-        match crate::scenario::codec::parse_fragment(&hash) {
-            Ok(Some(link)) => out.push(Action::Load {
-                scenario: Box::new(link.scenario),
-                at_us: link.at_us,
-                playing: link.at_us.is_none_or(|t| t == 0),
-            }),
-            Ok(None) => {}
-            Err(e) => out.push(Action::ShowError(format!(
-                "This link could not be opened: {e}. Showing your last scenario instead."
-            ))),
-        }
-        return out;
-    }
-    let (settings, _, error) = settings_from_url();
-    match error {
-        Some(e) => out.push(Action::ShowError(e)),
-        None => out.push(Action::Configure(settings)),
-    }
-    out
-}
-
-/// Reads old-style settings (and a speed) from the URL fragment; a malformed one is
-/// reported, and the defaults are used.
-fn settings_from_url() -> (Settings, Option<f64>, Option<String>) {
-    let mut s = Settings::default();
-    let mut speed = None;
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    let hash = hash.trim_start_matches('#');
-    if hash.is_empty() {
-        return (s, None, None);
-    }
-    let parse = |s: &mut Settings, speed: &mut Option<f64>| -> Result<(), String> {
-        for pair in hash.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').ok_or_else(|| format!("'{pair}' is not key=value"))?;
-            let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{k}: '{v}' is not a number"));
-            match k {
-                "s" | "t" | "panic-test" => {}
-                "seed" => s.seed = v.parse().map_err(|_| format!("seed: '{v}' is not a whole number"))?,
-                "nodes" => s.nodes = v.parse().map_err(|_| format!("nodes: '{v}' is not a whole number"))?,
-                "prevote" => s.prevote = v == "1",
-                "check_quorum" => s.check_quorum = v == "1",
-                "heartbeat" => s.heartbeat_ms = num(v)?,
-                "timeout" => {
-                    let (a, b) = v.split_once('-').ok_or_else(|| format!("timeout: '{v}' is not A-B"))?;
-                    s.timeout_ms = (num(a)?, num(b)?);
-                }
-                "speed" => *speed = Some(num(v)?),
-                _ => return Err(format!("unknown setting '{k}'")),
-            }
-        }
-        if !(3..=crate::protocols::raft::MAX_NODES).contains(&s.nodes) {
-            return Err(format!("nodes must be 3 to 15, not {}", s.nodes));
-        }
-        crate::scenario::Runner::new(s.scenario()).map(|_| ()).map_err(|e| e.0)
-    };
-    match parse(&mut s, &mut speed) {
-        Ok(()) => (s, speed, None),
-        Err(e) => (Settings::default(), None, Some(format!("The link's settings were not used: {e}."))),
-    }
-}
-
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
 }
@@ -253,12 +163,16 @@ fn use_frames(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Acti
     });
 }
 
+/// How far Shift+→ runs simulated time.
+const ADVANCE_US: crate::sim::Time = 100_000;
+
 /// Global keyboard shortcuts (ignored while typing in a field).
 #[hook]
 fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: ActiveView) {
     let dispatch = Callback::from(move |a: Action| match (a, active.get()) {
         (Action::TogglePlay, 1) => swarm.emit(SwarmAction::TogglePlay),
         (Action::Reset, 1) => swarm.emit(SwarmAction::Reset),
+        (Action::Advance(dt), 1) => swarm.emit(SwarmAction::Advance(dt)),
         (a, 0) => raft.emit(a),
         _ => {}
     });
@@ -273,6 +187,7 @@ fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Active
             }
             let action = match e.key().as_str() {
                 " " => Action::TogglePlay,
+                "ArrowRight" if e.shift_key() => Action::Advance(ADVANCE_US),
                 "ArrowRight" => Action::Step,
                 "ArrowLeft" => Action::StepBack,
                 "[" => Action::Slower,
@@ -282,7 +197,7 @@ fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Active
                 "h" => Action::Do(crate::scenario::Action::HealAll),
                 "r" => Action::Reset,
                 "?" => Action::ToggleHelp,
-                "Escape" => Action::OpenMenu(None),
+                "Escape" => Action::Escape,
                 _ => return,
             };
             e.prevent_default();
@@ -297,59 +212,44 @@ fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Active
     });
 }
 
-/// Opening a new `#s=` link in the same tab (pasting it into the address
-/// bar) loads it too.
-#[hook]
-fn use_hash_links(dispatch: Callback<Action>) {
-    use_effect_with((), move |_| {
-        let on_hash = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            let actions = actions_from_url();
-            if !actions.is_empty() {
-                for a in actions {
-                    dispatch.emit(a);
-                }
-                clear_fragment();
-            }
-        });
-        let w = window();
-        let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
-        move || {
-            let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
-            drop(on_hash);
+/// Shows the view a fragment asks for and hands it the fragment's actions.
+fn open_fragment(open: Open, raft: &Callback<Action>, swarm: &Callback<SwarmAction>, show: &Callback<u8>) {
+    match open {
+        Open::Nothing => return,
+        Open::Raft(actions) => {
+            show.emit(0);
+            actions.into_iter().for_each(|a| raft.emit(a));
         }
+        Open::Swarm(actions) => {
+            show.emit(1);
+            actions.into_iter().for_each(|a| swarm.emit(a));
+        }
+    }
+    clear_fragment();
+}
+
+/// A link pasted into a tab that is already open (any form: `#s=`, `#g=`,
+/// `#gossip=`, `#preset=`, settings) opens just as it does on a fresh load.
+#[hook]
+fn use_hash_links(raft: Callback<Action>, swarm: Callback<SwarmAction>, show: Callback<u8>) {
+    use_effect_with((), move |_| {
+        let listener = gloo::events::EventListener::new(&window(), "hashchange", move |_| {
+            open_fragment(fragment::parse(&current_hash()), &raft, &swarm, &show);
+        });
+        move || drop(listener)
     });
 }
 
 #[function_component]
 fn App() -> Html {
-    // Read before the Raft view consumes (and clears) the fragment.
-    let from_url = (*use_memo((), |_| {
-        // A link decides the view, and the next reload remembers it.
-        let start = gossip_from_url();
-        let any = !web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().is_empty();
-        if any {
-            if let Some(st) = storage() {
-                let _ = st.set_item(VIEW_KEY, if start.is_some() { "gossip" } else { "raft" });
-            }
-        }
-        start
-    }))
-    .clone();
-    let panic_test = *use_memo((), |_| {
-        web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default().contains("panic-test")
-    });
+    // What the link asks for, read once; the fragment is cleared after.
+    let opened = (*use_memo((), |_| fragment::parse(&current_hash()))).clone();
+    let panic_test = *use_memo((), |_| current_hash().contains("panic-test"));
     let state = use_reducer(|| {
         let mut pg = Playground::new(Settings::default());
-        // The last run first, then whatever the link asks for on top.
+        // The last run first; a link's actions go on top of it.
         if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
             pg.apply(Action::Restore(saved));
-        }
-        let from_url = if gossip_from_url().is_some() { Vec::new() } else { actions_from_url() };
-        if !from_url.is_empty() {
-            for a in from_url {
-                pg.apply(a);
-            }
-            clear_fragment();
         }
         State {
             pg: Rc::new(RefCell::new(pg)),
@@ -362,52 +262,25 @@ fn App() -> Html {
         let state = state.clone();
         Callback::from(move |a: Action| state.dispatch(a))
     };
-    let start = from_url.clone();
     let swarm = use_reducer(move || {
-        let s = match start {
-            Some(GossipStart::Link(fragment)) => {
-                clear_fragment();
-                Swarm::from_fragment(&fragment).unwrap_or_else(|e| {
-                    let mut s = Swarm::new(crate::swarm::SWARM_PRESETS[0].id, 1);
-                    s.error = Some(format!("This gossip link could not be opened: {e}. Showing a preset instead."));
-                    s
-                })
-            }
-            Some(GossipStart::Preset(preset, speed)) => {
-                let mut s = Swarm::new(preset, 1);
-                if let Some(v) = speed {
-                    s.apply(SwarmAction::SetSpeed(v));
-                }
-                s
-            }
-            None => {
-                let mut s = Swarm::new(crate::swarm::SWARM_PRESETS[0].id, 1);
-                if let Some(saved) = storage().and_then(|st| st.get_item(GOSSIP_AUTOSAVE_KEY).ok().flatten()) {
-                    s.apply(SwarmAction::Restore(saved));
-                }
-                s
-            }
-        };
+        let mut s = Swarm::new(crate::model::swarm::SWARM_PRESETS[0].id, 1);
+        if let Some(saved) = storage().and_then(|st| st.get_item(GOSSIP_AUTOSAVE_KEY).ok().flatten()) {
+            s.apply(SwarmAction::Restore(saved));
+        }
         SwarmState { s: Rc::new(RefCell::new(s)), version: 0, saved_at: Rc::new(Cell::new(0.0)) }
     });
     let swarm_dispatch = {
         let swarm = swarm.clone();
         Callback::from(move |a: SwarmAction| swarm.dispatch(a))
     };
-    // The gossip view if the link asks for it, or if it was showing last time.
-    let last_view_gossip = from_url.is_none()
-        && storage().and_then(|st| st.get_item(VIEW_KEY).ok().flatten()).as_deref() == Some("gossip");
-    let initially = u8::from(from_url.is_some() || last_view_gossip);
-
+    // The view that was showing last time, unless a link decides.
+    let initially =
+        u8::from(storage().and_then(|st| st.get_item(VIEW_KEY).ok().flatten()).as_deref() == Some("gossip"));
     let active: ActiveView = (*use_mut_ref(move || Rc::new(Cell::new(initially)))).borrow().clone();
     let view = use_state(|| active.get());
-    use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
-    use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
-    use_hash_links(dispatch.clone());
-    let on_protocol = {
+    let show = {
         let (active, view) = (active.clone(), view.clone());
-        Callback::from(move |v: String| {
-            let which = u8::from(v != "raft");
+        Callback::from(move |which: u8| {
             active.set(which);
             view.set(which);
             if let Some(st) = storage() {
@@ -415,12 +288,25 @@ fn App() -> Html {
             }
         })
     };
+    {
+        let (d, sd, show) = (dispatch.clone(), swarm_dispatch.clone(), show.clone());
+        use_effect_with((), move |_| open_fragment(opened, &d, &sd, &show));
+    }
+    use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
+    use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
+    use_hash_links(dispatch.clone(), swarm_dispatch.clone(), show.clone());
+    let on_protocol = {
+        let show = show.clone();
+        Callback::from(move |v: String| show.emit(u8::from(v != "raft")))
+    };
     // A deliberate panic, for the test that the error banner appears.
     use_effect_with((), move |_| {
         if panic_test {
             panic!("a deliberate panic (#panic-test), to show the banner");
         }
     });
+    // After every render: keep an open menu inside the visible area.
+    use_effect(cluster::place_menu);
     let canvas = use_node_ref();
     {
         let (canvas, swarm) = (canvas.clone(), swarm.clone());

@@ -1,6 +1,6 @@
 //! Side panels: status, inspector, invariants, event log, help and banners.
 
-use crate::playground::{Action, Playground, LOG_KINDS};
+use crate::model::playground::{Action, Playground, LOG_KINDS};
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::log::Payload;
 use crate::protocols::raft::Role;
@@ -267,6 +267,7 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let keys = [
         ("space", "play / pause"),
         ("→", "step to the next event"),
+        ("Shift →", "run 100 ms of simulated time, then pause"),
         ("←", "step back to the previous event"),
         ("[ and ]", "slower / faster"),
         ("k", "kill the leader"),
@@ -274,7 +275,7 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         ("h", "heal all links and partitions"),
         ("r", "reset (applies changed settings)"),
         ("?", "this help"),
-        ("Esc", "close menus"),
+        ("Esc", "close this help, or the open menu"),
     ];
     html! {
         <div id="help" class="overlay" role="dialog" aria-label="Help" onclick={close.clone()}>
@@ -290,7 +291,7 @@ pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     <li>{"Patterns (next to Reset): leader leases, witnesses, rotating leadership, snapshots and spare servers; applied on reset. The presets show each one at work."}</li>
                 </ul>
                 <p>{"The ring around a node is its election timer, on its own clock; a gold ring is a leader's lease. W marks a witness; a dimmed node marked spare is outside the configuration; \"clock ±x ms\" under a node shows how far its skewed clock is from true time. Dashed red links are cut; shaded groups are partitions. A red cross marks a dropped message. Every run is decided by its seed: the same seed and the same actions give the same run."}</p>
-                <button onclick={close} title="Close help (?)">{"Close"}</button>
+                <button onclick={close} title="Close help (? or Esc)">{"Close"}</button>
             </div>
         </div>
     }

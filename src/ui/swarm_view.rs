@@ -1,9 +1,9 @@
 //! The gossip and SWIM view: thousands of nodes on a canvas, live charts,
 //! an inspector, and the same kinds of faults as for Raft.
 
+use crate::model::swarm::{Look, Swarm, SwarmAction, SwarmKind, SWARM_PRESETS};
 use crate::protocols::gossip::{Exchange, Mode};
 use crate::sim::NodeId;
-use crate::swarm::{Look, Swarm, SwarmAction, SwarmKind, SWARM_PRESETS};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 

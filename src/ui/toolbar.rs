@@ -1,6 +1,6 @@
 //! The toolbar: protocol, play/step/speed, seed and reset, cluster settings.
 
-use crate::playground::{Action, Playground, Settings, MAX_SPEED, MIN_SPEED};
+use crate::model::playground::{Action, Playground, Settings, MAX_SPEED, MIN_SPEED};
 use crate::protocols::raft::MAX_NODES;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -162,6 +162,8 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
     let d = dispatch.clone();
     let help = Callback::from(move |_| d.emit(Action::ToggleHelp));
     let d = dispatch.clone();
+    let more = Callback::from(move |_| d.emit(Action::ToggleToolbar));
+    let d = dispatch.clone();
     let heal = Callback::from(move |_| d.emit(Action::Do(crate::scenario::Action::HealAll)));
     let d = dispatch.clone();
     let kill = Callback::from(move |_| d.emit(Action::KillLeader));
@@ -224,10 +226,12 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
         })
         .collect();
     html! {
-        <header class="toolbar">
+        <header class={classes!("toolbar", pg.toolbar_open.then_some("open"))}>
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
             { protocol_select(0, on_protocol) }
-            <div class="group" role="group" aria-label="Scenario">
+            <button id="toolbar-more" class="more" onclick={more} aria-expanded={pg.toolbar_open.to_string()}
+                title="Show or hide presets, sharing, speed and the cluster settings">{ if pg.toolbar_open { "▴ Less" } else { "☰ More" } }</button>
+            <div class="group secondary" role="group" aria-label="Scenario">
                 <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
                     <option value="" selected=true>{"Presets…"}</option>
                     {presets}
@@ -242,7 +246,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
                 <button id="play" onclick={play} aria-label={if pg.playing {"Pause"} else {"Play"}}
                     title="Play or pause the simulation (space)">{ if pg.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
                 <button id="step" onclick={step} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
-                <label class="speed" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
+                <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
                     <span>{"Speed"}</span>
                     <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
                         value={pg.speed.log10().to_string()} oninput={speed} aria-label="Speed" />
@@ -254,7 +258,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
                 <button id="heal-all" onclick={heal} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
                 <button id="add-server" onclick={add_server} title={add_tip} disabled={spare.is_none()}>{"+ Server"}</button>
             </div>
-            <div class="group settings" role="group" aria-label="Cluster settings (applied on reset)">
+            <div class="group settings secondary" role="group" aria-label="Cluster settings (applied on reset)">
                 <label class="field" title="The seed decides every random draw: the same seed replays the same run">
                     <span>{"Seed"}</span>
                     <input id="seed" type="number" min="0" value={pg.field("seed", || draft.seed.to_string())} aria-label="Seed"

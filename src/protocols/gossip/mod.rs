@@ -11,6 +11,11 @@
 //! *infective* (knows it and spreads it) or *removed* (knows it, has lost
 //! interest). Anti-entropy sites never lose interest.
 
+mod model;
+pub mod no_unlearning;
+
+pub use model::{GossipCounts, GossipObserver, GossipSpec};
+
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::NodeId;
 use serde::{Deserialize, Serialize};
@@ -63,6 +68,19 @@ pub struct GossipConfig {
     pub period_us: u64,
     /// The site that starts with the update (at cycle 0).
     pub origin: NodeId,
+    /// A deliberately broken variant, to show that its checker catches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bug: Option<Bug>,
+}
+
+/// Deliberately broken variants of the protocol, one per checked property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bug {
+    /// Anti-entropy that copies the partner's state instead of merging it:
+    /// a pull answered with nothing makes the site forget the update.
+    /// Breaks No Un-learning.
+    ReplaceOnPull,
 }
 
 impl Default for GossipConfig {
@@ -75,6 +93,7 @@ impl Default for GossipConfig {
             fanout: 1,
             period_us: 1_000_000,
             origin: 0,
+            bug: None,
         }
     }
 }
@@ -359,6 +378,9 @@ impl Protocol for Gossip {
             Msg::PullReply { update } => {
                 if update {
                     self.learn(ctx);
+                } else if self.cfg.bug == Some(Bug::ReplaceOnPull) && self.knows() {
+                    self.state = SiteState::Susceptible;
+                    self.learned = None;
                 }
             }
         }

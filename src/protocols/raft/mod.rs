@@ -16,6 +16,8 @@
 
 pub mod invariants;
 pub mod log;
+mod model;
+pub mod observe;
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::{LocalTime, NodeId, MS};

@@ -10,6 +10,12 @@
 //! each retransmitted about λ·log n times (§4.1). With suspicion off, a
 //! silent target is declared failed at once: the basic protocol of §3.
 
+pub mod completeness;
+pub mod incarnation;
+mod model;
+
+pub use model::{SwimCounts, SwimObserver, SwimSpec};
+
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::NodeId;
 use serde::{Deserialize, Serialize};
@@ -36,6 +42,21 @@ pub struct SwimConfig {
     pub lambda: u32,
     /// Updates carried per message (about what fits in a UDP packet).
     pub max_piggyback: u32,
+    /// A deliberately broken variant, to show that its checker catches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bug: Option<Bug>,
+}
+
+/// Deliberately broken variants of the protocol, one per checked property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bug {
+    /// The suspicion timer never declares the suspect failed, so a crashed
+    /// member can stay suspect forever. Breaks Strong Completeness.
+    SuspectForever,
+    /// Updates are applied without comparing incarnations, so a stale
+    /// suspicion overrides a refutation. Breaks Incarnation Precedence.
+    IgnoreIncarnation,
 }
 
 impl Default for SwimConfig {
@@ -48,6 +69,7 @@ impl Default for SwimConfig {
             suspicion_us: Some(5_000_000),
             lambda: 3,
             max_piggyback: 20,
+            bug: None,
         }
     }
 }
@@ -271,7 +293,9 @@ impl Swim {
             return false;
         }
         let (status, inc) = self.view[u.member as usize];
+        let ignore = self.cfg.bug == Some(Bug::IgnoreIncarnation);
         let wins = match (u.status, status) {
+            (s, old) if ignore => s != old && old != Status::Failed,
             (_, Status::Failed) => false,
             (Status::Failed, _) => true,
             (Status::Suspect, Status::Alive) => u.incarnation >= inc,
@@ -407,7 +431,7 @@ impl Protocol for Swim {
             }
             Timer::Suspicion(m) => {
                 let (status, inc) = self.view[m as usize];
-                if status == Status::Suspect {
+                if status == Status::Suspect && self.cfg.bug != Some(Bug::SuspectForever) {
                     self.apply(ctx, Update { member: m, status: Status::Failed, incarnation: inc }, true);
                 }
             }

@@ -201,6 +201,11 @@ pub enum SwarmAction {
     Import(String),
     /// Restore an autosave (a link fragment); ignored if bad.
     Restore(String),
+    /// Open a shared run (`g=<payload>&t=<µs>`); a bad link is reported and
+    /// the current run kept.
+    OpenLink(String),
+    /// Run this much simulated time (µs) and pause.
+    Advance(Time),
     ShowError(String),
 }
 
@@ -517,6 +522,20 @@ impl Swarm {
                     s.speed = self.speed;
                     *self = s;
                 }
+            }
+            SwarmAction::OpenLink(fragment) => match Swarm::from_fragment(&fragment) {
+                Ok(mut s) => {
+                    s.speed = self.speed;
+                    *self = s;
+                }
+                Err(e) => {
+                    self.error = Some(format!("This gossip link could not be opened: {e}. The current run is kept."))
+                }
+            },
+            SwarmAction::Advance(dt) => {
+                self.playing = false;
+                self.last_wall = None;
+                self.advance_to(self.now().saturating_add(dt).min(crate::scenario::MAX_DURATION_US));
             }
             SwarmAction::ShowError(e) => self.error = Some(e),
             SwarmAction::Seek(t) => {

@@ -5,6 +5,7 @@
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::{cluster, Raft, Role, MAX_NODES};
 use crate::scenario::travel::{Mark, Travel};
+use crate::scenario::MAX_DURATION_US;
 use crate::scenario::{
     codec, presets, Action as Timeline, LinkSpec, Logged, ProtocolSpec, RaftParams, Runner, Scenario, Target,
 };
@@ -83,7 +84,12 @@ impl Default for Settings {
 impl Settings {
     /// The settings a scenario was made with.
     pub fn of(s: &Scenario) -> Settings {
-        let ProtocolSpec::Raft(r) = &s.protocol;
+        // The Raft view loads only Raft scenarios; anything else shows the defaults.
+        let default = RaftParams::default();
+        let r = match &s.protocol {
+            ProtocolSpec::Raft(r) => r,
+            _ => &default,
+        };
         Settings {
             nodes: s.nodes,
             seed: s.seed,
@@ -101,12 +107,13 @@ impl Settings {
         let mut s = base.clone();
         s.nodes = self.nodes;
         s.seed = self.seed;
-        let ProtocolSpec::Raft(r) = &mut s.protocol;
-        r.prevote = self.prevote;
-        r.check_quorum = self.check_quorum;
-        r.election_timeout_ms = [self.timeout_ms.0, self.timeout_ms.1];
-        r.heartbeat_ms = self.heartbeat_ms;
-        self.patterns.apply(r, self.nodes);
+        if let ProtocolSpec::Raft(r) = &mut s.protocol {
+            r.prevote = self.prevote;
+            r.check_quorum = self.check_quorum;
+            r.election_timeout_ms = [self.timeout_ms.0, self.timeout_ms.1];
+            r.heartbeat_ms = self.heartbeat_ms;
+            self.patterns.apply(r, self.nodes);
+        }
         s.network.latency_ms = [self.latency_ms.0, self.latency_ms.1];
         s
     }
@@ -158,6 +165,13 @@ pub enum Action {
     TogglePlay,
     /// Run to the next instant at which anything happens.
     Step,
+    /// Run this much simulated time (µs) and pause: a step of known size,
+    /// so what follows does not depend on how fast the machine is.
+    Advance(Time),
+    /// Esc: close the help overlay if it is open, else the open menu.
+    Escape,
+    /// On a narrow screen, show or hide the toolbar's secondary groups.
+    ToggleToolbar,
     SetSpeed(f64),
     Faster,
     Slower,
@@ -267,6 +281,8 @@ pub struct Playground {
     pub highlighted: Vec<NodeId>,
     pub menu: Option<Menu>,
     pub help_open: bool,
+    /// On a narrow screen: the toolbar's secondary groups are shown.
+    pub toolbar_open: bool,
     pub error: Option<String>,
     /// Recent sends, deliveries, duplicates and timers (they come fast).
     pub log: VecDeque<Logged>,
@@ -309,6 +325,7 @@ impl Playground {
             highlighted: Vec::new(),
             menu: None,
             help_open: false,
+            toolbar_open: false,
             error: None,
             log: VecDeque::new(),
             notable: VecDeque::new(),
@@ -378,7 +395,7 @@ impl Playground {
     }
 
     /// The series behind the metrics panel.
-    pub fn observed(&self) -> &crate::scenario::observe::Observed {
+    pub fn observed(&self) -> &crate::protocols::raft::observe::Observed {
         self.travel.runner().observed()
     }
 
@@ -417,6 +434,19 @@ impl Playground {
                 let events = self.travel.step();
                 self.collect(events);
             }
+            Action::Advance(dt) => {
+                self.playing = false;
+                let events = self.travel.advance_to(self.now().saturating_add(dt).min(MAX_DURATION_US));
+                self.collect(events);
+            }
+            Action::Escape => {
+                if self.help_open {
+                    self.help_open = false;
+                } else {
+                    self.apply(Action::OpenMenu(None));
+                }
+            }
+            Action::ToggleToolbar => self.toolbar_open = !self.toolbar_open,
             Action::StepBack => {
                 self.playing = false;
                 let now = self.now();
@@ -798,6 +828,31 @@ mod tests {
     }
 
     #[test]
+    fn advance_runs_exactly_that_long_and_pauses() {
+        let mut pg = Playground::new(Settings::default());
+        assert!(pg.playing);
+        pg.apply(Action::Advance(100_000));
+        pg.apply(Action::Advance(100_000));
+        assert_eq!(pg.now(), 200_000);
+        assert!(!pg.playing);
+        pg.apply(Action::Tick { wall_ms: 0.0 });
+        pg.apply(Action::Tick { wall_ms: 500.0 });
+        assert_eq!(pg.now(), 200_000, "paused after advancing");
+    }
+
+    #[test]
+    fn escape_closes_the_help_first_then_the_menu() {
+        let mut pg = Playground::new(Settings::default());
+        pg.apply(Action::OpenMenu(Some(Menu::Node(1))));
+        pg.apply(Action::ToggleHelp);
+        pg.apply(Action::Escape);
+        assert!(!pg.help_open);
+        assert_eq!(pg.menu, Some(Menu::Node(1)));
+        pg.apply(Action::Escape);
+        assert_eq!(pg.menu, None);
+    }
+
+    #[test]
     fn speed_steps_stay_within_bounds() {
         let mut pg = Playground::new(Settings::default());
         for _ in 0..20 {
@@ -931,7 +986,7 @@ mod tests {
         pg.apply(Action::LoadPreset("membership-change"));
         assert_eq!(pg.settings.patterns.spares, 2);
         pg.apply(Action::Reset);
-        let ProtocolSpec::Raft(r) = &pg.scenario().protocol;
+        let ProtocolSpec::Raft(r) = &pg.scenario().protocol else { panic!("a Raft scenario") };
         assert_eq!(r.members, Some(vec![0, 1, 2]));
         assert_eq!(pg.spare(), Some(3));
         pg.apply(Action::SetSpeed(1.0));
@@ -952,7 +1007,7 @@ mod tests {
         draft.patterns.witnesses = vec![4];
         draft.patterns.rotate_every_commits = Some(10);
         pg.apply(Action::Configure(draft));
-        let ProtocolSpec::Raft(r) = &pg.scenario().protocol;
+        let ProtocolSpec::Raft(r) = &pg.scenario().protocol else { panic!("a Raft scenario") };
         assert_eq!((r.witnesses.clone(), r.rotate_every_commits), (vec![4], Some(10)));
     }
 

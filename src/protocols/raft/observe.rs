@@ -4,12 +4,13 @@
 //! which no leader accepted writes. The playground's metrics panel draws
 //! these series; `splitbrain run --json` prints their summary ([`Figures`]).
 
-use crate::experiments::stats::{round3, Summary};
-use crate::protocols::raft::log::Payload;
-use crate::protocols::raft::{Note, Raft, Role};
+use super::log::Payload;
+use super::{cluster, Cmd, Note, Raft, Role};
+use crate::scenario::model::{Counts, Observer};
 use crate::sim::cow::CowVec;
 use crate::sim::trace::{EventKind, Fault};
 use crate::sim::{NodeId, Sim, Time};
+use crate::stats::{round3, MsSummary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -93,6 +94,7 @@ pub struct Observed {
     open_handovers: Vec<usize>,
     rotating: Vec<bool>,
     leases_on: bool,
+    counts: RaftCounts,
 }
 
 impl Observed {
@@ -106,6 +108,7 @@ impl Observed {
             self.leases_on = sim.config().lease_drift_bound_ppm.is_some();
         }
         let now = sim.now();
+        self.counts.observe(sim);
         for e in sim.trace().last_step() {
             match &e.kind {
                 EventKind::Deliver { from, to, .. } => self.count(*from, *to, e.time, true),
@@ -281,21 +284,6 @@ impl Observed {
     }
 }
 
-/// A summary of a sample in milliseconds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MsSummary {
-    pub count: usize,
-    #[serde(flatten)]
-    pub summary: Summary,
-}
-
-impl MsSummary {
-    pub fn of_us(values: impl Iterator<Item = Time>) -> Self {
-        let v: Vec<f64> = values.map(|us| us as f64 / 1000.0).collect();
-        MsSummary { count: v.len(), summary: Summary::of(&v) }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TermLeader {
     pub term: u64,
@@ -366,5 +354,155 @@ impl Figures {
                 .map(|((from, to), c)| LinkStat { from, to, delivered: c.delivered, dropped: c.dropped })
                 .collect(),
         }
+    }
+}
+
+/// Raft's counts over a run (beside the trace's message counts).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RaftCounts {
+    /// Times a server became leader.
+    pub leader_changes: u64,
+    /// Times a server became candidate (real elections, not pre-votes).
+    pub elections: u64,
+    pub client_requests: u64,
+    pub client_accepted: u64,
+    /// The highest commit index any server reached.
+    pub committed_entries: u64,
+    pub max_term: u64,
+}
+
+impl RaftCounts {
+    fn observe(&mut self, sim: &Sim<Raft>) {
+        for e in sim.trace().last_step() {
+            match &e.kind {
+                EventKind::Note { note: Note::Role { role: Role::Leader, .. }, .. } => self.leader_changes += 1,
+                EventKind::Note { note: Note::Role { role: Role::Candidate, .. }, .. } => self.elections += 1,
+                EventKind::Note { note: Note::Accepted { .. }, .. } => self.client_accepted += 1,
+                EventKind::Note { note: Note::Commit { index }, .. } => {
+                    self.committed_entries = self.committed_entries.max(*index)
+                }
+                EventKind::Command { cmd: Cmd::Request(_), .. } => self.client_requests += 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Counts for RaftCounts {
+    fn merge(&mut self, m: &Self) {
+        self.leader_changes += m.leader_changes;
+        self.elections += m.elections;
+        self.client_requests += m.client_requests;
+        self.client_accepted += m.client_accepted;
+        self.committed_entries += m.committed_entries;
+        self.max_term = self.max_term.max(m.max_term);
+    }
+}
+
+/// Raw samples over several seeds' runs, for pooled summaries.
+#[derive(Default)]
+pub struct Samples {
+    elections: Vec<u64>,
+    commits: Vec<u64>,
+    rotations: Vec<u64>,
+    coverage: Vec<f64>,
+}
+
+/// The figures of every seed's run, pooled.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pooled {
+    pub election_ms: MsSummary,
+    pub commit_latency_ms: MsSummary,
+    pub rotation_unavailable_ms: MsSummary,
+    /// Mean over seeds (`null` without leases).
+    pub lease_coverage: Option<f64>,
+}
+
+impl Observer<Raft> for Observed {
+    type Counts = RaftCounts;
+    type Figures = Figures;
+    type Samples = Samples;
+    type Pooled = Pooled;
+
+    fn observe(&mut self, sim: &Sim<Raft>) {
+        Observed::observe(self, sim)
+    }
+
+    fn counts(&self, sim: &Sim<Raft>) -> RaftCounts {
+        RaftCounts { max_term: cluster::max_term(sim), ..self.counts.clone() }
+    }
+
+    fn figures(&self, sim: &Sim<Raft>) -> Figures {
+        Figures::of(self, sim.now())
+    }
+
+    fn sample(&self, sim: &Sim<Raft>, into: &mut Samples) {
+        into.elections.extend(self.election_us());
+        into.commits.extend(self.commit_latency_us());
+        into.rotations.extend(self.rotation_gap_us());
+        into.coverage.extend(self.lease_coverage(sim.now()));
+    }
+
+    fn pool(s: &Samples) -> Pooled {
+        Pooled {
+            election_ms: MsSummary::of_us(s.elections.iter().copied()),
+            commit_latency_ms: MsSummary::of_us(s.commits.iter().copied()),
+            rotation_unavailable_ms: MsSummary::of_us(s.rotations.iter().copied()),
+            lease_coverage: (!s.coverage.is_empty()).then(|| {
+                let mean = s.coverage.iter().sum::<f64>() / s.coverage.len() as f64;
+                (mean * 10_000.0).round() / 10_000.0
+            }),
+        }
+    }
+
+    fn describe(m: &RaftCounts, p: &Pooled, one_run: Option<&Figures>) -> Vec<(String, String)> {
+        let mut out = vec![
+            (
+                "elections".to_string(),
+                format!("{} started, {} won; highest term {}", m.elections, m.leader_changes, m.max_term),
+            ),
+            ("client requests".into(), format!("{} sent, {} accepted", m.client_requests, m.client_accepted)),
+            ("committed entries".into(), m.committed_entries.to_string()),
+        ];
+        for (name, s) in [
+            ("election time", &p.election_ms),
+            ("commit latency", &p.commit_latency_ms),
+            ("rotation gap", &p.rotation_unavailable_ms),
+        ] {
+            if s.count > 0 {
+                out.push((name.into(), s.to_string()));
+            }
+        }
+        if let Some(c) = p.lease_coverage {
+            out.push((
+                "lease coverage".into(),
+                format!("{:.2}% of the time some server held a valid lease", c * 100.0),
+            ));
+        }
+        if let Some(f) = one_run {
+            let leaders: Vec<String> =
+                f.leaders_by_term.iter().map(|l| format!("t{}:n{}@{}ms", l.term, l.node, l.elected_ms)).collect();
+            if !leaders.is_empty() {
+                out.push(("leaders by term".into(), leaders.join(" ")));
+            }
+            for h in &f.handovers {
+                out.push((
+                    "hand-over".into(),
+                    format!(
+                        "n{} -> n{} at {} ms{}: {}",
+                        h.from,
+                        h.to,
+                        h.start_ms,
+                        if h.rotation { " (rotation)" } else { "" },
+                        match (h.unavailable_ms, h.completed) {
+                            (Some(ms), true) => format!("no leader took writes for {ms} ms"),
+                            (Some(ms), false) => format!("failed; writes resumed after {ms} ms"),
+                            (None, _) => "still no leader at the end".into(),
+                        }
+                    ),
+                ));
+            }
+        }
+        out
     }
 }

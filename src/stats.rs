@@ -1,5 +1,6 @@
 //! Small, deterministic summary statistics.
 
+use crate::sim::Time;
 use serde::Serialize;
 
 /// Mean and nearest-rank percentiles of a sample.
@@ -51,5 +52,28 @@ mod tests {
         let s = Summary::of(&v);
         assert_eq!((s.p50, s.p90, s.p99, s.max, s.mean), (50.0, 90.0, 99.0, 100.0, 50.5));
         assert_eq!(Summary::of(&[7.0]).p99, 7.0);
+    }
+}
+
+/// A summary of a sample in milliseconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MsSummary {
+    pub count: usize,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+impl MsSummary {
+    pub fn of_us(values: impl Iterator<Item = Time>) -> Self {
+        let v: Vec<f64> = values.map(|us| us as f64 / 1000.0).collect();
+        MsSummary { count: v.len(), summary: Summary::of(&v) }
+    }
+}
+
+impl std::fmt::Display for MsSummary {
+    /// `n=4  mean 2.0  p50 2.0  p99 2.0  max 2.0 ms`, as `splitbrain run` prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.summary;
+        write!(f, "n={}  mean {:.1}  p50 {:.1}  p99 {:.1}  max {:.1} ms", self.count, s.mean, s.p50, s.p99, s.max)
     }
 }

@@ -1,0 +1,220 @@
+//! What a link's `#fragment` asks for, for either view.
+//!
+//! The same parse serves a page opened from a link and a link pasted into a
+//! tab that is already open (`hashchange`), so every link works both ways.
+//! Forms:
+//! - `s=<payload>[&t=<µs>]`: a shared Raft scenario, at a simulated instant;
+//! - `g=<payload>[&t=<µs>]`: a shared gossip or SWIM run;
+//! - `preset=<id>[&t=<µs>]`: a Raft preset from `static/scenarios/`;
+//! - `gossip=<id>[&t=<µs>]`: a gossip or SWIM preset;
+//! - `seed=..&nodes=..&prevote=1&check_quorum=1&timeout=A-B&heartbeat=..[&t=<µs>]`:
+//!   Raft settings.
+//!
+//! With `t=`, the run opens paused at that simulated instant, which is how
+//! the browser tests start from a known state whatever the machine's speed.
+//! `speed=` sets the playback speed in every form. Nothing here panics: a bad
+//! fragment becomes an error action, and the current run is kept.
+
+use super::playground::{Action, Settings};
+use super::swarm::{SwarmAction, SWARM_PRESETS};
+use crate::protocols::raft::MAX_NODES;
+use crate::scenario::{codec, presets, Runner, MAX_DURATION_US};
+use crate::sim::Time;
+
+/// What to do with the fragment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Open {
+    /// The fragment is empty.
+    Nothing,
+    /// Show the Raft view and apply these actions.
+    Raft(Vec<Action>),
+    /// Show the gossip view and apply these actions.
+    Swarm(Vec<SwarmAction>),
+}
+
+fn pairs(hash: &str) -> impl Iterator<Item = (&str, &str)> {
+    hash.trim_start_matches('#').split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
+fn value<'a>(hash: &'a str, key: &str) -> Option<&'a str> {
+    pairs(hash).find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// The `t=` instant, if any, within the one-day limit.
+fn instant(hash: &str) -> Result<Option<Time>, String> {
+    let Some(v) = value(hash, "t") else { return Ok(None) };
+    let t: Time = v.parse().map_err(|_| format!("t: '{v}' is not a whole number of microseconds"))?;
+    if t > MAX_DURATION_US {
+        return Err(format!("t: {t} µs is past the one-day limit"));
+    }
+    Ok(Some(t))
+}
+
+fn speed(hash: &str) -> Option<f64> {
+    value(hash, "speed").and_then(|v| v.parse::<f64>().ok()).filter(|s| s.is_finite())
+}
+
+/// Parses a fragment (with or without the leading `#`).
+pub fn parse(hash: &str) -> Open {
+    let hash = hash.trim_start_matches('#');
+    if hash.is_empty() {
+        return Open::Nothing;
+    }
+    if value(hash, "g").is_some() {
+        let mut out = vec![SwarmAction::OpenLink(hash.to_string())];
+        out.extend(speed(hash).map(SwarmAction::SetSpeed));
+        return Open::Swarm(out);
+    }
+    if let Some(id) = value(hash, "gossip") {
+        return Open::Swarm(swarm_preset(hash, id));
+    }
+    Open::Raft(raft(hash))
+}
+
+fn swarm_preset(hash: &str, id: &str) -> Vec<SwarmAction> {
+    let Some(p) = SWARM_PRESETS.iter().find(|p| p.id == id) else {
+        let known: Vec<&str> = SWARM_PRESETS.iter().map(|p| p.id).collect();
+        return vec![SwarmAction::ShowError(format!(
+            "This link asks for the gossip preset '{id}', which does not exist; the presets are {}.",
+            known.join(", ")
+        ))];
+    };
+    let mut out = vec![SwarmAction::Preset(p.id)];
+    out.extend(speed(hash).map(SwarmAction::SetSpeed));
+    match instant(hash) {
+        Ok(Some(t)) => out.push(SwarmAction::Advance(t)),
+        Ok(None) => {}
+        Err(e) => out.push(SwarmAction::ShowError(format!("The link's time was not used: {e}."))),
+    }
+    out
+}
+
+fn raft(hash: &str) -> Vec<Action> {
+    let mut out: Vec<Action> = speed(hash).map(Action::SetSpeed).into_iter().collect();
+    if value(hash, "s").is_some() {
+        match codec::parse_fragment(hash) {
+            Ok(Some(link)) => out.push(Action::Load {
+                scenario: Box::new(link.scenario),
+                at_us: link.at_us,
+                playing: link.at_us.is_none_or(|t| t == 0),
+            }),
+            Ok(None) => {}
+            Err(e) => out.push(Action::ShowError(format!(
+                "This link could not be opened: {e}. Showing your last scenario instead."
+            ))),
+        }
+        return out;
+    }
+    let at = match instant(hash) {
+        Ok(t) => t,
+        Err(e) => {
+            out.push(Action::ShowError(format!("The link's time was not used: {e}.")));
+            None
+        }
+    };
+    if let Some(id) = value(hash, "preset") {
+        match presets::find(id) {
+            Some(p) => out.push(Action::LoadPreset(p.id)),
+            None => {
+                let known: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();
+                out.push(Action::ShowError(format!(
+                    "This link asks for the preset '{id}', which does not exist; the presets are {}.",
+                    known.join(", ")
+                )));
+                return out;
+            }
+        }
+    } else {
+        match settings(hash) {
+            Ok(Some(s)) => out.push(Action::Configure(s)),
+            Ok(None) => {}
+            Err(e) => {
+                out.push(Action::ShowError(format!("The link's settings were not used: {e}.")));
+                out.push(Action::Configure(Settings::default()));
+            }
+        }
+    }
+    out.extend(at.map(Action::Advance));
+    out
+}
+
+/// Old-style settings; `Ok(None)` when the fragment names none.
+fn settings(hash: &str) -> Result<Option<Settings>, String> {
+    let mut s = Settings::default();
+    let mut any = false;
+    for (k, v) in pairs(hash) {
+        let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{k}: '{v}' is not a number"));
+        match k {
+            "t" | "speed" | "panic-test" => continue,
+            "seed" => s.seed = v.parse().map_err(|_| format!("seed: '{v}' is not a whole number"))?,
+            "nodes" => s.nodes = v.parse().map_err(|_| format!("nodes: '{v}' is not a whole number"))?,
+            "prevote" => s.prevote = v == "1",
+            "check_quorum" => s.check_quorum = v == "1",
+            "heartbeat" => s.heartbeat_ms = num(v)?,
+            "timeout" => {
+                let (a, b) = v.split_once('-').ok_or_else(|| format!("timeout: '{v}' is not A-B"))?;
+                s.timeout_ms = (num(a)?, num(b)?);
+            }
+            _ => {
+                return Err(format!(
+                    "unknown setting '{k}' (a link may carry s, g, preset, gossip, seed, nodes, prevote, check_quorum, timeout, heartbeat, t and speed)"
+                ))
+            }
+        }
+        any = true;
+    }
+    if !any {
+        return Ok(None);
+    }
+    if !(3..=MAX_NODES).contains(&s.nodes) {
+        return Err(format!("nodes must be 3 to {MAX_NODES}, not {}", s.nodes));
+    }
+    Runner::new(s.scenario()).map_err(|e| e.0)?;
+    Ok(Some(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_form_of_link_opens_its_view() {
+        assert_eq!(parse(""), Open::Nothing);
+        assert_eq!(parse("#"), Open::Nothing);
+        let Open::Swarm(a) = parse("#gossip=rumor-k4&speed=4&t=3000000") else { panic!() };
+        assert_eq!(
+            a,
+            vec![SwarmAction::Preset("rumor-k4"), SwarmAction::SetSpeed(4.0), SwarmAction::Advance(3_000_000)]
+        );
+        assert!(
+            matches!(parse("g=abc&t=5").clone(), Open::Swarm(a) if a[0] == SwarmAction::OpenLink("g=abc&t=5".into()))
+        );
+        let Open::Raft(a) = parse("seed=2&t=1500000") else { panic!() };
+        assert!(matches!(&a[..], [Action::Configure(s), Action::Advance(1_500_000)] if s.seed == 2));
+        let Open::Raft(a) = parse("preset=figure-8&t=1000") else { panic!() };
+        assert_eq!(a, vec![Action::LoadPreset("figure-8"), Action::Advance(1000)]);
+    }
+
+    #[test]
+    fn bad_links_say_what_is_wrong() {
+        let error = |o: Open| match o {
+            Open::Raft(a) => a.iter().find_map(|a| if let Action::ShowError(e) = a { Some(e.clone()) } else { None }),
+            Open::Swarm(a) => {
+                a.iter().find_map(|a| if let SwarmAction::ShowError(e) = a { Some(e.clone()) } else { None })
+            }
+            Open::Nothing => None,
+        };
+        for (hash, needle) in [
+            ("nodes=lots", "nodes: 'lots' is not a whole number"),
+            ("nodes=40", "nodes must be 3 to 15"),
+            ("gossip=nope", "gossip preset 'nope'"),
+            ("preset=nope", "preset 'nope'"),
+            ("seed=1&t=soon", "t: 'soon'"),
+            ("seed=1&t=99999999999999", "one-day limit"),
+            ("colour=red", "unknown setting 'colour'"),
+        ] {
+            let e = error(parse(hash)).unwrap_or_default();
+            assert!(e.contains(needle), "{hash}: {e}");
+        }
+    }
+}
