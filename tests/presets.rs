@@ -31,19 +31,35 @@ fn there_are_at_least_ten_presets_each_valid_named_and_explained() {
     }
 }
 
+/// Presets test themselves: each declares what it shows (`expect`), and a
+/// run that does not show it (a property violated that it does not name, a
+/// named one not violated, a bound missed) fails here as `splitbrain run`
+/// fails on it.
 #[test]
-fn only_the_buggy_figure_8_and_the_skewed_lease_violate_safety() {
+fn every_preset_of_every_protocol_shows_what_it_declares() {
+    let mut protocols = std::collections::BTreeSet::new();
     for p in PRESETS {
-        let r = run(p.id);
-        let props: Vec<&str> = r.violations().iter().map(|v| v.property).collect();
-        if p.id == "figure-8" {
-            assert_eq!(props, ["Leader Completeness", "State Machine Safety"]);
-        } else if p.id == "lease-clock-skew" {
-            assert_eq!(props, ["Lease Exclusivity", "Linearizable Reads"]);
-        } else {
-            assert!(props.is_empty(), "{}: {props:?}", p.id);
-        }
+        let s = p.scenario().unwrap();
+        assert!(s.expect.is_some(), "{} declares nothing", p.id);
+        protocols.insert(s.protocol.name());
+        let batch = splitbrain::scenario::batch::run(s, 1, p.id.into(), |_| {}).unwrap();
+        assert!(batch.misses.is_empty(), "{}: {:?}", p.id, batch.misses);
     }
+    assert_eq!(protocols.into_iter().collect::<Vec<_>>(), ["gossip", "raft", "swim"]);
+}
+
+/// The declarations can fail: the same presets with what they show denied.
+#[test]
+fn a_preset_that_does_not_show_what_it_declares_fails() {
+    let mut s = presets::find("figure-8").unwrap().scenario().unwrap();
+    s.expect.as_mut().unwrap().violations.pop();
+    let b = splitbrain::scenario::batch::run(s, 1, "figure-8".into(), |_| {}).unwrap();
+    assert_eq!(b.misses, ["seed 8: State Machine Safety was violated, and the scenario does not expect it"]);
+    assert_eq!(b.exit_code(), 1);
+    let mut s = presets::find("rumor-k4").unwrap().scenario().unwrap();
+    s.expect.as_mut().unwrap().bounds[0].max = Some(0.001);
+    let b = splitbrain::scenario::batch::run(s, 1, "rumor-k4".into(), |_| {}).unwrap();
+    assert_eq!(b.misses, ["seed 1: figures.residue is 0.004, expected at most 0.001"]);
 }
 
 #[test]

@@ -114,6 +114,13 @@ fn raft(hash: &str) -> Vec<Action> {
     };
     if let Some(id) = value(hash, "preset") {
         match presets::find(id) {
+            Some(p) if p.protocol() != "raft" => {
+                out.push(Action::ShowError(format!(
+                    "The preset '{id}' runs {}; open it with #gossip={id}.",
+                    p.protocol()
+                )));
+                return out;
+            }
             Some(p) => out.push(Action::LoadPreset(p.id)),
             None => {
                 let known: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();

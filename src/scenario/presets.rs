@@ -1,6 +1,7 @@
 //! The preset scenarios: the files in `static/scenarios/`, built in so the
 //! playground can offer them without a network fetch. `splitbrain run`
-//! reads the same files.
+//! reads the same files, and each declares what it shows (`expect`), so
+//! `splitbrain run` on a preset is a test of it.
 
 use super::{Scenario, ScenarioError};
 
@@ -38,11 +39,27 @@ pub const PRESETS: &[Preset] = &[
     preset!("rotation-under-load"),
     preset!("long-outage-snapshot"),
     preset!("membership-change"),
+    preset!("rumor-k1"),
+    preset!("rumor-k4"),
+    preset!("push"),
+    preset!("pull"),
+    preset!("push-pull"),
+    preset!("swim-crash"),
+    preset!("swim-loss-basic"),
+    preset!("swim-loss-suspicion"),
 ];
 
 impl Preset {
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
         Scenario::from_json(self.json)
+    }
+
+    /// The protocol it runs ("raft", "gossip", "swim"), read from its file
+    /// without validating the rest.
+    pub fn protocol(&self) -> &'static str {
+        let v: serde_json::Value = serde_json::from_str(self.json).unwrap_or_default();
+        let key = v.get("protocol").and_then(|p| p.as_object()).and_then(|o| o.keys().next().cloned());
+        super::PROTOCOLS.into_iter().find(|p| key.as_deref() == Some(*p)).unwrap_or("raft")
     }
 }
 
