@@ -115,3 +115,68 @@ pub fn run(p: &ChaosParams, seed: u64) -> RunReport {
     runner.run_to_end();
     runner.report()
 }
+
+/// Random schedules of the shared faults alone (no commands, no "leader"),
+/// for a protocol of any kind: crashes, restarts, pauses, resumes,
+/// partitions, heals, lossy links and clock drift.
+#[derive(Clone, Debug)]
+pub struct FaultParams {
+    pub protocol: ProtocolSpec,
+    pub nodes: u32,
+    pub duration_us: Time,
+    /// Faults happen only before this instant; the rest of the run is quiet,
+    /// so that properties with a deadline (Strong Completeness) get judged.
+    pub faults_until_us: Time,
+    pub mean_fault_gap_us: Time,
+    pub network: LinkSpec,
+    /// Skews draw drifts from ±this many ppm.
+    pub max_drift_ppm: u64,
+}
+
+/// The random fault schedule for `seed`.
+pub fn fault_schedule(p: &FaultParams, seed: u64) -> Scenario {
+    let mut rng = Rng::new(seed, DRIVER_STREAM - 2);
+    let n = p.nodes;
+    let node = |rng: &mut Rng| rng.below(u64::from(n)) as NodeId;
+    let mut timeline = Vec::new();
+    let mut t = 0;
+    loop {
+        t += rng.range_inclusive(1, 2 * p.mean_fault_gap_us);
+        if t >= p.faults_until_us.min(p.duration_us) {
+            break;
+        }
+        let action = match rng.below(9) {
+            0 | 1 => Action::Crash { node: Target::Node(node(&mut rng)) },
+            2 => Action::Restart { node: node(&mut rng) },
+            3 => Action::Pause { node: Target::Node(node(&mut rng)) },
+            4 => Action::Resume { node: node(&mut rng) },
+            5 => {
+                let mut ids: Vec<NodeId> = (0..n).collect();
+                rng.shuffle(&mut ids);
+                let k = 1 + rng.below(u64::from(n.max(2) - 1)) as usize;
+                Action::Partition { groups: vec![ids[..k].to_vec()] }
+            }
+            6 => Action::HealAll,
+            7 => {
+                let from = node(&mut rng);
+                let to = (from + 1 + rng.below(u64::from(n - 1)) as NodeId) % n;
+                let loss = [0.0, 0.1, 0.3, 0.6][rng.below(4) as usize];
+                Action::SetLink { from, to, link: LinkSpec { loss, ..p.network.clone() } }
+            }
+            _ => Action::Skew {
+                node: node(&mut rng),
+                offset_ms: 0.0,
+                drift_ppm: rng.range_inclusive(0, 2 * p.max_drift_ppm) as i64 - p.max_drift_ppm as i64,
+            },
+        };
+        timeline.push(TimedAction { at: Millis(t), action });
+    }
+    Scenario {
+        name: format!("{} fault schedule, seed {seed}", p.protocol.name()),
+        protocol: p.protocol.clone(),
+        duration_ms: Millis(p.duration_us),
+        network: p.network.clone(),
+        timeline,
+        ..Scenario::raft(n, seed)
+    }
+}

@@ -44,16 +44,21 @@ pub enum Bug {
     CommitPreviousTermByCount,
     /// Witnesses campaign like full servers, so one can be elected.
     WitnessCampaigns,
+    /// A leader answers a ReadIndex read at once, without the heartbeat
+    /// round that proves it still leads (§6.4): a deposed leader that does
+    /// not know it serves stale reads.
+    ReadWithoutRound,
 }
 
 impl Bug {
-    pub const ALL: [Bug; 6] = [
+    pub const ALL: [Bug; 7] = [
         Bug::VoteTwice,
         Bug::VoteWithoutLogCheck,
         Bug::SkipPrevTermCheck,
         Bug::LeaderOverwritesUncommitted,
         Bug::CommitPreviousTermByCount,
         Bug::WitnessCampaigns,
+        Bug::ReadWithoutRound,
     ];
 
     pub fn describe(&self) -> &'static str {
@@ -64,6 +69,7 @@ impl Bug {
             Bug::LeaderOverwritesUncommitted => "leaders overwrite their newest uncommitted entry",
             Bug::CommitPreviousTermByCount => "leaders commit earlier-term entries by counting replicas (Figure 8)",
             Bug::WitnessCampaigns => "witnesses campaign for leadership like full servers",
+            Bug::ReadWithoutRound => "leaders answer ReadIndex reads without confirming they still lead",
         }
     }
 }
@@ -1469,6 +1475,8 @@ impl Protocol for Raft {
                     ctx.note(Note::Rejected { id, leader: self.leader_id.filter(|l| *l != self.id) });
                 } else if self.lease_valid(ctx.now()) {
                     ctx.note(Note::Read { id, value: self.applied_requests, lease: true });
+                } else if self.cfg.bug == Some(Bug::ReadWithoutRound) {
+                    ctx.note(Note::Read { id, value: self.applied_requests, lease: false });
                 } else {
                     self.start_round(ctx);
                     self.pending_reads.push((id, self.commit_index, self.round));
