@@ -134,6 +134,14 @@ fn malformed_scenario_files_exit_2_and_name_the_problem() {
 fn run_reports_violations_and_metrics_as_json() {
     let fig8 = concat!(env!("CARGO_MANIFEST_DIR"), "/static/scenarios/figure-8.json");
     let o = splitbrain(&["run", fig8, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "the preset declares its violations, and shows them: {}", stderr(&o));
+    assert_eq!(json(&o)["expect"]["misses"].as_array().unwrap().len(), 0);
+    // The same file without its declaration: found violations exit 1.
+    let mut undeclared: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fig8).unwrap()).unwrap();
+    undeclared.as_object_mut().unwrap().remove("expect");
+    let path = std::env::temp_dir().join(format!("splitbrain-undeclared-{}.json", std::process::id()));
+    std::fs::write(&path, undeclared.to_string()).unwrap();
+    let o = splitbrain(&["run", path.to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(1), "violations found exit 1");
     let v = json(&o);
     let props: Vec<&str> =
@@ -220,4 +228,54 @@ fn gossip_and_swim_json_have_the_documented_fields() {
         }
     }
     assert!(v["false_positive_rate"].is_number());
+}
+
+/// One CLI path for every protocol: gossip and SWIM files run with the same
+/// JSON shape as Raft's (violations, metrics, pooled, runs with figures),
+/// and exit 1 when a run does not show what the file declares.
+#[test]
+fn run_runs_every_protocol_with_one_json_shape() {
+    for (file, protocol, counter) in [
+        ("rumor-k1", "gossip", "update_messages"),
+        ("swim-crash", "swim", "known_by_all"),
+        ("leader-crash", "raft", "leader_changes"),
+    ] {
+        let path = format!("{}/static/scenarios/{file}.json", env!("CARGO_MANIFEST_DIR"));
+        let o = splitbrain(&["run", &path, "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{file}: {}", stderr(&o));
+        let v = json(&o);
+        assert_eq!(v["protocol"], protocol);
+        assert!(v["violations"].as_array().unwrap().is_empty());
+        assert!(v["metrics"]["messages_sent"].as_u64().unwrap() > 0, "{file}");
+        assert!(v["metrics"][counter].as_u64().unwrap() > 0, "{file}: {}", v["metrics"]);
+        assert!(v["runs"][0]["figures"].is_object() && v["runs"][0]["trace_hash"].is_string());
+        let text = String::from_utf8_lossy(&splitbrain(&["run", &path]).stdout).to_string();
+        assert!(text.contains(&format!("protocol          {protocol}")), "{text}");
+        assert!(text.contains("expect            shown"), "{text}");
+    }
+    // A declaration the run does not meet: exit 1, naming what is missing.
+    let mut s: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}/static/scenarios/rumor-k4.json", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+    )
+    .unwrap();
+    s["expect"]["bounds"][0]["max"] = 0.0001.into();
+    let path = std::env::temp_dir().join(format!("splitbrain-rumor-miss-{}.json", std::process::id()));
+    std::fs::write(&path, s.to_string()).unwrap();
+    let o = splitbrain(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("figures.residue is 0.004, expected at most 0.0001"));
+    // An unknown protocol is refused by name, with the supported ones.
+    std::fs::write(&path, r#"{"version": 1, "protocol": {"paxos": {}}, "nodes": 3, "seed": 1}"#).unwrap();
+    let o = splitbrain(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown protocol 'paxos'; this build runs raft, gossip, swim"), "{}", stderr(&o));
+    // A Raft command in a SWIM file.
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "protocol": {"swim": {}}, "nodes": 5, "seed": 1, "timeline": [{"at_ms": 5, "action": "transfer", "to": 1}]}"#,
+    )
+    .unwrap();
+    let o = splitbrain(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("'transfer' is not a swim command"), "{}", stderr(&o));
 }

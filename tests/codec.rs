@@ -124,6 +124,14 @@ fn the_json_schema_matches_the_scenario_model() {
         links: vec![LinkOverride { from: 0, to: 1, link: link.clone() }],
         client: Some(ClientLoad { interval_ms: 5.0, reads: true }),
         timeline: every_action.iter().map(|a| TimedAction { at: Millis(1), action: a.clone() }).collect(),
+        expect: Some(splitbrain::scenario::Expect {
+            violations: vec!["Election Safety".into()],
+            bounds: vec![splitbrain::scenario::Bound {
+                metric: "metrics.events".into(),
+                min: Some(1.0),
+                max: Some(2.0),
+            }],
+        }),
         ..Scenario::raft(3, 1)
     };
     let json = serde_json::to_value(&s).unwrap();
@@ -148,5 +156,42 @@ fn the_json_schema_matches_the_scenario_model() {
     let bugs = &schema["$defs"]["raft"]["properties"]["bug"]["oneOf"][1]["enum"];
     for bug in splitbrain::protocols::raft::Bug::ALL {
         assert!(bugs.as_array().unwrap().contains(&serde_json::to_value(bug).unwrap()), "{bug:?}");
+    }
+    // What a scenario declares it shows.
+    assert_eq!(keys(&json["expect"]), keys(&schema["properties"]["expect"]["properties"]));
+    assert_eq!(
+        keys(&json["expect"]["bounds"][0]),
+        keys(&schema["properties"]["expect"]["properties"]["bounds"]["items"]["properties"])
+    );
+    // Every protocol's parameters, and their broken variants.
+    use splitbrain::protocols::{gossip, swim};
+    let protocols = [
+        (
+            "gossip",
+            splitbrain::scenario::ProtocolSpec::Gossip(gossip::GossipSpec {
+                bug: Some(gossip::Bug::ReplaceOnPull),
+                ..Default::default()
+            }),
+        ),
+        (
+            "swim",
+            splitbrain::scenario::ProtocolSpec::Swim(swim::SwimSpec {
+                bug: Some(swim::Bug::SuspectForever),
+                ..Default::default()
+            }),
+        ),
+    ];
+    assert_eq!(keys(&schema["properties"]["protocol"]["properties"]), ["gossip", "raft", "swim"]);
+    for (name, spec) in protocols {
+        let json = serde_json::to_value(&spec).unwrap();
+        assert_eq!(keys(&json[name]), keys(&schema["$defs"][name]["properties"]), "{name}");
+    }
+    let enum_of =
+        |name: &str| schema["$defs"][name]["properties"]["bug"]["oneOf"][1]["enum"].as_array().unwrap().clone();
+    for bug in [gossip::Bug::ReplaceOnPull] {
+        assert!(enum_of("gossip").contains(&serde_json::to_value(bug).unwrap()), "{bug:?}");
+    }
+    for bug in [swim::Bug::SuspectForever, swim::Bug::IgnoreIncarnation] {
+        assert!(enum_of("swim").contains(&serde_json::to_value(bug).unwrap()), "{bug:?}");
     }
 }

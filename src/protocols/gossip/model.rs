@@ -11,6 +11,10 @@ use crate::sim::{NodeId, Sim};
 use crate::stats::round3;
 use serde::{Deserialize, Serialize};
 
+/// The most sites a gossip scenario may ask for (a site takes about 100
+/// bytes; the run's events dominate memory).
+pub const MAX_SITES: u32 = 100_000;
+
 /// Gossip's parameters as a scenario file writes them (`"protocol":
 /// {"gossip": {...}}`); the number of sites is the scenario's `nodes`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,6 +56,9 @@ impl Default for GossipSpec {
 
 impl GossipSpec {
     pub fn to_config(&self, nodes: u32) -> Result<GossipConfig, String> {
+        if nodes > MAX_SITES {
+            return Err(format!("a gossip scenario runs at most {MAX_SITES} sites, not {nodes}"));
+        }
         if !(self.period_ms.is_finite() && self.period_ms >= 1.0 && self.period_ms <= 3.6e6) {
             return Err(format!("period_ms must be between 1 ms and one hour, not {}", self.period_ms));
         }

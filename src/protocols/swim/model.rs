@@ -11,6 +11,10 @@ use crate::sim::{NodeId, NodeStatus, Sim, Time};
 use crate::stats::MsSummary;
 use serde::{Deserialize, Serialize};
 
+/// The most members a SWIM scenario may ask for: each member keeps a view
+/// of every other (16 bytes each), so 2,000 members hold 64 MB of views.
+pub const MAX_MEMBERS: u32 = 2_000;
+
 /// SWIM's parameters as a scenario file writes them (`"protocol":
 /// {"swim": {...}}`); the group size is the scenario's `nodes`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,6 +48,9 @@ fn us(ms: f64, what: &str) -> Result<u64, String> {
 
 impl SwimSpec {
     pub fn to_config(&self, nodes: u32) -> Result<SwimConfig, String> {
+        if nodes > MAX_MEMBERS {
+            return Err(format!("a SWIM scenario runs at most {MAX_MEMBERS} members, not {nodes}"));
+        }
         let cfg = SwimConfig {
             nodes,
             period_us: us(self.period_ms, "period_ms")?,
