@@ -3,10 +3,11 @@
 //! The same parse serves a page opened from a link and a link pasted into a
 //! tab that is already open (`hashchange`), so every link works both ways.
 //! Forms:
-//! - `s=<payload>[&t=<µs>]`: a shared Raft scenario, at a simulated instant;
-//! - `g=<payload>[&t=<µs>]`: a shared gossip or SWIM run;
-//! - `preset=<id>[&t=<µs>]`: a Raft preset from `static/scenarios/`;
-//! - `gossip=<id>[&t=<µs>]`: a gossip or SWIM preset;
+//! - `s=<payload>[&t=<µs>]`: a shared scenario, at a simulated instant;
+//!   a gossip or SWIM scenario opens in the gossip view;
+//! - `g=<payload>[&t=<µs>]`: the gossip view's old link format, migrated;
+//! - `preset=<id>[&t=<µs>]`: a preset from `static/scenarios/`, in its view;
+//! - `gossip=<id>[&t=<µs>]`: a gossip or SWIM preset (the older name);
 //! - `seed=..&nodes=..&prevote=1&check_quorum=1&timeout=A-B&heartbeat=..[&t=<µs>]`:
 //!   Raft settings.
 //!
@@ -16,7 +17,7 @@
 //! fragment becomes an error action, and the current run is kept.
 
 use super::playground::{Action, Settings};
-use super::swarm::{SwarmAction, SWARM_PRESETS};
+use super::swarm::{swarm_presets, SwarmAction};
 use crate::protocols::raft::MAX_NODES;
 use crate::scenario::{codec, presets, Runner, MAX_DURATION_US};
 use crate::sim::Time;
@@ -60,20 +61,25 @@ pub fn parse(hash: &str) -> Open {
     if hash.is_empty() {
         return Open::Nothing;
     }
-    if value(hash, "g").is_some() {
+    // A shared run opens in the view of its protocol.
+    let leaderless = value(hash, "g").is_some()
+        || (value(hash, "s").is_some()
+            && codec::parse_fragment(hash).is_ok_and(|l| l.is_some_and(|l| l.scenario.protocol.name() != "raft")));
+    if leaderless {
         let mut out = vec![SwarmAction::OpenLink(hash.to_string())];
         out.extend(speed(hash).map(SwarmAction::SetSpeed));
         return Open::Swarm(out);
     }
-    if let Some(id) = value(hash, "gossip") {
+    let gossip_preset = value(hash, "preset").filter(|id| presets::find(id).is_some_and(|p| p.protocol() != "raft"));
+    if let Some(id) = value(hash, "gossip").or(gossip_preset) {
         return Open::Swarm(swarm_preset(hash, id));
     }
     Open::Raft(raft(hash))
 }
 
 fn swarm_preset(hash: &str, id: &str) -> Vec<SwarmAction> {
-    let Some(p) = SWARM_PRESETS.iter().find(|p| p.id == id) else {
-        let known: Vec<&str> = SWARM_PRESETS.iter().map(|p| p.id).collect();
+    let Some(p) = swarm_presets().find(|p| p.id == id) else {
+        let known: Vec<&str> = swarm_presets().map(|p| p.id).collect();
         return vec![SwarmAction::ShowError(format!(
             "This link asks for the gossip preset '{id}', which does not exist; the presets are {}.",
             known.join(", ")
@@ -114,13 +120,6 @@ fn raft(hash: &str) -> Vec<Action> {
     };
     if let Some(id) = value(hash, "preset") {
         match presets::find(id) {
-            Some(p) if p.protocol() != "raft" => {
-                out.push(Action::ShowError(format!(
-                    "The preset '{id}' runs {}; open it with #gossip={id}.",
-                    p.protocol()
-                )));
-                return out;
-            }
             Some(p) => out.push(Action::LoadPreset(p.id)),
             None => {
                 let known: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();

@@ -119,15 +119,18 @@ pub struct Link {
     pub at_us: Option<Time>,
 }
 
-/// Parses `s=<payload>[&t=<µs>]` (other keys are left to the caller).
-/// Returns `Ok(None)` when the fragment carries no scenario.
+/// Parses `s=<payload>[&t=<µs>]`, a scenario of any protocol, or the
+/// gossip view's old `g=<payload>[&t=<µs>]`, migrated (other keys are left
+/// to the caller). Returns `Ok(None)` when the fragment carries no scenario.
 pub fn parse_fragment(fragment: &str) -> Result<Option<Link>, ScenarioError> {
     let fragment = fragment.trim_start_matches('#');
     let mut payload = None;
+    let mut legacy = None;
     let mut at_us = None;
     for pair in fragment.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
             Some(("s", v)) => payload = Some(v),
+            Some(("g", v)) => legacy = Some(v),
             Some(("t", v)) => {
                 at_us = Some(
                     v.parse::<Time>()
@@ -137,8 +140,11 @@ pub fn parse_fragment(fragment: &str) -> Result<Option<Link>, ScenarioError> {
             _ => {}
         }
     }
-    let Some(payload) = payload else { return Ok(None) };
-    let scenario = decode(payload)?;
+    let scenario = match (payload, legacy) {
+        (Some(p), _) => decode(p)?,
+        (None, Some(g)) => super::legacy::migrate_gossip_link(&unpack(g)?)?,
+        (None, None) => return Ok(None),
+    };
     if let Some(t) = at_us {
         if t > super::MAX_DURATION_US {
             return Err(err("the link's time is past the one-day limit"));

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod codec;
 mod expect;
+mod legacy;
 pub mod model;
 pub mod presets;
 mod runner;
@@ -357,6 +358,10 @@ pub enum Action {
         to: NodeId,
         link: LinkSpec,
     },
+    /// Set every link that has no override of its own (the whole network).
+    SetNetwork {
+        link: LinkSpec,
+    },
     Skew {
         node: NodeId,
         #[serde(default)]
@@ -619,9 +624,9 @@ impl Scenario {
                         ));
                     }
                 }
-                Action::HealAll => {}
+                Action::HealAll | Action::SetNetwork { .. } => {}
             }
-            if let Action::SetLink { link, .. } = &t.action {
+            if let Action::SetLink { link, .. } | Action::SetNetwork { link } = &t.action {
                 link.to_config().map_err(|e| ScenarioError(format!("timeline[{i}]: {e}")))?;
             }
         }
@@ -667,7 +672,7 @@ impl Visit for CheckProtocol {
             }
             if !supported {
                 return Err(ScenarioError(format!(
-                    "timeline[{i}]: '{}' is not a {name} command; a {name} scenario takes the faults crash, restart, pause, resume, cut, heal, partition, isolate, heal_all, set_link and skew",
+                    "timeline[{i}]: '{}' is not a {name} command; a {name} scenario takes the faults crash, restart, pause, resume, cut, heal, partition, isolate, heal_all, set_link, set_network and skew",
                     a.name()
                 )));
             }
@@ -690,6 +695,7 @@ impl Action {
             Action::Isolate { .. } => "isolate",
             Action::HealAll => "heal_all",
             Action::SetLink { .. } => "set_link",
+            Action::SetNetwork { .. } => "set_network",
             Action::Skew { .. } => "skew",
             Action::Request { .. } => "request",
             Action::Read { .. } => "read",

@@ -89,6 +89,11 @@ pub trait Model: Protocol {
     fn marks_leader(_event: &Event<Self>) -> bool {
         false
     }
+    /// About how many bytes a clone of the running group holds, so time
+    /// travel can keep its checkpoints within a memory budget.
+    fn state_bytes(sim: &Sim<Self>) -> usize {
+        sim.len() as usize * 512
+    }
 }
 
 /// Runs code that is generic over the protocol on a scenario of any

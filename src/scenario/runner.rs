@@ -73,6 +73,8 @@ pub struct Logged {
     pub text: String,
     /// For drops: the link.
     pub dropped: Option<(u32, u32)>,
+    /// A node became leader (for the scrubber's marks).
+    pub leader: bool,
 }
 
 impl Logged {
@@ -83,7 +85,15 @@ impl Logged {
             EventKind::Drop { from, to, .. } => Some((from, to)),
             _ => None,
         };
-        Logged { index: e.index, time: e.time, kind: e.kind_name(), nodes: e.nodes(), text, dropped }
+        Logged {
+            index: e.index,
+            time: e.time,
+            kind: e.kind_name(),
+            nodes: e.nodes(),
+            text,
+            dropped,
+            leader: P::marks_leader(e),
+        }
     }
 }
 
@@ -362,6 +372,10 @@ impl<P: Model> Runner<P> {
             Action::HealAll => sim.heal_all(),
             Action::SetLink { from, to, ref link } => match link.to_config() {
                 Ok(cfg) => sim.set_link(from, to, cfg),
+                Err(_) => return,
+            },
+            Action::SetNetwork { ref link } => match link.to_config() {
+                Ok(cfg) => sim.set_network(cfg),
                 Err(_) => return,
             },
             Action::Skew { node, offset_ms, drift_ppm } => {

@@ -8,8 +8,9 @@
 //! reproduces the original exactly. Acting after seeking back forks the run:
 //! the recorded future is dropped and the new action takes its place.
 
+use super::model::Model;
 use super::{Action, Logged, Runner};
-use crate::protocols::raft::Role;
+use crate::protocols::raft::Raft;
 use crate::sim::Time;
 
 /// Take a checkpoint after this many events...
@@ -37,10 +38,18 @@ pub struct Mark {
 
 /// At most this many marks are kept (the scrubber cannot show more).
 const MAX_MARKS: usize = 20_000;
+/// Checkpoints together may hold about this much state; past it, every
+/// other one is dropped and the spacing doubles, so a long run of a large
+/// group keeps bounded memory and seeks replay at most one (wider) gap.
+const CHECKPOINT_BUDGET_BYTES: usize = 96 << 20;
 
-pub struct Travel {
-    runner: Runner,
-    checkpoints: Vec<(Time, u64, Runner)>,
+pub struct Travel<P: Model = Raft> {
+    runner: Runner<P>,
+    checkpoints: Vec<(Time, u64, Runner<P>)>,
+    /// The spacing now in force (doubles when thinned).
+    spacing_events: u64,
+    spacing_us: Time,
+    max_checkpoints: usize,
     end: Time,
     marks: Vec<Mark>,
     /// Trace events before this index have been considered for marks.
@@ -48,14 +57,18 @@ pub struct Travel {
     violations_marked: usize,
 }
 
-impl Travel {
+impl<P: Model> Travel<P> {
     /// Starts from a fresh runner (its log recording should be on if the
     /// caller wants the events).
-    pub fn new(runner: Runner) -> Self {
+    pub fn new(runner: Runner<P>) -> Self {
         let now = runner.sim().now();
         let events = runner.sim().trace().len();
+        let bytes = P::state_bytes(runner.sim()).max(1);
         Travel {
             checkpoints: vec![(now, events, runner.clone())],
+            spacing_events: CHECKPOINT_EVENTS,
+            spacing_us: CHECKPOINT_US,
+            max_checkpoints: (CHECKPOINT_BUDGET_BYTES / bytes).clamp(8, 4096),
             runner,
             end: now,
             marks: Vec::new(),
@@ -64,7 +77,7 @@ impl Travel {
         }
     }
 
-    pub fn runner(&self) -> &Runner {
+    pub fn runner(&self) -> &Runner<P> {
         &self.runner
     }
 
@@ -121,8 +134,18 @@ impl Travel {
         let (t, n) = (*t, *n);
         let now = self.now();
         let events = self.runner.sim().trace().len();
-        if now > t && (events - n >= CHECKPOINT_EVENTS || now - t >= CHECKPOINT_US) {
+        if now > t && (events - n >= self.spacing_events || now - t >= self.spacing_us) {
             self.checkpoints.push((now, events, self.runner.clone()));
+            if self.checkpoints.len() > self.max_checkpoints {
+                // Keep the start and every other one after it.
+                let mut i = 0;
+                self.checkpoints.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+                self.spacing_events *= 2;
+                self.spacing_us *= 2;
+            }
         }
     }
 
@@ -134,7 +157,7 @@ impl Travel {
             self.marked_index = e.index + 1;
             let kind = match e.kind {
                 "fault" => Some(MarkKind::Fault),
-                "note" if e.text.contains(&format!("became {}", Role::Leader)) => Some(MarkKind::Leader),
+                _ if e.leader => Some(MarkKind::Leader),
                 _ => None,
             };
             if let Some(kind) = kind {

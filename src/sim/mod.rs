@@ -442,8 +442,9 @@ impl<P: Protocol> Sim<P> {
         self.net.set_link(from, to, cfg);
     }
 
-    /// Change the default behaviour of every link without an override.
-    pub fn set_default_link(&mut self, cfg: LinkConfig) {
+    /// Change the behaviour of every link without an override of its own.
+    pub fn set_network(&mut self, cfg: LinkConfig) {
+        self.fault(Fault::SetNetwork(cfg));
         self.net.set_default(cfg);
     }
 
@@ -481,6 +482,7 @@ impl<P: Protocol> Sim<P> {
             Fault::HealAll => self.heal_all(),
             Fault::SetLink(a, b, c) => self.set_link(a, b, c),
             Fault::Skew { node, offset_us, drift_ppm } => self.skew(node, offset_us, drift_ppm),
+            Fault::SetNetwork(c) => self.set_network(c),
         }
     }
 

@@ -35,6 +35,8 @@ pub enum Fault {
         offset_us: i64,
         drift_ppm: i64,
     },
+    /// Set the behaviour of every link without an override of its own.
+    SetNetwork(LinkConfig),
 }
 
 impl fmt::Display for Fault {
@@ -62,6 +64,10 @@ impl fmt::Display for Fault {
             }
             Fault::Skew { node, offset_us, drift_ppm } => {
                 write!(f, "skew n{node} offset {offset_us}us drift {drift_ppm}ppm")
+            }
+            Fault::SetNetwork(c) => {
+                let (lo, hi) = c.latency.bounds_us();
+                write!(f, "network latency {lo}-{hi}us loss {} dup {}", c.loss, c.dup)
             }
         }
     }
@@ -143,7 +149,7 @@ impl<P: Protocol> Event<P> {
                 | Fault::Skew { node: n, .. } => vec![*n],
                 Fault::Cut(a, b) | Fault::Heal(a, b) | Fault::SetLink(a, b, _) => vec![*a, *b],
                 Fault::Partition(groups) => groups.iter().flatten().copied().collect(),
-                Fault::HealAll => vec![],
+                Fault::HealAll | Fault::SetNetwork(_) => vec![],
             },
         }
     }

@@ -263,7 +263,7 @@ fn App() -> Html {
         Callback::from(move |a: Action| state.dispatch(a))
     };
     let swarm = use_reducer(move || {
-        let mut s = Swarm::new(crate::model::swarm::SWARM_PRESETS[0].id, 1);
+        let mut s = Swarm::new("", 1);
         if let Some(saved) = storage().and_then(|st| st.get_item(GOSSIP_AUTOSAVE_KEY).ok().flatten()) {
             s.apply(SwarmAction::Restore(saved));
         }

@@ -1,7 +1,7 @@
 //! The gossip and SWIM view: thousands of nodes on a canvas, live charts,
 //! an inspector, and the same kinds of faults as for Raft.
 
-use crate::model::swarm::{Look, Swarm, SwarmAction, SwarmKind, SWARM_PRESETS};
+use crate::model::swarm::{swarm_presets, Look, Swarm, SwarmAction, SwarmKind};
 use crate::protocols::gossip::{Exchange, Mode};
 use crate::sim::NodeId;
 use wasm_bindgen::JsCast;
@@ -151,7 +151,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
         let d = dispatch.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-                if let Some(p) = SWARM_PRESETS.iter().find(|p| p.id == sel.value()) {
+                if let Some(p) = swarm_presets().find(|p| p.id == sel.value()) {
                     d.emit(SwarmAction::Preset(p.id));
                 }
             }
@@ -183,7 +183,10 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             <label class="field" title="A prepared experiment; each explains what to watch">
                 <span>{"Preset"}</span>
                 <select id="swarm-preset" onchange={on_preset} aria-label="Gossip preset">
-                    { for SWARM_PRESETS.iter().map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name}</option> }) }
+                    { for swarm_presets().map(|p| {
+                        let name = p.scenario().map(|s| s.name).unwrap_or_else(|_| p.id.to_string());
+                        html!{ <option value={p.id} selected={p.id == s.preset}>{name}</option> }
+                    }) }
                 </select>
             </label>
             { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmAction::TogglePlay, "swarm-play") }
@@ -307,7 +310,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
             d.emit(SwarmAction::Select(best.filter(|b| b.1 < 400.0).map(|b| b.0)));
         })
     };
-    let preset = SWARM_PRESETS.iter().find(|p| p.id == s.preset);
+    let (name, explain) = s.explanation();
     let legend = match s.kind {
         SwarmKind::Epidemic(_) => vec![
             (Look::Susceptible, "susceptible"),
@@ -346,7 +349,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
                 </div>
             </section>
             <aside class="side">
-                { for preset.map(|p| html!{ <section class="panel about"><h2>{"Experiment"}</h2><h3 class="about-name">{p.name}</h3><p>{p.explain}</p></section> }) }
+                { if name.is_empty() && explain.is_empty() { html!{} } else { html!{ <section class="panel about"><h2>{"Experiment"}</h2><h3 class="about-name">{name}</h3><p>{explain}</p></section> } } }
                 <section class="panel"><h2>{"Charts"}</h2>{chart(s)}</section>
                 { parameters(s, dispatch) }
                 { for inspector }

@@ -83,6 +83,10 @@ pub enum Bug {
     ReplaceOnPull,
 }
 
+impl Bug {
+    pub const ALL: [Bug; 1] = [Bug::ReplaceOnPull];
+}
+
 impl Default for GossipConfig {
     fn default() -> Self {
         GossipConfig {

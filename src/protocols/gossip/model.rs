@@ -59,7 +59,7 @@ impl GossipSpec {
         if nodes > MAX_SITES {
             return Err(format!("a gossip scenario runs at most {MAX_SITES} sites, not {nodes}"));
         }
-        if !(self.period_ms.is_finite() && self.period_ms >= 1.0 && self.period_ms <= 3.6e6) {
+        if !(1.0..=3.6e6).contains(&self.period_ms) {
             return Err(format!("period_ms must be between 1 ms and one hour, not {}", self.period_ms));
         }
         let cfg = GossipConfig {

@@ -59,6 +59,10 @@ pub enum Bug {
     IgnoreIncarnation,
 }
 
+impl Bug {
+    pub const ALL: [Bug; 2] = [Bug::SuspectForever, Bug::IgnoreIncarnation];
+}
+
 impl Default for SwimConfig {
     fn default() -> Self {
         SwimConfig {

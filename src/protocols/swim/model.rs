@@ -40,7 +40,7 @@ impl Default for SwimSpec {
 }
 
 fn us(ms: f64, what: &str) -> Result<u64, String> {
-    if !(ms.is_finite() && ms >= 1.0 && ms <= 3.6e6) {
+    if !(1.0..=3.6e6).contains(&ms) {
         return Err(format!("{what} must be between 1 ms and one hour, not {ms}"));
     }
     Ok((ms * 1000.0).round() as u64)
@@ -117,6 +117,12 @@ impl Model for Swim {
     fn checker(_: &Scenario) -> SwimChecker {
         SwimChecker::all()
     }
+
+    /// Each member keeps a view of every member (status and incarnation).
+    fn state_bytes(sim: &Sim<Swim>) -> usize {
+        let n = sim.len() as usize;
+        n * n * 16 + n * 512
+    }
 }
 
 /// A crash and how the group learned of it.
@@ -169,15 +175,15 @@ impl Observer<Swim> for SwimObserver {
         let mut failed_notes = false;
         for e in sim.trace().last_step() {
             match e.kind {
-                EventKind::Fault(Fault::Crash(m)) => {
-                    if !self.detections.iter().any(|d| d.member == m && d.known_by_all.is_none()) {
-                        self.detections.push(Detection {
-                            member: m,
-                            crashed_at: e.time,
-                            first_detection: None,
-                            known_by_all: None,
-                        });
-                    }
+                EventKind::Fault(Fault::Crash(m))
+                    if !self.detections.iter().any(|d| d.member == m && d.known_by_all.is_none()) =>
+                {
+                    self.detections.push(Detection {
+                        member: m,
+                        crashed_at: e.time,
+                        first_detection: None,
+                        known_by_all: None,
+                    });
                 }
                 EventKind::Note { node, note: Note::Marked { member, status, .. } }
                     if status != Status::Alive && node != member =>

@@ -1,0 +1,160 @@
+//! The gossip and SWIM view's model on the one runner: presets from files,
+//! faults recorded into the scenario, time travel by checkpoints, `#s=`
+//! links, and old `#g=` links migrated to replay the same runs.
+
+use splitbrain::model::swarm::{swarm_presets, Look, Swarm, SwarmAction, SwarmKind};
+use splitbrain::protocols::gossip::{Exchange, Mode};
+use splitbrain::scenario::Action;
+use splitbrain::sim::SEC;
+
+fn ticks(s: &mut Swarm, from: f64, to: f64) -> f64 {
+    let mut t = from;
+    while t < to {
+        s.apply(SwarmAction::Tick { wall_ms: t });
+        t += 16.0;
+    }
+    t
+}
+
+#[test]
+fn every_preset_runs_and_the_epidemic_spreads() {
+    let ids: Vec<&str> = swarm_presets().map(|p| p.id).collect();
+    assert_eq!(ids.len(), 8, "{ids:?}");
+    for id in ids {
+        let mut s = Swarm::new(id, 1);
+        s.apply(SwarmAction::SetSpeed(20.0));
+        ticks(&mut s, 0.0, 1000.0);
+        assert!(s.now() >= 15 * SEC, "{id}: {}", s.now());
+        if matches!(s.kind, SwarmKind::Epidemic(_)) {
+            assert!(s.informed.last().copied().unwrap_or(0.0) > 0.5, "{id}: {:?}", s.informed);
+            assert_eq!(s.informed.len() as u64, s.now() / SEC + 1);
+        }
+    }
+}
+
+#[test]
+fn swim_crash_preset_detects_the_crash() {
+    let mut s = Swarm::new("swim-crash", 1);
+    s.advance_to(30 * SEC);
+    let d = s.detections.first().expect("a crash");
+    assert_eq!((d.0, d.1), (7, 3 * SEC));
+    assert!(d.2.is_some() && d.3.is_some(), "{:?}", s.detections);
+    assert_eq!(s.look(7), Look::Crashed);
+    assert_eq!(s.false_positives, 0);
+}
+
+#[test]
+fn impossible_parameters_are_refused_and_the_run_kept() {
+    let mut s = Swarm::new("push", 1);
+    let base = SwarmAction::Configure { nodes: 100, mode: Mode::Rumor, exchange: Exchange::Push, k: 2, fanout: 1 };
+    s.apply(base);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    assert_eq!(s.nodes(), 100);
+    for (nodes, k, fanout, needle) in [
+        (100, 0, 1, "k must be at least 1"),
+        (100, 1, 100, "fanout"),
+        (1, 1, 1, "at least 2"),
+        (30_000, 1, 1, "at most 20000 sites"),
+    ] {
+        s.apply(SwarmAction::Configure { nodes, mode: Mode::Rumor, exchange: Exchange::Push, k, fanout });
+        assert!(s.error.as_deref().unwrap_or("").contains(needle), "{:?}", s.error);
+        assert_eq!(s.nodes(), 100, "the current run is kept");
+    }
+}
+
+#[test]
+fn a_share_link_replays_the_run_exactly_and_faults_are_in_the_scenario() {
+    let mut s = Swarm::new("rumor-k4", 3);
+    s.apply(SwarmAction::SetSpeed(10.0));
+    let t = ticks(&mut s, 0.0, 300.0);
+    s.apply(SwarmAction::Kill(5));
+    s.apply(SwarmAction::SetLoss(0.1));
+    let t = ticks(&mut s, t, 800.0);
+    s.apply(SwarmAction::Split);
+    ticks(&mut s, t, 1000.0);
+    s.apply(SwarmAction::Share);
+    let link = s.share.clone().unwrap();
+    assert!(link.starts_with("s="), "one link format: {link}");
+    let actions: Vec<&str> = s.scenario().timeline.iter().map(|a| a.action.name()).collect();
+    assert_eq!(actions, ["crash", "set_network", "partition"]);
+    let copy = Swarm::from_fragment(&link).unwrap();
+    assert_eq!((copy.now(), copy.trace_hash()), (s.now(), s.trace_hash()));
+    assert_eq!(copy.informed, s.informed);
+    assert!(Swarm::from_fragment("s=____").is_err());
+    assert!(Swarm::from_fragment("t=5").err().unwrap().0.contains("no gossip run"));
+}
+
+#[test]
+fn seeking_uses_checkpoints_replays_exactly_and_acting_there_forks() {
+    let mut s = Swarm::new("pull", 2);
+    s.advance_to(30 * SEC);
+    s.apply(SwarmAction::Kill(3));
+    s.advance_to(60 * SEC);
+    let (end, hash, informed) = (s.now(), s.trace_hash(), s.informed.clone());
+    s.apply(SwarmAction::Seek(17 * SEC + 123));
+    assert_eq!(s.now(), 17 * SEC + 123);
+    let mut fresh = Swarm::new("pull", 2);
+    fresh.advance_to(17 * SEC + 123);
+    assert_eq!(s.trace_hash(), fresh.trace_hash(), "the same state as the first time through");
+    assert_eq!(s.informed, fresh.informed);
+    s.apply(SwarmAction::Seek(end));
+    assert_eq!((s.now(), s.trace_hash()), (end, hash), "forward again: the same run, the kill replayed");
+    assert_eq!(s.informed, informed);
+    s.apply(SwarmAction::Seek(10 * SEC));
+    s.apply(SwarmAction::Split);
+    assert_eq!(s.scenario().timeline.len(), 1, "the kill after this instant is gone");
+    assert!(matches!(s.scenario().timeline[0].action, Action::Partition { .. }));
+    assert_eq!(s.end, 10 * SEC);
+    let back = Swarm::from_fragment(&s.fragment()).unwrap();
+    assert_eq!(back.trace_hash(), s.trace_hash());
+}
+
+#[test]
+fn a_paused_site_learns_nothing_until_it_resumes() {
+    let mut s = Swarm::new("push-pull", 4);
+    s.apply(SwarmAction::Pause(9));
+    s.advance_to(30 * SEC);
+    assert_eq!(s.look(9), Look::Paused);
+    assert!(s.fraction_informed() < 1.0, "the paused site has not heard");
+    s.apply(SwarmAction::Resume(9));
+    s.advance_to(40 * SEC);
+    assert_eq!(s.fraction_informed(), 1.0);
+}
+
+#[test]
+fn bad_loss_and_bad_files_are_refused_and_the_run_kept() {
+    let mut s = Swarm::new("push", 1);
+    s.apply(SwarmAction::SetLoss(1.5));
+    assert!(s.error.is_some());
+    assert_eq!(s.loss, 0.0);
+    let hash = s.trace_hash();
+    s.apply(SwarmAction::Import("{\"version\": 3}".into()));
+    assert!(s.error.as_deref().unwrap().contains("unsupported scenario version 3"));
+    let raft = splitbrain::scenario::Scenario::raft(3, 1).to_json();
+    s.apply(SwarmAction::Import(raft));
+    assert!(s.error.as_deref().unwrap().contains("Raft view"), "{:?}", s.error);
+    assert_eq!(s.trace_hash(), hash);
+    // Export then import: the same run.
+    let json = s.to_json();
+    s.apply(SwarmAction::Import(json));
+    assert_eq!(s.trace_hash(), hash);
+}
+
+/// Links made by the old gossip view (`#g=`), recorded with the trace hash
+/// the old view reached, open through the migration and replay the same
+/// run, event for event.
+#[test]
+fn old_gossip_links_replay_the_same_runs() {
+    let golden = include_str!("golden/gossip_links.txt");
+    let mut n = 0;
+    for line in golden.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        let f: Vec<&str> = line.split(' ').collect();
+        let (preset, at, hash, link) = (f[0], f[1], f[2], f[3]);
+        let s = Swarm::from_fragment(link).unwrap_or_else(|e| panic!("{preset}: {e}"));
+        assert_eq!(s.now().to_string(), at, "{preset}");
+        assert_eq!(format!("{:016x}", s.trace_hash()), hash, "{preset}");
+        assert_eq!(s.preset, preset);
+        n += 1;
+    }
+    assert_eq!(n, 4);
+}
