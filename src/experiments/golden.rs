@@ -3,10 +3,12 @@
 //! compute them and compare with that file, which proves that the simulator
 //! draws and orders everything the same way on both.
 
-use super::chaos::{self, ChaosParams};
+use super::chaos::{self, ChaosParams, FaultParams};
 use super::failover::{self, FailoverParams};
+use crate::protocols::gossip::GossipSpec;
 use crate::protocols::raft::WitnessLog;
-use crate::scenario::{presets, LinkSpec, Runner, Scenario};
+use crate::protocols::swim::SwimSpec;
+use crate::scenario::{presets, visit, LinkSpec, Model, ProtocolSpec, Runner, Scenario, Visit};
 use crate::sim::rng::derive_seed;
 
 /// The Figure 8 preset, shared with the playground.
@@ -61,7 +63,48 @@ pub fn cases() -> Vec<(String, u64)> {
         let r = chaos::run(&p, seed);
         out.push((format!("chaos-patterns-{seed}"), u64::from_str_radix(&r.trace_hash, 16).unwrap_or(0)));
     }
+    // Gossip and SWIM on the same runner: every preset of theirs, and
+    // random fault schedules (crashes, pauses, partitions, loss, drift).
+    for p in presets::PRESETS.iter().filter(|p| p.protocol() != "raft") {
+        let s = p.scenario().expect("preset parses");
+        out.push((p.id.to_string(), run_any(s)));
+    }
+    for seed in 0..3u64 {
+        for (name, protocol, nodes) in [
+            ("gossip", ProtocolSpec::Gossip(GossipSpec { period_ms: 100.0, ..GossipSpec::default() }), 40),
+            (
+                "swim",
+                ProtocolSpec::Swim(SwimSpec { period_ms: 200.0, suspicion_ms: Some(600.0), ..SwimSpec::default() }),
+                20,
+            ),
+        ] {
+            let p = FaultParams {
+                protocol,
+                nodes,
+                duration_us: 20_000_000,
+                faults_until_us: 10_000_000,
+                mean_fault_gap_us: 400_000,
+                network: LinkSpec { latency_ms: [5.0, 30.0], ..LinkSpec::default() },
+                max_drift_ppm: 50_000,
+            };
+            out.push((format!("faults-{name}-{seed}"), run_any(chaos::fault_schedule(&p, seed))));
+        }
+    }
     out
+}
+
+/// The trace hash of a scenario of any protocol, run to its end.
+fn run_any(s: Scenario) -> u64 {
+    struct Hash;
+    impl Visit for Hash {
+        type Output = u64;
+        fn visit<P: Model>(self, s: Scenario) -> u64 {
+            let mut r = Runner::<P>::build(s).expect("a valid scenario");
+            r.run_to_end();
+            r.sim().trace().hash()
+        }
+    }
+    visit(s, Hash)
 }
 
 /// The golden file's text for `cases`.
