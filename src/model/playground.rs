@@ -477,7 +477,10 @@ impl Playground {
                 }
             },
             Action::Restore(text) => {
-                if let Ok(a) = serde_json::from_str::<Autosave>(&text) {
+                // Through `Value`, as `Scenario::from_json` does, so the web
+                // build carries one copy of the scenario's deserializers.
+                let parsed = serde_json::from_str::<serde_json::Value>(&text).and_then(serde_json::from_value::<Autosave>);
+                if let Ok(a) = parsed {
                     if a.scenario.validate().is_ok() && a.at_us <= crate::scenario::MAX_DURATION_US {
                         self.load(a.scenario, Some(a.at_us), false);
                     }

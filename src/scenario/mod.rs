@@ -2,6 +2,7 @@
 //! timeline of timed actions. A scenario is the unit that the CLI runs, that
 //! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
 
+mod action;
 pub mod batch;
 pub mod codec;
 mod expect;
@@ -11,6 +12,7 @@ pub mod presets;
 mod runner;
 pub mod travel;
 
+pub use action::{Action, Target, TimedAction};
 pub use expect::{Bound, Expect};
 pub use model::{Model, Visit};
 pub use runner::{Logged, Metrics, RunReport, Runner};
@@ -279,150 +281,6 @@ pub struct LinkOverride {
     pub link: LinkSpec,
 }
 
-/// A node named by id, or "leader": the live leader with the highest term
-/// when the action runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    Node(NodeId),
-    Leader,
-}
-
-impl Serialize for Target {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Target::Node(n) => s.serialize_u32(*n),
-            Target::Leader => s.serialize_str("leader"),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Target {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) if s == "leader" => Ok(Target::Leader),
-            serde_json::Value::Number(n) => n
-                .as_u64()
-                .filter(|n| *n <= u64::from(u32::MAX))
-                .map(|n| Target::Node(n as NodeId))
-                .ok_or_else(|| D::Error::custom(format!("node must be a node number or \"leader\", not {n}"))),
-            other => Err(D::Error::custom(format!("node must be a node number or \"leader\", not {other}"))),
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Target::Node(n) => write!(f, "n{n}"),
-            Target::Leader => write!(f, "the leader"),
-        }
-    }
-}
-
-/// One thing that happens at a time in the timeline.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Action {
-    Crash {
-        node: Target,
-    },
-    Restart {
-        node: NodeId,
-    },
-    Pause {
-        node: Target,
-    },
-    Resume {
-        node: NodeId,
-    },
-    /// Cut one direction; with `both`, both.
-    Cut {
-        from: NodeId,
-        to: NodeId,
-        #[serde(default)]
-        both: bool,
-    },
-    Heal {
-        a: NodeId,
-        b: NodeId,
-    },
-    Partition {
-        groups: Vec<Vec<NodeId>>,
-    },
-    Isolate {
-        node: Target,
-    },
-    HealAll,
-    SetLink {
-        from: NodeId,
-        to: NodeId,
-        link: LinkSpec,
-    },
-    /// Set every link that has no override of its own (the whole network).
-    SetNetwork {
-        link: LinkSpec,
-    },
-    Skew {
-        node: NodeId,
-        #[serde(default)]
-        offset_ms: f64,
-        #[serde(default)]
-        drift_ppm: i64,
-    },
-    /// A client request sent to a node (or the leader).
-    Request {
-        node: Target,
-    },
-    /// A client read sent to a node (or the leader).
-    Read {
-        node: Target,
-    },
-    /// Ask the leader to hand leadership to `to`.
-    Transfer {
-        to: NodeId,
-    },
-    /// Make a node start an election now, as if its timer fired.
-    Campaign {
-        node: NodeId,
-    },
-    /// Ask the leader to add a server to the configuration (§4.1).
-    AddServer {
-        node: NodeId,
-    },
-    /// Ask the leader to remove a server from the configuration (§4.1).
-    RemoveServer {
-        node: NodeId,
-    },
-}
-
-/// An action and when it happens.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimedAction {
-    pub at: Millis,
-    pub action: Action,
-}
-
-impl Serialize for TimedAction {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut v = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
-        if let serde_json::Value::Object(m) = &mut v {
-            m.insert("at_ms".into(), serde_json::to_value(self.at).map_err(serde::ser::Error::custom)?);
-        }
-        v.serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for TimedAction {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut v = serde_json::Value::deserialize(d)?;
-        let obj = v.as_object_mut().ok_or_else(|| D::Error::custom("a timeline entry must be an object"))?;
-        let at = obj.remove("at_ms").ok_or_else(|| D::Error::custom("a timeline entry needs \"at_ms\""))?;
-        let at = Millis::deserialize(at).map_err(D::Error::custom)?;
-        let action = Action::deserialize(v).map_err(D::Error::custom)?;
-        Ok(TimedAction { at, action })
-    }
-}
-
 /// Steady client load: a request to the leader every `interval_ms`, and
 /// with `reads`, a read right after each.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -678,31 +536,5 @@ impl Visit for CheckProtocol {
             }
         }
         Ok(())
-    }
-}
-
-impl Action {
-    /// The action's name as a scenario file writes it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Crash { .. } => "crash",
-            Action::Restart { .. } => "restart",
-            Action::Pause { .. } => "pause",
-            Action::Resume { .. } => "resume",
-            Action::Cut { .. } => "cut",
-            Action::Heal { .. } => "heal",
-            Action::Partition { .. } => "partition",
-            Action::Isolate { .. } => "isolate",
-            Action::HealAll => "heal_all",
-            Action::SetLink { .. } => "set_link",
-            Action::SetNetwork { .. } => "set_network",
-            Action::Skew { .. } => "skew",
-            Action::Request { .. } => "request",
-            Action::Read { .. } => "read",
-            Action::Transfer { .. } => "transfer",
-            Action::Campaign { .. } => "campaign",
-            Action::AddServer { .. } => "add_server",
-            Action::RemoveServer { .. } => "remove_server",
-        }
     }
 }
