@@ -93,18 +93,54 @@ fn chaos_20000(c: &mut Criterion) {
 criterion_group!(benches, engine, failover_experiment, seek, gossip, chaos_20000);
 criterion_main!(benches);
 
-/// Time travel: seeking to any instant of 10 simulated minutes of a 5-node
-/// Raft under client load (a request every 20 ms).
+/// Time travel: seeking to any instant of 10 simulated minutes, for each
+/// protocol: a 5-node Raft under client load (a request every 20 ms),
+/// 2,000 sites of push-pull anti-entropy, and 500 SWIM members with a
+/// crash every minute (issue target: 50 ms per seek).
 fn seek(c: &mut Criterion) {
+    use splitbrain::protocols::gossip::{Exchange, Gossip, GossipSpec, Mode};
+    use splitbrain::protocols::swim::{Swim, SwimSpec};
+    use splitbrain::scenario::{Action, ClientLoad, LinkSpec, Millis, ProtocolSpec, Scenario, Target, TimedAction};
+    let raft = Scenario { client: Some(ClientLoad { interval_ms: 20.0, reads: false }), ..Scenario::raft(5, 1) };
+    let net = LinkSpec { latency_ms: [20.0, 120.0], ..LinkSpec::default() };
+    let gossip = Scenario {
+        protocol: ProtocolSpec::Gossip(GossipSpec {
+            mode: Mode::AntiEntropy,
+            exchange: Exchange::PushPull,
+            ..GossipSpec::default()
+        }),
+        network: net.clone(),
+        ..Scenario::raft(2000, 1)
+    };
+    let swim = Scenario {
+        protocol: ProtocolSpec::Swim(SwimSpec::default()),
+        network: net,
+        timeline: (1..10)
+            .map(|m| TimedAction { at: Millis(m * 60 * SEC), action: Action::Crash { node: Target::Node(m as u32) } })
+            .collect(),
+        ..Scenario::raft(500, 1)
+    };
+    let mut g = c.benchmark_group("seek");
+    seek_one::<Raft>(&mut g, "random_instant_of_10_min_raft5_load", raft, true);
+    seek_one::<Gossip>(&mut g, "random_instant_of_10_min_gossip2000_push_pull", gossip, false);
+    seek_one::<Swim>(&mut g, "random_instant_of_10_min_swim500", swim, false);
+    g.finish();
+}
+
+fn seek_one<P: splitbrain::scenario::Model>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    s: splitbrain::scenario::Scenario,
+    record: bool,
+) {
     use splitbrain::scenario::travel::Travel;
-    use splitbrain::scenario::{ClientLoad, Scenario};
-    let s = Scenario { client: Some(ClientLoad { interval_ms: 20.0, reads: false }), ..Scenario::raft(5, 1) };
-    let mut runner = Runner::new(s).unwrap();
-    runner.record(true);
+    let mut runner = Runner::<P>::build(s).unwrap();
+    // The Raft view records readable events; the gossip view does not.
+    runner.record(record);
     let mut travel = Travel::new(runner);
     let start = std::time::Instant::now();
     travel.advance_to(600 * SEC);
-    println!("seek: the first pass over 10 min took {:.0} ms", start.elapsed().as_secs_f64() * 1000.0);
+    println!("seek {name}: the first pass over 10 min took {:.0} ms", start.elapsed().as_secs_f64() * 1000.0);
     let end = travel.end();
     let events = travel.runner().sim().trace().len();
     let mut rng = Rng::new(7, 0);
@@ -117,21 +153,18 @@ fn seek(c: &mut Criterion) {
         worst = worst.max(start.elapsed());
     }
     println!(
-        "seek: 10 min simulated, {} events, {} checkpoints; worst of 256 random seeks {:.2} ms",
-        events,
+        "seek {name}: 10 min simulated, {events} events, {} checkpoints; worst of 256 random seeks {:.2} ms",
         travel.checkpoints(),
         worst.as_secs_f64() * 1000.0
     );
     let mut i = 0;
-    let mut g = c.benchmark_group("seek");
-    g.bench_function("random_instant_of_10_min_raft5_load", |b| {
+    g.bench_function(name, |b| {
         b.iter(|| {
             i = (i + 1) % targets.len();
             travel.seek(targets[i]);
             travel.now()
         })
     });
-    g.finish();
 }
 
 /// Gossip at scale: push-pull anti-entropy over 100,000 sites to full

@@ -36,6 +36,8 @@ pub struct SwarmState {
     s: Rc<RefCell<Swarm>>,
     version: u64,
     saved_at: Rc<Cell<f64>>,
+    /// How long the last seek took (ms of wall time), shown for benchmarks.
+    seek_ms: Rc<Cell<f64>>,
 }
 
 impl Reducible for SwarmState {
@@ -50,7 +52,12 @@ impl Reducible for SwarmState {
             }
         }
         let tick = matches!(action, SwarmAction::Tick { .. });
+        let seek = matches!(action, SwarmAction::Seek(_));
+        let started = now_ms();
         self.s.borrow_mut().apply(action);
+        if seek {
+            self.seek_ms.set(now_ms() - started);
+        }
         // Autosave after every gesture, and about once a second while running.
         let wall = now_ms();
         if !tick || wall - self.saved_at.get() > 1000.0 {
@@ -59,7 +66,12 @@ impl Reducible for SwarmState {
                 let _ = st.set_item(GOSSIP_AUTOSAVE_KEY, &self.s.borrow().fragment());
             }
         }
-        Rc::new(SwarmState { s: self.s.clone(), version: self.version + 1, saved_at: self.saved_at.clone() })
+        Rc::new(SwarmState {
+            s: self.s.clone(),
+            version: self.version + 1,
+            saved_at: self.saved_at.clone(),
+            seek_ms: self.seek_ms.clone(),
+        })
     }
 }
 
@@ -267,7 +279,12 @@ fn App() -> Html {
         if let Some(saved) = storage().and_then(|st| st.get_item(GOSSIP_AUTOSAVE_KEY).ok().flatten()) {
             s.apply(SwarmAction::Restore(saved));
         }
-        SwarmState { s: Rc::new(RefCell::new(s)), version: 0, saved_at: Rc::new(Cell::new(0.0)) }
+        SwarmState {
+            s: Rc::new(RefCell::new(s)),
+            version: 0,
+            saved_at: Rc::new(Cell::new(0.0)),
+            seek_ms: Rc::new(Cell::new(0.0)),
+        }
     });
     let swarm_dispatch = {
         let swarm = swarm.clone();
@@ -327,7 +344,7 @@ fn App() -> Html {
                 </header>
                 { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
                 { swarm_view::share(&sw, &swarm_dispatch) }
-                { swarm_view::stage(&sw, &swarm_dispatch, &canvas) }
+                { swarm_view::stage(&sw, &swarm_dispatch, &canvas, swarm.seek_ms.get()) }
             </div>
         };
     }

@@ -291,7 +291,7 @@ fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
 }
 
 /// The whole gossip stage: canvas, charts, inspector, explanation.
-pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> Html {
+pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef, seek_ms: f64) -> Html {
     let n = s.nodes();
     let onclick = {
         let d = dispatch.clone();
@@ -341,7 +341,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef) -> H
                 <canvas ref={canvas.clone()} id="swarm-canvas" width={SIZE.to_string()} height={SIZE.to_string()} {onclick}
                     role="img" aria-label={format!("{n} nodes")} title="Click a node to inspect it" data-nodes={n.to_string()} data-us={s.now().to_string()}
                     data-hash={format!("{:016x}", s.trace_hash())}></canvas>
-                { scrubber(s, dispatch) }
+                { scrubber(s, dispatch, seek_ms) }
                 <div class="status">
                     <span id="swarm-time">{format!("t = {:.1} s", s.now() as f64 / 1e6)}</span>
                     <span>{format!("{n} nodes")}</span>
@@ -394,7 +394,7 @@ fn export_import(dispatch: &Callback<SwarmAction>) -> Html {
 }
 
 /// The gossip scrubber: drag to any instant of the run (replayed).
-pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmAction>, seek_ms: f64) -> Html {
     let d = dispatch.clone();
     let on_input = Callback::from(move |e: InputEvent| {
         if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
@@ -404,7 +404,7 @@ pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
         }
     });
     html! {
-        <div class="scrubber">
+        <div class="scrubber" data-seek-ms={format!("{seek_ms:.3}")}>
             <div class="track">
                 <input id="swarm-scrubber" type="range" min="0" max={s.end.max(1).to_string()} step="1" value={s.now().to_string()}
                     oninput={on_input} aria-label="Simulated time" title="Drag to go back to any instant of this run; acting there forks it" />

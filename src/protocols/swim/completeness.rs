@@ -27,8 +27,8 @@ pub const REFERENCE: &str = "SWIM §2, §4.3";
 
 #[derive(Clone, Debug, Default)]
 pub struct StrongCompleteness {
-    /// Crashes being watched: (member, crash time).
-    crashes: Vec<(NodeId, Time)>,
+    /// Crashes being watched: (member, crash time, deadline).
+    crashes: Vec<(NodeId, Time, Time)>,
     /// The last time each member crashed, restarted, paused or resumed.
     disturbed: Vec<Option<Time>>,
     failed: bool,
@@ -53,20 +53,29 @@ impl Checker<Swim> for StrongCompleteness {
         }
         let events = sim.trace().last_step();
         let Some(last) = events.last() else { return };
+        // The slowest clock decides the deadlines: found when a crash is
+        // first watched, and again whenever a clock changes.
+        let slowest = || (0..sim.len()).map(|j| sim.clock(j).drift_ppm()).min().unwrap_or(0);
         for e in events {
             if let EventKind::Fault(f) = &e.kind {
                 match *f {
                     Fault::Crash(m) => {
                         self.disturbed[m as usize] = Some(e.time);
-                        if !self.crashes.iter().any(|(c, _)| *c == m) {
-                            self.crashes.push((m, e.time));
+                        if !self.crashes.iter().any(|(c, _, _)| *c == m) {
+                            self.crashes.push((m, e.time, e.time + bound_us(sim, slowest())));
                         }
                     }
                     Fault::Restart(m) => {
                         self.disturbed[m as usize] = Some(e.time);
-                        self.crashes.retain(|(c, _)| *c != m);
+                        self.crashes.retain(|(c, _, _)| *c != m);
                     }
                     Fault::Pause(m) | Fault::Resume(m) => self.disturbed[m as usize] = Some(e.time),
+                    Fault::Skew { .. } => {
+                        let s = slowest();
+                        for c in &mut self.crashes {
+                            c.2 = c.2.max(c.1 + bound_us(sim, s));
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -74,9 +83,8 @@ impl Checker<Swim> for StrongCompleteness {
         let now = sim.now();
         let mut i = 0;
         while i < self.crashes.len() {
-            let (m, at) = self.crashes[i];
-            let slowest = (0..sim.len()).map(|j| sim.clock(j).drift_ppm()).min().unwrap_or(0);
-            if now < at + bound_us(sim, slowest) {
+            let (m, at, deadline) = self.crashes[i];
+            if now < deadline {
                 i += 1;
                 continue;
             }
@@ -98,7 +106,7 @@ impl Checker<Swim> for StrongCompleteness {
                         detail: format!(
                             "n{m} crashed at {at} us, but n{j} still sees it as {} at {now} us, past the bound (2n+1)·T + T_suspicion = {} us",
                             format!("{status:?}").to_lowercase(),
-                            bound_us(sim, slowest)
+                            deadline - at
                         ),
                     });
                     return;
