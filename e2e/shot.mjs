@@ -1,19 +1,25 @@
-// Ad-hoc screenshots for looking at the UI: node e2e/shot.mjs preset at_us out.png [width height]
-import { serveDist, launch, openPage } from './harness.mjs';
-const [preset, at, out, w = '1280', h = '800', select] = process.argv.slice(2);
+// Screenshots for looking at the UI, opened at a simulated instant:
+//   node e2e/shot.mjs '<fragment>' out.png [width height] [--dark] [--menu N] [--link A-B]
+// e.g. node e2e/shot.mjs 'preset=witness-2-plus-1&t=2500000' out.png 1280 800 --dark --menu 2
+import { serveDist, launch, frames } from './harness.mjs';
+
+const args = process.argv.slice(2);
+const flag = (name) => { const i = args.indexOf(name); return i < 0 ? undefined : args.splice(i, 2)[1] ?? true; };
+const dark = args.includes('--dark') && args.splice(args.indexOf('--dark'), 1);
+const menu = flag('--menu');
+const [fragment, out, w = '1280', h = '800'] = args;
 const server = await serveDist();
 const browser = await launch();
-const page = await openPage(browser, server.url, { width: Number(w), height: Number(h) });
-await page.waitForSelector('#preset');
-if (preset !== '-') await page.selectOption('#preset', preset);
-for (let i = 0; i < 14; i++) await page.keyboard.press(']');
-const speed = process.env.SPEED;
-if (speed !== undefined) await page.evaluate((x) => { const s = document.querySelector('#speed'); s.value = String(x); s.dispatchEvent(new Event('input', { bubbles: true })); }, speed);
-if ((await page.textContent('#play')).includes('Play')) await page.keyboard.press('Space');
-await page.waitForFunction((us) => Number(document.querySelector('#sim-time').dataset.us) >= us, Number(at), { timeout: 120000 });
-await page.keyboard.press('Space');
-await page.waitForTimeout(400);
-if (select) { await page.locator(`.node[data-node="${select}"]`).click(); await page.keyboard.press('Escape'); }
-await page.waitForTimeout(200);
-await page.screenshot({ path: out, fullPage: true });
-await browser.close(); await server.close();
+const context = await browser.newContext({ viewport: { width: Number(w), height: Number(h) }, colorScheme: dark ? 'dark' : 'light' });
+const page = await context.newPage();
+await page.goto(`${server.url}#${fragment}`);
+const at = /(?:^|&)t=(\d+)/.exec(fragment)?.[1];
+if (at !== undefined) {
+  await page.waitForFunction((us) => [...document.querySelectorAll('#sim-time, #swarm-canvas')]
+    .some((e) => Number(e.dataset.us) === us), Number(at), { timeout: 120000 });
+}
+if (menu !== undefined) await page.locator(`.node[data-node="${menu}"]`).click();
+await frames(page);
+await page.screenshot({ path: out, fullPage: false });
+await browser.close();
+await server.close();

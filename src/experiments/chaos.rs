@@ -70,21 +70,10 @@ pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
             2 | 3 => Action::Restart { node: node(&mut rng) },
             4 => Action::Pause { node: Target::Node(node(&mut rng)) },
             5 => Action::Resume { node: node(&mut rng) },
-            6 => {
-                let mut ids: Vec<NodeId> = (0..n).collect();
-                rng.shuffle(&mut ids);
-                let k = 1 + rng.below(u64::from(n.max(2) - 1)) as usize;
-                Action::Partition { groups: vec![ids[..k].to_vec()] }
-            }
+            6 => random_partition(&mut rng, n),
             7 => Action::Isolate { node: Target::Leader },
             8 => Action::HealAll,
-            9 => {
-                let from = node(&mut rng);
-                let to = (from + 1 + rng.below(u64::from(n - 1)) as NodeId) % n;
-                let loss = [0.0, 0.1, 0.3, 0.6][rng.below(4) as usize];
-                let dup = [0.0, 0.0, 0.1][rng.below(3) as usize];
-                Action::SetLink { from, to, link: LinkSpec { loss, dup, ..p.network.clone() } }
-            }
+            9 => lossy_link(&mut rng, n, &p.network, true),
             10 => {
                 let (node, offset) = (node(&mut rng), rng.range_inclusive(0, 200) as f64 - 100.0);
                 Action::Skew {
@@ -107,6 +96,23 @@ pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
         timeline,
         ..Scenario::raft(n, seed)
     }
+}
+
+/// A random group of 1 to n−1 nodes cut off from the rest.
+fn random_partition(rng: &mut Rng, n: u32) -> Action {
+    let mut ids: Vec<NodeId> = (0..n).collect();
+    rng.shuffle(&mut ids);
+    let k = 1 + rng.below(u64::from(n.max(2) - 1)) as usize;
+    Action::Partition { groups: vec![ids[..k].to_vec()] }
+}
+
+/// A random directed link made lossy (and, with `dup`, maybe duplicating).
+fn lossy_link(rng: &mut Rng, n: u32, network: &LinkSpec, dup: bool) -> Action {
+    let from = rng.below(u64::from(n)) as NodeId;
+    let to = (from + 1 + rng.below(u64::from(n - 1)) as NodeId) % n;
+    let loss = [0.0, 0.1, 0.3, 0.6][rng.below(4) as usize];
+    let dup = if dup { [0.0, 0.0, 0.1][rng.below(3) as usize] } else { 0.0 };
+    Action::SetLink { from, to, link: LinkSpec { loss, dup, ..network.clone() } }
 }
 
 /// Runs the schedule for `seed` with every checker on.
@@ -150,19 +156,9 @@ pub fn fault_schedule(p: &FaultParams, seed: u64) -> Scenario {
             2 => Action::Restart { node: node(&mut rng) },
             3 => Action::Pause { node: Target::Node(node(&mut rng)) },
             4 => Action::Resume { node: node(&mut rng) },
-            5 => {
-                let mut ids: Vec<NodeId> = (0..n).collect();
-                rng.shuffle(&mut ids);
-                let k = 1 + rng.below(u64::from(n.max(2) - 1)) as usize;
-                Action::Partition { groups: vec![ids[..k].to_vec()] }
-            }
+            5 => random_partition(&mut rng, n),
             6 => Action::HealAll,
-            7 => {
-                let from = node(&mut rng);
-                let to = (from + 1 + rng.below(u64::from(n - 1)) as NodeId) % n;
-                let loss = [0.0, 0.1, 0.3, 0.6][rng.below(4) as usize];
-                Action::SetLink { from, to, link: LinkSpec { loss, ..p.network.clone() } }
-            }
+            7 => lossy_link(&mut rng, n, &p.network, false),
             _ => Action::Skew {
                 node: node(&mut rng),
                 offset_ms: 0.0,

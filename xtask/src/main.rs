@@ -10,6 +10,8 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 const TRUNK_VERSION: &str = "0.21.14";
+/// The web bundle's budget: the main wasm, gzipped (DEVELOPERS.md).
+const WASM_BUDGET_GZ: usize = 400_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -215,12 +217,31 @@ fn test(root: &Path) -> Result {
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"))?;
     say("release web build (trunk, wasm-opt)");
     build_web()?;
+    check_bundle(root)?;
     say("browser tests (Playwright + Chromium, headless)");
     run(Command::new("node")
         .args(["--test", "--test-concurrency=1", "e2e/"])
         .env("SPLITBRAIN_DIST", root.join("dist"))
         .env("CHROMIUM", CHROMIUM))?;
     say(&format!("all tests passed in {:.0}s", start.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+/// Fails when the main wasm, gzipped, is over its budget.
+fn check_bundle(root: &Path) -> Result {
+    let dist = root.join("dist");
+    let wasm = std::fs::read_dir(&dist)
+        .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .ok_or("the web build made no .wasm file")?;
+    let bytes = std::fs::read(&wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
+    // gzip -9 is deflate at level 9 plus an 18-byte header and trailer.
+    let gz = miniz_oxide::deflate::compress_to_vec(&bytes, 9).len() + 18;
+    say(&format!("web bundle: {} B raw, {gz} B gzipped (budget {WASM_BUDGET_GZ} B)", bytes.len()));
+    if gz > WASM_BUDGET_GZ {
+        return Err(format!("the web bundle is {gz} B gzipped, over its {WASM_BUDGET_GZ} B budget"));
+    }
     Ok(())
 }
 
