@@ -1,0 +1,231 @@
+//! The playground model, driven natively through its actions.
+
+use super::*;
+use crate::scenario::ProtocolSpec;
+
+fn run_for(pg: &mut Playground, wall_ms: f64) {
+    let mut t = 0.0;
+    while t <= wall_ms {
+        pg.apply(Action::Tick { wall_ms: t });
+        t += 16.0;
+    }
+}
+
+#[test]
+fn frames_advance_sim_time_by_wall_time_times_speed() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::SetSpeed(2.0));
+    pg.apply(Action::Tick { wall_ms: 1000.0 });
+    pg.apply(Action::Tick { wall_ms: 1016.0 });
+    assert_eq!(pg.now(), 32_000);
+    pg.apply(Action::TogglePlay);
+    pg.apply(Action::Tick { wall_ms: 1100.0 });
+    assert_eq!(pg.now(), 32_000, "paused: no time passes");
+}
+
+#[test]
+fn actions_are_recorded_into_the_timeline_and_kill_leader_kills_the_leader() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::SetSpeed(100.0));
+    run_for(&mut pg, 300.0);
+    let leader = pg.leader().expect("a leader");
+    pg.apply(Action::KillLeader);
+    assert_eq!(pg.sim().status(leader), crate::sim::NodeStatus::Crashed);
+    assert_eq!(pg.scenario().timeline.len(), 1);
+    assert_eq!(pg.scenario().timeline[0].action, Timeline::Crash { node: Target::Node(leader) });
+    assert_eq!(pg.scenario().timeline[0].at.us(), pg.now());
+}
+
+#[test]
+fn advance_runs_exactly_that_long_and_pauses() {
+    let mut pg = Playground::new(Settings::default());
+    assert!(pg.playing);
+    pg.apply(Action::Advance(100_000));
+    pg.apply(Action::Advance(100_000));
+    assert_eq!(pg.now(), 200_000);
+    assert!(!pg.playing);
+    pg.apply(Action::Tick { wall_ms: 0.0 });
+    pg.apply(Action::Tick { wall_ms: 500.0 });
+    assert_eq!(pg.now(), 200_000, "paused after advancing");
+}
+
+#[test]
+fn escape_closes_the_help_first_then_the_menu() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::OpenMenu(Some(Menu::Node(1))));
+    pg.apply(Action::ToggleHelp);
+    pg.apply(Action::Escape);
+    assert!(!pg.help_open);
+    assert_eq!(pg.menu, Some(Menu::Node(1)));
+    pg.apply(Action::Escape);
+    assert_eq!(pg.menu, None);
+}
+
+#[test]
+fn speed_steps_stay_within_bounds() {
+    let mut pg = Playground::new(Settings::default());
+    for _ in 0..20 {
+        pg.apply(Action::Faster);
+    }
+    assert_eq!(pg.speed, MAX_SPEED);
+    for _ in 0..20 {
+        pg.apply(Action::Slower);
+    }
+    assert_eq!(pg.speed, MIN_SPEED);
+}
+
+#[test]
+fn bad_settings_show_an_error_and_keep_the_run() {
+    let mut pg = Playground::new(Settings::default());
+    run_for(&mut pg, 100.0);
+    let before = pg.now();
+    pg.apply(Action::Configure(Settings { nodes: 40, ..Settings::default() }));
+    assert!(pg.error.as_deref().unwrap().contains("3 to 15"));
+    assert_eq!(pg.now(), before);
+    pg.apply(Action::Configure(Settings { timeout_ms: (300.0, 150.0), ..Settings::default() }));
+    assert!(pg.error.as_deref().unwrap().contains("backwards"), "{:?}", pg.error);
+}
+
+#[test]
+fn dragging_a_rectangle_around_a_node_partitions_it_off() {
+    let mut pg = Playground::new(Settings::default());
+    let (x, y) = layout(2, 5);
+    pg.apply(Action::DragStart(x - 10.0, y - 10.0));
+    pg.apply(Action::DragMove(x + 10.0, y + 10.0));
+    pg.apply(Action::DragEnd);
+    let g = pg.sim().network().groups();
+    assert!((0..5).filter(|i| *i != 2).all(|i| g[i] != g[2]));
+    assert_eq!(pg.scenario().timeline[0].action, Timeline::Partition { groups: vec![vec![2]] });
+}
+
+#[test]
+fn a_share_link_reproduces_the_run_at_the_same_time() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::SetSpeed(20.0));
+    run_for(&mut pg, 200.0);
+    pg.apply(Action::KillLeader);
+    run_for(&mut pg, 150.0);
+    pg.apply(Action::Share);
+    let fragment = pg.share.clone().unwrap();
+    let (t, hash) = (pg.now(), pg.sim().trace().hash());
+    let link = codec::parse_fragment(&fragment).unwrap().unwrap();
+    let mut other = Playground::new(Settings::default());
+    other.apply(Action::Load { scenario: Box::new(link.scenario), at_us: link.at_us, playing: false });
+    assert_eq!((other.now(), other.sim().trace().hash()), (t, hash));
+    assert!(!other.playing);
+}
+
+#[test]
+fn opening_a_run_late_keeps_its_first_election_in_the_log() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::Load {
+        scenario: Box::new(Settings::default().scenario()),
+        at_us: Some(30_000_000),
+        playing: false,
+    });
+    assert!(pg.log.len() + pg.notable.len() > LOG_CAP, "enough events to overflow one ring");
+    assert!(pg.notable.iter().any(|l| l.text.contains("became leader t1")));
+}
+
+#[test]
+fn seeking_shows_the_same_state_as_first_time_through() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::SetSpeed(50.0));
+    run_for(&mut pg, 100.0);
+    let mid = (pg.now(), pg.sim().trace().hash());
+    run_for(&mut pg, 300.0);
+    let end = (pg.now(), pg.sim().trace().hash());
+    pg.apply(Action::Seek(mid.0));
+    assert_eq!((pg.now(), pg.sim().trace().hash()), mid);
+    pg.apply(Action::Seek(end.0));
+    assert_eq!((pg.now(), pg.sim().trace().hash()), end);
+    pg.apply(Action::StepBack);
+    let back = (pg.now(), pg.sim().trace().hash());
+    assert!(back.0 < end.0);
+    pg.apply(Action::Step);
+    assert!(pg.now() > back.0);
+    pg.apply(Action::StepBack);
+    assert_eq!((pg.now(), pg.sim().trace().hash()), back, "forward then back returns to the same instant");
+}
+
+#[test]
+fn a_bad_import_keeps_the_current_scenario() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::LoadPreset("stale-leader"));
+    let before = pg.scenario().clone();
+    pg.apply(Action::Import("{\"version\": 2}".into()));
+    assert!(pg.error.as_deref().unwrap().contains("unsupported scenario version 2"));
+    assert_eq!(pg.scenario(), &before);
+    pg.apply(Action::Import("not json".into()));
+    assert!(pg.error.as_deref().unwrap().contains("not valid JSON"));
+    assert_eq!(pg.scenario(), &before);
+}
+
+#[test]
+fn autosave_restores_the_scenario_and_the_time() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::SetSpeed(20.0));
+    run_for(&mut pg, 100.0);
+    pg.apply(Action::KillLeader);
+    run_for(&mut pg, 50.0);
+    let saved = pg.autosave();
+    let mut other = Playground::new(Settings::default());
+    other.apply(Action::Restore(saved));
+    assert_eq!((other.now(), other.sim().trace().hash()), (pg.now(), pg.sim().trace().hash()));
+    assert_eq!(other.scenario().timeline.len(), 1);
+    other.apply(Action::Restore("garbage".into()));
+    assert_eq!(other.now(), pg.now(), "a bad autosave is ignored");
+}
+
+#[test]
+fn reset_keeps_a_presets_timeline_and_drops_what_was_done_by_hand() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::LoadPreset("stale-leader"));
+    let preset_actions = pg.scenario().timeline.len();
+    pg.apply(Action::Do(Timeline::HealAll));
+    assert_eq!(pg.scenario().timeline.len(), preset_actions + 1);
+    pg.apply(Action::Reset);
+    assert_eq!(pg.scenario().timeline.len(), preset_actions);
+    assert_eq!(pg.now(), 0);
+}
+
+#[test]
+fn reset_keeps_a_presets_patterns_and_add_spare_grows_the_cluster() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::LoadPreset("membership-change"));
+    assert_eq!(pg.settings.patterns.spares, 2);
+    pg.apply(Action::Reset);
+    let ProtocolSpec::Raft(r) = &pg.scenario().protocol else { panic!("a Raft scenario") };
+    assert_eq!(r.members, Some(vec![0, 1, 2]));
+    assert_eq!(pg.spare(), Some(3));
+    pg.apply(Action::SetSpeed(1.0));
+    run_for(&mut pg, 1000.0);
+    pg.apply(Action::AddSpare);
+    assert!(pg.error.is_none(), "{:?}", pg.error);
+    run_for(&mut pg, 300.0);
+    assert_eq!(pg.spare(), Some(4), "n3 joined");
+
+    // Every server a member: Add server explains instead of acting.
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::AddSpare);
+    assert!(pg.error.as_deref().is_some_and(|e| e.contains("already a member")));
+
+    // A draft's patterns reach the scenario on reset.
+    let mut pg = Playground::new(Settings::default());
+    let mut draft = pg.settings.clone();
+    draft.patterns.witnesses = vec![4];
+    draft.patterns.rotate_every_commits = Some(10);
+    pg.apply(Action::Configure(draft));
+    let ProtocolSpec::Raft(r) = &pg.scenario().protocol else { panic!("a Raft scenario") };
+    assert_eq!((r.witnesses.clone(), r.rotate_every_commits), (vec![4], Some(10)));
+}
+
+#[test]
+fn a_violation_pauses_the_run() {
+    let mut pg = Playground::new(Settings::default());
+    pg.apply(Action::LoadPreset("figure-8"));
+    pg.apply(Action::SetSpeed(1.0));
+    run_for(&mut pg, 500.0);
+    assert!(!pg.playing);
+    assert!(pg.failed(Property::StateMachineSafety).is_some());
+}
