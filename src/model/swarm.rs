@@ -493,14 +493,12 @@ impl Swarm {
     pub fn from_fragment(fragment: &str) -> Result<Swarm, ScenarioError> {
         let link =
             codec::parse_fragment(fragment)?.ok_or_else(|| ScenarioError("the link has no gossip run in it".into()))?;
-        let preset = swarm_presets().find(|p| p.id == link.scenario.name).map_or("", |p| p.id);
-        let preset = if preset.is_empty() {
-            swarm_presets()
-                .find(|p| p.scenario().is_ok_and(|s| s.name == link.scenario.name))
-                .map_or(swarm_presets().next().map_or("", |p| p.id), |p| p.id)
-        } else {
-            preset
-        };
+        // The preset it came from: old links name its id, new ones carry its name.
+        let name = link.scenario.name.as_str();
+        let preset = swarm_presets()
+            .find(|p| p.id == name || p.name() == name)
+            .or_else(|| swarm_presets().next())
+            .map_or("", |p| p.id);
         let mut s = Swarm::load(link.scenario, Some(link.at_us.unwrap_or(0)), preset)?;
         s.playing = false;
         Ok(s)

@@ -4,6 +4,7 @@
 //! `splitbrain run` on a preset is a test of it.
 
 use super::{Scenario, ScenarioError};
+use std::sync::OnceLock;
 
 /// A preset: its id (the file name without `.json`) and its JSON.
 #[derive(Clone, Copy, Debug)]
@@ -54,12 +55,33 @@ impl Preset {
         Scenario::from_json(self.json)
     }
 
-    /// The protocol it runs ("raft", "gossip", "swim"), read from its file
-    /// without validating the rest.
+    /// The protocol it runs ("raft", "gossip", "swim").
     pub fn protocol(&self) -> &'static str {
-        let v: serde_json::Value = serde_json::from_str(self.json).unwrap_or_default();
-        let key = v.get("protocol").and_then(|p| p.as_object()).and_then(|o| o.keys().next().cloned());
-        super::PROTOCOLS.into_iter().find(|p| key.as_deref() == Some(*p)).unwrap_or("raft")
+        self.info().0
+    }
+
+    /// Its name, as its menu shows it.
+    pub fn name(&self) -> &'static str {
+        self.info().1
+    }
+
+    /// (protocol, name), read once from every file: menus ask every frame.
+    fn info(&self) -> &'static (&'static str, &'static str) {
+        static INFO: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+        let all = INFO.get_or_init(|| {
+            PRESETS
+                .iter()
+                .map(|p| {
+                    let v: serde_json::Value = serde_json::from_str(p.json).unwrap_or_default();
+                    let key = v.get("protocol").and_then(|p| p.as_object()).and_then(|o| o.keys().next().cloned());
+                    let protocol = super::PROTOCOLS.into_iter().find(|p| key.as_deref() == Some(*p)).unwrap_or("raft");
+                    let name = v.get("name").and_then(|n| n.as_str()).unwrap_or(p.id);
+                    (protocol, &*String::leak(name.to_string()))
+                })
+                .collect()
+        });
+        let i = PRESETS.iter().position(|p| p.id == self.id).expect("a preset is in PRESETS");
+        &all[i]
     }
 }
 

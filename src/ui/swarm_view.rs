@@ -183,10 +183,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             <label class="field" title="A prepared experiment; each explains what to watch">
                 <span>{"Preset"}</span>
                 <select id="swarm-preset" onchange={on_preset} aria-label="Gossip preset">
-                    { for swarm_presets().map(|p| {
-                        let name = p.scenario().map(|s| s.name).unwrap_or_else(|_| p.id.to_string());
-                        html!{ <option value={p.id} selected={p.id == s.preset}>{name}</option> }
-                    }) }
+                    { for swarm_presets().map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name()}</option> }) }
                 </select>
             </label>
             { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmAction::TogglePlay, "swarm-play") }

@@ -221,10 +221,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
     let presets: Html = crate::scenario::presets::PRESETS
         .iter()
         .filter(|p| p.protocol() == "raft")
-        .map(|p| {
-            let name = p.scenario().map(|s| s.name).unwrap_or_else(|_| p.id.to_string());
-            html! { <option value={p.id}>{name}</option> }
-        })
+        .map(|p| html! { <option value={p.id}>{p.name()}</option> })
         .collect();
     html! {
         <header class={classes!("toolbar", pg.toolbar_open.then_some("open"))}>
