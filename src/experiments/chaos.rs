@@ -48,45 +48,35 @@ impl Default for ChaosParams {
 
 /// The random schedule for `seed`.
 pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
-    let mut rng = Rng::new(seed, DRIVER_STREAM - 1);
     let n = p.nodes;
     let node = |rng: &mut Rng| rng.below(u64::from(n)) as NodeId;
-    let mut timeline = Vec::new();
-    let mut t = 0;
-    loop {
-        t += rng.range_inclusive(1, 2 * p.mean_fault_gap_us);
-        if t >= p.duration_us {
-            break;
-        }
+    let timeline = random_timeline(seed, DRIVER_STREAM - 1, p.duration_us, p.mean_fault_gap_us, |rng| {
         if p.membership && rng.below(4) == 0 {
-            let node = node(&mut rng);
-            let action = if rng.below(2) == 0 { Action::AddServer { node } } else { Action::RemoveServer { node } };
-            timeline.push(TimedAction { at: Millis(t), action });
-            continue;
+            let node = node(rng);
+            return if rng.below(2) == 0 { Action::AddServer { node } } else { Action::RemoveServer { node } };
         }
-        let action = match rng.below(13) {
-            0 => Action::Crash { node: Target::Node(node(&mut rng)) },
+        match rng.below(13) {
+            0 => Action::Crash { node: Target::Node(node(rng)) },
             1 => Action::Crash { node: Target::Leader },
-            2 | 3 => Action::Restart { node: node(&mut rng) },
-            4 => Action::Pause { node: Target::Node(node(&mut rng)) },
-            5 => Action::Resume { node: node(&mut rng) },
-            6 => random_partition(&mut rng, n),
+            2 | 3 => Action::Restart { node: node(rng) },
+            4 => Action::Pause { node: Target::Node(node(rng)) },
+            5 => Action::Resume { node: node(rng) },
+            6 => random_partition(rng, n),
             7 => Action::Isolate { node: Target::Leader },
             8 => Action::HealAll,
-            9 => lossy_link(&mut rng, n, &p.network, true),
+            9 => lossy_link(rng, n, &p.network, true),
             10 => {
-                let (node, offset) = (node(&mut rng), rng.range_inclusive(0, 200) as f64 - 100.0);
+                let (node, offset) = (node(rng), rng.range_inclusive(0, 200) as f64 - 100.0);
                 Action::Skew {
                     node,
                     offset_ms: if p.clock_steps { offset } else { 0.0 },
                     drift_ppm: rng.range_inclusive(0, 2 * p.max_drift_ppm) as i64 - p.max_drift_ppm as i64,
                 }
             }
-            11 => Action::Transfer { to: node(&mut rng) },
-            _ => Action::Campaign { node: node(&mut rng) },
-        };
-        timeline.push(TimedAction { at: Millis(t), action });
-    }
+            11 => Action::Transfer { to: node(rng) },
+            _ => Action::Campaign { node: node(rng) },
+        }
+    });
     Scenario {
         name: format!("chaos seed {seed}"),
         protocol: ProtocolSpec::Raft(p.raft.clone()),
@@ -95,6 +85,27 @@ pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
         client: Some(ClientLoad { interval_ms: p.client_interval_ms, reads: p.reads }),
         timeline,
         ..Scenario::raft(n, seed)
+    }
+}
+
+/// Actions drawn by `draw`, at gaps drawn uniformly from 1 to twice `gap`
+/// until `until`, from the stream `stream` of `seed`.
+fn random_timeline(
+    seed: u64,
+    stream: u64,
+    until: Time,
+    gap: Time,
+    mut draw: impl FnMut(&mut Rng) -> Action,
+) -> Vec<TimedAction> {
+    let mut rng = Rng::new(seed, stream);
+    let mut timeline = Vec::new();
+    let mut t = 0;
+    loop {
+        t += rng.range_inclusive(1, 2 * gap);
+        if t >= until {
+            return timeline;
+        }
+        timeline.push(TimedAction { at: Millis(t), action: draw(&mut rng) });
     }
 }
 
@@ -141,32 +152,23 @@ pub struct FaultParams {
 
 /// The random fault schedule for `seed`.
 pub fn fault_schedule(p: &FaultParams, seed: u64) -> Scenario {
-    let mut rng = Rng::new(seed, DRIVER_STREAM - 2);
     let n = p.nodes;
     let node = |rng: &mut Rng| rng.below(u64::from(n)) as NodeId;
-    let mut timeline = Vec::new();
-    let mut t = 0;
-    loop {
-        t += rng.range_inclusive(1, 2 * p.mean_fault_gap_us);
-        if t >= p.faults_until_us.min(p.duration_us) {
-            break;
-        }
-        let action = match rng.below(9) {
-            0 | 1 => Action::Crash { node: Target::Node(node(&mut rng)) },
-            2 => Action::Restart { node: node(&mut rng) },
-            3 => Action::Pause { node: Target::Node(node(&mut rng)) },
-            4 => Action::Resume { node: node(&mut rng) },
-            5 => random_partition(&mut rng, n),
-            6 => Action::HealAll,
-            7 => lossy_link(&mut rng, n, &p.network, false),
-            _ => Action::Skew {
-                node: node(&mut rng),
-                offset_ms: 0.0,
-                drift_ppm: rng.range_inclusive(0, 2 * p.max_drift_ppm) as i64 - p.max_drift_ppm as i64,
-            },
-        };
-        timeline.push(TimedAction { at: Millis(t), action });
-    }
+    let until = p.faults_until_us.min(p.duration_us);
+    let timeline = random_timeline(seed, DRIVER_STREAM - 2, until, p.mean_fault_gap_us, |rng| match rng.below(9) {
+        0 | 1 => Action::Crash { node: Target::Node(node(rng)) },
+        2 => Action::Restart { node: node(rng) },
+        3 => Action::Pause { node: Target::Node(node(rng)) },
+        4 => Action::Resume { node: node(rng) },
+        5 => random_partition(rng, n),
+        6 => Action::HealAll,
+        7 => lossy_link(rng, n, &p.network, false),
+        _ => Action::Skew {
+            node: node(rng),
+            offset_ms: 0.0,
+            drift_ppm: rng.range_inclusive(0, 2 * p.max_drift_ppm) as i64 - p.max_drift_ppm as i64,
+        },
+    });
     Scenario {
         name: format!("{} fault schedule, seed {seed}", p.protocol.name()),
         protocol: p.protocol.clone(),

@@ -21,6 +21,19 @@ pub struct Violation {
     pub detail: String,
 }
 
+impl Violation {
+    /// A violation of `property` found after trace event `at`.
+    pub fn after<P: Protocol>(
+        property: &'static str,
+        reference: &'static str,
+        at: &super::trace::Event<P>,
+        nodes: Vec<NodeId>,
+        detail: String,
+    ) -> Self {
+        Violation { property, reference, time_us: at.time, trace_index: at.index, nodes, detail }
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -41,14 +41,13 @@ impl Checker<Gossip> for NoUnlearning {
             let knew = &mut self.knew[n as usize];
             if *knew && !site.knows() {
                 self.failed = true;
-                out.push(Violation {
-                    property: PROPERTY,
-                    reference: REFERENCE,
-                    time_us: last.time,
-                    trace_index: last.index,
-                    nodes: vec![n],
-                    detail: format!("n{n} knew the update and no longer does"),
-                });
+                out.push(Violation::after(
+                    PROPERTY,
+                    REFERENCE,
+                    last,
+                    vec![n],
+                    format!("n{n} knew the update and no longer does"),
+                ));
                 return;
             }
             *knew |= site.knows();

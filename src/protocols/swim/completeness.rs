@@ -97,18 +97,17 @@ impl Checker<Swim> for StrongCompleteness {
                 let status = member.status_of(m);
                 if status != Status::Failed {
                     self.failed = true;
-                    out.push(Violation {
-                        property: PROPERTY,
-                        reference: REFERENCE,
-                        time_us: last.time,
-                        trace_index: last.index,
-                        nodes: vec![j, m],
-                        detail: format!(
+                    out.push(Violation::after(
+                        PROPERTY,
+                        REFERENCE,
+                        last,
+                        vec![j, m],
+                        format!(
                             "n{m} crashed at {at} us, but n{j} still sees it as {} at {now} us, past the bound (2n+1)·T + T_suspicion = {} us",
                             format!("{status:?}").to_lowercase(),
                             deadline - at
                         ),
-                    });
+                    ));
                     return;
                 }
             }

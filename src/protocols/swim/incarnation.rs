@@ -51,18 +51,17 @@ impl Checker<Swim> for IncarnationPrecedence {
                     let new = (status, incarnation);
                     if !allowed(old, new) {
                         self.failed = true;
-                        out.push(Violation {
-                            property: PROPERTY,
-                            reference: REFERENCE,
-                            time_us: e.time,
-                            trace_index: e.index,
-                            nodes: vec![node, member],
-                            detail: format!(
+                        out.push(Violation::after(
+                            PROPERTY,
+                            REFERENCE,
+                            e,
+                            vec![node, member],
+                            format!(
                                 "n{node} changed its view of n{member} from {:?}@{} to {:?}@{}",
                                 old.0, old.1, new.0, new.1
                             )
                             .to_lowercase(),
-                        });
+                        ));
                         return;
                     }
                     self.views.insert((node, member), new);
