@@ -16,10 +16,10 @@
 //! `speed=` sets the playback speed in every form. Nothing here panics: a bad
 //! fragment becomes an error action, and the current run is kept.
 
-use super::playground::{Action, Settings};
+use super::playground::{settings as draft, Action};
 use super::swarm::{swarm_presets, SwarmAction};
 use crate::protocols::raft::MAX_NODES;
-use crate::scenario::{codec, presets, Runner, MAX_DURATION_US};
+use crate::scenario::{codec, presets, Runner, Scenario, MAX_DURATION_US};
 use crate::sim::Time;
 
 /// What to do with the fragment.
@@ -132,21 +132,21 @@ fn raft(hash: &str) -> Vec<Action> {
         }
     } else {
         match settings(hash) {
-            Ok(Some(s)) => out.push(Action::Configure(s)),
+            Ok(Some(s)) => out.push(Action::Load { scenario: Box::new(s), at_us: None, playing: true }),
             Ok(None) => {}
-            Err(e) => {
-                out.push(Action::ShowError(format!("The link's settings were not used: {e}.")));
-                out.push(Action::Configure(Settings::default()));
-            }
+            Err(e) => out.push(Action::ShowError(format!(
+                "The link's settings were not used: {e}. The current scenario is unchanged."
+            ))),
         }
     }
     out.extend(at.map(Action::Advance));
     out
 }
 
-/// Old-style settings; `Ok(None)` when the fragment names none.
-fn settings(hash: &str) -> Result<Option<Settings>, String> {
-    let mut s = Settings::default();
+/// Old-style settings, over the playground's default scenario; `Ok(None)`
+/// when the fragment names none.
+fn settings(hash: &str) -> Result<Option<Scenario>, String> {
+    let mut s = draft::playground();
     let mut any = false;
     for (k, v) in pairs(hash) {
         let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{k}: '{v}' is not a number"));
@@ -154,12 +154,12 @@ fn settings(hash: &str) -> Result<Option<Settings>, String> {
             "t" | "speed" | "panic-test" => continue,
             "seed" => s.seed = v.parse().map_err(|_| format!("seed: '{v}' is not a whole number"))?,
             "nodes" => s.nodes = v.parse().map_err(|_| format!("nodes: '{v}' is not a whole number"))?,
-            "prevote" => s.prevote = v == "1",
-            "check_quorum" => s.check_quorum = v == "1",
-            "heartbeat" => s.heartbeat_ms = num(v)?,
+            "prevote" => draft::raft(&mut s).prevote = v == "1",
+            "check_quorum" => draft::raft(&mut s).check_quorum = v == "1",
+            "heartbeat" => draft::raft(&mut s).heartbeat_ms = num(v)?,
             "timeout" => {
                 let (a, b) = v.split_once('-').ok_or_else(|| format!("timeout: '{v}' is not A-B"))?;
-                s.timeout_ms = (num(a)?, num(b)?);
+                draft::raft(&mut s).election_timeout_ms = [num(a)?, num(b)?];
             }
             _ => {
                 return Err(format!(
@@ -175,7 +175,7 @@ fn settings(hash: &str) -> Result<Option<Settings>, String> {
     if !(3..=MAX_NODES).contains(&s.nodes) {
         return Err(format!("nodes must be 3 to {MAX_NODES}, not {}", s.nodes));
     }
-    Runner::new(s.scenario()).map_err(|e| e.0)?;
+    Runner::new(s.clone()).map_err(|e| e.0)?;
     Ok(Some(s))
 }
 
@@ -196,7 +196,7 @@ mod tests {
             matches!(parse("g=abc&t=5").clone(), Open::Swarm(a) if a[0] == SwarmAction::OpenLink("g=abc&t=5".into()))
         );
         let Open::Raft(a) = parse("seed=2&t=1500000") else { panic!() };
-        assert!(matches!(&a[..], [Action::Configure(s), Action::Advance(1_500_000)] if s.seed == 2));
+        assert!(matches!(&a[..], [Action::Load { scenario, .. }, Action::Advance(1_500_000)] if scenario.seed == 2));
         let Open::Raft(a) = parse("preset=figure-8&t=1000") else { panic!() };
         assert_eq!(a, vec![Action::LoadPreset("figure-8"), Action::Advance(1000)]);
     }

@@ -12,7 +12,7 @@ mod swarm_view;
 mod toolbar;
 
 use crate::model::fragment::{self, Open};
-use crate::model::playground::{Action, Playground, Settings};
+use crate::model::playground::{Action, Playground};
 use crate::model::swarm::{Swarm, SwarmAction};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -258,7 +258,7 @@ fn App() -> Html {
     let opened = (*use_memo((), |_| fragment::parse(&current_hash()))).clone();
     let panic_test = *use_memo((), |_| current_hash().contains("panic-test"));
     let state = use_reducer(|| {
-        let mut pg = Playground::new(Settings::default());
+        let mut pg = Playground::new();
         // The last run first; a link's actions go on top of it.
         if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
             pg.apply(Action::Restore(saved));

@@ -1,7 +1,8 @@
 //! The toolbar: protocol, play/step/speed, seed and reset, cluster settings.
 
-use crate::model::playground::{Action, Playground, Settings, MAX_SPEED, MIN_SPEED};
+use crate::model::playground::{settings, Action, Playground, MAX_SPEED, MIN_SPEED};
 use crate::protocols::raft::MAX_NODES;
+use crate::scenario::{ProtocolSpec, RaftParams, Scenario};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -11,8 +12,8 @@ fn target_input(e: &Event) -> Option<web_sys::HtmlInputElement> {
 
 fn edit(
     dispatch: &Callback<Action>,
-    draft: &Settings,
-    f: impl Fn(&mut Settings, &web_sys::HtmlInputElement) + 'static,
+    draft: &Scenario,
+    f: impl Fn(&mut Scenario, &web_sys::HtmlInputElement) + 'static,
 ) -> Callback<Event> {
     let d = dispatch.clone();
     let draft = draft.clone();
@@ -20,7 +21,7 @@ fn edit(
         if let Some(input) = target_input(&e) {
             let mut s = draft.clone();
             f(&mut s, &input);
-            d.emit(Action::EditDraft(s));
+            d.emit(Action::EditDraft(Box::new(s)));
         }
     })
 }
@@ -44,30 +45,30 @@ fn optional<T: std::str::FromStr>(input: &web_sys::HtmlInputElement) -> Option<T
     input.value().trim().parse().ok()
 }
 
+/// The draft's Raft parameters, for reading.
+fn params(draft: &Scenario) -> RaftParams {
+    match &draft.protocol {
+        ProtocolSpec::Raft(r) => r.clone(),
+        _ => RaftParams::default(),
+    }
+}
+
 /// The leader-pattern settings, in a drop-down (applied on reset).
 fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     use crate::protocols::raft::WitnessLog;
+    use settings::raft;
     let draft = &pg.draft;
-    let p = &draft.patterns;
+    let p = &params(draft);
     let show = |x: Option<String>| x.unwrap_or_default();
-    let on = [
-        p.lease_drift_bound_ppm.is_some(),
-        !p.witnesses.is_empty(),
-        p.rotate_every_ms.is_some() || p.rotate_every_commits.is_some(),
-        p.snapshot_every.is_some(),
-        p.spares > 0,
-    ]
-    .iter()
-    .filter(|x| **x)
-    .count();
+    let on = settings::patterns_on(draft);
     let on_log = {
         let d = dispatch.clone();
         let draft = draft.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
                 let mut s = draft.clone();
-                s.patterns.witness_log = if sel.value() == "full" { WitnessLog::Full } else { WitnessLog::Metadata };
-                d.emit(Action::EditDraft(s));
+                raft(&mut s).witness_log = if sel.value() == "full" { WitnessLog::Full } else { WitnessLog::Metadata };
+                d.emit(Action::EditDraft(Box::new(s)));
             }
         })
     };
@@ -78,13 +79,13 @@ fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 <label class="field" title="Leader leases (§6.4.1) sized for this clock-drift bound in ppm; empty turns leases off">
                     <span>{"Lease drift bound ppm"}</span>
                     <input id="lease-ppm" class="short" type="number" min="0" max="199999" placeholder="off" value={pg.field("lease-ppm", || show(p.lease_drift_bound_ppm.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "lease-ppm")} onchange={edit(dispatch, draft, |s, i| s.patterns.lease_drift_bound_ppm = optional(i))} />
+                        oninput={typing(dispatch, "lease-ppm")} onchange={edit(dispatch, draft, |s, i| raft(s).lease_drift_bound_ppm = optional(i))} />
                 </label>
                 <label class="field" title="Servers that vote and acknowledge but never lead or apply, e.g. 2 or 3,4">
                     <span>{"Witnesses"}</span>
                     <input id="witnesses" class="short" type="text" placeholder="none" value={pg.field("witnesses", || p.witnesses.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","))}
                         oninput={typing(dispatch, "witnesses")} onchange={edit(dispatch, draft, |s, i| {
-                            s.patterns.witnesses = i.value().split(',').filter_map(|x| x.trim().trim_start_matches('n').parse().ok()).collect()
+                            raft(s).witnesses = i.value().split(',').filter_map(|x| x.trim().trim_start_matches('n').parse().ok()).collect()
                         })} />
                 </label>
                 <label class="field" title="What a witness keeps: terms and indices only, or every entry in full">
@@ -97,22 +98,22 @@ fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 <label class="field" title="The leader hands leadership to the next server this often (ms); empty is off">
                     <span>{"Rotate every ms"}</span>
                     <input id="rotate-ms" class="short" type="number" min="1" placeholder="off" value={pg.field("rotate-ms", || show(p.rotate_every_ms.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "rotate-ms")} onchange={edit(dispatch, draft, |s, i| s.patterns.rotate_every_ms = optional(i))} />
+                        oninput={typing(dispatch, "rotate-ms")} onchange={edit(dispatch, draft, |s, i| raft(s).rotate_every_ms = optional(i))} />
                 </label>
                 <label class="field" title="The leader hands leadership on after this many commits; empty is off">
                     <span>{"Rotate every commits"}</span>
                     <input id="rotate-commits" class="short" type="number" min="1" placeholder="off" value={pg.field("rotate-commits", || show(p.rotate_every_commits.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "rotate-commits")} onchange={edit(dispatch, draft, |s, i| s.patterns.rotate_every_commits = optional(i))} />
+                        oninput={typing(dispatch, "rotate-commits")} onchange={edit(dispatch, draft, |s, i| raft(s).rotate_every_commits = optional(i))} />
                 </label>
                 <label class="field" title="Compact the log into a snapshot after this many applied entries; empty is off">
                     <span>{"Snapshot every"}</span>
                     <input id="snapshot-every" class="short" type="number" min="1" placeholder="off" value={pg.field("snapshot-every", || show(p.snapshot_every.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "snapshot-every")} onchange={edit(dispatch, draft, |s, i| s.patterns.snapshot_every = optional(i))} />
+                        oninput={typing(dispatch, "snapshot-every")} onchange={edit(dispatch, draft, |s, i| raft(s).snapshot_every = optional(i))} />
                 </label>
                 <label class="field" title="How many of the highest-numbered servers start outside the configuration, for + Server to add">
                     <span>{"Spare servers"}</span>
-                    <input id="spares" class="short" type="number" min="0" value={pg.field("spares", || p.spares.to_string())}
-                        oninput={typing(dispatch, "spares")} onchange={edit(dispatch, draft, |s, i| s.patterns.spares = optional(i).unwrap_or(0))} />
+                    <input id="spares" class="short" type="number" min="0" value={pg.field("spares", || settings::spares(draft).to_string())}
+                        oninput={typing(dispatch, "spares")} onchange={edit(dispatch, draft, |s, i| settings::set_spares(s, optional(i).unwrap_or(0)))} />
                 </label>
                 <p class="hint">{"Applied on Reset. See the presets for each pattern at work."}</p>
             </div>
@@ -188,12 +189,14 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
                 let mut s = draft.clone();
-                s.nodes = sel.value().parse().unwrap_or(5);
-                d.emit(Action::EditDraft(s));
+                settings::set_nodes(&mut s, sel.value().parse().unwrap_or(5));
+                d.emit(Action::EditDraft(Box::new(s)));
             }
         })
     };
-    let pending = pg.draft != pg.settings;
+    let pending = pg.draft != *pg.base();
+    let r = params(draft);
+    use settings::raft;
     let on_preset = {
         let d = dispatch.clone();
         Callback::from(move |e: Event| {
@@ -270,23 +273,23 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
                     </select>
                 </label>
                 <label class="check" title="PreVote (§9.6): ask for votes before raising the term, so a cut-off node cannot disrupt the cluster">
-                    <input id="prevote" type="checkbox" checked={draft.prevote} onchange={edit(dispatch, draft, |s, i| s.prevote = i.checked())} />{"PreVote"}
+                    <input id="prevote" type="checkbox" checked={r.prevote} onchange={edit(dispatch, draft, |s, i| raft(s).prevote = i.checked())} />{"PreVote"}
                 </label>
                 <label class="check" title="CheckQuorum (§6.2): a leader steps down when it has not heard from a majority for an election timeout">
-                    <input id="check-quorum" type="checkbox" checked={draft.check_quorum} onchange={edit(dispatch, draft, |s, i| s.check_quorum = i.checked())} />{"CheckQuorum"}
+                    <input id="check-quorum" type="checkbox" checked={r.check_quorum} onchange={edit(dispatch, draft, |s, i| raft(s).check_quorum = i.checked())} />{"CheckQuorum"}
                 </label>
                 <label class="field" title="Election timeout range in ms: each timer is drawn uniformly from it">
                     <span>{"Timeout ms"}</span>
-                    <input id="timeout-min" class="short" type="number" min="1" value={pg.field("timeout-min", || draft.timeout_ms.0.to_string())} aria-label="Minimum election timeout (ms)"
-                        oninput={typing(dispatch, "timeout-min")} onchange={edit(dispatch, draft, |s, i| s.timeout_ms.0 = num(i))} />
+                    <input id="timeout-min" class="short" type="number" min="1" value={pg.field("timeout-min", || r.election_timeout_ms[0].to_string())} aria-label="Minimum election timeout (ms)"
+                        oninput={typing(dispatch, "timeout-min")} onchange={edit(dispatch, draft, |s, i| raft(s).election_timeout_ms[0] = num(i))} />
                     {"–"}
-                    <input id="timeout-max" class="short" type="number" min="1" value={pg.field("timeout-max", || draft.timeout_ms.1.to_string())} aria-label="Maximum election timeout (ms)"
-                        oninput={typing(dispatch, "timeout-max")} onchange={edit(dispatch, draft, |s, i| s.timeout_ms.1 = num(i))} />
+                    <input id="timeout-max" class="short" type="number" min="1" value={pg.field("timeout-max", || r.election_timeout_ms[1].to_string())} aria-label="Maximum election timeout (ms)"
+                        oninput={typing(dispatch, "timeout-max")} onchange={edit(dispatch, draft, |s, i| raft(s).election_timeout_ms[1] = num(i))} />
                 </label>
                 <label class="field" title="How often a leader sends heartbeats (ms)">
                     <span>{"Heartbeat ms"}</span>
-                    <input id="heartbeat" class="short" type="number" min="1" value={pg.field("heartbeat", || draft.heartbeat_ms.to_string())} aria-label="Heartbeat (ms)"
-                        oninput={typing(dispatch, "heartbeat")} onchange={edit(dispatch, draft, |s, i| s.heartbeat_ms = num(i))} />
+                    <input id="heartbeat" class="short" type="number" min="1" value={pg.field("heartbeat", || r.heartbeat_ms.to_string())} aria-label="Heartbeat (ms)"
+                        oninput={typing(dispatch, "heartbeat")} onchange={edit(dispatch, draft, |s, i| raft(s).heartbeat_ms = num(i))} />
                 </label>
                 { patterns(pg, dispatch) }
                 <button id="reset" class={classes!(pending.then_some("pending"))} onclick={reset}

@@ -11,8 +11,7 @@ use crate::sim::invariant::Violation;
 use crate::sim::{NodeId, Sim, Time};
 use std::collections::VecDeque;
 
-mod settings;
-pub use settings::{Patterns, Settings};
+pub mod settings;
 
 /// The slowest and fastest speeds, as multiples of real time.
 pub const MIN_SPEED: f64 = 0.01;
@@ -55,7 +54,6 @@ pub enum Action {
     Slower,
     Reset,
     NewSeed(u64),
-    Configure(Settings),
     Select(Option<NodeId>),
     OpenMenu(Option<Menu>),
     Highlight(Vec<NodeId>),
@@ -71,8 +69,8 @@ pub enum Action {
     DragStart(f64, f64),
     DragMove(f64, f64),
     DragEnd,
-    /// Edit the settings that the next reset applies.
-    EditDraft(Settings),
+    /// Edit the draft scenario that the next reset loads.
+    EditDraft(Box<Scenario>),
     /// Event log filters.
     FilterNode(Option<NodeId>),
     ToggleKind(&'static str),
@@ -147,7 +145,6 @@ pub fn node_radius(n: u32) -> f64 {
 
 /// The playground state.
 pub struct Playground {
-    pub settings: Settings,
     travel: Travel,
     /// The scenario as loaded (preset, link, file): what a reset returns to.
     base: Scenario,
@@ -170,7 +167,8 @@ pub struct Playground {
     /// Recently dropped messages: link and the wall time they dropped.
     pub drops: Vec<(NodeId, NodeId, f64)>,
     pub drag: Option<(f64, f64, f64, f64)>,
-    pub draft: Settings,
+    /// The settings form: the scenario the next reset loads.
+    pub draft: Scenario,
     pub log_node: Option<NodeId>,
     /// Event kinds hidden from the log.
     pub hidden_kinds: Vec<&'static str>,
@@ -183,20 +181,19 @@ pub struct Playground {
 }
 
 impl Playground {
-    pub fn new(settings: Settings) -> Self {
-        let settings = if Self::validate(&settings).is_ok() { settings } else { Settings::default() };
-        let base = settings.scenario();
-        let runner = Self::runner_for(&base).expect("default settings are valid");
+    /// The playground on its default scenario ([`settings::playground`]).
+    pub fn new() -> Self {
+        let base = settings::playground();
+        let runner = Self::runner_for(&base).expect("the default scenario is valid");
         let mut pg = Playground {
             travel: Travel::new(runner),
+            draft: base.clone(),
             base,
             share: None,
-            draft: settings.clone(),
             drag: None,
             log_node: None,
             hidden_kinds: vec!["send", "deliver"],
             fields: std::collections::BTreeMap::new(),
-            settings,
             playing: true,
             speed: 0.05,
             selected: None,
@@ -377,15 +374,19 @@ impl Playground {
             Action::Slower => {
                 self.speed = SPEED_STEPS.iter().rev().copied().find(|s| *s < self.speed * 0.999).unwrap_or(MIN_SPEED)
             }
-            Action::Reset => {
-                let draft = self.draft.clone();
-                self.apply(Action::Configure(draft));
-            }
+            Action::Reset => match Self::validate(&self.draft) {
+                Ok(()) => {
+                    self.fields.clear();
+                    self.reset();
+                    self.playing = true;
+                }
+                Err(e) => self.error = Some(e),
+            },
             Action::NewSeed(seed) => {
                 self.draft.seed = seed;
                 self.apply(Action::Reset);
             }
-            Action::EditDraft(s) => self.draft = s,
+            Action::EditDraft(s) => self.draft = *s,
             Action::DragStart(x, y) => {
                 self.menu = None;
                 self.drag = Some((x, y, x, y));
@@ -402,7 +403,7 @@ impl Playground {
                     if hx - lx < 6.0 && hy - ly < 6.0 {
                         self.selected = None; // a click on the background
                     } else {
-                        let n = self.settings.nodes;
+                        let n = self.base.nodes;
                         let inside: Vec<NodeId> = (0..n)
                             .filter(|i| {
                                 let (x, y) = layout(*i, n);
@@ -421,16 +422,6 @@ impl Playground {
                     self.hidden_kinds.push(k);
                 }
             }
-            Action::Configure(s) => match Self::validate(&s) {
-                Ok(()) => {
-                    self.fields.clear();
-                    self.draft = s.clone();
-                    self.settings = s;
-                    self.reset();
-                    self.playing = true;
-                }
-                Err(e) => self.error = Some(e),
-            },
             Action::Select(n) => {
                 self.selected = n;
                 self.menu = None;
@@ -462,7 +453,7 @@ impl Playground {
                 None => self.error = Some("There is no leader to kill right now.".into()),
             },
             Action::PartitionOff(nodes) => {
-                let n = self.settings.nodes as usize;
+                let n = self.base.nodes as usize;
                 if !nodes.is_empty() && nodes.len() < n {
                     self.act(Timeline::Partition { groups: vec![nodes] });
                 }
@@ -470,23 +461,29 @@ impl Playground {
         }
     }
 
-    fn validate(s: &Settings) -> Result<(), String> {
+    /// Whether the settings form's scenario can run, ignoring its timeline
+    /// (a reset drops a timeline that names nodes that no longer exist).
+    fn validate(s: &Scenario) -> Result<(), String> {
         if !(3..=MAX_NODES).contains(&s.nodes) {
             return Err(format!("The playground runs 3 to {MAX_NODES} nodes, not {}.", s.nodes));
         }
-        Runner::new(s.scenario()).map(|_| ()).map_err(|e| format!("Those settings do not work: {e}"))
+        let bare = Scenario { timeline: Vec::new(), links: Vec::new(), ..s.clone() };
+        Runner::new(bare).map(|_| ()).map_err(|e| format!("Those settings do not work: {e}"))
     }
 
-    /// Restarts the loaded scenario with the current settings: what was
-    /// done by hand is dropped; a preset's own timeline is kept.
+    /// Restarts with the draft: what was done by hand is dropped; a
+    /// preset's own timeline is kept.
     fn reset(&mut self) {
-        let mut scenario = self.settings.apply_to(&self.base);
+        let mut scenario = self.draft.clone();
         if scenario.validate().is_err() {
             scenario.timeline.clear(); // it named nodes that no longer exist
             scenario.links.clear();
         }
         match Self::runner_for(&scenario) {
-            Ok(r) => self.start(r, scenario),
+            Ok(r) => {
+                self.draft = scenario.clone();
+                self.start(r, scenario);
+            }
             Err(e) => self.error = Some(e),
         }
     }
@@ -516,8 +513,7 @@ impl Playground {
                 return;
             }
         };
-        self.settings = Settings::of(&scenario);
-        self.draft = self.settings.clone();
+        self.draft = scenario.clone();
         // The base is the scenario without anything recorded past `at_us`.
         self.start(runner, scenario);
         self.playing = playing;
@@ -658,6 +654,12 @@ impl Playground {
             Some(l) => format!("leader n{l} · term {}", self.node_view(l).term),
             None => format!("no leader · term {}", cluster::max_term(self.sim())),
         }
+    }
+}
+
+impl Default for Playground {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

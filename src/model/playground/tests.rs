@@ -13,7 +13,7 @@ fn run_for(pg: &mut Playground, wall_ms: f64) {
 
 #[test]
 fn frames_advance_sim_time_by_wall_time_times_speed() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::SetSpeed(2.0));
     pg.apply(Action::Tick { wall_ms: 1000.0 });
     pg.apply(Action::Tick { wall_ms: 1016.0 });
@@ -25,7 +25,7 @@ fn frames_advance_sim_time_by_wall_time_times_speed() {
 
 #[test]
 fn actions_are_recorded_into_the_timeline_and_kill_leader_kills_the_leader() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::SetSpeed(100.0));
     run_for(&mut pg, 300.0);
     let leader = pg.leader().expect("a leader");
@@ -38,7 +38,7 @@ fn actions_are_recorded_into_the_timeline_and_kill_leader_kills_the_leader() {
 
 #[test]
 fn advance_runs_exactly_that_long_and_pauses() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     assert!(pg.playing);
     pg.apply(Action::Advance(100_000));
     pg.apply(Action::Advance(100_000));
@@ -51,7 +51,7 @@ fn advance_runs_exactly_that_long_and_pauses() {
 
 #[test]
 fn escape_closes_the_help_first_then_the_menu() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::OpenMenu(Some(Menu::Node(1))));
     pg.apply(Action::ToggleHelp);
     pg.apply(Action::Escape);
@@ -63,7 +63,7 @@ fn escape_closes_the_help_first_then_the_menu() {
 
 #[test]
 fn speed_steps_stay_within_bounds() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     for _ in 0..20 {
         pg.apply(Action::Faster);
     }
@@ -76,19 +76,26 @@ fn speed_steps_stay_within_bounds() {
 
 #[test]
 fn bad_settings_show_an_error_and_keep_the_run() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     run_for(&mut pg, 100.0);
     let before = pg.now();
-    pg.apply(Action::Configure(Settings { nodes: 40, ..Settings::default() }));
+    let mut draft = settings::playground();
+    draft.nodes = 40;
+    pg.apply(Action::EditDraft(Box::new(draft)));
+    pg.apply(Action::Reset);
     assert!(pg.error.as_deref().unwrap().contains("3 to 15"));
     assert_eq!(pg.now(), before);
-    pg.apply(Action::Configure(Settings { timeout_ms: (300.0, 150.0), ..Settings::default() }));
+    let mut draft = settings::playground();
+    settings::raft(&mut draft).election_timeout_ms = [300.0, 150.0];
+    pg.apply(Action::EditDraft(Box::new(draft)));
+    pg.apply(Action::Reset);
     assert!(pg.error.as_deref().unwrap().contains("backwards"), "{:?}", pg.error);
+    assert_eq!(pg.now(), before, "the run is kept");
 }
 
 #[test]
 fn dragging_a_rectangle_around_a_node_partitions_it_off() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     let (x, y) = layout(2, 5);
     pg.apply(Action::DragStart(x - 10.0, y - 10.0));
     pg.apply(Action::DragMove(x + 10.0, y + 10.0));
@@ -100,7 +107,7 @@ fn dragging_a_rectangle_around_a_node_partitions_it_off() {
 
 #[test]
 fn a_share_link_reproduces_the_run_at_the_same_time() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::SetSpeed(20.0));
     run_for(&mut pg, 200.0);
     pg.apply(Action::KillLeader);
@@ -109,7 +116,7 @@ fn a_share_link_reproduces_the_run_at_the_same_time() {
     let fragment = pg.share.clone().unwrap();
     let (t, hash) = (pg.now(), pg.sim().trace().hash());
     let link = codec::parse_fragment(&fragment).unwrap().unwrap();
-    let mut other = Playground::new(Settings::default());
+    let mut other = Playground::new();
     other.apply(Action::Load { scenario: Box::new(link.scenario), at_us: link.at_us, playing: false });
     assert_eq!((other.now(), other.sim().trace().hash()), (t, hash));
     assert!(!other.playing);
@@ -117,19 +124,15 @@ fn a_share_link_reproduces_the_run_at_the_same_time() {
 
 #[test]
 fn opening_a_run_late_keeps_its_first_election_in_the_log() {
-    let mut pg = Playground::new(Settings::default());
-    pg.apply(Action::Load {
-        scenario: Box::new(Settings::default().scenario()),
-        at_us: Some(30_000_000),
-        playing: false,
-    });
+    let mut pg = Playground::new();
+    pg.apply(Action::Load { scenario: Box::new(settings::playground()), at_us: Some(30_000_000), playing: false });
     assert!(pg.log.len() + pg.notable.len() > LOG_CAP, "enough events to overflow one ring");
     assert!(pg.notable.iter().any(|l| l.text.contains("became leader t1")));
 }
 
 #[test]
 fn seeking_shows_the_same_state_as_first_time_through() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::SetSpeed(50.0));
     run_for(&mut pg, 100.0);
     let mid = (pg.now(), pg.sim().trace().hash());
@@ -150,7 +153,7 @@ fn seeking_shows_the_same_state_as_first_time_through() {
 
 #[test]
 fn a_bad_import_keeps_the_current_scenario() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::LoadPreset("stale-leader"));
     let before = pg.scenario().clone();
     pg.apply(Action::Import("{\"version\": 2}".into()));
@@ -163,13 +166,13 @@ fn a_bad_import_keeps_the_current_scenario() {
 
 #[test]
 fn autosave_restores_the_scenario_and_the_time() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::SetSpeed(20.0));
     run_for(&mut pg, 100.0);
     pg.apply(Action::KillLeader);
     run_for(&mut pg, 50.0);
     let saved = pg.autosave();
-    let mut other = Playground::new(Settings::default());
+    let mut other = Playground::new();
     other.apply(Action::Restore(saved));
     assert_eq!((other.now(), other.sim().trace().hash()), (pg.now(), pg.sim().trace().hash()));
     assert_eq!(other.scenario().timeline.len(), 1);
@@ -179,7 +182,7 @@ fn autosave_restores_the_scenario_and_the_time() {
 
 #[test]
 fn reset_keeps_a_presets_timeline_and_drops_what_was_done_by_hand() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::LoadPreset("stale-leader"));
     let preset_actions = pg.scenario().timeline.len();
     pg.apply(Action::Do(Timeline::HealAll));
@@ -191,9 +194,9 @@ fn reset_keeps_a_presets_timeline_and_drops_what_was_done_by_hand() {
 
 #[test]
 fn reset_keeps_a_presets_patterns_and_add_spare_grows_the_cluster() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::LoadPreset("membership-change"));
-    assert_eq!(pg.settings.patterns.spares, 2);
+    assert_eq!(settings::spares(&pg.draft), 2);
     pg.apply(Action::Reset);
     let ProtocolSpec::Raft(r) = &pg.scenario().protocol else { panic!("a Raft scenario") };
     assert_eq!(r.members, Some(vec![0, 1, 2]));
@@ -206,23 +209,36 @@ fn reset_keeps_a_presets_patterns_and_add_spare_grows_the_cluster() {
     assert_eq!(pg.spare(), Some(4), "n3 joined");
 
     // Every server a member: Add server explains instead of acting.
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::AddSpare);
     assert!(pg.error.as_deref().is_some_and(|e| e.contains("already a member")));
 
     // A draft's patterns reach the scenario on reset.
-    let mut pg = Playground::new(Settings::default());
-    let mut draft = pg.settings.clone();
-    draft.patterns.witnesses = vec![4];
-    draft.patterns.rotate_every_commits = Some(10);
-    pg.apply(Action::Configure(draft));
+    let mut pg = Playground::new();
+    let mut draft = pg.draft.clone();
+    settings::raft(&mut draft).witnesses = vec![4];
+    settings::raft(&mut draft).rotate_every_commits = Some(10);
+    pg.apply(Action::EditDraft(Box::new(draft)));
+    assert!(pg.draft != *pg.base(), "the form shows a pending change");
+    pg.apply(Action::Reset);
     let ProtocolSpec::Raft(r) = &pg.scenario().protocol else { panic!("a Raft scenario") };
     assert_eq!((r.witnesses.clone(), r.rotate_every_commits), (vec![4], Some(10)));
+    assert!(pg.draft == *pg.base(), "nothing pending after the reset");
+
+    // Growing the cluster keeps the spare count; the preset's members follow.
+    let mut pg = Playground::new();
+    pg.apply(Action::LoadPreset("membership-change"));
+    let mut draft = pg.draft.clone();
+    settings::set_nodes(&mut draft, 7);
+    pg.apply(Action::EditDraft(Box::new(draft)));
+    pg.apply(Action::Reset);
+    assert!(pg.error.is_none(), "{:?}", pg.error);
+    assert_eq!((pg.sim().len(), settings::spares(&pg.draft), pg.spare()), (7, 2, Some(5)));
 }
 
 #[test]
 fn a_violation_pauses_the_run() {
-    let mut pg = Playground::new(Settings::default());
+    let mut pg = Playground::new();
     pg.apply(Action::LoadPreset("figure-8"));
     pg.apply(Action::SetSpeed(1.0));
     run_for(&mut pg, 500.0);
