@@ -150,4 +150,164 @@ impl Raft {
         }
         ctx.send(from, Msg::RequestVoteReply { term: self.current_term, granted, prevote: false });
     }
+
+    /// A (pre-)vote reply to a (pre-)candidate: count it, or step down
+    /// when a pre-vote was refused by a server with a higher term.
+    pub(super) fn handle_vote_reply(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        from: NodeId,
+        term: u64,
+        granted: bool,
+        prevote: bool,
+    ) {
+        if prevote {
+            if self.role != Role::PreCandidate {
+                return;
+            }
+            if !granted && term > self.current_term {
+                self.become_follower(ctx, term, None);
+            } else if granted && term == self.current_term + 1 {
+                self.votes[from as usize] = true;
+                self.tally(ctx);
+            }
+        } else if self.role == Role::Candidate && term == self.current_term && granted {
+            self.votes[from as usize] = true;
+            self.tally(ctx);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    fn vote(term: u64, candidate: NodeId, last: (u64, u64), prevote: bool) -> Msg {
+        Msg::RequestVote { term, candidate, last_log_index: last.0, last_log_term: last.1, prevote, transfer: false }
+    }
+
+    const TIMEOUT: u64 = 150 * MS;
+
+    #[test]
+    fn an_election_timeout_makes_a_candidate_that_votes_for_itself_and_asks_everyone() {
+        let mut s = Server::new(0, cfg());
+        let fx = s.timer(Timer::Election);
+        let rv = vote(1, 0, (0, 0), false);
+        assert_eq!(
+            fx,
+            vec![
+                Fx::Note(Note::Role { role: Role::Candidate, term: 1 }),
+                Fx::Set(Timer::Election, TIMEOUT),
+                Fx::Send(1, rv.clone()),
+                Fx::Send(2, rv),
+            ]
+        );
+        assert_eq!((s.raft.term(), s.raft.voted_for(), s.raft.votes()), (1, Some(0), 1));
+    }
+
+    #[test]
+    fn a_vote_is_granted_once_per_term() {
+        let mut s = Server::new(1, cfg());
+        // A higher term makes us a follower of it first (§5.1), then we vote.
+        assert_eq!(
+            s.msg(0, vote(1, 0, (0, 0), false)),
+            vec![
+                Fx::Cancel(Timer::Heartbeat),
+                Fx::Set(Timer::Election, TIMEOUT),
+                Fx::Note(Note::Role { role: Role::Follower, term: 1 }),
+                Fx::Set(Timer::Election, TIMEOUT),
+                Fx::Send(0, Msg::RequestVoteReply { term: 1, granted: true, prevote: false }),
+            ]
+        );
+        // A second candidate of the same term is refused, and nothing else happens.
+        assert_eq!(
+            s.msg(2, vote(1, 2, (0, 0), false)),
+            vec![Fx::Send(2, Msg::RequestVoteReply { term: 1, granted: false, prevote: false })]
+        );
+        assert_eq!(s.raft.voted_for(), Some(0));
+        // The same candidate asking again (a duplicate) is granted again.
+        assert_eq!(sends(&s.msg(0, vote(1, 0, (0, 0), false))).len(), 1);
+        assert_eq!(s.raft.voted_for(), Some(0));
+    }
+
+    #[test]
+    fn a_vote_is_refused_to_a_candidate_whose_log_is_behind() {
+        let mut s = Server::new(1, cfg());
+        s.msg(2, append(1, (0, 0), vec![entry(1, 7)], 0));
+        // Same last index, older last term: not up to date (§5.4.1).
+        let fx = s.msg(2, vote(2, 2, (1, 0), false));
+        assert_eq!(fx.last(), Some(&Fx::Send(2, Msg::RequestVoteReply { term: 2, granted: false, prevote: false })));
+        assert_eq!((s.raft.term(), s.raft.voted_for()), (2, None));
+        // The broken variant skips the check and grants.
+        let mut bad = Server::new(1, RaftConfig { bug: Some(Bug::VoteWithoutLogCheck), ..cfg() });
+        bad.msg(2, append(1, (0, 0), vec![entry(1, 7)], 0));
+        let fx = bad.msg(2, vote(2, 2, (1, 0), false));
+        assert_eq!(fx.last(), Some(&Fx::Send(2, Msg::RequestVoteReply { term: 2, granted: true, prevote: false })));
+    }
+
+    #[test]
+    fn a_majority_of_votes_makes_a_leader_that_sends_its_noop_at_once() {
+        let mut s = Server::new(0, cfg());
+        s.timer(Timer::Election);
+        let fx = s.msg(1, Msg::RequestVoteReply { term: 1, granted: true, prevote: false });
+        let ae = Msg::AppendEntries {
+            term: 1,
+            leader: 0,
+            prev_log_index: 0,
+            prev_log_term: 0,
+            entries: vec![Entry { term: 1, payload: Payload::Noop }],
+            leader_commit: 0,
+            round: 1,
+        };
+        assert_eq!(
+            fx,
+            vec![
+                Fx::Note(Note::Role { role: Role::Leader, term: 1 }),
+                Fx::Cancel(Timer::Election),
+                Fx::Send(1, ae.clone()),
+                Fx::Send(2, ae),
+                Fx::Set(Timer::Heartbeat, 50 * MS),
+            ]
+        );
+        assert_eq!((s.raft.role(), s.raft.log().last_index(), s.raft.commit_index()), (Role::Leader, 1, 0));
+        // A late vote for a leader changes nothing.
+        assert_eq!(s.msg(2, Msg::RequestVoteReply { term: 1, granted: true, prevote: false }), vec![]);
+    }
+
+    #[test]
+    fn a_pre_vote_changes_no_term_and_a_majority_of_them_starts_the_real_election() {
+        let pv = RaftConfig { prevote: true, ..cfg() };
+        let mut c = Server::new(0, pv.clone());
+        let fx = c.timer(Timer::Election);
+        assert_eq!(notes(&fx), vec![Note::Role { role: Role::PreCandidate, term: 0 }]);
+        assert_eq!(sends(&fx), vec![(1, vote(1, 0, (0, 0), true)), (2, vote(1, 0, (0, 0), true))]);
+        assert_eq!((c.raft.term(), c.raft.voted_for()), (0, None));
+
+        // The voter grants without adopting the term or recording a vote.
+        let mut v = Server::new(1, pv);
+        assert_eq!(
+            v.msg(0, vote(1, 0, (0, 0), true)),
+            vec![Fx::Send(0, Msg::RequestVoteReply { term: 1, granted: true, prevote: true })]
+        );
+        assert_eq!((v.raft.term(), v.raft.voted_for()), (0, None));
+
+        let fx = c.msg(1, Msg::RequestVoteReply { term: 1, granted: true, prevote: true });
+        assert_eq!(notes(&fx), vec![Note::Role { role: Role::Candidate, term: 1 }]);
+        assert_eq!(sends(&fx), vec![(1, vote(1, 0, (0, 0), false)), (2, vote(1, 0, (0, 0), false))]);
+    }
+
+    #[test]
+    fn a_sticky_server_ignores_request_vote_within_the_minimum_timeout() {
+        let mut s = Server::new(1, RaftConfig { vote_stickiness: true, ..cfg() });
+        // Booted at 0: no votes before 150 ms, and the term is not adopted.
+        s.now = TIMEOUT as LocalTime - 1;
+        assert_eq!(s.msg(0, vote(1, 0, (0, 0), false)), vec![]);
+        assert_eq!(s.raft.term(), 0);
+        s.now = TIMEOUT as LocalTime;
+        assert_eq!(
+            s.msg(0, vote(1, 0, (0, 0), false)).last(),
+            Some(&Fx::Send(0, Msg::RequestVoteReply { term: 1, granted: true, prevote: false }))
+        );
+    }
 }

@@ -62,3 +62,67 @@ impl Raft {
         self.maybe_commit(ctx);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    /// Leader n0 of {n0,n1,n2}, with spare n3, its no-op committed.
+    fn leader() -> Server {
+        let mut s = Server::leader(RaftConfig { nodes: 4, members: Some(vec![0, 1, 2]), ..cfg() });
+        s.msg(1, Msg::AppendEntriesReply { term: 1, success: true, index: 1, round: 1 });
+        assert_eq!(s.raft.commit_index(), 1);
+        s
+    }
+
+    #[test]
+    fn a_leader_adds_a_server_with_one_configuration_entry_used_at_once() {
+        let mut s = leader();
+        let fx = s.cmd(Cmd::AddServer(3));
+        assert_eq!(notes(&fx), vec![Note::Config { members: 0b1111 }]);
+        let to: Vec<NodeId> = sends(&fx).iter().map(|(to, _)| *to).collect();
+        assert_eq!(to, vec![1, 2, 3], "the entry goes to the old members and the new one");
+        assert!(sends(&fx).iter().all(|(_, m)| matches!(m, Msg::AppendEntries { entries, .. }
+            if entries.last().map(|e| e.payload) == Some(Payload::Config(0b1111)))));
+        assert_eq!(s.raft.members(), 0b1111);
+        // One change at a time (§4.1): the next waits for this one to commit.
+        assert_eq!(
+            notes(&s.cmd(Cmd::RemoveServer(1))),
+            vec![Note::ConfigRefused { node: 1, add: false, reason: "the previous change has not committed" }]
+        );
+        // The new configuration needs 3 of 4: n1 alone does not commit it.
+        assert_eq!(notes(&s.msg(1, Msg::AppendEntriesReply { term: 1, success: true, index: 2, round: 1 })), vec![]);
+        assert_eq!(
+            notes(&s.msg(3, Msg::AppendEntriesReply { term: 1, success: true, index: 2, round: 1 })),
+            vec![Note::Commit { index: 2 }]
+        );
+    }
+
+    #[test]
+    fn a_change_before_the_leaders_first_commit_is_refused() {
+        let mut s = Server::leader(RaftConfig { nodes: 4, members: Some(vec![0, 1, 2]), ..cfg() });
+        assert_eq!(
+            s.cmd(Cmd::AddServer(3)),
+            vec![Fx::Note(Note::ConfigRefused {
+                node: 3,
+                add: true,
+                reason: "no entry of this term has committed yet"
+            })]
+        );
+        let mut f = Server::new(1, cfg());
+        assert_eq!(
+            notes(&f.cmd(Cmd::AddServer(2))),
+            vec![Note::ConfigRefused { node: 2, add: true, reason: "not the leader" }]
+        );
+    }
+
+    #[test]
+    fn a_follower_uses_a_configuration_as_soon_as_it_is_in_its_log() {
+        let mut s = Server::new(2, cfg());
+        let config = Entry { term: 1, payload: Payload::Config(0b011) };
+        let fx = s.msg(1, append(1, (0, 0), vec![config], 0));
+        assert!(notes(&fx).contains(&Note::Config { members: 0b011 }));
+        assert_eq!(s.raft.members(), 0b011);
+    }
+}

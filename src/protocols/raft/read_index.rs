@@ -67,3 +67,81 @@ impl Raft {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    fn ack(from_term: u64, index: u64, round: u64) -> Msg {
+        Msg::AppendEntriesReply { term: from_term, success: true, index, round }
+    }
+
+    /// A leader whose no-op n1 acknowledged in round 1 (committed).
+    fn leader(cfg: RaftConfig) -> Server {
+        let mut s = Server::leader(cfg);
+        s.msg(1, ack(1, 1, 1));
+        assert_eq!(s.raft.commit_index(), 1);
+        s
+    }
+
+    #[test]
+    fn a_read_index_read_waits_for_a_round_a_majority_acknowledged() {
+        let mut s = leader(cfg());
+        let fx = s.cmd(Cmd::Read(9));
+        assert_eq!(notes(&fx), vec![], "not before the round");
+        let rounds: Vec<(NodeId, u64)> = sends(&fx)
+            .into_iter()
+            .map(|(to, m)| match m {
+                Msg::AppendEntries { round, .. } => (to, round),
+                m => panic!("{m:?}"),
+            })
+            .collect();
+        assert_eq!(rounds, vec![(1, 2), (2, 2)]);
+        // An acknowledgement of the old round is not enough; of the new one is.
+        assert_eq!(notes(&s.msg(2, ack(1, 1, 1))), vec![]);
+        assert_eq!(s.msg(1, ack(1, 1, 2)), vec![Fx::Note(Note::Read { id: 9, value: 0, lease: false })]);
+        // The broken variant answers at once, with no round.
+        let mut bad = leader(RaftConfig { bug: Some(Bug::ReadWithoutRound), ..cfg() });
+        assert_eq!(bad.cmd(Cmd::Read(9)), vec![Fx::Note(Note::Read { id: 9, value: 0, lease: false })]);
+    }
+
+    #[test]
+    fn a_leader_without_a_commit_in_its_term_refuses_reads() {
+        let mut s = Server::leader(cfg());
+        assert_eq!(s.cmd(Cmd::Read(9)), vec![Fx::Note(Note::Rejected { id: 9, leader: None })]);
+    }
+
+    #[test]
+    fn a_lease_serves_reads_locally_for_t_min_times_1_minus_eps_over_1_plus_eps() {
+        // ε = 10%: 150 ms · 0.9 / 1.1 = 122.727 ms, counted from when round 1 was sent (0).
+        let mut s = leader(RaftConfig { lease_drift_bound_ppm: Some(100_000), ..cfg() });
+        assert_eq!(s.raft.lease_until(), 122_727);
+        s.now = 122_726;
+        assert_eq!(s.cmd(Cmd::Read(1)), vec![Fx::Note(Note::Read { id: 1, value: 0, lease: true })]);
+        s.now = 122_727;
+        let fx = s.cmd(Cmd::Read(2));
+        assert_eq!(notes(&fx), vec![], "the lease has run out: a round instead");
+        assert_eq!(sends(&fx).len(), 2);
+    }
+
+    #[test]
+    fn check_quorum_steps_down_a_leader_that_heard_from_no_majority() {
+        let c = RaftConfig { check_quorum: true, ..cfg() };
+        let mut s = Server::leader(c.clone());
+        assert_eq!(
+            s.timer(Timer::Election),
+            vec![
+                Fx::Note(Note::StepDown { term: 1 }),
+                Fx::Cancel(Timer::Heartbeat),
+                Fx::Set(Timer::Election, 150 * MS),
+                Fx::Note(Note::Role { role: Role::Follower, term: 1 }),
+            ]
+        );
+        // Having heard from n1 since the last check, it stays leader.
+        let mut s = Server::leader(c);
+        s.msg(1, ack(1, 1, 1));
+        assert_eq!(s.timer(Timer::Election), vec![Fx::Set(Timer::Election, 150 * MS)]);
+        assert_eq!(s.raft.role(), Role::Leader);
+    }
+}

@@ -218,4 +218,138 @@ impl Raft {
             self.last_applied += 1;
         }
     }
+
+    /// A follower's answer to AppendEntries (or InstallSnapshot) of this
+    /// term: progress (`match_index`, `next_index`), commit, the lease's
+    /// heartbeat round, and what to send next.
+    pub(super) fn handle_append_reply(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        from: NodeId,
+        success: bool,
+        index: u64,
+        round: u64,
+    ) {
+        self.recent_active[from as usize] = true;
+        let f = from as usize;
+        self.acked_round[f] = self.acked_round[f].max(round);
+        self.extend_lease();
+        self.serve_reads(ctx);
+        if success {
+            self.match_index[f] = self.match_index[f].max(index);
+            self.next_index[f] = self.next_index[f].max(index + 1);
+            self.maybe_commit(ctx);
+            // Only the reply to the newest AppendEntries sends more;
+            // replies to older ones would start parallel streams.
+            let latest = index >= self.sent_index[f];
+            if self.transfer == Some(from) && self.match_index[f] == self.log.last_index() {
+                ctx.send(from, Msg::TimeoutNow { term: self.current_term });
+            } else if latest && self.next_index[f] <= self.log.last_index() {
+                self.send_append(ctx, from);
+            }
+        } else {
+            let back = index.min(self.next_index[f].saturating_sub(1));
+            self.next_index[f] = back.max(self.match_index[f] + 1).max(1);
+            self.send_append(ctx, from);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    const TIMEOUT: u64 = 150 * MS;
+
+    fn reply(term: u64, success: bool, index: u64, round: u64) -> Msg {
+        Msg::AppendEntriesReply { term, success, index, round }
+    }
+
+    #[test]
+    fn a_follower_appends_after_a_matching_entry_and_commits_what_the_leader_committed() {
+        let mut s = Server::new(2, cfg());
+        let fx = s.msg(1, append(1, (0, 0), vec![entry(1, 7)], 0));
+        assert_eq!(fx.last(), Some(&Fx::Send(1, reply(1, true, 1, 1))));
+        assert_eq!((s.raft.leader_id(), s.raft.log().last_index(), s.raft.commit_index()), (Some(1), 1, 0));
+        // A heartbeat that carries the leader's commit index applies the entry.
+        assert_eq!(
+            s.msg(1, append(1, (1, 1), vec![], 1)),
+            vec![
+                Fx::Set(Timer::Election, TIMEOUT),
+                Fx::Note(Note::Commit { index: 1 }),
+                Fx::Send(1, reply(1, true, 1, 1))
+            ]
+        );
+        assert_eq!((s.raft.applied_requests(), s.raft.last_applied_request()), (1, Some(7)));
+    }
+
+    #[test]
+    fn a_mismatch_is_refused_with_the_first_index_of_the_conflicting_term() {
+        let mut s = Server::new(2, cfg());
+        s.msg(1, append(1, (0, 0), vec![entry(1, 1), entry(1, 2), entry(1, 3)], 0));
+        // The leader of term 2 thinks index 3 has term 2: all of term 1 is suspect.
+        let fx = s.msg(1, append(2, (3, 2), vec![entry(2, 4)], 0));
+        assert_eq!(fx.last(), Some(&Fx::Send(1, reply(2, false, 1, 1))));
+        assert_eq!(s.raft.log().last_index(), 3, "nothing appended after a mismatch");
+        // A gap: the follower asks for the index after its last.
+        let fx = s.msg(1, append(2, (9, 2), vec![], 0));
+        assert_eq!(fx.last(), Some(&Fx::Send(1, reply(2, false, 4, 1))));
+        // Then the leader's entries replace the conflicting suffix.
+        let fx = s.msg(1, append(2, (1, 1), vec![entry(2, 5)], 0));
+        assert_eq!(fx.last(), Some(&Fx::Send(1, reply(2, true, 2, 1))));
+        assert_eq!((s.raft.log().last_index(), s.raft.log().term_at(2)), (2, Some(2)));
+    }
+
+    #[test]
+    fn a_stale_leader_is_told_the_newer_term_and_nothing_else_happens() {
+        let mut s = Server::new(2, cfg());
+        s.msg(1, append(2, (0, 0), vec![], 0));
+        assert_eq!(s.msg(0, append(1, (0, 0), vec![entry(1, 9)], 0)), vec![Fx::Send(0, reply(2, false, 0, 1))]);
+        assert_eq!((s.raft.term(), s.raft.leader_id(), s.raft.log().last_index()), (2, Some(1), 0));
+    }
+
+    #[test]
+    fn the_leader_commits_once_a_majority_holds_an_entry_of_its_term() {
+        let mut s = Server::leader(cfg());
+        assert_eq!(s.msg(1, reply(1, true, 1, 1)), vec![Fx::Note(Note::Commit { index: 1 })]);
+        assert_eq!((s.raft.commit_index(), s.raft.match_index()[1], s.raft.next_index()[1]), (1, 1, 2));
+        // The third acknowledgement adds nothing.
+        assert_eq!(s.msg(2, reply(1, true, 1, 1)), vec![]);
+    }
+
+    /// Term 2's leader holds index 1 from term 1 and its own no-op at 2.
+    fn leader_with_an_old_entry(bug: Option<Bug>) -> Server {
+        let mut s = Server::new(0, RaftConfig { bug, ..cfg() });
+        s.msg(1, append(1, (0, 0), vec![entry(1, 7)], 0));
+        s.timer(Timer::Election);
+        s.msg(2, Msg::RequestVoteReply { term: 2, granted: true, prevote: false });
+        assert_eq!((s.raft.role(), s.raft.term(), s.raft.log().last_index()), (Role::Leader, 2, 2));
+        s
+    }
+
+    #[test]
+    fn an_earlier_terms_entry_is_not_committed_by_counting_replicas() {
+        // Figure 8 (§5.4.2): a majority holds index 1, but it is of term 1.
+        let mut s = leader_with_an_old_entry(None);
+        assert_eq!(s.msg(2, reply(2, true, 1, 1)), vec![]);
+        assert_eq!(s.raft.commit_index(), 0);
+        // Once the term-2 no-op is on a majority, both commit together.
+        assert_eq!(notes(&s.msg(2, reply(2, true, 2, 1))), vec![Note::Commit { index: 2 }]);
+        // The broken variant commits index 1 by count.
+        let mut bad = leader_with_an_old_entry(Some(Bug::CommitPreviousTermByCount));
+        assert_eq!(bad.msg(2, reply(2, true, 1, 1)), vec![Fx::Note(Note::Commit { index: 1 })]);
+    }
+
+    #[test]
+    fn a_refusal_moves_next_index_back_to_the_hint_and_resends_from_there() {
+        let mut s = leader_with_an_old_entry(None);
+        // n1 missed everything: it asks for index 1.
+        let fx = s.msg(1, reply(2, false, 1, 1));
+        let Some(Fx::Send(1, Msg::AppendEntries { prev_log_index: 0, entries, .. })) = fx.last() else {
+            panic!("resent from index 1: {fx:?}")
+        };
+        assert_eq!(entries.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(s.raft.next_index()[1], 1);
+    }
 }

@@ -43,3 +43,50 @@ impl Raft {
         ctx.note(Note::Compacted { index: upto });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    fn snapshot(last_index: u64) -> Msg {
+        Msg::InstallSnapshot {
+            term: 1,
+            leader: 1,
+            last_index,
+            last_term: 1,
+            digest: 99,
+            state: SnapState { applied_requests: 7, last_applied_request: Some(70), members: 0b111 },
+            round: 3,
+        }
+    }
+
+    #[test]
+    fn a_snapshot_replaces_the_log_and_the_state_machine() {
+        let mut s = Server::new(2, cfg());
+        let fx = s.msg(1, snapshot(10));
+        let ack = Fx::Send(1, Msg::AppendEntriesReply { term: 1, success: true, index: 10, round: 3 });
+        assert_eq!(
+            fx[fx.len() - 3..],
+            [Fx::Note(Note::Installed { index: 10 }), Fx::Note(Note::Commit { index: 10 }), ack.clone()]
+        );
+        assert_eq!((s.raft.log().snapshot_index(), s.raft.commit_index(), s.raft.applied_requests()), (10, 10, 7));
+        assert_eq!(s.raft.last_applied_request(), Some(70));
+        // An old snapshot (at or below the commit index) is acknowledged, not installed.
+        assert_eq!(s.msg(1, snapshot(10)), vec![Fx::Set(Timer::Election, 150 * MS), ack]);
+    }
+
+    #[test]
+    fn a_leader_compacts_once_enough_entries_are_applied() {
+        let mut s = Server::leader(RaftConfig { snapshot_every: Some(1), ..cfg() });
+        let fx = s.msg(1, Msg::AppendEntriesReply { term: 1, success: true, index: 1, round: 1 });
+        assert_eq!(notes(&fx), vec![Note::Commit { index: 1 }, Note::Compacted { index: 1 }]);
+        assert_eq!(s.raft.log().snapshot_index(), 1);
+        // A follower whose next entry was compacted away gets the snapshot.
+        let fx = s.msg(2, Msg::AppendEntriesReply { term: 1, success: false, index: 1, round: 1 });
+        assert!(
+            matches!(fx.last(), Some(Fx::Send(2, Msg::InstallSnapshot { last_index: 1, last_term: 1, .. }))),
+            "{fx:?}"
+        );
+    }
+}
