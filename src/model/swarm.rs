@@ -63,8 +63,6 @@ pub enum SwarmAction {
     ToggleFlashes,
     /// SWIM: whose view colours the nodes (None: the majority view).
     Observer(Option<NodeId>),
-    /// Text being typed into the loss field.
-    LossText(String),
     /// Run the epidemic with these parameters (from the form).
     Configure {
         nodes: u32,
@@ -73,8 +71,6 @@ pub enum SwarmAction {
         k: u32,
         fanout: u32,
     },
-    /// Text being typed into a parameter field.
-    Field(&'static str, String),
     /// Download the run as JSON: carried out by the view, at click time.
     Export,
     /// Make a link that replays this run to now.
@@ -126,9 +122,6 @@ pub struct Swarm {
     pub observer: Option<NodeId>,
     pub flashes: bool,
     pub error: Option<String>,
-    pub loss_text: Option<String>,
-    /// Text being typed into the parameter fields.
-    pub fields: std::collections::BTreeMap<&'static str, String>,
     /// The fragment (without `#`) of the last share link made.
     pub share: Option<String>,
     /// The furthest time this run has reached (the scrubber's range).
@@ -190,8 +183,6 @@ impl Swarm {
             observer: None,
             flashes: true,
             error: None,
-            loss_text: None,
-            fields: std::collections::BTreeMap::new(),
             share: None,
             end: 0,
             informed: Vec::new(),
@@ -391,7 +382,6 @@ impl Swarm {
             SwarmAction::Split => self.act(Action::Partition { groups: vec![(0..self.nodes() / 2).collect()] }),
             SwarmAction::HealAll => self.act(Action::HealAll),
             SwarmAction::SetLoss(p) => {
-                self.loss_text = None;
                 if !(0.0..=1.0).contains(&p) || p.is_nan() {
                     self.error = Some(format!("Loss must be between 0 and 1, not {p}."));
                     return;
@@ -433,10 +423,6 @@ impl Swarm {
                 each!(&mut self.run, tr => { tr.seek(t); });
                 self.refresh();
             }
-            SwarmAction::LossText(t) => self.loss_text = Some(t),
-            SwarmAction::Field(k, v) => {
-                self.fields.insert(k, v);
-            }
             SwarmAction::Configure { nodes, mode, exchange, k, fanout } => {
                 self.configure(nodes, mode, exchange, k, fanout)
             }
@@ -468,10 +454,7 @@ impl Swarm {
         s.timeline.clear();
         s.expect = None;
         match s.validate().map_err(|e| e.0).and_then(|()| Swarm::load(s, None, self.preset).map_err(|e| e.0)) {
-            Ok(new) => {
-                self.replace(new);
-                self.fields.clear();
-            }
+            Ok(new) => self.replace(new),
             Err(e) => self.error = Some(format!("Not applied: {e}.")),
         }
     }

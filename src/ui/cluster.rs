@@ -1,6 +1,7 @@
 //! The cluster view: nodes on a circle, links, messages in flight, drops,
 //! partitions, and the node and link menus.
 
+use super::field::Field;
 use crate::model::playground::{layout, node_radius, Action, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
 use crate::protocols::raft::{Msg, Role};
 use crate::scenario::{Action as Do, LinkSpec, Target};
@@ -329,17 +330,6 @@ pub fn read_input(id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Records what is typed into a menu field, so redraws keep it.
-fn typing(dispatch: &Callback<Action>, id: &str) -> Callback<InputEvent> {
-    let d = dispatch.clone();
-    let id = id.to_string();
-    Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-            d.emit(Action::Field(id.clone(), i.value()));
-        }
-    })
-}
-
 /// A view coordinate as a fraction of the view, for `place_menu`.
 fn anchor(v: f64) -> String {
     format!("{:.4}", (v + VIEW_HALF) / (2.0 * VIEW_HALF))
@@ -405,8 +395,8 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     } }
                     <fieldset class="skew">
                         <legend>{"Clock"}</legend>
-                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<input id={skew_id.clone()} type="number" step="1" oninput={typing(dispatch, &skew_id)} value={pg.field(&skew_id, || (clock.offset_us() as f64 / 1000.0).to_string())} /></label>
-                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<input id={drift_id.clone()} type="number" step="1000" oninput={typing(dispatch, &drift_id)} value={pg.field(&drift_id, || clock.drift_ppm().to_string())} /></label>
+                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<Field key={skew_id.clone()} id={skew_id.clone()} step="1" value={(clock.offset_us() as f64 / 1000.0).to_string()} /></label>
+                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<Field key={drift_id.clone()} id={drift_id.clone()} step="1000" value={clock.drift_ppm().to_string()} /></label>
                         <button onclick={apply_skew} title="Set this node's clock offset and drift">{"Set clock"}</button>
                     </fieldset>
                 </div>
@@ -454,8 +444,8 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                     { button(dispatch, "Heal", "Restore both directions of this link", Action::Do(Do::Heal { a, b }), net.is_cut(a, b) || net.is_cut(b, a)) }
                     <fieldset class="linkcfg">
                         <legend>{"Both directions"}</legend>
-                        <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<input id={ids.0.clone()} type="text" oninput={typing(dispatch, &ids.0)} value={pg.field(&ids.0, || format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0))} /></label>
-                        <label title="Probability that a message is lost, 0 to 1">{"loss "}<input id={ids.1.clone()} type="number" min="0" max="1" step="0.05" oninput={typing(dispatch, &ids.1)} value={pg.field(&ids.1, || cfg.loss.to_string())} /></label>
+                        <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<Field key={ids.0.clone()} id={ids.0.clone()} kind="text" value={format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0)} /></label>
+                        <label title="Probability that a message is lost, 0 to 1">{"loss "}<Field key={ids.1.clone()} id={ids.1.clone()} min="0" max="1" step="0.05" value={cfg.loss.to_string()} /></label>
                         <button onclick={apply} title="Apply latency and loss to both directions">{"Apply"}</button>
                     </fieldset>
                 </div>

@@ -16,24 +16,32 @@ pub fn import(file: web_sys::File, dispatch: Callback<Action>) {
     );
 }
 
+thread_local! {
+    /// The read in progress: gloo cancels a read whose reader is dropped.
+    static READING: std::cell::RefCell<Option<gloo::file::callbacks::FileReader>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Reads a file's text (at most 1 MB), then calls `done`, or `fail` with a message.
 pub fn read(file: web_sys::File, done: Callback<String>, fail: Callback<String>) {
+    let file = gloo::file::File::from(file);
     let size = file.size();
-    if size > MAX_JSON_BYTES as f64 {
+    if size > MAX_JSON_BYTES as u64 {
         fail.emit(format!(
             "'{}' is {:.0} KB; scenario files are limited to 1 MB. The current scenario is unchanged.",
             file.name(),
-            size / 1024.0
+            size as f64 / 1024.0
         ));
         return;
     }
     let name = file.name();
-    wasm_bindgen_futures::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-            Ok(text) => done.emit(text.as_string().unwrap_or_default()),
+    let reader = gloo::file::callbacks::read_as_text(&file, move |text| {
+        match text {
+            Ok(text) => done.emit(text),
             Err(_) => fail.emit(format!("'{name}' could not be read.")),
         }
+        // Not dropped here: this closure is the reader's own.
     });
+    READING.with(|r| *r.borrow_mut() = Some(reader));
 }
 
 /// Downloads the scenario as a JSON file.

@@ -36,26 +36,15 @@ pub fn status_bar(pg: &Playground) -> Html {
     }
 }
 
-pub fn banners(pg: &Playground, dispatch: &Callback<Action>) -> Html {
-    let d = dispatch.clone();
-    let dismiss = Callback::from(move |_| d.emit(Action::DismissError));
-    let error = pg.error.as_ref().map(|e| {
-        html! {
-            <div id="error-banner" class="banner error" role="alert">
-                <span>{e}</span>
-                <button onclick={dismiss} title="Dismiss this message">{"Dismiss"}</button>
-            </div>
-        }
-    });
-    let violation = pg.violations().first().map(|v| {
-        html! {
-            <div id="violation-banner" class="banner violation" role="alert">
-                <strong>{format!("{} violated ({})", v.property, v.reference)}</strong>
-                <span>{format!(" at t = {}: {}. The run is paused; press space to go on.", format_time(v.time_us), v.detail)}</span>
-            </div>
-        }
-    });
-    html! { <>{ for error }{ for violation }</> }
+/// The first violation of the run, if any.
+pub fn violation(pg: &Playground) -> Html {
+    let Some(v) = pg.violations().first() else { return html! {} };
+    html! {
+        <div id="violation-banner" class="banner violation" role="alert">
+            <strong>{format!("{} violated ({})", v.property, v.reference)}</strong>
+            <span>{format!(" at t = {}: {}. The run is paused; press space to go on.", format_time(v.time_us), v.detail)}</span>
+        </div>
+    }
 }
 
 pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
@@ -258,10 +247,7 @@ pub fn event_log(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     }
 }
 
-pub fn help(pg: &Playground, dispatch: &Callback<Action>) -> Html {
-    if !pg.help_open {
-        return html! {};
-    }
+pub fn help(dispatch: &Callback<Action>) -> Html {
     let d = dispatch.clone();
     let close = Callback::from(move |_| d.emit(Action::ToggleHelp));
     let keys = [
@@ -339,29 +325,6 @@ pub fn scrubber(pg: &Playground, dispatch: &Callback<Action>, seek_ms: f64) -> H
             <span class="range-label">{format!("{} / {}", format_time(now), format_time(pg.end()))}</span>
         </div>
     }
-}
-
-/// The loaded scenario's name and explanation.
-pub fn about(pg: &Playground) -> Html {
-    let s = pg.base();
-    if s.description.is_empty() {
-        return html! {};
-    }
-    html! {
-        <section id="about" class="panel about" aria-label="About this scenario">
-            <h2>{"Scenario"}</h2>
-            <h3 class="about-name">{&s.name}</h3>
-            <p>{&s.description}</p>
-        </section>
-    }
-}
-
-/// The share popover: the link, and a copy button.
-pub fn share(pg: &Playground, dispatch: &Callback<Action>) -> Html {
-    let Some(fragment) = &pg.share else { return html! {} };
-    let d = dispatch.clone();
-    let caption = format!("A link to this run at t = {}", format_time(pg.now()));
-    share_box(fragment, caption, Callback::from(move |_| d.emit(Action::CloseShare)))
 }
 
 /// A banner with a link to copy: this page with `#fragment`.

@@ -1,6 +1,7 @@
 //! The gossip and SWIM view: thousands of nodes on a canvas, live charts,
 //! an inspector, and the same kinds of faults as for Raft.
 
+use super::field::Field;
 use crate::model::swarm::{swarm_presets, Look, Swarm, SwarmAction, SwarmKind};
 use crate::protocols::gossip::{Exchange, Mode};
 use crate::sim::NodeId;
@@ -159,19 +160,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     };
     let on_loss = {
         let d = dispatch.clone();
-        Callback::from(move |e: Event| {
-            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                d.emit(SwarmAction::SetLoss(i.value().parse().unwrap_or(f64::NAN)));
-            }
-        })
-    };
-    let on_loss_text = {
-        let d = dispatch.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                d.emit(SwarmAction::LossText(i.value()));
-            }
-        })
+        Callback::from(move |text: String| d.emit(SwarmAction::SetLoss(text.trim().parse().unwrap_or(f64::NAN))))
     };
     let b = |label: &str, tip: &str, a: SwarmAction, id: &str| {
         let d = dispatch.clone();
@@ -201,8 +190,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             { b(if s.flashes { "Hide messages" } else { "Show messages" }, "Draw messages in flight (off is faster at large N)", SwarmAction::ToggleFlashes, "swarm-flashes") }
             <label class="field" title="Probability that any message is lost">
                 <span>{"loss"}</span>
-                <input id="swarm-loss" class="short" type="number" min="0" max="1" step="0.05"
-                    value={s.loss_text.clone().unwrap_or_else(|| s.loss.to_string())} onchange={on_loss} oninput={on_loss_text} />
+                <Field id="swarm-loss" class="short" min="0" max="1" step="0.05" value={s.loss.to_string()} onchange={on_loss} />
             </label>
             { if matches!(s.kind, SwarmKind::Swim(_)) {
                 let d = dispatch.clone();
@@ -228,18 +216,11 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
 /// The epidemic's parameters, editable; impossible ones are refused.
 fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     let SwarmKind::Epidemic(c) = &s.kind else { return html! {} };
-    let field = |key: &'static str, default: String, label: &str, tip: &str| {
-        let d = dispatch.clone();
-        let oninput = Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                d.emit(SwarmAction::Field(key, i.value()));
-            }
-        });
+    let field = |key: &'static str, value: String, label: &str, tip: &str| {
         html! {
             <label class="field" title={tip.to_string()}>
                 <span>{label}</span>
-                <input id={format!("swarm-{key}")} class="short" type="number" {oninput}
-                    value={s.fields.get(key).cloned().unwrap_or(default)} />
+                <Field id={format!("swarm-{key}")} class="short" {value} />
             </label>
         }
     };

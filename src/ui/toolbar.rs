@@ -1,8 +1,10 @@
 //! The toolbar: protocol, play/step/speed, seed and reset, cluster settings.
 
+use super::field::Field;
 use crate::model::playground::{settings, Action, Playground, MAX_SPEED, MIN_SPEED};
 use crate::protocols::raft::MAX_NODES;
 use crate::scenario::{ProtocolSpec, RaftParams, Scenario};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -10,39 +12,45 @@ fn target_input(e: &Event) -> Option<web_sys::HtmlInputElement> {
     e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
 }
 
+/// A change to the draft from a field's committed text.
 fn edit(
     dispatch: &Callback<Action>,
-    draft: &Scenario,
-    f: impl Fn(&mut Scenario, &web_sys::HtmlInputElement) + 'static,
+    draft: &Rc<Scenario>,
+    f: impl Fn(&mut Scenario, &str) + 'static,
+) -> Callback<String> {
+    let d = dispatch.clone();
+    let draft = draft.clone();
+    Callback::from(move |text: String| {
+        let mut s = (*draft).clone();
+        f(&mut s, text.trim());
+        d.emit(Action::EditDraft(Box::new(s)));
+    })
+}
+
+/// A change to the draft from a checkbox.
+fn check(
+    dispatch: &Callback<Action>,
+    draft: &Rc<Scenario>,
+    f: impl Fn(&mut Scenario, bool) + 'static,
 ) -> Callback<Event> {
     let d = dispatch.clone();
     let draft = draft.clone();
     Callback::from(move |e: Event| {
         if let Some(input) = target_input(&e) {
-            let mut s = draft.clone();
-            f(&mut s, &input);
+            let mut s = (*draft).clone();
+            f(&mut s, input.checked());
             d.emit(Action::EditDraft(Box::new(s)));
         }
     })
 }
 
-/// Records what is typed, so the next frame's redraw keeps it.
-fn typing(dispatch: &Callback<Action>, id: &'static str) -> Callback<InputEvent> {
-    let d = dispatch.clone();
-    Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-            d.emit(Action::Field(id.to_string(), i.value()));
-        }
-    })
-}
-
-fn num(input: &web_sys::HtmlInputElement) -> f64 {
-    input.value().trim().parse().unwrap_or(f64::NAN)
+fn num(text: &str) -> f64 {
+    text.parse().unwrap_or(f64::NAN)
 }
 
 /// An optional positive number: empty means off.
-fn optional<T: std::str::FromStr>(input: &web_sys::HtmlInputElement) -> Option<T> {
-    input.value().trim().parse().ok()
+fn optional<T: std::str::FromStr>(text: &str) -> Option<T> {
+    text.parse().ok()
 }
 
 /// The draft's Raft parameters, for reading.
@@ -53,11 +61,44 @@ fn params(draft: &Scenario) -> RaftParams {
     }
 }
 
+/// What the toolbar shows: it redraws only when one of these changes, not
+/// on every frame.
+#[derive(Clone, PartialEq)]
+pub struct ToolbarView {
+    pub playing: bool,
+    pub speed: f64,
+    pub open: bool,
+    /// The settings form's scenario, and whether it differs from the run's.
+    pub draft: Rc<Scenario>,
+    pub pending: bool,
+    /// The lowest-numbered server outside the configuration.
+    pub spare: Option<crate::sim::NodeId>,
+}
+
+impl ToolbarView {
+    pub fn of(pg: &Playground) -> Self {
+        ToolbarView {
+            playing: pg.playing,
+            speed: pg.speed,
+            open: pg.toolbar_open,
+            draft: pg.draft.clone(),
+            pending: *pg.draft != *pg.base(),
+            spare: pg.spare(),
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ToolbarProps {
+    pub view: ToolbarView,
+    pub dispatch: Callback<Action>,
+    pub on_protocol: Callback<String>,
+}
+
 /// The leader-pattern settings, in a drop-down (applied on reset).
-fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+fn patterns(draft: &Rc<Scenario>, dispatch: &Callback<Action>) -> Html {
     use crate::protocols::raft::WitnessLog;
     use settings::raft;
-    let draft = &pg.draft;
     let p = &params(draft);
     let show = |x: Option<String>| x.unwrap_or_default();
     let on = settings::patterns_on(draft);
@@ -66,7 +107,7 @@ fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         let draft = draft.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-                let mut s = draft.clone();
+                let mut s = (*draft).clone();
                 raft(&mut s).witness_log = if sel.value() == "full" { WitnessLog::Full } else { WitnessLog::Metadata };
                 d.emit(Action::EditDraft(Box::new(s)));
             }
@@ -78,14 +119,14 @@ fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             <div class="patterns-card">
                 <label class="field" title="Leader leases (§6.4.1) sized for this clock-drift bound in ppm; empty turns leases off">
                     <span>{"Lease drift bound ppm"}</span>
-                    <input id="lease-ppm" class="short" type="number" min="0" max="199999" placeholder="off" value={pg.field("lease-ppm", || show(p.lease_drift_bound_ppm.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "lease-ppm")} onchange={edit(dispatch, draft, |s, i| raft(s).lease_drift_bound_ppm = optional(i))} />
+                    <Field id="lease-ppm" class="short" min="0" max="199999" placeholder="off" value={show(p.lease_drift_bound_ppm.map(|x| x.to_string()))}
+                        onchange={edit(dispatch, draft, |s, t| raft(s).lease_drift_bound_ppm = optional(t))} />
                 </label>
                 <label class="field" title="Servers that vote and acknowledge but never lead or apply, e.g. 2 or 3,4">
                     <span>{"Witnesses"}</span>
-                    <input id="witnesses" class="short" type="text" placeholder="none" value={pg.field("witnesses", || p.witnesses.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","))}
-                        oninput={typing(dispatch, "witnesses")} onchange={edit(dispatch, draft, |s, i| {
-                            raft(s).witnesses = i.value().split(',').filter_map(|x| x.trim().trim_start_matches('n').parse().ok()).collect()
+                    <Field id="witnesses" class="short" kind="text" placeholder="none" value={p.witnesses.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(",")}
+                        onchange={edit(dispatch, draft, |s, t| {
+                            raft(s).witnesses = t.split(',').filter_map(|x| x.trim().trim_start_matches('n').parse().ok()).collect()
                         })} />
                 </label>
                 <label class="field" title="What a witness keeps: terms and indices only, or every entry in full">
@@ -97,23 +138,23 @@ fn patterns(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 </label>
                 <label class="field" title="The leader hands leadership to the next server this often (ms); empty is off">
                     <span>{"Rotate every ms"}</span>
-                    <input id="rotate-ms" class="short" type="number" min="1" placeholder="off" value={pg.field("rotate-ms", || show(p.rotate_every_ms.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "rotate-ms")} onchange={edit(dispatch, draft, |s, i| raft(s).rotate_every_ms = optional(i))} />
+                    <Field id="rotate-ms" class="short" min="1" placeholder="off" value={show(p.rotate_every_ms.map(|x| x.to_string()))}
+                        onchange={edit(dispatch, draft, |s, t| raft(s).rotate_every_ms = optional(t))} />
                 </label>
                 <label class="field" title="The leader hands leadership on after this many commits; empty is off">
                     <span>{"Rotate every commits"}</span>
-                    <input id="rotate-commits" class="short" type="number" min="1" placeholder="off" value={pg.field("rotate-commits", || show(p.rotate_every_commits.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "rotate-commits")} onchange={edit(dispatch, draft, |s, i| raft(s).rotate_every_commits = optional(i))} />
+                    <Field id="rotate-commits" class="short" min="1" placeholder="off" value={show(p.rotate_every_commits.map(|x| x.to_string()))}
+                        onchange={edit(dispatch, draft, |s, t| raft(s).rotate_every_commits = optional(t))} />
                 </label>
                 <label class="field" title="Compact the log into a snapshot after this many applied entries; empty is off">
                     <span>{"Snapshot every"}</span>
-                    <input id="snapshot-every" class="short" type="number" min="1" placeholder="off" value={pg.field("snapshot-every", || show(p.snapshot_every.map(|x| x.to_string())))}
-                        oninput={typing(dispatch, "snapshot-every")} onchange={edit(dispatch, draft, |s, i| raft(s).snapshot_every = optional(i))} />
+                    <Field id="snapshot-every" class="short" min="1" placeholder="off" value={show(p.snapshot_every.map(|x| x.to_string()))}
+                        onchange={edit(dispatch, draft, |s, t| raft(s).snapshot_every = optional(t))} />
                 </label>
                 <label class="field" title="How many of the highest-numbered servers start outside the configuration, for + Server to add">
                     <span>{"Spare servers"}</span>
-                    <input id="spares" class="short" type="number" min="0" value={pg.field("spares", || settings::spares(draft).to_string())}
-                        oninput={typing(dispatch, "spares")} onchange={edit(dispatch, draft, |s, i| settings::set_spares(s, optional(i).unwrap_or(0)))} />
+                    <Field id="spares" class="short" min="0" value={settings::spares(draft).to_string()}
+                        onchange={edit(dispatch, draft, |s, t| settings::set_spares(s, optional(t).unwrap_or(0)))} />
                 </label>
                 <p class="hint">{"Applied on Reset. See the presets for each pattern at work."}</p>
             </div>
@@ -148,7 +189,9 @@ pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
     }
 }
 
-pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callback<String>) -> Html {
+#[function_component]
+pub fn Toolbar(props: &ToolbarProps) -> Html {
+    let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
     let d = dispatch.clone();
     let play = Callback::from(move |_| d.emit(Action::TogglePlay));
     let d = dispatch.clone();
@@ -170,7 +213,7 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
     let kill = Callback::from(move |_| d.emit(Action::KillLeader));
     let d = dispatch.clone();
     let add_server = Callback::from(move |_| d.emit(Action::AddSpare));
-    let spare = pg.spare();
+    let spare = v.spare;
     let add_tip = match spare {
         Some(n) => format!("Ask the leader to add spare server n{n} to the configuration (a)"),
         None => "Every server is a member; load the Membership change preset to try this (a)".to_string(),
@@ -182,19 +225,19 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
             d.emit(Action::SetSpeed(10f64.powf(x)));
         }
     });
-    let draft = &pg.draft;
+    let draft = &v.draft;
     let on_nodes = {
         let d = dispatch.clone();
         let draft = draft.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-                let mut s = draft.clone();
+                let mut s = (*draft).clone();
                 settings::set_nodes(&mut s, sel.value().parse().unwrap_or(5));
                 d.emit(Action::EditDraft(Box::new(s)));
             }
         })
     };
-    let pending = pg.draft != *pg.base();
+    let pending = v.pending;
     let r = params(draft);
     use settings::raft;
     let on_preset = {
@@ -227,11 +270,11 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
         .map(|p| html! { <option value={p.id}>{p.name()}</option> })
         .collect();
     html! {
-        <header class={classes!("toolbar", pg.toolbar_open.then_some("open"))}>
+        <header class={classes!("toolbar", v.open.then_some("open"))}>
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
             { protocol_select(0, on_protocol) }
-            <button id="toolbar-more" class="more" onclick={more} aria-expanded={pg.toolbar_open.to_string()}
-                title="Show or hide presets, sharing, speed and the cluster settings">{ if pg.toolbar_open { "▴ Less" } else { "☰ More" } }</button>
+            <button id="toolbar-more" class="more" onclick={more} aria-expanded={v.open.to_string()}
+                title="Show or hide presets, sharing, speed and the cluster settings">{ if v.open { "▴ Less" } else { "☰ More" } }</button>
             <div class="group secondary" role="group" aria-label="Scenario">
                 <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
                     <option value="" selected=true>{"Presets…"}</option>
@@ -244,14 +287,14 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
                 </label>
             </div>
             <div class="group" role="group" aria-label="Playback">
-                <button id="play" onclick={play} aria-label={if pg.playing {"Pause"} else {"Play"}}
-                    title="Play or pause the simulation (space)">{ if pg.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+                <button id="play" onclick={play} aria-label={if v.playing {"Pause"} else {"Play"}}
+                    title="Play or pause the simulation (space)">{ if v.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
                 <button id="step" onclick={step} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
                 <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
                     <span>{"Speed"}</span>
                     <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
-                        value={pg.speed.log10().to_string()} oninput={speed} aria-label="Speed" />
-                    <output id="speed-label">{format_speed(pg.speed)}</output>
+                        value={v.speed.log10().to_string()} oninput={speed} aria-label="Speed" />
+                    <output id="speed-label">{format_speed(v.speed)}</output>
                 </label>
             </div>
             <div class="group" role="group" aria-label="Faults">
@@ -262,8 +305,8 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
             <div class="group settings secondary" role="group" aria-label="Cluster settings (applied on reset)">
                 <label class="field" title="The seed decides every random draw: the same seed replays the same run">
                     <span>{"Seed"}</span>
-                    <input id="seed" type="number" min="0" value={pg.field("seed", || draft.seed.to_string())} aria-label="Seed"
-                        oninput={typing(dispatch, "seed")} onchange={edit(dispatch, draft, |s, i| s.seed = i.value().trim().parse().unwrap_or(s.seed))} />
+                    <Field id="seed" min="0" value={draft.seed.to_string()} label="Seed"
+                        onchange={edit(dispatch, draft, |s, t| s.seed = t.parse().unwrap_or(s.seed))} />
                 </label>
                 <button id="new-seed" onclick={new_seed} title="Pick a random seed and reset">{"⚄"}</button>
                 <label class="field" title={format!("Cluster size, 3 to {MAX_NODES} (applied on reset)")}>
@@ -273,25 +316,25 @@ pub fn toolbar(pg: &Playground, dispatch: &Callback<Action>, on_protocol: &Callb
                     </select>
                 </label>
                 <label class="check" title="PreVote (§9.6): ask for votes before raising the term, so a cut-off node cannot disrupt the cluster">
-                    <input id="prevote" type="checkbox" checked={r.prevote} onchange={edit(dispatch, draft, |s, i| raft(s).prevote = i.checked())} />{"PreVote"}
+                    <input id="prevote" type="checkbox" checked={r.prevote} onchange={check(dispatch, draft, |s, on| raft(s).prevote = on)} />{"PreVote"}
                 </label>
                 <label class="check" title="CheckQuorum (§6.2): a leader steps down when it has not heard from a majority for an election timeout">
-                    <input id="check-quorum" type="checkbox" checked={r.check_quorum} onchange={edit(dispatch, draft, |s, i| raft(s).check_quorum = i.checked())} />{"CheckQuorum"}
+                    <input id="check-quorum" type="checkbox" checked={r.check_quorum} onchange={check(dispatch, draft, |s, on| raft(s).check_quorum = on)} />{"CheckQuorum"}
                 </label>
                 <label class="field" title="Election timeout range in ms: each timer is drawn uniformly from it">
                     <span>{"Timeout ms"}</span>
-                    <input id="timeout-min" class="short" type="number" min="1" value={pg.field("timeout-min", || r.election_timeout_ms[0].to_string())} aria-label="Minimum election timeout (ms)"
-                        oninput={typing(dispatch, "timeout-min")} onchange={edit(dispatch, draft, |s, i| raft(s).election_timeout_ms[0] = num(i))} />
+                    <Field id="timeout-min" class="short" min="1" value={r.election_timeout_ms[0].to_string()} label="Minimum election timeout (ms)"
+                        onchange={edit(dispatch, draft, |s, t| raft(s).election_timeout_ms[0] = num(t))} />
                     {"–"}
-                    <input id="timeout-max" class="short" type="number" min="1" value={pg.field("timeout-max", || r.election_timeout_ms[1].to_string())} aria-label="Maximum election timeout (ms)"
-                        oninput={typing(dispatch, "timeout-max")} onchange={edit(dispatch, draft, |s, i| raft(s).election_timeout_ms[1] = num(i))} />
+                    <Field id="timeout-max" class="short" min="1" value={r.election_timeout_ms[1].to_string()} label="Maximum election timeout (ms)"
+                        onchange={edit(dispatch, draft, |s, t| raft(s).election_timeout_ms[1] = num(t))} />
                 </label>
                 <label class="field" title="How often a leader sends heartbeats (ms)">
                     <span>{"Heartbeat ms"}</span>
-                    <input id="heartbeat" class="short" type="number" min="1" value={pg.field("heartbeat", || r.heartbeat_ms.to_string())} aria-label="Heartbeat (ms)"
-                        oninput={typing(dispatch, "heartbeat")} onchange={edit(dispatch, draft, |s, i| raft(s).heartbeat_ms = num(i))} />
+                    <Field id="heartbeat" class="short" min="1" value={r.heartbeat_ms.to_string()} label="Heartbeat (ms)"
+                        onchange={edit(dispatch, draft, |s, t| raft(s).heartbeat_ms = num(t))} />
                 </label>
-                { patterns(pg, dispatch) }
+                { patterns(draft, dispatch) }
                 <button id="reset" class={classes!(pending.then_some("pending"))} onclick={reset}
                     title={if pending { "Apply the changed settings and restart (r)" } else { "Restart with these settings (r)" }}>{"↺ Reset"}</button>
             </div>

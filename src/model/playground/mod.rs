@@ -93,9 +93,6 @@ pub enum Action {
     /// Make a share link for the run as it is now.
     Share,
     CloseShare,
-    /// The raw text typed into a field (by element id), so that redrawing
-    /// every frame keeps what is being typed.
-    Field(String, String),
     /// Download the scenario as a file: carried out by the view (it needs
     /// the browser), at click time; the model itself does nothing.
     Export,
@@ -148,8 +145,10 @@ pub struct Playground {
     travel: Travel,
     /// The scenario as loaded (preset, link, file): what a reset returns to.
     base: Scenario,
-    /// The fragment (without `#`) of the last share link made.
+    /// The fragment (without `#`) of the last share link made, and the
+    /// instant it replays to.
     pub share: Option<String>,
+    pub shared_at: Time,
     pub playing: bool,
     pub speed: f64,
     pub selected: Option<NodeId>,
@@ -168,12 +167,10 @@ pub struct Playground {
     pub drops: Vec<(NodeId, NodeId, f64)>,
     pub drag: Option<(f64, f64, f64, f64)>,
     /// The settings form: the scenario the next reset loads.
-    pub draft: Scenario,
+    pub draft: std::rc::Rc<Scenario>,
     pub log_node: Option<NodeId>,
     /// Event kinds hidden from the log.
     pub hidden_kinds: Vec<&'static str>,
-    /// Text being typed into fields, by element id.
-    pub fields: std::collections::BTreeMap<String, String>,
     last_wall: Option<f64>,
     wall_now: f64,
     carry_us: f64,
@@ -187,13 +184,13 @@ impl Playground {
         let runner = Self::runner_for(&base).expect("the default scenario is valid");
         let mut pg = Playground {
             travel: Travel::new(runner),
-            draft: base.clone(),
+            draft: std::rc::Rc::new(base.clone()),
             base,
             share: None,
+            shared_at: 0,
             drag: None,
             log_node: None,
             hidden_kinds: vec!["send", "deliver"],
-            fields: std::collections::BTreeMap::new(),
             playing: true,
             speed: 0.05,
             selected: None,
@@ -361,11 +358,11 @@ impl Playground {
                     }
                 }
             }
-            Action::Share => self.share = Some(codec::fragment(self.scenario(), self.now())),
-            Action::Export => {}
-            Action::Field(id, text) => {
-                self.fields.insert(id, text);
+            Action::Share => {
+                self.shared_at = self.now();
+                self.share = Some(codec::fragment(self.scenario(), self.now()));
             }
+            Action::Export => {}
             Action::CloseShare => self.share = None,
             Action::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
             Action::Faster => {
@@ -376,17 +373,16 @@ impl Playground {
             }
             Action::Reset => match Self::validate(&self.draft) {
                 Ok(()) => {
-                    self.fields.clear();
                     self.reset();
                     self.playing = true;
                 }
                 Err(e) => self.error = Some(e),
             },
             Action::NewSeed(seed) => {
-                self.draft.seed = seed;
+                std::rc::Rc::make_mut(&mut self.draft).seed = seed;
                 self.apply(Action::Reset);
             }
-            Action::EditDraft(s) => self.draft = *s,
+            Action::EditDraft(s) => self.draft = std::rc::Rc::new(*s),
             Action::DragStart(x, y) => {
                 self.menu = None;
                 self.drag = Some((x, y, x, y));
@@ -427,7 +423,6 @@ impl Playground {
                 self.menu = None;
             }
             Action::OpenMenu(m) => {
-                self.fields.retain(|k, _| !k.starts_with("menu-"));
                 if let Some(Menu::Node(n)) = m {
                     self.selected = Some(n);
                 }
@@ -474,14 +469,14 @@ impl Playground {
     /// Restarts with the draft: what was done by hand is dropped; a
     /// preset's own timeline is kept.
     fn reset(&mut self) {
-        let mut scenario = self.draft.clone();
+        let mut scenario = (*self.draft).clone();
         if scenario.validate().is_err() {
             scenario.timeline.clear(); // it named nodes that no longer exist
             scenario.links.clear();
         }
         match Self::runner_for(&scenario) {
             Ok(r) => {
-                self.draft = scenario.clone();
+                self.draft = std::rc::Rc::new(scenario.clone());
                 self.start(r, scenario);
             }
             Err(e) => self.error = Some(e),
@@ -513,7 +508,7 @@ impl Playground {
                 return;
             }
         };
-        self.draft = scenario.clone();
+        self.draft = std::rc::Rc::new(scenario.clone());
         // The base is the scenario without anything recorded past `at_us`.
         self.start(runner, scenario);
         self.playing = playing;
@@ -613,11 +608,6 @@ impl Playground {
                 NodeView { status, role: None, term: sim.persisted(n).map_or(0, |p| p.current_term), timer_left: None }
             }
         }
-    }
-
-    /// What a field shows: the text being typed, or `default`.
-    pub fn field(&self, id: &str, default: impl FnOnce() -> String) -> String {
-        self.fields.get(id).cloned().unwrap_or_else(default)
     }
 
     /// The log entries that pass the filters, newest first.

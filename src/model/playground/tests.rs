@@ -215,20 +215,20 @@ fn reset_keeps_a_presets_patterns_and_add_spare_grows_the_cluster() {
 
     // A draft's patterns reach the scenario on reset.
     let mut pg = Playground::new();
-    let mut draft = pg.draft.clone();
+    let mut draft = (*pg.draft).clone();
     settings::raft(&mut draft).witnesses = vec![4];
     settings::raft(&mut draft).rotate_every_commits = Some(10);
     pg.apply(Action::EditDraft(Box::new(draft)));
-    assert!(pg.draft != *pg.base(), "the form shows a pending change");
+    assert!(*pg.draft != *pg.base(), "the form shows a pending change");
     pg.apply(Action::Reset);
     let ProtocolSpec::Raft(r) = &pg.scenario().protocol else { panic!("a Raft scenario") };
     assert_eq!((r.witnesses.clone(), r.rotate_every_commits), (vec![4], Some(10)));
-    assert!(pg.draft == *pg.base(), "nothing pending after the reset");
+    assert!(*pg.draft == *pg.base(), "nothing pending after the reset");
 
     // Growing the cluster keeps the spare count; the preset's members follow.
     let mut pg = Playground::new();
     pg.apply(Action::LoadPreset("membership-change"));
-    let mut draft = pg.draft.clone();
+    let mut draft = (*pg.draft).clone();
     settings::set_nodes(&mut draft, 7);
     pg.apply(Action::EditDraft(Box::new(draft)));
     pg.apply(Action::Reset);

@@ -1,0 +1,187 @@
+//! The browser's edges, through gloo: the frame loop, keyboard shortcuts,
+//! links pasted into an open tab, local storage, and the panic banner.
+
+use super::{ActiveView, ADVANCE_US};
+use crate::model::fragment::{self, Open};
+use crate::model::playground::Action;
+use crate::model::swarm::SwarmAction;
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::render::{request_animation_frame, AnimationFrame};
+use gloo::storage::{LocalStorage, Storage};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+fn window() -> web_sys::Window {
+    gloo::utils::window()
+}
+
+/// The page's clock (performance.now(), ms).
+pub fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
+pub fn current_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+/// Whether the page may use local storage (a browser can forbid it, and
+/// gloo throws rather than returns an error then).
+fn storage_allowed() -> bool {
+    matches!(window().local_storage(), Ok(Some(_)))
+}
+
+/// A stored string, if there is one.
+pub fn load(key: &str) -> Option<String> {
+    storage_allowed().then(|| LocalStorage::get::<String>(key).ok()).flatten()
+}
+
+/// Stores a string; a full or forbidden storage loses only the autosave.
+pub fn save(key: &str, value: &str) {
+    if storage_allowed() {
+        let _ = LocalStorage::set(key, value);
+    }
+}
+
+/// Removes the fragment from the address bar once it has been loaded, so a
+/// reload restores the autosave (the run as it is now) instead.
+pub fn clear_fragment() {
+    let w = window();
+    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+}
+
+/// Sends the showing view a `Tick` every animation frame while mounted.
+#[hook]
+pub fn use_frames(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: ActiveView) {
+    use_effect_with((), move |_| {
+        type Slot = Rc<RefCell<Option<AnimationFrame>>>;
+        fn schedule(slot: Slot, tick: Callback<f64>) {
+            let next = slot.clone();
+            let frame = request_animation_frame(move |wall_ms| {
+                tick.emit(wall_ms);
+                schedule(next, tick);
+            });
+            *slot.borrow_mut() = Some(frame);
+        }
+        let tick = Callback::from(move |wall_ms: f64| match active.get() {
+            1 => swarm.emit(SwarmAction::Tick { wall_ms }),
+            _ => raft.emit(Action::Tick { wall_ms }),
+        });
+        let slot: Slot = Rc::default();
+        schedule(slot.clone(), tick);
+        // Dropping the pending frame cancels it.
+        move || drop(slot.borrow_mut().take())
+    });
+}
+
+/// The shortcut a key press names (ignored while typing in a field).
+fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
+    let typing = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return None;
+    }
+    Some(match e.key().as_str() {
+        " " => Action::TogglePlay,
+        "ArrowRight" if e.shift_key() => Action::Advance(ADVANCE_US),
+        "ArrowRight" => Action::Step,
+        "ArrowLeft" => Action::StepBack,
+        "[" => Action::Slower,
+        "]" => Action::Faster,
+        "k" => Action::KillLeader,
+        "a" => Action::AddSpare,
+        "h" => Action::Do(crate::scenario::Action::HealAll),
+        "r" => Action::Reset,
+        "?" => Action::ToggleHelp,
+        "Escape" => Action::Escape,
+        _ => return None,
+    })
+}
+
+/// Global keyboard shortcuts, for whichever view is showing.
+#[hook]
+pub fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: ActiveView) {
+    use_effect_with((), move |_| {
+        let doc = gloo::utils::document();
+        // Not passive: a handled key must not also scroll the page.
+        let listener = EventListener::new_with_options(
+            &doc,
+            "keydown",
+            EventListenerOptions::enable_prevent_default(),
+            move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                let Some(action) = shortcut(e) else { return };
+                let swarm_action = match &action {
+                    Action::TogglePlay => Some(SwarmAction::TogglePlay),
+                    Action::Reset => Some(SwarmAction::Reset),
+                    Action::Advance(dt) => Some(SwarmAction::Advance(*dt)),
+                    _ => None,
+                };
+                match (active.get(), swarm_action) {
+                    (1, Some(a)) => swarm.emit(a),
+                    (1, None) => return,
+                    _ => raft.emit(action),
+                }
+                e.prevent_default();
+            },
+        );
+        move || drop(listener)
+    });
+}
+
+/// Shows the view a fragment asks for and hands it the fragment's actions.
+pub fn open_fragment(open: Open, raft: &Callback<Action>, swarm: &Callback<SwarmAction>, show: &Callback<u8>) {
+    match open {
+        Open::Nothing => return,
+        Open::Raft(actions) => {
+            show.emit(0);
+            actions.into_iter().for_each(|a| raft.emit(a));
+        }
+        Open::Swarm(actions) => {
+            show.emit(1);
+            actions.into_iter().for_each(|a| swarm.emit(a));
+        }
+    }
+    clear_fragment();
+}
+
+/// A link pasted into a tab that is already open (any form: `#s=`, `#g=`,
+/// `#gossip=`, `#preset=`, settings) opens just as it does on a fresh load.
+#[hook]
+pub fn use_hash_links(raft: Callback<Action>, swarm: Callback<SwarmAction>, show: Callback<u8>) {
+    use_effect_with((), move |_| {
+        let listener = EventListener::new(&window(), "hashchange", move |_| {
+            open_fragment(fragment::parse(&current_hash()), &raft, &swarm, &show);
+        });
+        move || drop(listener)
+    });
+}
+
+/// Shows a banner over the page when Rust panics: the wasm instance is gone
+/// after a panic, so the banner is plain DOM, and "Reset" reloads the page
+/// with the same settings (they live in the URL).
+pub fn install_panic_hook() {
+    // Through Yew, or Yew replaces the hook with its own when it renders.
+    yew::set_custom_panic_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        let Ok(div) = doc.create_element("div") else { return };
+        div.set_id("panic-banner");
+        div.set_attribute("role", "alert").ok();
+        let msg = info.to_string().replace('&', "&amp;").replace('<', "&lt;");
+        div.set_inner_html(&format!(
+            "<strong>splitbrain crashed.</strong> <span class=\"msg\">{msg}</span> \
+             <button onclick=\"location.reload()\">Reset</button> \
+             <span class=\"hint\">Your settings are kept in the link.</span>"
+        ));
+        if let Some(body) = doc.body() {
+            let _ = body.append_child(&div);
+        }
+    }));
+}
