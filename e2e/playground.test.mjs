@@ -243,6 +243,23 @@ test('readable on a 390-px phone screen: the toolbar folds, the cluster is on th
   assert.deepEqual(page.errors, []);
 });
 
+test('a frame redraws the stage, not the toolbar', async () => {
+  const page = await at('seed=2', 1_000_000);
+  const renders = (sel) => page.locator(sel).evaluate((el) => Number(el.dataset.renders));
+  const [bar0, stage0] = [await renders('header.toolbar'), await renders('section.stage')];
+  for (let i = 0; i < 5; i++) await frames(page);
+  await page.keyboard.press('Shift+ArrowRight'); // 100 ms of simulated time
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) === 1_100_000);
+  await frames(page);
+  const [bar1, stage1] = [await renders('header.toolbar'), await renders('section.stage')];
+  assert.ok(stage1 >= stage0 + 10, `the stage redrew every frame (${stage0} -> ${stage1})`);
+  assert.equal(bar1, bar0, 'the toolbar did not redraw: nothing it shows changed');
+  // Something the toolbar shows: it redraws.
+  await page.keyboard.press(']');
+  await page.waitForFunction((n) => Number(document.querySelector('header.toolbar').dataset.renders) > n, bar1);
+  assert.deepEqual(page.errors, []);
+});
+
 test('typing into fields while the page redraws keeps the text, and it applies', async () => {
   const page = await at('seed=1', 500_000);
   const seed = page.locator('#seed');

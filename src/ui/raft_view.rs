@@ -33,12 +33,23 @@ pub struct LiveProps {
     pub seek_ms: f64,
 }
 
+/// How many times the calling component has drawn, as `data-renders`
+/// shows it (a browser test checks what a frame redraws).
+#[hook]
+pub fn use_render_count() -> String {
+    let count = use_mut_ref(|| 0u64);
+    *count.borrow_mut() += 1;
+    let n = *count.borrow();
+    n.to_string()
+}
+
 /// The cluster, the scrubber and the status line.
 #[function_component]
 pub fn Stage(p: &LiveProps) -> Html {
+    let renders = use_render_count();
     let pg = p.live.pg.borrow();
     html! {
-        <section class="stage">
+        <section class="stage" data-renders={renders}>
             { cluster::cluster_view(&pg, &p.dispatch) }
             { panels::scrubber(&pg, &p.dispatch, p.seek_ms) }
             { panels::status_bar(&pg) }

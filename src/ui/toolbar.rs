@@ -192,6 +192,7 @@ pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
 #[function_component]
 pub fn Toolbar(props: &ToolbarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
+    let renders = super::raft_view::use_render_count();
     let d = dispatch.clone();
     let play = Callback::from(move |_| d.emit(Action::TogglePlay));
     let d = dispatch.clone();
@@ -270,7 +271,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
         .map(|p| html! { <option value={p.id}>{p.name()}</option> })
         .collect();
     html! {
-        <header class={classes!("toolbar", v.open.then_some("open"))}>
+        <header class={classes!("toolbar", v.open.then_some("open"))} data-renders={renders}>
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
             { protocol_select(0, on_protocol) }
             <button id="toolbar-more" class="more" onclick={more} aria-expanded={v.open.to_string()}
