@@ -81,7 +81,7 @@ fn a_share_link_replays_the_run_exactly_and_faults_are_in_the_scenario() {
     assert_eq!((copy.now(), copy.trace_hash()), (s.now(), s.trace_hash()));
     assert_eq!(copy.informed, s.informed);
     assert!(Swarm::from_fragment("s=____").is_err());
-    assert!(Swarm::from_fragment("t=5").err().unwrap().0.contains("no gossip run"));
+    assert!(Swarm::from_fragment("t=5").err().unwrap().to_string().contains("no gossip run"));
 }
 
 #[test]

@@ -175,7 +175,7 @@ fn settings(hash: &str) -> Result<Option<Scenario>, String> {
     if !(3..=MAX_NODES).contains(&s.nodes) {
         return Err(format!("nodes must be 3 to {MAX_NODES}, not {}", s.nodes));
     }
-    Runner::new(s.clone()).map_err(|e| e.0)?;
+    Runner::new(s.clone()).map_err(|e| e.to_string())?;
     Ok(Some(s))
 }
 

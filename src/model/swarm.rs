@@ -161,11 +161,11 @@ impl Swarm {
                 (Run::Swim(Travel::new(Runner::build(scenario.clone())?)), SwarmKind::Swim(cfg))
             }
             ProtocolSpec::Raft(_) => {
-                return Err(ScenarioError("this is a Raft scenario; open it in the Raft view".into()));
+                return Err(ScenarioError::Invalid("this is a Raft scenario; open it in the Raft view".into()));
             }
         };
         if scenario.nodes > MAX_VIEW_NODES {
-            return Err(ScenarioError(format!(
+            return Err(ScenarioError::Invalid(format!(
                 "the browser view runs at most {MAX_VIEW_NODES} sites, not {}",
                 scenario.nodes
             )));
@@ -372,7 +372,7 @@ impl Swarm {
                 base.network.loss = self.loss;
                 match Swarm::load(base, None, self.preset) {
                     Ok(s) => self.replace(s),
-                    Err(e) => self.error = Some(e.0),
+                    Err(e) => self.error = Some(e.to_string()),
                 }
             }
             SwarmAction::Kill(i) if i < self.nodes() => self.act(Action::Crash { node: Target::Node(i) }),
@@ -453,7 +453,7 @@ impl Swarm {
         s.network.loss = self.loss;
         s.timeline.clear();
         s.expect = None;
-        match s.validate().map_err(|e| e.0).and_then(|()| Swarm::load(s, None, self.preset).map_err(|e| e.0)) {
+        match s.validate().and_then(|()| Swarm::load(s, None, self.preset)).map_err(|e| e.to_string()) {
             Ok(new) => self.replace(new),
             Err(e) => self.error = Some(format!("Not applied: {e}.")),
         }
@@ -474,8 +474,8 @@ impl Swarm {
     /// Rebuilds a run from a link's fragment (`s=<payload>&t=<µs>`, or an
     /// old `g=` link), at its time and paused; or says what is wrong.
     pub fn from_fragment(fragment: &str) -> Result<Swarm, ScenarioError> {
-        let link =
-            codec::parse_fragment(fragment)?.ok_or_else(|| ScenarioError("the link has no gossip run in it".into()))?;
+        let link = codec::parse_fragment(fragment)?
+            .ok_or_else(|| ScenarioError::Link("the link has no gossip run in it".into()))?;
         // The preset it came from: old links name its id, new ones carry its name.
         let name = link.scenario.name.as_str();
         let preset = swarm_presets()

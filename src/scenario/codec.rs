@@ -15,7 +15,7 @@ pub const MAX_LINK_BYTES: usize = 64 * 1024;
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 fn err(msg: impl Into<String>) -> ScenarioError {
-    ScenarioError(msg.into())
+    ScenarioError::Link(msg.into())
 }
 
 /// base64url without padding.
@@ -176,20 +176,20 @@ mod tests {
             ("____", "damaged"),
         ];
         for (payload, needle) in cases {
-            let e = decode(payload).unwrap_err().0;
+            let e = decode(payload).unwrap_err().to_string();
             assert!(e.contains(needle), "{payload:?}: {e}");
         }
         let huge = "A".repeat(MAX_LINK_BYTES + 1);
-        assert!(decode(&huge).unwrap_err().0.contains("limited to 64 KB"));
+        assert!(decode(&huge).unwrap_err().to_string().contains("limited to 64 KB"));
         // A decompression bomb: 4 MB of spaces packs into a few KB.
         let bomb = base64url_encode(&miniz_oxide::deflate::compress_to_vec(&vec![b' '; 4 << 20], 9));
         assert!(bomb.len() < MAX_LINK_BYTES);
-        assert!(decode(&bomb).unwrap_err().0.contains("larger than 1 MB"));
+        assert!(decode(&bomb).unwrap_err().to_string().contains("larger than 1 MB"));
         // A future version is refused by name.
         let mut json: serde_json::Value = serde_json::to_value(Scenario::raft(3, 1)).unwrap();
         json["version"] = 9.into();
         let v9 = base64url_encode(&miniz_oxide::deflate::compress_to_vec(json.to_string().as_bytes(), 9));
-        assert!(decode(&v9).unwrap_err().0.contains("unsupported scenario version 9"));
+        assert!(decode(&v9).unwrap_err().to_string().contains("unsupported scenario version 9"));
     }
 
     #[test]

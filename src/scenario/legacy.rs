@@ -75,15 +75,12 @@ const PRESET_CRASH: (Time, NodeId) = (3_000_000, 7);
 /// The scenario an old `g=` payload's JSON describes (named after the preset
 /// it came from).
 pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
-    let bad = |m: String| ScenarioError(format!("the gossip link is invalid: {m}"));
+    let bad = |m: String| ScenarioError::Link(format!("the gossip link is invalid: {m}"));
     // Through `Value`, as `Scenario::from_json` does (one deserializer in the web build).
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
     let old: SwarmScenario = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
     if old.version != 1 {
-        return Err(ScenarioError(format!(
-            "unsupported gossip link version {}; this build reads version 1",
-            old.version
-        )));
+        return Err(ScenarioError::Version { what: "gossip link", found: old.version.to_string(), supported: 1 });
     }
     let (protocol, nodes) = match &old.kind {
         Kind::Epidemic(c) => (ProtocolSpec::Gossip(GossipSpec::from_config(c)), c.nodes),
@@ -133,7 +130,7 @@ pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
         timeline,
         expect: None,
     };
-    s.validate().map_err(|e| bad(e.0))?;
+    s.validate().map_err(|e| bad(e.to_string()))?;
     Ok(s)
 }
 

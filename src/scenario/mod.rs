@@ -24,7 +24,6 @@ use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::{NodeId, Time};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
 
 /// The scenario format version this build reads and writes.
 pub const VERSION: u32 = 1;
@@ -323,17 +322,34 @@ fn default_duration() -> Millis {
     Millis::from_ms(10_000)
 }
 
-/// What is wrong with a scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScenarioError(pub String);
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// What is wrong with a scenario, a file or a link. Each says, in words a
+/// person can act on, what was found and what this build supports.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("the scenario is {bytes} bytes; the limit is {limit} bytes")]
+    TooLarge { bytes: usize, limit: usize },
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    #[error("missing \"version\" (this build reads version {VERSION})")]
+    MissingVersion,
+    /// A scenario (or gossip link) of a version this build does not read.
+    #[error("unsupported {what} version {found}; this build reads version {supported}")]
+    Version { what: &'static str, found: String, supported: u32 },
+    #[error("unknown protocol '{found}'; this build runs {}", PROTOCOLS.join(", "))]
+    UnknownProtocol { found: String },
+    /// A scenario opened where another protocol's is expected.
+    #[error("this is a {found} scenario, not a {expected} one")]
+    WrongProtocol { found: &'static str, expected: &'static str },
+    /// JSON that does not have a scenario's shape.
+    #[error("invalid scenario: {0}")]
+    Shape(String),
+    /// A scenario that parses but cannot run: where, and why.
+    #[error("{0}")]
+    Invalid(String),
+    /// A share link that cannot be decoded.
+    #[error("{0}")]
+    Link(String),
 }
-
-impl std::error::Error for ScenarioError {}
 
 /// The largest scenario JSON we parse.
 pub const MAX_JSON_BYTES: usize = 1 << 20;
@@ -360,31 +376,24 @@ impl Scenario {
     /// Parses and validates scenario JSON.
     pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
         if text.len() > MAX_JSON_BYTES {
-            return Err(ScenarioError(format!(
-                "the scenario is {} bytes; the limit is {} bytes",
-                text.len(),
-                MAX_JSON_BYTES
-            )));
+            return Err(ScenarioError::TooLarge { bytes: text.len(), limit: MAX_JSON_BYTES });
         }
         // Check the version first, so an old or new file gets a message about
         // its version rather than about fields this build does not know.
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ScenarioError(format!("not valid JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
         match value.get("version") {
-            None => return Err(ScenarioError("missing \"version\" (this build reads version 1)".into())),
+            None => return Err(ScenarioError::MissingVersion),
             Some(v) if v.as_u64() != Some(u64::from(VERSION)) => {
-                return Err(ScenarioError(format!(
-                    "unsupported scenario version {v}; this build reads version {VERSION}"
-                )))
+                return Err(ScenarioError::Version { what: "scenario", found: v.to_string(), supported: VERSION })
             }
             Some(_) => {}
         }
         if let Some(p) = value.get("protocol").and_then(|p| p.as_object()) {
             if let Some(k) = p.keys().find(|k| !PROTOCOLS.contains(&k.as_str())) {
-                return Err(ScenarioError(format!("unknown protocol '{k}'; this build runs {}", PROTOCOLS.join(", "))));
+                return Err(ScenarioError::UnknownProtocol { found: k.clone() });
             }
         }
-        let s: Scenario = serde_json::from_value(value).map_err(|e| ScenarioError(format!("invalid scenario: {e}")))?;
+        let s: Scenario = serde_json::from_value(value).map_err(|e| ScenarioError::Shape(e.to_string()))?;
         s.validate()?;
         Ok(s)
     }
@@ -399,22 +408,26 @@ impl Scenario {
 
     /// Checks everything a run needs, with messages that say where.
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        let err = |m: String| Err(ScenarioError(m));
+        let err = |m: String| Err(ScenarioError::Invalid(m));
         if self.version != VERSION {
-            return err(format!("unsupported scenario version {}; this build reads version {VERSION}", self.version));
+            return Err(ScenarioError::Version {
+                what: "scenario",
+                found: self.version.to_string(),
+                supported: VERSION,
+            });
         }
         visit(self.clone(), CheckProtocol)?;
         if let Some(e) = &self.expect {
-            e.validate().map_err(ScenarioError)?;
+            e.validate().map_err(ScenarioError::Invalid)?;
         }
-        self.network.to_config().map_err(|e| ScenarioError(format!("network: {e}")))?;
+        self.network.to_config().map_err(|e| ScenarioError::Invalid(format!("network: {e}")))?;
         let n = self.nodes;
         let node_ok = |id: NodeId| id < n;
         for (i, l) in self.links.iter().enumerate() {
             if !node_ok(l.from) || !node_ok(l.to) || l.from == l.to {
                 return err(format!("links[{i}]: link {}->{} is not between two of the {n} nodes", l.from, l.to));
             }
-            l.link.to_config().map_err(|e| ScenarioError(format!("links[{i}]: {e}")))?;
+            l.link.to_config().map_err(|e| ScenarioError::Invalid(format!("links[{i}]: {e}")))?;
         }
         if let Some(c) = &self.client {
             if !(c.interval_ms.is_finite() && c.interval_ms >= 0.01) {
@@ -431,7 +444,10 @@ impl Scenario {
                 if node_ok(id) {
                     Ok(())
                 } else {
-                    Err(ScenarioError(format!("timeline[{i}]: node {id} does not exist (nodes are 0 to {})", n - 1)))
+                    Err(ScenarioError::Invalid(format!(
+                        "timeline[{i}]: node {id} does not exist (nodes are 0 to {})",
+                        n - 1
+                    )))
                 }
             };
             let target = |t: Target| match t {
@@ -485,7 +501,7 @@ impl Scenario {
                 Action::HealAll | Action::SetNetwork { .. } => {}
             }
             if let Action::SetLink { link, .. } | Action::SetNetwork { link } = &t.action {
-                link.to_config().map_err(|e| ScenarioError(format!("timeline[{i}]: {e}")))?;
+                link.to_config().map_err(|e| ScenarioError::Invalid(format!("timeline[{i}]: {e}")))?;
             }
         }
         Ok(())
@@ -502,7 +518,7 @@ impl Visit for CheckProtocol {
         P::config(&s)?;
         let name = P::NAME;
         if s.client.is_some() && P::request(0).is_none() {
-            return Err(ScenarioError(format!("a {name} scenario has no client load; remove \"client\"")));
+            return Err(ScenarioError::Invalid(format!("a {name} scenario has no client load; remove \"client\"")));
         }
         for (i, t) in s.timeline.iter().enumerate() {
             let a = &t.action;
@@ -524,17 +540,48 @@ impl Visit for CheckProtocol {
                     | Action::Read { node: Target::Leader }
             );
             if names_leader && !P::HAS_LEADER {
-                return Err(ScenarioError(format!(
+                return Err(ScenarioError::Invalid(format!(
                     "timeline[{i}]: a {name} group has no leader; name the node by its number"
                 )));
             }
             if !supported {
-                return Err(ScenarioError(format!(
+                return Err(ScenarioError::Invalid(format!(
                     "timeline[{i}]: '{}' is not a {name} command; a {name} scenario takes the faults crash, restart, pause, resume, cut, heal, partition, isolate, heal_all, set_link, set_network and skew",
                     a.name()
                 )));
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bad files are refused with an error that names what was found, as a
+    /// value a caller can match on, not only as text.
+    #[test]
+    fn bad_files_get_typed_errors_that_name_what_was_found() {
+        let e = |json: &str| Scenario::from_json(json).unwrap_err();
+        assert_eq!(e("{"), ScenarioError::Json("EOF while parsing an object at line 1 column 1".into()));
+        assert_eq!(e(r#"{"nodes": 3}"#), ScenarioError::MissingVersion);
+        assert_eq!(
+            e(r#"{"version": 2, "protocol": {"paxos": {}}}"#),
+            ScenarioError::Version { what: "scenario", found: "2".into(), supported: VERSION }
+        );
+        let unknown = e(r#"{"version": 1, "protocol": {"paxos": {}}}"#);
+        assert_eq!(unknown, ScenarioError::UnknownProtocol { found: "paxos".into() });
+        assert_eq!(unknown.to_string(), "unknown protocol 'paxos'; this build runs raft, gossip, swim");
+        assert!(matches!(e(r#"{"version": 1, "nodes": "five"}"#), ScenarioError::Shape(_)));
+        assert!(matches!(
+            e(r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 99, "seed": 1}"#),
+            ScenarioError::Invalid(_)
+        ));
+        let gossip = Scenario { protocol: ProtocolSpec::Gossip(Default::default()), ..Scenario::raft(5, 1) };
+        assert_eq!(
+            gossip.raft_config().unwrap_err(),
+            ScenarioError::WrongProtocol { found: "gossip", expected: "Raft" }
+        );
     }
 }

@@ -148,10 +148,10 @@ impl<P: Model> Runner<P> {
     pub fn with_checker(scenario: Scenario, checker: P::Checker) -> Result<Self, ScenarioError> {
         scenario.validate()?;
         let cfg = P::config(&scenario)?;
-        let link = scenario.network.to_config().map_err(ScenarioError)?;
+        let link = scenario.network.to_config().map_err(ScenarioError::Invalid)?;
         let mut sim = Sim::new(cfg, scenario.nodes, scenario.seed, link);
         for l in &scenario.links {
-            sim.set_link(l.from, l.to, l.link.to_config().map_err(ScenarioError)?);
+            sim.set_link(l.from, l.to, l.link.to_config().map_err(ScenarioError::Invalid)?);
         }
         let client_interval = scenario.client.as_ref().map(|c| ((c.interval_ms * 1000.0).round() as Time).max(10));
         let reads = scenario.client.as_ref().is_some_and(|c| c.reads);

@@ -212,7 +212,7 @@ impl Playground {
     }
 
     fn runner_for(scenario: &Scenario) -> Result<Runner, String> {
-        let mut r = Runner::new(scenario.clone()).map_err(|e| e.0)?;
+        let mut r = Runner::new(scenario.clone()).map_err(|e| e.to_string())?;
         r.record(true);
         Ok(r)
     }

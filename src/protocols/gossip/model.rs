@@ -98,8 +98,8 @@ impl Model for Gossip {
 
     fn config(s: &Scenario) -> Result<GossipConfig, ScenarioError> {
         match &s.protocol {
-            ProtocolSpec::Gossip(p) => p.to_config(s.nodes).map_err(ScenarioError),
-            other => Err(ScenarioError(format!("this is a {} scenario, not a gossip one", other.name()))),
+            ProtocolSpec::Gossip(p) => p.to_config(s.nodes).map_err(ScenarioError::Invalid),
+            other => Err(ScenarioError::WrongProtocol { found: other.name(), expected: "gossip" }),
         }
     }
 

@@ -17,8 +17,8 @@ impl Model for Raft {
 
     fn config(s: &Scenario) -> Result<RaftConfig, ScenarioError> {
         match &s.protocol {
-            ProtocolSpec::Raft(p) => p.to_config(s.nodes).map_err(ScenarioError),
-            other => Err(ScenarioError(format!("this is a {} scenario, not a Raft one", other.name()))),
+            ProtocolSpec::Raft(p) => p.to_config(s.nodes).map_err(ScenarioError::Invalid),
+            other => Err(ScenarioError::WrongProtocol { found: other.name(), expected: "Raft" }),
         }
     }
 

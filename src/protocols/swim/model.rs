@@ -109,8 +109,8 @@ impl Model for Swim {
 
     fn config(s: &Scenario) -> Result<SwimConfig, ScenarioError> {
         match &s.protocol {
-            ProtocolSpec::Swim(p) => p.to_config(s.nodes).map_err(ScenarioError),
-            other => Err(ScenarioError(format!("this is a {} scenario, not a SWIM one", other.name()))),
+            ProtocolSpec::Swim(p) => p.to_config(s.nodes).map_err(ScenarioError::Invalid),
+            other => Err(ScenarioError::WrongProtocol { found: other.name(), expected: "SWIM" }),
         }
     }
 
