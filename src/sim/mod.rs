@@ -17,13 +17,14 @@ pub mod network;
 pub mod protocol;
 pub mod rng;
 pub mod trace;
+pub mod vecmap;
 
 use clock::Clock;
 use network::{DropReason, LinkConfig, Network};
 use protocol::{Ctx, Effect, Protocol};
 use rng::Rng;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 use trace::{EventKind, Fault, MsgId, Trace};
 
 /// True simulated time, in microseconds since the start of the run.
@@ -93,7 +94,7 @@ struct NodeSlot<P: Protocol> {
     persisted: Option<P::Persistent>,
     clock: Clock,
     rng: Rng,
-    timers: BTreeMap<P::Timer, TimerSlot>,
+    timers: vecmap::VecMap<P::Timer, TimerSlot>,
     held: Vec<Queued<P>>,
 }
 
@@ -151,7 +152,7 @@ impl<P: Protocol> Sim<P> {
                 persisted: None,
                 clock: Clock::default(),
                 rng: Rng::for_node(seed, id),
-                timers: BTreeMap::new(),
+                timers: vecmap::VecMap::new(),
                 held: Vec::new(),
             });
         }

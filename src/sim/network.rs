@@ -2,9 +2,9 @@
 //! partitions. Reordering follows from latency: each message draws its own.
 
 use super::rng::Rng;
+use super::vecmap::VecMap;
 use super::{NodeId, Time};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 
 /// How long a message takes on a link, in microseconds.
@@ -143,8 +143,8 @@ impl DropReason {
 #[derive(Clone, Debug)]
 pub struct Network {
     default: LinkConfig,
-    overrides: BTreeMap<(NodeId, NodeId), LinkConfig>,
-    cut: BTreeSet<(NodeId, NodeId)>,
+    overrides: VecMap<(NodeId, NodeId), LinkConfig>,
+    cut: VecMap<(NodeId, NodeId), ()>,
     /// Partition group of each node; nodes talk only within a group.
     group: Vec<u32>,
     next_group: u32,
@@ -152,13 +152,7 @@ pub struct Network {
 
 impl Network {
     pub fn new(nodes: u32, default: LinkConfig) -> Self {
-        Network {
-            default,
-            overrides: BTreeMap::new(),
-            cut: BTreeSet::new(),
-            group: vec![0; nodes as usize],
-            next_group: 1,
-        }
+        Network { default, overrides: VecMap::new(), cut: VecMap::new(), group: vec![0; nodes as usize], next_group: 1 }
     }
 
     pub fn add_node(&mut self) {
@@ -183,7 +177,7 @@ impl Network {
 
     /// Why `from -> to` cannot carry a message now, if it cannot.
     pub fn blocked(&self, from: NodeId, to: NodeId) -> Option<DropReason> {
-        if self.cut.contains(&(from, to)) {
+        if self.cut.contains_key(&(from, to)) {
             Some(DropReason::LinkDown)
         } else if self.group[from as usize] != self.group[to as usize] {
             Some(DropReason::Partitioned)
@@ -193,11 +187,11 @@ impl Network {
     }
 
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
-        self.cut.contains(&(from, to))
+        self.cut.contains_key(&(from, to))
     }
 
     pub fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
-        self.cut.iter()
+        self.cut.keys()
     }
 
     /// The partition group of each node (all equal when there is none).
@@ -210,7 +204,7 @@ impl Network {
     }
 
     pub fn cut(&mut self, from: NodeId, to: NodeId) {
-        self.cut.insert((from, to));
+        self.cut.insert((from, to), ());
     }
 
     /// Heals both directions between `a` and `b`.

@@ -1,12 +1,12 @@
-//! The Raft view as components. Each takes typed props and redraws only
-//! when they change: the parts that show the simulation ([`Live`]) redraw
-//! every frame; the toolbar, banners, help and scenario text redraw only
-//! when what they show changes.
+//! The Raft view. [`RaftPage`] draws what shows the simulation on every
+//! frame; the [`Toolbar`] is a component of its own with typed props, so a
+//! frame leaves it (and the settings form in it) alone unless something it
+//! shows changed. The rest are plain functions: cheap to redraw, and each
+//! extra component costs the web bundle its own copy of Yew's lifecycle.
 
 use super::toolbar::{Toolbar, ToolbarView};
 use super::{cluster, metrics, panels};
 use crate::model::playground::{Action, Playground};
-use crate::sim::Time;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -24,15 +24,6 @@ impl PartialEq for Live {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct LiveProps {
-    pub live: Live,
-    pub dispatch: Callback<Action>,
-    /// How long the last seek took (ms of wall time), for benchmarks.
-    #[prop_or_default]
-    pub seek_ms: f64,
-}
-
 /// How many times the calling component has drawn, as `data-renders`
 /// shows it (a browser test checks what a frame redraws).
 #[hook]
@@ -43,55 +34,9 @@ pub fn use_render_count() -> String {
     n.to_string()
 }
 
-/// The cluster, the scrubber and the status line.
-#[function_component]
-pub fn Stage(p: &LiveProps) -> Html {
-    let renders = use_render_count();
-    let pg = p.live.pg.borrow();
-    html! {
-        <section class="stage" data-renders={renders}>
-            { cluster::cluster_view(&pg, &p.dispatch) }
-            { panels::scrubber(&pg, &p.dispatch, p.seek_ms) }
-            { panels::status_bar(&pg) }
-        </section>
-    }
-}
-
-/// The inspector and the invariants.
-#[function_component]
-pub fn Side(p: &LiveProps) -> Html {
-    let pg = p.live.pg.borrow();
-    html! { <>{ panels::inspector(&pg, &p.dispatch) }{ panels::invariants(&pg) }</> }
-}
-
-/// The event log and the metrics.
-#[function_component]
-pub fn Records(p: &LiveProps) -> Html {
-    let pg = p.live.pg.borrow();
-    html! {
-        <section class="log-panel">
-            { panels::event_log(&pg, &p.dispatch) }
-            { metrics::metrics_panel(&pg) }
-        </section>
-    }
-}
-
-/// The first violation, once there is one.
-#[function_component]
-pub fn ViolationBanner(p: &LiveProps) -> Html {
-    panels::violation(&p.live.pg.borrow())
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ErrorProps {
-    pub error: Option<String>,
-    pub dispatch: Callback<Action>,
-}
-
-#[function_component]
-pub fn ErrorBanner(p: &ErrorProps) -> Html {
-    let Some(e) = &p.error else { return html! {} };
-    let d = p.dispatch.clone();
+fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) -> Html {
+    let Some(e) = error else { return html! {} };
+    let d = dispatch.clone();
     let dismiss = Callback::from(move |_| d.emit(Action::DismissError));
     html! {
         <div id="error-banner" class="banner error" role="alert">
@@ -101,53 +46,24 @@ pub fn ErrorBanner(p: &ErrorProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ShareProps {
-    /// The link's fragment and the instant it replays to.
-    pub share: Option<(String, Time)>,
-    pub dispatch: Callback<Action>,
-}
-
-#[function_component]
-pub fn SharePanel(p: &ShareProps) -> Html {
-    let Some((fragment, at)) = &p.share else { return html! {} };
-    let d = p.dispatch.clone();
-    let caption = format!("A link to this run at t = {}", panels::format_time(*at));
+fn share_panel(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+    let Some(fragment) = &pg.share else { return html! {} };
+    let d = dispatch.clone();
+    let caption = format!("A link to this run at t = {}", panels::format_time(pg.shared_at));
     panels::share_box(fragment, caption, Callback::from(move |_| d.emit(Action::CloseShare)))
 }
 
-#[derive(Properties, PartialEq)]
-pub struct HelpProps {
-    pub open: bool,
-    pub dispatch: Callback<Action>,
-}
-
-#[function_component]
-pub fn Help(p: &HelpProps) -> Html {
-    if p.open {
-        panels::help(&p.dispatch)
-    } else {
-        html! {}
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct AboutProps {
-    pub name: AttrValue,
-    pub description: AttrValue,
-}
-
 /// The loaded scenario's name and explanation.
-#[function_component]
-pub fn About(p: &AboutProps) -> Html {
-    if p.description.is_empty() {
+fn about(pg: &Playground) -> Html {
+    let s = pg.base();
+    if s.description.is_empty() {
         return html! {};
     }
     html! {
         <section id="about" class="panel about" aria-label="About this scenario">
             <h2>{"Scenario"}</h2>
-            <h3 class="about-name">{p.name.clone()}</h3>
-            <p>{p.description.clone()}</p>
+            <h3 class="about-name">{&s.name}</h3>
+            <p>{&s.description}</p>
         </section>
     }
 }
@@ -157,12 +73,14 @@ pub struct PageProps {
     pub live: Live,
     pub dispatch: Callback<Action>,
     pub on_protocol: Callback<String>,
+    /// How long the last seek took (ms of wall time), for benchmarks.
     pub seek_ms: f64,
 }
 
 /// The whole Raft page.
 #[function_component]
 pub fn RaftPage(p: &PageProps) -> Html {
+    let renders = use_render_count();
     let pg = p.live.pg.borrow();
     let d = &p.dispatch;
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
@@ -175,23 +93,29 @@ pub fn RaftPage(p: &PageProps) -> Html {
             }
         })
     };
-    let live = p.live.clone();
-    let base = pg.base();
     html! {
         <div class="app" {ondragover} {ondrop}>
             <Toolbar view={ToolbarView::of(&pg)} dispatch={d.clone()} on_protocol={p.on_protocol.clone()} />
-            <ErrorBanner error={pg.error.clone()} dispatch={d.clone()} />
-            <ViolationBanner live={live.clone()} dispatch={d.clone()} />
-            <SharePanel share={pg.share.clone().map(|s| (s, pg.shared_at))} dispatch={d.clone()} />
+            { error_banner(pg.error.as_ref(), d) }
+            { panels::violation(&pg) }
+            { share_panel(&pg, d) }
             <main class="layout">
-                <Stage live={live.clone()} dispatch={d.clone()} seek_ms={p.seek_ms} />
+                <section class="stage" data-renders={renders}>
+                    { cluster::cluster_view(&pg, d) }
+                    { panels::scrubber(&pg, d, p.seek_ms) }
+                    { panels::status_bar(&pg) }
+                </section>
                 <aside class="side">
-                    <About name={base.name.clone()} description={base.description.clone()} />
-                    <Side live={live.clone()} dispatch={d.clone()} />
+                    { about(&pg) }
+                    { panels::inspector(&pg, d) }
+                    { panels::invariants(&pg) }
                 </aside>
-                <Records {live} dispatch={d.clone()} />
+                <section class="log-panel">
+                    { panels::event_log(&pg, d) }
+                    { metrics::metrics_panel(&pg) }
+                </section>
             </main>
-            <Help open={pg.help_open} dispatch={d.clone()} />
+            { if pg.help_open { panels::help(d) } else { html! {} } }
         </div>
     }
 }
