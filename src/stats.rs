@@ -30,7 +30,7 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 impl Summary {
     pub fn of(values: &[f64]) -> Summary {
         let mut v = values.to_vec();
-        v.sort_by(|a, b| a.total_cmp(b));
+        v.sort_unstable_by(|a, b| a.total_cmp(b));
         let mean = if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
         Summary {
             mean: round3(mean),

@@ -74,6 +74,20 @@ impl<K: Ord, V> VecMap<K, V> {
     pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.entries.iter().map(|(k, _)| k)
     }
+
+    /// Moves the entries with keys at or above `key` into a new map.
+    pub fn split_off(&mut self, key: &K) -> Self {
+        let at = self.find(key).unwrap_or_else(|i| i);
+        VecMap { entries: self.entries.split_off(at) }
+    }
+}
+
+impl<K, V> IntoIterator for VecMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
 }
 
 #[cfg(test)]
@@ -99,6 +113,11 @@ mod tests {
             assert_eq!(v.len(), b.len());
         }
         assert!(v.iter().eq(b.iter()));
+        for at in [0, 17, 39, 99] {
+            let (mut v2, mut b2) = (v.clone(), b.clone());
+            assert!(v2.split_off(&at).into_iter().eq(b2.split_off(&at)));
+            assert!(v2.into_iter().eq(b2));
+        }
         v.clear();
         assert!(v.is_empty() && !v.contains_key(&1));
     }

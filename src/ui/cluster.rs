@@ -146,7 +146,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         (sx + ux * span * p, sy + uy * span * p)
     };
     let mut flying: Vec<_> = sim.in_flight().collect();
-    flying.sort_by_key(|m| m.id);
+    flying.sort_unstable_by_key(|m| m.id);
     let messages: Html = flying
         .iter()
         .map(|m| {

@@ -9,10 +9,10 @@ use super::{cluster, Cmd, Note, Raft, Role};
 use crate::scenario::model::{Counts, Observer};
 use crate::sim::cow::CowVec;
 use crate::sim::trace::{EventKind, Fault};
+use crate::sim::vecmap::VecMap;
 use crate::sim::{NodeId, Sim, Time};
 use crate::stats::{round3, MsSummary};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Width of a traffic bucket.
 pub const BUCKET_US: Time = 100_000;
@@ -77,13 +77,13 @@ pub struct LinkCount {
 pub struct Observed {
     pub leaders: CowVec<LeaderSpan>,
     pub elections: CowVec<Election>,
-    first_candidate: BTreeMap<u64, Time>,
+    first_candidate: VecMap<u64, Time>,
     /// Per directed link, `from * nodes + to`.
     links: Vec<LinkCount>,
     nodes: u32,
     /// Delivered and dropped messages per [`BUCKET_US`] of sim time.
     pub buckets: CowVec<LinkCount>,
-    pending: BTreeMap<u64, (u64, Time)>,
+    pending: VecMap<u64, (u64, Time)>,
     /// (commit time, latency) of each client request, at its first commit.
     pub commits: CowVec<(Time, Time)>,
     pub leases: CowVec<LeaseSpan>,
@@ -157,7 +157,9 @@ impl Observed {
                 self.close_leader(node, time);
                 match role {
                     Role::Candidate => {
-                        self.first_candidate.entry(term).or_insert(time);
+                        if !self.first_candidate.contains_key(&term) {
+                            self.first_candidate.insert(term, time);
+                        }
                     }
                     Role::Leader => {
                         self.leaders.push(LeaderSpan { term, node, from: time, to: None });

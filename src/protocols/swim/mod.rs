@@ -17,9 +17,9 @@ mod model;
 pub use model::{SwimCounts, SwimObserver, SwimSpec};
 
 use crate::sim::protocol::{Ctx, Protocol};
+use crate::sim::vecmap::VecMap;
 use crate::sim::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -252,7 +252,7 @@ pub struct Swim {
     /// This period's probe: (seq, target, acked).
     probe: Option<(u64, NodeId, bool)>,
     /// Indirect probes this member runs for others: my seq -> (requester, their seq).
-    forwarding: BTreeMap<u64, (NodeId, u64)>,
+    forwarding: VecMap<u64, (NodeId, u64)>,
 }
 
 impl Swim {
@@ -273,7 +273,7 @@ impl Swim {
 
     fn piggyback(&mut self) -> Vec<Update> {
         let limit = self.cfg.retransmits();
-        self.dissemination.sort_by_key(|(u, sent)| (*sent, u.member));
+        self.dissemination.sort_unstable_by_key(|(u, sent)| (*sent, u.member));
         let mut out = Vec::new();
         for (u, sent) in self.dissemination.iter_mut().take(self.cfg.max_piggyback as usize) {
             *sent += 1;
@@ -392,7 +392,7 @@ impl Protocol for Swim {
             round_robin: Vec::new(),
             next_seq: 0,
             probe: None,
-            forwarding: BTreeMap::new(),
+            forwarding: VecMap::new(),
         }
     }
 

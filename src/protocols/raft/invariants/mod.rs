@@ -23,8 +23,8 @@ use super::{Raft, Role};
 use crate::sim::cow::CowVec;
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::trace::{EventKind, Fault};
+use crate::sim::vecmap::VecMap;
 use crate::sim::{NodeId, Sim};
-use std::collections::BTreeMap;
 
 /// The properties of Figure 3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -124,7 +124,7 @@ pub struct RaftChecker {
     failed: u8,
     shadows: Vec<Shadow>,
     /// Election Safety: the leader of each term.
-    leaders: BTreeMap<u64, NodeId>,
+    leaders: VecMap<u64, NodeId>,
     /// Log Matching: for each index (1-based), the (term, prefix digest,
     /// first holder) of every entry ever seen there.
     entries: CowVec<Vec<(u64, u64, NodeId)>>,
@@ -133,7 +133,7 @@ pub struct RaftChecker {
     /// Linearizable Reads: client writes committed so far, and for each
     /// read in flight, how many had committed when it began.
     committed_writes: u64,
-    reads: BTreeMap<u64, (u64, u64)>,
+    reads: VecMap<u64, (u64, u64)>,
     /// Runs of `committed` with one commit term: (term, end index, exclusive),
     /// so "the last entry committed before term T" is a short scan.
     commit_runs: Vec<(u64, usize)>,
@@ -161,12 +161,12 @@ impl RaftChecker {
             enabled: properties.iter().fold(0, |m, p| m | p.bit()),
             failed: 0,
             shadows: Vec::new(),
-            leaders: BTreeMap::new(),
+            leaders: VecMap::new(),
             entries: CowVec::new(),
             committed: CowVec::new(),
             commit_runs: Vec::new(),
             committed_writes: 0,
-            reads: BTreeMap::new(),
+            reads: VecMap::new(),
             applied: CowVec::new(),
             touched: Vec::new(),
         }
