@@ -282,7 +282,7 @@ impl Swarm {
             Run::Gossip(t) => match t.runner().sim().node(i) {
                 None => vec![("status".into(), "crashed".into())],
                 Some(g) => vec![
-                    ("state".into(), format!("{:?}", g.state()).to_lowercase()),
+                    ("state".into(), format!("{:?}", g.state()).to_ascii_lowercase()),
                     ("learned in cycle".into(), g.learned_in().map_or("—".into(), |c| c.to_string())),
                     ("updates sent".into(), g.sent().to_string()),
                 ],
@@ -299,7 +299,7 @@ impl Swarm {
                             Status::Failed => f += 1,
                         }
                         if *st != Status::Alive && listed.len() < 12 {
-                            listed.push(format!("n{j} {st:?}@{inc}").to_lowercase());
+                            listed.push(format!("n{j} {st:?}@{inc}").to_ascii_lowercase());
                         }
                     }
                     vec![

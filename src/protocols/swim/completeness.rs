@@ -104,7 +104,7 @@ impl Checker<Swim> for StrongCompleteness {
                         vec![j, m],
                         format!(
                             "n{m} crashed at {at} us, but n{j} still sees it as {} at {now} us, past the bound (2n+1)·T + T_suspicion = {} us",
-                            format!("{status:?}").to_lowercase(),
+                            format!("{status:?}").to_ascii_lowercase(),
                             deadline - at
                         ),
                     ));

@@ -60,7 +60,7 @@ impl Checker<Swim> for IncarnationPrecedence {
                                 "n{node} changed its view of n{member} from {:?}@{} to {:?}@{}",
                                 old.0, old.1, new.0, new.1
                             )
-                            .to_lowercase(),
+                            .to_ascii_lowercase(),
                         ));
                         return;
                     }
