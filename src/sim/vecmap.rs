@@ -104,7 +104,7 @@ mod tests {
         for step in 0..2000u64 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let key = (x >> 33) % 40;
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 assert_eq!(v.remove(&key), b.remove(&key), "step {step}");
             } else {
                 assert_eq!(v.insert(key, step), b.insert(key, step), "step {step}");

@@ -156,10 +156,8 @@ impl Observed {
             Note::Role { role, term } => {
                 self.close_leader(node, time);
                 match role {
-                    Role::Candidate => {
-                        if !self.first_candidate.contains_key(&term) {
-                            self.first_candidate.insert(term, time);
-                        }
+                    Role::Candidate if !self.first_candidate.contains_key(&term) => {
+                        self.first_candidate.insert(term, time);
                     }
                     Role::Leader => {
                         self.leaders.push(LeaderSpan { term, node, from: time, to: None });
