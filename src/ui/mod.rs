@@ -20,7 +20,7 @@ use crate::model::fragment;
 use crate::model::playground::{Action, Playground};
 use crate::model::swarm::{Swarm, SwarmAction};
 use browser::{load, now_ms, save};
-use raft_view::{Live, RaftPage};
+use raft_view::{raft_page, use_render_count};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -122,6 +122,7 @@ fn use_dispatch<R: Reducible + 'static>(handle: &UseReducerHandle<R>) -> Callbac
 
 #[function_component]
 fn App() -> Html {
+    let renders = use_render_count();
     // What the link asks for, read once; the fragment is cleared after.
     let opened = (*use_memo((), |_| fragment::parse(&browser::current_hash()))).clone();
     let panic_test = *use_memo((), |_| browser::current_hash().contains("panic-test"));
@@ -200,8 +201,7 @@ fn App() -> Html {
             </div>
         };
     }
-    let live = Live { pg: raft.model.clone(), version: raft.version };
-    html! { <RaftPage {live} {dispatch} {on_protocol} seek_ms={raft.seek_ms.get()} /> }
+    raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders)
 }
 
 pub fn start() {

@@ -1,8 +1,8 @@
-//! The Raft view. [`RaftPage`] draws what shows the simulation on every
-//! frame; the [`Toolbar`] is a component of its own with typed props, so a
-//! frame leaves it (and the settings form in it) alone unless something it
-//! shows changed. The rest are plain functions: cheap to redraw, and each
-//! extra component costs the web bundle its own copy of Yew's lifecycle.
+//! The Raft view. The page is drawn on every frame; the [`Toolbar`] is a
+//! component of its own with typed props, so a frame leaves it (and the
+//! settings form in it) alone unless something it shows changed. The rest
+//! are plain functions: cheap to redraw, and each extra component costs the
+//! web bundle its own copy of Yew's lifecycle.
 
 use super::toolbar::{Toolbar, ToolbarView};
 use super::{cluster, metrics, panels};
@@ -10,19 +10,6 @@ use crate::model::playground::{Action, Playground};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// The model and its version: equal while nothing has changed.
-#[derive(Clone)]
-pub struct Live {
-    pub pg: Rc<RefCell<Playground>>,
-    pub version: u64,
-}
-
-impl PartialEq for Live {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.pg, &other.pg)
-    }
-}
 
 /// How many times the calling component has drawn, as `data-renders`
 /// shows it (a browser test checks what a frame redraws).
@@ -68,21 +55,17 @@ fn about(pg: &Playground) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct PageProps {
-    pub live: Live,
-    pub dispatch: Callback<Action>,
-    pub on_protocol: Callback<String>,
-    /// How long the last seek took (ms of wall time), for benchmarks.
-    pub seek_ms: f64,
-}
-
-/// The whole Raft page.
-#[function_component]
-pub fn RaftPage(p: &PageProps) -> Html {
-    let renders = use_render_count();
-    let pg = p.live.pg.borrow();
-    let d = &p.dispatch;
+/// The whole Raft page: drawn by the app on every frame; the toolbar,
+/// a component, is redrawn only when what it shows changes.
+pub fn raft_page(
+    pg: &Rc<RefCell<Playground>>,
+    dispatch: &Callback<Action>,
+    on_protocol: &Callback<String>,
+    seek_ms: f64,
+    renders: String,
+) -> Html {
+    let pg = pg.borrow();
+    let d = dispatch;
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
         let d = d.clone();
@@ -95,14 +78,14 @@ pub fn RaftPage(p: &PageProps) -> Html {
     };
     html! {
         <div class="app" {ondragover} {ondrop}>
-            <Toolbar view={ToolbarView::of(&pg)} dispatch={d.clone()} on_protocol={p.on_protocol.clone()} />
+            <Toolbar view={ToolbarView::of(&pg)} dispatch={d.clone()} on_protocol={on_protocol.clone()} />
             { error_banner(pg.error.as_ref(), d) }
             { panels::violation(&pg) }
             { share_panel(&pg, d) }
             <main class="layout">
                 <section class="stage" data-renders={renders}>
                     { cluster::cluster_view(&pg, d) }
-                    { panels::scrubber(&pg, d, p.seek_ms) }
+                    { panels::scrubber(&pg, d, seek_ms) }
                     { panels::status_bar(&pg) }
                 </section>
                 <aside class="side">
