@@ -313,8 +313,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
 }
 
 fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, enabled: bool) -> Html {
-    let d = dispatch.clone();
-    let onclick = Callback::from(move |_| d.emit(action.clone()));
+    let onclick = super::send(dispatch, action);
     html! { <button {onclick} title={tip.to_string()} disabled={!enabled}>{label}</button> }
 }
 

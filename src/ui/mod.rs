@@ -25,6 +25,13 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// A click handler that sends `action`: one closure type for every such
+/// button, so the bundle carries its code once.
+pub(crate) fn send<A: Clone + 'static>(dispatch: &Callback<A>, action: A) -> Callback<MouseEvent> {
+    let d = dispatch.clone();
+    Callback::from(move |_: MouseEvent| d.emit(action.clone()))
+}
+
 /// Where the runs are autosaved (the Raft run as JSON, the gossip run as
 /// a link fragment), and which view was showing.
 const AUTOSAVE_KEY: &str = "splitbrain.autosave.v2";

@@ -59,8 +59,7 @@ pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let sim = pg.sim();
     let status = sim.status(n);
     let clock = sim.clock(n);
-    let d = dispatch.clone();
-    let close = Callback::from(move |_| d.emit(Action::Select(None)));
+    let close = super::send(dispatch, Action::Select(None));
     let (role, term, voted, commit, applied, log, leader_view) = match sim.node(n) {
         Some(r) => (
             r.role().to_string(),
@@ -217,9 +216,7 @@ pub fn event_log(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         .visible_log(300)
         .into_iter()
         .map(|l| {
-            let d = dispatch.clone();
-            let nodes = l.nodes.clone();
-            let onclick = Callback::from(move |_| d.emit(Action::Highlight(nodes.clone())));
+            let onclick = super::send(dispatch, Action::Highlight(l.nodes.clone()));
             html! {
                 <li class={classes!("ev", l.kind)} {onclick} title="Click to highlight the nodes involved">
                     <span class="t">{format_time(l.time)}</span>
@@ -248,8 +245,7 @@ pub fn event_log(pg: &Playground, dispatch: &Callback<Action>) -> Html {
 }
 
 pub fn help(dispatch: &Callback<Action>) -> Html {
-    let d = dispatch.clone();
-    let close = Callback::from(move |_| d.emit(Action::ToggleHelp));
+    let close = super::send(dispatch, Action::ToggleHelp);
     let keys = [
         ("space", "play / pause"),
         ("→", "step to the next event"),
@@ -296,10 +292,8 @@ pub fn scrubber(pg: &Playground, dispatch: &Callback<Action>, seek_ms: f64) -> H
             }
         }
     });
-    let d = dispatch.clone();
-    let back = Callback::from(move |_| d.emit(Action::StepBack));
-    let d = dispatch.clone();
-    let fwd = Callback::from(move |_| d.emit(Action::Step));
+    let back = super::send(dispatch, Action::StepBack);
+    let fwd = super::send(dispatch, Action::Step);
     let marks: Html = pg
         .marks()
         .iter()

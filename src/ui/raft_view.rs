@@ -23,8 +23,7 @@ pub fn use_render_count() -> String {
 
 fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) -> Html {
     let Some(e) = error else { return html! {} };
-    let d = dispatch.clone();
-    let dismiss = Callback::from(move |_| d.emit(Action::DismissError));
+    let dismiss = super::send(dispatch, Action::DismissError);
     html! {
         <div id="error-banner" class="banner error" role="alert">
             <span>{e}</span>
@@ -35,9 +34,8 @@ fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) -> Html {
 
 fn share_panel(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let Some(fragment) = &pg.share else { return html! {} };
-    let d = dispatch.clone();
     let caption = format!("A link to this run at t = {}", panels::format_time(pg.shared_at));
-    panels::share_box(fragment, caption, Callback::from(move |_| d.emit(Action::CloseShare)))
+    panels::share_box(fragment, caption, super::send(dispatch, Action::CloseShare))
 }
 
 /// The loaded scenario's name and explanation.

@@ -163,8 +163,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
         Callback::from(move |text: String| d.emit(SwarmAction::SetLoss(text.trim().parse().unwrap_or(f64::NAN))))
     };
     let b = |label: &str, tip: &str, a: SwarmAction, id: &str| {
-        let d = dispatch.clone();
-        html! { <button id={id.to_string()} title={tip.to_string()} onclick={Callback::from(move |_| d.emit(a.clone()))}>{label}</button> }
+        html! { <button id={id.to_string()} title={tip.to_string()} onclick={super::send(dispatch, a)}>{label}</button> }
     };
     let selected = s.selected;
     html! {
@@ -339,14 +338,12 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef, seek
 /// The share box for a gossip run.
 pub fn share(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
     let Some(fragment) = &s.share else { return html! {} };
-    let d = dispatch.clone();
     let caption = format!("A link to this run at t = {:.3} s", s.now() as f64 / 1e6);
-    super::panels::share_box(fragment, caption, Callback::from(move |_| d.emit(SwarmAction::CloseShare)))
+    super::panels::share_box(fragment, caption, super::send(dispatch, SwarmAction::CloseShare))
 }
 
 fn export_import(dispatch: &Callback<SwarmAction>) -> Html {
-    let d = dispatch.clone();
-    let export = Callback::from(move |_| d.emit(SwarmAction::Export));
+    let export = super::send(dispatch, SwarmAction::Export);
     let d = dispatch.clone();
     let import = Callback::from(move |e: Event| {
         if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {

@@ -193,27 +193,19 @@ pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
 pub fn Toolbar(props: &ToolbarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
     let renders = super::raft_view::use_render_count();
-    let d = dispatch.clone();
-    let play = Callback::from(move |_| d.emit(Action::TogglePlay));
-    let d = dispatch.clone();
-    let step = Callback::from(move |_| d.emit(Action::Step));
-    let d = dispatch.clone();
-    let reset = Callback::from(move |_| d.emit(Action::Reset));
+    let play = super::send(dispatch, Action::TogglePlay);
+    let step = super::send(dispatch, Action::Step);
+    let reset = super::send(dispatch, Action::Reset);
     let d = dispatch.clone();
     let new_seed = Callback::from(move |_| {
         let seed = (js_sys::Math::random() * 1e9) as u64;
         d.emit(Action::NewSeed(seed));
     });
-    let d = dispatch.clone();
-    let help = Callback::from(move |_| d.emit(Action::ToggleHelp));
-    let d = dispatch.clone();
-    let more = Callback::from(move |_| d.emit(Action::ToggleToolbar));
-    let d = dispatch.clone();
-    let heal = Callback::from(move |_| d.emit(Action::Do(crate::scenario::Action::HealAll)));
-    let d = dispatch.clone();
-    let kill = Callback::from(move |_| d.emit(Action::KillLeader));
-    let d = dispatch.clone();
-    let add_server = Callback::from(move |_| d.emit(Action::AddSpare));
+    let help = super::send(dispatch, Action::ToggleHelp);
+    let more = super::send(dispatch, Action::ToggleToolbar);
+    let heal = super::send(dispatch, Action::Do(crate::scenario::Action::HealAll));
+    let kill = super::send(dispatch, Action::KillLeader);
+    let add_server = super::send(dispatch, Action::AddSpare);
     let spare = v.spare;
     let add_tip = match spare {
         Some(n) => format!("Ask the leader to add spare server n{n} to the configuration (a)"),
@@ -252,10 +244,8 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             }
         })
     };
-    let d = dispatch.clone();
-    let share = Callback::from(move |_| d.emit(Action::Share));
-    let d = dispatch.clone();
-    let export = Callback::from(move |_| d.emit(Action::Export));
+    let share = super::send(dispatch, Action::Share);
+    let export = super::send(dispatch, Action::Export);
     let d = dispatch.clone();
     let import = Callback::from(move |e: Event| {
         if let Some(input) = target_input(&e) {
