@@ -85,6 +85,22 @@ fn a_share_link_replays_the_run_exactly_and_faults_are_in_the_scenario() {
 }
 
 #[test]
+fn an_autosave_restores_the_run_with_its_preset_paused_at_the_same_instant() {
+    let mut s = Swarm::new("swim-crash", 4);
+    s.apply(SwarmAction::SetSpeed(10.0));
+    ticks(&mut s, 0.0, 500.0);
+    s.apply(SwarmAction::Kill(2));
+    let saved = s.autosave();
+    let mut other = Swarm::new("push", 1);
+    other.apply(SwarmAction::Restore(saved));
+    assert_eq!((other.now(), other.trace_hash(), other.preset), (s.now(), s.trace_hash(), "swim-crash"));
+    assert!(!other.playing);
+    // A damaged autosave is ignored: the page opens as it would anyway.
+    other.apply(SwarmAction::Restore("{\"scenario\": 1}".into()));
+    assert_eq!(other.trace_hash(), s.trace_hash());
+}
+
+#[test]
 fn seeking_uses_checkpoints_replays_exactly_and_acting_there_forks() {
     let mut s = Swarm::new("pull", 2);
     s.advance_to(30 * SEC);

@@ -75,12 +75,14 @@ pub enum SwarmAction {
     Export,
     /// Make a link that replays this run to now.
     Share,
+    /// A share link made (by the view, which deflates it in the browser).
+    Shared(String),
     CloseShare,
     /// Time travel: go to a simulated instant of this run.
     Seek(Time),
     /// Load a scenario file (JSON); errors keep the current run.
     Import(String),
-    /// Restore an autosave (a link fragment); ignored if bad.
+    /// Restore an autosave (JSON from `autosave`); ignored if bad.
     Restore(String),
     /// Open a shared run (`s=<payload>&t=<µs>`, or an old `g=` link); a bad
     /// link is reported and the current run kept.
@@ -392,7 +394,12 @@ impl Swarm {
                 self.act(Action::SetNetwork { link });
             }
             SwarmAction::Export => {}
+            // In the browser the view deflates the link and sends `Shared`.
+            #[cfg(not(target_arch = "wasm32"))]
             SwarmAction::Share => self.share = Some(self.fragment()),
+            #[cfg(target_arch = "wasm32")]
+            SwarmAction::Share => {}
+            SwarmAction::Shared(fragment) => self.share = Some(fragment),
             SwarmAction::CloseShare => self.share = None,
             SwarmAction::Import(text) => match Scenario::from_json(&text)
                 .and_then(|s| Swarm::load(s, None, self.preset))
@@ -400,9 +407,15 @@ impl Swarm {
                 Ok(s) => self.replace(s),
                 Err(e) => self.error = Some(format!("That file was not loaded: {e}. The current run is unchanged.")),
             },
-            SwarmAction::Restore(fragment) => {
-                if let Ok(s) = Swarm::from_fragment(&fragment) {
+            SwarmAction::Restore(text) => {
+                let saved = codec::Saved::from_json(&text);
+                let load = |a: codec::Saved| {
+                    let preset = preset_named(&a.scenario.name);
+                    Swarm::load(a.scenario, Some(a.at_us), preset).ok()
+                };
+                if let Some(s) = saved.and_then(load) {
                     self.replace(s);
+                    self.playing = false;
                 }
             }
             SwarmAction::OpenLink(fragment) => match Swarm::from_fragment(&fragment) {
@@ -476,20 +489,21 @@ impl Swarm {
     pub fn from_fragment(fragment: &str) -> Result<Swarm, ScenarioError> {
         let link = codec::parse_fragment(fragment)?
             .ok_or_else(|| ScenarioError::Link("the link has no gossip run in it".into()))?;
-        // The preset it came from: old links name its id, new ones carry its name.
-        let name = link.scenario.name.as_str();
-        let preset = swarm_presets()
-            .find(|p| p.id == name || p.name() == name)
-            .or_else(|| swarm_presets().next())
-            .map_or("", |p| p.id);
+        let preset = preset_named(&link.scenario.name);
         let mut s = Swarm::load(link.scenario, Some(link.at_us.unwrap_or(0)), preset)?;
         s.playing = false;
         Ok(s)
     }
 
     /// A link fragment (without `#`) for the run as it is now.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn fragment(&self) -> String {
         codec::fragment(self.scenario(), self.now())
+    }
+
+    /// The autosave: the scenario and the current time, as JSON.
+    pub fn autosave(&self) -> String {
+        codec::Saved { scenario: self.scenario().clone(), at_us: self.now() }.to_json()
     }
 
     /// The run as scenario JSON, for export.
@@ -538,4 +552,10 @@ fn swim_look(s: &Sim<Swim>, i: NodeId, observer: Option<NodeId>) -> Look {
         Status::Suspect => Look::Suspect,
         Status::Failed => Look::Failed,
     }
+}
+
+/// The preset a run came from: old links name its id, new ones and
+/// autosaves carry its name.
+fn preset_named(name: &str) -> &'static str {
+    swarm_presets().find(|p| p.id == name || p.name() == name).or_else(|| swarm_presets().next()).map_or("", |p| p.id)
 }

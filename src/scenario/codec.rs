@@ -64,15 +64,18 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>, ScenarioError> {
     Ok(out)
 }
 
-/// The payload for a scenario.
-pub fn encode(s: &Scenario) -> String {
-    let json = serde_json::to_vec(s).expect("a scenario always serialises");
-    pack(&json)
+/// What a link carries for a scenario, before compression: compact JSON.
+pub fn link_json(s: &Scenario) -> Vec<u8> {
+    serde_json::to_vec(s).expect("a scenario always serialises")
 }
 
-/// Deflates and base64url-encodes bytes (any link payload).
-pub fn pack(bytes: &[u8]) -> String {
-    base64url_encode(&miniz_oxide::deflate::compress_to_vec(bytes, 9))
+/// The payload for a scenario. Natively only: the browser deflates with its
+/// own `CompressionStream` (see `ui::browser::deflate_raw`), which keeps a
+/// DEFLATE compressor out of the web bundle. Both write raw DEFLATE, so
+/// either side opens the other's links.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn encode(s: &Scenario) -> String {
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(&link_json(s), 9))
 }
 
 /// The scenario in a payload, or what is wrong with it.
@@ -108,8 +111,37 @@ pub fn unpack(payload: &str) -> Result<String, ScenarioError> {
 }
 
 /// A URL fragment (without `#`) for a scenario seen at `at_us`.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn fragment(s: &Scenario, at_us: Time) -> String {
     format!("s={}&t={at_us}", encode(s))
+}
+
+/// A URL fragment from a payload already deflated (raw DEFLATE of
+/// [`link_json`]), seen at `at_us`.
+pub fn fragment_of(deflated: &[u8], at_us: Time) -> String {
+    format!("s={}&t={at_us}", base64url_encode(deflated))
+}
+
+/// What an autosave holds: the scenario and where the run was.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Saved {
+    pub scenario: Scenario,
+    pub at_us: Time,
+}
+
+impl Saved {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a scenario always serialises")
+    }
+
+    /// A valid autosave, or `None` (an autosave that does not parse is
+    /// ignored: the page opens as new).
+    pub fn from_json(text: &str) -> Option<Saved> {
+        // Through `Value`, as `Scenario::from_json` does, so the web build
+        // carries one copy of the scenario's deserializers.
+        let a = serde_json::from_str::<serde_json::Value>(text).and_then(serde_json::from_value::<Saved>).ok()?;
+        (a.scenario.validate().is_ok() && a.at_us <= super::MAX_DURATION_US).then_some(a)
+    }
 }
 
 /// What a fragment asks for.

@@ -26,6 +26,27 @@ pub fn current_hash() -> String {
     window().location().hash().unwrap_or_default()
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function deflate_raw(bytes, done) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  new Response(stream).arrayBuffer().then((b) => done(new Uint8Array(b)), () => done(null));
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = deflate_raw)]
+    fn deflate_raw_js(bytes: &[u8], done: wasm_bindgen::JsValue);
+}
+
+/// Raw DEFLATE by the browser's own `CompressionStream`, then `done` with
+/// the bytes (or `None` if the browser could not). Share links use it, so
+/// the bundle carries no compressor of its own (natively, miniz deflates;
+/// both sides read either's links).
+pub fn deflate_raw(bytes: &[u8], done: impl FnOnce(Option<Vec<u8>>) + 'static) {
+    let done = wasm_bindgen::closure::Closure::once_into_js(move |out: wasm_bindgen::JsValue| {
+        done(out.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec()))
+    });
+    deflate_raw_js(bytes, done);
+}
+
 /// Whether the page may use local storage (a browser can forbid it, and
 /// gloo throws rather than returns an error then).
 fn storage_allowed() -> bool {

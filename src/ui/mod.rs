@@ -46,20 +46,24 @@ pub(crate) type ActiveView = Rc<Cell<u8>>;
 
 /// A view's reducer: the model behind an `Rc<RefCell>`, and a version so
 /// that every action redraws without cloning the simulation.
-pub struct Reduced<M> {
+pub struct Reduced<M, A> {
     model: Rc<RefCell<M>>,
     version: u64,
+    /// The view's own dispatch, for what finishes later (a share link the
+    /// browser deflates asynchronously).
+    sender: Rc<RefCell<Option<Callback<A>>>>,
     /// How long the last seek took (ms of wall time), shown for benchmarks.
     seek_ms: Rc<Cell<f64>>,
     /// Wall time of the last autosave.
     saved_at: Rc<Cell<f64>>,
 }
 
-impl<M> Reduced<M> {
+impl<M, A> Reduced<M, A> {
     fn new(model: M) -> Self {
         Reduced {
             model: Rc::new(RefCell::new(model)),
             version: 0,
+            sender: Rc::default(),
             seek_ms: Rc::new(Cell::new(0.0)),
             saved_at: Rc::new(Cell::new(0.0)),
         }
@@ -81,15 +85,41 @@ impl<M> Reduced<M> {
         Rc::new(Reduced {
             model: self.model.clone(),
             version: self.version + 1,
+            sender: self.sender.clone(),
             seek_ms: self.seek_ms.clone(),
             saved_at: self.saved_at.clone(),
         })
     }
+
+    /// Makes a share link: the browser deflates the scenario, then `done`
+    /// turns the link into the view's action.
+    fn share(
+        &self,
+        scenario: &crate::scenario::Scenario,
+        at: crate::sim::Time,
+        done: fn(String, crate::sim::Time) -> A,
+        fail: fn(String) -> A,
+    ) where
+        A: 'static,
+    {
+        let Some(send) = self.sender.borrow().clone() else { return };
+        let json = crate::scenario::codec::link_json(scenario);
+        browser::deflate_raw(&json, move |out| match out {
+            Some(bytes) => send.emit(done(crate::scenario::codec::fragment_of(&bytes, at), at)),
+            None => send.emit(fail(
+                "This browser could not compress the share link; Export saves the scenario as a file instead.".into(),
+            )),
+        });
+    }
 }
 
-impl Reducible for Reduced<Playground> {
+impl Reducible for Reduced<Playground, Action> {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if action == Action::Share {
+            let pg = self.model.borrow();
+            self.share(pg.scenario(), pg.now(), Action::Shared, Action::ShowError);
+        }
         if action == Action::Export {
             // Serialised at click time, not on every frame's render.
             if files::export(self.model.borrow().scenario()).is_err() {
@@ -102,9 +132,13 @@ impl Reducible for Reduced<Playground> {
     }
 }
 
-impl Reducible for Reduced<Swarm> {
+impl Reducible for Reduced<Swarm, SwarmAction> {
     type Action = SwarmAction;
     fn reduce(self: Rc<Self>, action: SwarmAction) -> Rc<Self> {
+        if action == SwarmAction::Share {
+            let s = self.model.borrow();
+            self.share(s.scenario(), s.now(), |fragment, _| SwarmAction::Shared(fragment), SwarmAction::ShowError);
+        }
         if action == SwarmAction::Export {
             let s = self.model.borrow();
             let failed = files::download(&s.to_json(), &format!("gossip {}", s.preset), s.seed).is_err();
@@ -115,16 +149,21 @@ impl Reducible for Reduced<Swarm> {
         }
         let tick = matches!(action, SwarmAction::Tick { .. });
         let seek = matches!(action, SwarmAction::Seek(_));
-        self.step(tick, seek, |s| s.apply(action), |s| save(GOSSIP_AUTOSAVE_KEY, &s.fragment()))
+        self.step(tick, seek, |s| s.apply(action), |s| save(GOSSIP_AUTOSAVE_KEY, &s.autosave()))
     }
 }
 
 /// A callback into a reducer that stays the same object across renders,
 /// so that components given it are not redrawn for it.
 #[hook]
-fn use_dispatch<R: Reducible + 'static>(handle: &UseReducerHandle<R>) -> Callback<R::Action> {
+fn use_dispatch<M: 'static, A: 'static>(handle: &UseReducerHandle<Reduced<M, A>>) -> Callback<A>
+where
+    Reduced<M, A>: Reducible<Action = A>,
+{
     let dispatcher = handle.dispatcher();
-    (*use_memo((), move |_| Callback::from(move |a| dispatcher.dispatch(a)))).clone()
+    let cb = (*use_memo((), move |_| Callback::from(move |a| dispatcher.dispatch(a)))).clone();
+    handle.sender.borrow_mut().get_or_insert_with(|| cb.clone());
+    cb
 }
 
 #[function_component]

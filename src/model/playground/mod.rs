@@ -92,19 +92,14 @@ pub enum Action {
     Restore(String),
     /// Make a share link for the run as it is now.
     Share,
+    /// A share link made (the fragment, and the instant it replays to).
+    Shared(String, Time),
     CloseShare,
     /// Download the scenario as a file: carried out by the view (it needs
     /// the browser), at click time; the model itself does nothing.
     Export,
     /// Ask the leader to add the lowest-numbered spare server.
     AddSpare,
-}
-
-/// What the autosave holds: the scenario and where the run was.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Autosave {
-    scenario: Scenario,
-    at_us: Time,
 }
 
 /// The kinds of event the log can show, with their labels.
@@ -245,8 +240,7 @@ impl Playground {
 
     /// The autosave: the scenario and the current time, as JSON.
     pub fn autosave(&self) -> String {
-        serde_json::to_string(&Autosave { scenario: self.scenario().clone(), at_us: self.now() })
-            .expect("a scenario always serialises")
+        codec::Saved { scenario: self.scenario().clone(), at_us: self.now() }.to_json()
     }
 
     pub fn now(&self) -> Time {
@@ -349,18 +343,18 @@ impl Playground {
                 }
             },
             Action::Restore(text) => {
-                // Through `Value`, as `Scenario::from_json` does, so the web
-                // build carries one copy of the scenario's deserializers.
-                let parsed = serde_json::from_str::<serde_json::Value>(&text).and_then(serde_json::from_value::<Autosave>);
-                if let Ok(a) = parsed {
-                    if a.scenario.validate().is_ok() && a.at_us <= crate::scenario::MAX_DURATION_US {
-                        self.load(a.scenario, Some(a.at_us), false);
-                    }
+                if let Some(a) = codec::Saved::from_json(&text) {
+                    self.load(a.scenario, Some(a.at_us), false);
                 }
             }
-            Action::Share => {
-                self.shared_at = self.now();
-                self.share = Some(codec::fragment(self.scenario(), self.now()));
+            // In the browser the view deflates the link and sends `Shared`.
+            #[cfg(not(target_arch = "wasm32"))]
+            Action::Share => self.apply(Action::Shared(codec::fragment(self.scenario(), self.now()), self.now())),
+            #[cfg(target_arch = "wasm32")]
+            Action::Share => {}
+            Action::Shared(fragment, at) => {
+                self.shared_at = at;
+                self.share = Some(fragment);
             }
             Action::Export => {}
             Action::CloseShare => self.share = None,
