@@ -89,10 +89,13 @@ pub trait Model: Protocol {
     fn marks_leader(_event: &Event<Self>) -> bool {
         false
     }
-    /// About how many bytes a clone of the running group holds, so time
-    /// travel can keep its checkpoints within a memory budget.
+    /// About how many bytes a checkpoint taken now adds: the group's state
+    /// that no earlier checkpoint shares, so time travel can keep its
+    /// checkpoints within a memory budget. The default counts the engine's
+    /// own (see [`Sim::base_bytes`]); a protocol that keeps large state on
+    /// the heap adds what of it is not shared.
     fn state_bytes(sim: &Sim<Self>) -> usize {
-        sim.len() as usize * 512
+        sim.base_bytes()
     }
 }
 

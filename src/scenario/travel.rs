@@ -38,18 +38,26 @@ pub struct Mark {
 
 /// At most this many marks are kept (the scrubber cannot show more).
 const MAX_MARKS: usize = 20_000;
-/// Checkpoints together may hold about this much state; past it, every
-/// other one is dropped and the spacing doubles, so a long run of a large
-/// group keeps bounded memory and seeks replay at most one (wider) gap.
+/// Checkpoints together may hold about this much state (each counted by
+/// what it does not share with the one before, [`Model::state_bytes`]);
+/// past it, every other one is dropped and the spacing doubles, so a long
+/// run of a large group keeps bounded memory and seeks replay at most one
+/// (wider) gap.
 const CHECKPOINT_BUDGET_BYTES: usize = 96 << 20;
+/// However large the state, at least this many checkpoints are kept, and
+/// never more than the second number.
+const MIN_CHECKPOINTS: usize = 8;
+const MAX_CHECKPOINTS: usize = 4096;
 
 pub struct Travel<P: Model = Raft> {
     runner: Runner<P>,
     checkpoints: Vec<(Time, u64, Runner<P>)>,
+    /// What each checkpoint added to memory, and their sum.
+    checkpoint_bytes: Vec<usize>,
+    total_bytes: usize,
     /// The spacing now in force (doubles when thinned).
     spacing_events: u64,
     spacing_us: Time,
-    max_checkpoints: usize,
     end: Time,
     marks: Vec<Mark>,
     /// Trace events before this index have been considered for marks.
@@ -63,12 +71,13 @@ impl<P: Model> Travel<P> {
     pub fn new(runner: Runner<P>) -> Self {
         let now = runner.sim().now();
         let events = runner.sim().trace().len();
-        let bytes = P::state_bytes(runner.sim()).max(1);
+        let bytes = P::state_bytes(runner.sim());
         Travel {
             checkpoints: vec![(now, events, runner.clone())],
+            checkpoint_bytes: vec![bytes],
+            total_bytes: bytes,
             spacing_events: CHECKPOINT_EVENTS,
             spacing_us: CHECKPOINT_US,
-            max_checkpoints: (CHECKPOINT_BUDGET_BYTES / bytes).clamp(8, 4096),
             runner,
             end: now,
             marks: Vec::new(),
@@ -135,14 +144,25 @@ impl<P: Model> Travel<P> {
         let now = self.now();
         let events = self.runner.sim().trace().len();
         if now > t && (events - n >= self.spacing_events || now - t >= self.spacing_us) {
+            // Measured before the clone shares the live state with it.
+            let bytes = P::state_bytes(self.runner.sim());
             self.checkpoints.push((now, events, self.runner.clone()));
-            if self.checkpoints.len() > self.max_checkpoints {
+            self.checkpoint_bytes.push(bytes);
+            self.total_bytes += bytes;
+            let count = self.checkpoints.len();
+            if count > MAX_CHECKPOINTS || (self.total_bytes > CHECKPOINT_BUDGET_BYTES && count > MIN_CHECKPOINTS) {
                 // Keep the start and every other one after it.
                 let mut i = 0;
                 self.checkpoints.retain(|_| {
                     i += 1;
                     i % 2 == 1
                 });
+                let mut i = 0;
+                self.checkpoint_bytes.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+                self.total_bytes = self.checkpoint_bytes.iter().sum();
                 self.spacing_events *= 2;
                 self.spacing_us *= 2;
             }
@@ -215,7 +235,10 @@ impl<P: Model> Travel<P> {
         let now = self.now();
         if now < self.end {
             self.runner.drop_future();
-            self.checkpoints.retain(|(t, _, _)| *t <= now);
+            let keep = self.checkpoints.partition_point(|(t, _, _)| *t <= now);
+            self.checkpoints.truncate(keep);
+            self.checkpoint_bytes.truncate(keep);
+            self.total_bytes = self.checkpoint_bytes.iter().sum();
             self.marks.retain(|m| m.time <= now);
             self.end = now;
             self.marked_index = self.runner.sim().trace().len();

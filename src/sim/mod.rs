@@ -177,6 +177,18 @@ impl<P: Protocol> Sim<P> {
         &self.config
     }
 
+    /// About how many bytes a clone of this simulation holds in its own
+    /// right: every node's slot (protocol state inline, generator parked)
+    /// and timers, and the event queue. What a protocol keeps on the heap is
+    /// counted by its [`crate::scenario::Model::state_bytes`].
+    pub fn base_bytes(&self) -> usize {
+        let timers: usize =
+            self.nodes.iter().map(|n| n.timers.len() * std::mem::size_of::<(P::Timer, TimerSlot)>()).sum();
+        self.nodes.len() * std::mem::size_of::<NodeSlot<P>>()
+            + timers
+            + self.queue.len() * std::mem::size_of::<Queued<P>>()
+    }
+
     pub fn len(&self) -> u32 {
         self.nodes.len() as u32
     }

@@ -21,6 +21,7 @@ use crate::sim::vecmap::VecMap;
 use crate::sim::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -244,10 +245,15 @@ pub struct Swim {
     cfg: SwimConfig,
     incarnation: u64,
     /// Everyone's status and incarnation, as this member sees it.
-    view: Vec<(Status, u64)>,
+    /// Shared with time-travel checkpoints until it changes (most views
+    /// stay the same for minutes), so a checkpoint costs little memory.
+    view: Rc<Vec<(Status, u64)>>,
     /// Updates to piggyback, with how often each was sent.
     dissemination: Vec<(Update, u32)>,
-    round_robin: Vec<NodeId>,
+    /// This round's probe order (shared the same way); the next target is
+    /// `round_robin[rr_left - 1]`.
+    round_robin: Rc<Vec<NodeId>>,
+    rr_left: usize,
     next_seq: u64,
     /// This period's probe: (seq, target, acked).
     probe: Option<(u64, NodeId, bool)>,
@@ -258,6 +264,15 @@ pub struct Swim {
 impl Swim {
     pub fn view(&self) -> &[(Status, u64)] {
         &self.view
+    }
+
+    /// About how many bytes this member holds on the heap that no
+    /// time-travel checkpoint shares (see [`crate::scenario::Model::state_bytes`]).
+    pub fn unshared_heap_bytes(&self) -> usize {
+        let own = |n: usize, bytes: usize, count: usize| if count == 1 { n * bytes } else { 0 };
+        own(self.view.len(), std::mem::size_of::<(Status, u64)>(), Rc::strong_count(&self.view))
+            + own(self.round_robin.len(), 4, Rc::strong_count(&self.round_robin))
+            + self.dissemination.len() * std::mem::size_of::<(Update, u32)>()
     }
     pub fn incarnation(&self) -> u64 {
         self.incarnation
@@ -308,7 +323,7 @@ impl Swim {
         if !wins {
             return false;
         }
-        self.view[u.member as usize] = (u.status, u.incarnation);
+        Rc::make_mut(&mut self.view)[u.member as usize] = (u.status, u.incarnation);
         ctx.note(Note::Marked { member: u.member, status: u.status, incarnation: u.incarnation, first_hand });
         match u.status {
             Status::Suspect => {
@@ -339,15 +354,17 @@ impl Swim {
                 ctx.rng().pick(&live).copied()
             }
             TargetSelection::RoundRobin => loop {
-                if self.round_robin.is_empty() {
+                if self.rr_left == 0 {
                     let mut list = self.live_others();
                     if list.is_empty() {
                         return None;
                     }
                     ctx.rng().shuffle(&mut list);
-                    self.round_robin = list;
+                    self.rr_left = list.len();
+                    self.round_robin = Rc::new(list);
                 }
-                let t = self.round_robin.pop()?;
+                self.rr_left -= 1;
+                let t = self.round_robin[self.rr_left];
                 if self.view[t as usize].0 != Status::Failed {
                     return Some(t);
                 }
@@ -387,9 +404,10 @@ impl Protocol for Swim {
             id,
             cfg: cfg.clone(),
             incarnation,
-            view: vec![(Status::Alive, 0); cfg.nodes as usize],
+            view: Rc::new(vec![(Status::Alive, 0); cfg.nodes as usize]),
             dissemination: Vec::new(),
-            round_robin: Vec::new(),
+            round_robin: Rc::default(),
+            rr_left: 0,
             next_seq: 0,
             probe: None,
             forwarding: VecMap::new(),

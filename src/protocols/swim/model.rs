@@ -120,8 +120,7 @@ impl Model for Swim {
 
     /// Each member keeps a view of every member (status and incarnation).
     fn state_bytes(sim: &Sim<Swim>) -> usize {
-        let n = sim.len() as usize;
-        n * n * 16 + n * 512
+        sim.base_bytes() + (0..sim.len()).filter_map(|i| sim.node(i)).map(Swim::unshared_heap_bytes).sum::<usize>()
     }
 }
 
