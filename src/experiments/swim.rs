@@ -1,7 +1,8 @@
 //! SWIM failure-detection experiments: how fast a crash is detected and
 //! spread, and how often a live member is wrongly declared failed.
 
-use crate::protocols::swim::{Note, Status, Swim, SwimConfig, TargetSelection};
+use crate::protocols::swim::{Note, Status, Swim, SwimConfig, SwimObserver, TargetSelection};
+use crate::scenario::model::Observer;
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::rng::{derive_seed, Rng, DRIVER_STREAM};
 use crate::sim::trace::EventKind;
@@ -71,48 +72,31 @@ impl SwimParams {
 }
 
 /// One crash trial: periods from the crash to the first suspicion (or
-/// failure) and to the last live member's failure declaration.
+/// failure) and to the last live member's failure declaration, as the SWIM
+/// view and `splitbrain run` count them ([`SwimObserver`]).
 pub fn crash_trial(p: &SwimParams, seed: u64) -> (f64, f64) {
     let mut sim: Sim<Swim> = Sim::new(p.config(), p.nodes, seed, p.link());
     let mut rng = Rng::new(seed, DRIVER_STREAM);
     let victim = rng.below(u64::from(p.nodes)) as u32;
     let crash_at = WARMUP_PERIODS * p.period_us + rng.below(p.period_us);
     sim.run_until(crash_at);
+    let mut seen = SwimObserver::default();
     sim.crash(victim);
-    let period = p.period_us as f64;
-    // A member that already suspects the victim (a false positive that
-    // happened to hit it) counts as detecting it at the crash.
-    let mut first: Option<Time> = (0..p.nodes)
-        .any(|n| n != victim && sim.node(n).is_some_and(|m| m.status_of(victim) != Status::Alive))
-        .then_some(crash_at);
-    // Members that (wrongly) gave the victim up before it crashed already
-    // consider it failed.
-    let mut failed: Vec<bool> = (0..p.nodes)
-        .map(|n| n == victim || sim.node(n).is_some_and(|m| m.status_of(victim) == Status::Failed))
-        .collect();
-    let mut remaining = failed.iter().filter(|f| !**f).count();
-    while sim.step() {
+    seen.observe(&sim);
+    let detection = |seen: &SwimObserver| seen.detections.last().copied().expect("the crash is observed");
+    while detection(&seen).known_by_all.is_none() && sim.step() {
         if sim.now() > crash_at + GIVE_UP_PERIODS * p.period_us {
             break;
         }
-        for e in sim.trace().last_step() {
-            if let EventKind::Note { node, note: Note::Marked { member, status, .. } } = e.kind {
-                if member != victim || status == Status::Alive {
-                    continue;
-                }
-                first.get_or_insert(e.time);
-                if status == Status::Failed && !failed[node as usize] {
-                    failed[node as usize] = true;
-                    remaining -= 1;
-                }
-            }
-        }
-        if remaining == 0 {
-            break;
-        }
+        seen.observe(&sim);
     }
-    let first = first.map_or(GIVE_UP_PERIODS as f64, |t| (t - crash_at) as f64 / period);
-    (first, (sim.now() - crash_at) as f64 / period)
+    let d = detection(&seen);
+    let period = p.period_us as f64;
+    let periods = |t: Option<Time>, or: Time| (t.unwrap_or(or) - crash_at) as f64 / period;
+    (
+        d.first_detection.map_or(GIVE_UP_PERIODS as f64, |t| (t - crash_at) as f64 / period),
+        periods(d.known_by_all, sim.now()),
+    )
 }
 
 /// False positives: with nobody crashed, how often a live member is

@@ -177,12 +177,17 @@ impl Observer<Swim> for SwimObserver {
                 EventKind::Fault(Fault::Crash(m))
                     if !self.detections.iter().any(|d| d.member == m && d.known_by_all.is_none()) =>
                 {
+                    // A member that already suspected it (a false positive
+                    // that happened to hit it) detects it at the crash.
+                    let others = || (0..sim.len()).filter(|o| *o != m).filter_map(|o| sim.node(o));
+                    let suspected = others().any(|o| o.status_of(m) != Status::Alive);
                     self.detections.push(Detection {
                         member: m,
                         crashed_at: e.time,
-                        first_detection: None,
+                        first_detection: suspected.then_some(e.time),
                         known_by_all: None,
                     });
+                    failed_notes |= suspected;
                 }
                 EventKind::Note { node, note: Note::Marked { member, status, .. } }
                     if status != Status::Alive && node != member =>
