@@ -3,7 +3,7 @@
 //! only draw this and send actions, and native tests drive it directly.
 
 use crate::protocols::raft::invariants::Property;
-use crate::protocols::raft::{cluster, Raft, Role, MAX_NODES};
+use crate::protocols::raft::{cluster, Raft, MAX_NODES};
 use crate::scenario::travel::{Mark, Travel};
 use crate::scenario::MAX_DURATION_US;
 use crate::scenario::{codec, presets, Action as Timeline, Logged, Runner, Scenario, Target};
@@ -12,6 +12,8 @@ use crate::sim::{NodeId, Sim, Time};
 use std::collections::VecDeque;
 
 pub mod settings;
+mod view;
+pub use view::NodeView;
 
 /// The slowest and fastest speeds, as multiples of real time.
 pub const MIN_SPEED: f64 = 0.01;
@@ -583,78 +585,12 @@ impl Playground {
             self.playing = false;
         }
     }
-
-    /// Role, term and status of a node, for drawing.
-    pub fn node_view(&self, n: NodeId) -> NodeView {
-        let sim = self.sim();
-        let status = sim.status(n);
-        match sim.node(n) {
-            Some(r) => NodeView {
-                status,
-                role: Some(r.role()),
-                term: r.term(),
-                timer_left: sim.timer(n, crate::protocols::raft::Timer::Election).map(|(set, deadline)| {
-                    let now = sim.local_time(n);
-                    ((deadline - now) as f64 / (deadline - set).max(1) as f64).clamp(0.0, 1.0)
-                }),
-            },
-            None => {
-                NodeView { status, role: None, term: sim.persisted(n).map_or(0, |p| p.current_term), timer_left: None }
-            }
-        }
-    }
-
-    /// The log entries that pass the filters, newest first.
-    pub fn visible_log(&self, limit: usize) -> Vec<&Logged> {
-        let keep =
-            |l: &&Logged| !self.hidden_kinds.contains(&l.kind) && self.log_node.is_none_or(|n| l.nodes.contains(&n));
-        let mut a = self.log.iter().rev().filter(keep).peekable();
-        let mut b = self.notable.iter().rev().filter(keep).peekable();
-        let mut out = Vec::with_capacity(limit);
-        while out.len() < limit {
-            let next = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) => {
-                    if x.index > y.index {
-                        a.next()
-                    } else {
-                        b.next()
-                    }
-                }
-                (Some(_), None) => a.next(),
-                (None, Some(_)) => b.next(),
-                (None, None) => None,
-            };
-            match next {
-                Some(l) => out.push(l),
-                None => break,
-            }
-        }
-        out
-    }
-
-    /// A readable name for what the highest-term leader is, for the status bar.
-    pub fn summary(&self) -> String {
-        match self.leader() {
-            Some(l) => format!("leader n{l} · term {}", self.node_view(l).term),
-            None => format!("no leader · term {}", cluster::max_term(self.sim())),
-        }
-    }
 }
 
 impl Default for Playground {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// What the cluster view needs of a node.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct NodeView {
-    pub status: crate::sim::NodeStatus,
-    pub role: Option<Role>,
-    pub term: u64,
-    /// Fraction of the election timer left, on the node's own clock.
-    pub timer_left: Option<f64>,
 }
 
 #[cfg(test)]
