@@ -279,3 +279,41 @@ fn run_runs_every_protocol_with_one_json_shape() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("'transfer' is not a swim command"), "{}", stderr(&o));
 }
+
+/// A reader that goes away (`| head -c 10`) ends the process quietly with
+/// its own exit code; a full disk gives one line and exit 1. Neither panics.
+#[test]
+fn a_closed_pipe_or_a_full_disk_never_panics() {
+    use std::io::Read;
+    use std::process::Stdio;
+    for args in [
+        // About 300 KB in one line: far more than a pipe holds.
+        &["run", "static/scenarios/leader-crash.json", "--seeds", "200", "--json"][..],
+        &["run", "static/scenarios/leader-crash.json", "--seeds", "200"],
+        &["failover", "--trials", "200", "--json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_splitbrain"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the CLI runs");
+        let mut first = [0u8; 10];
+        child.stdout.take().expect("piped").read_exact(&mut first).expect("some output");
+        // The read end is dropped here: the pipe is closed.
+        let out = child.wait_with_output().expect("the CLI ends");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+        assert!(out.status.code().is_some_and(|c| c == 0 || c == 1), "{args:?}: {:?}", out.status);
+    }
+    if std::path::Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full opens");
+        let out = Command::new(env!("CARGO_BIN_EXE_splitbrain"))
+            .args(["run", "static/scenarios/leader-crash.json"])
+            .stdout(full)
+            .output()
+            .expect("the CLI runs");
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(stderr(&out).trim(), "error: cannot write the output: No space left on device (os error 28)");
+    }
+}

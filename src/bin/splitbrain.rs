@@ -210,8 +210,46 @@ mod cli {
     }
 
     fn fail(msg: impl std::fmt::Display) -> i32 {
-        eprintln!("error: {msg}");
+        let _ = writeln!(std::io::stderr(), "error: {msg}");
         2
+    }
+
+    /// The first error writing to stdout; after it, nothing more is written.
+    static OUTPUT_ERROR: std::sync::OnceLock<std::io::Error> = std::sync::OnceLock::new();
+
+    /// Writes one line of output. A reader that went away (`| head`) or a
+    /// full disk must not panic the process, as `println!` would: the error
+    /// is kept, and `main` ends quietly (closed pipe) or with one line.
+    fn emit(args: std::fmt::Arguments<'_>) {
+        if OUTPUT_ERROR.get().is_some() {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+            let _ = OUTPUT_ERROR.set(e);
+        }
+    }
+
+    macro_rules! outln {
+        ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+    }
+
+    /// The exit code once the output is flushed: a closed pipe keeps the
+    /// command's own code; any other write error is reported, exit 1.
+    fn finish(code: i32) -> i32 {
+        if OUTPUT_ERROR.get().is_none() {
+            if let Err(e) = std::io::stdout().lock().flush() {
+                let _ = OUTPUT_ERROR.set(e);
+            }
+        }
+        match OUTPUT_ERROR.get() {
+            None => code,
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+            Some(e) => {
+                let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+                1
+            }
+        }
     }
 
     pub fn main() -> i32 {
@@ -222,13 +260,14 @@ mod cli {
                 return if e.use_stderr() { 2 } else { 0 };
             }
         };
-        match cli.command {
+        let code = match cli.command {
             Command::Failover(a) => failover_cmd(a),
             Command::Run(a) => run_cmd(a),
             Command::Link(a) => link_cmd(a),
             Command::Gossip(a) => gossip_cmd(a),
             Command::Swim(a) => swim_cmd(a),
-        }
+        };
+        finish(code)
     }
 
     struct Progress {
@@ -243,11 +282,12 @@ mod cli {
         }
         fn tick(&self, done: u64) {
             if self.on && (done.is_multiple_of(25) || done == self.total) {
-                eprint!("\r{} {done}/{}", self.label, self.total);
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r{} {done}/{}", self.label, self.total);
                 if done == self.total {
-                    eprint!("\r\x1b[K");
+                    let _ = write!(err, "\r\x1b[K");
                 }
-                let _ = std::io::stderr().flush();
+                let _ = err.flush();
             }
         }
     }
@@ -270,10 +310,10 @@ mod cli {
         let progress = Progress::new("trials", u64::from(p.trials));
         let report = failover::run(&p, |done| progress.tick(u64::from(done)));
         if a.json {
-            println!("{}", serde_json::to_string(&report).expect("report serialises"));
+            outln!("{}", serde_json::to_string(&report).expect("report serialises"));
         } else {
             let cfg = p.raft_config();
-            println!(
+            outln!(
                 "leader failover: {} servers, election timeout {}-{} ms, heartbeat {} ms, latency {}-{} ms{}{}{}",
                 p.nodes,
                 a.timeout_ms.0,
@@ -285,16 +325,20 @@ mod cli {
                 if p.check_quorum { ", check-quorum" } else { "" },
                 if p.unequal_logs { ", unequal logs" } else { "" },
             );
-            println!("trials            {} (seed {})", report.trials, p.seed);
+            outln!("trials            {} (seed {})", report.trials, p.seed);
             let f = &report.failover_ms;
-            println!(
+            outln!(
                 "failover ms       mean {:.1}  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
-                f.mean, f.p50, f.p90, f.p99, f.max
+                f.mean,
+                f.p50,
+                f.p90,
+                f.p99,
+                f.max
             );
-            println!("terms/failover    {:.3}", report.terms_per_failover);
-            println!("split-vote rate   {:.3}", report.split_vote_rate);
+            outln!("terms/failover    {:.3}", report.terms_per_failover);
+            outln!("split-vote rate   {:.3}", report.split_vote_rate);
             if report.capped > 0 {
-                println!(
+                outln!(
                     "note              {} trials elected no leader within {} s of simulated time; they count as {} s",
                     report.capped,
                     failover::TRIAL_CAP / 1_000_000,
@@ -346,7 +390,7 @@ mod cli {
         let progress = Progress::new("trials", u64::from(p.trials));
         let r = gossip::run(&p, |done| progress.tick(u64::from(done)));
         if a.json {
-            println!("{}", serde_json::to_string(&r).expect("report serialises"));
+            outln!("{}", serde_json::to_string(&r).expect("report serialises"));
         } else {
             let how = match p.mode {
                 Mode::AntiEntropy => "anti-entropy".to_string(),
@@ -362,16 +406,20 @@ mod cli {
                 Exchange::Pull => "pull",
                 Exchange::PushPull => "push-pull",
             };
-            println!(
+            outln!(
                 "{} sites, {how}, {ex}, fanout {}, loss {}; {} trials (seed {})",
-                p.nodes, p.fanout, p.loss, r.trials, p.seed
+                p.nodes,
+                p.fanout,
+                p.loss,
+                r.trials,
+                p.seed
             );
-            println!("residue   {}   (fraction of sites never informed)", r.residue);
-            println!("traffic   {}   (update messages per site)", r.traffic);
-            println!("t_ave     {}   (mean cycle a site first heard)", r.t_ave);
-            println!("t_last    {}   (cycle the last informed site heard)", r.t_last);
+            outln!("residue   {}   (fraction of sites never informed)", r.residue);
+            outln!("traffic   {}   (update messages per site)", r.traffic);
+            outln!("t_ave     {}   (mean cycle a site first heard)", r.t_ave);
+            outln!("t_last    {}   (cycle the last informed site heard)", r.t_last);
             let show = |x: Option<f64>| x.map_or("never".to_string(), |v| v.to_string());
-            println!(
+            outln!(
                 "rounds to 50% {}, 99% {}, 100% {}",
                 show(r.rounds_to.p50),
                 show(r.rounds_to.p99),
@@ -403,9 +451,9 @@ mod cli {
         let progress = Progress::new("trials", u64::from(p.trials));
         let r = swim::run(&p, |done| progress.tick(u64::from(done)));
         if a.json {
-            println!("{}", serde_json::to_string(&r).expect("report serialises"));
+            outln!("{}", serde_json::to_string(&r).expect("report serialises"));
         } else {
-            println!(
+            outln!(
                 "SWIM: {} members, period {} ms, k = {}, {} targets, loss {}, {}; {} trials (seed {})",
                 p.nodes,
                 a.period_ms,
@@ -423,10 +471,10 @@ mod cli {
                 p.seed
             );
             let f = &r.first_detection_periods;
-            println!("first detection     mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
+            outln!("first detection     mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
             let f = &r.full_dissemination_periods;
-            println!("full dissemination  mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
-            println!(
+            outln!("full dissemination  mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
+            outln!(
                 "false positives     {} per member per period (no crash, {} periods)",
                 r.false_positive_rate,
                 swim::FALSE_POSITIVE_PERIODS
@@ -445,9 +493,9 @@ mod cli {
             return fail(format!("the scenario packs to {} KB, over the 64 KB link limit", payload.len() / 1024));
         }
         if a.payload_only {
-            println!("{payload}");
+            outln!("{payload}");
         } else {
-            println!("{}#s={payload}&t={}", a.base, us(a.at_ms));
+            outln!("{}#s={payload}&t={}", a.base, us(a.at_ms));
         }
         0
     }
@@ -465,10 +513,10 @@ mod cli {
             Err(e) => return fail(format!("{path}: {e}")),
         };
         if a.json {
-            println!("{}", batch.json);
+            outln!("{}", batch.json);
         } else {
             for line in &batch.text {
-                println!("{line}");
+                outln!("{line}");
             }
         }
         batch.exit_code()
