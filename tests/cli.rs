@@ -317,3 +317,26 @@ fn a_closed_pipe_or_a_full_disk_never_panics() {
         assert_eq!(stderr(&out).trim(), "error: cannot write the output: No space left on device (os error 28)");
     }
 }
+
+/// Any source is read only up to the 1 MiB cap, whatever it claims to be:
+/// /dev/zero and /dev/urandom are refused at once instead of read until
+/// memory runs out; a pipe and a file with a byte-order mark are read.
+#[test]
+fn endless_inputs_are_refused_at_the_cap() {
+    for dev in ["/dev/zero", "/dev/urandom"] {
+        if !std::path::Path::new(dev).exists() {
+            continue;
+        }
+        let o = splitbrain(&["run", dev]);
+        assert_eq!(o.status.code(), Some(2), "{dev}");
+        assert!(stderr(&o).contains("larger than the limit of 1048576 bytes (1 MiB)"), "{dev}: {}", stderr(&o));
+    }
+    let dir = std::env::temp_dir().join(format!("splitbrain-bom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bom = dir.join("bom.json");
+    let text = std::fs::read_to_string("static/scenarios/leader-crash.json").unwrap();
+    std::fs::write(&bom, format!("\u{feff}{text}")).unwrap();
+    let o = splitbrain(&["run", bom.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -350,12 +350,21 @@ mod cli {
     }
 
     fn read_scenario(path: &std::path::Path) -> Result<Scenario, String> {
+        use std::io::Read;
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read scenario '{shown}': {e}"))?;
-        if meta.len() > splitbrain::scenario::MAX_JSON_BYTES as u64 {
-            return Err(format!("scenario '{shown}' is {} bytes; the limit is 1 MiB", meta.len()));
+        let cap = splitbrain::scenario::MAX_JSON_BYTES;
+        // At most one byte past the cap, from any source: a file's stated
+        // length means nothing for /dev/zero or a pipe.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(cap as u64 + 1).read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read scenario '{shown}': {e}"))?;
+        if bytes.len() > cap {
+            return Err(format!("scenario '{shown}' is larger than the limit of {cap} bytes (1 MiB)"));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read scenario '{shown}': {e}"))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            format!("scenario '{shown}' is not UTF-8 text (byte {} is not valid)", e.utf8_error().valid_up_to())
+        })?;
         Scenario::from_json(&text).map_err(|e| format!("{shown}: {e}"))
     }
 

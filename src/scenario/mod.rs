@@ -375,6 +375,8 @@ impl Scenario {
 
     /// Parses and validates scenario JSON.
     pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
+        // Editors on some systems start a UTF-8 file with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.len() > MAX_JSON_BYTES {
             return Err(ScenarioError::TooLarge { bytes: text.len(), limit: MAX_JSON_BYTES });
         }
