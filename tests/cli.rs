@@ -78,7 +78,7 @@ fn bad_arguments_exit_2_with_a_clear_message() {
     let cases: &[(&[&str], &str)] = &[
         (&["failover", "--nodes", "0"], "--nodes"),
         (&["failover", "--nodes", "16"], "--nodes"),
-        (&["failover", "--nodes", "2"], "at least 3 servers"),
+        (&["failover", "--nodes", "2"], "2 is not in 3..=15"),
         (&["failover", "--timeout-ms", "300-150"], "backwards"),
         (&["failover", "--latency-ms", "fast"], "not a number"),
         (&["failover", "--trials", "0"], "--trials"),
@@ -339,4 +339,59 @@ fn endless_inputs_are_refused_at_the_cap() {
     let o = splitbrain(&["run", bom.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Small holes found by a hostile walk-through (issue 11, class 8): each is
+/// refused with a message that says what is allowed, or warned about.
+#[test]
+fn small_holes_are_closed() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-holes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |name: &str, json: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, json).unwrap();
+        splitbrain(&["run", path.to_str().unwrap()])
+    };
+    let head = r#""version": 1, "nodes": 3, "seed": 1, "duration_ms": 1000"#;
+    for (name, body, needle) in [
+        (
+            "drift.json",
+            r#""protocol": {"raft": {}}, "timeline": [{"at_ms": 1, "action": "skew", "node": 0, "drift_ppm": -9223372036854775808}]"#,
+            "drift must be within ±500000 ppm",
+        ),
+        ("members.json", r#""protocol": {"raft": {"members": [0, 1, 1]}}"#, "members lists n1 twice"),
+        ("witnesses.json", r#""protocol": {"raft": {"witnesses": [2, 2]}}"#, "witnesses lists n2 twice"),
+        (
+            "late.json",
+            r#""protocol": {"raft": {}}, "timeline": [{"at_ms": 1500, "action": "heal_all"}]"#,
+            "at_ms 1500 is after the end of the run (duration_ms 1000)",
+        ),
+        (
+            "heal.json",
+            r#""protocol": {"raft": {}}, "timeline": [{"at_ms": 5, "action": "heal_all", "bogus": 1}]"#,
+            "'bogus' is not a field of 'heal_all'",
+        ),
+    ] {
+        let o = run(name, &format!("{{{head}, {body}}}"));
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{name}: {}", stderr(&o));
+    }
+    // Allowed, but warned about; a name's control characters are escaped.
+    let o = run(
+        "warn.json",
+        &format!(r#"{{{head}, "name": "a\u001b[31mb\u202ec", "protocol": {{"raft": {{"heartbeat_ms": 400}}}}}}"#),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning:") && stderr(&o).contains("heartbeat (400 ms) is not shorter"));
+    assert!(stdout(&o).contains(r"a\u{1b}[31mb\u{202e}c"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains('\u{1b}') && !stdout(&o).contains('\u{202e}'));
+    let _ = std::fs::remove_dir_all(dir);
+    // Flags: a negative loss gets the loss message, not a parser puzzle.
+    for cmd in ["gossip", "swim"] {
+        let o = splitbrain(&[cmd, "--loss", "-0.1"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("loss must be between 0 and 1, not -0.1"), "{cmd}: {}", stderr(&o));
+    }
+    let o = splitbrain(&["failover", "--nodes", "0"]);
+    assert!(stderr(&o).contains("0 is not in 3..=15"), "{}", stderr(&o));
 }

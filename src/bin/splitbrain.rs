@@ -56,8 +56,8 @@ mod cli {
         indirect: u32,
         #[arg(long, value_enum, default_value = "round-robin")]
         target: TargetArg,
-        /// Probability that a message is lost.
-        #[arg(long, default_value_t = 0.0)]
+        /// Probability that a message is lost (0 to 1).
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         loss: f64,
         /// Suspicion timeout in ms.
         #[arg(long, value_name = "S", default_value = "5000", value_parser = parse_ms, conflicts_with = "no_suspicion")]
@@ -110,8 +110,8 @@ mod cli {
         /// Partners contacted per cycle.
         #[arg(long, default_value_t = 1)]
         fanout: u32,
-        /// Probability that a message is lost.
-        #[arg(long, default_value_t = 0.0)]
+        /// Probability that a message is lost (0 to 1).
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         loss: f64,
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         trials: u32,
@@ -139,7 +139,7 @@ mod cli {
     #[derive(Args)]
     struct FailoverArgs {
         /// Cluster size (3 to 15).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=15))]
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(3..=15))]
         nodes: u32,
         /// Election timeout range in ms, inclusive (a fixed value is A-A).
         #[arg(long, value_name = "A-B", default_value = "150-300", value_parser = parse_range)]
@@ -515,6 +515,9 @@ mod cli {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
+        for w in scenario.warnings() {
+            let _ = writeln!(std::io::stderr(), "warning: {path}: {w}");
+        }
         let progress = Progress::new("seeds", a.seeds);
         let label = if scenario.name.is_empty() { path.clone() } else { scenario.name.clone() };
         let batch = match splitbrain::scenario::batch::run(scenario, a.seeds, label, |done| progress.tick(done)) {

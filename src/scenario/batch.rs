@@ -113,7 +113,7 @@ impl<F: FnMut(u64)> Visit for Run<F> {
 
         let mut text = Vec::new();
         let mut line = |label: &str, t: String| text.push(format!("{label:<18}{t}"));
-        line("scenario", self.label.clone());
+        line("scenario", printable(&self.label));
         line("protocol", P::NAME.to_string());
         line("seeds", format!("{} (from {})", self.seeds, scenario.seed));
         if self.seeds == 1 {
@@ -167,4 +167,19 @@ impl<F: FnMut(u64)> Visit for Run<F> {
 /// `progress` with the number done after each.
 pub fn run(scenario: Scenario, seeds: u64, label: String, progress: impl FnMut(u64)) -> Result<Batch, ScenarioError> {
     visit(scenario, Run { seeds, label, progress })
+}
+
+/// Text from a file, safe to print to a terminal: control characters
+/// (escape sequences, NUL) and bidirectional overrides are shown escaped.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+            if c.is_control() || bidi {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

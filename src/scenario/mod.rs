@@ -400,6 +400,20 @@ impl Scenario {
         Ok(s)
     }
 
+    /// What is allowed but probably not meant, for the CLI to print.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let ProtocolSpec::Raft(r) = &self.protocol {
+            if r.heartbeat_ms >= r.election_timeout_ms[0] {
+                out.push(format!(
+                    "the heartbeat ({} ms) is not shorter than the minimum election timeout ({} ms): followers will time out between heartbeats and elections will not settle",
+                    r.heartbeat_ms, r.election_timeout_ms[0]
+                ));
+            }
+        }
+        out
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a scenario always serialises")
     }
@@ -440,6 +454,13 @@ impl Scenario {
         for (i, t) in self.timeline.iter().enumerate() {
             if t.at < last {
                 return err(format!("timeline[{i}]: at_ms goes backwards; keep the timeline in time order"));
+            }
+            if t.at > self.duration_ms {
+                return err(format!(
+                    "timeline[{i}]: at_ms {} is after the end of the run (duration_ms {}), so it would never happen",
+                    t.at.0 as f64 / 1000.0,
+                    self.duration_ms.0 as f64 / 1000.0
+                ));
             }
             last = t.at;
             let bad_node = |id: NodeId| -> Result<(), ScenarioError> {
@@ -493,7 +514,7 @@ impl Scenario {
                     if !offset_ms.is_finite() || offset_ms.abs() > 3.6e6 {
                         return err(format!("timeline[{i}]: clock offset must be within one hour, not {offset_ms} ms"));
                     }
-                    if drift_ppm.abs() > crate::sim::clock::MAX_DRIFT_PPM {
+                    if drift_ppm.unsigned_abs() > crate::sim::clock::MAX_DRIFT_PPM.unsigned_abs() {
                         return err(format!(
                             "timeline[{i}]: drift must be within ±{} ppm, not {drift_ppm}",
                             crate::sim::clock::MAX_DRIFT_PPM

@@ -166,6 +166,12 @@ impl RaftConfig {
                 return Err(format!("{what} n{n} does not exist: the cluster has servers n0 to n{}", self.nodes - 1));
             }
         }
+        for (what, list) in [("witnesses", &self.witnesses), ("members", self.members.as_ref().unwrap_or(&Vec::new()))]
+        {
+            if let Some(n) = list.iter().enumerate().find_map(|(i, n)| list[..i].contains(n).then_some(n)) {
+                return Err(format!("{what} lists n{n} twice"));
+            }
+        }
         if self.members.as_ref().is_some_and(|m| m.is_empty()) {
             return Err("the initial configuration needs at least one member".into());
         }
