@@ -17,6 +17,14 @@ impl Raft {
         }
 
         // Consistency check (§5.3).
+        if prev_log_index < self.log.snapshot_index() {
+            // Our snapshot holds only committed entries, which match the
+            // leader's (§5.4), but their terms are gone, so this index can
+            // no longer be checked. Say how far we hold instead of refusing:
+            // a refusal sent the leader back to this same index, forever.
+            reply(ctx, self.current_term, true, self.log.snapshot_index());
+            return;
+        }
         if prev_log_index > self.log.last_index() {
             reply(ctx, self.current_term, false, self.log.last_index() + 1);
             return;
@@ -351,5 +359,17 @@ mod tests {
         };
         assert_eq!(entries.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 2]);
         assert_eq!(s.raft.next_index()[1], 1);
+    }
+
+    #[test]
+    fn an_index_below_the_followers_snapshot_is_answered_with_how_far_it_holds() {
+        let mut s = Server::new(2, RaftConfig { snapshot_every: Some(2), ..cfg() });
+        s.msg(1, append(1, (0, 0), vec![entry(1, 1), entry(1, 2), entry(1, 3)], 3));
+        assert_eq!(s.raft.log().snapshot_index(), 3, "compacted up to the commit");
+        // An old AppendEntries from before the snapshot: its prev cannot be
+        // checked any more; refusing it sent the leader back here forever.
+        let fx = s.msg(1, append(1, (1, 1), vec![entry(1, 2)], 1));
+        assert_eq!(fx.last(), Some(&Fx::Send(1, reply(1, true, 3, 1))));
+        assert_eq!(s.raft.log().last_index(), 3);
     }
 }
