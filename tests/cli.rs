@@ -395,3 +395,19 @@ fn small_holes_are_closed() {
     let o = splitbrain(&["failover", "--nodes", "0"]);
     assert!(stderr(&o).contains("0 is not in 3..=15"), "{}", stderr(&o));
 }
+
+/// Sizes are capped before anything is allocated (issue 11, class 4): each
+/// of these aborted on a huge allocation or grew past 10 GB.
+#[test]
+fn sizes_beyond_the_caps_are_refused_before_allocating() {
+    for (args, needle) in [
+        (&["gossip", "--nodes", "100000000"][..], "gossip runs at most 100000 sites"),
+        (&["gossip", "--nodes", "100000", "--fanout", "99999"], "at most 1000000 contacts per cycle"),
+        (&["swim", "--nodes", "4294967295"], "SWIM runs at most 2000 members"),
+        (&["swim", "--nodes", "100000"], "SWIM runs at most 2000 members"),
+    ] {
+        let o = splitbrain(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -107,6 +107,15 @@ impl GossipConfig {
         if self.nodes < 2 {
             return Err(format!("gossip needs at least 2 sites, not {}", self.nodes));
         }
+        if self.nodes > model::MAX_SITES {
+            return Err(format!("gossip runs at most {} sites, not {}", model::MAX_SITES, self.nodes));
+        }
+        if u64::from(self.nodes) * u64::from(self.fanout) > MAX_CONTACTS_PER_CYCLE {
+            return Err(format!(
+                "sites × fanout is at most {MAX_CONTACTS_PER_CYCLE} contacts per cycle (it bounds the messages in flight and the memory they take), not {} × {}",
+                self.nodes, self.fanout
+            ));
+        }
         if self.interest.k == 0 {
             return Err("k must be at least 1 (k = 0 would lose interest before spreading)".into());
         }
@@ -122,6 +131,10 @@ impl GossipConfig {
         Ok(())
     }
 }
+
+/// The most contacts all sites together make in one cycle (sites × fanout):
+/// each is a message in flight, so this bounds memory (see docs/limits.md).
+pub const MAX_CONTACTS_PER_CYCLE: u64 = 1_000_000;
 
 /// A site's state for the one update.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

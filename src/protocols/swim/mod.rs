@@ -84,6 +84,10 @@ impl SwimConfig {
         if self.nodes < 2 {
             return Err(format!("SWIM needs at least 2 members, not {}", self.nodes));
         }
+        if self.nodes > model::MAX_MEMBERS {
+            // Every member holds a view of every other: memory grows as N².
+            return Err(format!("SWIM runs at most {} members, not {}", model::MAX_MEMBERS, self.nodes));
+        }
         if self.period_us == 0 {
             return Err("the protocol period must be positive".into());
         }
