@@ -196,3 +196,45 @@ fn the_json_schema_matches_the_scenario_model() {
         assert!(enum_of("swim").contains(&serde_json::to_value(bug).unwrap()), "{bug:?}");
     }
 }
+
+/// Issue 11, class 6: of 35,406 single-character changes to a link, 2,180
+/// used to open a different scenario without a word. With the checksum,
+/// every change to a link is refused or opens exactly the same run; a link
+/// made before the checksum (no `c=`) still opens.
+#[test]
+fn a_changed_link_is_refused_or_opens_the_same_run() {
+    assert_eq!(codec::crc32(b"123456789"), 0xCBF4_3926, "CRC-32/IEEE check value");
+    let s = splitbrain::scenario::presets::find("leader-crash").unwrap().scenario().unwrap();
+    let link = codec::fragment(&s, 1_234_567);
+    assert!(link.contains("&c="), "{link}");
+    let original = codec::parse_fragment(&link).unwrap().unwrap();
+    // Every single-character change: (tried, refused, opened another run).
+    let mutate = |link: &str| {
+        let (mut tried, mut refused, mut different) = (0, 0, Vec::new());
+        for (i, old) in link.char_indices() {
+            for new in ['A', 'Q', 'g', 'z', '0', '7', '-', '_', '&', '='] {
+                if new == old {
+                    continue;
+                }
+                let mut changed = link.to_string();
+                changed.replace_range(i..i + 1, &new.to_string());
+                tried += 1;
+                match codec::parse_fragment(&changed) {
+                    Ok(Some(l)) if l == original => {}
+                    Ok(Some(_)) => different.push(changed),
+                    Ok(None) | Err(_) => refused += 1,
+                }
+            }
+        }
+        (tried, refused, different)
+    };
+    let (tried, refused, different) = mutate(&link);
+    assert!(different.is_empty(), "{} of {tried} changes opened another run, e.g. {}", different.len(), different[0]);
+    assert!(refused > tried * 9 / 10, "{refused} of {tried} refused");
+    // The same link without its checksum: it still opens, and changes to it
+    // do open other runs (what the checksum is for).
+    let old_style = link.split("&c=").next().unwrap();
+    assert_eq!(codec::parse_fragment(old_style).unwrap().unwrap(), original);
+    let (tried, _, different) = mutate(old_style);
+    assert!(!different.is_empty(), "without a checksum, none of {tried} changes opened another run");
+}

@@ -113,13 +113,34 @@ pub fn unpack(payload: &str) -> Result<String, ScenarioError> {
 /// A URL fragment (without `#`) for a scenario seen at `at_us`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn fragment(s: &Scenario, at_us: Time) -> String {
-    format!("s={}&t={at_us}", encode(s))
+    sealed(format!("s={}&t={at_us}", encode(s)))
 }
 
 /// A URL fragment from a payload already deflated (raw DEFLATE of
 /// [`link_json`]), seen at `at_us`.
 pub fn fragment_of(deflated: &[u8], at_us: Time) -> String {
-    format!("s={}&t={at_us}", base64url_encode(deflated))
+    sealed(format!("s={}&t={at_us}", base64url_encode(deflated)))
+}
+
+/// `s=…&t=…` with its checksum appended as `&c=<CRC-32, 8 hex digits>`, so
+/// a link changed in transit (a character dropped or altered by a chat
+/// client, a slide, a hand) is refused instead of opening another scenario.
+/// Links made before the checksum (no `c=`) still open.
+fn sealed(body: String) -> String {
+    let c = crc32(body.as_bytes());
+    format!("{body}&c={c:08x}")
+}
+
+/// CRC-32 (IEEE 802.3, as in zip and PNG), bit by bit: links are short.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
 }
 
 /// What an autosave holds: the scenario and where the run was.
@@ -159,17 +180,32 @@ pub fn parse_fragment(fragment: &str) -> Result<Option<Link>, ScenarioError> {
     let mut payload = None;
     let mut legacy = None;
     let mut at_us = None;
+    let mut time_text = None;
+    let mut checksum = None;
     for pair in fragment.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
             Some(("s", v)) => payload = Some(v),
+            Some(("c", v)) => checksum = Some(v),
             Some(("g", v)) => legacy = Some(v),
             Some(("t", v)) => {
+                time_text = Some(v);
                 at_us = Some(
                     v.parse::<Time>()
                         .map_err(|_| err(format!("the link's time t='{v}' is not a whole number of microseconds")))?,
                 )
             }
             _ => {}
+        }
+    }
+    if let (Some(p), Some(c)) = (payload, checksum) {
+        let body = match time_text {
+            Some(t) => format!("s={p}&t={t}"),
+            None => format!("s={p}"),
+        };
+        if c != format!("{:08x}", crc32(body.as_bytes())) {
+            return Err(err(
+                "the link is damaged: its checksum does not match what it carries (was it changed or cut when copied?)",
+            ));
         }
     }
     let scenario = match (payload, legacy) {
