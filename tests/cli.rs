@@ -411,3 +411,23 @@ fn sizes_beyond_the_caps_are_refused_before_allocating() {
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// A link pasted in a review can be checked headless: `run` takes a
+/// playground link as well as a file, and gives the same run.
+#[test]
+fn run_opens_a_playground_link() {
+    let file = "static/scenarios/leader-crash.json";
+    let link = stdout(&splitbrain(&["link", file])).trim().to_string();
+    assert!(link.starts_with("http://") && link.contains("#s=") && link.contains("&c="), "{link}");
+    let from_file = json(&splitbrain(&["run", file, "--json"]));
+    for arg in [link.clone(), link.split_once('#').unwrap().1.to_string()] {
+        let o = splitbrain(&["run", &arg, "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let hash = &json(&o)["runs"][0]["trace_hash"];
+        assert!(hash.is_string() && *hash == from_file["runs"][0]["trace_hash"], "{hash}");
+    }
+    let damaged = link.replace("&c=", "&c=0");
+    let o = splitbrain(&["run", &damaged]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("checksum does not match"), "{}", stderr(&o));
+}

@@ -172,7 +172,9 @@ mod cli {
 
     #[derive(Args)]
     struct RunArgs {
-        /// Scenario file (see docs/scenario.md).
+        /// Scenario file (see docs/scenario.md), or a playground link
+        /// ('http://…/#s=…', '#g=…' or just 's=…'), which runs the scenario
+        /// the link carries.
         scenario: std::path::PathBuf,
         /// Run this many seeds: the file's seed, then seed+1, ...
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
@@ -504,14 +506,32 @@ mod cli {
         if a.payload_only {
             outln!("{payload}");
         } else {
-            outln!("{}#s={payload}&t={}", a.base, us(a.at_ms));
+            outln!("{}#{}", a.base, splitbrain::scenario::codec::fragment(&scenario, us(a.at_ms)));
         }
         0
     }
 
+    /// The scenario a playground link carries, if the argument is one.
+    fn from_link(arg: &str) -> Option<Result<Scenario, String>> {
+        let fragment = match arg.split_once('#') {
+            Some((_, f)) => f,
+            None if arg.starts_with("s=") || arg.starts_with("g=") => arg,
+            None => return None,
+        };
+        Some(match splitbrain::scenario::codec::parse_fragment(fragment) {
+            Ok(Some(link)) => Ok(link.scenario),
+            Ok(None) => Err("the link carries no scenario (it has no s= or g=)".to_string()),
+            Err(e) => Err(format!("the link could not be opened: {e}")),
+        })
+    }
+
     fn run_cmd(a: RunArgs) -> i32 {
         let path = a.scenario.display().to_string();
-        let scenario = match read_scenario(&a.scenario) {
+        let read = match from_link(&path) {
+            Some(link) => link,
+            None => read_scenario(&a.scenario),
+        };
+        let scenario = match read {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
