@@ -427,8 +427,16 @@ mod cli {
             );
             outln!("residue   {}   (fraction of sites never informed)", r.residue);
             outln!("traffic   {}   (update messages per site)", r.traffic);
-            outln!("t_ave     {}   (mean cycle a site first heard)", r.t_ave);
-            outln!("t_last    {}   (cycle the last informed site heard)", r.t_last);
+            let or_none = |x: Option<f64>| x.map_or_else(|| "none".to_string(), |v| v.to_string());
+            outln!("t_ave     {}   (mean cycle a site first heard)", or_none(r.t_ave));
+            outln!("t_last    {}   (cycle the last informed site heard)", or_none(r.t_last));
+            if r.silent_trials > 0 {
+                outln!(
+                    "note      in {} of {} trials no site besides the origin heard the update; t_ave and t_last are over the others",
+                    r.silent_trials,
+                    r.trials
+                );
+            }
             let show = |x: Option<f64>| x.map_or("never".to_string(), |v| v.to_string());
             outln!(
                 "rounds to 50% {}, 99% {}, 100% {}",
@@ -481,10 +489,21 @@ mod cli {
                 r.trials,
                 p.seed
             );
-            let f = &r.first_detection_periods;
-            outln!("first detection     mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
-            let f = &r.full_dissemination_periods;
-            outln!("full dissemination  mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99);
+            let show = |label: &str, f: &Option<swim::Periods>| match f {
+                Some(f) => outln!("{label}  mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99),
+                None => outln!("{label}  never, in any trial, within {} periods", swim::GIVE_UP_PERIODS),
+            };
+            show("first detection   ", &r.first_detection_periods);
+            show("full dissemination", &r.full_dissemination_periods);
+            if r.undetected > 0 || r.not_spread > 0 {
+                outln!(
+                    "note                of {} trials, {} never detected and {} never known by all within {} periods; the figures are over the others",
+                    r.trials,
+                    r.undetected,
+                    r.not_spread,
+                    swim::GIVE_UP_PERIODS
+                );
+            }
             outln!(
                 "false positives     {} per member per period (no crash, {} periods)",
                 r.false_positive_rate,

@@ -76,9 +76,10 @@ pub struct GossipTrial {
     /// Update-carrying messages per site.
     pub traffic: f64,
     /// Mean cycle at which a site (other than the origin) first received it.
-    pub t_ave: f64,
-    /// The cycle at which the last site that received it did so.
-    pub t_last: u64,
+    pub t_ave: Option<f64>,
+    /// The cycle at which the last site that received it did so (`None`
+    /// when no site but the origin ever did).
+    pub t_last: Option<u64>,
     /// Cycles until 50%, 99% and 100% of sites were informed (None: never).
     pub rounds_to: [Option<u64>; 3],
     /// Sites informed by the end of each cycle (index = cycle), and
@@ -141,7 +142,7 @@ pub fn trial(p: &GossipParams, seed: u64) -> GossipTrial {
     messages_per_cycle.pop();
     let others: Vec<u64> =
         learned.iter().enumerate().filter(|(i, _)| *i != origin as usize).filter_map(|(_, c)| *c).collect();
-    let t_ave = if others.is_empty() { 0.0 } else { others.iter().sum::<u64>() as f64 / others.len() as f64 };
+    let t_ave = (!others.is_empty()).then(|| others.iter().sum::<u64>() as f64 / others.len() as f64);
     let reach = |frac: f64| {
         let need = (frac * n as f64).ceil() as u32;
         informed_per_cycle.iter().position(|&k| k >= need).map(|c| c as u64)
@@ -150,7 +151,7 @@ pub fn trial(p: &GossipParams, seed: u64) -> GossipTrial {
         residue: (n as u32 - informed) as f64 / n as f64,
         traffic: traffic as f64 / n as f64,
         t_ave,
-        t_last: others.iter().copied().max().unwrap_or(0),
+        t_last: others.iter().copied().max(),
         rounds_to: [reach(0.5), reach(0.99), reach(1.0)],
         informed_per_cycle,
         messages_per_cycle,
@@ -170,21 +171,27 @@ pub struct GossipReport {
     pub trials: u32,
     pub residue: f64,
     pub traffic: f64,
-    pub t_ave: f64,
-    pub t_last: f64,
+    /// Means over the trials in which some site besides the origin heard
+    /// the update (null if none did; `silent_trials` counts the others).
+    pub t_ave: Option<f64>,
+    pub t_last: Option<f64>,
+    pub silent_trials: u32,
     /// Mean over the trials that reached each fraction (null if none did).
     pub rounds_to: RoundsTo,
 }
 
 pub fn run(p: &GossipParams, mut progress: impl FnMut(u32)) -> GossipReport {
-    let (mut residue, mut traffic, mut t_ave, mut t_last) = (0.0, 0.0, 0.0, 0.0);
+    let (mut residue, mut traffic, mut t_ave, mut t_last, mut heard) = (0.0, 0.0, 0.0, 0.0, 0u32);
     let mut rounds = [(0u64, 0u32); 3];
     for i in 0..p.trials {
         let t = trial(p, derive_seed(p.seed, u64::from(i)));
         residue += t.residue;
         traffic += t.traffic;
-        t_ave += t.t_ave;
-        t_last += t.t_last as f64;
+        if let (Some(a), Some(l)) = (t.t_ave, t.t_last) {
+            t_ave += a;
+            t_last += l as f64;
+            heard += 1;
+        }
         for (acc, r) in rounds.iter_mut().zip(t.rounds_to) {
             if let Some(c) = r {
                 acc.0 += c;
@@ -199,8 +206,9 @@ pub fn run(p: &GossipParams, mut progress: impl FnMut(u32)) -> GossipReport {
         trials: p.trials,
         residue: round3_small(residue / k),
         traffic: round3(traffic / k),
-        t_ave: round3(t_ave / k),
-        t_last: round3(t_last / k),
+        t_ave: (heard > 0).then(|| round3(t_ave / f64::from(heard))),
+        t_last: (heard > 0).then(|| round3(t_last / f64::from(heard))),
+        silent_trials: p.trials - heard,
         rounds_to: RoundsTo { p50: mean_rounds(rounds[0]), p99: mean_rounds(rounds[1]), p100: mean_rounds(rounds[2]) },
     }
 }

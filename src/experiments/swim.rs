@@ -41,7 +41,7 @@ impl Default for SwimParams {
 pub const WARMUP_PERIODS: u64 = 5;
 pub const FALSE_POSITIVE_PERIODS: u64 = 100;
 /// A trial that has not spread the failure by then gives up (never seen).
-const GIVE_UP_PERIODS: u64 = 1000;
+pub const GIVE_UP_PERIODS: u64 = 1000;
 
 impl SwimParams {
     pub fn config(&self) -> SwimConfig {
@@ -73,8 +73,9 @@ impl SwimParams {
 
 /// One crash trial: periods from the crash to the first suspicion (or
 /// failure) and to the last live member's failure declaration, as the SWIM
-/// view and `splitbrain run` count them ([`SwimObserver`]).
-pub fn crash_trial(p: &SwimParams, seed: u64) -> (f64, f64) {
+/// view and `splitbrain run` count them ([`SwimObserver`]); `None` for what
+/// did not happen within [`GIVE_UP_PERIODS`].
+pub fn crash_trial(p: &SwimParams, seed: u64) -> (Option<f64>, Option<f64>) {
     let mut sim: Sim<Swim> = Sim::new(p.config(), p.nodes, seed, p.link());
     let mut rng = Rng::new(seed, DRIVER_STREAM);
     let victim = rng.below(u64::from(p.nodes)) as u32;
@@ -92,11 +93,8 @@ pub fn crash_trial(p: &SwimParams, seed: u64) -> (f64, f64) {
     }
     let d = detection(&seen);
     let period = p.period_us as f64;
-    let periods = |t: Option<Time>, or: Time| (t.unwrap_or(or) - crash_at) as f64 / period;
-    (
-        d.first_detection.map_or(GIVE_UP_PERIODS as f64, |t| (t - crash_at) as f64 / period),
-        periods(d.known_by_all, sim.now()),
-    )
+    let periods = |t: Option<Time>| t.map(|t| (t - crash_at) as f64 / period);
+    (periods(d.first_detection), periods(d.known_by_all))
 }
 
 /// False positives: with nobody crashed, how often a live member is
@@ -131,8 +129,12 @@ pub struct Periods {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SwimReport {
     pub trials: u32,
-    pub first_detection_periods: Periods,
-    pub full_dissemination_periods: Periods,
+    /// Over the trials that got there (null if none did); the counts below
+    /// say how many did not within the give-up limit.
+    pub first_detection_periods: Option<Periods>,
+    pub full_dissemination_periods: Option<Periods>,
+    pub undetected: u32,
+    pub not_spread: u32,
     pub false_positive_rate: f64,
 }
 
@@ -140,8 +142,8 @@ pub fn run(p: &SwimParams, mut progress: impl FnMut(u32)) -> SwimReport {
     let (mut first, mut full, mut fp_events, mut fp_exposure) = (Vec::new(), Vec::new(), 0u64, 0.0);
     for i in 0..p.trials {
         let (a, b) = crash_trial(p, derive_seed(p.seed, u64::from(i)));
-        first.push(a);
-        full.push(b);
+        first.extend(a);
+        full.extend(b);
         let (events, exposure) = false_positive_trial(p, derive_seed(p.seed ^ 0x5157_494d, u64::from(i)));
         fp_events += events;
         fp_exposure += exposure;
@@ -149,12 +151,14 @@ pub fn run(p: &SwimParams, mut progress: impl FnMut(u32)) -> SwimReport {
     }
     let periods = |v: &[f64]| {
         let s = Summary::of(v);
-        Periods { mean: s.mean, p50: s.p50, p99: s.p99 }
+        (!v.is_empty()).then_some(Periods { mean: s.mean, p50: s.p50, p99: s.p99 })
     };
     SwimReport {
         trials: p.trials,
         first_detection_periods: periods(&first),
         full_dissemination_periods: periods(&full),
+        undetected: p.trials - first.len() as u32,
+        not_spread: p.trials - full.len() as u32,
         false_positive_rate: (fp_events as f64 / fp_exposure.max(1.0) * 1e6).round() / 1e6,
     }
 }
