@@ -431,3 +431,35 @@ fn run_opens_a_playground_link() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("checksum does not match"), "{}", stderr(&o));
 }
+
+/// Work that cannot be meant is refused with the floor or cap in the
+/// message (issue 11, class 3): each of these ran for hours or days.
+#[test]
+fn unbounded_work_is_refused_with_the_floor_named() {
+    for (args, needle) in [
+        (&["failover", "--heartbeat-ms", "0"][..], "heartbeat interval must be at least 1 ms, not 0 ms"),
+        (&["failover", "--timeout-ms", "0.001-0.001", "--trials", "1"], "election timeout must be at least 1 ms"),
+    ] {
+        let o = splitbrain(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+    let dir = std::env::temp_dir().join(format!("splitbrain-work-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let day = r#""version": 1, "nodes": 3, "seed": 1, "duration_ms": 86400000"#;
+    for (name, body, needle) in [
+        ("hb.json", r#""protocol": {"raft": {"heartbeat_ms": 0.001}}"#, "heartbeat interval must be at least 1 ms"),
+        (
+            "load.json",
+            r#""protocol": {"raft": {}}, "client": {"interval_ms": 0.01}"#,
+            "is 8640000000 requests; a run makes at most 1000000",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("{{{day}, {body}}}")).unwrap();
+        let o = splitbrain(&["run", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(stderr(&o).contains(needle), "{name}: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -60,7 +60,7 @@ impl FailoverParams {
             nodes: self.nodes,
             election_timeout_min_us: self.timeout_us.0,
             election_timeout_max_us: self.timeout_us.1,
-            heartbeat_us: self.heartbeat_us.unwrap_or(self.timeout_us.0 / 2).max(1),
+            heartbeat_us: self.heartbeat_us.unwrap_or(self.timeout_us.0 / 2),
             prevote: self.prevote,
             check_quorum: self.check_quorum,
             ..RaftConfig::default()

@@ -351,6 +351,9 @@ pub enum ScenarioError {
     Link(String),
 }
 
+/// The most client requests one run makes (duration / interval).
+pub const MAX_CLIENT_REQUESTS: u64 = 1_000_000;
+
 /// The largest scenario JSON we parse.
 pub const MAX_JSON_BYTES: usize = 1 << 20;
 
@@ -448,6 +451,15 @@ impl Scenario {
         if let Some(c) = &self.client {
             if !(c.interval_ms.is_finite() && c.interval_ms >= 0.01) {
                 return err(format!("client.interval_ms must be at least 0.01, not {}", c.interval_ms));
+            }
+            let requests = self.duration_ms.0 as f64 / 1000.0 / c.interval_ms;
+            if requests > MAX_CLIENT_REQUESTS as f64 {
+                return err(format!(
+                    "a client request every {} ms for {} s is {:.0} requests; a run makes at most {MAX_CLIENT_REQUESTS} (lengthen interval_ms or shorten duration_ms)",
+                    c.interval_ms,
+                    self.duration_ms.0 as f64 / 1e6,
+                    requests
+                ));
             }
         }
         let mut last = Millis(0);

@@ -134,6 +134,9 @@ impl Default for RaftConfig {
     }
 }
 
+/// The shortest election timeout and heartbeat interval accepted (1 ms).
+pub const MIN_TIMER_US: u64 = 1_000;
+
 /// The largest cluster Raft runs here.
 pub const MAX_NODES: u32 = 15;
 
@@ -142,8 +145,12 @@ impl RaftConfig {
         if self.nodes == 0 || self.nodes > MAX_NODES {
             return Err(format!("a Raft cluster has 1 to {MAX_NODES} servers, not {}", self.nodes));
         }
-        if self.election_timeout_min_us == 0 {
-            return Err("the election timeout must be positive".into());
+        if self.election_timeout_min_us < MIN_TIMER_US {
+            return Err(format!(
+                "the election timeout must be at least {} ms, not {} ms (shorter timers cannot be meant, and a day of them is unbounded work)",
+                MIN_TIMER_US / 1000,
+                self.election_timeout_min_us as f64 / 1000.0
+            ));
         }
         if self.election_timeout_min_us > self.election_timeout_max_us {
             return Err(format!(
@@ -152,8 +159,12 @@ impl RaftConfig {
                 self.election_timeout_max_us as f64 / 1000.0
             ));
         }
-        if self.heartbeat_us == 0 {
-            return Err("the heartbeat interval must be positive".into());
+        if self.heartbeat_us < MIN_TIMER_US {
+            return Err(format!(
+                "the heartbeat interval must be at least {} ms, not {} ms (shorter timers cannot be meant, and a day of them is unbounded work)",
+                MIN_TIMER_US / 1000,
+                self.heartbeat_us as f64 / 1000.0
+            ));
         }
         if self.max_entries_per_append == 0 {
             return Err("max_entries_per_append must be at least 1".into());
