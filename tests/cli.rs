@@ -461,5 +461,11 @@ fn unbounded_work_is_refused_with_the_floor_named() {
         assert_eq!(o.status.code(), Some(2), "{name}");
         assert!(stderr(&o).contains(needle), "{name}: {}", stderr(&o));
     }
+    // A million seeds of a day-long file: refused before the first seed.
+    let path = dir.join("seeds.json");
+    std::fs::write(&path, format!(r#"{{{day}, "protocol": {{"raft": {{}}}}}}"#)).unwrap();
+    let o = splitbrain(&["run", path.to_str().unwrap(), "--seeds", "1000000"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("one batch runs at most 1000000 s"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -166,8 +166,20 @@ impl<F: FnMut(u64)> Visit for Run<F> {
 /// Runs `scenario` for `seeds` seeds (its own, then the next ones), calling
 /// `progress` with the number done after each.
 pub fn run(scenario: Scenario, seeds: u64, label: String, progress: impl FnMut(u64)) -> Result<Batch, ScenarioError> {
+    let simulated_s = scenario.duration_ms.0 as f64 / 1e6 * seeds as f64;
+    if simulated_s > MAX_BATCH_SIMULATED_S {
+        return Err(ScenarioError::Invalid(format!(
+            "{seeds} seeds of {} s each is {simulated_s:.0} s of simulated time; one batch runs at most {MAX_BATCH_SIMULATED_S:.0} s (fewer seeds, or a shorter duration_ms)",
+            scenario.duration_ms.0 as f64 / 1e6
+        )));
+    }
     visit(scenario, Run { seeds, label, progress })
 }
+
+/// The most simulated time one batch runs, over all its seeds (about 11.6
+/// days): it bounds the work, and the reports the batch holds until it
+/// prints them.
+pub const MAX_BATCH_SIMULATED_S: f64 = 1_000_000.0;
 
 /// Text from a file, safe to print to a terminal: control characters
 /// (escape sequences, NUL) and bidirectional overrides are shown escaped.
