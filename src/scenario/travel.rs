@@ -49,12 +49,18 @@ const CHECKPOINT_BUDGET_BYTES: usize = 96 << 20;
 const MIN_CHECKPOINTS: usize = 8;
 const MAX_CHECKPOINTS: usize = 4096;
 
+/// A copy of the runner at `time`, after `events` trace events, holding
+/// about `bytes` that no earlier checkpoint shares.
+struct Checkpoint<P: Model> {
+    time: Time,
+    events: u64,
+    bytes: usize,
+    runner: Runner<P>,
+}
+
 pub struct Travel<P: Model = Raft> {
     runner: Runner<P>,
-    checkpoints: Vec<(Time, u64, Runner<P>)>,
-    /// What each checkpoint added to memory, and their sum.
-    checkpoint_bytes: Vec<usize>,
-    total_bytes: usize,
+    checkpoints: Vec<Checkpoint<P>>,
     /// The spacing now in force (doubles when thinned).
     spacing_events: u64,
     spacing_us: Time,
@@ -73,9 +79,7 @@ impl<P: Model> Travel<P> {
         let events = runner.sim().trace().len();
         let bytes = P::state_bytes(runner.sim());
         Travel {
-            checkpoints: vec![(now, events, runner.clone())],
-            checkpoint_bytes: vec![bytes],
-            total_bytes: bytes,
+            checkpoints: vec![Checkpoint { time: now, events, bytes, runner: runner.clone() }],
             spacing_events: CHECKPOINT_EVENTS,
             spacing_us: CHECKPOINT_US,
             runner,
@@ -139,30 +143,23 @@ impl<P: Model> Travel<P> {
     }
 
     fn maybe_checkpoint(&mut self) {
-        let (t, n, _) = self.checkpoints.last().expect("the start is a checkpoint");
-        let (t, n) = (*t, *n);
+        let last = self.checkpoints.last().expect("the start is a checkpoint");
+        let (t, n) = (last.time, last.events);
         let now = self.now();
         let events = self.runner.sim().trace().len();
         if now > t && (events - n >= self.spacing_events || now - t >= self.spacing_us) {
             // Measured before the clone shares the live state with it.
             let bytes = P::state_bytes(self.runner.sim());
-            self.checkpoints.push((now, events, self.runner.clone()));
-            self.checkpoint_bytes.push(bytes);
-            self.total_bytes += bytes;
+            self.checkpoints.push(Checkpoint { time: now, events, bytes, runner: self.runner.clone() });
             let count = self.checkpoints.len();
-            if count > MAX_CHECKPOINTS || (self.total_bytes > CHECKPOINT_BUDGET_BYTES && count > MIN_CHECKPOINTS) {
+            let total: usize = self.checkpoints.iter().map(|c| c.bytes).sum();
+            if count > MAX_CHECKPOINTS || (total > CHECKPOINT_BUDGET_BYTES && count > MIN_CHECKPOINTS) {
                 // Keep the start and every other one after it.
                 let mut i = 0;
                 self.checkpoints.retain(|_| {
                     i += 1;
                     i % 2 == 1
                 });
-                let mut i = 0;
-                self.checkpoint_bytes.retain(|_| {
-                    i += 1;
-                    i % 2 == 1
-                });
-                self.total_bytes = self.checkpoint_bytes.iter().sum();
                 self.spacing_events *= 2;
                 self.spacing_us *= 2;
             }
@@ -201,11 +198,11 @@ impl<P: Model> Travel<P> {
     pub fn seek(&mut self, t: Time) -> Vec<Logged> {
         let t = t.min(self.end);
         let now = self.now();
-        let i = self.checkpoints.partition_point(|(ct, _, _)| *ct <= t).saturating_sub(1);
-        let from = self.checkpoints[i].0;
+        let i = self.checkpoints.partition_point(|c| c.time <= t).saturating_sub(1);
+        let from = self.checkpoints[i].time;
         if !(from <= now && now <= t) {
             let timeline = std::mem::take(&mut self.runner.scenario.timeline);
-            self.runner = self.checkpoints[i].2.clone();
+            self.runner = self.checkpoints[i].runner.clone();
             self.runner.scenario.timeline = timeline;
             self.runner.take_log();
         }
@@ -235,10 +232,7 @@ impl<P: Model> Travel<P> {
         let now = self.now();
         if now < self.end {
             self.runner.drop_future();
-            let keep = self.checkpoints.partition_point(|(t, _, _)| *t <= now);
-            self.checkpoints.truncate(keep);
-            self.checkpoint_bytes.truncate(keep);
-            self.total_bytes = self.checkpoint_bytes.iter().sum();
+            self.checkpoints.retain(|c| c.time <= now);
             self.marks.retain(|m| m.time <= now);
             self.end = now;
             self.marked_index = self.runner.sim().trace().len();

@@ -44,11 +44,10 @@ pub(crate) const ADVANCE_US: crate::sim::Time = 100_000;
 /// Which view is showing: Raft (0) or gossip and SWIM (1).
 pub(crate) type ActiveView = Rc<Cell<u8>>;
 
-/// A view's reducer: the model behind an `Rc<RefCell>`, and a version so
-/// that every action redraws without cloning the simulation.
+/// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
+/// a new `Rc` (so Yew redraws) without cloning the simulation.
 pub struct Reduced<M, A> {
     model: Rc<RefCell<M>>,
-    version: u64,
     /// The view's own dispatch, for what finishes later (a share link the
     /// browser deflates asynchronously).
     sender: Rc<RefCell<Option<Callback<A>>>>,
@@ -62,7 +61,6 @@ impl<M, A> Reduced<M, A> {
     fn new(model: M) -> Self {
         Reduced {
             model: Rc::new(RefCell::new(model)),
-            version: 0,
             sender: Rc::default(),
             seek_ms: Rc::new(Cell::new(0.0)),
             saved_at: Rc::new(Cell::new(0.0)),
@@ -84,7 +82,6 @@ impl<M, A> Reduced<M, A> {
         }
         Rc::new(Reduced {
             model: self.model.clone(),
-            version: self.version + 1,
             sender: self.sender.clone(),
             seek_ms: self.seek_ms.clone(),
             saved_at: self.saved_at.clone(),
