@@ -150,3 +150,26 @@ test('export downloads the scenario, with what was done, as JSON', async () => {
   assert.equal(scenario.timeline.at(-1).action, 'heal_all');
   assert.deepEqual(page.errors, []);
 });
+
+// Issue 11's storm with its bug put back (a follower refuses AppendEntries
+// below its snapshot; every message duplicated): `splitbrain link` of it.
+const STORM = 's=PZDhasQgEITfZX_LYVpCwVcphxizaSTGTXXNcRx5964JvT8KuzPDfPuCHXMJlMB0CrZMTJ4imBdkN3H7MaJnEVgOK1JluxYw312vb1p9annvCmZ0mQd01_Krl5Vk4U6MYCYXCyrwM_rF_lbKdX0PI7oRs01EGxjOVUbNZAsHv4SEpbylJbmtzMQWpfETzIeCof6AgYxTLWgHjPSw_yo4DgWJRpSAXsyI40k41uxOmla011qKJuQH5aWxRseY_PNCbBTdxRepFWnEEiBNu5uWeB8DpvNGITHm3cXTeC3btaIQSND9-AM&t=0&c=97570551';
+
+test('a message storm pauses at the cap with a banner, and the page keeps working', async () => {
+  const page = await openAt(browser, server.url, STORM.replace('&t=0&c=97570551', ''), 0);
+  // Played, a frame runs a bounded share of the storm; the run pauses at
+  // the cap (0.386 s, as `splitbrain run` reports) with a banner.
+  await page.click('#play');
+  await page.locator('#error-banner').waitFor({ timeout: 120000 });
+  const banner = await page.locator('#error-banner').textContent();
+  assert.match(banner, /Paused: the run stopped at 0\.386 s: more than 200,200 messages in flight/);
+  assert.match(await page.locator('#play').textContent(), /Play/, 'paused');
+  const t = Number(await page.locator('#sim-time').getAttribute('data-us'));
+  assert.ok(t > 380_000 && t <= 386_000, `stopped at ${t} us`);
+  // Still a working page: scrubbing back shows the run before the storm.
+  await seek(page, 200_000);
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) === 200_000);
+  assert.equal((await leaders(page)).length, 1);
+  await screenshot(page, 'storm-banner');
+  assert.deepEqual(page.errors, []);
+});

@@ -120,6 +120,16 @@ fn malformed_scenario_files_exit_2_and_name_the_problem() {
             r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "timeline": [{"at_ms": 5, "action": "explode"}]}"#,
             "explode",
         ),
+        (
+            "duplicate key",
+            r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "nodes": 9}"#,
+            "the key \"nodes\" is written twice at line 1",
+        ),
+        (
+            "duplicate nested key",
+            r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "timeline": [{"at_ms": 5, "at_ms": 9, "action": "heal_all"}]}"#,
+            "the key \"at_ms\" is written twice",
+        ),
     ];
     for (name, text, needle) in cases {
         let path = dir.join(format!("{}.json", name.replace(' ', "-")));
@@ -468,4 +478,61 @@ fn unbounded_work_is_refused_with_the_floor_named() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("one batch runs at most 1000000 s"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Issue 11's storm with its bug put back stops at the cap on messages in
+/// flight: exit 2, the cap and the instant in the text and the JSON.
+#[test]
+fn a_storm_stops_at_a_cap_with_exit_2() {
+    let path = std::env::temp_dir().join(format!("splitbrain-storm-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "protocol": {"raft": {"snapshot_every": 2, "bug": "refuse_below_snapshot"}}, "nodes": 5,
+            "seed": 1, "duration_ms": 5000, "network": {"latency_ms": [5, 10], "dup": 1.0}, "client": {"interval_ms": 1}}"#,
+    )
+    .unwrap();
+    let o = splitbrain(&["run", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("stopped") && text.contains("more than 200,200 messages in flight"), "{text}");
+    let o = splitbrain(&["run", path.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    assert_eq!(v["stopped"], 1);
+    let stopped = &v["runs"][0]["stopped"];
+    assert_eq!(stopped["cap"], "messages_in_flight");
+    assert!(stopped["at_us"].as_u64().unwrap() < 5_000_000, "{stopped}");
+    std::fs::remove_file(path).ok();
+}
+
+/// `--seeds` streams: the first run's report is out while the other
+/// 999,999 seeds have not run, so nothing has to hold them all.
+#[test]
+fn run_json_streams_each_report_as_it_ends() {
+    use std::io::Read;
+    let path = std::env::temp_dir().join(format!("splitbrain-stream-{}.json", std::process::id()));
+    std::fs::write(&path, r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 3, "seed": 1, "duration_ms": 1000}"#)
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_splitbrain"))
+        .args(["run", path.to_str().unwrap(), "--seeds", "1000000", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Read until two whole reports have arrived (a LineWriter flushes a
+    // full buffer), then stop the batch.
+    while String::from_utf8_lossy(&seen).matches("\"trace_hash\"").count() < 2 {
+        let n = out.read(&mut buf).unwrap();
+        assert!(n > 0, "the output ended early: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = String::from_utf8_lossy(&seen);
+    assert!(text.starts_with(r#"{"scenario":"#), "{text}");
+    assert!(text.contains(r#""runs":[{"seed":1,"#), "{}", &text[..200.min(text.len())]);
+    std::fs::remove_file(path).ok();
 }

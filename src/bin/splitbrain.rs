@@ -232,6 +232,16 @@ mod cli {
         }
     }
 
+    /// Writes output text as it is (a streamed report's pieces).
+    fn write_raw(text: &str) {
+        if OUTPUT_ERROR.get().is_some() {
+            return;
+        }
+        if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+            let _ = OUTPUT_ERROR.set(e);
+        }
+    }
+
     macro_rules! outln {
         ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
     }
@@ -559,17 +569,17 @@ mod cli {
         }
         let progress = Progress::new("seeds", a.seeds);
         let label = if scenario.name.is_empty() { path.clone() } else { scenario.name.clone() };
-        let batch = match splitbrain::scenario::batch::run(scenario, a.seeds, label, |done| progress.tick(done)) {
-            Ok(b) => b,
-            Err(e) => return fail(format!("{path}: {e}")),
-        };
-        if a.json {
-            outln!("{}", batch.json);
-        } else {
-            for line in &batch.text {
-                outln!("{line}");
+        let batch = splitbrain::scenario::batch::stream(scenario, a.seeds, label, a.json, &mut write_raw, |done| {
+            progress.tick(done)
+        });
+        match batch {
+            Ok(b) => {
+                if b.stopped > 0 {
+                    let _ = writeln!(std::io::stderr(), "error: {path}: a run stopped at a cap (see \"stopped\")");
+                }
+                b.exit_code()
             }
+            Err(e) => fail(format!("{path}: {e}")),
         }
-        batch.exit_code()
     }
 }

@@ -149,9 +149,7 @@ fn trial_on(p: &FailoverParams, seed: u64, sim: &mut Sim<Raft>) -> Trial {
 
     // Settle: a leader that has held its term for a full maximum timeout.
     let leader = loop {
-        while cluster::leader(sim).is_none() && sim.now() < TRIAL_CAP {
-            sim.step();
-        }
+        while cluster::leader(sim).is_none() && sim.now() < TRIAL_CAP && sim.step() {}
         let Some(l) = cluster::leader(sim) else {
             return stuck();
         };
@@ -160,7 +158,7 @@ fn trial_on(p: &FailoverParams, seed: u64, sim: &mut Sim<Raft>) -> Trial {
         if cluster::leader(sim) == Some(l) && sim.node(l).map(Raft::term) == Some(term) {
             break l;
         }
-        if sim.now() >= TRIAL_CAP {
+        if sim.now() >= TRIAL_CAP || sim.halted().is_some() {
             return stuck();
         }
     };

@@ -340,7 +340,17 @@ impl Swarm {
 
     /// Runs to `target` (recording checkpoints on the way).
     pub fn advance_to(&mut self, target: Time) {
-        each!(&mut self.run, t => { t.advance_to(target); });
+        self.advance_within(target, u64::MAX);
+    }
+
+    /// Runs towards `target` for at most `budget` events (a frame's share);
+    /// a run that stops at a cap pauses with a banner.
+    fn advance_within(&mut self, target: Time, budget: u64) {
+        let banner = each!(&mut self.run, t => { t.advance_within(target, budget); t.halted_banner() });
+        if let Some(b) = banner {
+            self.playing = false;
+            self.error.get_or_insert(b);
+        }
         self.refresh();
     }
 
@@ -481,7 +491,7 @@ impl Swarm {
         let advance = dt * 1000.0 * self.speed + self.carry;
         self.carry = advance.fract();
         let target = self.now() + (advance as Time).min(5_000_000);
-        self.advance_to(target);
+        self.advance_within(target, crate::scenario::travel::FRAME_EVENTS);
     }
 
     /// Rebuilds a run from a link's fragment (`s=<payload>&t=<µs>`, or an

@@ -7,117 +7,157 @@ use super::{visit, Metrics, RunReport, Runner, Scenario, ScenarioError};
 use crate::sim::invariant::Violation;
 use serde::Serialize;
 
-/// The outcome of a batch.
+/// The outcome of a batch. What it printed went out as it ran (see
+/// [`stream`]); this keeps only the counts and the first few misses.
 pub struct Batch {
-    /// The whole result, as `--json` prints it.
-    pub json: serde_json::Value,
-    /// The same, for people: one `label  text` line each.
-    pub text: Vec<String>,
     /// Violations found, over all seeds.
     pub violations: usize,
     /// Where the runs differ from the scenario's `expect` (empty when they
-    /// match, or when it declares nothing).
+    /// match, or when it declares nothing); at most [`MAX_LISTED`].
     pub misses: Vec<String>,
+    /// Runs that stopped at one of the simulator's caps.
+    pub stopped: u64,
 }
 
 impl Batch {
-    /// The exit code: 1 when a run violates a property it does not expect,
-    /// or does not show what it declares; 0 otherwise.
+    /// The exit code: 2 when a run stopped at a cap (the scenario asks for
+    /// more than the simulator gives one run); 1 when a run violates a
+    /// property it does not expect, or does not show what it declares; 0
+    /// otherwise.
     pub fn exit_code(&self) -> i32 {
-        i32::from(!self.misses.is_empty())
+        if self.stopped > 0 {
+            2
+        } else {
+            i32::from(!self.misses.is_empty())
+        }
     }
 }
 
-#[derive(Serialize)]
-struct SeededViolation<'a> {
-    seed: u64,
-    #[serde(flatten)]
-    violation: &'a Violation,
-}
+/// The most violations and misses a batch lists (it counts them all): a
+/// million seeds that each find one would otherwise all be held.
+pub const MAX_LISTED: usize = 1_000;
 
 #[derive(Serialize)]
-#[serde(bound = "")]
-struct Output<'a, P: Model> {
-    scenario: &'a str,
-    protocol: &'static str,
-    seeds: u64,
-    violations: Vec<SeededViolation<'a>>,
-    /// Summed over seeds.
-    metrics: &'a Metrics<<P::Observer as Observer<P>>::Counts>,
-    /// Pooled over seeds.
-    pooled: &'a <P::Observer as Observer<P>>::Pooled,
-    runs: &'a [RunReport<P>],
-    /// What the scenario declares and what differs (`null` if it declares nothing).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expect: Option<ExpectOutcome<'a>>,
+struct SeededViolation {
+    seed: u64,
+    #[serde(flatten)]
+    violation: Violation,
 }
 
 #[derive(Serialize)]
 struct ExpectOutcome<'a> {
     declared: &'a super::Expect,
     misses: &'a [String],
+    misses_total: usize,
 }
 
-struct Run<F: FnMut(u64)> {
+struct Run<'o, F: FnMut(u64)> {
     seeds: u64,
     label: String,
+    json: bool,
+    out: &'o mut dyn FnMut(&str),
     progress: F,
 }
 
-impl<F: FnMut(u64)> Visit for Run<F> {
+fn json_of<T: Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).expect("a report serialises")
+}
+
+impl<F: FnMut(u64)> Visit for Run<'_, F> {
     type Output = Result<Batch, ScenarioError>;
 
     fn visit<P: Model>(mut self, scenario: Scenario) -> Self::Output {
         let mut metrics = Metrics::default();
         let mut samples = Default::default();
-        let mut runs: Vec<RunReport<P>> = Vec::new();
-        let mut misses = Vec::new();
+        let mut listed: Vec<SeededViolation> = Vec::new();
+        let (mut violations, mut misses, mut missed, mut stopped) = (0, Vec::new(), 0, 0u64);
+        let mut first: Option<RunReport<P>> = None;
+        let mut first_stop = None;
+        let mut runner = Some(Runner::<P>::build(scenario.clone())?);
+        if self.json {
+            let head = format!(
+                "{{\"scenario\":{},\"protocol\":{},\"seeds\":{},\"runs\":[",
+                json_of(&self.label),
+                json_of(P::NAME),
+                self.seeds
+            );
+            (self.out)(&head);
+        }
         for i in 0..self.seeds {
-            let mut s = scenario.clone();
-            s.seed = scenario.seed.wrapping_add(i);
-            let mut runner = Runner::<P>::build(s)?;
+            let mut runner = match runner.take() {
+                Some(r) => r,
+                None => {
+                    let mut s = scenario.clone();
+                    s.seed = scenario.seed.wrapping_add(i);
+                    Runner::<P>::build(s)?
+                }
+            };
             runner.run_to_end();
             let report = runner.report();
             runner.observed().sample(runner.sim(), &mut samples);
             metrics.merge(&report.metrics);
+            let mut miss = |m: String| {
+                missed += 1;
+                if misses.len() < MAX_LISTED {
+                    misses.push(format!("seed {}: {m}", report.seed));
+                }
+            };
             if let Some(e) = &scenario.expect {
                 let json = serde_json::to_value(&report).expect("a report serialises");
                 let violated: Vec<&str> = report.violations.iter().map(|v| v.property).collect();
                 for m in e.misses(&json, &violated) {
-                    misses.push(format!("seed {}: {m}", report.seed));
+                    miss(m);
                 }
             } else {
                 for v in &report.violations {
-                    misses.push(format!("seed {}: {} was violated", report.seed, v.property));
+                    miss(format!("{} was violated", v.property));
                 }
             }
-            runs.push(report);
+            violations += report.violations.len();
+            for v in &report.violations {
+                if listed.len() < MAX_LISTED {
+                    listed.push(SeededViolation { seed: report.seed, violation: v.clone() });
+                }
+            }
+            if let Some(s) = &report.stopped {
+                stopped += 1;
+                first_stop.get_or_insert_with(|| format!("seed {}: {}", report.seed, s.message));
+            }
+            if self.json {
+                let sep = if i > 0 { "," } else { "" };
+                (self.out)(&format!("{sep}{}", json_of(&report)));
+            }
+            if i == 0 {
+                first = Some(report);
+            }
             (self.progress)(i + 1);
         }
         let pooled = <P::Observer as Observer<P>>::pool(&samples);
-        let violations: Vec<SeededViolation> = runs
-            .iter()
-            .flat_map(|r| r.violations.iter().map(move |v| SeededViolation { seed: r.seed, violation: v }))
-            .collect();
-        let out = Output::<P> {
-            scenario: &self.label,
-            protocol: P::NAME,
-            seeds: self.seeds,
-            violations,
-            metrics: &metrics,
-            pooled: &pooled,
-            runs: &runs,
-            expect: scenario.expect.as_ref().map(|declared| ExpectOutcome { declared, misses: &misses }),
-        };
-        let json = serde_json::to_value(&out).expect("the output serialises");
+        if self.json {
+            let expect = scenario.expect.as_ref().map(|declared| ExpectOutcome {
+                declared,
+                misses: &misses,
+                misses_total: missed,
+            });
+            let tail = format!(
+                "],\"violations\":{},\"violations_total\":{violations},\"metrics\":{},\"pooled\":{},\"stopped\":{stopped}{}}}\n",
+                json_of(&listed),
+                json_of(&metrics),
+                json_of(&pooled),
+                expect.map_or(String::new(), |e| format!(",\"expect\":{}", json_of(&e)))
+            );
+            (self.out)(&tail);
+            return Ok(Batch { violations, misses, stopped });
+        }
 
         let mut text = Vec::new();
         let mut line = |label: &str, t: String| text.push(format!("{label:<18}{t}"));
         line("scenario", printable(&self.label));
         line("protocol", P::NAME.to_string());
         line("seeds", format!("{} (from {})", self.seeds, scenario.seed));
-        if self.seeds == 1 {
-            line("trace hash", runs[0].trace_hash.clone());
+        let one = first.as_ref().filter(|_| self.seeds == 1);
+        if let Some(r) = one {
+            line("trace hash", r.trace_hash.clone());
         }
         let per = if self.seeds > 1 { " (summed over seeds)" } else { "" };
         line("events", format!("{}{per}", metrics.events));
@@ -135,17 +175,21 @@ impl<F: FnMut(u64)> Visit for Run<F> {
                 metrics.dropped_loss, metrics.dropped_link_down, metrics.dropped_partitioned, metrics.dropped_node_down
             ),
         );
-        let one = (self.seeds == 1).then(|| &runs[0].figures);
-        for (label, t) in <P::Observer as Observer<P>>::describe(&metrics.protocol, &pooled, one) {
+        for (label, t) in <P::Observer as Observer<P>>::describe(&metrics.protocol, &pooled, one.map(|r| &r.figures)) {
             line(&label, t);
         }
-        let violations = out.violations.len();
+        if let Some(msg) = &first_stop {
+            line("stopped", format!("{stopped} of {} run(s) at a cap; first, {msg}", self.seeds));
+        }
         if violations == 0 {
             line("violations", "none".into());
         } else {
             line("violations", violations.to_string());
-            for v in &out.violations {
+            for v in &listed {
                 text.push(format!("  seed {}: {}", v.seed, v.violation));
+            }
+            if violations > listed.len() {
+                text.push(format!("  ... and {} more", violations - listed.len()));
             }
         }
         if let Some(e) = &scenario.expect {
@@ -157,15 +201,32 @@ impl<F: FnMut(u64)> Visit for Run<F> {
             } else {
                 text.push(format!("{:<18}NOT shown ({what}):", "expect"));
                 text.extend(misses.iter().map(|m| format!("  {m}")));
+                if missed > misses.len() {
+                    text.push(format!("  ... and {} more", missed - misses.len()));
+                }
             }
         }
-        Ok(Batch { json, text, violations, misses })
+        for l in text {
+            (self.out)(&l);
+            (self.out)("\n");
+        }
+        Ok(Batch { violations, misses, stopped })
     }
 }
 
-/// Runs `scenario` for `seeds` seeds (its own, then the next ones), calling
-/// `progress` with the number done after each.
-pub fn run(scenario: Scenario, seeds: u64, label: String, progress: impl FnMut(u64)) -> Result<Batch, ScenarioError> {
+/// Runs `scenario` for `seeds` seeds (its own, then the next ones), writing
+/// what `splitbrain run` prints to `out` as it goes: with `json`, each
+/// run's report as soon as it ends, so a long batch holds only its totals;
+/// as text, the summary at the end. `progress` hears the number done
+/// after each seed.
+pub fn stream(
+    scenario: Scenario,
+    seeds: u64,
+    label: String,
+    json: bool,
+    out: &mut dyn FnMut(&str),
+    progress: impl FnMut(u64),
+) -> Result<Batch, ScenarioError> {
     let simulated_s = scenario.duration_ms.0 as f64 / 1e6 * seeds as f64;
     if simulated_s > MAX_BATCH_SIMULATED_S {
         return Err(ScenarioError::Invalid(format!(
@@ -173,12 +234,16 @@ pub fn run(scenario: Scenario, seeds: u64, label: String, progress: impl FnMut(u
             scenario.duration_ms.0 as f64 / 1e6
         )));
     }
-    visit(scenario, Run { seeds, label, progress })
+    visit(scenario, Run { seeds, label, json, out, progress })
+}
+
+/// [`stream`] without the output: the counts and misses only.
+pub fn run(scenario: Scenario, seeds: u64, label: String, progress: impl FnMut(u64)) -> Result<Batch, ScenarioError> {
+    stream(scenario, seeds, label, false, &mut |_| {}, progress)
 }
 
 /// The most simulated time one batch runs, over all its seeds (about 11.6
-/// days): it bounds the work, and the reports the batch holds until it
-/// prints them.
+/// days): it bounds the work.
 pub const MAX_BATCH_SIMULATED_S: f64 = 1_000_000.0;
 
 /// Text from a file, safe to print to a terminal: control characters

@@ -77,6 +77,7 @@ const PRESET_CRASH: (Time, NodeId) = (3_000_000, 7);
 pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
     let bad = |m: String| ScenarioError::Link(format!("the gossip link is invalid: {m}"));
     // Through `Value`, as `Scenario::from_json` does (one deserializer in the web build).
+    serde_json::from_str::<super::strict::NoDuplicateKeys>(json).map_err(|e| bad(e.to_string()))?;
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
     let old: SwarmScenario = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
     if old.version != 1 {

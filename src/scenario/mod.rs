@@ -10,6 +10,7 @@ mod legacy;
 pub mod model;
 pub mod presets;
 mod runner;
+mod strict;
 pub mod travel;
 
 pub use action::{Action, Target, TimedAction};
@@ -383,6 +384,7 @@ impl Scenario {
         if text.len() > MAX_JSON_BYTES {
             return Err(ScenarioError::TooLarge { bytes: text.len(), limit: MAX_JSON_BYTES });
         }
+        serde_json::from_str::<strict::NoDuplicateKeys>(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
         // Check the version first, so an old or new file gets a message about
         // its version rather than about fields this build does not know.
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;

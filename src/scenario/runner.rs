@@ -106,6 +106,26 @@ pub struct RunReport<P: Model = Raft> {
     pub violations: Vec<Violation>,
     pub metrics: Metrics<<P::Observer as Observer<P>>::Counts>,
     pub figures: <P::Observer as Observer<P>>::Figures,
+    /// The cap the run reached, if it stopped before its end (`null` if it
+    /// ran to the end).
+    pub stopped: Option<Stopped>,
+}
+
+/// A run that stopped at one of the simulator's caps (`crate::sim::limits`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stopped {
+    /// `messages_in_flight` or `events_per_ms`.
+    pub cap: &'static str,
+    pub limit: u64,
+    /// The simulated instant, in microseconds.
+    pub at_us: Time,
+    pub message: String,
+}
+
+impl Stopped {
+    pub fn of(h: crate::sim::limits::Halt) -> Self {
+        Stopped { cap: h.name(), limit: h.limit, at_us: h.at, message: h.to_string() }
+    }
 }
 
 /// A scenario in progress. Cloning it is a checkpoint: logs and checker
@@ -255,19 +275,38 @@ impl<P: Model> Runner<P> {
         }
     }
 
-    /// Runs every event, action and client request at or before `t`.
+    /// Runs every event, action and client request at or before `t` (or
+    /// until the run stops at a cap).
     pub fn run_until(&mut self, t: Time) {
+        self.run_within(t, &mut u64::MAX.clone());
+    }
+
+    /// As [`Runner::run_until`], but processes at most `budget` events,
+    /// taking them from it; returns whether it reached `t`. What a frame runs, so a storm slows
+    /// the page's clock instead of freezing it; the events are the same
+    /// ones, in the same order, however they are split into calls.
+    pub fn run_within(&mut self, t: Time, left: &mut u64) -> bool {
         loop {
+            if self.sim.halted().is_some() {
+                return false;
+            }
             let action_at = self.scenario.timeline.get(self.next_action).map(|a| a.at.us());
             let client_at = self.client_interval.map(|_| self.next_client);
             let next = [action_at, client_at].into_iter().flatten().min().filter(|x| *x <= t);
             let horizon = next.unwrap_or(t);
             while self.sim.next_event_time().is_some_and(|e| e <= horizon) {
+                if *left == 0 {
+                    return false;
+                }
+                *left -= 1;
                 self.sim.step();
                 self.after_step();
             }
+            if self.sim.halted().is_some() {
+                return false;
+            }
             self.sim.run_until(horizon);
-            let Some(at) = next else { break };
+            let Some(at) = next else { return true };
             if action_at == Some(at) {
                 let action = self.scenario.timeline[self.next_action].action.clone();
                 self.next_action += 1;
@@ -398,6 +437,7 @@ impl<P: Model> Runner<P> {
             violations: self.violations.clone(),
             metrics: self.metrics(),
             figures: self.observed.figures(&self.sim),
+            stopped: self.sim.halted().map(Stopped::of),
         }
     }
 }

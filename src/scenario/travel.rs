@@ -21,6 +21,10 @@ pub const CHECKPOINT_US: Time = 10_000_000;
 const REPLAY_LOG_US: Time = 1_000_000;
 /// The largest step `advance_to` runs between checkpoint checks.
 const SLICE_US: Time = 250_000;
+/// The most events a page runs in one animation frame. A frame of an
+/// ordinary run has far fewer; a storm runs this many a frame, so its
+/// simulated clock slows down while the page stays responsive.
+pub const FRAME_EVENTS: u64 = 50_000;
 
 /// Something worth marking on the scrubber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +102,16 @@ impl<P: Model> Travel<P> {
         self.runner.sim().now()
     }
 
+    /// Why the run stopped early, if it reached one of the simulator's caps.
+    pub fn halted(&self) -> Option<crate::sim::limits::Halt> {
+        self.runner.sim().halted()
+    }
+
+    /// The banner a page shows when the run stops at a cap (it pauses).
+    pub fn halted_banner(&self) -> Option<String> {
+        self.halted().map(|h| format!("Paused: {h}. Scrub back to see how it began, or change the scenario."))
+    }
+
     /// The furthest time this run has reached.
     pub fn end(&self) -> Time {
         self.end
@@ -113,16 +127,28 @@ impl<P: Model> Travel<P> {
 
     /// Runs forward to `t`, taking checkpoints; returns the recorded events.
     pub fn advance_to(&mut self, t: Time) -> Vec<Logged> {
+        self.advance_within(t, u64::MAX)
+    }
+
+    /// As [`Travel::advance_to`], for at most `budget` events: a frame's
+    /// share, so that a storm slows the page instead of freezing it. Stops
+    /// early, too, where the run stopped at a cap.
+    pub fn advance_within(&mut self, t: Time, budget: u64) -> Vec<Logged> {
         let mut out = Vec::new();
+        let mut left = budget;
+        let mut reached = true;
         while self.now() < t {
             let slice_end = t.min(self.now() + SLICE_US);
-            self.runner.run_until(slice_end);
+            reached = self.runner.run_within(slice_end, &mut left);
             let events = self.runner.take_log();
             self.note_marks(&events);
             out.extend(events);
             self.maybe_checkpoint();
+            if !reached {
+                break;
+            }
         }
-        if self.now() >= t {
+        if reached && self.now() >= t {
             // A zero-length advance may still have events at `t` (actions).
             let events = self.runner.take_log();
             self.note_marks(&events);
@@ -217,7 +243,7 @@ impl<P: Model> Travel<P> {
             self.runner.record(true);
         }
         let mut out = Vec::new();
-        while self.now() < t {
+        while self.now() < t && self.halted().is_none() {
             let slice_end = t.min(self.now() + SLICE_US);
             self.runner.run_until(slice_end);
             out.extend(self.runner.take_log());

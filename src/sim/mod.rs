@@ -13,6 +13,7 @@
 pub mod clock;
 pub mod cow;
 pub mod invariant;
+pub mod limits;
 pub mod network;
 pub mod protocol;
 pub mod rng;
@@ -20,6 +21,7 @@ pub mod trace;
 pub mod vecmap;
 
 use clock::Clock;
+use limits::{Cap, Halt, Limits};
 use network::{DropReason, LinkConfig, Network};
 use protocol::{Ctx, Effect, Protocol};
 use rng::Rng;
@@ -126,6 +128,14 @@ pub struct Sim<P: Protocol> {
     timer_gen: u64,
     trace: Trace<P>,
     effects: Vec<Effect<P>>,
+    limits: Limits,
+    /// Messages sent and not yet delivered or dropped.
+    in_flight: u64,
+    /// The simulated millisecond being counted, and its events so far.
+    ms_window: (Time, u64),
+    halted: Option<Halt>,
+    /// The most messages in flight, and events in one millisecond, so far.
+    peaks: (u64, u64),
 }
 
 impl<P: Protocol> Sim<P> {
@@ -144,6 +154,11 @@ impl<P: Protocol> Sim<P> {
             timer_gen: 0,
             trace: Trace::default(),
             effects: Vec::new(),
+            limits: Limits::for_nodes(nodes),
+            in_flight: 0,
+            ms_window: (0, 0),
+            halted: None,
+            peaks: (0, 0),
         };
         for id in 0..nodes {
             sim.nodes.push(NodeSlot {
@@ -236,9 +251,42 @@ impl<P: Protocol> Sim<P> {
         self.nodes[node as usize].timers.get(&timer).map(|s| (s.set_at, s.deadline))
     }
 
-    /// The time of the next queued event, if any.
+    /// The time of the next queued event, if any (none once the run has
+    /// stopped at a cap: nothing more will happen).
     pub fn next_event_time(&self) -> Option<Time> {
+        if self.halted.is_some() {
+            return None;
+        }
         self.queue.peek().map(|q| q.time)
+    }
+
+    /// Why the run stopped early, if it reached one of its caps.
+    pub fn halted(&self) -> Option<Halt> {
+        self.halted
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Sets tighter (or looser) caps; for tests of the caps themselves.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Messages sent and not yet delivered or dropped.
+    pub fn messages_in_flight(&self) -> u64 {
+        self.in_flight
+    }
+
+    /// The most messages in flight at once, and the most events in one
+    /// simulated millisecond, so far: how close the run came to its caps.
+    pub fn peaks(&self) -> (u64, u64) {
+        self.peaks
+    }
+
+    fn halt(&mut self, cap: Cap, limit: u64, at: Time) {
+        self.halted.get_or_insert(Halt { cap, limit, at });
     }
 
     /// Messages on the wire (in no particular order).
@@ -259,8 +307,25 @@ impl<P: Protocol> Sim<P> {
 
     // ----- running -----
 
-    /// Processes the next event. Returns false when nothing is queued.
+    /// Processes the next event. Returns false when nothing is queued, or
+    /// when the run has stopped at a cap ([`Sim::halted`]).
     pub fn step(&mut self) -> bool {
+        if self.halted.is_some() {
+            return false;
+        }
+        let Some(next) = self.queue.peek().map(|q| q.time) else {
+            return false;
+        };
+        let ms = next / MS;
+        if self.ms_window.0 != ms {
+            self.ms_window = (ms, 0);
+        }
+        if self.ms_window.1 >= self.limits.events_per_ms {
+            self.halt(Cap::EventsPerMs, self.limits.events_per_ms, next);
+            return false;
+        }
+        self.ms_window.1 += 1;
+        self.peaks.1 = self.peaks.1.max(self.ms_window.1);
         let Some(q) = self.queue.pop() else {
             return false;
         };
@@ -270,6 +335,7 @@ impl<P: Protocol> Sim<P> {
             Payload::Deliver { from, to, id, msg, lost, sent_at, arrived } => {
                 let slot = &mut self.nodes[to as usize];
                 if slot.status == NodeStatus::Crashed {
+                    self.in_flight -= 1;
                     let reason = DropReason::NodeDown;
                     self.trace.record(self.now, EventKind::Drop { from, to, id, msg, reason });
                     return true;
@@ -277,15 +343,18 @@ impl<P: Protocol> Sim<P> {
                 if !arrived {
                     let blocked = if lost { Some(DropReason::Loss) } else { self.net.blocked(from, to) };
                     if let Some(reason) = blocked {
+                        self.in_flight -= 1;
                         self.trace.record(self.now, EventKind::Drop { from, to, id, msg, reason });
                         return true;
                     }
                 }
                 if slot.status == NodeStatus::Paused {
+                    // Still in flight: it waits for the node.
                     let payload = Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: true };
                     slot.held.push(Queued { time: q.time, seq: q.seq, payload });
                     return true;
                 }
+                self.in_flight -= 1;
                 self.trace.record(self.now, EventKind::Deliver { from, to, id, msg: msg.clone() });
                 self.dispatch(to, |p, ctx| p.on_message(from, msg, ctx));
             }
@@ -310,13 +379,16 @@ impl<P: Protocol> Sim<P> {
 
     /// Processes every event at or before `t`, then sets the clock to `t`.
     /// Returns how many events it processed.
+    /// A run stopped at a cap stays at the instant it stopped.
     pub fn run_until(&mut self, t: Time) -> u64 {
         let mut n = 0;
-        while self.queue.peek().is_some_and(|q| q.time <= t) {
+        while self.next_event_time().is_some_and(|e| e <= t) {
             self.step();
             n += 1;
         }
-        self.now = self.now.max(t);
+        if self.halted.is_none() {
+            self.now = self.now.max(t);
+        }
         n
     }
 
@@ -379,6 +451,7 @@ impl<P: Protocol> Sim<P> {
         let held = std::mem::take(&mut slot.held);
         for q in held {
             if let Payload::Deliver { from, to, id, msg, .. } = q.payload {
+                self.in_flight -= 1;
                 self.trace.record(self.now, EventKind::Drop { from, to, id, msg, reason: DropReason::NodeDown });
             }
         }
@@ -525,6 +598,11 @@ impl<P: Protocol> Sim<P> {
                 self.next_msg += 1;
                 let tx = self.net.transmit(node, to, self.now, &mut self.net_rng);
                 let deliver_at = tx.deliver_at;
+                self.in_flight += 1 + u64::from(tx.duplicate_at.is_some());
+                self.peaks.0 = self.peaks.0.max(self.in_flight);
+                if self.in_flight > self.limits.in_flight {
+                    self.halt(Cap::InFlight, self.limits.in_flight, self.now);
+                }
                 self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at });
                 if let Some(dup_at) = tx.duplicate_at {
                     self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });

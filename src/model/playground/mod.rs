@@ -544,7 +544,7 @@ impl Playground {
         let whole = advance.floor();
         self.carry_us = advance - whole;
         let target = self.now() + (whole as Time).min(MAX_FRAME_ADVANCE_US);
-        let events = self.travel.advance_to(target);
+        let events = self.travel.advance_within(target, crate::scenario::travel::FRAME_EVENTS);
         self.collect(events);
     }
 
@@ -578,6 +578,10 @@ impl Playground {
         if self.drops.len() > 200 {
             let excess = self.drops.len() - 200;
             self.drops.drain(..excess);
+        }
+        if let Some(banner) = self.travel.halted_banner() {
+            self.playing = false;
+            self.error.get_or_insert(banner);
         }
         let v = self.violations().len();
         if v > self.violations_seen {

@@ -28,10 +28,15 @@ pub enum Bug {
     /// round that proves it still leads (§6.4): a deposed leader that does
     /// not know it serves stale reads.
     ReadWithoutRound,
+    /// A follower refuses an AppendEntries below its own snapshot, sending
+    /// the leader back to the same index: with duplicated messages each
+    /// refusal doubles, a storm that the simulator's cap on messages in
+    /// flight stops (the bug behind issue 11's 3 GB run).
+    RefuseBelowSnapshot,
 }
 
 impl Bug {
-    pub const ALL: [Bug; 7] = [
+    pub const ALL: [Bug; 8] = [
         Bug::VoteTwice,
         Bug::VoteWithoutLogCheck,
         Bug::SkipPrevTermCheck,
@@ -39,6 +44,7 @@ impl Bug {
         Bug::CommitPreviousTermByCount,
         Bug::WitnessCampaigns,
         Bug::ReadWithoutRound,
+        Bug::RefuseBelowSnapshot,
     ];
 
     pub fn describe(&self) -> &'static str {
@@ -50,6 +56,7 @@ impl Bug {
             Bug::CommitPreviousTermByCount => "leaders commit earlier-term entries by counting replicas (Figure 8)",
             Bug::WitnessCampaigns => "witnesses campaign for leadership like full servers",
             Bug::ReadWithoutRound => "leaders answer ReadIndex reads without confirming they still lead",
+            Bug::RefuseBelowSnapshot => "followers refuse AppendEntries below their snapshot (a message storm)",
         }
     }
 }

@@ -18,6 +18,10 @@ impl Raft {
 
         // Consistency check (§5.3).
         if prev_log_index < self.log.snapshot_index() {
+            if self.cfg.has(Bug::RefuseBelowSnapshot) {
+                reply(ctx, self.current_term, false, prev_log_index.max(1));
+                return;
+            }
             // Our snapshot holds only committed entries, which match the
             // leader's (§5.4), but their terms are gone, so this index can
             // no longer be checked. Say how far we hold instead of refusing:

@@ -1,0 +1,249 @@
+//! The scenario fuzzer (issue 11): random scenario files of every protocol,
+//! written as a careless or hostile person might (values in and out of
+//! range, every action, faults at any time), each either refused with an
+//! error or run to its end. No input may panic, run past the simulator's
+//! caps, or hold more than [`STATE_BOUND`] bytes of simulation state.
+//!
+//! CI runs 96 cases; `FUZZ_CASES=20000 cargo test --release --test
+//! fuzz_scenarios -- --nocapture` runs a long campaign and prints what it
+//! tried.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{json, Value};
+use splitbrain::scenario::model::{Model, Visit};
+use splitbrain::scenario::{visit, Runner, Scenario};
+
+/// The most simulation state (nodes, timers, queued events and what the
+/// protocol holds) any fuzzed run may keep. The generated runs are at most
+/// 3 s and 2,000 sites; the caps on messages in flight bound the queue.
+const STATE_BOUND: usize = 256 << 20;
+
+fn num(lo: f64, hi: f64) -> impl Strategy<Value = Value> {
+    prop_oneof![
+        8 => (lo..hi).prop_map(|x| json!((x * 100.0).round() / 100.0)),
+        1 => prop::sample::select(vec![json!(0), json!(-1), json!(1e9), json!(0.0001), json!("7"), json!(null)]),
+    ]
+}
+
+fn node(n: u32) -> impl Strategy<Value = Value> {
+    prop_oneof![9 => (0..n).prop_map(|i| json!(i)), 1 => Just(json!("leader")), 1 => Just(json!(n + 3))]
+}
+
+fn link() -> impl Strategy<Value = Value> {
+    (
+        num(0.0, 30.0),
+        num(0.0, 60.0),
+        prop_oneof![3 => Just(0.0), 1 => 0.0..1.0f64],
+        prop_oneof![3 => Just(0.0), 1 => 0.0..1.0f64],
+    )
+        .prop_map(|(lo, hi, loss, dup)| json!({"latency_ms": [lo, hi], "loss": loss, "dup": dup}))
+}
+
+fn action(n: u32) -> impl Strategy<Value = Value> {
+    let at = 0u32..3_000;
+    (at, 0u32..18, node(n), node(n), link(), -200.0..200.0f64, -2_000_000i64..2_000_000, any::<bool>()).prop_map(
+        move |(at, kind, a, b, link, offset, drift, both)| {
+            let mut v = match kind {
+                0 => json!({"action": "crash", "node": a}),
+                1 => json!({"action": "restart", "node": a}),
+                2 => json!({"action": "pause", "node": a}),
+                3 => json!({"action": "resume", "node": a}),
+                4 => json!({"action": "cut", "from": a, "to": b, "both": both}),
+                5 => json!({"action": "heal", "a": a, "b": b}),
+                6 => json!({"action": "partition", "groups": [[a], [b]]}),
+                7 => json!({"action": "isolate", "node": a}),
+                8 => json!({"action": "heal_all"}),
+                9 => json!({"action": "set_link", "from": a, "to": b, "link": link}),
+                10 => json!({"action": "set_network", "link": link}),
+                11 => json!({"action": "skew", "node": a, "offset_ms": offset, "drift_ppm": drift}),
+                12 => json!({"action": "request", "node": a}),
+                13 => json!({"action": "read", "node": a}),
+                14 => json!({"action": "transfer", "to": a}),
+                15 => json!({"action": "campaign", "node": a}),
+                16 => json!({"action": "add_server", "node": a}),
+                _ => json!({"action": "remove_server", "node": a}),
+            };
+            v["at_ms"] = json!(at);
+            v
+        },
+    )
+}
+
+fn raft(n: u32) -> impl Strategy<Value = Value> {
+    (
+        (num(1.0, 400.0), num(1.0, 600.0), num(0.5, 200.0)),
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        prop::option::of(0u32..200_000),
+        prop::collection::vec(0..n + 1, 0..3),
+        (prop::option::of(num(10.0, 2000.0)), prop::option::of(1u64..20), prop::option::of(1u64..50)),
+        prop::option::of(prop::sample::select(vec![
+            "vote_twice",
+            "vote_without_log_check",
+            "skip_prev_term_check",
+            "leader_overwrites_uncommitted",
+            "commit_previous_term_by_count",
+            "witness_campaigns",
+            "read_without_round",
+            "refuse_below_snapshot",
+        ])),
+        prop::option::of(prop::collection::vec(0..n + 1, 1..n as usize + 2)),
+    )
+        .prop_map(
+            |((lo, hi, hb), (pv, cq, noop, sticky), lease, witnesses, (rot_ms, rot_c, snap), bug, members)| {
+                let mut r = json!({"election_timeout_ms": [lo, hi], "heartbeat_ms": hb, "prevote": pv,
+                "check_quorum": cq, "leader_noop": noop, "vote_stickiness": sticky, "witnesses": witnesses});
+                let mut put = |k: &str, v: Option<Value>| {
+                    if let Some(v) = v {
+                        r[k] = v;
+                    }
+                };
+                put("lease_drift_bound_ppm", lease.map(|x| json!(x)));
+                put("rotate_every_ms", rot_ms);
+                put("rotate_every_commits", rot_c.map(|x| json!(x)));
+                put("snapshot_every", snap.map(|x| json!(x)));
+                put("bug", bug.map(|x| json!(x)));
+                put("members", members.map(|x| json!(x)));
+                json!({ "raft": r })
+            },
+        )
+}
+
+fn gossip(n: u32) -> impl Strategy<Value = Value> {
+    (
+        prop::sample::select(vec!["rumor", "anti-entropy"]),
+        prop::sample::select(vec!["push", "pull", "push-pull"]),
+        0u32..8,
+        any::<bool>(),
+        any::<bool>(),
+        0u32..12,
+        num(1.0, 500.0),
+        0..n + 1,
+        any::<bool>(),
+    )
+        .prop_map(|(mode, exchange, k, feedback, counter, fanout, period, origin, bug)| {
+            let mut g = json!({"mode": mode, "exchange": exchange, "k": k, "feedback": feedback,
+                "counter": counter, "fanout": fanout, "period_ms": period, "origin": origin});
+            if bug {
+                g["bug"] = json!("replace_on_pull");
+            }
+            json!({ "gossip": g })
+        })
+}
+
+fn swim() -> impl Strategy<Value = Value> {
+    (num(1.0, 2000.0), 0u32..6, any::<bool>(), prop::option::of(num(1.0, 5000.0)), 0u32..8, 0u32..20, 0u32..3).prop_map(
+        |(period, indirect, rr, suspicion, lambda, piggy, bug)| {
+            let mut s = json!({"period_ms": period, "indirect": indirect,
+                "target": if rr { "round-robin" } else { "random" }, "lambda": lambda, "max_piggyback": piggy});
+            if let Some(x) = suspicion {
+                s["suspicion_ms"] = x;
+            }
+            match bug {
+                1 => s["bug"] = json!("suspect_forever"),
+                2 => s["bug"] = json!("ignore_incarnation"),
+                _ => {}
+            }
+            json!({ "swim": s })
+        },
+    )
+}
+
+/// A scenario file: protocol, size, network, load and a timeline.
+fn scenario() -> impl Strategy<Value = Value> {
+    (0u32..3, prop_oneof![6 => 1u32..16, 2 => 16u32..400, 1 => 400u32..2_000]).prop_flat_map(|(p, n)| {
+        let protocol = match p {
+            0 => raft(n).boxed(),
+            1 => gossip(n).boxed(),
+            _ => swim().boxed(),
+        };
+        (
+            protocol,
+            any::<u64>(),
+            100u32..3_000,
+            link(),
+            prop::option::of((num(0.05, 50.0), any::<bool>())),
+            prop::collection::vec(action(n), 0..12),
+        )
+            .prop_map(move |(protocol, seed, duration, network, client, mut timeline)| {
+                timeline.sort_by_key(|a| a["at_ms"].as_u64());
+                let mut s = json!({"version": 1, "protocol": protocol, "nodes": n, "seed": seed,
+                    "duration_ms": duration, "network": network, "timeline": timeline});
+                if let Some((interval, reads)) = client {
+                    s["client"] = json!({"interval_ms": interval, "reads": reads});
+                }
+                s
+            })
+    })
+}
+
+struct Check;
+
+impl Visit for Check {
+    type Output = Result<(bool, u64), String>;
+
+    fn visit<P: Model>(self, s: Scenario) -> Self::Output {
+        let end = s.duration_ms.us();
+        let mut r = Runner::<P>::build(s).map_err(|e| format!("a valid scenario was refused: {e}"))?;
+        // In slices, checking the bounds as it goes.
+        let mut t = 0;
+        while t < end && r.sim().halted().is_none() {
+            t = (t + 100_000).min(end);
+            r.run_until(t);
+            let limits = r.sim().limits();
+            let (in_flight, per_ms) = r.sim().peaks();
+            // One handler's sends may go past the cap before the run stops.
+            if in_flight > limits.in_flight + 10_000 || per_ms > limits.events_per_ms {
+                return Err(format!("past a cap: {in_flight} in flight, {per_ms} events in a ms, caps {limits:?}"));
+            }
+            let bytes = P::state_bytes(r.sim());
+            if bytes > STATE_BOUND {
+                return Err(format!("{bytes} bytes of state at {t} us"));
+            }
+        }
+        let halted = r.sim().halted().is_some();
+        if !halted && r.sim().now() < end {
+            return Err(format!("stopped at {} of {end} us without a cap", r.sim().now()));
+        }
+        Ok((halted, r.sim().trace().len()))
+    }
+}
+
+#[test]
+fn random_scenarios_are_refused_or_run_within_their_caps() {
+    let cases: u32 = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let stats = std::cell::RefCell::new([0u64; 4]); // refused, ran, stopped at a cap, events
+    let errors = std::cell::RefCell::new(std::collections::BTreeMap::<String, u64>::new());
+    runner
+        .run(&scenario(), |v| {
+            let text = v.to_string();
+            let outcome = std::panic::catch_unwind(|| match Scenario::from_json(&text) {
+                Err(e) => Err(e.to_string()),
+                Ok(s) => Ok(visit(s, Check)),
+            });
+            let mut st = stats.borrow_mut();
+            match outcome {
+                Err(_) => return Err(TestCaseError::fail(format!("panicked on {text}"))),
+                Ok(Err(e)) => {
+                    st[0] += 1;
+                    let kind: String = e.chars().take(40).collect();
+                    *errors.borrow_mut().entry(kind).or_default() += 1;
+                }
+                Ok(Ok(Err(e))) => return Err(TestCaseError::fail(format!("{e}: {text}"))),
+                Ok(Ok(Ok((halted, events)))) => {
+                    st[1] += 1;
+                    st[2] += u64::from(halted);
+                    st[3] += events;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let st = stats.into_inner();
+    eprintln!("{cases} scenarios: {} refused, {} ran ({} stopped at a cap), {} events", st[0], st[1], st[2], st[3]);
+    for (e, n) in errors.into_inner().iter().rev().take(12) {
+        eprintln!("  refused {n}x: {e}...");
+    }
+    assert!(st[1] > u64::from(cases) / 4, "most generated scenarios should be valid: {st:?}");
+}
