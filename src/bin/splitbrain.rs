@@ -26,14 +26,26 @@ mod cli {
     #[derive(Subcommand)]
     enum Command {
         /// Leader failover time, as in the Raft paper §9.3 (Figure 16).
+        #[command(
+            after_help = "Limits: 3 to 15 servers; timeouts and heartbeat at least 1 ms; at most 1,000,000 trials. A trial that elects no leader within 600 s of simulated time is counted as capped, not timed. Every limit: docs/limits.md."
+        )]
         Failover(FailoverArgs),
         /// Run a scenario file and check every safety property.
+        #[command(
+            after_help = "Limits: files and links of at most 1 MiB; durations of at most one simulated day; at most 1,000,000 client requests per run and 1,000,000 s of simulated time per batch. A run stops at a cap on messages in flight (200,000 + 40 per node) or on events in one simulated millisecond (200,000 + 40 per node), and exits 2. Every limit: docs/limits.md."
+        )]
         Run(RunArgs),
         /// Print a playground link that carries a scenario file.
         Link(LinkArgs),
         /// Epidemic dissemination (Demers et al. 1987): anti-entropy or rumor mongering.
+        #[command(
+            after_help = "Limits: 2 to 100,000 sites; sites x fanout at most 1,000,000 contacts per cycle; at most 1,000,000 trials. Every limit: docs/limits.md."
+        )]
         Gossip(GossipArgs),
         /// SWIM failure detection (Das, Gupta and Motivala 2002).
+        #[command(
+            after_help = "Limits: 2 to 2,000 members (each keeps a view of every other, so memory grows as N^2); at most 100,000 trials. A member not detected within 1,000 periods is counted as undetected, not timed. Every limit: docs/limits.md."
+        )]
         Swim(SwimArgs),
     }
 
@@ -265,6 +277,23 @@ mod cli {
     }
 
     pub fn main() -> i32 {
+        // A panic is a bug in splitbrain, never the input's fault: say so in
+        // one line, and keep to the documented exit codes (not Rust's 101).
+        std::panic::set_hook(Box::new(|info| {
+            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            let msg = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let _ = writeln!(
+                std::io::stderr(),
+                "internal error{at}: {msg}\nThis is a bug in splitbrain; please report it with the command and input that caused it."
+            );
+            let _ = std::io::stderr().flush();
+            std::process::exit(1);
+        }));
         let cli = match Cli::try_parse() {
             Ok(c) => c,
             Err(e) => {

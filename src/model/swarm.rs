@@ -140,6 +140,7 @@ pub struct Swarm {
     pub false_positives: u64,
     last_wall: Option<f64>,
     carry: f64,
+    frame_budget: crate::scenario::travel::FrameBudget,
 }
 
 impl Swarm {
@@ -194,6 +195,7 @@ impl Swarm {
             false_positives: 0,
             last_wall: None,
             carry: 0.0,
+            frame_budget: Default::default(),
         };
         if let Some(t) = at {
             each!(&mut s.run, t0 => { t0.advance_to(t); });
@@ -483,7 +485,8 @@ impl Swarm {
     }
 
     fn tick(&mut self, wall_ms: f64) {
-        let dt = self.last_wall.map_or(0.0, |l| (wall_ms - l).clamp(0.0, 100.0));
+        let gap = self.last_wall.map_or(0.0, |l| wall_ms - l);
+        let dt = gap.clamp(0.0, 100.0);
         self.last_wall = Some(wall_ms);
         if !self.playing {
             return;
@@ -491,7 +494,8 @@ impl Swarm {
         let advance = dt * 1000.0 * self.speed + self.carry;
         self.carry = advance.fract();
         let target = self.now() + (advance as Time).min(5_000_000);
-        self.advance_within(target, crate::scenario::travel::FRAME_EVENTS);
+        let budget = self.frame_budget.next(gap);
+        self.advance_within(target, budget);
     }
 
     /// Rebuilds a run from a link's fragment (`s=<payload>&t=<µs>`, or an

@@ -24,7 +24,37 @@ const SLICE_US: Time = 250_000;
 /// The most events a page runs in one animation frame. A frame of an
 /// ordinary run has far fewer; a storm runs this many a frame, so its
 /// simulated clock slows down while the page stays responsive.
-pub const FRAME_EVENTS: u64 = 50_000;
+pub const FRAME_EVENTS: u64 = 20_000;
+/// The budget of the first frame, from which it grows while frames are fast.
+const FIRST_FRAME_EVENTS: u64 = 5_000;
+/// The fewest events a frame runs, however slow frames are.
+const MIN_FRAME_EVENTS: u64 = 500;
+
+/// How many events the page runs in its next frame: [`FRAME_EVENTS`] at
+/// most, fewer while frames come slowly. The time between frames is the
+/// feedback (it includes the last frame's work), so a storm whose events
+/// grow costly still leaves the page about 20 frames a second. It sets the
+/// pace only: the events, and so the run, are the same at any budget.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameBudget(u64);
+
+impl Default for FrameBudget {
+    fn default() -> Self {
+        FrameBudget(FIRST_FRAME_EVENTS)
+    }
+}
+
+impl FrameBudget {
+    /// The budget for a frame that came `gap_ms` after the one before.
+    pub fn next(&mut self, gap_ms: f64) -> u64 {
+        if gap_ms > 50.0 {
+            self.0 = (self.0 / 2).max(MIN_FRAME_EVENTS);
+        } else if gap_ms < 25.0 {
+            self.0 = (self.0 + self.0 / 4).min(FRAME_EVENTS);
+        }
+        self.0
+    }
+}
 
 /// Something worth marking on the scrubber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +69,12 @@ pub struct Mark {
     pub time: Time,
     pub kind: MarkKind,
 }
+
+/// Checkpoints are spaced so that copying them costs at most this many
+/// bytes per simulated event.
+const COPY_BYTES_PER_EVENT: u64 = 64;
+/// No checkpoint copies an event queue larger than this.
+const MAX_QUEUE_COPY_BYTES: usize = 8 << 20;
 
 /// At most this many marks are kept (the scrubber cannot show more).
 const MAX_MARKS: usize = 20_000;
@@ -173,7 +209,15 @@ impl<P: Model> Travel<P> {
         let (t, n) = (last.time, last.events);
         let now = self.now();
         let events = self.runner.sim().trace().len();
-        if now > t && (events - n >= self.spacing_events || now - t >= self.spacing_us) {
+        // A checkpoint copies the simulation's own state. A storm's queue
+        // holds up to hundreds of thousands of messages, so copying it
+        // would block a frame (40 ms natively at 128,000): such a state is
+        // not checkpointed (a seek into it replays from before), and
+        // otherwise copying costs at most COPY_BYTES_PER_EVENT per event.
+        let sim = self.runner.sim();
+        let copy = sim.base_bytes() as u64 / COPY_BYTES_PER_EVENT;
+        let spaced = events - n >= self.spacing_events || now - t >= self.spacing_us;
+        if now > t && spaced && events - n >= copy && sim.queue_bytes() <= MAX_QUEUE_COPY_BYTES {
             // Measured before the clone shares the live state with it.
             let bytes = P::state_bytes(self.runner.sim());
             self.checkpoints.push(Checkpoint { time: now, events, bytes, runner: self.runner.clone() });
@@ -300,6 +344,41 @@ mod tests {
             assert_eq!(hash_at(&mut t, at), expected, "seek to {at}");
         }
         assert!(t.checkpoints() >= 3, "{} checkpoints", t.checkpoints());
+    }
+
+    #[test]
+    fn a_run_split_into_small_frames_is_the_same_run() {
+        let mut whole = Travel::new(loaded());
+        whole.advance_to(5 * SEC);
+        let mut framed = Travel::new(loaded());
+        let mut frames = 0;
+        while framed.now() < 5 * SEC || framed.runner().sim().next_event_time().is_some_and(|t| t <= 5 * SEC) {
+            framed.advance_within(5 * SEC, 37);
+            frames += 1;
+        }
+        assert!(frames > 10, "{frames} frames");
+        let key = |t: &Travel| (t.now(), t.runner().sim().trace().hash(), t.runner().sim().trace().len());
+        assert_eq!(key(&framed), key(&whole));
+    }
+
+    #[test]
+    fn the_frame_budget_follows_the_time_between_frames() {
+        let mut b = FrameBudget::default();
+        assert_eq!(b.next(16.7), FIRST_FRAME_EVENTS * 5 / 4);
+        for _ in 0..10 {
+            b.next(16.7);
+        }
+        assert_eq!(b.next(16.7), FRAME_EVENTS);
+        assert_eq!(b.next(120.0), FRAME_EVENTS / 2);
+        for _ in 0..20 {
+            b.next(500.0);
+        }
+        assert_eq!(b.next(500.0), MIN_FRAME_EVENTS, "never below the floor");
+        for _ in 0..40 {
+            b.next(16.7);
+        }
+        assert_eq!(b.next(16.7), FRAME_EVENTS, "fast frames bring it back");
+        assert_eq!(b.next(35.0), FRAME_EVENTS, "between the thresholds it stays");
     }
 
     #[test]

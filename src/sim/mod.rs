@@ -199,9 +199,12 @@ impl<P: Protocol> Sim<P> {
     pub fn base_bytes(&self) -> usize {
         let timers: usize =
             self.nodes.iter().map(|n| n.timers.len() * std::mem::size_of::<(P::Timer, TimerSlot)>()).sum();
-        self.nodes.len() * std::mem::size_of::<NodeSlot<P>>()
-            + timers
-            + self.queue.len() * std::mem::size_of::<Queued<P>>()
+        self.nodes.len() * std::mem::size_of::<NodeSlot<P>>() + timers + self.queue_bytes()
+    }
+
+    /// About how many bytes the event queue holds (a storm's messages).
+    pub fn queue_bytes(&self) -> usize {
+        self.queue.len() * std::mem::size_of::<Queued<P>>()
     }
 
     pub fn len(&self) -> u32 {

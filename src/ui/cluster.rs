@@ -145,8 +145,20 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
         let span = (len - 2.0 * r).max(0.0);
         (sx + ux * span * p, sy + uy * span * p)
     };
+    // The oldest MAX_DRAWN messages: a storm has hundreds of thousands on
+    // the wire, and an SVG element each would freeze the page.
+    const MAX_DRAWN: usize = 200;
     let mut flying: Vec<_> = sim.in_flight().collect();
+    let undrawn = flying.len().saturating_sub(MAX_DRAWN);
+    if undrawn > 0 {
+        flying.select_nth_unstable_by_key(MAX_DRAWN, |m| m.id);
+        flying.truncate(MAX_DRAWN);
+    }
     flying.sort_unstable_by_key(|m| m.id);
+    let more = (undrawn > 0).then(|| {
+        let y = VIEW_HALF - 8.0;
+        html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{undrawn} more messages in flight")}</text> }
+    });
     let messages: Html = flying
         .iter()
         .map(|m| {
@@ -302,7 +314,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
                 <g class="groups">{ shading }</g>
                 <g class="links">{ for links }</g>
-                <g class="messages">{ messages }</g>
+                <g class="messages">{ messages }{ for more }</g>
                 <g class="drops">{ drops }</g>
                 <g class="nodes">{ nodes }</g>
                 { drag }

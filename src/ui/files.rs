@@ -74,9 +74,18 @@ pub fn download(json: &str, name: &str, seed: u64) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Copies text to the clipboard, if the page may.
+/// Copies text to the clipboard, if the page may. A browser that refuses
+/// (no permission, an insecure page) rejects the promise; that is caught,
+/// and the link stays in the share box to copy by hand.
 pub fn copy(text: &str) {
+    thread_local! {
+        static IGNORE: wasm_bindgen::closure::Closure<dyn FnMut(wasm_bindgen::JsValue)> =
+            wasm_bindgen::closure::Closure::new(|_| {});
+    }
     if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
+        let promise = w.navigator().clipboard().write_text(text);
+        IGNORE.with(|ignore| {
+            let _ = promise.catch(ignore);
+        });
     }
 }

@@ -171,6 +171,7 @@ pub struct Playground {
     last_wall: Option<f64>,
     wall_now: f64,
     carry_us: f64,
+    frame_budget: crate::scenario::travel::FrameBudget,
     violations_seen: usize,
 }
 
@@ -202,6 +203,7 @@ impl Playground {
             last_wall: None,
             wall_now: 0.0,
             carry_us: 0.0,
+            frame_budget: Default::default(),
             violations_seen: 0,
         };
         pg.collect(Vec::new());
@@ -534,7 +536,8 @@ impl Playground {
 
     fn tick(&mut self, wall_ms: f64) {
         self.wall_now = wall_ms;
-        let dt = self.last_wall.map_or(0.0, |l| (wall_ms - l).clamp(0.0, 100.0));
+        let gap = self.last_wall.map_or(0.0, |l| wall_ms - l);
+        let dt = gap.clamp(0.0, 100.0);
         self.last_wall = Some(wall_ms);
         self.drops.retain(|d| wall_ms - d.2 < DROP_FADE_MS);
         if !self.playing {
@@ -544,7 +547,8 @@ impl Playground {
         let whole = advance.floor();
         self.carry_us = advance - whole;
         let target = self.now() + (whole as Time).min(MAX_FRAME_ADVANCE_US);
-        let events = self.travel.advance_within(target, crate::scenario::travel::FRAME_EVENTS);
+        let budget = self.frame_budget.next(gap);
+        let events = self.travel.advance_within(target, budget);
         self.collect(events);
     }
 
