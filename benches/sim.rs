@@ -90,7 +90,7 @@ fn chaos_20000(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, failover_experiment, seek, gossip, chaos_20000);
+criterion_group!(benches, engine, failover_experiment, seek, gossip, chaos_20000, linearizability);
 criterion_main!(benches);
 
 /// Time travel: seeking to any instant of 10 simulated minutes, for each
@@ -118,6 +118,8 @@ fn seek(c: &mut Criterion) {
         timeline: (1..10)
             .map(|m| TimedAction { at: Millis(m * 60 * SEC), action: Action::Crash { node: Target::Node(m as u32) } })
             .collect(),
+        // The crashes are within the run (a file's duration bounds its timeline).
+        duration_ms: Millis(10 * 60 * SEC),
         ..Scenario::raft(500, 1)
     };
     let mut g = c.benchmark_group("seek");
@@ -188,5 +190,23 @@ fn gossip(c: &mut Criterion) {
     g.bench_function("rumor_push_feedback_counter_1000_trials_n1000", |b| {
         b.iter(|| gossip::run(&rumor, |_| {}).residue)
     });
+    g.finish();
+}
+
+/// The linearizability checker on the size issue 12 names: 1,000
+/// operations from 10 concurrent clients on one key (the hardest case:
+/// no splitting by key), linearizable, and with a stale replica (found, and
+/// where).
+fn linearizability(c: &mut Criterion) {
+    use splitbrain::history::kv::Register;
+    use splitbrain::history::linearizability::check;
+    use splitbrain::history::workload::{history, Workload};
+    let w = Workload { clients: 10, ops_per_client: 100, keys: 1, stale: 0.0, pending: 0.01, seed: 1 };
+    let good = history(&w);
+    let bad = history(&Workload { stale: 0.05, ..w });
+    let mut g = c.benchmark_group("linearizability");
+    g.sample_size(20);
+    g.bench_function("1000 ops, 10 clients, linearizable", |b| b.iter(|| check(&Register, &good)));
+    g.bench_function("1000 ops, 10 clients, stale reads", |b| b.iter(|| check(&Register, &bad)));
     g.finish();
 }

@@ -6,11 +6,13 @@
 //! - [`protocols`]: one module per protocol, each a pure state machine.
 //! - [`scenario`]: the scenario model, its timeline of actions, and its runner.
 //! - [`experiments`]: Monte Carlo experiments behind the CLI.
+//! - [`history`]: client histories and the linearizability checker.
 //! - [`stats`]: deterministic summary statistics, shared by all of the above.
 //! - [`model`]: the UI's models (no Yew), tested natively.
 //! - `ui` (wasm only): Yew components that draw the models.
 
 pub mod experiments;
+pub mod history;
 pub mod model;
 pub mod protocols;
 pub mod scenario;

@@ -93,7 +93,7 @@ impl SwimConfig {
         }
         if self.indirect > self.nodes - 2 {
             return Err(format!(
-                "--indirect {} asks more helpers than there are other members ({} at most)",
+                "indirect = {} asks more helpers than there are other members (at most {}: the group less the prober and its target)",
                 self.indirect,
                 self.nodes.saturating_sub(2)
             ));

@@ -1,0 +1,189 @@
+//! Linearizability checking: Wing and Gong's search ("Testing and
+//! verifying concurrent objects", JPDC 1993) with Lowe's memoisation of
+//! (operations linearized, state) pairs ("Testing for linearizability",
+//! Concurrency and Computation 2017), as Knossos and Porcupine do.
+//!
+//! The history becomes a list of call and return events in time order (a
+//! call at the same instant as a return comes first: the two operations
+//! overlap). The search walks the list: at a call it may linearize that
+//! operation now (if the model accepts its output), at a return it must
+//! already have linearized that operation, else it backtracks to the most
+//! recent choice. A (set, state) pair seen before cannot lead anywhere new,
+//! which keeps the search small on real histories. An operation that never
+//! returned may be linearized at any point after its call, or never.
+
+use super::{Model, Op};
+use std::collections::HashSet;
+
+/// The verdict on one history.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Some order explains every output.
+    Linearizable,
+    /// No order does. `op` (an index into the history) is the first
+    /// operation whose return no order reaches with it linearized: the
+    /// history up to its call is explainable, but not past its return.
+    /// `prefix` is the most operations any order managed to linearize.
+    Not { op: usize, prefix: usize },
+}
+
+impl Verdict {
+    pub fn is_linearizable(&self) -> bool {
+        *self == Verdict::Linearizable
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Call,
+    Return,
+}
+
+/// The event list as a doubly linked list over a vector (entries are
+/// unlinked as operations are linearized, and relinked on backtracking).
+struct Events {
+    op: Vec<usize>,
+    kind: Vec<Kind>,
+    /// For a call, the index of its return event (if any).
+    matching: Vec<Option<usize>>,
+    prev: Vec<usize>,
+    next: Vec<usize>,
+}
+
+const HEAD: usize = 0;
+
+impl Events {
+    fn new<I, O>(history: &[Op<I, O>]) -> Self {
+        // (time, return-before-call?, op, kind): calls first at equal times.
+        let mut order: Vec<(u64, u8, usize, Kind)> = Vec::with_capacity(history.len() * 2);
+        for (i, op) in history.iter().enumerate() {
+            order.push((op.call, 0, i, Kind::Call));
+            if let Some(r) = op.ret {
+                order.push((r.max(op.call), 1, i, Kind::Return));
+            }
+        }
+        order.sort_by_key(|&(t, k, i, _)| (t, k, i));
+        // Slot 0 is the head sentinel; events are 1..=n; n+1 is the tail.
+        let n = order.len();
+        let mut ev = Events {
+            op: vec![usize::MAX; n + 2],
+            kind: vec![Kind::Call; n + 2],
+            matching: vec![None; n + 2],
+            prev: (0..n + 2).map(|i| i.saturating_sub(1)).collect(),
+            next: (0..n + 2).map(|i| (i + 1).min(n + 1)).collect(),
+        };
+        let mut call_slot = vec![0; history.len()];
+        for (slot, &(_, _, i, kind)) in order.iter().enumerate() {
+            let slot = slot + 1;
+            ev.op[slot] = i;
+            ev.kind[slot] = kind;
+            match kind {
+                Kind::Call => call_slot[i] = slot,
+                Kind::Return => ev.matching[call_slot[i]] = Some(slot),
+            }
+        }
+        ev
+    }
+
+    fn tail(&self) -> usize {
+        self.op.len() - 1
+    }
+
+    /// Removes a call and its return from the list.
+    fn lift(&mut self, call: usize) {
+        for slot in [Some(call), self.matching[call]].into_iter().flatten() {
+            let (p, n) = (self.prev[slot], self.next[slot]);
+            self.next[p] = n;
+            self.prev[n] = p;
+        }
+    }
+
+    /// Puts them back (in the reverse order of `lift`).
+    fn unlift(&mut self, call: usize) {
+        for slot in [self.matching[call], Some(call)].into_iter().flatten() {
+            let (p, n) = (self.prev[slot], self.next[slot]);
+            self.next[p] = slot;
+            self.prev[n] = slot;
+        }
+    }
+}
+
+/// A set of operation indices, as a bitset (hashable, for the cache).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Self {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn clear(&mut self, i: usize) {
+        self.0[i / 64] &= !(1 << (i % 64));
+    }
+}
+
+/// Checks one history against `model`.
+pub fn check<M: Model>(model: &M, history: &[Op<M::Input, M::Output>]) -> Verdict {
+    let mut ev = Events::new(history);
+    let tail = ev.tail();
+    let mut state = model.init();
+    let mut done = Bits::new(history.len());
+    let mut cache: HashSet<(Bits, M::State)> = HashSet::new();
+    // Each choice made: the call linearized, and the state before it.
+    let mut stack: Vec<(usize, M::State)> = Vec::new();
+    let mut slot = ev.next[HEAD];
+    // Where the search got furthest: the blocking return, and how many
+    // operations were linearized then.
+    let (mut furthest, mut prefix) = (0usize, 0usize);
+    loop {
+        if slot == tail {
+            // Every return was reached with its operation linearized;
+            // operations that never returned need not take effect.
+            return Verdict::Linearizable;
+        }
+        let op = &history[ev.op[slot]];
+        let next_state = match ev.kind[slot] {
+            Kind::Call => match op.ret {
+                Some(_) => model.step(&state, &op.input, &op.output),
+                None => Some(model.step_pending(&state, &op.input)),
+            },
+            Kind::Return => None,
+        };
+        let mut advanced = false;
+        if let Some(s) = next_state {
+            let i = ev.op[slot];
+            done.set(i);
+            if cache.insert((done.clone(), s.clone())) {
+                stack.push((slot, std::mem::replace(&mut state, s)));
+                ev.lift(slot);
+                slot = ev.next[HEAD];
+                advanced = true;
+            } else {
+                done.clear(i);
+            }
+        }
+        if advanced {
+            continue;
+        }
+        if let Kind::Return = ev.kind[slot] {
+            // Blocked: this operation had to be linearized by now.
+            if stack.len() > prefix || (stack.len() == prefix && slot > furthest) {
+                prefix = stack.len();
+                furthest = slot;
+            }
+            // Undo the latest choice, and try the event after it instead.
+            let Some((call, prev_state)) = stack.pop() else {
+                return Verdict::Not { op: ev.op[furthest], prefix };
+            };
+            state = prev_state;
+            done.clear(ev.op[call]);
+            ev.unlift(call);
+            slot = ev.next[call];
+            // Backtracking past every choice leaves the head: not linearizable.
+            continue;
+        }
+        slot = ev.next[slot];
+    }
+}
