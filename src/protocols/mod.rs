@@ -2,4 +2,5 @@
 
 pub mod gossip;
 pub mod raft;
+pub mod store;
 pub mod swim;

@@ -1,0 +1,7 @@
+//! The availability-first store (issue 12), being built: a replicated
+//! key-value store with dotted version vectors ([`dvv`]) and a consistent
+//! hash ring ([`ring`]). The protocol on the simulator, its repair
+//! mechanisms, checkers and view come next.
+
+pub mod dvv;
+pub mod ring;
