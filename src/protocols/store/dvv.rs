@@ -155,8 +155,8 @@ mod tests {
         let v1 = a.write(0, &empty, "x");
         let mut b: Siblings<&str> = Siblings::default();
         let v2 = b.write(1, &empty, "y");
-        a.merge(&[v2.clone()]);
-        b.merge(&[v1.clone()]);
+        a.merge(std::slice::from_ref(&v2));
+        b.merge(std::slice::from_ref(&v1));
         assert_eq!(a, b, "the replicas agree, whatever the order");
         assert_eq!(a.values().copied().collect::<Vec<_>>(), ["x", "y"]);
         // A client reads both, merges them and writes back (the compensating action).
