@@ -157,7 +157,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     flying.sort_unstable_by_key(|m| m.id);
     let more = (undrawn > 0).then(|| {
         let y = VIEW_HALF - 8.0;
-        html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{undrawn} more messages in flight")}</text> }
+        html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{} more messages in flight", crate::sim::limits::grouped(undrawn as u64))}</text> }
     });
     let messages: Html = flying
         .iter()
