@@ -71,3 +71,60 @@ proptest! {
         prop_assert_eq!(&c, &a[0]);
     }
 }
+
+use splitbrain::protocols::store::crdt::{OrSet, PnCounter};
+use splitbrain::protocols::store::dvv::Dot;
+
+/// Three replicas of a counter and a set, updated and exchanged at random.
+fn crdt_ops() -> impl Strategy<Value = Vec<(u8, usize, usize, i64)>> {
+    prop::collection::vec((0u8..4, 0usize..3, 0usize..3, -5i64..6), 1..40)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Replicas that have exchanged everything agree, in any order of
+    /// exchange; the counter equals the sum of every update; an element is
+    /// present unless a remove saw every add of it.
+    #[test]
+    fn crdts_converge_and_lose_no_update(ops in crdt_ops()) {
+        let mut counters = vec![PnCounter::default(); 3];
+        let mut sets: Vec<OrSet<i64>> = vec![OrSet::default(); 3];
+        let mut total = 0;
+        let mut events = [0u64; 3];
+        for &(kind, a, b, x) in &ops {
+            match kind {
+                0 => {
+                    counters[a].add(a as u32, x);
+                    total += x;
+                }
+                1 => {
+                    events[a] += 1;
+                    sets[a].add(x.rem_euclid(3), Dot { node: a as u32, counter: events[a] });
+                }
+                2 => sets[a].remove(&x.rem_euclid(3)),
+                _ => {
+                    let (c, s) = (counters[a].clone(), sets[a].clone());
+                    counters[b].merge(&c);
+                    sets[b].merge(&s);
+                }
+            }
+        }
+        for order in [[0usize, 1, 2, 0, 1], [2, 1, 0, 2, 1]] {
+            let (mut c, mut s) = (counters.clone(), sets.clone());
+            for w in order.windows(2) {
+                let (from_c, from_s) = (c[w[0]].clone(), s[w[0]].clone());
+                c[w[1]].merge(&from_c);
+                s[w[1]].merge(&from_s);
+            }
+            prop_assert!(c.iter().all(|x| x == &c[0]) && s.iter().all(|x| x == &s[0]));
+            prop_assert_eq!(c[0].value(), total);
+            prop_assert_eq!(&s[0], &{
+                let mut all = sets[0].clone();
+                all.merge(&sets[1]);
+                all.merge(&sets[2]);
+                all
+            });
+        }
+    }
+}
