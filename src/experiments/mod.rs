@@ -6,4 +6,5 @@ pub mod chaos;
 pub mod failover;
 pub mod golden;
 pub mod gossip;
+pub mod pbs;
 pub mod swim;
