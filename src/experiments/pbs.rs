@@ -68,7 +68,7 @@ pub fn wars_consistent(n: u32, r: u32, w: u32, lat: Wars, t_ms: f64, trials: u32
         let commit = sorted[w - 1];
         let start = commit + t_ms;
         responses.clear();
-        for (i, &at) in arrive.iter().enumerate() {
+        for &at in &arrive {
             let reached = start + exp(&mut rng, lat.r);
             let back = reached + exp(&mut rng, lat.s);
             // Whether replica i had the write when the read reached it.
