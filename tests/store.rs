@@ -128,3 +128,121 @@ proptest! {
         }
     }
 }
+
+mod on_the_simulator {
+    use splitbrain::experiments::pbs::k_staleness;
+    use splitbrain::protocols::store::dvv::VersionVector;
+    use splitbrain::protocols::store::node::{Cmd, Note, StoreConfig, StoreNode};
+    use splitbrain::sim::network::LinkConfig;
+    use splitbrain::sim::trace::EventKind;
+    use splitbrain::sim::{Sim, MS};
+
+    fn sim(cfg: StoreConfig, seed: u64) -> Sim<StoreNode> {
+        let nodes = cfg.nodes;
+        Sim::new(cfg, nodes, seed, LinkConfig::default())
+    }
+
+    /// Runs until a note about request `id` appears; returns it.
+    fn answer(sim: &mut Sim<StoreNode>, id: u64) -> Note {
+        loop {
+            for e in sim.trace().last_step() {
+                if let EventKind::Note { note, .. } = &e.kind {
+                    let about = match note {
+                        Note::PutAcked { id: i, .. } | Note::GetReturned { id: i, .. } | Note::Failed { id: i, .. } => {
+                            *i
+                        }
+                        Note::Repaired { .. } => continue,
+                    };
+                    if about == id {
+                        return note.clone();
+                    }
+                }
+            }
+            assert!(sim.step(), "request {id} got no answer");
+        }
+    }
+
+    fn put(sim: &mut Sim<StoreNode>, at: u32, id: u64, value: u64, context: VersionVector) -> Note {
+        sim.command(at, Cmd::Put { id, key: 7, value, context });
+        answer(sim, id)
+    }
+
+    fn get(sim: &mut Sim<StoreNode>, at: u32, id: u64) -> (Vec<u64>, VersionVector) {
+        sim.command(at, Cmd::Get { id, key: 7 });
+        match answer(sim, id) {
+            Note::GetReturned { values, context, .. } => (values, context),
+            other => panic!("get {id}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_put_is_read_back_and_concurrent_puts_become_siblings_until_a_write_merges_them() {
+        let mut s = sim(StoreConfig::default(), 1);
+        assert!(matches!(put(&mut s, 0, 1, 10, VersionVector::default()), Note::PutAcked { .. }));
+        let (values, ctx) = get(&mut s, 3, 2);
+        assert_eq!(values, [10]);
+        // Two clients write blind through different coordinators.
+        put(&mut s, 1, 3, 11, ctx.clone());
+        put(&mut s, 2, 4, 12, ctx);
+        s.run_until(s.now() + 100 * MS);
+        let (mut values, ctx) = get(&mut s, 4, 5);
+        values.sort();
+        assert_eq!(values, [11, 12], "neither write is lost");
+        // The client merges them and writes back: one value again.
+        put(&mut s, 0, 6, 23, ctx);
+        s.run_until(s.now() + 100 * MS);
+        assert_eq!(get(&mut s, 1, 7).0, [23]);
+    }
+
+    #[test]
+    fn a_coordinator_cut_off_from_its_quorum_fails_the_request() {
+        let mut s = sim(StoreConfig::default(), 2);
+        s.isolate(0);
+        match put(&mut s, 0, 1, 5, VersionVector::default()) {
+            Note::Failed { replies, .. } => assert!(replies <= 1, "{replies}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_read_repairs_a_replica_that_missed_the_write() {
+        let cfg = StoreConfig::default();
+        let ring = splitbrain::protocols::store::ring::Ring::new(cfg.nodes, cfg.vnodes);
+        let home = ring.preference_list(7, 3);
+        let mut s = sim(cfg, 3);
+        // The coordinator cannot reach the last home replica while it writes.
+        let coord = (0..5).find(|n| !home.contains(n)).unwrap();
+        s.cut(coord, home[2]);
+        put(&mut s, coord, 1, 9, VersionVector::default());
+        s.run_until(s.now() + 100 * MS);
+        assert!(s.node(home[2]).unwrap().siblings(7).is_none());
+        s.heal_all();
+        get(&mut s, coord, 2);
+        s.run_until(s.now() + 100 * MS);
+        let repaired = s.node(home[2]).unwrap().siblings(7).map(|v| v.values().copied().collect::<Vec<_>>());
+        assert_eq!(repaired, Some(vec![9]), "the read repaired it");
+    }
+
+    /// Bailis et al.'s k-staleness model run on the simulator: a put goes to
+    /// W random replicas of N, a get right after its acknowledgement asks R
+    /// random ones. The fraction of gets that see the put matches the
+    /// closed form for k = 1.
+    #[test]
+    fn without_propagation_fresh_reads_match_the_pbs_closed_form() {
+        for (n, r, w) in [(3u32, 1u32, 1u32), (5, 2, 1), (5, 1, 2), (4, 2, 2)] {
+            let cfg = StoreConfig { nodes: 5, n, r, w, propagate: false, ..StoreConfig::default() };
+            let trials = 3000;
+            let mut fresh = 0;
+            for seed in 0..trials {
+                let mut s = sim(cfg.clone(), seed);
+                let at = (seed % 5) as u32;
+                assert!(matches!(put(&mut s, at, 1, 42, VersionVector::default()), Note::PutAcked { .. }));
+                fresh += u32::from(get(&mut s, at, 2).0 == [42]);
+            }
+            let measured = f64::from(fresh) / trials as f64;
+            let exact = k_staleness(n, r, w, 1);
+            eprintln!("N={n} R={r} W={w}: {measured:.4} of {trials} gets fresh; closed form {exact:.4}");
+            assert!((measured - exact).abs() < 0.03, "N={n} R={r} W={w}: measured {measured}, closed form {exact}");
+        }
+    }
+}
