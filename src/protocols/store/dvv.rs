@@ -127,8 +127,11 @@ impl<V: Clone + PartialEq> Siblings<V> {
     /// other version's past holds. Commutative, associative, idempotent.
     pub fn merge(&mut self, other: &[Version<V>]) {
         for v in other {
-            if !self.versions.iter().any(|mine| mine.dot == v.dot) {
-                self.versions.push(v.clone());
+            match self.versions.iter_mut().find(|mine| mine.dot == v.dot) {
+                // The same write event; a resolution rule (last writer
+                // wins) may have widened its past at one replica: keep both.
+                Some(mine) => mine.past.join(&v.past),
+                None => self.versions.push(v.clone()),
             }
         }
         let all = self.versions.clone();

@@ -24,6 +24,14 @@ use std::fmt;
 pub type Key = u32;
 pub type Value = u64;
 
+/// What a stored version holds: the value, and the coordinator's clock when
+/// it was written (the last-writer-wins timestamp, in local microseconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Stamped {
+    pub value: Value,
+    pub at: i64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreConfig {
     pub nodes: u32,
@@ -37,11 +45,32 @@ pub struct StoreConfig {
     pub propagate: bool,
     /// How long a coordinator waits for its quorum.
     pub timeout_us: u64,
+    pub resolution: Resolution,
+}
+
+/// What a replica does with concurrent versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resolution {
+    /// Keep them all as siblings; the client merges and writes back.
+    Siblings,
+    /// Last writer wins, by the coordinating node's own clock at the write
+    /// (ties by dot): the others are dropped, so a node whose clock is
+    /// behind loses writes made after the ones that beat them.
+    Lww,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { nodes: 5, n: 3, r: 2, w: 2, vnodes: 32, propagate: true, timeout_us: 200_000 }
+        StoreConfig {
+            nodes: 5,
+            n: 3,
+            r: 2,
+            w: 2,
+            vnodes: 32,
+            propagate: true,
+            timeout_us: 200_000,
+            resolution: Resolution::Siblings,
+        }
     }
 }
 
@@ -70,7 +99,7 @@ pub enum Msg {
     Replicate {
         req: u64,
         key: Key,
-        versions: Vec<Version<Value>>,
+        versions: Vec<Version<Stamped>>,
     },
     Ack {
         req: u64,
@@ -81,7 +110,7 @@ pub enum Msg {
     },
     ReadReply {
         req: u64,
-        versions: Vec<Version<Value>>,
+        versions: Vec<Version<Stamped>>,
     },
 }
 
@@ -93,16 +122,39 @@ pub enum Timer {
 /// What clients see, and the repairs made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
-    PutAcked { id: u64, key: Key, dot: Dot },
-    GetReturned { id: u64, key: Key, values: Vec<Value>, context: VersionVector },
-    Failed { id: u64, key: Key, replies: u32 },
-    Repaired { key: Key, to: NodeId },
+    PutAcked {
+        id: u64,
+        key: Key,
+        dot: Dot,
+    },
+    GetReturned {
+        id: u64,
+        key: Key,
+        values: Vec<Value>,
+        context: VersionVector,
+    },
+    Failed {
+        id: u64,
+        key: Key,
+        replies: u32,
+    },
+    Repaired {
+        key: Key,
+        to: NodeId,
+    },
+    /// Last-writer-wins dropped this acknowledged-or-not version at this
+    /// replica: a concurrent one had a later timestamp.
+    Overwritten {
+        key: Key,
+        dot: Dot,
+        by: Dot,
+    },
 }
 
 #[derive(Clone, Debug)]
 enum Pending {
     Put { id: u64, key: Key, dot: Dot, acks: u32 },
-    Get { id: u64, key: Key, replies: Vec<(NodeId, Vec<Version<Value>>)>, done: bool },
+    Get { id: u64, key: Key, replies: Vec<(NodeId, Vec<Version<Stamped>>)>, done: bool },
 }
 
 #[derive(Clone, Debug)]
@@ -110,7 +162,7 @@ pub struct StoreNode {
     id: NodeId,
     cfg: StoreConfig,
     ring: std::rc::Rc<Ring>,
-    data: BTreeMap<Key, Siblings<Value>>,
+    data: BTreeMap<Key, Siblings<Stamped>>,
     /// This node's write events so far (its dots' counter).
     events: u64,
     next_req: u64,
@@ -119,11 +171,11 @@ pub struct StoreNode {
 
 impl StoreNode {
     /// The versions this node holds for `key`.
-    pub fn siblings(&self, key: Key) -> Option<&Siblings<Value>> {
+    pub fn siblings(&self, key: Key) -> Option<&Siblings<Stamped>> {
         self.data.get(&key)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = (&Key, &Siblings<Value>)> {
+    pub fn keys(&self) -> impl Iterator<Item = (&Key, &Siblings<Stamped>)> {
         self.data.iter()
     }
 
@@ -146,25 +198,40 @@ impl StoreNode {
         req
     }
 
-    fn store(&mut self, key: Key, versions: &[Version<Value>]) {
-        self.data.entry(key).or_default().merge(versions);
+    fn store(&mut self, key: Key, versions: &[Version<Stamped>], ctx: &mut Ctx<'_, Self>) {
+        let siblings = self.data.entry(key).or_default();
+        siblings.merge(versions);
+        if self.cfg.resolution == Resolution::Lww && siblings.len() > 1 {
+            let winner = siblings.versions().iter().max_by_key(|v| (v.value.at, v.dot)).cloned();
+            if let Some(w) = winner {
+                for lost in siblings.versions().iter().filter(|v| v.dot != w.dot) {
+                    ctx.note(Note::Overwritten { key, dot: lost.dot, by: w.dot });
+                }
+                // The winner now stands for all of them: its past covers theirs.
+                let mut past = siblings.context();
+                past.join(&w.past);
+                let merged = Version { dot: w.dot, past, value: w.value };
+                *siblings = Siblings::default();
+                siblings.merge(&[merged]);
+            }
+        }
     }
 
     fn finish_get(&mut self, req: u64, ctx: &mut Ctx<'_, Self>) {
         let Some(Pending::Get { id, key, replies, done }) = self.pending.get_mut(&req) else { return };
-        let mut merged: Siblings<Value> = Siblings::default();
+        let mut merged: Siblings<Stamped> = Siblings::default();
         for (_, v) in replies.iter() {
             merged.merge(v);
         }
         if !*done {
             *done = true;
-            let values = merged.values().copied().collect();
+            let values = merged.values().map(|s| s.value).collect();
             ctx.note(Note::GetReturned { id: *id, key: *key, values, context: merged.context() });
         }
         // Read repair: whoever replied without all of it gets the merge.
         let (key, all) = (*key, merged.versions().to_vec());
         for (from, versions) in replies.iter_mut() {
-            let mut theirs: Siblings<Value> = Siblings::default();
+            let mut theirs: Siblings<Stamped> = Siblings::default();
             theirs.merge(versions);
             if theirs != merged {
                 ctx.send(*from, Msg::Replicate { req: 0, key, versions: all.clone() });
@@ -181,7 +248,7 @@ impl Protocol for StoreNode {
     type Cmd = Cmd;
     type Note = Note;
     /// Data is on disk: it survives a crash; requests in progress do not.
-    type Persistent = (BTreeMap<Key, Siblings<Value>>, u64);
+    type Persistent = (BTreeMap<Key, Siblings<Stamped>>, u64);
     type Config = StoreConfig;
 
     fn boot(id: NodeId, cfg: &StoreConfig, persisted: Option<Self::Persistent>) -> Self {
@@ -197,7 +264,7 @@ impl Protocol for StoreNode {
             Cmd::Put { id, key, value, context } => {
                 self.events = self.events.max(context.get(self.id)) + 1;
                 let dot = Dot { node: self.id, counter: self.events };
-                let version = Version { dot, past: context, value };
+                let version = Version { dot, past: context, value: Stamped { value, at: ctx.now() } };
                 let targets = self.targets(key, self.cfg.w, ctx);
                 let req = self.request(Pending::Put { id, key, dot, acks: 0 }, ctx);
                 for to in targets {
@@ -217,7 +284,7 @@ impl Protocol for StoreNode {
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
         match msg {
             Msg::Replicate { req, key, versions } => {
-                self.store(key, &versions);
+                self.store(key, &versions, ctx);
                 if req != 0 {
                     ctx.send(from, Msg::Ack { req });
                 }
@@ -303,6 +370,11 @@ impl fmt::Display for Note {
             Note::GetReturned { id, key, values, .. } => write!(f, "get#{id} k{key} returned {values:?}"),
             Note::Failed { id, key, replies } => write!(f, "request #{id} k{key} failed with {replies} replies"),
             Note::Repaired { key, to } => write!(f, "read repair of k{key} to n{to}"),
+            Note::Overwritten { key, dot, by } => write!(
+                f,
+                "k{key}: the write ({},{}) is overwritten by ({},{}), which has a later timestamp",
+                dot.node, dot.counter, by.node, by.counter
+            ),
         }
     }
 }
