@@ -1,12 +1,16 @@
 //! The availability-first store (issue 12), being built: a replicated
 //! key-value store with dotted version vectors ([`dvv`]), self-merging
 //! values ([`crdt`]), a consistent hash ring ([`ring`]) and Dynamo-style
-//! quorum reads and writes with read repair on the simulator ([`node`]).
-//! Still to come: sloppy quorums with hinted handoff, last-writer-wins,
-//! Merkle-tree anti-entropy, the client workload, the scenario model with
-//! its checkers and observer, `splitbrain quorum`, and the view.
+//! quorum reads and writes with read repair and last-writer-wins on the
+//! simulator ([`node`]), and Merkle trees that count what anti-entropy
+//! exchanges ([`merkle`]).
+//! Still to come: sloppy quorums with hinted handoff in the node (the ring
+//! already chooses stand-ins), anti-entropy rounds between replicas, the
+//! client workload, the scenario model with its checkers and observer,
+//! `splitbrain quorum`, and the view.
 
 pub mod crdt;
 pub mod dvv;
+pub mod merkle;
 pub mod node;
 pub mod ring;
