@@ -536,3 +536,79 @@ fn run_json_streams_each_report_as_it_ends() {
     assert!(text.contains(r#""runs":[{"seed":1,"#), "{}", &text[..200.min(text.len())]);
     std::fs::remove_file(path).ok();
 }
+
+/// `quorum --propagation none` is Bailis et al.'s k-staleness model run on
+/// the store: the measured fractions match the closed form; impossible
+/// quorums exit 2.
+#[test]
+fn quorum_reproduces_the_pbs_k_staleness_closed_form() {
+    for (n, r, w) in [("3", "1", "1"), ("5", "2", "1"), ("4", "1", "2")] {
+        let o = splitbrain(&[
+            "quorum",
+            "--n",
+            n,
+            "--r",
+            r,
+            "--w",
+            w,
+            "--nodes",
+            "5",
+            "--propagation",
+            "none",
+            "--trials",
+            "3000",
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v = json(&o);
+        assert_eq!(v["failed"], 0);
+        for k in ["1", "2", "3"] {
+            let (m, c) = (v["k_staleness"][k].as_f64().unwrap(), v["k_staleness_closed_form"][k].as_f64().unwrap());
+            assert!((m - c).abs() < 0.03, "N={n} R={r} W={w} k={k}: measured {m}, closed form {c}");
+        }
+    }
+    // Strict quorums with propagation: every read right after the ack is fresh.
+    let v = json(&splitbrain(&[
+        "quorum",
+        "--n",
+        "3",
+        "--r",
+        "2",
+        "--w",
+        "2",
+        "--latency-ms",
+        "1-100",
+        "--trials",
+        "300",
+        "--json",
+    ]));
+    assert_eq!(v["p_consistent_read"], 1.0);
+    // A partial quorum with wide latencies is sometimes stale, less so later.
+    let v = json(&splitbrain(&[
+        "quorum",
+        "--n",
+        "3",
+        "--r",
+        "1",
+        "--w",
+        "1",
+        "--latency-ms",
+        "1-100",
+        "--trials",
+        "1000",
+        "--json",
+    ]));
+    let at = v["p_consistent_read_at"].as_array().unwrap();
+    let (now, later) = (at[0]["p"].as_f64().unwrap(), at[7]["p"].as_f64().unwrap());
+    assert_eq!(at[7]["delay_ms"], 100);
+    assert!(now < 0.95 && later > now, "{now} then {later}");
+    for (args, msg) in [
+        (&["quorum", "--n", "3", "--r", "4"][..], "R must be 1 to N (3)"),
+        (&["quorum", "--n", "3", "--w", "0"][..], "W must be 1 to N (3)"),
+        (&["quorum", "--n", "5", "--nodes", "3"][..], "N must be 1 to the number of nodes (3)"),
+    ] {
+        let o = splitbrain(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(msg), "{args:?}: {}", stderr(&o));
+    }
+}

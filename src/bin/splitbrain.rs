@@ -47,6 +47,49 @@ mod cli {
             after_help = "Limits: 2 to 2,000 members (each keeps a view of every other, so memory grows as N^2); at most 100,000 trials. A member not detected within 1,000 periods is counted as undetected, not timed. Every limit: docs/limits.md."
         )]
         Swim(SwimArgs),
+        /// Partial-quorum staleness on the store (Bailis et al., PBS, VLDB 2012).
+        #[command(
+            after_help = "Limits: 1 to 100 nodes; 1 <= R, W <= N <= nodes; at most 100,000 trials. --propagation none is the paper's k-staleness model (a write reaches only W replicas, a read asks R, nothing spreads); its closed form is printed next to the measured numbers. Every limit: docs/limits.md."
+        )]
+        Quorum(QuorumArgs),
+    }
+
+    #[derive(Clone, Copy, clap::ValueEnum)]
+    enum PropagationArg {
+        /// A put goes to all N replicas, a get asks all N (Dynamo).
+        All,
+        /// A put reaches only W replicas, a get asks only R (PBS k-staleness).
+        None,
+    }
+
+    #[derive(Args)]
+    struct QuorumArgs {
+        /// Replicas per key.
+        #[arg(long, default_value_t = 3)]
+        n: u32,
+        /// Read quorum.
+        #[arg(long, default_value_t = 1)]
+        r: u32,
+        /// Write quorum.
+        #[arg(long, default_value_t = 1)]
+        w: u32,
+        /// Nodes in the cluster [default: N].
+        #[arg(long)]
+        nodes: Option<u32>,
+        #[arg(long, value_enum, default_value = "all")]
+        propagation: PropagationArg,
+        /// One-way network latency range in ms, inclusive.
+        #[arg(long, value_name = "L1-L2", default_value = "5-10", value_parser = parse_range)]
+        latency_ms: (f64, f64),
+        /// Probability that a message is lost (0 to below 1).
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        loss: f64,
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        trials: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -307,6 +350,7 @@ mod cli {
             Command::Link(a) => link_cmd(a),
             Command::Gossip(a) => gossip_cmd(a),
             Command::Swim(a) => swim_cmd(a),
+            Command::Quorum(a) => quorum_cmd(a),
         };
         finish(code)
     }
@@ -549,6 +593,65 @@ mod cli {
                 swim::FALSE_POSITIVE_PERIODS
             );
         }
+        0
+    }
+
+    fn quorum_cmd(a: QuorumArgs) -> i32 {
+        use splitbrain::experiments::quorum::{self, QuorumParams};
+        let p = QuorumParams {
+            nodes: a.nodes.unwrap_or(a.n),
+            n: a.n,
+            r: a.r,
+            w: a.w,
+            propagate: matches!(a.propagation, PropagationArg::All),
+            latency_ms: (a.latency_ms.0.round() as u64, a.latency_ms.1.round() as u64),
+            loss: a.loss,
+            trials: a.trials,
+            seed: a.seed,
+        };
+        if let Err(e) = p.validate() {
+            return fail(e);
+        }
+        let progress = Progress::new("trials", u64::from(p.trials));
+        let r = quorum::run(&p, |done| progress.tick(u64::from(done)));
+        if a.json {
+            outln!("{}", serde_json::to_string(&r).expect("report serialises"));
+            return 0;
+        }
+        outln!(
+            "quorum: N={} R={} W={} on {} nodes, propagation {}, latency {}-{} ms, loss {}; {} trials (seed {})",
+            p.n,
+            p.r,
+            p.w,
+            p.nodes,
+            if p.propagate { "all" } else { "none" },
+            p.latency_ms.0,
+            p.latency_ms.1,
+            p.loss,
+            r.trials,
+            p.seed
+        );
+        if r.failed > 0 {
+            outln!("failed            {} trials got no quorum and are not counted", r.failed);
+        }
+        let at: Vec<String> = r.p_consistent_read_at.iter().map(|a| format!("{} ms {:.3}", a.delay_ms, a.p)).collect();
+        outln!("consistent read   {}", at.join(", "));
+        for k in 1..=3 {
+            let key = k.to_string();
+            outln!(
+                "{k}-staleness       {:.4} measured, {:.4} closed form{}",
+                r.k_staleness[&key],
+                r.k_staleness_closed_form[&key],
+                if p.propagate { " (of the model without propagation)" } else { "" }
+            );
+        }
+        let t = |x: Option<f64>| x.map_or("not within 500 ms".to_string(), |v| format!("{v} ms"));
+        outln!(
+            "t-visibility      p50 {}, p99 {}, p99.9 {}",
+            t(r.t_visibility_ms.p50),
+            t(r.t_visibility_ms.p99),
+            t(r.t_visibility_ms.p999)
+        );
         0
     }
 

@@ -7,4 +7,5 @@ pub mod failover;
 pub mod golden;
 pub mod gossip;
 pub mod pbs;
+pub mod quorum;
 pub mod swim;
