@@ -612,3 +612,37 @@ fn quorum_reproduces_the_pbs_k_staleness_closed_form() {
         assert!(stderr(&o).contains(msg), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// With exponential latencies, reads at each delay after the ack see the
+/// write as often as Bailis et al.'s WARS model says (computed on its own
+/// by `experiments::pbs::wars_consistent`).
+#[test]
+fn quorum_reproduces_wars_t_visibility() {
+    use splitbrain::experiments::pbs::{wars_consistent, Wars};
+    let lat = Wars { w: 10.0, a: 10.0, r: 10.0, s: 10.0 };
+    for (n, r, w) in [(3u32, 1u32, 1u32), (5, 1, 1)] {
+        let (ns, rs, ws) = (n.to_string(), r.to_string(), w.to_string());
+        let o = splitbrain(&[
+            "quorum",
+            "--n",
+            &ns,
+            "--r",
+            &rs,
+            "--w",
+            &ws,
+            "--exp-latency-ms",
+            "10",
+            "--trials",
+            "3000",
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v = json(&o);
+        for at in v["p_consistent_read_at"].as_array().unwrap() {
+            let t = at["delay_ms"].as_u64().unwrap();
+            let measured = at["p"].as_f64().unwrap();
+            let model = wars_consistent(n, r, w, lat, t as f64, 50_000, 7);
+            assert!((measured - model).abs() < 0.03, "N={n} R={r} W={w} at {t} ms: measured {measured}, WARS {model}");
+        }
+    }
+}

@@ -81,6 +81,10 @@ mod cli {
         /// One-way network latency range in ms, inclusive.
         #[arg(long, value_name = "L1-L2", default_value = "5-10", value_parser = parse_range)]
         latency_ms: (f64, f64),
+        /// Exponentially distributed latency with this mean, in ms, instead
+        /// (the WARS model's assumption).
+        #[arg(long, value_name = "MEAN", value_parser = parse_ms, conflicts_with = "latency_ms")]
+        exp_latency_ms: Option<f64>,
         /// Probability that a message is lost (0 to below 1).
         #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         loss: f64,
@@ -605,6 +609,7 @@ mod cli {
             w: a.w,
             propagate: matches!(a.propagation, PropagationArg::All),
             latency_ms: (a.latency_ms.0.round() as u64, a.latency_ms.1.round() as u64),
+            exp_latency_ms: a.exp_latency_ms,
             loss: a.loss,
             trials: a.trials,
             seed: a.seed,
@@ -618,15 +623,17 @@ mod cli {
             outln!("{}", serde_json::to_string(&r).expect("report serialises"));
             return 0;
         }
+        let latency = match p.exp_latency_ms {
+            Some(m) => format!("exponential, mean {m} ms"),
+            None => format!("{}-{} ms", p.latency_ms.0, p.latency_ms.1),
+        };
         outln!(
-            "quorum: N={} R={} W={} on {} nodes, propagation {}, latency {}-{} ms, loss {}; {} trials (seed {})",
+            "quorum: N={} R={} W={} on {} nodes, propagation {}, latency {latency}, loss {}; {} trials (seed {})",
             p.n,
             p.r,
             p.w,
             p.nodes,
             if p.propagate { "all" } else { "none" },
-            p.latency_ms.0,
-            p.latency_ms.1,
             p.loss,
             r.trials,
             p.seed

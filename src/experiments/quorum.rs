@@ -23,6 +23,8 @@ pub struct QuorumParams {
     pub w: u32,
     pub propagate: bool,
     pub latency_ms: (u64, u64),
+    /// Exponential latency with this mean (ms) instead of the uniform range.
+    pub exp_latency_ms: Option<f64>,
     pub loss: f64,
     pub trials: u32,
     pub seed: u64,
@@ -59,6 +61,11 @@ impl QuorumParams {
         if !(0.0..1.0).contains(&self.loss) {
             return Err(format!("--loss must be at least 0 and below 1, not {}", self.loss));
         }
+        if let Some(m) = self.exp_latency_ms {
+            if !(0.001..=10_000.0).contains(&m) {
+                return Err(format!("--exp-latency-ms must be 0.001 to 10000 ms, not {m}"));
+            }
+        }
         if self.latency_ms.0 > self.latency_ms.1 {
             return Err(format!("--latency-ms {}-{} is backwards", self.latency_ms.0, self.latency_ms.1));
         }
@@ -66,7 +73,11 @@ impl QuorumParams {
     }
 
     fn link(&self) -> LinkConfig {
-        LinkConfig { latency: Latency::uniform_ms(self.latency_ms.0, self.latency_ms.1), loss: self.loss, dup: 0.0 }
+        let latency = match self.exp_latency_ms {
+            Some(mean) => Latency::Exponential { mean_us: (mean * 1000.0).round() as u64 },
+            None => Latency::uniform_ms(self.latency_ms.0, self.latency_ms.1),
+        };
+        LinkConfig { latency, loss: self.loss, dup: 0.0 }
     }
 }
 

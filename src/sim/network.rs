@@ -17,6 +17,9 @@ pub enum Latency {
     /// the draw is multiplied by a Pareto(`alpha`) factor (capped at 100x):
     /// the occasional very slow message that real networks have.
     HeavyTail { min_us: u64, max_us: u64, tail: f64, alpha: f64 },
+    /// Exponential with this mean (capped at 100 means), as the WARS model
+    /// of Bailis et al. (PBS, VLDB 2012) assumes for each message.
+    Exponential { mean_us: u64 },
 }
 
 impl Latency {
@@ -27,6 +30,7 @@ impl Latency {
     pub fn bounds_us(&self) -> (u64, u64) {
         match *self {
             Latency::Uniform { min_us, max_us } | Latency::HeavyTail { min_us, max_us, .. } => (min_us, max_us),
+            Latency::Exponential { mean_us } => (0, mean_us.saturating_mul(100)),
         }
     }
 
@@ -43,6 +47,11 @@ impl Latency {
                 } else {
                     base
                 }
+            }
+            Latency::Exponential { mean_us } => {
+                // By inversion; libm keeps it bit-identical on wasm.
+                let draw = -(mean_us as f64) * libm::log(1.0 - rng.unit());
+                (draw.min(mean_us as f64 * 100.0)) as u64
             }
         }
     }
@@ -71,6 +80,7 @@ impl Hash for Latency {
             Latency::HeavyTail { min_us, max_us, tail, alpha } => {
                 (1u8, min_us, max_us, tail.to_bits(), alpha.to_bits()).hash(h)
             }
+            Latency::Exponential { mean_us } => (2u8, mean_us).hash(h),
         }
     }
 }
