@@ -46,6 +46,20 @@ pub struct StoreConfig {
     /// How long a coordinator waits for its quorum.
     pub timeout_us: u64,
     pub resolution: Resolution,
+    /// A deliberately broken variant, for testing the checkers.
+    pub bug: Option<StoreBug>,
+}
+
+/// Broken variants that the store's checkers must catch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StoreBug {
+    /// The coordinator stamps a write with everything it holds for the key
+    /// (a server-side clock) instead of what the client read: the write
+    /// then supersedes concurrent writes its client never saw.
+    ServerContext,
+    /// A replica keeps only the sibling with the greatest dot, as a naive
+    /// merge would: concurrent acknowledged writes vanish.
+    KeepOneSibling,
 }
 
 /// What a replica does with concurrent versions.
@@ -70,6 +84,7 @@ impl Default for StoreConfig {
             propagate: true,
             timeout_us: 200_000,
             resolution: Resolution::Siblings,
+            bug: None,
         }
     }
 }
@@ -201,6 +216,11 @@ impl StoreNode {
     fn store(&mut self, key: Key, versions: &[Version<Stamped>], ctx: &mut Ctx<'_, Self>) {
         let siblings = self.data.entry(key).or_default();
         siblings.merge(versions);
+        if self.cfg.bug == Some(StoreBug::KeepOneSibling) && siblings.len() > 1 {
+            let newest = siblings.versions().iter().max_by_key(|v| v.dot).cloned();
+            *siblings = Siblings::default();
+            siblings.merge(&newest.into_iter().collect::<Vec<_>>());
+        }
         if self.cfg.resolution == Resolution::Lww && siblings.len() > 1 {
             let winner = siblings.versions().iter().max_by_key(|v| (v.value.at, v.dot)).cloned();
             if let Some(w) = winner {
@@ -261,7 +281,12 @@ impl Protocol for StoreNode {
 
     fn on_command(&mut self, cmd: Cmd, ctx: &mut Ctx<'_, Self>) {
         match cmd {
-            Cmd::Put { id, key, value, context } => {
+            Cmd::Put { id, key, value, mut context } => {
+                if self.cfg.bug == Some(StoreBug::ServerContext) {
+                    if let Some(held) = self.data.get(&key) {
+                        context.join(&held.context());
+                    }
+                }
                 self.events = self.events.max(context.get(self.id)) + 1;
                 let dot = Dot { node: self.id, counter: self.events };
                 let version = Version { dot, past: context, value: Stamped { value, at: ctx.now() } };

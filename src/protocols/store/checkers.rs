@@ -1,0 +1,113 @@
+//! The store's safety properties, checked after every step.
+//!
+//! - **No Lost Write** (with siblings kept): a replica may drop a version
+//!   only when a version it now holds has it in its past, that is, when a
+//!   later writer had read it. An acknowledged write that vanishes without
+//!   that is lost. (Under last-writer-wins losing writes is the rule, and
+//!   measured, not checked.)
+//! - **Causality** (Preguiça et al. 2012, §3): a new version's past is
+//!   exactly what its writer read, so it dominates nothing its writer had
+//!   not seen.
+
+use super::dvv::{Dot, NodeId, VersionVector};
+use super::node::{Cmd, Key, Msg, Note, StoreNode};
+use crate::sim::invariant::{Checker, Violation};
+use crate::sim::trace::EventKind;
+use crate::sim::Sim;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug, Default)]
+pub struct NoLostWrite {
+    acked: BTreeSet<Dot>,
+    /// The dots each replica held for each key after its last change.
+    held: BTreeMap<(NodeId, Key), Vec<Dot>>,
+}
+
+impl Checker<StoreNode> for NoLostWrite {
+    fn check(&mut self, sim: &Sim<StoreNode>, out: &mut Vec<Violation>) {
+        let mut touched = BTreeSet::new();
+        for e in sim.trace().last_step() {
+            match &e.kind {
+                EventKind::Note { note: Note::PutAcked { dot, .. }, .. } => {
+                    self.acked.insert(*dot);
+                }
+                EventKind::Deliver { to, msg: Msg::Replicate { key, .. }, .. } => {
+                    touched.insert((*to, *key));
+                }
+                _ => {}
+            }
+        }
+        let Some(last) = sim.trace().last_step().last() else { return };
+        for (node, key) in touched {
+            let Some(siblings) = sim.node(node).and_then(|n| n.siblings(key)) else { continue };
+            let now: Vec<Dot> = siblings.versions().iter().map(|v| v.dot).collect();
+            let context = siblings.context();
+            let before = self.held.insert((node, key), now.clone()).unwrap_or_default();
+            for dot in before {
+                if !now.contains(&dot) && !pasts_cover(siblings.versions(), dot) && self.acked.contains(&dot) {
+                    out.push(Violation::after(
+                        "No Lost Write",
+                        "Dynamo §4.4; DVV §5",
+                        last,
+                        if node == dot.node { vec![node] } else { vec![node, dot.node] },
+                        format!(
+                            "n{node} dropped the acknowledged write ({},{}) of k{key}, which no later writer had read (it holds {})",
+                            dot.node,
+                            dot.counter,
+                            describe(&context)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn pasts_cover<V>(versions: &[super::dvv::Version<V>], dot: Dot) -> bool {
+    versions.iter().any(|v| v.past.contains(dot))
+}
+
+fn describe(vv: &VersionVector) -> String {
+    let parts: Vec<String> = vv.iter().map(|(n, c)| format!("n{n}:{c}")).collect();
+    format!("[{}]", parts.join(" "))
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Causality {
+    seen: BTreeSet<Dot>,
+}
+
+impl Checker<StoreNode> for Causality {
+    fn check(&mut self, sim: &Sim<StoreNode>, out: &mut Vec<Violation>) {
+        let mut read: Option<&VersionVector> = None;
+        for e in sim.trace().last_step() {
+            match &e.kind {
+                EventKind::Command { cmd: Cmd::Put { context, .. }, accepted: true, .. } => read = Some(context),
+                EventKind::Send { from, msg: Msg::Replicate { key, versions, .. }, .. } => {
+                    let (Some(ctx), [v]) = (read, versions.as_slice()) else { continue };
+                    if v.dot.node != *from || !self.seen.insert(v.dot) {
+                        continue;
+                    }
+                    let extra: Vec<String> =
+                        v.past.iter().filter(|&(n, c)| c > ctx.get(n)).map(|(n, c)| format!("n{n}:{c}")).collect();
+                    if !extra.is_empty() {
+                        out.push(Violation::after(
+                            "Causality",
+                            "DVV §3",
+                            e,
+                            vec![*from],
+                            format!(
+                                "the write ({},{}) of k{key} claims to have seen {} that its client never read (it read {})",
+                                v.dot.node,
+                                v.dot.counter,
+                                extra.join(" "),
+                                describe(ctx)
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
