@@ -8,6 +8,7 @@
 //! being explainable. [`kv`] is the model of a key-value register, checked
 //! key by key.
 
+pub mod counter;
 pub mod kv;
 pub mod linearizability;
 pub mod workload;
