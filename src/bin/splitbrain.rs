@@ -10,11 +10,21 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/output.rs"]
+mod output;
+
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/quorum.rs"]
+mod quorum;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    pub(crate) use crate::output::{emit, fail, finish, write_raw, Progress};
+    use crate::quorum;
     use clap::{Args, Parser, Subcommand};
     use splitbrain::experiments::failover::{self, FailoverParams};
     use splitbrain::scenario::Scenario;
-    use std::io::{IsTerminal, Write};
+    use std::io::Write;
 
     #[derive(Parser)]
     #[command(name = "splitbrain", version, about = "Deterministic experiments on distributed coordination protocols")]
@@ -51,49 +61,7 @@ mod cli {
         #[command(
             after_help = "Limits: 1 to 100 nodes; 1 <= R, W <= N <= nodes; at most 100,000 trials. --propagation none is the paper's k-staleness model (a write reaches only W replicas, a read asks R, nothing spreads); its closed form is printed next to the measured numbers. Every limit: docs/limits.md."
         )]
-        Quorum(QuorumArgs),
-    }
-
-    #[derive(Clone, Copy, clap::ValueEnum)]
-    enum PropagationArg {
-        /// A put goes to all N replicas, a get asks all N (Dynamo).
-        All,
-        /// A put reaches only W replicas, a get asks only R (PBS k-staleness).
-        None,
-    }
-
-    #[derive(Args)]
-    struct QuorumArgs {
-        /// Replicas per key.
-        #[arg(long, default_value_t = 3)]
-        n: u32,
-        /// Read quorum.
-        #[arg(long, default_value_t = 1)]
-        r: u32,
-        /// Write quorum.
-        #[arg(long, default_value_t = 1)]
-        w: u32,
-        /// Nodes in the cluster [default: N].
-        #[arg(long)]
-        nodes: Option<u32>,
-        #[arg(long, value_enum, default_value = "all")]
-        propagation: PropagationArg,
-        /// One-way network latency range in ms, inclusive.
-        #[arg(long, value_name = "L1-L2", default_value = "5-10", value_parser = parse_range)]
-        latency_ms: (f64, f64),
-        /// Exponentially distributed latency with this mean, in ms, instead
-        /// (the WARS model's assumption).
-        #[arg(long, value_name = "MEAN", value_parser = parse_ms, conflicts_with = "latency_ms")]
-        exp_latency_ms: Option<f64>,
-        /// Probability that a message is lost (0 to below 1).
-        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-        loss: f64,
-        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-        trials: u32,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long)]
-        json: bool,
+        Quorum(quorum::QuorumArgs),
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -243,7 +211,7 @@ mod cli {
         json: bool,
     }
 
-    fn parse_ms(s: &str) -> Result<f64, String> {
+    pub(crate) fn parse_ms(s: &str) -> Result<f64, String> {
         let v: f64 = s.trim().parse().map_err(|_| format!("'{s}' is not a number of milliseconds"))?;
         if !v.is_finite() || !(0.0..=3_600_000.0).contains(&v) {
             return Err(format!("{s} ms is out of range (0 to 3600000)"));
@@ -252,7 +220,7 @@ mod cli {
     }
 
     /// Parses `A-B` (or a single `A`, meaning `A-A`) in milliseconds.
-    fn parse_range(s: &str) -> Result<(f64, f64), String> {
+    pub(crate) fn parse_range(s: &str) -> Result<(f64, f64), String> {
         let (a, b) = match s.split_once('-') {
             Some((a, b)) => (parse_ms(a)?, parse_ms(b)?),
             None => {
@@ -270,57 +238,8 @@ mod cli {
         (ms * 1000.0).round() as u64
     }
 
-    fn fail(msg: impl std::fmt::Display) -> i32 {
-        let _ = writeln!(std::io::stderr(), "error: {msg}");
-        2
-    }
-
-    /// The first error writing to stdout; after it, nothing more is written.
-    static OUTPUT_ERROR: std::sync::OnceLock<std::io::Error> = std::sync::OnceLock::new();
-
-    /// Writes one line of output. A reader that went away (`| head`) or a
-    /// full disk must not panic the process, as `println!` would: the error
-    /// is kept, and `main` ends quietly (closed pipe) or with one line.
-    fn emit(args: std::fmt::Arguments<'_>) {
-        if OUTPUT_ERROR.get().is_some() {
-            return;
-        }
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
-            let _ = OUTPUT_ERROR.set(e);
-        }
-    }
-
-    /// Writes output text as it is (a streamed report's pieces).
-    fn write_raw(text: &str) {
-        if OUTPUT_ERROR.get().is_some() {
-            return;
-        }
-        if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
-            let _ = OUTPUT_ERROR.set(e);
-        }
-    }
-
     macro_rules! outln {
         ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
-    }
-
-    /// The exit code once the output is flushed: a closed pipe keeps the
-    /// command's own code; any other write error is reported, exit 1.
-    fn finish(code: i32) -> i32 {
-        if OUTPUT_ERROR.get().is_none() {
-            if let Err(e) = std::io::stdout().lock().flush() {
-                let _ = OUTPUT_ERROR.set(e);
-            }
-        }
-        match OUTPUT_ERROR.get() {
-            None => code,
-            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
-            Some(e) => {
-                let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
-                1
-            }
-        }
     }
 
     pub fn main() -> i32 {
@@ -354,31 +273,9 @@ mod cli {
             Command::Link(a) => link_cmd(a),
             Command::Gossip(a) => gossip_cmd(a),
             Command::Swim(a) => swim_cmd(a),
-            Command::Quorum(a) => quorum_cmd(a),
+            Command::Quorum(a) => quorum::quorum_cmd(a),
         };
         finish(code)
-    }
-
-    struct Progress {
-        on: bool,
-        total: u64,
-        label: &'static str,
-    }
-
-    impl Progress {
-        fn new(label: &'static str, total: u64) -> Self {
-            Progress { on: std::io::stderr().is_terminal() && total > 1, total, label }
-        }
-        fn tick(&self, done: u64) {
-            if self.on && (done.is_multiple_of(25) || done == self.total) {
-                let mut err = std::io::stderr().lock();
-                let _ = write!(err, "\r{} {done}/{}", self.label, self.total);
-                if done == self.total {
-                    let _ = write!(err, "\r\x1b[K");
-                }
-                let _ = err.flush();
-            }
-        }
     }
 
     fn failover_cmd(a: FailoverArgs) -> i32 {
@@ -597,68 +494,6 @@ mod cli {
                 swim::FALSE_POSITIVE_PERIODS
             );
         }
-        0
-    }
-
-    fn quorum_cmd(a: QuorumArgs) -> i32 {
-        use splitbrain::experiments::quorum::{self, QuorumParams};
-        let p = QuorumParams {
-            nodes: a.nodes.unwrap_or(a.n),
-            n: a.n,
-            r: a.r,
-            w: a.w,
-            propagate: matches!(a.propagation, PropagationArg::All),
-            latency_ms: (a.latency_ms.0.round() as u64, a.latency_ms.1.round() as u64),
-            exp_latency_ms: a.exp_latency_ms,
-            loss: a.loss,
-            trials: a.trials,
-            seed: a.seed,
-        };
-        if let Err(e) = p.validate() {
-            return fail(e);
-        }
-        let progress = Progress::new("trials", u64::from(p.trials));
-        let r = quorum::run(&p, |done| progress.tick(u64::from(done)));
-        if a.json {
-            outln!("{}", serde_json::to_string(&r).expect("report serialises"));
-            return 0;
-        }
-        let latency = match p.exp_latency_ms {
-            Some(m) => format!("exponential, mean {m} ms"),
-            None => format!("{}-{} ms", p.latency_ms.0, p.latency_ms.1),
-        };
-        outln!(
-            "quorum: N={} R={} W={} on {} nodes, propagation {}, latency {latency}, loss {}; {} trials (seed {})",
-            p.n,
-            p.r,
-            p.w,
-            p.nodes,
-            if p.propagate { "all" } else { "none" },
-            p.loss,
-            r.trials,
-            p.seed
-        );
-        if r.failed > 0 {
-            outln!("failed            {} trials got no quorum and are not counted", r.failed);
-        }
-        let at: Vec<String> = r.p_consistent_read_at.iter().map(|a| format!("{} ms {:.3}", a.delay_ms, a.p)).collect();
-        outln!("consistent read   {}", at.join(", "));
-        for k in 1..=3 {
-            let key = k.to_string();
-            outln!(
-                "{k}-staleness       {:.4} measured, {:.4} closed form{}",
-                r.k_staleness[&key],
-                r.k_staleness_closed_form[&key],
-                if p.propagate { " (of the model without propagation)" } else { "" }
-            );
-        }
-        let t = |x: Option<f64>| x.map_or("not within 500 ms".to_string(), |v| format!("{v} ms"));
-        outln!(
-            "t-visibility      p50 {}, p99 {}, p99.9 {}",
-            t(r.t_visibility_ms.p50),
-            t(r.t_visibility_ms.p99),
-            t(r.t_visibility_ms.p999)
-        );
         0
     }
 

@@ -11,6 +11,7 @@ use crate::sim::invariant::Violation;
 use crate::sim::{NodeId, Sim, Time};
 use std::collections::VecDeque;
 
+mod frames;
 pub mod settings;
 mod view;
 pub use view::NodeView;
@@ -532,66 +533,6 @@ impl Playground {
         self.menu = None;
         let events = self.travel.act(a);
         self.collect(events);
-    }
-
-    fn tick(&mut self, wall_ms: f64) {
-        self.wall_now = wall_ms;
-        let gap = self.last_wall.map_or(0.0, |l| wall_ms - l);
-        let dt = gap.clamp(0.0, 100.0);
-        self.last_wall = Some(wall_ms);
-        self.drops.retain(|d| wall_ms - d.2 < DROP_FADE_MS);
-        if !self.playing {
-            return;
-        }
-        let advance = dt * 1000.0 * self.speed + self.carry_us;
-        let whole = advance.floor();
-        self.carry_us = advance - whole;
-        let target = self.now() + (whole as Time).min(MAX_FRAME_ADVANCE_US);
-        let budget = self.frame_budget.next(gap);
-        let events = self.travel.advance_within(target, budget);
-        self.collect(events);
-    }
-
-    /// Moves new trace events into the log and notices new violations.
-    fn collect(&mut self, new: Vec<Logged>) {
-        // Each ring keeps its own last LOG_CAP events, so a long batch (a
-        // link opened at a late instant) does not push out the role changes.
-        let chatty = |l: &Logged| matches!(l.kind, "send" | "deliver" | "dup" | "timer");
-        let (mut keep_chatty, mut keep_notable) = (LOG_CAP, LOG_CAP);
-        let mut keep = vec![false; new.len()];
-        for (i, l) in new.iter().enumerate().rev() {
-            let budget = if chatty(l) { &mut keep_chatty } else { &mut keep_notable };
-            if *budget > 0 {
-                *budget -= 1;
-                keep[i] = true;
-            }
-        }
-        for (l, keep) in new.into_iter().zip(keep) {
-            if !keep {
-                continue;
-            }
-            if let Some((from, to)) = l.dropped {
-                self.drops.push((from, to, self.wall_now));
-            }
-            let ring = if chatty(&l) { &mut self.log } else { &mut self.notable };
-            if ring.len() == LOG_CAP {
-                ring.pop_front();
-            }
-            ring.push_back(l);
-        }
-        if self.drops.len() > 200 {
-            let excess = self.drops.len() - 200;
-            self.drops.drain(..excess);
-        }
-        if let Some(banner) = self.travel.halted_banner() {
-            self.playing = false;
-            self.error.get_or_insert(banner);
-        }
-        let v = self.violations().len();
-        if v > self.violations_seen {
-            self.violations_seen = v;
-            self.playing = false;
-        }
     }
 }
 

@@ -1,0 +1,75 @@
+//! The CLI's output: lines to stdout that survive a closed pipe or a full
+//! disk, errors to stderr, and a progress counter for long runs.
+
+use std::io::{IsTerminal, Write};
+
+pub(crate) fn fail(msg: impl std::fmt::Display) -> i32 {
+    let _ = writeln!(std::io::stderr(), "error: {msg}");
+    2
+}
+
+/// The first error writing to stdout; after it, nothing more is written.
+static OUTPUT_ERROR: std::sync::OnceLock<std::io::Error> = std::sync::OnceLock::new();
+
+/// Writes one line of output. A reader that went away (`| head`) or a
+/// full disk must not panic the process, as `println!` would: the error
+/// is kept, and `main` ends quietly (closed pipe) or with one line.
+pub(crate) fn emit(args: std::fmt::Arguments<'_>) {
+    if OUTPUT_ERROR.get().is_some() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        let _ = OUTPUT_ERROR.set(e);
+    }
+}
+
+/// Writes output text as it is (a streamed report's pieces).
+pub(crate) fn write_raw(text: &str) {
+    if OUTPUT_ERROR.get().is_some() {
+        return;
+    }
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+        let _ = OUTPUT_ERROR.set(e);
+    }
+}
+
+/// The exit code once the output is flushed: a closed pipe keeps the
+/// command's own code; any other write error is reported, exit 1.
+pub(crate) fn finish(code: i32) -> i32 {
+    if OUTPUT_ERROR.get().is_none() {
+        if let Err(e) = std::io::stdout().lock().flush() {
+            let _ = OUTPUT_ERROR.set(e);
+        }
+    }
+    match OUTPUT_ERROR.get() {
+        None => code,
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Some(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+            1
+        }
+    }
+}
+
+pub(crate) struct Progress {
+    on: bool,
+    total: u64,
+    label: &'static str,
+}
+
+impl Progress {
+    pub(crate) fn new(label: &'static str, total: u64) -> Self {
+        Progress { on: std::io::stderr().is_terminal() && total > 1, total, label }
+    }
+    pub(crate) fn tick(&self, done: u64) {
+        if self.on && (done.is_multiple_of(25) || done == self.total) {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{} {done}/{}", self.label, self.total);
+            if done == self.total {
+                let _ = write!(err, "\r\x1b[K");
+            }
+            let _ = err.flush();
+        }
+    }
+}
