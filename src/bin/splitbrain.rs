@@ -19,7 +19,7 @@ mod quorum;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    pub(crate) use crate::output::{emit, fail, finish, write_raw, Progress};
+    pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress};
     use crate::quorum;
     use clap::{Args, Parser, Subcommand};
     use splitbrain::experiments::failover::{self, FailoverParams};
@@ -290,47 +290,43 @@ mod cli {
             check_quorum: a.check_quorum,
             unequal_logs: a.unequal_logs,
         };
-        if let Err(e) = p.validate() {
-            return fail(e);
-        }
-        let progress = Progress::new("trials", u64::from(p.trials));
-        let report = failover::run(&p, |done| progress.tick(u64::from(done)));
-        if a.json {
-            outln!("{}", serde_json::to_string(&report).expect("report serialises"));
-        } else {
-            let cfg = p.raft_config();
+        let report = match experiment(p.validate(), p.trials, a.json, |tick| failover::run(&p, tick)) {
+            Ok(Some(r)) => r,
+            Ok(None) => return 0,
+            Err(code) => return code,
+        };
+        let cfg = p.raft_config();
+        outln!(
+            "leader failover: {} servers, election timeout {}-{} ms, heartbeat {} ms, latency {}-{} ms{}{}{}",
+            p.nodes,
+            a.timeout_ms.0,
+            a.timeout_ms.1,
+            cfg.heartbeat_us as f64 / 1000.0,
+            a.latency_ms.0,
+            a.latency_ms.1,
+            if p.prevote { ", prevote" } else { "" },
+            if p.check_quorum { ", check-quorum" } else { "" },
+            if p.unequal_logs { ", unequal logs" } else { "" },
+        );
+        outln!("trials            {} (seed {})", report.trials, p.seed);
+        let f = &report.failover_ms;
+        outln!(
+            "failover ms       mean {:.1}  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+            f.mean,
+            f.p50,
+            f.p90,
+            f.p99,
+            f.max
+        );
+        outln!("terms/failover    {:.3}", report.terms_per_failover);
+        outln!("split-vote rate   {:.3}", report.split_vote_rate);
+        if report.capped > 0 {
             outln!(
-                "leader failover: {} servers, election timeout {}-{} ms, heartbeat {} ms, latency {}-{} ms{}{}{}",
-                p.nodes,
-                a.timeout_ms.0,
-                a.timeout_ms.1,
-                cfg.heartbeat_us as f64 / 1000.0,
-                a.latency_ms.0,
-                a.latency_ms.1,
-                if p.prevote { ", prevote" } else { "" },
-                if p.check_quorum { ", check-quorum" } else { "" },
-                if p.unequal_logs { ", unequal logs" } else { "" },
+                "note              {} trials elected no leader within {} s of simulated time; they count as {} s",
+                report.capped,
+                failover::TRIAL_CAP / 1_000_000,
+                failover::TRIAL_CAP / 1_000_000
             );
-            outln!("trials            {} (seed {})", report.trials, p.seed);
-            let f = &report.failover_ms;
-            outln!(
-                "failover ms       mean {:.1}  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
-                f.mean,
-                f.p50,
-                f.p90,
-                f.p99,
-                f.max
-            );
-            outln!("terms/failover    {:.3}", report.terms_per_failover);
-            outln!("split-vote rate   {:.3}", report.split_vote_rate);
-            if report.capped > 0 {
-                outln!(
-                    "note              {} trials elected no leader within {} s of simulated time; they count as {} s",
-                    report.capped,
-                    failover::TRIAL_CAP / 1_000_000,
-                    failover::TRIAL_CAP / 1_000_000
-                );
-            }
         }
         0
     }
@@ -379,56 +375,52 @@ mod cli {
             trials: a.trials,
             seed: a.seed,
         };
-        if let Err(e) = p.validate() {
-            return fail(e);
-        }
-        let progress = Progress::new("trials", u64::from(p.trials));
-        let r = gossip::run(&p, |done| progress.tick(u64::from(done)));
-        if a.json {
-            outln!("{}", serde_json::to_string(&r).expect("report serialises"));
-        } else {
-            let how = match p.mode {
-                Mode::AntiEntropy => "anti-entropy".to_string(),
-                Mode::Rumor => format!(
-                    "rumor mongering, {} + {} k={}",
-                    if p.interest.feedback { "feedback" } else { "blind" },
-                    if p.interest.counter { "counter" } else { "coin" },
-                    p.interest.k
-                ),
-            };
-            let ex = match p.exchange {
-                Exchange::Push => "push",
-                Exchange::Pull => "pull",
-                Exchange::PushPull => "push-pull",
-            };
+        let r = match experiment(p.validate(), p.trials, a.json, |tick| gossip::run(&p, tick)) {
+            Ok(Some(r)) => r,
+            Ok(None) => return 0,
+            Err(code) => return code,
+        };
+        let how = match p.mode {
+            Mode::AntiEntropy => "anti-entropy".to_string(),
+            Mode::Rumor => format!(
+                "rumor mongering, {} + {} k={}",
+                if p.interest.feedback { "feedback" } else { "blind" },
+                if p.interest.counter { "counter" } else { "coin" },
+                p.interest.k
+            ),
+        };
+        let ex = match p.exchange {
+            Exchange::Push => "push",
+            Exchange::Pull => "pull",
+            Exchange::PushPull => "push-pull",
+        };
+        outln!(
+            "{} sites, {how}, {ex}, fanout {}, loss {}; {} trials (seed {})",
+            p.nodes,
+            p.fanout,
+            p.loss,
+            r.trials,
+            p.seed
+        );
+        outln!("residue   {}   (fraction of sites never informed)", r.residue);
+        outln!("traffic   {}   (update messages per site)", r.traffic);
+        let or_none = |x: Option<f64>| x.map_or_else(|| "none".to_string(), |v| v.to_string());
+        outln!("t_ave     {}   (mean cycle a site first heard)", or_none(r.t_ave));
+        outln!("t_last    {}   (cycle the last informed site heard)", or_none(r.t_last));
+        if r.silent_trials > 0 {
             outln!(
-                "{} sites, {how}, {ex}, fanout {}, loss {}; {} trials (seed {})",
-                p.nodes,
-                p.fanout,
-                p.loss,
-                r.trials,
-                p.seed
-            );
-            outln!("residue   {}   (fraction of sites never informed)", r.residue);
-            outln!("traffic   {}   (update messages per site)", r.traffic);
-            let or_none = |x: Option<f64>| x.map_or_else(|| "none".to_string(), |v| v.to_string());
-            outln!("t_ave     {}   (mean cycle a site first heard)", or_none(r.t_ave));
-            outln!("t_last    {}   (cycle the last informed site heard)", or_none(r.t_last));
-            if r.silent_trials > 0 {
-                outln!(
-                    "note      in {} of {} trials no site besides the origin heard the update; t_ave and t_last are over the others",
-                    r.silent_trials,
-                    r.trials
-                );
-            }
-            let show = |x: Option<f64>| x.map_or("never".to_string(), |v| v.to_string());
-            outln!(
-                "rounds to 50% {}, 99% {}, 100% {}",
-                show(r.rounds_to.p50),
-                show(r.rounds_to.p99),
-                show(r.rounds_to.p100)
+                "note      in {} of {} trials no site besides the origin heard the update; t_ave and t_last are over the others",
+                r.silent_trials,
+                r.trials
             );
         }
+        let show = |x: Option<f64>| x.map_or("never".to_string(), |v| v.to_string());
+        outln!(
+            "rounds to 50% {}, 99% {}, 100% {}",
+            show(r.rounds_to.p50),
+            show(r.rounds_to.p99),
+            show(r.rounds_to.p100)
+        );
         0
     }
 
@@ -448,52 +440,48 @@ mod cli {
             trials: a.trials,
             seed: a.seed,
         };
-        if let Err(e) = p.validate() {
-            return fail(e);
-        }
-        let progress = Progress::new("trials", u64::from(p.trials));
-        let r = swim::run(&p, |done| progress.tick(u64::from(done)));
-        if a.json {
-            outln!("{}", serde_json::to_string(&r).expect("report serialises"));
-        } else {
+        let r = match experiment(p.validate(), p.trials, a.json, |tick| swim::run(&p, tick)) {
+            Ok(Some(r)) => r,
+            Ok(None) => return 0,
+            Err(code) => return code,
+        };
+        outln!(
+            "SWIM: {} members, period {} ms, k = {}, {} targets, loss {}, {}; {} trials (seed {})",
+            p.nodes,
+            a.period_ms,
+            p.indirect,
+            match p.target {
+                TargetSelection::Random => "random",
+                TargetSelection::RoundRobin => "round-robin",
+            },
+            p.loss,
+            match p.suspicion_us {
+                Some(s) => format!("suspicion {} ms", s as f64 / 1000.0),
+                None => "no suspicion".into(),
+            },
+            r.trials,
+            p.seed
+        );
+        let show = |label: &str, f: &Option<swim::Periods>| match f {
+            Some(f) => outln!("{label}  mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99),
+            None => outln!("{label}  never, in any trial, within {} periods", swim::GIVE_UP_PERIODS),
+        };
+        show("first detection   ", &r.first_detection_periods);
+        show("full dissemination", &r.full_dissemination_periods);
+        if r.undetected > 0 || r.not_spread > 0 {
             outln!(
-                "SWIM: {} members, period {} ms, k = {}, {} targets, loss {}, {}; {} trials (seed {})",
-                p.nodes,
-                a.period_ms,
-                p.indirect,
-                match p.target {
-                    TargetSelection::Random => "random",
-                    TargetSelection::RoundRobin => "round-robin",
-                },
-                p.loss,
-                match p.suspicion_us {
-                    Some(s) => format!("suspicion {} ms", s as f64 / 1000.0),
-                    None => "no suspicion".into(),
-                },
+                "note                of {} trials, {} never detected and {} never known by all within {} periods; the figures are over the others",
                 r.trials,
-                p.seed
-            );
-            let show = |label: &str, f: &Option<swim::Periods>| match f {
-                Some(f) => outln!("{label}  mean {:.2}  p50 {:.2}  p99 {:.2} periods", f.mean, f.p50, f.p99),
-                None => outln!("{label}  never, in any trial, within {} periods", swim::GIVE_UP_PERIODS),
-            };
-            show("first detection   ", &r.first_detection_periods);
-            show("full dissemination", &r.full_dissemination_periods);
-            if r.undetected > 0 || r.not_spread > 0 {
-                outln!(
-                    "note                of {} trials, {} never detected and {} never known by all within {} periods; the figures are over the others",
-                    r.trials,
-                    r.undetected,
-                    r.not_spread,
-                    swim::GIVE_UP_PERIODS
-                );
-            }
-            outln!(
-                "false positives     {} per member per period (no crash, {} periods)",
-                r.false_positive_rate,
-                swim::FALSE_POSITIVE_PERIODS
+                r.undetected,
+                r.not_spread,
+                swim::GIVE_UP_PERIODS
             );
         }
+        outln!(
+            "false positives     {} per member per period (no crash, {} periods)",
+            r.false_positive_rate,
+            swim::FALSE_POSITIVE_PERIODS
+        );
         0
     }
 

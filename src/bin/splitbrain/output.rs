@@ -73,3 +73,25 @@ impl Progress {
         }
     }
 }
+
+/// An experiment command's common course: refuse bad parameters (exit 2),
+/// run with a progress counter, and print the report as JSON when asked.
+/// `Ok(Some(report))` is left for the command's text output; `Ok(None)`
+/// means the JSON is out; `Err(code)` is the exit code to return.
+pub(crate) fn experiment<R: serde::Serialize>(
+    valid: Result<(), String>,
+    trials: u32,
+    json: bool,
+    run: impl FnOnce(&mut dyn FnMut(u32)) -> R,
+) -> Result<Option<R>, i32> {
+    if let Err(e) = valid {
+        return Err(fail(e));
+    }
+    let progress = Progress::new("trials", u64::from(trials));
+    let report = run(&mut |done| progress.tick(u64::from(done)));
+    if json {
+        emit(format_args!("{}", serde_json::to_string(&report).expect("report serialises")));
+        return Ok(None);
+    }
+    Ok(Some(report))
+}

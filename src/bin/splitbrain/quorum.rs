@@ -1,7 +1,7 @@
 //! `splitbrain quorum`: partial-quorum staleness on the store.
 
 use crate::cli::{parse_ms, parse_range};
-use crate::output::{emit, fail, Progress};
+use crate::output::{emit, experiment};
 use clap::Args;
 
 macro_rules! outln {
@@ -64,15 +64,11 @@ pub fn quorum_cmd(a: QuorumArgs) -> i32 {
         trials: a.trials,
         seed: a.seed,
     };
-    if let Err(e) = p.validate() {
-        return fail(e);
-    }
-    let progress = Progress::new("trials", u64::from(p.trials));
-    let r = quorum::run(&p, |done| progress.tick(u64::from(done)));
-    if a.json {
-        outln!("{}", serde_json::to_string(&r).expect("report serialises"));
-        return 0;
-    }
+    let r = match experiment(p.validate(), p.trials, a.json, |tick| quorum::run(&p, tick)) {
+        Ok(Some(r)) => r,
+        Ok(None) => return 0,
+        Err(code) => return code,
+    };
     let latency = match p.exp_latency_ms {
         Some(m) => format!("exponential, mean {m} ms"),
         None => format!("{}-{} ms", p.latency_ms.0, p.latency_ms.1),
