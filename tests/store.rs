@@ -151,7 +151,7 @@ mod on_the_simulator {
                         Note::PutAcked { id: i, .. } | Note::GetReturned { id: i, .. } | Note::Failed { id: i, .. } => {
                             *i
                         }
-                        Note::Repaired { .. } | Note::Overwritten { .. } => continue,
+                        _ => continue,
                     };
                     if about == id {
                         return note.clone();
@@ -399,7 +399,7 @@ mod linearizability_of_the_store {
     /// Hands `cmd` to `node` and steps to its answer: (return time, output).
     fn call(sim: &mut Sim<StoreNode>, node: u32, cmd: Cmd) -> (Option<u64>, Output) {
         let id = match &cmd {
-            Cmd::Put { id, .. } | Cmd::Get { id, .. } => *id,
+            Cmd::Put { id, .. } | Cmd::Get { id, .. } | Cmd::Write { id } | Cmd::Read { id } => *id,
         };
         sim.command(node, cmd);
         loop {

@@ -166,6 +166,9 @@ impl Swarm {
             ProtocolSpec::Raft(_) => {
                 return Err(ScenarioError::Invalid("this is a Raft scenario; open it in the Raft view".into()));
             }
+            ProtocolSpec::Store(_) => {
+                return Err(ScenarioError::Invalid("this is a store scenario; open it in the store view".into()));
+            }
         };
         if scenario.nodes > MAX_VIEW_NODES {
             return Err(ScenarioError::Invalid(format!(

@@ -20,6 +20,8 @@ pub use runner::{Logged, Metrics, RunReport, Runner};
 
 use crate::protocols::gossip::{Gossip, GossipSpec};
 use crate::protocols::raft::{Raft, RaftConfig, WitnessLog};
+use crate::protocols::store::model::StoreSpec;
+use crate::protocols::store::node::StoreNode;
 use crate::protocols::swim::{Swim, SwimSpec};
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::{NodeId, Time};
@@ -69,18 +71,19 @@ impl<'de> Deserialize<'de> for Millis {
     }
 }
 
-/// The protocol and its parameters: `{"raft": {...}}`, `{"gossip": {...}}`
-/// or `{"swim": {...}}`.
+/// The protocol and its parameters: `{"raft": {...}}`, `{"gossip": {...}}`,
+/// `{"swim": {...}}` or `{"store": {...}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProtocolSpec {
     Raft(RaftParams),
     Gossip(GossipSpec),
     Swim(SwimSpec),
+    Store(StoreSpec),
 }
 
 /// The protocols a scenario may name, in the order docs list them.
-pub const PROTOCOLS: [&str; 3] = ["raft", "gossip", "swim"];
+pub const PROTOCOLS: [&str; 4] = ["raft", "gossip", "swim", "store"];
 
 impl ProtocolSpec {
     /// Its key in a scenario file.
@@ -89,6 +92,7 @@ impl ProtocolSpec {
             ProtocolSpec::Raft(_) => Raft::NAME,
             ProtocolSpec::Gossip(_) => Gossip::NAME,
             ProtocolSpec::Swim(_) => Swim::NAME,
+            ProtocolSpec::Store(_) => StoreNode::NAME,
         }
     }
 }
@@ -99,6 +103,7 @@ pub fn visit<V: Visit>(scenario: Scenario, v: V) -> V::Output {
         ProtocolSpec::Raft(_) => v.visit::<Raft>(scenario),
         ProtocolSpec::Gossip(_) => v.visit::<Gossip>(scenario),
         ProtocolSpec::Swim(_) => v.visit::<Swim>(scenario),
+        ProtocolSpec::Store(_) => v.visit::<StoreNode>(scenario),
     }
 }
 

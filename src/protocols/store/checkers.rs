@@ -31,9 +31,15 @@ impl Checker<StoreNode> for NoLostWrite {
                 EventKind::Note { note: Note::PutAcked { dot, .. }, .. } => {
                     self.acked.insert(*dot);
                 }
-                EventKind::Deliver { to, msg: Msg::Replicate { key, .. }, .. } => {
-                    touched.insert((*to, *key));
-                }
+                EventKind::Deliver { to, msg, .. } => match msg {
+                    Msg::Replicate { key, hint: None, .. } | Msg::Handoff { key, .. } => {
+                        touched.insert((*to, *key));
+                    }
+                    Msg::SyncDiff { entries, .. } | Msg::SyncPush { entries } => {
+                        touched.extend(entries.iter().map(|(k, _)| (*to, *k)));
+                    }
+                    _ => {}
+                },
                 _ => {}
             }
         }
@@ -72,6 +78,8 @@ fn describe(vv: &VersionVector) -> String {
     format!("[{}]", parts.join(" "))
 }
 
+static EMPTY: VersionVector = VersionVector::empty();
+
 #[derive(Clone, Debug, Default)]
 pub struct Causality {
     seen: BTreeSet<Dot>,
@@ -83,6 +91,11 @@ impl Checker<StoreNode> for Causality {
         for e in sim.trace().last_step() {
             match &e.kind {
                 EventKind::Command { cmd: Cmd::Put { context, .. }, accepted: true, .. } => read = Some(context),
+                EventKind::Note { note: Note::ReadForWrite { context, .. }, .. } => read = Some(context),
+                EventKind::Note { note: Note::Invoked { write: Some(_), .. }, .. } if read.is_none() => {
+                    // A blind write: its client read nothing.
+                    read = Some(&EMPTY);
+                }
                 EventKind::Send { from, msg: Msg::Replicate { key, versions, .. }, .. } => {
                     let (Some(ctx), [v]) = (read, versions.as_slice()) else { continue };
                     if v.dot.node != *from || !self.seen.insert(v.dot) {

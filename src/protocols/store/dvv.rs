@@ -20,6 +20,10 @@ pub type NodeId = u32;
 pub struct VersionVector(BTreeMap<NodeId, u64>);
 
 impl VersionVector {
+    pub const fn empty() -> Self {
+        VersionVector(BTreeMap::new())
+    }
+
     pub fn get(&self, node: NodeId) -> u64 {
         self.0.get(&node).copied().unwrap_or(0)
     }

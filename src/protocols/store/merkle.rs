@@ -21,8 +21,13 @@ fn stable_hash<T: Hash>(t: &T) -> u64 {
     h.finish()
 }
 
+/// The leaf bucket of `key` in a tree of `depth` levels.
+pub fn bucket_of(depth: u32, key: u32) -> usize {
+    (super::ring::hash64(u64::from(key)) as usize) & ((1usize << depth) - 1)
+}
+
 /// A replica's tree over its keys.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tree {
     depth: u32,
     /// Level by level from the root: level d has 2^d hashes.
@@ -39,7 +44,7 @@ impl Tree {
         let mut leaf = vec![0u64; width];
         let mut buckets = vec![Vec::new(); width];
         for (key, digest, bytes) in entries {
-            let b = (super::ring::hash64(u64::from(key)) as usize) & (width - 1);
+            let b = bucket_of(depth, key);
             // Order-free within a bucket: each key's hash, summed.
             leaf[b] = leaf[b].wrapping_add(stable_hash(&(key, digest)));
             buckets[b].push((key, bytes));
@@ -54,6 +59,15 @@ impl Tree {
             b.sort_unstable();
         }
         Tree { depth, levels, buckets }
+    }
+
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Bytes of the whole tree's hashes.
+    pub fn wire_bytes(&self) -> usize {
+        self.levels.iter().map(Vec::len).sum::<usize>() * HASH_BYTES
     }
 
     pub fn root(&self) -> u64 {

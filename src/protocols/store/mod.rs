@@ -1,19 +1,21 @@
-//! The availability-first store (issue 12), being built: a replicated
-//! key-value store with dotted version vectors ([`dvv`]), self-merging
-//! values ([`crdt`]), a consistent hash ring ([`ring`]) and Dynamo-style
-//! quorum reads and writes with read repair and last-writer-wins on the
-//! simulator ([`node`]), its safety properties No Lost Write and
-//! Causality ([`checkers`]), and Merkle trees that count what anti-entropy
-//! exchanges ([`merkle`]).
-//! Still to come: sloppy quorums with hinted handoff in the node (the ring
-//! already chooses stand-ins), anti-entropy rounds between replicas, the
-//! client workload, the convergence and linearizability checks on store
-//! runs, the scenario model with its observer,
-//! `splitbrain quorum`, and the view.
+//! The availability-first store (issue 12): a replicated key-value store
+//! with dotted version vectors ([`dvv`]), self-merging values ([`crdt`]), a
+//! consistent hash ring ([`ring`]), Dynamo-style quorum reads and writes
+//! with read repair and last-writer-wins ([`node`]), sloppy quorums with
+//! hinted handoff ([`handoff`]), Merkle-tree anti-entropy ([`anti_entropy`],
+//! [`merkle`]), a client workload ([`clients`]), and its checked
+//! properties ([`checkers`], [`convergence`]).
 
+pub mod anti_entropy;
 pub mod checkers;
+pub mod clients;
+pub mod convergence;
 pub mod crdt;
 pub mod dvv;
+pub mod handoff;
 pub mod merkle;
+pub mod messages;
+pub mod model;
 pub mod node;
+pub mod observe;
 pub mod ring;

@@ -8,18 +8,27 @@
 //! the replicas, answers with the merge of the first R replies (siblings
 //! and all, with the context to write back), and repairs any replier that
 //! was missing something (read repair, §4.7). A request that gathers too
-//! few replies before its timeout fails, as the client sees it.
+//! few replies before its timeout is retried, with the same idempotency
+//! key, and then fails, as the client sees it.
+//!
+//! The other rules live beside this one: sloppy quorums and hinted
+//! handoff in [`super::handoff`], Merkle anti-entropy in
+//! [`super::anti_entropy`], the clients in [`super::clients`].
 //!
 //! With `propagate` off, a put goes only to W of the N replicas and a get
 //! asks only R, chosen at random: Bailis et al.'s k-staleness model, in
 //! which nothing spreads after the write ([`crate::experiments::pbs`]).
 
+use super::clients::{Client, KeyDist, Workload};
 use super::dvv::{Dot, Siblings, Version, VersionVector};
+use super::merkle::Tree;
 use super::ring::Ring;
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::NodeId;
 use std::collections::BTreeMap;
-use std::fmt;
+use std::rc::Rc;
+
+pub use super::messages::{Cmd, Msg, Note, Timer};
 
 pub type Key = u32;
 pub type Value = u64;
@@ -32,6 +41,9 @@ pub struct Stamped {
     pub at: i64,
 }
 
+/// Bytes of a stamped value on the wire (value and timestamp).
+pub const VALUE_BYTES: usize = 16;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreConfig {
     pub nodes: u32,
@@ -43,15 +55,29 @@ pub struct StoreConfig {
     /// Send puts to all N and reads to all N (Dynamo); off: to W and R of
     /// them only (the k-staleness model).
     pub propagate: bool,
-    /// How long a coordinator waits for its quorum.
+    /// Count the first N reachable nodes, not only the N home replicas:
+    /// stand-ins hold writes with hints for the home nodes they replace.
+    pub sloppy: bool,
+    /// How long a coordinator waits for its quorum before it retries.
     pub timeout_us: u64,
+    /// Times a client request is retried (same idempotency key) before it
+    /// fails.
+    pub retries: u32,
+    /// Every node syncs with one replica peer this often (Merkle trees).
+    pub anti_entropy_us: Option<u64>,
+    /// Levels below a Merkle tree's root: 2^depth leaf buckets.
+    pub merkle_depth: u32,
+    /// How often a stand-in tries to hand its hints to their home nodes.
+    pub handoff_us: u64,
     pub resolution: Resolution,
+    pub workload: Option<Workload>,
     /// A deliberately broken variant, for testing the checkers.
     pub bug: Option<StoreBug>,
 }
 
 /// Broken variants that the store's checkers must catch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StoreBug {
     /// The coordinator stamps a write with everything it holds for the key
     /// (a server-side clock) instead of what the client read: the write
@@ -60,10 +86,14 @@ pub enum StoreBug {
     /// A replica keeps only the sibling with the greatest dot, as a naive
     /// merge would: concurrent acknowledged writes vanish.
     KeepOneSibling,
+    /// Anti-entropy compares trees but never sends the keys that differ:
+    /// replicas that missed a write stay behind for ever.
+    SyncWithoutRepair,
 }
 
 /// What a replica does with concurrent versions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// Keep them all as siblings; the client merges and writes back.
     Siblings,
@@ -82,8 +112,14 @@ impl Default for StoreConfig {
             w: 2,
             vnodes: 32,
             propagate: true,
+            sloppy: false,
             timeout_us: 200_000,
+            retries: 0,
+            anti_entropy_us: None,
+            merkle_depth: 6,
+            handoff_us: 500_000,
             resolution: Resolution::Siblings,
+            workload: None,
             bug: None,
         }
     }
@@ -97,92 +133,66 @@ impl StoreConfig {
         if self.r == 0 || self.r > self.n || self.w == 0 || self.w > self.n {
             return Err(format!("R = {} and W = {} must each be 1 to N = {}", self.r, self.w, self.n));
         }
+        if self.merkle_depth > 16 {
+            return Err(format!("merkle_depth must be 0 to 16, not {}", self.merkle_depth));
+        }
+        if let Some(w) = &self.workload {
+            w.validate(self.nodes)?;
+        }
         Ok(())
     }
 }
 
-/// A client's request, handed to the node that coordinates it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Cmd {
-    Put { id: u64, key: Key, value: Value, context: VersionVector },
-    Get { id: u64, key: Key },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Msg {
-    /// Store these versions of `key` (a put, or a repair); ack with `req`.
-    Replicate {
-        req: u64,
-        key: Key,
-        versions: Vec<Version<Stamped>>,
-    },
-    Ack {
-        req: u64,
-    },
-    Read {
-        req: u64,
-        key: Key,
-    },
-    ReadReply {
-        req: u64,
-        versions: Vec<Version<Stamped>>,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Timer {
-    Request(u64),
-}
-
-/// What clients see, and the repairs made.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Note {
-    PutAcked {
-        id: u64,
-        key: Key,
-        dot: Dot,
-    },
-    GetReturned {
-        id: u64,
-        key: Key,
-        values: Vec<Value>,
-        context: VersionVector,
-    },
-    Failed {
-        id: u64,
-        key: Key,
-        replies: u32,
-    },
-    Repaired {
-        key: Key,
-        to: NodeId,
-    },
-    /// Last-writer-wins dropped this acknowledged-or-not version at this
-    /// replica: a concurrent one had a later timestamp.
-    Overwritten {
-        key: Key,
-        dot: Dot,
-        by: Dot,
-    },
-}
-
 #[derive(Clone, Debug)]
-enum Pending {
-    Put { id: u64, key: Key, dot: Dot, acks: u32 },
-    Get { id: u64, key: Key, replies: Vec<(NodeId, Vec<Version<Stamped>>)>, done: bool },
+pub(super) enum Pending {
+    Put {
+        id: u64,
+        key: Key,
+        version: Version<Stamped>,
+        /// Who acknowledged, and (for a stand-in) the home node it counts for.
+        acked: Vec<(NodeId, Option<NodeId>)>,
+        asked: Vec<NodeId>,
+        attempt: u32,
+        client: Option<u32>,
+    },
+    Get {
+        id: u64,
+        key: Key,
+        replies: Vec<(NodeId, Vec<Version<Stamped>>)>,
+        asked: Vec<NodeId>,
+        done: bool,
+        /// An update: the value to write over what this read returns.
+        then: Option<Value>,
+        attempt: u32,
+        client: Option<u32>,
+    },
 }
 
 #[derive(Clone, Debug)]
 pub struct StoreNode {
-    id: NodeId,
-    cfg: StoreConfig,
-    ring: std::rc::Rc<Ring>,
-    data: BTreeMap<Key, Siblings<Stamped>>,
+    pub(super) id: NodeId,
+    pub(super) cfg: Rc<StoreConfig>,
+    pub(super) ring: Rc<Ring>,
+    pub(super) data: BTreeMap<Key, Siblings<Stamped>>,
+    /// Writes held for unreachable home nodes: (home, key).
+    pub(super) hints: BTreeMap<(NodeId, Key), Siblings<Stamped>>,
     /// This node's write events so far (its dots' counter).
-    events: u64,
-    next_req: u64,
-    pending: BTreeMap<u64, Pending>,
+    pub(super) events: u64,
+    pub(super) next_req: u64,
+    pub(super) pending: BTreeMap<u64, Pending>,
+    /// The version each recent write request made here, by request id: a
+    /// retry with the same idempotency key sends the same version again.
+    pub(super) written: BTreeMap<u64, Version<Stamped>>,
+    /// The next peer anti-entropy syncs with.
+    pub(super) sync_turn: u32,
+    pub(super) clients: Vec<Client>,
+    pub(super) keys: Option<Rc<KeyDist>>,
+    /// Client operations started here (persistent, so ids stay unique).
+    pub(super) ops: u64,
 }
+
+/// How many recent writes a coordinator remembers for retries.
+const REMEMBERED_WRITES: usize = 4096;
 
 impl StoreNode {
     /// The versions this node holds for `key`.
@@ -192,6 +202,33 @@ impl StoreNode {
 
     pub fn keys(&self) -> impl Iterator<Item = (&Key, &Siblings<Stamped>)> {
         self.data.iter()
+    }
+
+    /// Hints held for other nodes: ((home, key), versions).
+    pub fn hints(&self) -> impl Iterator<Item = (&(NodeId, Key), &Siblings<Stamped>)> {
+        self.hints.iter()
+    }
+
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    pub fn config(&self) -> &StoreConfig {
+        &self.cfg
+    }
+
+    /// About how many bytes this node's state takes on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        let held = |s: &Siblings<Stamped>| 48 + s.wire_bytes(|_| VALUE_BYTES);
+        self.data.values().map(held).sum::<usize>()
+            + self.hints.values().map(held).sum::<usize>()
+            + self.written.len() * 96
+            + self.pending.len() * 160
+    }
+
+    /// Requests this node is coordinating.
+    pub fn pending_requests(&self) -> usize {
+        self.pending.len()
     }
 
     /// The replicas this request goes to: all N, or (without propagation)
@@ -210,54 +247,224 @@ impl StoreNode {
         let req = self.next_req;
         self.pending.insert(req, pending);
         ctx.set_timer(Timer::Request(req), self.cfg.timeout_us);
+        if self.cfg.sloppy {
+            ctx.set_timer(Timer::Sloppy(req), self.cfg.timeout_us / 2);
+        }
         req
     }
 
-    fn store(&mut self, key: Key, versions: &[Version<Stamped>], ctx: &mut Ctx<'_, Self>) {
+    /// Merges versions into what this node holds for `key`, applying the
+    /// resolution rule.
+    pub(super) fn store(&mut self, key: Key, versions: &[Version<Stamped>], ctx: &mut Ctx<'_, Self>) {
         let siblings = self.data.entry(key).or_default();
-        siblings.merge(versions);
-        if self.cfg.bug == Some(StoreBug::KeepOneSibling) && siblings.len() > 1 {
-            let newest = siblings.versions().iter().max_by_key(|v| v.dot).cloned();
-            *siblings = Siblings::default();
-            siblings.merge(&newest.into_iter().collect::<Vec<_>>());
+        merge_into(siblings, versions, &self.cfg, key, ctx);
+    }
+
+    /// Starts (or retries) a put of `version`.
+    pub(super) fn start_put(
+        &mut self,
+        id: u64,
+        key: Key,
+        version: Version<Stamped>,
+        attempt: u32,
+        client: Option<u32>,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        let asked = self.targets(key, self.cfg.w, ctx);
+        let req = self.request(
+            Pending::Put {
+                id,
+                key,
+                version: version.clone(),
+                acked: Vec::new(),
+                asked: asked.clone(),
+                attempt,
+                client,
+            },
+            ctx,
+        );
+        for &to in &asked {
+            ctx.send(to, Msg::Replicate { req, key, versions: vec![version.clone()], hint: None });
         }
-        if self.cfg.resolution == Resolution::Lww && siblings.len() > 1 {
-            let winner = siblings.versions().iter().max_by_key(|v| (v.value.at, v.dot)).cloned();
-            if let Some(w) = winner {
-                for lost in siblings.versions().iter().filter(|v| v.dot != w.dot) {
-                    ctx.note(Note::Overwritten { key, dot: lost.dot, by: w.dot });
-                }
-                // The winner now stands for all of them: its past covers theirs.
-                let mut past = siblings.context();
-                past.join(&w.past);
-                let merged = Version { dot: w.dot, past, value: w.value };
-                *siblings = Siblings::default();
-                siblings.merge(&[merged]);
+    }
+
+    /// A new write with the context its client read.
+    pub(super) fn write(
+        &mut self,
+        id: u64,
+        key: Key,
+        value: Value,
+        mut context: VersionVector,
+        client: Option<u32>,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        if self.cfg.bug == Some(StoreBug::ServerContext) {
+            if let Some(held) = self.data.get(&key) {
+                context.join(&held.context());
             }
+        }
+        // The idempotency key: a request id this node already wrote for is
+        // the same write again.
+        let version = match self.written.get(&id) {
+            Some(v) => v.clone(),
+            None => {
+                self.events = self.events.max(context.get(self.id)) + 1;
+                let dot = Dot { node: self.id, counter: self.events };
+                let v = Version { dot, past: context, value: Stamped { value, at: ctx.now() } };
+                if self.written.len() >= REMEMBERED_WRITES {
+                    self.written.pop_first();
+                }
+                self.written.insert(id, v.clone());
+                v
+            }
+        };
+        self.start_put(id, key, version, 0, client, ctx);
+    }
+
+    pub(super) fn start_get(
+        &mut self,
+        id: u64,
+        key: Key,
+        then: Option<Value>,
+        attempt: u32,
+        client: Option<u32>,
+        ctx: &mut Ctx<'_, Self>,
+    ) {
+        let asked = self.targets(key, self.cfg.r, ctx);
+        let req = self.request(
+            Pending::Get { id, key, replies: Vec::new(), asked: asked.clone(), done: false, then, attempt, client },
+            ctx,
+        );
+        for &to in &asked {
+            ctx.send(to, Msg::Read { req, key });
         }
     }
 
     fn finish_get(&mut self, req: u64, ctx: &mut Ctx<'_, Self>) {
-        let Some(Pending::Get { id, key, replies, done }) = self.pending.get_mut(&req) else { return };
+        let Some(Pending::Get { id, key, replies, done, then, client, .. }) = self.pending.get_mut(&req) else {
+            return;
+        };
         let mut merged: Siblings<Stamped> = Siblings::default();
         for (_, v) in replies.iter() {
             merged.merge(v);
         }
-        if !*done {
-            *done = true;
-            let values = merged.values().map(|s| s.value).collect();
-            ctx.note(Note::GetReturned { id: *id, key: *key, values, context: merged.context() });
-        }
+        let first = !std::mem::replace(done, true);
+        let (id, key, then, client) = (*id, *key, *then, *client);
         // Read repair: whoever replied without all of it gets the merge.
-        let (key, all) = (*key, merged.versions().to_vec());
+        let all = merged.versions().to_vec();
         for (from, versions) in replies.iter_mut() {
             let mut theirs: Siblings<Stamped> = Siblings::default();
             theirs.merge(versions);
             if theirs != merged {
-                ctx.send(*from, Msg::Replicate { req: 0, key, versions: all.clone() });
+                ctx.send(*from, Msg::Replicate { req: 0, key, versions: all.clone(), hint: None });
                 ctx.note(Note::Repaired { key, to: *from });
                 *versions = all.clone();
             }
+        }
+        if !first {
+            return;
+        }
+        ctx.cancel_timer(Timer::Sloppy(req));
+        match then {
+            None => {
+                let values = merged.values().map(|s| s.value).collect();
+                ctx.note(Note::GetReturned { id, key, values, context: merged.context() });
+                self.client_done(client, ctx);
+            }
+            Some(value) => {
+                // The client read, merged the siblings, and writes over them.
+                let context = merged.context();
+                ctx.note(Note::ReadForWrite { id, key, siblings: merged.len() as u32, context: context.clone() });
+                self.write(id, key, value, context, client, ctx);
+            }
+        }
+        // The read's replies may still come, for repair; the request is done
+        // when its timer fires.
+    }
+
+    fn on_ack(&mut self, from: NodeId, req: u64, hinted_for: Option<NodeId>, ctx: &mut Ctx<'_, Self>) {
+        let w = self.cfg.w as usize;
+        let Some(Pending::Put { id, key, version, acked, client, .. }) = self.pending.get_mut(&req) else { return };
+        let counts_for = hinted_for.unwrap_or(from);
+        if acked.iter().any(|(n, h)| *n == from || h.unwrap_or(*n) == counts_for) {
+            return; // a duplicate, or a second stand-in for the same home
+        }
+        acked.push((from, hinted_for));
+        if acked.len() == w {
+            ctx.note(Note::PutAcked { id: *id, key: *key, dot: version.dot });
+            let client = *client;
+            self.pending.remove(&req);
+            ctx.cancel_timer(Timer::Request(req));
+            ctx.cancel_timer(Timer::Sloppy(req));
+            self.client_done(client, ctx);
+        }
+    }
+
+    fn on_request_timeout(&mut self, req: u64, ctx: &mut Ctx<'_, Self>) {
+        ctx.cancel_timer(Timer::Sloppy(req));
+        match self.pending.remove(&req) {
+            Some(Pending::Put { id, key, version, acked, attempt, client, .. }) => {
+                if attempt < self.cfg.retries {
+                    ctx.note(Note::Retried { id, key, attempt: attempt + 1 });
+                    self.start_put(id, key, version, attempt + 1, client, ctx);
+                } else {
+                    ctx.note(Note::Failed { id, key, replies: acked.len() as u32 });
+                    self.client_done(client, ctx);
+                }
+            }
+            Some(Pending::Get { id, key, replies, done: false, then, attempt, client, .. }) => {
+                if attempt < self.cfg.retries {
+                    ctx.note(Note::Retried { id, key, attempt: attempt + 1 });
+                    self.start_get(id, key, then, attempt + 1, client, ctx);
+                } else {
+                    ctx.note(Note::Failed { id, key, replies: replies.len() as u32 });
+                    self.client_done(client, ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What this node answers a read of `key` with: its own versions, and
+    /// any it holds as hints.
+    fn read_local(&self, key: Key) -> Vec<Version<Stamped>> {
+        let mut out: Siblings<Stamped> = self.data.get(&key).cloned().unwrap_or_default();
+        for ((_, k), held) in &self.hints {
+            if *k == key {
+                out.merge(held.versions());
+            }
+        }
+        out.versions().to_vec()
+    }
+}
+
+/// Merges `versions` into `siblings` under the configured rule, noting what
+/// last-writer-wins throws away.
+pub(super) fn merge_into(
+    siblings: &mut Siblings<Stamped>,
+    versions: &[Version<Stamped>],
+    cfg: &StoreConfig,
+    key: Key,
+    ctx: &mut Ctx<'_, StoreNode>,
+) {
+    siblings.merge(versions);
+    if cfg.bug == Some(StoreBug::KeepOneSibling) && siblings.len() > 1 {
+        let newest = siblings.versions().iter().max_by_key(|v| v.dot).cloned();
+        *siblings = Siblings::default();
+        siblings.merge(&newest.into_iter().collect::<Vec<_>>());
+    }
+    if cfg.resolution == Resolution::Lww && siblings.len() > 1 {
+        let winner = siblings.versions().iter().max_by_key(|v| (v.value.at, v.dot)).cloned();
+        if let Some(w) = winner {
+            for lost in siblings.versions().iter().filter(|v| v.dot != w.dot) {
+                ctx.note(Note::Overwritten { key, dot: lost.dot, by: w.dot });
+            }
+            // The winner now stands for all of them: its past covers theirs.
+            let mut past = siblings.context();
+            past.join(&w.past);
+            let merged = Version { dot: w.dot, past, value: w.value };
+            *siblings = Siblings::default();
+            siblings.merge(&[merged]);
         }
     }
 }
@@ -267,67 +474,82 @@ impl Protocol for StoreNode {
     type Timer = Timer;
     type Cmd = Cmd;
     type Note = Note;
-    /// Data is on disk: it survives a crash; requests in progress do not.
-    type Persistent = (BTreeMap<Key, Siblings<Stamped>>, u64);
+    /// Data and hints are on disk: they survive a crash; requests in
+    /// progress do not.
+    type Persistent = Persisted;
     type Config = StoreConfig;
 
-    fn boot(id: NodeId, cfg: &StoreConfig, persisted: Option<Self::Persistent>) -> Self {
-        let (data, events) = persisted.unwrap_or_default();
-        let ring = std::rc::Rc::new(Ring::new(cfg.nodes, cfg.vnodes));
-        StoreNode { id, cfg: cfg.clone(), ring, data, events, next_req: 0, pending: BTreeMap::new() }
+    fn boot(id: NodeId, cfg: &StoreConfig, persisted: Option<Persisted>) -> Self {
+        let p = persisted.unwrap_or_default();
+        let ring = Rc::new(Ring::new(cfg.nodes, cfg.vnodes));
+        let keys = cfg.workload.as_ref().map(|w| Rc::new(KeyDist::new(w)));
+        let clients = cfg.workload.as_ref().map(|w| Client::hosted_by(id, cfg.nodes, w)).unwrap_or_default();
+        StoreNode {
+            id,
+            cfg: Rc::new(cfg.clone()),
+            ring,
+            data: p.data,
+            hints: p.hints,
+            events: p.events,
+            next_req: 0,
+            pending: BTreeMap::new(),
+            written: BTreeMap::new(),
+            sync_turn: id,
+            clients,
+            keys,
+            ops: p.ops,
+        }
     }
 
-    fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if let Some(every) = self.cfg.anti_entropy_us {
+            // Spread the nodes' rounds over the period.
+            let first = ctx.rng().range_inclusive(every / 2, every + every / 2);
+            ctx.set_timer(Timer::AntiEntropy, first);
+        }
+        if self.cfg.sloppy {
+            ctx.set_timer(Timer::Handoff, self.cfg.handoff_us);
+        }
+        self.start_clients(ctx);
+    }
 
     fn on_command(&mut self, cmd: Cmd, ctx: &mut Ctx<'_, Self>) {
         match cmd {
-            Cmd::Put { id, key, value, mut context } => {
-                if self.cfg.bug == Some(StoreBug::ServerContext) {
-                    if let Some(held) = self.data.get(&key) {
-                        context.join(&held.context());
-                    }
-                }
-                self.events = self.events.max(context.get(self.id)) + 1;
-                let dot = Dot { node: self.id, counter: self.events };
-                let version = Version { dot, past: context, value: Stamped { value, at: ctx.now() } };
-                let targets = self.targets(key, self.cfg.w, ctx);
-                let req = self.request(Pending::Put { id, key, dot, acks: 0 }, ctx);
-                for to in targets {
-                    ctx.send(to, Msg::Replicate { req, key, versions: vec![version.clone()] });
-                }
+            Cmd::Put { id, key, value, context } => {
+                ctx.note(Note::Invoked { id, key, write: Some(value), client: None });
+                self.write(id, key, value, context, None, ctx);
             }
             Cmd::Get { id, key } => {
-                let targets = self.targets(key, self.cfg.r, ctx);
-                let req = self.request(Pending::Get { id, key, replies: Vec::new(), done: false }, ctx);
-                for to in targets {
-                    ctx.send(to, Msg::Read { req, key });
-                }
+                ctx.note(Note::Invoked { id, key, write: None, client: None });
+                self.start_get(id, key, None, 0, None, ctx);
+            }
+            Cmd::Write { id } => {
+                let key = self.pick_key(ctx);
+                self.update(id, key, id, None, ctx);
+            }
+            Cmd::Read { id } => {
+                let key = self.pick_key(ctx);
+                ctx.note(Note::Invoked { id, key, write: None, client: None });
+                self.start_get(id, key, None, 0, None, ctx);
             }
         }
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
         match msg {
-            Msg::Replicate { req, key, versions } => {
-                self.store(key, &versions, ctx);
+            Msg::Replicate { req, key, versions, hint } => {
+                match hint {
+                    Some(home) => self.hold_hint(home, key, &versions, ctx),
+                    None => self.store(key, &versions, ctx),
+                }
                 if req != 0 {
-                    ctx.send(from, Msg::Ack { req });
+                    ctx.send(from, Msg::Ack { req, hint });
                 }
             }
             Msg::Read { req, key } => {
-                let versions = self.data.get(&key).map(|s| s.versions().to_vec()).unwrap_or_default();
-                ctx.send(from, Msg::ReadReply { req, versions });
+                ctx.send(from, Msg::ReadReply { req, versions: self.read_local(key) });
             }
-            Msg::Ack { req } => {
-                if let Some(Pending::Put { id, key, dot, acks }) = self.pending.get_mut(&req) {
-                    *acks += 1;
-                    if *acks == self.cfg.w {
-                        ctx.note(Note::PutAcked { id: *id, key: *key, dot: *dot });
-                        self.pending.remove(&req);
-                        ctx.cancel_timer(Timer::Request(req));
-                    }
-                }
-            }
+            Msg::Ack { req, hint } => self.on_ack(from, req, hint, ctx),
             Msg::ReadReply { req, versions } => {
                 let r = self.cfg.r as usize;
                 if let Some(Pending::Get { replies, .. }) = self.pending.get_mut(&req) {
@@ -340,66 +562,54 @@ impl Protocol for StoreNode {
                     }
                 }
             }
+            Msg::Handoff { key, versions } => {
+                self.store(key, &versions, ctx);
+                let dots = versions.iter().map(|v| v.dot).collect();
+                ctx.send(from, Msg::HandoffAck { key, dots });
+            }
+            Msg::HandoffAck { key, dots } => self.handed_off(from, key, &dots, ctx),
+            Msg::SyncTree { tree } => self.on_sync_tree(from, &tree, ctx),
+            Msg::SyncDiff { buckets, entries } => self.on_sync_diff(from, &buckets, entries, ctx),
+            Msg::SyncPush { entries } => {
+                for (key, versions) in entries {
+                    self.store(key, &versions, ctx);
+                }
+            }
         }
     }
 
     fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx<'_, Self>) {
-        let Timer::Request(req) = timer;
-        match self.pending.remove(&req) {
-            Some(Pending::Put { id, key, acks, .. }) => ctx.note(Note::Failed { id, key, replies: acks }),
-            Some(Pending::Get { id, key, replies, done: false }) => {
-                ctx.note(Note::Failed { id, key, replies: replies.len() as u32 })
+        match timer {
+            Timer::Request(req) => self.on_request_timeout(req, ctx),
+            Timer::Sloppy(req) => self.widen(req, ctx),
+            Timer::Handoff => {
+                self.hand_off(ctx);
+                ctx.set_timer(Timer::Handoff, self.cfg.handoff_us);
             }
-            _ => {}
-        }
-    }
-
-    fn persistent(&self) -> Self::Persistent {
-        (self.data.clone(), self.events)
-    }
-}
-
-impl fmt::Display for Cmd {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Cmd::Put { id, key, value, .. } => write!(f, "put#{id} k{key}={value}"),
-            Cmd::Get { id, key } => write!(f, "get#{id} k{key}"),
-        }
-    }
-}
-
-impl fmt::Display for Msg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Msg::Replicate { req, key, versions } => write!(f, "Replicate r{req} k{key} ({} versions)", versions.len()),
-            Msg::Ack { req } => write!(f, "Ack r{req}"),
-            Msg::Read { req, key } => write!(f, "Read r{req} k{key}"),
-            Msg::ReadReply { req, versions } => write!(f, "ReadReply r{req} ({} versions)", versions.len()),
-        }
-    }
-}
-
-impl fmt::Display for Timer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Timer::Request(r) = self;
-        write!(f, "request r{r}")
-    }
-}
-
-impl fmt::Display for Note {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Note::PutAcked { id, key, dot } => {
-                write!(f, "put#{id} k{key} acknowledged as ({},{})", dot.node, dot.counter)
+            Timer::AntiEntropy => {
+                self.sync_round(ctx);
+                if let Some(every) = self.cfg.anti_entropy_us {
+                    ctx.set_timer(Timer::AntiEntropy, every);
+                }
             }
-            Note::GetReturned { id, key, values, .. } => write!(f, "get#{id} k{key} returned {values:?}"),
-            Note::Failed { id, key, replies } => write!(f, "request #{id} k{key} failed with {replies} replies"),
-            Note::Repaired { key, to } => write!(f, "read repair of k{key} to n{to}"),
-            Note::Overwritten { key, dot, by } => write!(
-                f,
-                "k{key}: the write ({},{}) is overwritten by ({},{}), which has a later timestamp",
-                dot.node, dot.counter, by.node, by.counter
-            ),
+            Timer::Client(c) => self.client_turn(c, ctx),
         }
     }
+
+    fn persistent(&self) -> Persisted {
+        Persisted { data: self.data.clone(), hints: self.hints.clone(), events: self.events, ops: self.ops }
+    }
 }
+
+/// What a store node keeps on disk.
+#[derive(Clone, Debug, Default)]
+pub struct Persisted {
+    pub data: BTreeMap<Key, Siblings<Stamped>>,
+    pub hints: BTreeMap<(NodeId, Key), Siblings<Stamped>>,
+    pub events: u64,
+    pub ops: u64,
+}
+
+/// A tree as a message carries it (shared, not copied, between the
+/// simulator's copies of the message).
+pub type SharedTree = Rc<Tree>;

@@ -1,0 +1,90 @@
+//! Sloppy quorums and hinted handoff: Dynamo (DeCandia et al., SOSP 2007),
+//! §4.6 "Handling temporary failures: hinted handoff".
+//!
+//! A coordinator with a sloppy quorum first asks the key's N home replicas,
+//! as a strict one does. If half its timeout passes without a quorum, it
+//! widens the request to the next nodes on the ring, one stand-in for each
+//! home replica that has not answered. A stand-in keeps such a write apart
+//! from its own data, with a *hint* naming the home node, and its
+//! acknowledgement counts for that home node. Every `handoff_us` a stand-in
+//! offers its hints to their home nodes, and drops a hint once the home node
+//! has acknowledged every version in it. Reads widen the same way, and a
+//! stand-in answers a read with its hinted versions as well as its own.
+
+use super::dvv::{Dot, Version};
+use super::node::{Key, Msg, Note, Pending, Stamped, StoreNode};
+use crate::sim::protocol::Ctx;
+use crate::sim::NodeId;
+
+impl StoreNode {
+    /// The nodes past the key's N home replicas, in ring order, that this
+    /// request has not asked yet.
+    fn stand_ins(&self, key: Key, asked: &[NodeId], count: usize) -> Vec<NodeId> {
+        let all = self.ring.preference_list(key, self.cfg.nodes);
+        all.into_iter().skip(self.cfg.n as usize).filter(|m| !asked.contains(m)).take(count).collect()
+    }
+
+    /// Half the timeout has passed without a quorum: ask stand-ins.
+    pub(super) fn widen(&mut self, req: u64, ctx: &mut Ctx<'_, Self>) {
+        let Some(pending) = self.pending.get(&req) else { return };
+        match pending {
+            Pending::Put { key, version, acked, asked, .. } => {
+                let (key, version) = (*key, version.clone());
+                let home = self.ring.preference_list(key, self.cfg.n);
+                let missing: Vec<NodeId> =
+                    home.into_iter().filter(|h| !acked.iter().any(|(n, hint)| hint.unwrap_or(*n) == *h)).collect();
+                let stand_ins = self.stand_ins(key, asked, missing.len());
+                for (&to, &for_home) in stand_ins.iter().zip(&missing) {
+                    ctx.send(to, Msg::Replicate { req, key, versions: vec![version.clone()], hint: Some(for_home) });
+                }
+                if let Some(Pending::Put { asked, .. }) = self.pending.get_mut(&req) {
+                    asked.extend(stand_ins);
+                }
+            }
+            Pending::Get { key, replies, asked, done: false, .. } => {
+                let key = *key;
+                let short = (self.cfg.r as usize).saturating_sub(replies.len());
+                let stand_ins = self.stand_ins(key, asked, short);
+                for &to in &stand_ins {
+                    ctx.send(to, Msg::Read { req, key });
+                }
+                if let Some(Pending::Get { asked, .. }) = self.pending.get_mut(&req) {
+                    asked.extend(stand_ins);
+                }
+            }
+            Pending::Get { .. } => {}
+        }
+    }
+
+    /// Holds a write for `home`.
+    pub(super) fn hold_hint(&mut self, home: NodeId, key: Key, versions: &[Version<Stamped>], ctx: &mut Ctx<'_, Self>) {
+        if home == self.id {
+            self.store(key, versions, ctx);
+            return;
+        }
+        self.hints.entry((home, key)).or_default().merge(versions);
+        ctx.note(Note::Hinted { key, home });
+    }
+
+    /// Offers every hint to its home node.
+    pub(super) fn hand_off(&mut self, ctx: &mut Ctx<'_, Self>) {
+        for (&(home, key), held) in &self.hints {
+            ctx.send(home, Msg::Handoff { key, versions: held.versions().to_vec() });
+        }
+    }
+
+    /// `home` has stored these versions of `key`: drop the hint if it holds
+    /// nothing more.
+    pub(super) fn handed_off(&mut self, home: NodeId, key: Key, dots: &[Dot], ctx: &mut Ctx<'_, Self>) {
+        let Some(held) = self.hints.get(&(home, key)) else { return };
+        if held.versions().iter().all(|v| dots.contains(&v.dot)) {
+            self.hints.remove(&(home, key));
+            ctx.note(Note::HandedOff { key, to: home });
+        }
+    }
+}
+
+/// Hints held across the group for `home`.
+pub fn hints_for<'a>(nodes: impl Iterator<Item = &'a StoreNode>, home: NodeId) -> usize {
+    nodes.flat_map(|n| n.hints.keys()).filter(|(h, _)| *h == home).count()
+}

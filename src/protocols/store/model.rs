@@ -1,0 +1,235 @@
+//! The store on the spine: its scenario parameters, its checkers and the
+//! caps on what a scenario may ask for. Its observer is in
+//! [`super::observe`].
+
+use super::checkers::{Causality, NoLostWrite};
+use super::clients::Workload;
+use super::convergence::Convergence;
+use super::node::{Cmd, Resolution, StoreBug, StoreConfig, StoreNode};
+use super::observe::StoreObserver;
+use crate::scenario::model::Model;
+use crate::scenario::{ProtocolSpec, Scenario, ScenarioError};
+use crate::sim::invariant::{Checker, Violation};
+use crate::sim::Sim;
+use serde::{Deserialize, Serialize};
+
+/// The most nodes a store scenario may ask for.
+pub const MAX_STORE_NODES: u32 = 100;
+
+/// Whether only the N home replicas count toward a quorum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuorumKind {
+    #[default]
+    Strict,
+    /// The first N reachable nodes count; stand-ins hold hints.
+    Sloppy,
+}
+
+/// The clients as a scenario writes them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkloadSpec {
+    pub clients: u32,
+    /// Mean think time between a client's operations.
+    pub think_ms: f64,
+    /// The fraction of operations that are reads.
+    pub read_fraction: f64,
+    pub keys: u32,
+    /// The Zipf exponent of key popularity; 0 is uniform.
+    pub zipf: f64,
+    /// A write first reads the key and writes over what it read; false:
+    /// blind writes.
+    pub read_before_write: bool,
+    /// Clients stop issuing at this time (on their node's clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_ms: Option<f64>,
+}
+
+impl Default for WorkloadSpec {
+    fn default() -> Self {
+        let w = Workload::default();
+        WorkloadSpec {
+            clients: w.clients,
+            think_ms: w.think_us as f64 / 1000.0,
+            read_fraction: f64::from(w.read_permille) / 1000.0,
+            keys: w.keys,
+            zipf: 0.0,
+            read_before_write: w.read_before_write,
+            stop_ms: None,
+        }
+    }
+}
+
+/// The store's parameters as a scenario file writes them (`"protocol":
+/// {"store": {...}}`); the number of nodes is the scenario's `nodes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSpec {
+    pub n: u32,
+    pub r: u32,
+    pub w: u32,
+    pub vnodes: u32,
+    pub quorum: QuorumKind,
+    pub resolution: Resolution,
+    pub timeout_ms: f64,
+    pub retries: u32,
+    /// Anti-entropy every this many ms; `null`: none.
+    pub anti_entropy_ms: Option<f64>,
+    pub merkle_depth: u32,
+    pub handoff_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<WorkloadSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bug: Option<StoreBug>,
+}
+
+impl Default for StoreSpec {
+    fn default() -> Self {
+        let c = StoreConfig::default();
+        StoreSpec {
+            n: c.n,
+            r: c.r,
+            w: c.w,
+            vnodes: c.vnodes,
+            quorum: QuorumKind::Strict,
+            resolution: c.resolution,
+            timeout_ms: c.timeout_us as f64 / 1000.0,
+            retries: 1,
+            anti_entropy_ms: Some(1000.0),
+            merkle_depth: c.merkle_depth,
+            handoff_ms: c.handoff_us as f64 / 1000.0,
+            workload: None,
+            bug: None,
+        }
+    }
+}
+
+fn us(ms: f64, what: &str, min_ms: f64) -> Result<u64, String> {
+    if !(min_ms..=3.6e6).contains(&ms) {
+        return Err(format!("{what} must be between {min_ms} ms and one hour, not {ms}"));
+    }
+    Ok((ms * 1000.0).round() as u64)
+}
+
+impl WorkloadSpec {
+    pub fn to_workload(&self) -> Result<Workload, String> {
+        if !(0.0..=1.0).contains(&self.read_fraction) {
+            return Err(format!("workload.read_fraction must be 0 to 1, not {}", self.read_fraction));
+        }
+        if !(0.0..=5.0).contains(&self.zipf) {
+            return Err(format!("workload.zipf must be 0 (uniform) to 5, not {}", self.zipf));
+        }
+        Ok(Workload {
+            clients: self.clients,
+            think_us: us(self.think_ms, "workload.think_ms", 0.1)?,
+            read_permille: (self.read_fraction * 1000.0).round() as u32,
+            keys: self.keys,
+            zipf_milli: (self.zipf * 1000.0).round() as u32,
+            read_before_write: self.read_before_write,
+            stop_us: self.stop_ms.map(|ms| us(ms, "workload.stop_ms", 0.0)).transpose()?,
+        })
+    }
+}
+
+impl StoreSpec {
+    pub fn to_config(&self, nodes: u32) -> Result<StoreConfig, String> {
+        if nodes > MAX_STORE_NODES {
+            return Err(format!("a store scenario runs at most {MAX_STORE_NODES} nodes, not {nodes}"));
+        }
+        if self.n > nodes {
+            return Err(format!("N = {} replicas is more than the {nodes} nodes", self.n));
+        }
+        if self.r > self.n || self.w > self.n {
+            return Err(format!(
+                "R = {} and W = {} must each be at most N = {} (a quorum of more replicas than there are)",
+                self.r, self.w, self.n
+            ));
+        }
+        if !(1..=256).contains(&self.vnodes) {
+            return Err(format!("vnodes must be 1 to 256, not {}", self.vnodes));
+        }
+        if self.retries > 10 {
+            return Err(format!("retries must be 0 to 10, not {}", self.retries));
+        }
+        let cfg = StoreConfig {
+            nodes,
+            n: self.n,
+            r: self.r,
+            w: self.w,
+            vnodes: self.vnodes,
+            propagate: true,
+            sloppy: self.quorum == QuorumKind::Sloppy,
+            timeout_us: us(self.timeout_ms, "timeout_ms", 1.0)?,
+            retries: self.retries,
+            anti_entropy_us: self.anti_entropy_ms.map(|ms| us(ms, "anti_entropy_ms", 1.0)).transpose()?,
+            merkle_depth: self.merkle_depth,
+            handoff_us: us(self.handoff_ms, "handoff_ms", 1.0)?,
+            resolution: self.resolution,
+            workload: self.workload.as_ref().map(WorkloadSpec::to_workload).transpose()?,
+            bug: self.bug,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}
+
+/// The store's properties, each of which can be checked alone.
+#[derive(Clone, Debug, Default)]
+pub struct StoreChecker {
+    pub no_lost_write: Option<NoLostWrite>,
+    pub causality: Option<Causality>,
+    pub convergence: Option<Convergence>,
+}
+
+impl Checker<StoreNode> for StoreChecker {
+    fn check(&mut self, sim: &Sim<StoreNode>, out: &mut Vec<Violation>) {
+        if let Some(c) = &mut self.no_lost_write {
+            c.check(sim, out);
+        }
+        if let Some(c) = &mut self.causality {
+            c.check(sim, out);
+        }
+        if let Some(c) = &mut self.convergence {
+            c.check(sim, out);
+        }
+    }
+}
+
+impl Model for StoreNode {
+    const NAME: &'static str = "store";
+    type Checker = StoreChecker;
+    type Observer = StoreObserver;
+
+    fn config(s: &Scenario) -> Result<StoreConfig, ScenarioError> {
+        match &s.protocol {
+            ProtocolSpec::Store(p) => p.to_config(s.nodes).map_err(ScenarioError::Invalid),
+            other => Err(ScenarioError::WrongProtocol { found: other.name(), expected: "store" }),
+        }
+    }
+
+    /// No Lost Write under siblings (under last-writer-wins losing writes
+    /// is the rule, measured by the observer); Causality always;
+    /// Convergence when anti-entropy runs.
+    fn checker(s: &Scenario) -> StoreChecker {
+        let Ok(cfg) = <Self as Model>::config(s) else { return StoreChecker::default() };
+        let max_latency = s.network.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
+        StoreChecker {
+            no_lost_write: (cfg.resolution == Resolution::Siblings).then(NoLostWrite::default),
+            causality: Some(Causality::default()),
+            convergence: Convergence::bound(&cfg, max_latency).map(Convergence::new),
+        }
+    }
+
+    fn request(id: u64) -> Option<Cmd> {
+        Some(Cmd::Write { id })
+    }
+
+    fn read(id: u64) -> Option<Cmd> {
+        Some(Cmd::Read { id })
+    }
+
+    fn state_bytes(sim: &Sim<StoreNode>) -> usize {
+        sim.base_bytes() + (0..sim.len()).filter_map(|i| sim.node(i)).map(StoreNode::heap_bytes).sum::<usize>()
+    }
+}

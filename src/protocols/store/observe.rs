@@ -1,0 +1,594 @@
+//! What a store run measures, read off the trace: availability by side of
+//! the partition, stale reads, lost writes, siblings and the age of the
+//! oldest divergence over time, and repair traffic in bytes and messages.
+//! The client operations it records are the history that the
+//! linearizability checker reads.
+//!
+//! Definitions:
+//! - a request's *side* is where its coordinator stood when it was
+//!   invoked: with every node reachable, in a group of more than half the
+//!   nodes, or in a smaller one;
+//! - a read is *stale* when some write to its key was acknowledged before
+//!   the read began and the read returned neither that write (the newest
+//!   such) nor any write invoked after it;
+//! - a write is *lost* when it was acknowledged and last-writer-wins later
+//!   dropped it for a concurrent write with a later timestamp;
+//! - a key *diverges* while its home replicas hold different versions; its
+//!   age is how long that has lasted.
+
+use super::dvv::Dot;
+use super::node::{Key, Msg, Note, StoreNode, Value, VALUE_BYTES};
+use crate::history::kv::{self, Input, Output};
+use crate::history::Op;
+use crate::scenario::model::{Counts, Observer};
+use crate::sim::cow::CowVec;
+use crate::sim::trace::EventKind;
+use crate::sim::{NodeId, Sim, Time};
+use crate::stats::{round3, MsSummary};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Operations recorded for the stream and the history.
+pub const MAX_RECORDED_OPS: usize = 100_000;
+/// The longest history the linearizability check is run on.
+pub const MAX_CHECKED_OPS: usize = 2_000;
+/// The series' spacing in simulated time.
+pub const SAMPLE_US: Time = 20_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// Every node reachable.
+    Connected,
+    Majority,
+    Minority,
+}
+
+impl Side {
+    pub fn of(sim: &Sim<StoreNode>, node: NodeId) -> Side {
+        let net = sim.network();
+        if !net.is_partitioned() && net.cuts().next().is_none() {
+            return Side::Connected;
+        }
+        let g = net.groups();
+        let mine = g[node as usize];
+        if 2 * g.iter().filter(|x| **x == mine).count() > g.len() {
+            Side::Majority
+        } else {
+            Side::Minority
+        }
+    }
+}
+
+/// One client operation, as the stream shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OpRecord {
+    pub id: u64,
+    pub client: Option<u32>,
+    pub node: NodeId,
+    pub key: Key,
+    pub call: Time,
+    /// `None` while in progress, or if it failed.
+    pub ret: Option<Time>,
+    pub write: Option<Value>,
+    /// What a read returned (siblings and all).
+    pub values: Vec<Value>,
+    pub side: Side,
+    pub failed: bool,
+    pub stale: bool,
+    /// For a read: the newest write acknowledged before it began.
+    #[serde(skip)]
+    pub must_see: Option<Value>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Sample {
+    pub t: Time,
+    /// Replica-keys holding more than one sibling.
+    pub sibling_keys: u32,
+    pub divergent_keys: u32,
+    pub oldest_divergence_us: Time,
+    pub answered: u64,
+    pub failed: u64,
+    pub stale_reads: u64,
+    pub repair_bytes: u64,
+}
+
+/// Requests invoked and answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Served {
+    pub invoked: u64,
+    pub answered: u64,
+}
+
+impl Served {
+    pub fn fraction(&self) -> Option<f64> {
+        (self.invoked > 0).then(|| round3(self.answered as f64 / self.invoked as f64))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StoreCounts {
+    pub connected: Served,
+    pub majority_side: Served,
+    pub minority_side: Served,
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub writes_acked: u64,
+    pub lost_writes: u64,
+    pub failed: u64,
+    pub retried: u64,
+    pub read_repairs: u64,
+    pub read_repair_bytes: u64,
+    pub hinted: u64,
+    pub handoff_messages: u64,
+    pub handoff_bytes: u64,
+    pub sync_rounds: u64,
+    pub sync_messages: u64,
+    pub sync_bytes: u64,
+    /// What the same rounds would have sent as full-state exchanges.
+    pub sync_full_bytes: u64,
+    pub max_sibling_keys: u64,
+    pub max_divergence_us: Time,
+}
+
+impl StoreCounts {
+    fn side(&mut self, s: Side) -> &mut Served {
+        match s {
+            Side::Connected => &mut self.connected,
+            Side::Majority => &mut self.majority_side,
+            Side::Minority => &mut self.minority_side,
+        }
+    }
+
+    pub fn repair_bytes(&self) -> u64 {
+        self.read_repair_bytes + self.handoff_bytes + self.sync_bytes
+    }
+
+    pub fn repair_messages(&self) -> u64 {
+        self.read_repairs + self.handoff_messages + self.sync_messages
+    }
+}
+
+impl Counts for StoreCounts {
+    fn merge(&mut self, o: &Self) {
+        for (a, b) in [
+            (&mut self.connected, o.connected),
+            (&mut self.majority_side, o.majority_side),
+            (&mut self.minority_side, o.minority_side),
+        ] {
+            a.invoked += b.invoked;
+            a.answered += b.answered;
+        }
+        for (a, b) in [
+            (&mut self.reads, o.reads),
+            (&mut self.stale_reads, o.stale_reads),
+            (&mut self.writes_acked, o.writes_acked),
+            (&mut self.lost_writes, o.lost_writes),
+            (&mut self.failed, o.failed),
+            (&mut self.retried, o.retried),
+            (&mut self.read_repairs, o.read_repairs),
+            (&mut self.read_repair_bytes, o.read_repair_bytes),
+            (&mut self.hinted, o.hinted),
+            (&mut self.handoff_messages, o.handoff_messages),
+            (&mut self.handoff_bytes, o.handoff_bytes),
+            (&mut self.sync_rounds, o.sync_rounds),
+            (&mut self.sync_messages, o.sync_messages),
+            (&mut self.sync_bytes, o.sync_bytes),
+            (&mut self.sync_full_bytes, o.sync_full_bytes),
+        ] {
+            *a += b;
+        }
+        self.max_sibling_keys = self.max_sibling_keys.max(o.max_sibling_keys);
+        self.max_divergence_us = self.max_divergence_us.max(o.max_divergence_us);
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct Written {
+    value: Value,
+    invoked: Time,
+    dot: Option<Dot>,
+    acked: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct KeyState {
+    /// The latest writes to the key (the last 16).
+    recent: Vec<Written>,
+    /// The newest acknowledged write, by acknowledgement time.
+    newest_acked: Option<Value>,
+    divergent_since: Option<Time>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct StoreObserver {
+    /// Open requests: id -> index in `ops`.
+    open: BTreeMap<u64, usize>,
+    pub ops: CowVec<OpRecord>,
+    /// Operations not recorded because the record was full.
+    pub unrecorded: u64,
+    keys: BTreeMap<Key, KeyState>,
+    /// Replica-keys with more than one sibling.
+    sibling_keys: BTreeSet<(NodeId, Key)>,
+    lost: BTreeSet<Dot>,
+    pub counts: StoreCounts,
+    pub series: CowVec<Sample>,
+}
+
+impl StoreObserver {
+    fn key(&mut self, k: Key) -> &mut KeyState {
+        self.keys.entry(k).or_default()
+    }
+
+    fn newer(state: &KeyState, x: Value, than: Value) -> bool {
+        let at = |v: Value| state.recent.iter().find(|w| w.value == v).map(|w| w.invoked);
+        match (at(x), at(than)) {
+            (Some(a), Some(b)) => a > b,
+            _ => false,
+        }
+    }
+
+    /// Rechecks whether `key`'s home replicas agree.
+    fn recheck(&mut self, sim: &Sim<StoreNode>, key: Key, touched: &[NodeId]) {
+        let Some(first) = sim.node(0).or_else(|| (0..sim.len()).find_map(|n| sim.node(n))) else { return };
+        for &node in touched {
+            let many = sim.node(node).and_then(|s| s.siblings(key)).is_some_and(|s| s.len() > 1);
+            if many {
+                self.sibling_keys.insert((node, key));
+            } else {
+                self.sibling_keys.remove(&(node, key));
+            }
+        }
+        self.counts.max_sibling_keys = self.counts.max_sibling_keys.max(self.sibling_keys.len() as u64);
+        let home = first.ring().preference_list(key, first.config().n);
+        let held: Vec<_> = home.iter().map(|&h| sim.node(h).and_then(|s| s.siblings(key))).collect();
+        // A crashed replica's data is on disk; reading it needs the node,
+        // so a key with a crashed replica keeps its last verdict.
+        if held.len() < home.len() {
+            return;
+        }
+        let agree = held.iter().all(|h| *h == held[0]);
+        let now = sim.now();
+        let state = self.key(key);
+        match (agree, state.divergent_since) {
+            (false, None) => state.divergent_since = Some(now),
+            (true, Some(since)) => {
+                state.divergent_since = None;
+                self.counts.max_divergence_us = self.counts.max_divergence_us.max(now - since);
+            }
+            _ => {}
+        }
+    }
+
+    /// The age of the oldest divergence now, and how many keys diverge.
+    pub fn divergence(&self, now: Time) -> (Time, u32) {
+        let since = self.keys.values().filter_map(|k| k.divergent_since);
+        let (mut oldest, mut count) = (0, 0);
+        for s in since {
+            oldest = oldest.max(now - s);
+            count += 1;
+        }
+        (oldest, count)
+    }
+
+    /// Replica-keys holding siblings now.
+    pub fn sibling_keys(&self) -> usize {
+        self.sibling_keys.len()
+    }
+
+    /// The history of client operations, for the linearizability checker.
+    pub fn history(&self) -> Vec<Op<Input, Output>> {
+        self.ops
+            .iter()
+            .map(|o| Op {
+                client: o.client.unwrap_or(u32::MAX - o.node),
+                call: o.call,
+                ret: o.ret,
+                input: match o.write {
+                    Some(value) => Input::Put { key: o.key, value },
+                    None => Input::Get { key: o.key },
+                },
+                output: match (o.ret, o.write) {
+                    (None, _) => Output::Unknown,
+                    (Some(_), Some(_)) => Output::Ok,
+                    (Some(_), None) => Output::Read(o.values.iter().max().copied()),
+                },
+            })
+            .collect()
+    }
+
+    fn answered(&mut self, id: u64, at: Time, values: Option<&[Value]>) {
+        let Some(i) = self.open.remove(&id) else { return };
+        let Some(op) = self.ops.get_mut(i) else { return };
+        op.ret = Some(at);
+        let side = op.side;
+        if let Some(v) = values {
+            op.values = v.to_vec();
+        }
+        self.counts.side(side).answered += 1;
+    }
+}
+
+impl Observer<StoreNode> for StoreObserver {
+    type Counts = StoreCounts;
+    type Figures = StoreFigures;
+    type Samples = Vec<StoreFigures>;
+    type Pooled = StorePooled;
+
+    fn observe(&mut self, sim: &Sim<StoreNode>) {
+        let mut touched: BTreeMap<Key, Vec<NodeId>> = BTreeMap::new();
+        for e in sim.trace().last_step() {
+            match &e.kind {
+                EventKind::Note { node, note } => match note {
+                    Note::Invoked { id, key, write, client } => {
+                        let side = Side::of(sim, *node);
+                        self.counts.side(side).invoked += 1;
+                        if let Some(value) = write {
+                            let st = self.key(*key);
+                            if st.recent.len() == 16 {
+                                st.recent.remove(0);
+                            }
+                            st.recent.push(Written { value: *value, invoked: e.time, dot: None, acked: false });
+                        } else {
+                            self.counts.reads += 1;
+                        }
+                        let must_see = if write.is_none() { self.key(*key).newest_acked } else { None };
+                        if self.ops.len() < MAX_RECORDED_OPS {
+                            self.open.insert(*id, self.ops.len());
+                            self.ops.push(OpRecord {
+                                id: *id,
+                                client: *client,
+                                node: *node,
+                                key: *key,
+                                call: e.time,
+                                ret: None,
+                                write: *write,
+                                values: Vec::new(),
+                                side,
+                                failed: false,
+                                stale: false,
+                                must_see,
+                            });
+                        } else {
+                            self.unrecorded += 1;
+                        }
+                    }
+                    Note::PutAcked { id, key, dot } => {
+                        self.counts.writes_acked += 1;
+                        if let Some(&i) = self.open.get(id) {
+                            let value = self.ops.get(i).and_then(|o| o.write);
+                            let st = self.key(*key);
+                            if let Some(w) = st.recent.iter_mut().find(|w| Some(w.value) == value) {
+                                w.dot = Some(*dot);
+                                w.acked = true;
+                                st.newest_acked = value;
+                            }
+                        }
+                        self.answered(*id, e.time, None);
+                    }
+                    Note::GetReturned { id, key, values, .. } => {
+                        let fresh = self.open.get(id).and_then(|&i| self.ops.get(i)).and_then(|o| o.must_see);
+                        let st = self.keys.get(key);
+                        let stale = match (fresh, st) {
+                            (Some(v), Some(st)) => {
+                                !values.contains(&v) && !values.iter().any(|x| Self::newer(st, *x, v))
+                            }
+                            _ => false,
+                        };
+                        if stale {
+                            self.counts.stale_reads += 1;
+                        }
+                        if let Some(op) = self.open.get(id).and_then(|&i| self.ops.get_mut(i)) {
+                            op.stale = stale;
+                        }
+                        self.answered(*id, e.time, Some(values));
+                    }
+                    Note::Failed { id, .. } => {
+                        self.counts.failed += 1;
+                        if let Some(op) = self.open.remove(id).and_then(|i| self.ops.get_mut(i)) {
+                            op.failed = true;
+                        }
+                    }
+                    Note::Retried { .. } => self.counts.retried += 1,
+                    Note::Overwritten { key, dot, .. } => {
+                        let acked =
+                            self.keys.get(key).is_some_and(|s| s.recent.iter().any(|w| w.acked && w.dot == Some(*dot)));
+                        if acked && self.lost.insert(*dot) {
+                            self.counts.lost_writes += 1;
+                        }
+                    }
+                    Note::Hinted { .. } => self.counts.hinted += 1,
+                    Note::Synced { bytes, full_bytes, .. } => {
+                        self.counts.sync_rounds += 1;
+                        self.counts.sync_bytes += bytes;
+                        self.counts.sync_full_bytes += full_bytes;
+                    }
+                    _ => {}
+                },
+                EventKind::Send { msg, .. } => {
+                    let bytes = |v: &[super::dvv::Version<super::node::Stamped>]| -> u64 {
+                        v.iter().map(|x| 12 + x.past.wire_bytes() + VALUE_BYTES).sum::<usize>() as u64
+                    };
+                    match msg {
+                        Msg::Replicate { req: 0, versions, .. } => {
+                            self.counts.read_repairs += 1;
+                            self.counts.read_repair_bytes += 4 + bytes(versions);
+                        }
+                        Msg::Handoff { versions, .. } => {
+                            self.counts.handoff_messages += 1;
+                            self.counts.handoff_bytes += 4 + bytes(versions);
+                        }
+                        Msg::HandoffAck { dots, .. } => {
+                            self.counts.handoff_messages += 1;
+                            self.counts.handoff_bytes += 4 + 12 * dots.len() as u64;
+                        }
+                        Msg::SyncTree { .. } | Msg::SyncDiff { .. } | Msg::SyncPush { .. } => {
+                            self.counts.sync_messages += 1;
+                        }
+                        _ => {}
+                    }
+                }
+                EventKind::Deliver { to, msg, .. } => match msg {
+                    Msg::Replicate { key, hint: None, .. } | Msg::Handoff { key, .. } => {
+                        touched.entry(*key).or_default().push(*to);
+                    }
+                    Msg::SyncDiff { entries, .. } | Msg::SyncPush { entries } => {
+                        for (k, _) in entries {
+                            touched.entry(*k).or_default().push(*to);
+                        }
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        for (key, nodes) in touched {
+            self.recheck(sim, key, &nodes);
+        }
+        let now = sim.now();
+        if self.series.last().is_none_or(|s| now >= s.t + SAMPLE_US) {
+            let (oldest, divergent) = self.divergence(now);
+            let c = &self.counts;
+            self.series.push(Sample {
+                t: now - now % SAMPLE_US,
+                sibling_keys: self.sibling_keys.len() as u32,
+                divergent_keys: divergent,
+                oldest_divergence_us: oldest,
+                answered: c.connected.answered + c.majority_side.answered + c.minority_side.answered,
+                failed: c.failed,
+                stale_reads: c.stale_reads,
+                repair_bytes: c.repair_bytes(),
+            });
+        }
+    }
+
+    fn counts(&self, sim: &Sim<StoreNode>) -> StoreCounts {
+        let mut c = self.counts.clone();
+        let (oldest, _) = self.divergence(sim.now());
+        c.max_divergence_us = c.max_divergence_us.max(oldest);
+        c
+    }
+
+    fn figures(&self, sim: &Sim<StoreNode>) -> StoreFigures {
+        let c = self.counts(sim);
+        let (_, divergent_at_end) = self.divergence(sim.now());
+        let linearizability = if self.unrecorded > 0 || self.ops.len() > MAX_CHECKED_OPS {
+            format!(
+                "not checked: {} operations (the check runs on at most {MAX_CHECKED_OPS})",
+                self.ops.len() as u64 + self.unrecorded
+            )
+        } else {
+            let history = self.history();
+            match kv::check(&history) {
+                Ok(()) => format!("linearizable ({} operations)", history.len()),
+                Err(v) => {
+                    let op = &history[v.op];
+                    format!("not linearizable: {v}; that operation was called at {:.3} s", op.call as f64 / 1e6)
+                }
+            }
+        };
+        StoreFigures {
+            availability: Availability {
+                connected: c.connected.fraction(),
+                majority_side: c.majority_side.fraction(),
+                minority_side: c.minority_side.fraction(),
+            },
+            stale_read_fraction: (c.reads > 0).then(|| round3(c.stale_reads as f64 / c.reads as f64)),
+            oldest_divergence_ms: round3(c.max_divergence_us as f64 / 1000.0),
+            divergent_keys_at_end: divergent_at_end,
+            sibling_keys_at_end: self.sibling_keys.len() as u64,
+            linearizability,
+            counts: c,
+        }
+    }
+
+    fn sample(&self, sim: &Sim<StoreNode>, into: &mut Vec<StoreFigures>) {
+        into.push(self.figures(sim));
+    }
+
+    fn pool(s: &Vec<StoreFigures>) -> StorePooled {
+        StorePooled {
+            runs: s.len(),
+            oldest_divergence_ms: MsSummary::of_us(s.iter().map(|f| f.counts.max_divergence_us)),
+            not_linearizable: s.iter().filter(|f| f.linearizability.starts_with("not linearizable")).count(),
+        }
+    }
+
+    fn describe(c: &StoreCounts, p: &StorePooled, one: Option<&StoreFigures>) -> Vec<(String, String)> {
+        let served = |s: &Served| match s.fraction() {
+            Some(f) => format!("{:.1}% of {}", f * 100.0, s.invoked),
+            None => "none".into(),
+        };
+        let mut out = vec![
+            (
+                "availability".to_string(),
+                format!(
+                    "connected {}; majority side {}; minority side {}",
+                    served(&c.connected),
+                    served(&c.majority_side),
+                    served(&c.minority_side)
+                ),
+            ),
+            ("stale reads".into(), format!("{} of {} reads", c.stale_reads, c.reads)),
+            ("lost writes".into(), format!("{} of {} acknowledged", c.lost_writes, c.writes_acked)),
+            (
+                "siblings".into(),
+                format!("at most {} replica-keys held siblings at once", c.max_sibling_keys),
+            ),
+            (
+                "divergence".into(),
+                format!("oldest {:.1} ms", c.max_divergence_us as f64 / 1000.0),
+            ),
+            (
+                "repair".into(),
+                format!(
+                    "{} B in {} messages: read repair {} B, handoff {} B, anti-entropy {} B in {} rounds (a full exchange: {} B)",
+                    c.repair_bytes(),
+                    c.repair_messages(),
+                    c.read_repair_bytes,
+                    c.handoff_bytes,
+                    c.sync_bytes,
+                    c.sync_rounds,
+                    c.sync_full_bytes
+                ),
+            ),
+        ];
+        if p.runs > 1 {
+            out.push(("divergence per run".into(), p.oldest_divergence_ms.to_string()));
+            out.push(("not linearizable".into(), format!("{} of {} runs", p.not_linearizable, p.runs)));
+        }
+        if let Some(f) = one {
+            out.push(("linearizability".into(), f.linearizability.clone()));
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Availability {
+    pub connected: Option<f64>,
+    pub majority_side: Option<f64>,
+    pub minority_side: Option<f64>,
+}
+
+/// What `splitbrain run` reports of a store run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreFigures {
+    /// The fraction of requests answered, by side.
+    pub availability: Availability,
+    pub stale_read_fraction: Option<f64>,
+    pub oldest_divergence_ms: f64,
+    pub divergent_keys_at_end: u32,
+    pub sibling_keys_at_end: u64,
+    /// The verdict on the run's client history, per key.
+    pub linearizability: String,
+    pub counts: StoreCounts,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StorePooled {
+    pub runs: usize,
+    pub oldest_divergence_ms: MsSummary,
+    pub not_linearizable: usize,
+}
