@@ -3,8 +3,12 @@
 //!
 //! A coordinator with a sloppy quorum first asks the key's N home replicas,
 //! as a strict one does. If half its timeout passes without a quorum, it
-//! widens the request to the next nodes on the ring, one stand-in for each
-//! home replica that has not answered. A stand-in keeps such a write apart
+//! widens the request to the nodes past the home replicas on the ring,
+//! each standing in (in ring order, in turn) for a home replica that has
+//! not answered. Dynamo's coordinator skips the nodes its failure detector
+//! suspects; ours has none, so it asks every node past the home list and
+//! counts the first acknowledgement for each missing home replica. A
+//! stand-in keeps such a write apart
 //! from its own data, with a *hint* naming the home node, and its
 //! acknowledgement counts for that home node. Every `handoff_us` a stand-in
 //! offers its hints to their home nodes, and drops a hint once the home node
@@ -19,9 +23,9 @@ use crate::sim::NodeId;
 impl StoreNode {
     /// The nodes past the key's N home replicas, in ring order, that this
     /// request has not asked yet.
-    fn stand_ins(&self, key: Key, asked: &[NodeId], count: usize) -> Vec<NodeId> {
+    fn stand_ins(&self, key: Key, asked: &[NodeId]) -> Vec<NodeId> {
         let all = self.ring.preference_list(key, self.cfg.nodes);
-        all.into_iter().skip(self.cfg.n as usize).filter(|m| !asked.contains(m)).take(count).collect()
+        all.into_iter().skip(self.cfg.n as usize).filter(|m| !asked.contains(m)).collect()
     }
 
     /// Half the timeout has passed without a quorum: ask stand-ins.
@@ -33,8 +37,11 @@ impl StoreNode {
                 let home = self.ring.preference_list(key, self.cfg.n);
                 let missing: Vec<NodeId> =
                     home.into_iter().filter(|h| !acked.iter().any(|(n, hint)| hint.unwrap_or(*n) == *h)).collect();
-                let stand_ins = self.stand_ins(key, asked, missing.len());
-                for (&to, &for_home) in stand_ins.iter().zip(&missing) {
+                if missing.is_empty() {
+                    return;
+                }
+                let stand_ins = self.stand_ins(key, asked);
+                for (&to, &for_home) in stand_ins.iter().zip(missing.iter().cycle()) {
                     ctx.send(to, Msg::Replicate { req, key, versions: vec![version.clone()], hint: Some(for_home) });
                 }
                 if let Some(Pending::Put { asked, .. }) = self.pending.get_mut(&req) {
@@ -43,8 +50,10 @@ impl StoreNode {
             }
             Pending::Get { key, replies, asked, done: false, .. } => {
                 let key = *key;
-                let short = (self.cfg.r as usize).saturating_sub(replies.len());
-                let stand_ins = self.stand_ins(key, asked, short);
+                if replies.len() >= self.cfg.r as usize {
+                    return;
+                }
+                let stand_ins = self.stand_ins(key, asked);
                 for &to in &stand_ins {
                     ctx.send(to, Msg::Read { req, key });
                 }

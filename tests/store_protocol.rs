@@ -1,0 +1,253 @@
+//! The store as a protocol on the spine: scenarios with clients, faults,
+//! sloppy quorums, hinted handoff and anti-entropy; the Convergence checker
+//! and its broken variant; idempotent retries; and what a run measures.
+
+use splitbrain::protocols::store::convergence::divergent;
+use splitbrain::protocols::store::node::StoreNode;
+use splitbrain::scenario::{Runner, Scenario};
+
+fn scenario(store: &str, nodes: u32, seed: u64, duration_ms: u64, timeline: &str) -> Scenario {
+    let json = format!(
+        r#"{{"version":1,"protocol":{{"store":{store}}},"nodes":{nodes},"seed":{seed},"duration_ms":{duration_ms},"timeline":[{timeline}]}}"#
+    );
+    Scenario::from_json(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+fn run(s: Scenario) -> Runner<StoreNode> {
+    let mut r: Runner<StoreNode> = Runner::build(s).expect("valid");
+    r.run_to_end();
+    r
+}
+
+/// Writes on both sides of a partition to keys nobody reads afterwards, so
+/// only anti-entropy can bring the replicas together after the heal.
+const SPLIT: &str = r#"{"at_ms":500,"action":"partition","groups":[[0,1]]},
+    {"at_ms":2500,"action":"heal_all"}"#;
+const WRITERS: &str =
+    r#""workload":{"clients":10,"think_ms":20,"read_fraction":0,"keys":30,"read_before_write":false,"stop_ms":2000}"#;
+
+#[test]
+fn after_the_heal_anti_entropy_converges_every_key_within_the_bound() {
+    for seed in 0..12 {
+        let s = scenario(&format!(r#"{{"anti_entropy_ms":100,{WRITERS}}}"#), 5, seed, 6000, SPLIT);
+        let r = run(s);
+        assert!(r.violations().is_empty(), "seed {seed}: {:?}", r.violations());
+        assert_eq!(divergent(r.sim()), None, "seed {seed}: every replica agrees at the end");
+        let c = &r.observed().counts;
+        assert!(c.sync_rounds > 100 && c.sync_bytes > 0, "seed {seed}: {c:?}");
+        assert!(c.sync_bytes < c.sync_full_bytes, "seed {seed}: the trees cost less than sending everything");
+    }
+}
+
+#[test]
+fn the_convergence_checker_catches_anti_entropy_that_never_repairs() {
+    let mut caught = 0;
+    for seed in 0..6 {
+        let s = scenario(
+            &format!(r#"{{"anti_entropy_ms":100,"bug":"sync_without_repair",{WRITERS}}}"#),
+            5,
+            seed,
+            6000,
+            SPLIT,
+        );
+        let r = run(s);
+        let v: Vec<_> = r.violations().iter().filter(|v| v.property == "Convergence").collect();
+        if let Some(v) = v.first() {
+            caught += 1;
+            assert!(v.detail.contains("still hold different versions"), "{}", v.detail);
+            // Judged once the bound has passed after the last write.
+            assert!(v.time_us >= 2_000_000 + 500_000, "{v:?}");
+        }
+    }
+    assert_eq!(caught, 6, "every seed leaves replicas apart without repair");
+}
+
+#[test]
+fn without_anti_entropy_there_is_no_bound_and_no_convergence_check() {
+    let s = scenario(&format!(r#"{{"anti_entropy_ms":null,{WRITERS}}}"#), 5, 1, 6000, SPLIT);
+    let r = run(s);
+    assert!(r.violations().is_empty());
+    assert!(divergent(r.sim()).is_some(), "blind writes on both sides stay apart without repair");
+}
+
+#[test]
+fn a_retried_write_is_applied_once() {
+    // N = W = 3: the acknowledgements of n-th replica are cut, so every
+    // attempt falls one short; the write is retried with its idempotency
+    // key and must exist as one version, not one per attempt.
+    let mut found = false;
+    for seed in 0..10 {
+        let s = scenario(r#"{"n":3,"r":1,"w":3,"retries":2,"anti_entropy_ms":null}"#, 3, seed, 2000, "");
+        let mut r: Runner<StoreNode> = Runner::build(s).expect("valid");
+        r.act(splitbrain::scenario::Action::Cut { from: 2, to: 0, both: false });
+        r.act(splitbrain::scenario::Action::Request { node: splitbrain::scenario::Target::Node(0) });
+        r.run_to_end();
+        let retried = r.observed().counts.retried;
+        let key = r.observed().ops.get(0).expect("the write was invoked").key;
+        if retried < 2 {
+            continue;
+        }
+        found = true;
+        for n in 0..3 {
+            let held = r.sim().node(n).and_then(|s| s.siblings(key)).map_or(0, |s| s.len());
+            assert!(held <= 1, "seed {seed}: n{n} holds {held} versions of one write");
+        }
+        assert_eq!(r.sim().node(1).and_then(|s| s.siblings(key)).map(|s| s.len()), Some(1));
+    }
+    assert!(found, "some seed retried twice");
+}
+
+/// Clients on both sides of a 2|3 partition of five nodes, N = 3.
+const CLIENTS: &str = r#""workload":{"clients":10,"think_ms":20,"keys":20,"stop_ms":4000}"#;
+const MINORITY: &str = r#"{"at_ms":1000,"action":"partition","groups":[[0,1]]},{"at_ms":3000,"action":"heal_all"}"#;
+
+#[test]
+fn a_sloppy_quorum_answers_on_both_sides_where_a_strict_one_cannot() {
+    let mut strict_minority = Vec::new();
+    let mut sloppy_minority = Vec::new();
+    for seed in 0..5 {
+        let strict = run(scenario(&format!(r#"{{"n":3,"r":2,"w":2,{CLIENTS}}}"#), 5, seed, 6000, MINORITY));
+        let sloppy =
+            run(scenario(&format!(r#"{{"n":3,"r":2,"w":2,"quorum":"sloppy",{CLIENTS}}}"#), 5, seed, 6000, MINORITY));
+        for r in [&strict, &sloppy] {
+            assert!(r.violations().is_empty(), "seed {seed}: {:?}", r.violations());
+            assert_eq!(divergent(r.sim()), None, "seed {seed}: converged after the heal");
+        }
+        let f = |r: &Runner<StoreNode>| r.observed().counts.minority_side.fraction().expect("requests there");
+        strict_minority.push(f(&strict));
+        sloppy_minority.push(f(&sloppy));
+        let c = &sloppy.observed().counts;
+        assert!(c.hinted > 0 && c.handoff_messages > 0, "seed {seed}: stand-ins held hints and handed them off");
+        for n in 0..5 {
+            assert_eq!(sloppy.sim().node(n).map(|s| s.hints().count()), Some(0), "seed {seed}: n{n} kept a hint");
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(mean(&sloppy_minority) > 0.9, "{sloppy_minority:?}");
+    assert!(mean(&strict_minority) < 0.7, "{strict_minority:?}");
+}
+
+#[test]
+fn even_with_r_plus_w_over_n_a_sloppy_store_is_not_linearizable() {
+    let verdicts: Vec<String> = (0..5)
+        .map(|seed| {
+            let r = run(scenario(
+                &format!(r#"{{"n":3,"r":2,"w":2,"quorum":"sloppy",{CLIENTS}}}"#),
+                5,
+                seed,
+                6000,
+                MINORITY,
+            ));
+            r.report().figures.linearizability
+        })
+        .collect();
+    assert!(verdicts.iter().any(|v| v.starts_with("not linearizable")), "{verdicts:?}");
+    // And a history with no faults and no concurrency on a key checks out.
+    let calm = run(scenario(
+        r#"{"n":3,"r":2,"w":2,"workload":{"clients":1,"think_ms":50,"keys":4,"stop_ms":3000}}"#,
+        5,
+        1,
+        4000,
+        "",
+    ));
+    assert!(
+        calm.report().figures.linearizability.starts_with("linearizable"),
+        "{}",
+        calm.report().figures.linearizability
+    );
+}
+
+#[test]
+fn last_writer_wins_loses_acknowledged_writes_to_a_skewed_clock_and_siblings_keep_them() {
+    // n0's clock runs 2 s behind: its writes lose to any concurrent write.
+    let skew = r#"{"at_ms":0,"action":"skew","node":0,"offset_ms":-2000}"#;
+    let timeline = format!("{skew},{MINORITY}");
+    let clients = r#""workload":{"clients":10,"think_ms":20,"keys":5,"read_before_write":false,"stop_ms":4000}"#;
+    let (mut lww_lost, mut sib_lost) = (0, 0);
+    for seed in 0..3 {
+        let lww = run(scenario(&format!(r#"{{"resolution":"lww",{clients}}}"#), 5, seed, 6000, &timeline));
+        let sib = run(scenario(&format!(r#"{{"resolution":"siblings",{clients}}}"#), 5, seed, 6000, &timeline));
+        assert!(lww.violations().is_empty() && sib.violations().is_empty());
+        lww_lost += lww.observed().counts.lost_writes;
+        sib_lost += sib.observed().counts.lost_writes;
+        assert!(sib.observed().counts.max_sibling_keys > 0);
+    }
+    assert!(lww_lost > 0, "last-writer-wins lost nothing");
+    assert_eq!(sib_lost, 0);
+}
+
+#[test]
+fn bad_store_scenarios_get_clear_errors() {
+    let bad = |store: &str, nodes: u32| {
+        let json = format!(r#"{{"version":1,"protocol":{{"store":{store}}},"nodes":{nodes},"seed":1}}"#);
+        Scenario::from_json(&json).expect_err("refused").to_string()
+    };
+    assert!(bad(r#"{"n":3,"r":4}"#, 5).contains("R = 4 and W = 2 must each be at most N = 3"));
+    assert!(bad(r#"{"n":3,"w":4}"#, 5).contains("at most N = 3"));
+    assert!(bad(r#"{"n":6}"#, 5).contains("N = 6 replicas is more than the 5 nodes"));
+    assert!(bad(r#"{"resolution":"newest"}"#, 5).contains("unknown variant `newest`"));
+    assert!(bad(r#"{"workload":{"keys":1000000}}"#, 5).contains("keys must be 1 to 100000"));
+    assert!(bad(r#"{"workload":{"clients":5000}}"#, 5).contains("clients must be 1 to 1000"));
+    assert!(bad(r#"{}"#, 101).contains("at most 100 nodes"));
+}
+
+/// A random fault schedule: crashes and restarts, pauses, partitions, cuts
+/// and loss, all healed at 3 s; clients stop at 3.5 s.
+fn random_timeline(seed: u64) -> String {
+    let mut rng = splitbrain::sim::rng::Rng::new(seed, 77);
+    let mut t = 0;
+    let mut out = Vec::new();
+    loop {
+        t += 50 + rng.below(250);
+        if t >= 3000 {
+            break;
+        }
+        let n = rng.below(5);
+        let m = (n + 1 + rng.below(4)) % 5;
+        out.push(match rng.below(7) {
+            0 => format!(r#"{{"at_ms":{t},"action":"crash","node":{n}}}"#),
+            1 => format!(r#"{{"at_ms":{t},"action":"restart","node":{n}}}"#),
+            2 => format!(r#"{{"at_ms":{t},"action":"pause","node":{n}}}"#),
+            3 => format!(r#"{{"at_ms":{t},"action":"resume","node":{n}}}"#),
+            4 => format!(r#"{{"at_ms":{t},"action":"partition","groups":[[{n},{m}]]}}"#),
+            5 => format!(r#"{{"at_ms":{t},"action":"cut","from":{n},"to":{m}}}"#),
+            _ => format!(r#"{{"at_ms":{t},"action":"heal_all"}}"#),
+        });
+    }
+    out.push(r#"{"at_ms":3000,"action":"heal_all"}"#.into());
+    for n in 0..5 {
+        out.push(format!(r#"{{"at_ms":3000,"action":"restart","node":{n}}}"#));
+        out.push(format!(r#"{{"at_ms":3000,"action":"resume","node":{n}}}"#));
+    }
+    out.join(",")
+}
+
+#[test]
+fn under_random_faults_no_write_is_lost_causality_holds_and_replicas_converge() {
+    for seed in 0..24 {
+        let quorum = if seed % 2 == 0 { "strict" } else { "sloppy" };
+        let store = format!(
+            r#"{{"quorum":"{quorum}","anti_entropy_ms":100,"workload":{{"clients":8,"think_ms":20,"keys":12,"stop_ms":3500}}}}"#
+        );
+        let r = run(scenario(&store, 5, seed, 7000, &random_timeline(seed)));
+        assert!(r.violations().is_empty(), "seed {seed} ({quorum}): {:?}", r.violations());
+        assert_eq!(divergent(r.sim()), None, "seed {seed}");
+        assert!(r.observed().counts.writes_acked > 50, "seed {seed}: the clients wrote");
+    }
+}
+
+#[test]
+fn under_random_faults_the_broken_variants_are_caught() {
+    for (bug, property) in [("keep_one_sibling", "No Lost Write"), ("server_context", "Causality")] {
+        let caught = (0..8)
+            .filter(|&seed| {
+                let store = format!(
+                    r#"{{"bug":"{bug}","anti_entropy_ms":100,"workload":{{"clients":8,"think_ms":20,"keys":4,"stop_ms":3500}}}}"#
+                );
+                let r = run(scenario(&store, 5, seed, 7000, &random_timeline(seed)));
+                r.violations().iter().any(|v| v.property == property)
+            })
+            .count();
+        assert!(caught >= 4, "{bug}: {property} caught in only {caught} of 8 schedules");
+    }
+}
