@@ -1,11 +1,11 @@
 //! The frame loop: how far a frame runs the simulation, and how the events
 //! it produced reach the event log and the violation banner.
 
-use super::{Playground, DROP_FADE_MS, LOG_CAP, MAX_FRAME_ADVANCE_US};
+use super::{Board, Playground, DROP_FADE_MS, LOG_CAP, MAX_FRAME_ADVANCE_US};
 use crate::scenario::Logged;
 use crate::sim::Time;
 
-impl Playground {
+impl<P: Board> Playground<P> {
     pub(super) fn tick(&mut self, wall_ms: f64) {
         self.wall_now = wall_ms;
         let gap = self.last_wall.map_or(0.0, |l| wall_ms - l);

@@ -3,7 +3,7 @@
 //! only draw this and send actions, and native tests drive it directly.
 
 use crate::protocols::raft::invariants::Property;
-use crate::protocols::raft::{cluster, Raft, MAX_NODES};
+use crate::protocols::raft::Raft;
 use crate::scenario::travel::{Mark, Travel};
 use crate::scenario::MAX_DURATION_US;
 use crate::scenario::{codec, presets, Action as Timeline, Logged, Runner, Scenario, Target};
@@ -11,9 +11,11 @@ use crate::sim::invariant::Violation;
 use crate::sim::{NodeId, Sim, Time};
 use std::collections::VecDeque;
 
+mod board;
 mod frames;
 pub mod settings;
 mod view;
+pub use board::Board;
 pub use view::NodeView;
 
 /// The slowest and fastest speeds, as multiples of real time.
@@ -138,9 +140,10 @@ pub fn node_radius(n: u32) -> f64 {
     }
 }
 
-/// The playground state.
-pub struct Playground {
-    travel: Travel,
+/// The playground state: one run of a protocol that has a [`Board`] (Raft,
+/// the store), the controls around it, and what the page shows of it.
+pub struct Playground<P: Board = Raft> {
+    travel: Travel<P>,
     /// The scenario as loaded (preset, link, file): what a reset returns to.
     base: Scenario,
     /// The fragment (without `#`) of the last share link made, and the
@@ -176,10 +179,10 @@ pub struct Playground {
     violations_seen: usize,
 }
 
-impl Playground {
-    /// The playground on its default scenario ([`settings::playground`]).
-    pub fn new() -> Self {
-        let base = settings::playground();
+impl<P: Board> Playground<P> {
+    /// The playground on its protocol's default scenario.
+    pub fn open() -> Self {
+        let base = P::default_scenario();
         let runner = Self::runner_for(&base).expect("the default scenario is valid");
         let mut pg = Playground {
             travel: Travel::new(runner),
@@ -211,15 +214,15 @@ impl Playground {
         pg
     }
 
-    fn runner_for(scenario: &Scenario) -> Result<Runner, String> {
-        let mut r = Runner::new(scenario.clone()).map_err(|e| e.to_string())?;
+    fn runner_for(scenario: &Scenario) -> Result<Runner<P>, String> {
+        let mut r = Runner::<P>::build(scenario.clone()).map_err(|e| e.to_string())?;
         r.record(true);
         Ok(r)
     }
 
     // ----- getters -----
 
-    pub fn sim(&self) -> &Sim<Raft> {
+    pub fn sim(&self) -> &Sim<P> {
         self.travel.runner().sim()
     }
 
@@ -260,35 +263,30 @@ impl Playground {
         self.wall_now
     }
 
-    /// The live leader with the highest term.
+    /// The live leader (with the highest term), if the protocol has one.
     pub fn leader(&self) -> Option<NodeId> {
-        cluster::leader(self.sim())
+        P::leader(self.sim())
     }
 
     /// The series behind the metrics panel.
-    pub fn observed(&self) -> &crate::protocols::raft::observe::Observed {
+    pub fn observed(&self) -> &P::Observer {
         self.travel.runner().observed()
     }
 
-    /// The configuration as the leader sees it (or, with no leader, every
-    /// server any live server counts as a member).
+    /// The nodes in the configuration, as a bit set.
     pub fn cluster_members(&self) -> u32 {
-        let sim = self.sim();
-        match self.leader().and_then(|l| sim.node(l)) {
-            Some(r) => r.members(),
-            None => (0..sim.len()).filter_map(|n| sim.node(n)).fold(0, |m, r| m | r.members()),
-        }
+        P::members(self.sim())
     }
 
-    /// The lowest-numbered server outside the configuration.
+    /// The lowest-numbered node outside the configuration.
     pub fn spare(&self) -> Option<NodeId> {
         let m = self.cluster_members();
         (0..self.sim().len()).find(|n| m & (1 << n) == 0)
     }
 
-    /// Whether a property has failed in this run.
-    pub fn failed(&self, p: Property) -> Option<&Violation> {
-        self.violations().iter().find(|v| v.property == p.name())
+    /// Whether the property of this name has failed in this run.
+    pub fn failed_named(&self, name: &str) -> Option<&Violation> {
+        self.violations().iter().find(|v| v.property == name)
     }
 
     // ----- the reducer -----
@@ -458,11 +456,11 @@ impl Playground {
     /// Whether the settings form's scenario can run, ignoring its timeline
     /// (a reset drops a timeline that names nodes that no longer exist).
     fn validate(s: &Scenario) -> Result<(), String> {
-        if !(3..=MAX_NODES).contains(&s.nodes) {
-            return Err(format!("The playground runs 3 to {MAX_NODES} nodes, not {}.", s.nodes));
+        if !(3..=P::MAX_VIEW_NODES).contains(&s.nodes) {
+            return Err(format!("The playground runs 3 to {} nodes, not {}.", P::MAX_VIEW_NODES, s.nodes));
         }
         let bare = Scenario { timeline: Vec::new(), links: Vec::new(), ..s.clone() };
-        Runner::new(bare).map(|_| ()).map_err(|e| format!("Those settings do not work: {e}"))
+        Runner::<P>::build(bare).map(|_| ()).map_err(|e| format!("Those settings do not work: {e}"))
     }
 
     /// Restarts with the draft: what was done by hand is dropped; a
@@ -482,7 +480,7 @@ impl Playground {
         }
     }
 
-    fn start(&mut self, runner: Runner, base: Scenario) {
+    fn start(&mut self, runner: Runner<P>, base: Scenario) {
         self.travel = Travel::new(runner);
         self.base = base;
         self.log.clear();
@@ -500,6 +498,14 @@ impl Playground {
 
     /// Loads a scenario; on error, says why and keeps the current run.
     fn load(&mut self, scenario: Scenario, at_us: Option<Time>, playing: bool) {
+        if scenario.protocol.name() != P::NAME {
+            self.error = Some(format!(
+                "That is a {} scenario; this view runs {} scenarios. The current one is unchanged.",
+                scenario.protocol.name(),
+                P::NAME
+            ));
+            return;
+        }
         let runner = match Self::runner_for(&scenario) {
             Ok(r) => r,
             Err(e) => {
@@ -536,9 +542,21 @@ impl Playground {
     }
 }
 
-impl Default for Playground {
+impl<P: Board> Default for Playground<P> {
     fn default() -> Self {
-        Self::new()
+        Self::open()
+    }
+}
+
+impl Playground<Raft> {
+    /// The Raft playground on its default scenario.
+    pub fn new() -> Self {
+        Self::open()
+    }
+
+    /// Whether a property has failed in this run.
+    pub fn failed(&self, p: Property) -> Option<&Violation> {
+        self.failed_named(p.name())
     }
 }
 

@@ -15,6 +15,20 @@ pub fn playground() -> Scenario {
     }
 }
 
+/// The scenario the store view opens with: five nodes, N = 3, R = W = 2,
+/// four clients over eight keys.
+pub fn store() -> Scenario {
+    use crate::protocols::store::model::{StoreSpec, WorkloadSpec};
+    let workload = WorkloadSpec { clients: 4, think_ms: 300.0, keys: 8, ..WorkloadSpec::default() };
+    Scenario {
+        name: "store".into(),
+        protocol: ProtocolSpec::Store(StoreSpec { workload: Some(workload), ..StoreSpec::default() }),
+        network: LinkSpec { latency_ms: [10.0, 20.0], ..LinkSpec::default() },
+        duration_ms: crate::scenario::Millis::from_ms(60_000),
+        ..Scenario::raft(5, 1)
+    }
+}
+
 /// The draft's Raft parameters (a draft of another protocol edits a
 /// throwaway copy: the Raft view loads only Raft scenarios).
 pub fn raft(s: &mut Scenario) -> &mut RaftParams {

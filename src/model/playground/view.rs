@@ -1,8 +1,8 @@
 //! What the Raft view draws, read from the playground: a node's role,
 //! term and timer, the filtered event log, and the status line.
 
-use super::Playground;
-use crate::protocols::raft::{cluster, Role};
+use super::{Board, Playground};
+use crate::protocols::raft::{Raft, Role};
 use crate::scenario::Logged;
 use crate::sim::NodeId;
 
@@ -16,7 +16,7 @@ pub struct NodeView {
     pub timer_left: Option<f64>,
 }
 
-impl Playground {
+impl Playground<Raft> {
     /// Role, term and status of a node, for drawing.
     pub fn node_view(&self, n: NodeId) -> NodeView {
         let sim = self.sim();
@@ -36,7 +36,9 @@ impl Playground {
             }
         }
     }
+}
 
+impl<P: Board> Playground<P> {
     /// The log entries that pass the filters, newest first.
     pub fn visible_log(&self, limit: usize) -> Vec<&Logged> {
         let keep =
@@ -65,11 +67,8 @@ impl Playground {
         out
     }
 
-    /// A readable name for what the highest-term leader is, for the status bar.
+    /// The status bar's summary of the run (for Raft: who leads).
     pub fn summary(&self) -> String {
-        match self.leader() {
-            Some(l) => format!("leader n{l} · term {}", self.node_view(l).term),
-            None => format!("no leader · term {}", cluster::max_term(self.sim())),
-        }
+        P::summary(self.sim())
     }
 }
