@@ -31,6 +31,8 @@ pub enum Open {
     Raft(Vec<Action>),
     /// Show the gossip view and apply these actions.
     Swarm(Vec<SwarmAction>),
+    /// Show the store view and apply these actions.
+    Store(Vec<Action>),
 }
 
 fn pairs(hash: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -62,9 +64,14 @@ pub fn parse(hash: &str) -> Open {
         return Open::Nothing;
     }
     // A shared run opens in the view of its protocol.
-    let leaderless = value(hash, "g").is_some()
-        || (value(hash, "s").is_some()
-            && codec::parse_fragment(hash).is_ok_and(|l| l.is_some_and(|l| l.scenario.protocol.name() != "raft")));
+    let protocol = value(hash, "s")
+        .and_then(|_| codec::parse_fragment(hash).ok().flatten())
+        .map(|l| l.scenario.protocol.name())
+        .or_else(|| value(hash, "preset").and_then(presets::find).map(|p| p.protocol()));
+    if protocol == Some("store") {
+        return Open::Store(raft(hash));
+    }
+    let leaderless = value(hash, "g").is_some() || (value(hash, "s").is_some() && protocol.is_some_and(|p| p != "raft"));
     if leaderless {
         let mut out = vec![SwarmAction::OpenLink(hash.to_string())];
         out.extend(speed(hash).map(SwarmAction::SetSpeed));

@@ -23,7 +23,7 @@ pub enum SwarmKind {
 
 /// The presets this view offers: every preset file that is not Raft's.
 pub fn swarm_presets() -> impl Iterator<Item = &'static presets::Preset> {
-    presets::PRESETS.iter().filter(|p| p.protocol() != "raft")
+    presets::PRESETS.iter().filter(|p| matches!(p.protocol(), "gossip" | "swim"))
 }
 
 /// The largest group the browser view runs.

@@ -156,17 +156,29 @@ pub fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Ac
     });
 }
 
+/// Each view's dispatch, for links that may open in any of them.
+#[derive(Clone)]
+pub struct Routes {
+    pub raft: Callback<Action>,
+    pub swarm: Callback<SwarmAction>,
+    pub store: Callback<Action>,
+}
+
 /// Shows the view a fragment asks for and hands it the fragment's actions.
-pub fn open_fragment(open: Open, raft: &Callback<Action>, swarm: &Callback<SwarmAction>, show: &Callback<u8>) {
+pub fn open_fragment(open: Open, to: &Routes, show: &Callback<u8>) {
     match open {
         Open::Nothing => return,
         Open::Raft(actions) => {
             show.emit(0);
-            actions.into_iter().for_each(|a| raft.emit(a));
+            actions.into_iter().for_each(|a| to.raft.emit(a));
         }
         Open::Swarm(actions) => {
             show.emit(1);
-            actions.into_iter().for_each(|a| swarm.emit(a));
+            actions.into_iter().for_each(|a| to.swarm.emit(a));
+        }
+        Open::Store(actions) => {
+            show.emit(2);
+            actions.into_iter().for_each(|a| to.store.emit(a));
         }
     }
     clear_fragment();
@@ -175,10 +187,10 @@ pub fn open_fragment(open: Open, raft: &Callback<Action>, swarm: &Callback<Swarm
 /// A link pasted into a tab that is already open (any form: `#s=`, `#g=`,
 /// `#gossip=`, `#preset=`, settings) opens just as it does on a fresh load.
 #[hook]
-pub fn use_hash_links(raft: Callback<Action>, swarm: Callback<SwarmAction>, show: Callback<u8>) {
+pub fn use_hash_links(to: Routes, show: Callback<u8>) {
     use_effect_with((), move |_| {
         let listener = EventListener::new(&window(), "hashchange", move |_| {
-            open_fragment(fragment::parse(&current_hash()), &raft, &swarm, &show);
+            open_fragment(fragment::parse(&current_hash()), &to, &show);
         });
         move || drop(listener)
     });

@@ -2,8 +2,8 @@
 //! partitions, and the node and link menus.
 
 use super::field::Field;
+use super::face::Face;
 use crate::model::playground::{layout, node_radius, Action, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
-use crate::protocols::raft::{Msg, Role};
 use crate::scenario::{Action as Do, LinkSpec, Target};
 use crate::sim::{NodeId, NodeStatus};
 use wasm_bindgen::JsCast;
@@ -11,18 +11,6 @@ use yew::prelude::*;
 
 /// Partition group colours (shaded behind the nodes).
 const GROUP_FILL: [&str; 6] = ["#38bdf8", "#f59e0b", "#a78bfa", "#34d399", "#f472b6", "#facc15"];
-
-fn role_class(pg: &Playground, n: NodeId) -> &'static str {
-    let v = pg.node_view(n);
-    match (v.status, v.role) {
-        (NodeStatus::Crashed, _) => "crashed",
-        (NodeStatus::Paused, _) => "paused",
-        (_, Some(Role::Leader)) => "leader",
-        (_, Some(Role::Candidate)) => "candidate",
-        (_, Some(Role::PreCandidate)) => "precandidate",
-        _ => "follower",
-    }
-}
 
 /// Converts a pointer position to view coordinates. (Yew delegates events,
 /// so the event's current target is not the SVG; look the SVG up.)
@@ -38,38 +26,7 @@ fn view_point(e: &web_sys::PointerEvent) -> Option<(f64, f64)> {
     Some((x, y))
 }
 
-fn message_shape(msg: &Msg, x: f64, y: f64, class: String) -> Html {
-    let label = msg.label();
-    let title = msg.to_string();
-    match msg {
-        Msg::RequestVote { .. } => html! {
-            <circle cx={x.to_string()} cy={y.to_string()} r="8" class={classes!(class, "m-vote", (label == "PreVote").then_some("m-pre"))}><title>{title}</title></circle>
-        },
-        Msg::RequestVoteReply { granted, .. } => html! {
-            <circle cx={x.to_string()} cy={y.to_string()} r="5" class={classes!(class, if *granted { "m-granted" } else { "m-denied" })}><title>{title}</title></circle>
-        },
-        Msg::AppendEntries { entries, .. } => html! {
-            <g class={classes!(class, "m-append")} transform={format!("translate({x:.1},{y:.1})")}>
-                <rect x="-9" y="-6" width="18" height="12" rx="2"><title>{title}</title></rect>
-                { if entries.is_empty() { html!{} } else { html!{ <text y="4" class="m-count">{entries.len()}</text> } } }
-            </g>
-        },
-        Msg::AppendEntriesReply { success, .. } => html! {
-            <rect x={(x - 5.0).to_string()} y={(y - 4.0).to_string()} width="10" height="8" rx="1" class={classes!(class, if *success { "m-ack" } else { "m-nack" })}><title>{title}</title></rect>
-        },
-        Msg::TimeoutNow { .. } => html! {
-            <path d={format!("M{x:.1},{:.1} l9,9 l-9,9 l-9,-9 z", y - 9.0)} class={classes!(class, "m-timeoutnow")}><title>{title}</title></path>
-        },
-        Msg::InstallSnapshot { .. } => html! {
-            <g class={classes!(class, "m-snapshot")} transform={format!("translate({x:.1},{y:.1})")}>
-                <rect x="-11" y="-9" width="22" height="18" rx="3"><title>{title}</title></rect>
-                <text y="4" class="m-count">{"S"}</text>
-            </g>
-        },
-    }
-}
-
-pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
     let sim = pg.sim();
     let n = sim.len();
     let r = node_radius(n);
@@ -167,7 +124,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             let (x, y) = edge(m.from, m.to, p);
             let blocked = m.lost || net.blocked(m.from, m.to).is_some();
             let class = if blocked { "msg doomed".to_string() } else { "msg".to_string() };
-            message_shape(m.msg, x, y, class)
+            P::message_shape(m.msg, x, y, class)
         })
         .collect();
 
@@ -189,41 +146,21 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
 
     // Nodes.
     let members = pg.cluster_members();
-    let witnesses = &sim.config().witnesses;
     let nodes: Html = (0..n)
         .map(|i| {
-            let v = pg.node_view(i);
-            let witness = witnesses.contains(&i);
+            let status = sim.status(i);
             let spare = members & (1 << i) == 0;
             let clock = sim.clock(i);
             let skewed = clock.offset_us() != 0 || clock.drift_ppm() != 0;
             let ahead_ms = (sim.local_time(i) - now as i64) as f64 / 1000.0;
-            // The leader's lease: a gold arc of what is left, on its own clock.
-            let lease = sim.node(i).and_then(|rf| {
-                let len = rf.config().lease_us()? as f64;
-                let local = sim.local_time(i);
-                rf.lease_valid(local).then(|| ((rf.lease_until() - local) as f64 / len).clamp(0.0, 1.0))
-            });
-            let lease_ring = match lease {
-                Some(left) => {
-                    let c = std::f64::consts::TAU * (r + 3.0);
-                    html! { <circle class="lease" r={(r + 3.0).to_string()} stroke-dasharray={format!("{:.1} {:.1}", c * left, c)} transform="rotate(-90)"><title>{format!("lease: {:.0}% left on n{i}'s clock", left * 100.0)}</title></circle> }
-                }
-                None => html! {},
-            };
             let (x, y) = pos[i as usize];
-            let class = role_class(pg, i);
+            let class = match status {
+                NodeStatus::Crashed => "crashed",
+                NodeStatus::Paused => "paused",
+                NodeStatus::Up => P::node_class(pg, i),
+            };
             let selected = pg.selected == Some(i);
             let highlighted = pg.highlighted.contains(&i);
-            let circ = std::f64::consts::TAU * (r + 7.0);
-            // Witnesses and spares never stand, so their timers mean nothing.
-            let ring = match (v.timer_left, v.role) {
-                (Some(left), Some(role)) if role != Role::Leader && !witness && !spare => html! {
-                    <circle class="timer" r={(r + 7.0).to_string()} stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)}
-                        transform="rotate(-90)"><title>{format!("election timer: {:.0}% left on n{i}'s clock", left * 100.0)}</title></circle>
-                },
-                _ => html! {},
-            };
             let open = {
                 let d = dispatch.clone();
                 Callback::from(move |e: MouseEvent| {
@@ -232,19 +169,14 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 })
             };
             let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
+            let text = P::node_text(pg, i);
             let label = format!(
-                "n{i}: {}, term {}",
+                "n{i}: {}, {text}",
                 match class {
                     "precandidate" => "pre-candidate",
                     c => c,
-                },
-                v.term
+                }
             );
-            let badge = if witness {
-                html! { <g class="badge" transform={format!("translate({:.1},{:.1})", r * 0.75, -r * 0.75)}><circle r="9" /><text y="4">{"W"}</text><title>{"witness: votes and acknowledges, never leads or applies"}</title></g> }
-            } else {
-                html! {}
-            };
             let below = if spare {
                 html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
             } else if skewed {
@@ -253,24 +185,22 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 html! {}
             };
             html! {
-                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), witness.then_some("witness"), spare.then_some("spare"))}
+                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), P::node_flags(pg, i), spare.then_some("spare"))}
                    transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
-                   data-term={v.term.to_string()} onclick={open} onpointerdown={stop}
+                   data-text={text.clone()} onclick={open} onpointerdown={stop}
                    role="button" aria-label={label.clone()} tabindex="0">
                     <title>{format!("{label} — click for actions")}</title>
                     <circle class="halo" r={(r + 13.0).to_string()} />
-                    { ring }
-                    { lease_ring }
+                    { P::node_marks(pg, i, r) }
                     <circle class="body" r={r.to_string()} />
                     <text class="name" y={(-r * 0.12).to_string()}>{format!("n{i}")}</text>
                     <text class="term" y={(r * 0.42).to_string()}>{
-                        match v.status {
+                        match status {
                             NodeStatus::Crashed => "down".to_string(),
-                            NodeStatus::Paused => format!("❚❚ t{}", v.term),
-                            NodeStatus::Up => format!("t{}", v.term),
+                            NodeStatus::Paused => format!("❚❚ {text}"),
+                            NodeStatus::Up => text.clone(),
                         }
                     }</text>
-                    { badge }
                     { below }
                 </g>
             }
@@ -313,6 +243,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                 <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
                 <g class="groups">{ shading }</g>
+                { P::backdrop(pg) }
                 <g class="links">{ for links }</g>
                 <g class="messages">{ messages }{ for more }</g>
                 <g class="drops">{ drops }</g>
@@ -324,7 +255,7 @@ pub fn cluster_view(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     }
 }
 
-fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, enabled: bool) -> Html {
+pub(super) fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, enabled: bool) -> Html {
     let onclick = super::send(dispatch, action);
     html! { <button {onclick} title={tip.to_string()} disabled={!enabled}>{label}</button> }
 }
@@ -347,7 +278,7 @@ fn anchor(v: f64) -> String {
 }
 
 /// The popover for the open node or link menu.
-fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+fn menu<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
     let n = pg.sim().len();
     let Some(m) = pg.menu else { return html! {} };
     // A first guess (below the point in the upper half, above it in the
@@ -367,7 +298,6 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
             let (x, y) = layout(i, n);
             let status = pg.sim().status(i);
             let up = status == NodeStatus::Up;
-            let leader = pg.leader();
             let skew_id = format!("menu-skew-{i}");
             let drift_id = format!("menu-drift-{i}");
             let apply_skew = {
@@ -386,24 +316,14 @@ fn menu(pg: &Playground, dispatch: &Callback<Action>) -> Html {
                 })
             };
             let clock = pg.sim().clock(i);
-            let member = pg.cluster_members() & (1 << i) != 0;
-            let witness = pg.sim().config().is_witness(i);
             html! {
                 <div class="menu" style={place(x, y)} data-ax={anchor(x)} data-ay={anchor(y)} role="dialog" aria-label={format!("Actions for n{i}")}>
                     <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
-                    { button(dispatch, "Crash", "Stop the node; it loses volatile state and keeps term, vote and log", Action::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
+                    { button(dispatch, "Crash", "Stop the node: it loses its volatile state and keeps what it persisted (Raft: term, vote and log; the store: its data and hints)", Action::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
                     { button(dispatch, "Restart", "Start the crashed node from its persistent state", Action::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
                     { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Action::Do(Do::Pause { node: Target::Node(i) }), up) }
                     { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Action::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
-                    { button(dispatch, "Time out now", "Make the node start an election as if its timer fired", Action::Do(Do::Campaign { node: i }), up && leader != Some(i)) }
-                    { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Action::Do(Do::Request { node: Target::Node(i) }), up) }
-                    { button(dispatch, "Client read", "Send a client read to this node: a leader answers by lease (if on) or after a round of heartbeats", Action::Do(Do::Read { node: Target::Node(i) }), up) }
-                    { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Action::Do(Do::Transfer { to: i }), up && !witness && member && leader.is_some_and(|l| l != i)) }
-                    { if member {
-                        button(dispatch, "Remove from cluster", "Ask the leader to remove this server from the configuration (one change at a time, §4.1)", Action::Do(Do::RemoveServer { node: i }), leader.is_some())
-                    } else {
-                        button(dispatch, "Add to cluster", "Ask the leader to add this spare server to the configuration (one change at a time, §4.1)", Action::Do(Do::AddServer { node: i }), leader.is_some())
-                    } }
+                    { P::menu_items(pg, dispatch, i) }
                     <fieldset class="skew">
                         <legend>{"Clock"}</legend>
                         <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<Field key={skew_id.clone()} id={skew_id.clone()} step="1" value={(clock.offset_us() as f64 / 1000.0).to_string()} /></label>

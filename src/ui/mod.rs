@@ -8,16 +8,21 @@
 
 mod browser;
 mod cluster;
+mod face;
 mod field;
 mod files;
 mod metrics;
 mod panels;
 mod raft_view;
+mod store_face;
+mod store_panels;
+mod store_view;
 mod swarm_view;
 mod toolbar;
 
 use crate::model::fragment;
-use crate::model::playground::{Action, Playground};
+use crate::model::playground::{Action, Board, Playground};
+use crate::protocols::store::node::StoreNode;
 use crate::model::swarm::{Swarm, SwarmAction};
 use browser::{load, now_ms, save};
 use raft_view::{raft_page, use_render_count};
@@ -36,12 +41,13 @@ pub(crate) fn send<A: Clone + 'static>(dispatch: &Callback<A>, action: A) -> Cal
 /// a link fragment), and which view was showing.
 const AUTOSAVE_KEY: &str = "splitbrain.autosave.v2";
 const GOSSIP_AUTOSAVE_KEY: &str = "splitbrain.gossip.v2";
+const STORE_AUTOSAVE_KEY: &str = "splitbrain.store.v1";
 const VIEW_KEY: &str = "splitbrain.view";
 
 /// How far Shift+→ runs simulated time.
 pub(crate) const ADVANCE_US: crate::sim::Time = 100_000;
 
-/// Which view is showing: Raft (0) or gossip and SWIM (1).
+/// Which view is showing: Raft (0), gossip and SWIM (1), or the store (2).
 pub(crate) type ActiveView = Rc<Cell<u8>>;
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
@@ -110,7 +116,7 @@ impl<M, A> Reduced<M, A> {
     }
 }
 
-impl Reducible for Reduced<Playground, Action> {
+impl<P: Board> Reducible for Reduced<Playground<P>, Action> {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         if action == Action::Share {
@@ -125,7 +131,8 @@ impl Reducible for Reduced<Playground, Action> {
         }
         let tick = matches!(action, Action::Tick { .. });
         let seek = matches!(action, Action::Seek(_) | Action::StepBack);
-        self.step(tick, seek, |pg| pg.apply(action), |pg| save(AUTOSAVE_KEY, &pg.autosave()))
+        let key = if P::NAME == "raft" { AUTOSAVE_KEY } else { STORE_AUTOSAVE_KEY };
+        self.step(tick, seek, |pg| pg.apply(action), |pg| save(key, &pg.autosave()))
     }
 }
 
@@ -186,9 +193,32 @@ fn App() -> Html {
         Reduced::new(s)
     });
     let swarm_dispatch = use_dispatch(&swarm);
+    let store = use_reducer(|| {
+        let mut pg = Playground::<StoreNode>::open();
+        if let Some(saved) = load(STORE_AUTOSAVE_KEY) {
+            pg.apply(Action::Restore(saved));
+        }
+        Reduced::new(pg)
+    });
+    let store_dispatch = use_dispatch(&store);
     // The view that was showing last time, unless a link decides.
-    let active: ActiveView =
-        (*use_memo((), |_| Rc::new(Cell::new(u8::from(load(VIEW_KEY).as_deref() == Some("gossip")))))).clone();
+    let active: ActiveView = (*use_memo((), |_| {
+        Rc::new(Cell::new(match load(VIEW_KEY).as_deref() {
+            Some("gossip") => 1,
+            Some("store") => 2,
+            _ => 0,
+        }))
+    }))
+    .clone();
+    // Frames, keys and links for the playground that is showing (Raft's or
+    // the store's: they take the same actions).
+    let board = {
+        let (active, raft, store) = (active.clone(), dispatch.clone(), store_dispatch.clone());
+        (*use_memo((), move |_| {
+            Callback::from(move |a: Action| if active.get() == 2 { store.emit(a) } else { raft.emit(a) })
+        }))
+        .clone()
+    };
     let view = use_state(|| active.get());
     let show = {
         let (active, set_view) = (active.clone(), view.setter());
@@ -196,21 +226,31 @@ fn App() -> Html {
             Callback::from(move |which: u8| {
                 active.set(which);
                 set_view.set(which);
-                save(VIEW_KEY, if which == 1 { "gossip" } else { "raft" });
+                save(VIEW_KEY, ["raft", "gossip", "store"][usize::from(which.min(2))]);
             })
         }))
         .clone()
     };
+    let routes = browser::Routes { raft: dispatch.clone(), swarm: swarm_dispatch.clone(), store: store_dispatch.clone() };
     {
-        let (d, sd, show) = (dispatch.clone(), swarm_dispatch.clone(), show.clone());
-        use_effect_with((), move |_| browser::open_fragment(opened, &d, &sd, &show));
+        let (routes, show) = (routes.clone(), show.clone());
+        use_effect_with((), move |_| browser::open_fragment(opened, &routes, &show));
     }
-    browser::use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
-    browser::use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
-    browser::use_hash_links(dispatch.clone(), swarm_dispatch.clone(), show.clone());
+    browser::use_frames(board.clone(), swarm_dispatch.clone(), active.clone());
+    browser::use_keys(board.clone(), swarm_dispatch.clone(), active.clone());
+    browser::use_hash_links(routes, show.clone());
     let on_protocol = {
         let show = show.clone();
-        (*use_memo((), move |_| Callback::from(move |v: String| show.emit(u8::from(v != "raft"))))).clone()
+        (*use_memo((), move |_| {
+            Callback::from(move |v: String| {
+                show.emit(match v.as_str() {
+                    "gossip" => 1,
+                    "store" => 2,
+                    _ => 0,
+                })
+            })
+        }))
+        .clone()
     };
     // A deliberate panic, for the test that the error banner appears.
     use_effect_with((), move |_| {
@@ -243,6 +283,9 @@ fn App() -> Html {
                 { swarm_view::stage(&sw, &swarm_dispatch, &canvas, swarm.seek_ms.get()) }
             </div>
         };
+    }
+    if *view == 2 {
+        return store_view::store_page(&store.model, &store_dispatch, &on_protocol, store.seek_ms.get(), renders);
     }
     raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders)
 }

@@ -1,6 +1,7 @@
 //! Side panels: status, inspector, invariants, event log, help and banners.
 
-use crate::model::playground::{Action, Playground, LOG_KINDS};
+use super::face::Face;
+use crate::model::playground::{Action, Board, Playground, LOG_KINDS};
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::log::Payload;
 use crate::protocols::raft::Role;
@@ -18,26 +19,20 @@ pub fn format_time(us: u64) -> String {
     format!("{}.{:03} ms", us / 1000, us % 1000)
 }
 
-pub fn status_bar(pg: &Playground) -> Html {
+pub fn status_bar<P: Face>(pg: &Playground<P>) -> Html {
     let hash = format!("{:016x}", pg.sim().trace().hash());
     html! {
         <div class="status" aria-live="polite">
             <span id="sim-time" data-us={pg.now().to_string()} title="Simulated time since the start">{format!("t = {}", format_time(pg.now()))}</span>
             <span id="trace-hash" class="hash" data-hash={hash.clone()} title="Hash of every event so far: equal hashes mean identical runs">{format!("trace {}", &hash[..8])}</span>
-            <span id="summary" title="The live leader with the highest term">{pg.summary()}</span>
-            <span class="legend" title="Node colours">
-                <i class="dot follower"></i>{"follower"}
-                <i class="dot candidate"></i>{"candidate"}
-                <i class="dot leader"></i>{"leader"}
-                <i class="dot paused"></i>{"paused"}
-                <i class="dot crashed"></i>{"crashed"}
-            </span>
+            <span id="summary" title="The run at a glance">{pg.summary()}</span>
+            { P::legend() }
         </div>
     }
 }
 
 /// The first violation of the run, if any.
-pub fn violation(pg: &Playground) -> Html {
+pub fn violation<P: Board>(pg: &Playground<P>) -> Html {
     let Some(v) = pg.violations().first() else { return html! {} };
     html! {
         <div id="violation-banner" class="banner violation" role="alert">
@@ -191,7 +186,7 @@ pub fn invariants(pg: &Playground) -> Html {
     }
 }
 
-pub fn event_log(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
     let n = pg.sim().len();
     let d = dispatch.clone();
     let on_node = Callback::from(move |e: Event| {
@@ -281,7 +276,7 @@ pub fn help(dispatch: &Callback<Action>) -> Html {
 
 /// The timeline scrubber: drag to any instant; marks show faults (amber),
 /// new leaders (green) and violations (red).
-pub fn scrubber(pg: &Playground, dispatch: &Callback<Action>, seek_ms: f64) -> Html {
+pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>, seek_ms: f64) -> Html {
     let end = pg.end().max(1);
     let now = pg.now();
     let d = dispatch.clone();

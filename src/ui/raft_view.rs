@@ -6,7 +6,7 @@
 
 use super::toolbar::{Toolbar, ToolbarView};
 use super::{cluster, metrics, panels};
-use crate::model::playground::{Action, Playground};
+use crate::model::playground::{Action, Board, Playground};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -21,7 +21,7 @@ pub fn use_render_count() -> String {
     n.to_string()
 }
 
-fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) -> Html {
+pub(super) fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) -> Html {
     let Some(e) = error else { return html! {} };
     let dismiss = super::send(dispatch, Action::DismissError);
     html! {
@@ -32,14 +32,14 @@ fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) -> Html {
     }
 }
 
-fn share_panel(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+pub(super) fn share_panel<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
     let Some(fragment) = &pg.share else { return html! {} };
     let caption = format!("A link to this run at t = {}", panels::format_time(pg.shared_at));
     panels::share_box(fragment, caption, super::send(dispatch, Action::CloseShare))
 }
 
 /// The loaded scenario's name and explanation.
-fn about(pg: &Playground) -> Html {
+pub(super) fn about<P: Board>(pg: &Playground<P>) -> Html {
     let s = pg.base();
     if s.description.is_empty() {
         return html! {};

@@ -8,12 +8,12 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-fn target_input(e: &Event) -> Option<web_sys::HtmlInputElement> {
+pub(super) fn target_input(e: &Event) -> Option<web_sys::HtmlInputElement> {
     e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
 }
 
 /// A change to the draft from a field's committed text.
-fn edit(
+pub(super) fn edit(
     dispatch: &Callback<Action>,
     draft: &Rc<Scenario>,
     f: impl Fn(&mut Scenario, &str) + 'static,
@@ -28,7 +28,7 @@ fn edit(
 }
 
 /// A change to the draft from a checkbox.
-fn check(
+pub(super) fn check(
     dispatch: &Callback<Action>,
     draft: &Rc<Scenario>,
     f: impl Fn(&mut Scenario, bool) + 'static,
@@ -44,12 +44,12 @@ fn check(
     })
 }
 
-fn num(text: &str) -> f64 {
+pub(super) fn num(text: &str) -> f64 {
     text.parse().unwrap_or(f64::NAN)
 }
 
 /// An optional positive number: empty means off.
-fn optional<T: std::str::FromStr>(text: &str) -> Option<T> {
+pub(super) fn optional<T: std::str::FromStr>(text: &str) -> Option<T> {
     text.parse().ok()
 }
 
@@ -170,7 +170,7 @@ pub fn format_speed(s: f64) -> String {
     }
 }
 
-/// The protocol selector: Raft, or the gossip family (0 or 1).
+/// The protocol selector: Raft, the gossip family, or the store (0, 1, 2).
 pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
     let cb = on_change.clone();
     let onchange = Callback::from(move |e: Event| {
@@ -179,11 +179,12 @@ pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
         }
     });
     html! {
-        <label class="field" title="The protocol family: Raft, or epidemic gossip and SWIM membership">
+        <label class="field" title="The protocol: Raft (majority quorums and a leader), epidemic gossip and SWIM membership, or the availability-first store (Dynamo-style quorums, version vectors and repair)">
             <span>{"Protocol"}</span>
             <select id="protocol" aria-label="Protocol" {onchange}>
                 <option value="raft" selected={active == 0}>{"Raft"}</option>
                 <option value="gossip" selected={active == 1}>{"Gossip & SWIM"}</option>
+                <option value="store" selected={active == 2}>{"Store"}</option>
             </select>
         </label>
     }

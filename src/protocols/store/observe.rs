@@ -272,6 +272,11 @@ impl StoreObserver {
         (oldest, count)
     }
 
+    /// Since when `key`'s replicas have disagreed, if they do.
+    pub fn divergent_since(&self, key: Key) -> Option<Time> {
+        self.keys.get(&key).and_then(|k| k.divergent_since)
+    }
+
     /// Replica-keys holding siblings now.
     pub fn sibling_keys(&self) -> usize {
         self.sibling_keys.len()

@@ -1,0 +1,246 @@
+//! The store's panels: the keys × replicas table, the client operations as
+//! they happen, the checked properties, and the charts over time.
+
+use super::panels::format_time;
+use super::store_face::value_label;
+use crate::model::playground::Playground;
+use crate::protocols::store::dvv::VersionVector;
+use crate::protocols::store::node::StoreNode;
+use crate::protocols::store::observe::{Sample, Served, Side};
+use crate::sim::Time;
+use yew::prelude::*;
+
+/// Rows the table shows at most (divergent keys first).
+const TABLE_KEYS: usize = 12;
+/// Operations the stream shows.
+const STREAM: usize = 14;
+
+fn vv(v: &VersionVector) -> String {
+    let parts: Vec<String> = v.iter().map(|(n, c)| format!("n{n}:{c}")).collect();
+    format!("[{}]", parts.join(" "))
+}
+
+/// Keys × replicas: each cell the versions a node holds (siblings marked),
+/// grey where the node is not one of the key's replicas, a row in red
+/// while its replicas disagree.
+pub fn replicas(pg: &Playground<StoreNode>) -> Html {
+    let sim = pg.sim();
+    let n = sim.len();
+    let Some(first) = (0..n).find_map(|i| sim.node(i)) else { return html! {} };
+    let cfg = first.config();
+    let key_count = cfg.workload.as_ref().map_or(8, |w| w.keys);
+    let divergent_since = |k| pg.observed().divergent_since(k);
+    let mut keys: Vec<u32> = (0..key_count.min(2_000)).collect();
+    keys.sort_by_key(|k| (divergent_since(*k).is_none(), *k));
+    keys.truncate(TABLE_KEYS);
+    let now = sim.now();
+    let rows: Html = keys
+        .iter()
+        .map(|&k| {
+            let home = first.ring().preference_list(k, cfg.n);
+            let since = divergent_since(k);
+            let cells: Html = (0..n)
+                .map(|i| {
+                    let is_home = home.contains(&i);
+                    let held = sim.node(i).and_then(|s| s.siblings(k));
+                    let hinted = sim.node(i).is_some_and(|s| s.hints().any(|((_, key), _)| *key == k));
+                    let (text, title, many) = match held {
+                        Some(s) if !s.is_empty() => {
+                            let values: Vec<String> = s.values().map(|v| value_label(v.value)).collect();
+                            let pasts: Vec<String> =
+                                s.versions().iter().map(|v| format!("({},{}) after {}", v.dot.node, v.dot.counter, vv(&v.past))).collect();
+                            (values.join(" | "), format!("n{i} holds k{k}: {}", pasts.join("; ")), s.len() > 1)
+                        }
+                        _ if sim.node(i).is_none() => ("down".to_string(), format!("n{i} is down"), false),
+                        _ => ("–".to_string(), format!("n{i} holds nothing for k{k}"), false),
+                    };
+                    html! {
+                        <td class={classes!((!is_home).then_some("away"), many.then_some("sib"), hinted.then_some("hinted"))} title={title}>
+                            { text }
+                            { if many { html!{ <span class="sib-badge">{format!("{}×", held.map_or(0, |s| s.len()))}</span> } } else { html!{} } }
+                            { if hinted { html!{ <span class="hint-mark" title="held here as a hint">{"h"}</span> } } else { html!{} } }
+                        </td>
+                    }
+                })
+                .collect();
+            let age = since.map(|s| format!("apart {}", format_time(now - s)));
+            html! {
+                <tr class={classes!(since.is_some().then_some("diverged"))} data-key={k.to_string()}>
+                    <th title={format!("replicas {}", home.iter().map(|h| format!("n{h}")).collect::<Vec<_>>().join(", "))}>
+                        {format!("k{k}")}{ for age.map(|a| html!{ <small>{a}</small> }) }
+                    </th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel replicas" aria-label="Keys and replicas">
+            <h2 title="What each node holds for each key. Grey: not one of the key's N replicas. Red rows: the replicas disagree. 2×: siblings. h: held as a hint">{"Keys × replicas"}</h2>
+            <div class="table-wrap">
+                <table id="replica-table">
+                    <thead><tr><th></th>{ for (0..n).map(|i| html!{ <th>{format!("n{i}")}</th> }) }</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// The client operations, newest first, stale reads flagged.
+pub fn operations(pg: &Playground<StoreNode>) -> Html {
+    let o = pg.observed();
+    let len = o.ops.len();
+    let rows: Html = (len.saturating_sub(STREAM)..len)
+        .rev()
+        .filter_map(|i| o.ops.get(i))
+        .map(|op| {
+            let who = match op.client {
+                Some(c) => format!("c{c}@n{}", op.node),
+                None => format!("you@n{}", op.node),
+            };
+            let what = match op.write {
+                Some(v) => format!("write k{} = {}", op.key, value_label(v)),
+                None if op.ret.is_some() => {
+                    let vals: Vec<String> = op.values.iter().map(|v| value_label(*v)).collect();
+                    format!("read k{} → {}", op.key, if vals.is_empty() { "nothing".into() } else { vals.join(" | ") })
+                }
+                None => format!("read k{}", op.key),
+            };
+            let (status, class) = match (op.ret, op.failed) {
+                (Some(r), _) => (format!("✓ {}", format_time(r - op.call)), "ok"),
+                (None, true) => ("✗ failed".to_string(), "failed"),
+                (None, false) => ("…".to_string(), "open"),
+            };
+            let side = match op.side {
+                Side::Connected => "",
+                Side::Majority => "majority side",
+                Side::Minority => "minority side",
+            };
+            html! {
+                <li class={classes!("op", class, op.stale.then_some("stale"))}>
+                    <span class="t">{format_time(op.call)}</span>
+                    <span class="who">{who}</span>
+                    <span class="x">{what}</span>
+                    { if op.stale { html!{ <span class="stale-badge" title="A newer write was acknowledged before this read began, and the read returned neither it nor anything newer">{"stale"}</span> } } else { html!{} } }
+                    <span class="side">{side}</span>
+                    <span class="st">{status}</span>
+                </li>
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel ops" aria-label="Client operations">
+            <h2 title="Every client operation as the client saw it; the linearizability checker reads the same history">{"Client operations"}</h2>
+            <ol id="op-stream" class="event-list">{rows}</ol>
+        </section>
+    }
+}
+
+const PROPERTIES: [(&str, &str, &str); 3] = [
+    ("No Lost Write", "Dynamo §4.4; DVV §5", "A replica drops a version only when a version it holds has it in its past (not checked under last-writer-wins, where lost writes are counted instead)."),
+    ("Causality", "DVV §3", "A new version's past is exactly what its client read: it never dominates a write its client had not seen."),
+    ("Convergence", "Dynamo §4.7; Vogels 2009", "Once faults heal and writes stop, every replica of every key holds the same versions within the stated bound (needs anti-entropy)."),
+];
+
+pub fn invariants(pg: &Playground<StoreNode>) -> Html {
+    let rows: Html = PROPERTIES
+        .iter()
+        .map(|(name, reference, statement)| {
+            let failed = pg.failed_named(name);
+            html! {
+                <li class={classes!("inv", if failed.is_some() { "bad" } else { "good" })} data-property={*name} title={format!("{statement} {reference}")}>
+                    <span class="dot"></span>
+                    <span class="name">{*name}</span>
+                    <span class="ref">{*reference}</span>
+                    { for failed.map(|v| html!{ <div class="why">{&v.detail}</div> }) }
+                </li>
+            }
+        })
+        .collect();
+    html! {
+        <section class="panel invariants" aria-label="Safety properties">
+            <h2 title="Checked after every simulated event">{"Safety"}</h2>
+            <ul>{rows}</ul>
+        </section>
+    }
+}
+
+const W: f64 = 320.0;
+const H: f64 = 44.0;
+
+/// A line over the series: `f` of each sample.
+fn spark(series: &[Sample], end: Time, f: impl Fn(&Sample) -> f64, class: &str, title: String) -> Html {
+    let max = series.iter().map(&f).fold(0.0, f64::max).max(1.0);
+    let pts: Vec<String> = series
+        .iter()
+        .map(|s| format!("{:.1},{:.1}", s.t as f64 / end.max(1) as f64 * W, H - 2.0 - f(s) / max * (H - 6.0)))
+        .collect();
+    html! {
+        <svg class={classes!("spark", class.to_string())} viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none">
+            <polyline points={pts.join(" ")} />
+            <title>{title}</title>
+        </svg>
+    }
+}
+
+fn served(s: &Served) -> String {
+    match s.fraction() {
+        Some(f) => format!("{:.0}% of {}", f * 100.0, s.invoked),
+        None => "–".into(),
+    }
+}
+
+/// Availability, staleness, siblings, divergence and repair, over time.
+pub fn metrics(pg: &Playground<StoreNode>) -> Html {
+    let o = pg.observed();
+    let c = &o.counts;
+    let series: Vec<Sample> = o.series.iter().copied().collect();
+    let end = pg.now().max(1);
+    let (oldest, divergent) = o.divergence(pg.now());
+    // Per-interval rates from the cumulative counters.
+    let delta = |f: fn(&Sample) -> u64| -> Vec<Sample> {
+        let mut prev = 0;
+        series
+            .iter()
+            .map(|s| {
+                let v = f(s);
+                let d = v - prev.min(v);
+                prev = v;
+                Sample { answered: d, ..*s }
+            })
+            .collect()
+    };
+    let answered = delta(|s| s.answered);
+    let failed = delta(|s| s.failed);
+    html! {
+        <section class="panel metrics store-metrics" aria-label="Store metrics">
+            <h2 title="Measured from the trace: the same numbers splitbrain run prints">{"Metrics"}</h2>
+            <dl class="figures">
+                <dt title="Requests answered, by where their coordinator stood">{"answered"}</dt>
+                <dd id="m-availability">{format!("connected {} · majority side {} · minority side {}", served(&c.connected), served(&c.majority_side), served(&c.minority_side))}</dd>
+                <dt title="Reads that missed the newest write acknowledged before they began">{"stale reads"}</dt>
+                <dd id="m-stale">{format!("{} of {}", c.stale_reads, c.reads)}</dd>
+                <dt title="Acknowledged writes that last-writer-wins later dropped">{"lost writes"}</dt>
+                <dd id="m-lost">{format!("{} of {}", c.lost_writes, c.writes_acked)}</dd>
+                <dt title="Keys whose replicas disagree now, and for how long the oldest has">{"divergence"}</dt>
+                <dd id="m-divergence">{format!("{divergent} keys; oldest {}", format_time(oldest))}</dd>
+                <dt title="Bytes sent to repair replicas: read repair, hinted handoff, Merkle anti-entropy">{"repair"}</dt>
+                <dd id="m-repair">{format!("{} B in {} messages; anti-entropy {} B against {} B for full exchanges", c.repair_bytes(), c.repair_messages(), c.sync_bytes, c.sync_full_bytes)}</dd>
+            </dl>
+            <h3>{"answered (green) and failed (red) per 20 ms"}</h3>
+            <div class="spark-pair">
+                { spark(&answered, end, |s| s.answered as f64, "ok", "requests answered per 20 ms".into()) }
+                { spark(&failed, end, |s| s.answered as f64, "bad", "requests failed per 20 ms".into()) }
+            </div>
+            <h3>{"stale reads (cumulative)"}</h3>
+            { spark(&series, end, |s| s.stale_reads as f64, "warn", format!("{} stale reads", c.stale_reads)) }
+            <h3>{"replica-keys with siblings"}</h3>
+            { spark(&series, end, |s| f64::from(s.sibling_keys), "sib", format!("at most {}", c.max_sibling_keys)) }
+            <h3>{"oldest divergence (ms)"}</h3>
+            { spark(&series, end, |s| s.oldest_divergence_us as f64 / 1000.0, "warn", "age of the oldest disagreement between replicas".into()) }
+            <h3>{"repair bytes (cumulative)"}</h3>
+            { spark(&series, end, |s| s.repair_bytes as f64, "repair", format!("{} B", c.repair_bytes())) }
+        </section>
+    }
+}

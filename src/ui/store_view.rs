@@ -1,0 +1,244 @@
+//! The store's page: the same cluster view, scrubber, log and banners as
+//! Raft's, with the store's toolbar and panels ([`super::store_panels`]).
+
+use super::field::Field;
+use super::raft_view::{about, error_banner, share_panel};
+use super::toolbar::{edit, format_speed, protocol_select, target_input};
+use super::{cluster, panels, store_panels};
+use crate::model::playground::{Action, Playground, MAX_SPEED, MIN_SPEED};
+use crate::protocols::store::model::{QuorumKind, StoreSpec, WorkloadSpec};
+use crate::protocols::store::node::{Resolution, StoreNode};
+use crate::scenario::{ProtocolSpec, Scenario};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The draft's store parameters (a draft of another protocol starts from
+/// the defaults).
+fn store(s: &mut Scenario) -> &mut StoreSpec {
+    if !matches!(s.protocol, ProtocolSpec::Store(_)) {
+        s.protocol = ProtocolSpec::Store(StoreSpec::default());
+    }
+    match &mut s.protocol {
+        ProtocolSpec::Store(p) => p,
+        _ => unreachable!("set just above"),
+    }
+}
+
+fn workload(s: &mut Scenario) -> &mut WorkloadSpec {
+    store(s).workload.get_or_insert_with(WorkloadSpec::default)
+}
+
+fn spec(s: &Scenario) -> StoreSpec {
+    match &s.protocol {
+        ProtocolSpec::Store(p) => p.clone(),
+        _ => StoreSpec::default(),
+    }
+}
+
+#[derive(Clone, PartialEq)]
+pub struct StoreBar {
+    pub playing: bool,
+    pub speed: f64,
+    pub open: bool,
+    pub draft: Rc<Scenario>,
+    pub pending: bool,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StoreBarProps {
+    pub view: StoreBar,
+    pub dispatch: Callback<Action>,
+    pub on_protocol: Callback<String>,
+}
+
+/// A select that edits the draft.
+fn choose(
+    (id, label, tip): (&'static str, &'static str, &'static str),
+    options: &[(&'static str, &'static str)],
+    current: &str,
+    dispatch: &Callback<Action>,
+    draft: &Rc<Scenario>,
+    set: fn(&mut Scenario, &str),
+) -> Html {
+    let (d, draft) = (dispatch.clone(), draft.clone());
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            let mut s = (*draft).clone();
+            set(&mut s, &sel.value());
+            d.emit(Action::EditDraft(Box::new(s)));
+        }
+    });
+    html! {
+        <label class="field" title={tip}>
+            <span>{label}</span>
+            <select {id} aria-label={label} {onchange}>
+                { for options.iter().map(|(v, text)| html!{ <option value={*v} selected={*v == current}>{*text}</option> }) }
+            </select>
+        </label>
+    }
+}
+
+fn number(
+    (id, label, tip): (&'static str, &'static str, &'static str),
+    value: String,
+    dispatch: &Callback<Action>,
+    draft: &Rc<Scenario>,
+    set: fn(&mut Scenario, &str),
+) -> Html {
+    html! {
+        <label class="field" title={tip}>
+            <span>{label}</span>
+            <Field id={id} class="short" min="0" value={value} label={label} onchange={edit(dispatch, draft, set)} />
+        </label>
+    }
+}
+
+#[function_component]
+pub fn StoreToolbar(props: &StoreBarProps) -> Html {
+    let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
+    let renders = super::raft_view::use_render_count();
+    let send = |a: Action| super::send(dispatch, a);
+    let d = dispatch.clone();
+    let speed = Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            let x: f64 = i.value().parse().unwrap_or(0.0);
+            d.emit(Action::SetSpeed(10f64.powf(x)));
+        }
+    });
+    let d = dispatch.clone();
+    let new_seed = Callback::from(move |_| d.emit(Action::NewSeed((js_sys::Math::random() * 1e9) as u64)));
+    let d = dispatch.clone();
+    let on_preset = Callback::from(move |e: Event| {
+        if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            if let Some(p) = crate::scenario::presets::find(&sel.value()) {
+                d.emit(Action::LoadPreset(p.id));
+            }
+            sel.set_value("");
+        }
+    });
+    let d = dispatch.clone();
+    let import = Callback::from(move |e: Event| {
+        if let Some(input) = target_input(&e) {
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                super::files::import(file, d.clone());
+            }
+            input.set_value("");
+        }
+    });
+    let presets: Html = crate::scenario::presets::PRESETS
+        .iter()
+        .filter(|p| p.protocol() == "store")
+        .map(|p| html! { <option value={p.id}>{p.name()}</option> })
+        .collect();
+    let draft = &v.draft;
+    let p = spec(draft);
+    let w = p.workload.clone().unwrap_or_default();
+    let nodes: Vec<(&'static str, &'static str)> = NODE_CHOICES.iter().map(|n| (*n, *n)).collect();
+    html! {
+        <header class={classes!("toolbar", v.open.then_some("open"))} data-renders={renders}>
+            <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
+            { protocol_select(2, on_protocol) }
+            <button id="toolbar-more" class="more" onclick={send(Action::ToggleToolbar)} aria-expanded={v.open.to_string()}
+                title="Show or hide presets, sharing, speed and the store's settings">{ if v.open { "▴ Less" } else { "☰ More" } }</button>
+            <div class="group secondary" role="group" aria-label="Scenario">
+                <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
+                    <option value="" selected=true>{"Presets…"}</option>
+                    {presets}
+                </select>
+                <button id="share" onclick={send(Action::Share)} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
+                <button id="export" onclick={send(Action::Export)} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
+                <label class="button" title="Load a scenario JSON file (or drop one on the page)">
+                    {"Import"}<input id="import" type="file" accept=".json,application/json" onchange={import} hidden=true />
+                </label>
+            </div>
+            <div class="group" role="group" aria-label="Playback">
+                <button id="play" onclick={send(Action::TogglePlay)} aria-label={if v.playing {"Pause"} else {"Play"}}
+                    title="Play or pause the simulation (space)">{ if v.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+                <button id="step" onclick={send(Action::Step)} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
+                <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
+                    <span>{"Speed"}</span>
+                    <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
+                        value={v.speed.log10().to_string()} oninput={speed} aria-label="Speed" />
+                    <output id="speed-label">{format_speed(v.speed)}</output>
+                </label>
+            </div>
+            <div class="group" role="group" aria-label="Faults">
+                <button id="heal-all" onclick={send(Action::Do(crate::scenario::Action::HealAll))} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
+            </div>
+            <div class="group settings secondary" role="group" aria-label="Store settings (applied on reset)">
+                <label class="field" title="The seed decides every random draw: the same seed replays the same run">
+                    <span>{"Seed"}</span>
+                    <Field id="seed" min="0" value={draft.seed.to_string()} label="Seed"
+                        onchange={edit(dispatch, draft, |s, t| s.seed = t.parse().unwrap_or(s.seed))} />
+                </label>
+                <button id="new-seed" onclick={new_seed} title="Pick a random seed and reset">{"⚄"}</button>
+                { choose(("nodes", "Nodes", "How many store nodes (applied on reset)"), &nodes, &draft.nodes.to_string(), dispatch, draft,
+                    |s, v| s.nodes = v.parse().unwrap_or(s.nodes)) }
+                { number(("store-n", "N", "Replicas per key"), p.n.to_string(), dispatch, draft, |s, t| store(s).n = t.parse().unwrap_or(0)) }
+                { number(("store-r", "R", "Replies a read waits for"), p.r.to_string(), dispatch, draft, |s, t| store(s).r = t.parse().unwrap_or(0)) }
+                { number(("store-w", "W", "Acknowledgements a write waits for"), p.w.to_string(), dispatch, draft, |s, t| store(s).w = t.parse().unwrap_or(0)) }
+                { choose(("quorum", "Quorum", "Strict: only the N home replicas count. Sloppy: the first N reachable nodes count, with hints for the home nodes"), &[("strict", "strict"), ("sloppy", "sloppy")],
+                    if p.quorum == QuorumKind::Sloppy { "sloppy" } else { "strict" }, dispatch, draft,
+                    |s, v| store(s).quorum = if v == "sloppy" { QuorumKind::Sloppy } else { QuorumKind::Strict }) }
+                { choose(("resolution", "Conflicts", "Siblings: keep concurrent writes for the client to merge. Last writer wins: keep the one with the latest timestamp, on the writer's own clock"), &[("siblings", "siblings"), ("lww", "last writer wins")],
+                    if p.resolution == Resolution::Lww { "lww" } else { "siblings" }, dispatch, draft,
+                    |s, v| store(s).resolution = if v == "lww" { Resolution::Lww } else { Resolution::Siblings }) }
+                { number(("clients", "Clients", "Clients, each attached to one node"), w.clients.to_string(), dispatch, draft, |s, t| workload(s).clients = t.parse().unwrap_or(0)) }
+                { number(("keys", "Keys", "Keys the clients use"), w.keys.to_string(), dispatch, draft, |s, t| workload(s).keys = t.parse().unwrap_or(0)) }
+                <button id="reset" class={classes!(v.pending.then_some("pending"))} onclick={send(Action::Reset)}
+                    title={if v.pending { "Apply the changed settings and restart (r)" } else { "Restart with these settings (r)" }}>{"↺ Reset"}</button>
+            </div>
+            <button id="help-button" class="help-button" onclick={send(Action::ToggleHelp)} title="Keyboard shortcuts and how to use the playground (?)" aria-label="Help">{"?"}</button>
+        </header>
+    }
+}
+
+const NODE_CHOICES: [&str; 10] = ["3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
+
+/// The whole store page, drawn on every frame (the toolbar only when what
+/// it shows changes).
+pub fn store_page(
+    pg: &Rc<RefCell<Playground<StoreNode>>>,
+    dispatch: &Callback<Action>,
+    on_protocol: &Callback<String>,
+    seek_ms: f64,
+    renders: String,
+) -> Html {
+    let pg = pg.borrow();
+    let d = dispatch;
+    let bar = StoreBar {
+        playing: pg.playing,
+        speed: pg.speed,
+        open: pg.toolbar_open,
+        draft: pg.draft.clone(),
+        pending: *pg.draft != *pg.base(),
+    };
+    html! {
+        <div class="app store-app">
+            <StoreToolbar view={bar} dispatch={d.clone()} on_protocol={on_protocol.clone()} />
+            { error_banner(pg.error.as_ref(), d) }
+            { panels::violation(&pg) }
+            { share_panel(&pg, d) }
+            <main class="layout">
+                <section class="stage" data-renders={renders}>
+                    { cluster::cluster_view(&pg, d) }
+                    { panels::scrubber(&pg, d, seek_ms) }
+                    { panels::status_bar(&pg) }
+                </section>
+                <aside class="side">
+                    { about(&pg) }
+                    { store_panels::replicas(&pg) }
+                    { store_panels::invariants(&pg) }
+                </aside>
+                <section class="log-panel">
+                    { store_panels::operations(&pg) }
+                    { store_panels::metrics(&pg) }
+                    { panels::event_log(&pg, d) }
+                </section>
+            </main>
+            { if pg.help_open { panels::help(d) } else { html! {} } }
+        </div>
+    }
+}
