@@ -48,6 +48,12 @@ pub const PRESETS: &[Preset] = &[
     preset!("swim-crash"),
     preset!("swim-loss-basic"),
     preset!("swim-loss-suspicion"),
+    preset!("store-strict-quorum"),
+    preset!("store-weak-quorum"),
+    preset!("store-lww-skew"),
+    preset!("store-siblings"),
+    preset!("store-sloppy-handoff"),
+    preset!("store-merkle-repair"),
 ];
 
 impl Preset {

@@ -135,12 +135,15 @@ pub enum Note {
         key: Key,
         to: NodeId,
     },
-    /// Last-writer-wins dropped this acknowledged-or-not version at this
-    /// replica: a concurrent one had a later timestamp.
+    /// Last-writer-wins dropped this acknowledged-or-not version (of
+    /// `value`) at this replica: a concurrent one (of `by_value`) had a
+    /// later timestamp.
     Overwritten {
         key: Key,
         dot: Dot,
         by: Dot,
+        value: Value,
+        by_value: Value,
     },
     /// A stand-in holds a write for an unreachable home node.
     Hinted {
@@ -238,7 +241,7 @@ impl fmt::Display for Note {
             Note::Retried { id, key, attempt } => write!(f, "request #{id} k{key} retried (attempt {attempt})"),
             Note::Failed { id, key, replies } => write!(f, "request #{id} k{key} failed with {replies} replies"),
             Note::Repaired { key, to } => write!(f, "read repair of k{key} to n{to}"),
-            Note::Overwritten { key, dot, by } => write!(
+            Note::Overwritten { key, dot, by, .. } => write!(
                 f,
                 "k{key}: the write ({},{}) is overwritten by ({},{}), which has a later timestamp",
                 dot.node, dot.counter, by.node, by.counter

@@ -154,6 +154,10 @@ pub(super) enum Pending {
         asked: Vec<NodeId>,
         attempt: u32,
         client: Option<u32>,
+        /// Acknowledged to the client; kept until its timer so that a
+        /// sloppy quorum still places copies for home replicas that did not
+        /// answer (Dynamo writes to the first N healthy nodes).
+        done: bool,
     },
     Get {
         id: u64,
@@ -226,9 +230,12 @@ impl StoreNode {
             + self.pending.len() * 160
     }
 
-    /// Requests this node is coordinating.
+    /// Requests this node is coordinating that have not answered yet.
     pub fn pending_requests(&self) -> usize {
-        self.pending.len()
+        self.pending
+            .values()
+            .filter(|p| !matches!(p, Pending::Put { done: true, .. } | Pending::Get { done: true, .. }))
+            .count()
     }
 
     /// The replicas this request goes to: all N, or (without propagation)
@@ -280,6 +287,7 @@ impl StoreNode {
                 asked: asked.clone(),
                 attempt,
                 client,
+                done: false,
             },
             ctx,
         );
@@ -384,18 +392,23 @@ impl StoreNode {
 
     fn on_ack(&mut self, from: NodeId, req: u64, hinted_for: Option<NodeId>, ctx: &mut Ctx<'_, Self>) {
         let w = self.cfg.w as usize;
-        let Some(Pending::Put { id, key, version, acked, client, .. }) = self.pending.get_mut(&req) else { return };
+        let sloppy = self.cfg.sloppy;
+        let Some(Pending::Put { id, key, version, acked, client, done, .. }) = self.pending.get_mut(&req) else {
+            return;
+        };
         let counts_for = hinted_for.unwrap_or(from);
         if acked.iter().any(|(n, h)| *n == from || h.unwrap_or(*n) == counts_for) {
             return; // a duplicate, or a second stand-in for the same home
         }
         acked.push((from, hinted_for));
-        if acked.len() == w {
+        if acked.len() == w && !*done {
             ctx.note(Note::PutAcked { id: *id, key: *key, dot: version.dot });
+            *done = true;
             let client = *client;
-            self.pending.remove(&req);
-            ctx.cancel_timer(Timer::Request(req));
-            ctx.cancel_timer(Timer::Sloppy(req));
+            if !sloppy {
+                self.pending.remove(&req);
+                ctx.cancel_timer(Timer::Request(req));
+            }
             self.client_done(client, ctx);
         }
     }
@@ -403,6 +416,7 @@ impl StoreNode {
     fn on_request_timeout(&mut self, req: u64, ctx: &mut Ctx<'_, Self>) {
         ctx.cancel_timer(Timer::Sloppy(req));
         match self.pending.remove(&req) {
+            Some(Pending::Put { done: true, .. }) => {}
             Some(Pending::Put { id, key, version, acked, attempt, client, .. }) => {
                 if attempt < self.cfg.retries {
                     ctx.note(Note::Retried { id, key, attempt: attempt + 1 });
@@ -457,7 +471,13 @@ pub(super) fn merge_into(
         let winner = siblings.versions().iter().max_by_key(|v| (v.value.at, v.dot)).cloned();
         if let Some(w) = winner {
             for lost in siblings.versions().iter().filter(|v| v.dot != w.dot) {
-                ctx.note(Note::Overwritten { key, dot: lost.dot, by: w.dot });
+                ctx.note(Note::Overwritten {
+                    key,
+                    dot: lost.dot,
+                    by: w.dot,
+                    value: lost.value.value,
+                    by_value: w.value.value,
+                });
             }
             // The winner now stands for all of them: its past covers theirs.
             let mut past = siblings.context();

@@ -12,7 +12,8 @@
 //!   the read began and the read returned neither that write (the newest
 //!   such) nor any write invoked after it;
 //! - a write is *lost* when it was acknowledged and last-writer-wins later
-//!   dropped it for a concurrent write with a later timestamp;
+//!   dropped it for a write that was invoked before it: a register would
+//!   have kept the newer write, and only the clocks made the older one win;
 //! - a key *diverges* while its home replicas hold different versions; its
 //!   age is how long that has lasted.
 
@@ -190,6 +191,8 @@ struct Written {
     invoked: Time,
     dot: Option<Dot>,
     acked: bool,
+    /// Dropped somewhere for a write invoked before it.
+    dropped: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -334,7 +337,7 @@ impl Observer<StoreNode> for StoreObserver {
                             if st.recent.len() == 16 {
                                 st.recent.remove(0);
                             }
-                            st.recent.push(Written { value: *value, invoked: e.time, dot: None, acked: false });
+                            st.recent.push(Written { value: *value, invoked: e.time, dot: None, acked: false, dropped: false });
                         } else {
                             self.counts.reads += 1;
                         }
@@ -364,10 +367,15 @@ impl Observer<StoreNode> for StoreObserver {
                         if let Some(&i) = self.open.get(id) {
                             let value = self.ops.get(i).and_then(|o| o.write);
                             let st = self.key(*key);
+                            let mut lost = false;
                             if let Some(w) = st.recent.iter_mut().find(|w| Some(w.value) == value) {
                                 w.dot = Some(*dot);
                                 w.acked = true;
+                                lost = w.dropped;
                                 st.newest_acked = value;
+                            }
+                            if lost && self.lost.insert(*dot) {
+                                self.counts.lost_writes += 1;
                             }
                         }
                         self.answered(*id, e.time, None);
@@ -396,10 +404,18 @@ impl Observer<StoreNode> for StoreObserver {
                         }
                     }
                     Note::Retried { .. } => self.counts.retried += 1,
-                    Note::Overwritten { key, dot, .. } => {
-                        let acked =
-                            self.keys.get(key).is_some_and(|s| s.recent.iter().any(|w| w.acked && w.dot == Some(*dot)));
-                        if acked && self.lost.insert(*dot) {
+                    Note::Overwritten { key, dot, value, by_value, .. } => {
+                        let st = self.key(*key);
+                        let y = st.recent.iter().find(|w| w.value == *by_value).map(|w| w.invoked);
+                        let mut lost = false;
+                        if let Some(x) = st.recent.iter_mut().find(|w| w.value == *value) {
+                            if y.is_some_and(|y| y < x.invoked) {
+                                x.dropped = true;
+                                lost = x.acked;
+                            }
+                        }
+                        // Counted once acknowledged, whichever comes first.
+                        if lost && self.lost.insert(*dot) {
                             self.counts.lost_writes += 1;
                         }
                     }
