@@ -1,6 +1,7 @@
 // Screenshots for looking at the UI, opened at a simulated instant:
 //   node e2e/shot.mjs '<fragment>' out.png [width height] [--dark] [--menu N] [--link A-B]
 // e.g. node e2e/shot.mjs 'preset=witness-2-plus-1&t=2500000' out.png 1280 800 --dark --menu 2
+// A store preset opens on store.html, the store's own page.
 import { serveDist, launch, frames } from './harness.mjs';
 
 const args = process.argv.slice(2);
@@ -12,7 +13,8 @@ const server = await serveDist();
 const browser = await launch();
 const context = await browser.newContext({ viewport: { width: Number(w), height: Number(h) }, colorScheme: dark ? 'dark' : 'light' });
 const page = await context.newPage();
-await page.goto(`${server.url}#${fragment}`);
+const store = /(?:^|&)preset=store-/.test(fragment);
+await page.goto(`${server.url}${store ? 'store.html' : ''}#${fragment}`);
 const at = /(?:^|&)t=(\d+)/.exec(fragment)?.[1];
 if (at !== undefined) {
   await page.waitForFunction((us) => [...document.querySelectorAll('#sim-time, #swarm-canvas')]
@@ -20,6 +22,6 @@ if (at !== undefined) {
 }
 if (menu !== undefined) await page.locator(`.node[data-node="${menu}"]`).click();
 await frames(page);
-await page.screenshot({ path: out, fullPage: false });
+await page.screenshot({ path: out, fullPage: Boolean(process.env.FULL) });
 await browser.close();
 await server.close();

@@ -33,6 +33,8 @@ pub enum Open {
     Swarm(Vec<SwarmAction>),
     /// Show the store view and apply these actions.
     Store(Vec<Action>),
+    /// A link that cannot be opened: say why on the page that is open.
+    Error(String),
 }
 
 fn pairs(hash: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -64,6 +66,11 @@ pub fn parse(hash: &str) -> Open {
         return Open::Nothing;
     }
     // A shared run opens in the view of its protocol.
+    if value(hash, "s").is_some() {
+        if let Err(e) = codec::parse_fragment(hash) {
+            return Open::Error(format!("This link could not be opened: {e}. Showing your last scenario instead."));
+        }
+    }
     let protocol = value(hash, "s")
         .and_then(|_| codec::parse_fragment(hash).ok().flatten())
         .map(|l| l.scenario.protocol.name())
@@ -71,7 +78,8 @@ pub fn parse(hash: &str) -> Open {
     if protocol == Some("store") {
         return Open::Store(raft(hash));
     }
-    let leaderless = value(hash, "g").is_some() || (value(hash, "s").is_some() && protocol.is_some_and(|p| p != "raft"));
+    let leaderless =
+        value(hash, "g").is_some() || (value(hash, "s").is_some() && protocol.is_some_and(|p| p != "raft"));
     if leaderless {
         let mut out = vec![SwarmAction::OpenLink(hash.to_string())];
         out.extend(speed(hash).map(SwarmAction::SetSpeed));
@@ -206,6 +214,14 @@ mod tests {
         assert!(matches!(&a[..], [Action::Load { scenario, .. }, Action::Advance(1_500_000)] if scenario.seed == 2));
         let Open::Raft(a) = parse("preset=figure-8&t=1000") else { panic!() };
         assert_eq!(a, vec![Action::LoadPreset("figure-8"), Action::Advance(1000)]);
+        // The store's presets and shared runs open on the store's page.
+        let Open::Store(a) = parse("preset=store-siblings&t=1000") else { panic!() };
+        assert_eq!(a, vec![Action::LoadPreset("store-siblings"), Action::Advance(1000)]);
+        let mut s = crate::model::playground::settings::store();
+        s.seed = 9;
+        let fragment = codec::fragment(&s, 0);
+        let Open::Store(a) = parse(&fragment) else { panic!("{fragment}") };
+        assert!(matches!(&a[..], [Action::Load { scenario, .. }] if scenario.seed == 9));
     }
 
     #[test]
@@ -215,6 +231,8 @@ mod tests {
             Open::Swarm(a) => {
                 a.iter().find_map(|a| if let SwarmAction::ShowError(e) = a { Some(e.clone()) } else { None })
             }
+            Open::Store(a) => a.iter().find_map(|a| if let Action::ShowError(e) = a { Some(e.clone()) } else { None }),
+            Open::Error(e) => Some(e),
             Open::Nothing => None,
         };
         for (hash, needle) in [
@@ -225,6 +243,8 @@ mod tests {
             ("seed=1&t=soon", "t: 'soon'"),
             ("seed=1&t=99999999999999", "one-day limit"),
             ("colour=red", "unknown setting 'colour'"),
+            ("s=not-a-link", "This link could not be opened"),
+            ("preset=store-siblings&t=soon", "t: 'soon'"),
         ] {
             let e = error(parse(hash)).unwrap_or_default();
             assert!(e.contains(needle), "{hash}: {e}");

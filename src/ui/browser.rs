@@ -156,32 +156,63 @@ pub fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Ac
     });
 }
 
-/// Each view's dispatch, for links that may open in any of them.
+/// Each view's dispatch on this page, for links that may open in any of
+/// them; a link for a view on the other page goes there.
 #[derive(Clone)]
 pub struct Routes {
-    pub raft: Callback<Action>,
-    pub swarm: Callback<SwarmAction>,
-    pub store: Callback<Action>,
+    pub raft: Option<Callback<Action>>,
+    pub swarm: Option<Callback<SwarmAction>>,
+    pub store: Option<Callback<Action>>,
+}
+
+/// Opens `url` (another page of the playground) in this tab.
+pub fn go(url: &str) {
+    let _ = window().location().assign(url);
 }
 
 /// Shows the view a fragment asks for and hands it the fragment's actions.
 pub fn open_fragment(open: Open, to: &Routes, show: &Callback<u8>) {
+    let elsewhere = |page: &str| go(&format!("{page}{}", current_hash_with_mark()));
     match open {
         Open::Nothing => return,
-        Open::Raft(actions) => {
-            show.emit(0);
-            actions.into_iter().for_each(|a| to.raft.emit(a));
-        }
-        Open::Swarm(actions) => {
-            show.emit(1);
-            actions.into_iter().for_each(|a| to.swarm.emit(a));
-        }
-        Open::Store(actions) => {
-            show.emit(2);
-            actions.into_iter().for_each(|a| to.store.emit(a));
-        }
+        Open::Raft(actions) => match &to.raft {
+            Some(raft) => {
+                show.emit(0);
+                actions.into_iter().for_each(|a| raft.emit(a));
+            }
+            None => return elsewhere(super::MAIN_PAGE),
+        },
+        Open::Swarm(actions) => match &to.swarm {
+            Some(swarm) => {
+                show.emit(1);
+                actions.into_iter().for_each(|a| swarm.emit(a));
+            }
+            None => return elsewhere(super::MAIN_PAGE),
+        },
+        Open::Store(actions) => match &to.store {
+            Some(store) => actions.into_iter().for_each(|a| store.emit(a)),
+            None => return elsewhere(super::STORE_PAGE),
+        },
+        Open::Error(e) => match (&to.raft, &to.store) {
+            (Some(raft), _) => {
+                show.emit(0);
+                raft.emit(Action::ShowError(e));
+            }
+            (None, Some(store)) => store.emit(Action::ShowError(e)),
+            (None, None) => {}
+        },
     }
     clear_fragment();
+}
+
+/// The fragment with its `#`, or nothing.
+fn current_hash_with_mark() -> String {
+    let h = current_hash();
+    if h.is_empty() || h.starts_with('#') {
+        h
+    } else {
+        format!("#{h}")
+    }
 }
 
 /// A link pasted into a tab that is already open (any form: `#s=`, `#g=`,

@@ -1,10 +1,11 @@
 //! The cluster view: nodes on a circle, links, messages in flight, drops,
 //! partitions, and the node and link menus.
 
-use super::field::Field;
 use super::face::Face;
+use super::field::Field;
 use crate::model::playground::{layout, node_radius, Action, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
 use crate::scenario::{Action as Do, LinkSpec, Target};
+use crate::sim::network::Network;
 use crate::sim::{NodeId, NodeStatus};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -26,6 +27,43 @@ fn view_point(e: &web_sys::PointerEvent) -> Option<(f64, f64)> {
     Some((x, y))
 }
 
+/// What the cluster view draws, gathered from a playground of any
+/// protocol; the drawing itself ([`draw`]) is the same code for all of
+/// them (one copy in the web bundle).
+pub struct Scene<'a> {
+    n: u32,
+    net: &'a Network,
+    status: Vec<NodeStatus>,
+    /// Each node's clock: offset (µs), drift (ppm), and how far it reads
+    /// from true time now (ms).
+    clocks: Vec<(i64, i64, f64)>,
+    members: u32,
+    /// Each node's class, text, marks, extra classes and `data-term`.
+    looks: Vec<(&'static str, String, Html, Classes, u64)>,
+    messages: Html,
+    backdrop: Html,
+    drops: &'a [(NodeId, NodeId, f64)],
+    wall_now: f64,
+    selected: Option<NodeId>,
+    highlighted: &'a [NodeId],
+    drag: Option<(f64, f64, f64, f64)>,
+    menu: Option<Menu>,
+    /// The protocol's own buttons for the open node menu.
+    menu_items: Html,
+    summary: String,
+}
+
+/// Where a message `p` of the way from `from` to `to` is drawn.
+fn edge(pos: &[(f64, f64)], r: f64, from: NodeId, to: NodeId, p: f64) -> (f64, f64) {
+    let (x1, y1) = pos[from as usize];
+    let (x2, y2) = pos[to as usize];
+    let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+    let (ux, uy) = ((x2 - x1) / len, (y2 - y1) / len);
+    let (sx, sy) = (x1 + ux * r, y1 + uy * r);
+    let span = (len - 2.0 * r).max(0.0);
+    (sx + ux * span * p, sy + uy * span * p)
+}
+
 pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
     let sim = pg.sim();
     let n = sim.len();
@@ -33,7 +71,71 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
     let now = sim.now();
     let net = sim.network();
     let pos: Vec<(f64, f64)> = (0..n).map(|i| layout(i, n)).collect();
+    // The oldest MAX_DRAWN messages: a storm has hundreds of thousands on
+    // the wire, and an SVG element each would freeze the page.
+    const MAX_DRAWN: usize = 200;
+    let mut flying: Vec<_> = sim.in_flight().collect();
+    let undrawn = flying.len().saturating_sub(MAX_DRAWN);
+    if undrawn > 0 {
+        flying.select_nth_unstable_by_key(MAX_DRAWN, |m| m.id);
+        flying.truncate(MAX_DRAWN);
+    }
+    flying.sort_unstable_by_key(|m| m.id);
+    let more = (undrawn > 0).then(|| {
+        let y = VIEW_HALF - 8.0;
+        html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{} more messages in flight", crate::sim::limits::grouped(undrawn as u64))}</text> }
+    });
+    let shapes: Html = flying
+        .iter()
+        .map(|m| {
+            let total = (m.deliver_at - m.sent_at).max(1) as f64;
+            let p = ((now.saturating_sub(m.sent_at)) as f64 / total).clamp(0.0, 1.0);
+            let (x, y) = edge(&pos, r, m.from, m.to, p);
+            let blocked = m.lost || net.blocked(m.from, m.to).is_some();
+            let class = if blocked { "msg doomed".to_string() } else { "msg".to_string() };
+            P::message_shape(m.msg, x, y, class)
+        })
+        .collect();
+    let menu_items = match pg.menu {
+        Some(Menu::Node(i)) if i < n => P::menu_items(pg, dispatch, i),
+        _ => html! {},
+    };
+    let scene = Scene {
+        n,
+        net,
+        status: (0..n).map(|i| sim.status(i)).collect(),
+        clocks: (0..n)
+            .map(|i| {
+                let c = sim.clock(i);
+                (c.offset_us(), c.drift_ppm(), (sim.local_time(i) - now as i64) as f64 / 1000.0)
+            })
+            .collect(),
+        members: pg.cluster_members(),
+        looks: (0..n)
+            .map(|i| {
+                let class = if sim.status(i) == NodeStatus::Up { P::node_class(pg, i) } else { "" };
+                (class, P::node_text(pg, i), P::node_marks(pg, i, r), P::node_flags(pg, i), P::node_term(pg, i))
+            })
+            .collect(),
+        messages: html! { <>{ shapes }{ for more }</> },
+        backdrop: P::backdrop(pg),
+        drops: &pg.drops,
+        wall_now: pg.wall_now(),
+        selected: pg.selected,
+        highlighted: &pg.highlighted,
+        drag: pg.drag,
+        menu: pg.menu,
+        menu_items,
+        summary: pg.summary(),
+    };
+    draw(scene, dispatch)
+}
 
+fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
+    let n = sc.n;
+    let r = node_radius(n);
+    let net = sc.net;
+    let pos: Vec<(f64, f64)> = (0..n).map(|i| layout(i, n)).collect();
     // Partitions: a soft disc behind each node in its group's colour.
     let groups = net.groups();
     let partitioned = net.is_partitioned();
@@ -92,50 +194,14 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
         }
     }
 
-    // Messages in flight, placed by how far along their latency they are.
-    let edge = |from: NodeId, to: NodeId, p: f64| {
-        let (x1, y1) = pos[from as usize];
-        let (x2, y2) = pos[to as usize];
-        let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
-        let (ux, uy) = ((x2 - x1) / len, (y2 - y1) / len);
-        let (sx, sy) = (x1 + ux * r, y1 + uy * r);
-        let span = (len - 2.0 * r).max(0.0);
-        (sx + ux * span * p, sy + uy * span * p)
-    };
-    // The oldest MAX_DRAWN messages: a storm has hundreds of thousands on
-    // the wire, and an SVG element each would freeze the page.
-    const MAX_DRAWN: usize = 200;
-    let mut flying: Vec<_> = sim.in_flight().collect();
-    let undrawn = flying.len().saturating_sub(MAX_DRAWN);
-    if undrawn > 0 {
-        flying.select_nth_unstable_by_key(MAX_DRAWN, |m| m.id);
-        flying.truncate(MAX_DRAWN);
-    }
-    flying.sort_unstable_by_key(|m| m.id);
-    let more = (undrawn > 0).then(|| {
-        let y = VIEW_HALF - 8.0;
-        html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{} more messages in flight", crate::sim::limits::grouped(undrawn as u64))}</text> }
-    });
-    let messages: Html = flying
-        .iter()
-        .map(|m| {
-            let total = (m.deliver_at - m.sent_at).max(1) as f64;
-            let p = ((now.saturating_sub(m.sent_at)) as f64 / total).clamp(0.0, 1.0);
-            let (x, y) = edge(m.from, m.to, p);
-            let blocked = m.lost || net.blocked(m.from, m.to).is_some();
-            let class = if blocked { "msg doomed".to_string() } else { "msg".to_string() };
-            P::message_shape(m.msg, x, y, class)
-        })
-        .collect();
-
     // Recently dropped messages: a red cross near the receiver, fading.
-    let drops: Html = pg
+    let drops: Html = sc
         .drops
         .iter()
         .filter(|(a, b, _)| *a < n && *b < n)
         .map(|&(a, b, at)| {
-            let (x, y) = edge(a, b, 0.85);
-            let fade = (1.0 - (pg.wall_now() - at) / DROP_FADE_MS).clamp(0.0, 1.0);
+            let (x, y) = edge(&pos, r, a, b, 0.85);
+            let fade = (1.0 - (sc.wall_now - at) / DROP_FADE_MS).clamp(0.0, 1.0);
             html! {
                 <g class="drop" transform={format!("translate({x:.1},{y:.1})")} opacity={format!("{fade:.2}")}>
                     <path d="M-6,-6 L6,6 M6,-6 L-6,6" />
@@ -145,22 +211,24 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
         .collect();
 
     // Nodes.
-    let members = pg.cluster_members();
+    let members = sc.members;
+    let mut looks = sc.looks;
     let nodes: Html = (0..n)
         .map(|i| {
-            let status = sim.status(i);
+            let status = sc.status[i as usize];
             let spare = members & (1 << i) == 0;
-            let clock = sim.clock(i);
-            let skewed = clock.offset_us() != 0 || clock.drift_ppm() != 0;
-            let ahead_ms = (sim.local_time(i) - now as i64) as f64 / 1000.0;
+            let (offset_us, drift_ppm, ahead_ms) = sc.clocks[i as usize];
+            let skewed = offset_us != 0 || drift_ppm != 0;
             let (x, y) = pos[i as usize];
+            let (role, text, marks, flags, term) =
+                std::mem::replace(&mut looks[i as usize], ("", String::new(), html! {}, Classes::new(), 0));
             let class = match status {
                 NodeStatus::Crashed => "crashed",
                 NodeStatus::Paused => "paused",
-                NodeStatus::Up => P::node_class(pg, i),
+                NodeStatus::Up => role,
             };
-            let selected = pg.selected == Some(i);
-            let highlighted = pg.highlighted.contains(&i);
+            let selected = sc.selected == Some(i);
+            let highlighted = sc.highlighted.contains(&i);
             let open = {
                 let d = dispatch.clone();
                 Callback::from(move |e: MouseEvent| {
@@ -169,7 +237,6 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
                 })
             };
             let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
-            let text = P::node_text(pg, i);
             let label = format!(
                 "n{i}: {}, {text}",
                 match class {
@@ -180,18 +247,18 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
             let below = if spare {
                 html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
             } else if skewed {
-                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("clock {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {:+} ppm", clock.drift_ppm())}</title></text> }
+                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("clock {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {drift_ppm:+} ppm")}</title></text> }
             } else {
                 html! {}
             };
             html! {
-                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), P::node_flags(pg, i), spare.then_some("spare"))}
+                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), flags, spare.then_some("spare"))}
                    transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
-                   data-text={text.clone()} onclick={open} onpointerdown={stop}
+                   data-term={term.to_string()} data-text={text.clone()} onclick={open} onpointerdown={stop}
                    role="button" aria-label={label.clone()} tabindex="0">
                     <title>{format!("{label} — click for actions")}</title>
                     <circle class="halo" r={(r + 13.0).to_string()} />
-                    { P::node_marks(pg, i, r) }
+                    { marks }
                     <circle class="body" r={r.to_string()} />
                     <text class="name" y={(-r * 0.12).to_string()}>{format!("n{i}")}</text>
                     <text class="term" y={(r * 0.42).to_string()}>{
@@ -209,8 +276,8 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
 
     // Always present (hidden when idle), so the SVG's children never change
     // shape while a pointer is down on them.
-    let (x0, y0, x1, y1) = pg.drag.unwrap_or_default();
-    let drag = html! { <rect class={classes!("rubber", pg.drag.is_none().then_some("idle"))} x={x0.min(x1).to_string()} y={y0.min(y1).to_string()}
+    let (x0, y0, x1, y1) = sc.drag.unwrap_or_default();
+    let drag = html! { <rect class={classes!("rubber", sc.drag.is_none().then_some("idle"))} x={x0.min(x1).to_string()} y={y0.min(y1).to_string()}
     width={(x1 - x0).abs().to_string()} height={(y1 - y0).abs().to_string()} /> };
 
     let on_down = {
@@ -221,7 +288,7 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
             }
         })
     };
-    let dragging = pg.drag.is_some();
+    let dragging = sc.drag.is_some();
     let on_move = {
         let d = dispatch.clone();
         Callback::from(move |e: PointerEvent| {
@@ -239,18 +306,18 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
     let vb = format!("{} {} {} {}", -VIEW_HALF, -VIEW_HALF, 2.0 * VIEW_HALF, 2.0 * VIEW_HALF);
     html! {
         <div class="cluster-wrap">
-            <svg class="cluster" viewBox={vb} role="img" aria-label={format!("Cluster of {n} nodes: {}", pg.summary())}
+            <svg class="cluster" viewBox={vb} role="img" aria-label={format!("Cluster of {n} nodes: {}", sc.summary)}
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                 <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
                 <g class="groups">{ shading }</g>
-                { P::backdrop(pg) }
+                { sc.backdrop }
                 <g class="links">{ for links }</g>
-                <g class="messages">{ messages }{ for more }</g>
+                <g class="messages">{ sc.messages }</g>
                 <g class="drops">{ drops }</g>
                 <g class="nodes">{ nodes }</g>
                 { drag }
             </svg>
-            { menu(pg, dispatch) }
+            { menu(sc.menu, n, net, &sc.status, &sc.clocks, sc.menu_items, dispatch) }
         </div>
     }
 }
@@ -278,9 +345,16 @@ fn anchor(v: f64) -> String {
 }
 
 /// The popover for the open node or link menu.
-fn menu<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
-    let n = pg.sim().len();
-    let Some(m) = pg.menu else { return html! {} };
+fn menu(
+    menu: Option<Menu>,
+    n: u32,
+    net: &Network,
+    status: &[NodeStatus],
+    clocks: &[(i64, i64, f64)],
+    items: Html,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let Some(m) = menu else { return html! {} };
     // A first guess (below the point in the upper half, above it in the
     // lower half); `place_menu` then fits it into the visible area.
     let place = |x: f64, y: f64| {
@@ -296,7 +370,7 @@ fn menu<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
     match m {
         Menu::Node(i) if i < n => {
             let (x, y) = layout(i, n);
-            let status = pg.sim().status(i);
+            let status = status[i as usize];
             let up = status == NodeStatus::Up;
             let skew_id = format!("menu-skew-{i}");
             let drift_id = format!("menu-drift-{i}");
@@ -315,7 +389,7 @@ fn menu<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
                     }
                 })
             };
-            let clock = pg.sim().clock(i);
+            let (offset_us, drift_ppm, _) = clocks[i as usize];
             html! {
                 <div class="menu" style={place(x, y)} data-ax={anchor(x)} data-ay={anchor(y)} role="dialog" aria-label={format!("Actions for n{i}")}>
                     <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
@@ -323,11 +397,11 @@ fn menu<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
                     { button(dispatch, "Restart", "Start the crashed node from its persistent state", Action::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
                     { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Action::Do(Do::Pause { node: Target::Node(i) }), up) }
                     { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Action::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
-                    { P::menu_items(pg, dispatch, i) }
+                    { items }
                     <fieldset class="skew">
                         <legend>{"Clock"}</legend>
-                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<Field key={skew_id.clone()} id={skew_id.clone()} step="1" value={(clock.offset_us() as f64 / 1000.0).to_string()} /></label>
-                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<Field key={drift_id.clone()} id={drift_id.clone()} step="1000" value={clock.drift_ppm().to_string()} /></label>
+                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<Field key={skew_id.clone()} id={skew_id.clone()} step="1" value={(offset_us as f64 / 1000.0).to_string()} /></label>
+                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<Field key={drift_id.clone()} id={drift_id.clone()} step="1000" value={drift_ppm.to_string()} /></label>
                         <button onclick={apply_skew} title="Set this node's clock offset and drift">{"Set clock"}</button>
                     </fieldset>
                 </div>
@@ -336,7 +410,6 @@ fn menu<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
         Menu::Link(a, b) if a < n && b < n => {
             let (x1, y1) = layout(a, n);
             let (x2, y2) = layout(b, n);
-            let net = pg.sim().network();
             let cfg = *net.link(a, b);
             let (lo, hi) = cfg.latency.bounds_us();
             let ids = (format!("menu-lat-{a}-{b}"), format!("menu-loss-{a}-{b}"));

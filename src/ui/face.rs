@@ -16,6 +16,10 @@ pub trait Face: Board {
     fn node_text(pg: &Playground<Self>, n: NodeId) -> String;
     /// Rings, arcs and badges drawn on the node.
     fn node_marks(pg: &Playground<Self>, n: NodeId, r: f64) -> Html;
+    /// A number the node carries as `data-term` (Raft: its term).
+    fn node_term(_pg: &Playground<Self>, _n: NodeId) -> u64 {
+        0
+    }
     /// Extra classes on the node's group.
     fn node_flags(_pg: &Playground<Self>, _n: NodeId) -> Classes {
         Classes::new()
@@ -55,6 +59,10 @@ impl Face for Raft {
 
     fn node_text(pg: &Playground<Raft>, n: NodeId) -> String {
         format!("t{}", pg.node_view(n).term)
+    }
+
+    fn node_term(pg: &Playground<Raft>, n: NodeId) -> u64 {
+        pg.node_view(n).term
     }
 
     fn node_flags(pg: &Playground<Raft>, n: NodeId) -> Classes {

@@ -22,8 +22,8 @@ mod toolbar;
 
 use crate::model::fragment;
 use crate::model::playground::{Action, Board, Playground};
-use crate::protocols::store::node::StoreNode;
 use crate::model::swarm::{Swarm, SwarmAction};
+use crate::protocols::store::node::StoreNode;
 use browser::{load, now_ms, save};
 use raft_view::{raft_page, use_render_count};
 use std::cell::{Cell, RefCell};
@@ -42,12 +42,18 @@ pub(crate) fn send<A: Clone + 'static>(dispatch: &Callback<A>, action: A) -> Cal
 const AUTOSAVE_KEY: &str = "splitbrain.autosave.v2";
 const GOSSIP_AUTOSAVE_KEY: &str = "splitbrain.gossip.v2";
 const STORE_AUTOSAVE_KEY: &str = "splitbrain.store.v1";
+/// The store's page, beside the playground's.
+pub(crate) const STORE_PAGE: &str = "store.html";
+/// The playground's page, from the store's.
+pub(crate) const MAIN_PAGE: &str = "./";
 const VIEW_KEY: &str = "splitbrain.view";
 
 /// How far Shift+→ runs simulated time.
 pub(crate) const ADVANCE_US: crate::sim::Time = 100_000;
 
-/// Which view is showing: Raft (0), gossip and SWIM (1), or the store (2).
+/// Which view is showing: Raft (0) or gossip and SWIM (1). The store has a
+/// page of its own ([`STORE_PAGE`]), built as a second wasm that loads only
+/// when someone opens it.
 pub(crate) type ActiveView = Rc<Cell<u8>>;
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
@@ -193,32 +199,9 @@ fn App() -> Html {
         Reduced::new(s)
     });
     let swarm_dispatch = use_dispatch(&swarm);
-    let store = use_reducer(|| {
-        let mut pg = Playground::<StoreNode>::open();
-        if let Some(saved) = load(STORE_AUTOSAVE_KEY) {
-            pg.apply(Action::Restore(saved));
-        }
-        Reduced::new(pg)
-    });
-    let store_dispatch = use_dispatch(&store);
     // The view that was showing last time, unless a link decides.
-    let active: ActiveView = (*use_memo((), |_| {
-        Rc::new(Cell::new(match load(VIEW_KEY).as_deref() {
-            Some("gossip") => 1,
-            Some("store") => 2,
-            _ => 0,
-        }))
-    }))
-    .clone();
-    // Frames, keys and links for the playground that is showing (Raft's or
-    // the store's: they take the same actions).
-    let board = {
-        let (active, raft, store) = (active.clone(), dispatch.clone(), store_dispatch.clone());
-        (*use_memo((), move |_| {
-            Callback::from(move |a: Action| if active.get() == 2 { store.emit(a) } else { raft.emit(a) })
-        }))
-        .clone()
-    };
+    let active: ActiveView =
+        (*use_memo((), |_| Rc::new(Cell::new(u8::from(load(VIEW_KEY).as_deref() == Some("gossip")))))).clone();
     let view = use_state(|| active.get());
     let show = {
         let (active, set_view) = (active.clone(), view.setter());
@@ -231,23 +214,22 @@ fn App() -> Html {
         }))
         .clone()
     };
-    let routes = browser::Routes { raft: dispatch.clone(), swarm: swarm_dispatch.clone(), store: store_dispatch.clone() };
+    let routes = browser::Routes { raft: Some(dispatch.clone()), swarm: Some(swarm_dispatch.clone()), store: None };
     {
         let (routes, show) = (routes.clone(), show.clone());
         use_effect_with((), move |_| browser::open_fragment(opened, &routes, &show));
     }
-    browser::use_frames(board.clone(), swarm_dispatch.clone(), active.clone());
-    browser::use_keys(board.clone(), swarm_dispatch.clone(), active.clone());
+    browser::use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
+    browser::use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
     browser::use_hash_links(routes, show.clone());
     let on_protocol = {
         let show = show.clone();
         (*use_memo((), move |_| {
-            Callback::from(move |v: String| {
-                show.emit(match v.as_str() {
-                    "gossip" => 1,
-                    "store" => 2,
-                    _ => 0,
-                })
+            Callback::from(move |v: String| match v.as_str() {
+                // The store is a page of its own, with its own wasm.
+                "store" => browser::go(STORE_PAGE),
+                "gossip" => show.emit(1),
+                _ => show.emit(0),
             })
         }))
         .clone()
@@ -284,13 +266,51 @@ fn App() -> Html {
             </div>
         };
     }
-    if *view == 2 {
-        return store_view::store_page(&store.model, &store_dispatch, &on_protocol, store.seek_ms.get(), renders);
-    }
     raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders)
 }
 
 pub fn start() {
     browser::install_panic_hook();
     yew::Renderer::<App>::new().render();
+}
+
+/// The store's page: the store playground alone.
+#[function_component]
+fn StoreApp() -> Html {
+    let renders = use_render_count();
+    let opened = (*use_memo((), |_| fragment::parse(&browser::current_hash()))).clone();
+    let store = use_reducer(|| {
+        let mut pg = Playground::<StoreNode>::open();
+        if let Some(saved) = load(STORE_AUTOSAVE_KEY) {
+            pg.apply(Action::Restore(saved));
+        }
+        Reduced::new(pg)
+    });
+    let dispatch = use_dispatch(&store);
+    let active: ActiveView = (*use_memo((), |_| Rc::new(Cell::new(0)))).clone();
+    // No gossip view here: its actions go nowhere.
+    let nowhere = (*use_memo((), |_| Callback::from(|_: SwarmAction| {}))).clone();
+    let show = (*use_memo((), |_| Callback::from(|_: u8| {}))).clone();
+    let routes = browser::Routes { raft: None, swarm: None, store: Some(dispatch.clone()) };
+    {
+        let (routes, show) = (routes.clone(), show.clone());
+        use_effect_with((), move |_| browser::open_fragment(opened, &routes, &show));
+    }
+    browser::use_frames(dispatch.clone(), nowhere.clone(), active.clone());
+    browser::use_keys(dispatch.clone(), nowhere, active);
+    browser::use_hash_links(routes, show);
+    let on_protocol = (*use_memo((), |_| {
+        Callback::from(|v: String| {
+            save(VIEW_KEY, if v == "gossip" { "gossip" } else { "raft" });
+            browser::go(MAIN_PAGE);
+        })
+    }))
+    .clone();
+    use_effect(cluster::place_menu);
+    store_view::store_page(&store.model, &dispatch, &on_protocol, store.seek_ms.get(), renders)
+}
+
+pub fn start_store() {
+    browser::install_panic_hook();
+    yew::Renderer::<StoreApp>::new().render();
 }

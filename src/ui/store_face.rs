@@ -27,15 +27,7 @@ fn at(a: f64, r: f64) -> (f64, f64) {
     (r * a.cos(), r * a.sin())
 }
 
-/// A value as people read it: a client's write `n<node>#<op>`, or a
-/// request number.
-pub fn value_label(v: u64) -> String {
-    if v >> 62 == 1 {
-        format!("n{}#{}", (v >> 40) & 0x3f_ffff, v & 0xff_ffff_ffff)
-    } else {
-        format!("#{v}")
-    }
-}
+pub use crate::protocols::store::messages::label as value_label;
 
 impl Face for StoreNode {
     fn node_class(pg: &Playground<StoreNode>, n: NodeId) -> &'static str {
@@ -58,11 +50,13 @@ impl Face for StoreNode {
     fn node_marks(pg: &Playground<StoreNode>, n: NodeId, r: f64) -> Html {
         let colour = format!("stroke:{}", node_colour(n));
         let hints = pg.sim().node(n).map_or(0, |s| s.hints().count());
-        let badge = (hints > 0).then(|| html! {
-            <g class="badge hint-badge" transform={format!("translate({:.1},{:.1})", r * 0.75, -r * 0.75)}>
-                <circle r="9" /><text y="4">{"H"}</text>
-                <title>{format!("n{n} holds {hints} hinted write(s) for nodes it could not reach")}</title>
-            </g>
+        let badge = (hints > 0).then(|| {
+            html! {
+                <g class="badge hint-badge" transform={format!("translate({:.1},{:.1})", r * 0.75, -r * 0.75)}>
+                    <circle r="9" /><text y="4">{"H"}</text>
+                    <title>{format!("n{n} holds {hints} hinted write(s) for nodes it could not reach")}</title>
+                </g>
+            }
         });
         html! { <><circle class="owner" r={(r + 5.0).to_string()} style={colour} />{ for badge }</> }
     }

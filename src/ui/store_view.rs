@@ -90,7 +90,7 @@ fn number(
     html! {
         <label class="field" title={tip}>
             <span>{label}</span>
-            <Field id={id} class="short" min="0" value={value} label={label} onchange={edit(dispatch, draft, set)} />
+            <Field id={id} class="tiny" min="0" value={value} label={label} onchange={edit(dispatch, draft, set)} />
         </label>
     }
 }

@@ -31,6 +31,16 @@ pub enum Cmd {
     },
 }
 
+/// A request id or value as people read it: a workload client's operation
+/// `n<node>#<op>`, or a timeline command's number `#<id>`.
+pub fn label(v: u64) -> String {
+    if v >> 62 == 1 {
+        format!("n{}#{}", (v >> 40) & 0x3f_ffff, v & 0xff_ffff_ffff)
+    } else {
+        format!("#{v}")
+    }
+}
+
 /// Versions of one key, as anti-entropy sends them.
 pub type Entry = (Key, Vec<Version<Stamped>>);
 
@@ -184,10 +194,10 @@ impl Note {
 impl fmt::Display for Cmd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Cmd::Put { id, key, value, .. } => write!(f, "put#{id} k{key}={value}"),
-            Cmd::Get { id, key } => write!(f, "get#{id} k{key}"),
-            Cmd::Write { id } => write!(f, "write#{id}"),
-            Cmd::Read { id } => write!(f, "read#{id}"),
+            Cmd::Put { id, key, value, .. } => write!(f, "put{} k{key}={}", label(*id), label(*value)),
+            Cmd::Get { id, key } => write!(f, "get{} k{key}", label(*id)),
+            Cmd::Write { id } => write!(f, "write{}", label(*id)),
+            Cmd::Read { id } => write!(f, "read{}", label(*id)),
         }
     }
 }
@@ -229,17 +239,26 @@ impl fmt::Display for Timer {
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Note::Invoked { id, key, write: Some(v), .. } => write!(f, "client write#{id} k{key}={v}"),
-            Note::Invoked { id, key, write: None, .. } => write!(f, "client read#{id} k{key}"),
+            Note::Invoked { id, key, write: Some(v), .. } => {
+                write!(f, "client write {} k{key} = {}", label(*id), label(*v))
+            }
+            Note::Invoked { id, key, write: None, .. } => write!(f, "client read {} k{key}", label(*id)),
             Note::PutAcked { id, key, dot } => {
-                write!(f, "put#{id} k{key} acknowledged as ({},{})", dot.node, dot.counter)
+                write!(f, "write {} k{key} acknowledged as ({},{})", label(*id), dot.node, dot.counter)
             }
-            Note::GetReturned { id, key, values, .. } => write!(f, "get#{id} k{key} returned {values:?}"),
+            Note::GetReturned { id, key, values, .. } => {
+                let v: Vec<String> = values.iter().map(|v| label(*v)).collect();
+                write!(f, "read {} k{key} returned [{}]", label(*id), v.join(", "))
+            }
             Note::ReadForWrite { id, key, siblings, .. } => {
-                write!(f, "write#{id} k{key} read {siblings} version(s) to write over")
+                write!(f, "write {} k{key} read {siblings} version(s) to write over", label(*id))
             }
-            Note::Retried { id, key, attempt } => write!(f, "request #{id} k{key} retried (attempt {attempt})"),
-            Note::Failed { id, key, replies } => write!(f, "request #{id} k{key} failed with {replies} replies"),
+            Note::Retried { id, key, attempt } => {
+                write!(f, "request {} k{key} retried (attempt {attempt})", label(*id))
+            }
+            Note::Failed { id, key, replies } => {
+                write!(f, "request {} k{key} failed with {replies} replies", label(*id))
+            }
             Note::Repaired { key, to } => write!(f, "read repair of k{key} to n{to}"),
             Note::Overwritten { key, dot, by, .. } => write!(
                 f,

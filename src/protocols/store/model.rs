@@ -91,7 +91,9 @@ impl Default for StoreSpec {
             n: c.n,
             r: c.r,
             w: c.w,
-            vnodes: c.vnodes,
+            // Eight tokens a node: enough to spread keys, few enough that
+            // the ring in the view stays readable.
+            vnodes: 8,
             quorum: QuorumKind::Strict,
             resolution: c.resolution,
             timeout_ms: c.timeout_us as f64 / 1000.0,

@@ -337,7 +337,13 @@ impl Observer<StoreNode> for StoreObserver {
                             if st.recent.len() == 16 {
                                 st.recent.remove(0);
                             }
-                            st.recent.push(Written { value: *value, invoked: e.time, dot: None, acked: false, dropped: false });
+                            st.recent.push(Written {
+                                value: *value,
+                                invoked: e.time,
+                                dot: None,
+                                acked: false,
+                                dropped: false,
+                            });
                         } else {
                             self.counts.reads += 1;
                         }

@@ -1,0 +1,87 @@
+// The store's page (store.html, its own wasm), tested in headless Chromium.
+// Every test opens at a known simulated instant and moves simulated time
+// itself, so what it sees does not depend on the machine's speed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, openAt, advance, frames, simTime, screenshot } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const store = (hash, us, opts) => openAt(browser, `${server.url}store.html`, hash, us, opts);
+const hash = (page) => page.locator('#trace-hash').getAttribute('data-hash');
+
+test('a partition splits the replicas, the table marks the keys apart, and they converge after the heal', async () => {
+  const page = await store('preset=store-siblings', 5_000_000);
+  // Mid-partition: some keys' replicas disagree, on the ring and in the table.
+  const apart = await page.locator('#replica-table tr.diverged').count();
+  assert.ok(apart > 0, 'keys apart during the partition');
+  assert.ok(await page.locator('.ring .key.split').count() > 0, 'red keys on the ring');
+  assert.ok(await page.locator('#op-stream .op').count() > 5, 'client operations stream past');
+  assert.ok(await page.locator('.node[data-node="0"] .clock-tag').count() === 1, 'n0 shows its skewed clock');
+  await screenshot(page, 'store-partition');
+  // Two seconds after the heal at 7 s, every key's replicas agree again.
+  await advance(page, 4000);
+  assert.equal(await page.locator('#replica-table tr.diverged').count(), 0);
+  assert.match(await page.locator('#m-lost').textContent(), /^0 of \d+/);
+  assert.equal(await page.locator('.inv.bad').count(), 0, 'every property holds');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the same link gives the same run, and scrubbing back and forth returns to the same trace', async () => {
+  const a = await store('preset=store-lww-skew', 4_000_000);
+  const b = await store('preset=store-lww-skew', 4_000_000);
+  assert.equal(await hash(a), await hash(b));
+  const there = await hash(a);
+  await a.locator('#scrubber').fill('1000000');
+  await a.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) === 1000000);
+  assert.notEqual(await hash(a), there);
+  await a.locator('#scrubber').fill('4000000');
+  await a.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) === 4000000);
+  assert.equal(await hash(a), there);
+  assert.deepEqual([...a.errors, ...b.errors], []);
+});
+
+test('a node menu crashes a replica and sends a client write through another', async () => {
+  // At 10 s the preset's clients have stopped: the stream shows only ours.
+  const page = await store('preset=store-sloppy-handoff', 10_000_000);
+  await page.locator('.node[data-node="2"]').click();
+  await page.locator('.menu').getByRole('button', { name: 'Crash', exact: true }).click();
+  assert.equal(await page.locator('.node[data-node="2"]').getAttribute('data-role'), 'crashed');
+  await page.locator('.node[data-node="1"]').click();
+  await page.locator('.menu').getByRole('button', { name: 'Client write', exact: true }).click();
+  await advance(page, 300);
+  const mine = page.locator('#op-stream .op', { hasText: 'you@n1' });
+  assert.equal(await mine.count(), 1, 'the write shows in the stream');
+  assert.match(await mine.textContent(), /write k\d+ = #\d+.*✓/);
+  assert.deepEqual(page.errors, []);
+});
+
+test('store links and the protocol menu move between the two pages', async () => {
+  // A store preset opened on the main page goes to the store page.
+  const page = await openPage(browser, `${server.url}#preset=store-sloppy-handoff&t=3000000`);
+  await page.waitForURL(/store\.html/);
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 3000000, null, { timeout: 60000 });
+  assert.ok(await page.locator('.node .hint-badge').count() > 0, 'stand-ins hold hints while n2 is down');
+  // And the protocol menu goes back to Raft.
+  await page.locator('#protocol').selectOption('raft');
+  await page.waitForURL((u) => !u.pathname.endsWith('store.html'));
+  await page.waitForSelector('.node[data-role]');
+  assert.equal(await page.locator('#protocol').inputValue(), 'raft');
+  await page.locator('#protocol').selectOption('store');
+  await page.waitForURL(/store\.html/);
+  await page.waitForSelector('#replica-table');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a bad store link keeps the current run and says why', async () => {
+  const page = await store('preset=store-siblings', 2_000_000);
+  const before = await simTime(page);
+  await page.evaluate(() => { location.hash = 's=not-a-link'; });
+  await page.waitForSelector('#error-banner');
+  assert.match(await page.locator('#error-banner').textContent(), /could not be opened/);
+  assert.equal(await simTime(page), before);
+  await frames(page);
+  assert.deepEqual(page.errors, []);
+});
