@@ -143,6 +143,17 @@ fn the_json_schema_matches_the_scenario_model() {
     };
     assert_eq!(keys(&json), keys(&schema["properties"]));
     assert_eq!(keys(&json["protocol"]["raft"]), keys(&schema["$defs"]["raft"]["properties"]));
+    // The store's parameters and workload, every field set.
+    use splitbrain::protocols::store::model::{StoreSpec, WorkloadSpec};
+    let store = StoreSpec {
+        workload: Some(WorkloadSpec { stop_ms: Some(1.0), ..WorkloadSpec::default() }),
+        bug: Some(splitbrain::protocols::store::node::StoreBug::SyncWithoutRepair),
+        ..StoreSpec::default()
+    };
+    let store = serde_json::to_value(&store).unwrap();
+    let def = &schema["$defs"]["store"]["properties"];
+    assert_eq!(keys(&store), keys(def));
+    assert_eq!(keys(&store["workload"]), keys(&def["workload"]["properties"]));
     assert_eq!(keys(&json["network"]), keys(&schema["$defs"]["link"]["properties"]));
     let variants = schema["$defs"]["timed_action"]["oneOf"].as_array().unwrap();
     assert_eq!(variants.len(), every_action.len());
@@ -182,7 +193,7 @@ fn the_json_schema_matches_the_scenario_model() {
             }),
         ),
     ];
-    assert_eq!(keys(&schema["properties"]["protocol"]["properties"]), ["gossip", "raft", "swim"]);
+    assert_eq!(keys(&schema["properties"]["protocol"]["properties"]), ["gossip", "raft", "store", "swim"]);
     for (name, spec) in protocols {
         let json = serde_json::to_value(&spec).unwrap();
         assert_eq!(keys(&json[name]), keys(&schema["$defs"][name]["properties"]), "{name}");
@@ -195,6 +206,13 @@ fn the_json_schema_matches_the_scenario_model() {
     for bug in swim::Bug::ALL {
         assert!(enum_of("swim").contains(&serde_json::to_value(bug).unwrap()), "{bug:?}");
     }
+    use splitbrain::protocols::store::node::StoreBug;
+    let store_bugs: Vec<serde_json::Value> =
+        [StoreBug::ServerContext, StoreBug::KeepOneSibling, StoreBug::SyncWithoutRepair]
+            .iter()
+            .map(|b| serde_json::to_value(b).unwrap())
+            .collect();
+    assert_eq!(enum_of("store"), store_bugs);
 }
 
 /// Issue 11, class 6: of 35,406 single-character changes to a link, 2,180

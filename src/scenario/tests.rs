@@ -15,7 +15,7 @@ fn bad_files_get_typed_errors_that_name_what_was_found() {
     );
     let unknown = e(r#"{"version": 1, "protocol": {"paxos": {}}}"#);
     assert_eq!(unknown, ScenarioError::UnknownProtocol { found: "paxos".into() });
-    assert_eq!(unknown.to_string(), "unknown protocol 'paxos'; this build runs raft, gossip, swim");
+    assert_eq!(unknown.to_string(), "unknown protocol 'paxos'; this build runs raft, gossip, swim, store");
     assert!(matches!(e(r#"{"version": 1, "nodes": "five"}"#), ScenarioError::Shape(_)));
     assert!(matches!(
         e(r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 99, "seed": 1}"#),

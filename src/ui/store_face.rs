@@ -40,10 +40,9 @@ impl Face for StoreNode {
 
     fn node_text(pg: &Playground<StoreNode>, n: NodeId) -> String {
         let Some(s) = pg.sim().node(n) else { return "down".into() };
-        let keys = s.keys().count();
-        match s.hints().count() {
-            0 => format!("{keys} keys"),
-            h => format!("{keys} keys · {h}h"),
+        match s.keys().count() {
+            1 => "1 key".into(),
+            k => format!("{k} keys"),
         }
     }
 

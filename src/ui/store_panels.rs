@@ -46,13 +46,14 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
                     let hinted = sim.node(i).is_some_and(|s| s.hints().any(|((_, key), _)| *key == k));
                     let (text, title, many) = match held {
                         Some(s) if !s.is_empty() => {
-                            let values: Vec<String> = s.values().map(|v| value_label(v.value)).collect();
+                            let values: Html =
+                                s.values().map(|v| html! { <span class="v">{value_label(v.value)}</span> }).collect();
                             let pasts: Vec<String> =
                                 s.versions().iter().map(|v| format!("({},{}) after {}", v.dot.node, v.dot.counter, vv(&v.past))).collect();
-                            (values.join(" | "), format!("n{i} holds k{k}: {}", pasts.join("; ")), s.len() > 1)
+                            (values, format!("n{i} holds k{k}: {}", pasts.join("; ")), s.len() > 1)
                         }
-                        _ if sim.node(i).is_none() => ("down".to_string(), format!("n{i} is down"), false),
-                        _ => ("–".to_string(), format!("n{i} holds nothing for k{k}"), false),
+                        _ if sim.node(i).is_none() => (html! {"down"}, format!("n{i} is down"), false),
+                        _ => (html! {"–"}, format!("n{i} holds nothing for k{k}"), false),
                     };
                     html! {
                         <td class={classes!((!is_home).then_some("away"), many.then_some("sib"), hinted.then_some("hinted"))} title={title}>
@@ -63,7 +64,7 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
                     }
                 })
                 .collect();
-            let age = since.map(|s| format!("apart {}", format_time(now - s)));
+            let age = since.map(|s| format!("apart {:.1} s", (now - s) as f64 / 1e6));
             html! {
                 <tr class={classes!(since.is_some().then_some("diverged"))} data-key={k.to_string()}>
                     <th title={format!("replicas {}", home.iter().map(|h| format!("n{h}")).collect::<Vec<_>>().join(", "))}>
@@ -144,16 +145,35 @@ const PROPERTIES: [(&str, &str, &str); 3] = [
 ];
 
 pub fn invariants(pg: &Playground<StoreNode>) -> Html {
+    let cfg = (0..pg.sim().len()).find_map(|n| pg.sim().node(n)).map(|s| s.config().clone());
+    let lww = cfg.as_ref().is_some_and(|c| c.resolution == crate::protocols::store::node::Resolution::Lww);
+    let no_repair = cfg.as_ref().is_some_and(|c| c.anti_entropy_us.is_none());
+    let lost = pg.observed().counts.lost_writes;
     let rows: Html = PROPERTIES
         .iter()
         .map(|(name, reference, statement)| {
             let failed = pg.failed_named(name);
+            let unchecked = match *name {
+                "No Lost Write" if lww => {
+                    Some(format!("not checked under last-writer-wins: {lost} acknowledged writes lost so far"))
+                }
+                "Convergence" if no_repair => {
+                    Some("not checked: anti-entropy is off, so there is no bound".to_string())
+                }
+                _ => None,
+            };
+            let state = match (&failed, &unchecked) {
+                (Some(_), _) => "bad",
+                (None, Some(_)) => "off",
+                _ => "good",
+            };
             html! {
-                <li class={classes!("inv", if failed.is_some() { "bad" } else { "good" })} data-property={*name} title={format!("{statement} {reference}")}>
+                <li class={classes!("inv", state)} data-property={*name} title={format!("{statement} {reference}")}>
                     <span class="dot"></span>
                     <span class="name">{*name}</span>
                     <span class="ref">{*reference}</span>
                     { for failed.map(|v| html!{ <div class="why">{&v.detail}</div> }) }
+                    { for unchecked.map(|u| html!{ <div class="why">{u}</div> }) }
                 </li>
             }
         })

@@ -60,6 +60,7 @@ impl Board for StoreNode {
     fn summary(sim: &Sim<StoreNode>) -> String {
         let pending: usize = (0..sim.len()).filter_map(|n| sim.node(n)).map(StoreNode::pending_requests).sum();
         let hints: usize = (0..sim.len()).filter_map(|n| sim.node(n)).map(|s| s.hints().count()).sum();
-        format!("{pending} requests in progress · {hints} hints held")
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!("{} in progress · {} held", plural(pending, "request", "requests"), plural(hints, "hint", "hints"))
     }
 }
