@@ -90,7 +90,7 @@ fn chaos_20000(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, failover_experiment, seek, gossip, chaos_20000, linearizability);
+criterion_group!(benches, engine, failover_experiment, seek, gossip, chaos_20000, linearizability, merkle);
 criterion_main!(benches);
 
 /// Time travel: seeking to any instant of 10 simulated minutes, for each
@@ -208,5 +208,26 @@ fn linearizability(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("1000 ops, 10 clients, linearizable", |b| b.iter(|| check(&Register, &good)));
     g.bench_function("1000 ops, 10 clients, stale reads", |b| b.iter(|| check(&Register, &bad)));
+    g.finish();
+}
+
+/// One Merkle anti-entropy round between two replicas of 1,000,000 keys
+/// with 1% of them different (issue 12): both replicas build their trees
+/// (depth 16, 65,536 buckets) from each key's digest, then compare them
+/// level by level down to the buckets that differ.
+fn merkle(c: &mut Criterion) {
+    use splitbrain::protocols::store::merkle::{compare, Tree};
+    const KEYS: u32 = 1_000_000;
+    let a: Vec<(u32, u64, usize)> = (0..KEYS).map(|k| (k, u64::from(k) * 7 + 1, 40)).collect();
+    let b: Vec<(u32, u64, usize)> =
+        a.iter().map(|&(k, d, n)| if k % 100 == 37 { (k, d + 1, n) } else { (k, d, n) }).collect();
+    let mut g = c.benchmark_group("merkle");
+    g.sample_size(10);
+    g.bench_function("round_1M_keys_1pct_divergent_depth16", |bench| {
+        bench.iter(|| {
+            let (ta, tb) = (Tree::build(16, a.iter().copied()), Tree::build(16, b.iter().copied()));
+            compare(&ta, &tb).keys
+        })
+    });
     g.finish();
 }

@@ -45,7 +45,7 @@ fn every_preset_of_every_protocol_shows_what_it_declares() {
         let batch = splitbrain::scenario::batch::run(s, 1, p.id.into(), |_| {}).unwrap();
         assert!(batch.misses.is_empty(), "{}: {:?}", p.id, batch.misses);
     }
-    assert_eq!(protocols.into_iter().collect::<Vec<_>>(), ["gossip", "raft", "swim"]);
+    assert_eq!(protocols.into_iter().collect::<Vec<_>>(), ["gossip", "raft", "store", "swim"]);
 }
 
 /// The declarations can fail: the same presets with what they show denied.

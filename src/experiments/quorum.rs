@@ -22,6 +22,9 @@ pub struct QuorumParams {
     pub r: u32,
     pub w: u32,
     pub propagate: bool,
+    /// Sloppy quorums: a request that has no quorum after half its timeout
+    /// asks the nodes past the N home replicas (with hints).
+    pub sloppy: bool,
     pub latency_ms: (u64, u64),
     /// Exponential latency with this mean (ms) instead of the uniform range.
     pub exp_latency_ms: Option<f64>,
@@ -41,6 +44,7 @@ impl QuorumParams {
             r: self.r,
             w: self.w,
             propagate: self.propagate,
+            sloppy: self.sloppy,
             ..StoreConfig::default()
         }
     }
@@ -57,6 +61,9 @@ impl QuorumParams {
         }
         if self.w == 0 || self.w > self.n {
             return Err(format!("--w {} is impossible: W must be 1 to N ({})", self.w, self.n));
+        }
+        if self.sloppy && !self.propagate {
+            return Err("--sloppy needs --propagation all: the k-staleness model asks only W and R replicas".into());
         }
         if !(0.0..1.0).contains(&self.loss) {
             return Err(format!("--loss must be at least 0 and below 1, not {}", self.loss));

@@ -32,6 +32,11 @@ pub struct QuorumArgs {
     nodes: Option<u32>,
     #[arg(long, value_enum, default_value = "all")]
     propagation: PropagationArg,
+    /// Sloppy quorums: a request with no quorum after half its timeout asks
+    /// the next nodes on the ring (stand-ins holding hints); needs --nodes
+    /// above N to have any.
+    #[arg(long)]
+    sloppy: bool,
     /// One-way network latency range in ms, inclusive.
     #[arg(long, value_name = "L1-L2", default_value = "5-10", value_parser = parse_range)]
     latency_ms: (f64, f64),
@@ -58,6 +63,7 @@ pub fn quorum_cmd(a: QuorumArgs) -> i32 {
         r: a.r,
         w: a.w,
         propagate: matches!(a.propagation, PropagationArg::All),
+        sloppy: a.sloppy,
         latency_ms: (a.latency_ms.0.round() as u64, a.latency_ms.1.round() as u64),
         exp_latency_ms: a.exp_latency_ms,
         loss: a.loss,
@@ -74,10 +80,11 @@ pub fn quorum_cmd(a: QuorumArgs) -> i32 {
         None => format!("{}-{} ms", p.latency_ms.0, p.latency_ms.1),
     };
     outln!(
-        "quorum: N={} R={} W={} on {} nodes, propagation {}, latency {latency}, loss {}; {} trials (seed {})",
+        "quorum: N={} R={} W={}{} on {} nodes, propagation {}, latency {latency}, loss {}; {} trials (seed {})",
         p.n,
         p.r,
         p.w,
+        if p.sloppy { " (sloppy)" } else { "" },
         p.nodes,
         if p.propagate { "all" } else { "none" },
         p.loss,

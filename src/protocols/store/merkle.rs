@@ -10,16 +10,8 @@
 //! counted in bytes (an 8-byte hash; each key's versions by their own
 //! size) so that it can be set against sending the whole state.
 
-use std::hash::{Hash, Hasher};
-
 /// Bytes of one hash on the wire.
 pub const HASH_BYTES: usize = 8;
-
-fn stable_hash<T: Hash>(t: &T) -> u64 {
-    let mut h = crate::sim::trace::StableHasher::default();
-    t.hash(&mut h);
-    h.finish()
-}
 
 /// The leaf bucket of `key` in a tree of `depth` levels.
 pub fn bucket_of(depth: u32, key: u32) -> usize {
@@ -32,8 +24,17 @@ pub struct Tree {
     depth: u32,
     /// Level by level from the root: level d has 2^d hashes.
     levels: Vec<Vec<u64>>,
-    /// For each leaf bucket, its keys and the bytes their versions take.
-    buckets: Vec<Vec<(u32, usize)>>,
+    /// Where each leaf bucket's keys start in `entries` (2^depth + 1
+    /// offsets), and every key with the bytes its versions take, bucket by
+    /// bucket, keys ascending within a bucket.
+    offsets: Vec<u32>,
+    entries: Vec<(u32, u32)>,
+}
+
+/// Two hashes into one (splitmix64's finaliser over a rotation and a xor):
+/// the same on every platform, and cheap enough for a million keys.
+fn mix(a: u64, b: u64) -> u64 {
+    super::ring::hash64(a.rotate_left(29) ^ b)
 }
 
 impl Tree {
@@ -42,23 +43,48 @@ impl Tree {
     pub fn build(depth: u32, entries: impl IntoIterator<Item = (u32, u64, usize)>) -> Self {
         let width = 1usize << depth;
         let mut leaf = vec![0u64; width];
-        let mut buckets = vec![Vec::new(); width];
+        let mut items: Vec<(u32, u32, u32)> = Vec::new();
+        let mut counts = vec![0u32; width + 1];
+        // Keys usually come in order (a replica's map): then the counting
+        // sort below leaves every bucket in order, with nothing to sort.
+        let mut ascending = true;
+        let mut last = None;
         for (key, digest, bytes) in entries {
+            ascending &= last.is_none_or(|l| l < key);
+            last = Some(key);
             let b = bucket_of(depth, key);
             // Order-free within a bucket: each key's hash, summed.
-            leaf[b] = leaf[b].wrapping_add(stable_hash(&(key, digest)));
-            buckets[b].push((key, bytes));
+            leaf[b] = leaf[b].wrapping_add(mix(u64::from(key), digest));
+            counts[b + 1] += 1;
+            items.push((b as u32, key, u32::try_from(bytes).unwrap_or(u32::MAX)));
+        }
+        // A counting sort by bucket: O(keys), no allocation per bucket.
+        for i in 1..=width {
+            counts[i] += counts[i - 1];
+        }
+        let offsets = counts.clone();
+        let mut placed = vec![(0u32, 0u32); items.len()];
+        for &(b, key, bytes) in &items {
+            let at = &mut counts[b as usize];
+            placed[*at as usize] = (key, bytes);
+            *at += 1;
+        }
+        if !ascending {
+            for b in 0..width {
+                placed[offsets[b] as usize..offsets[b + 1] as usize].sort_unstable();
+            }
         }
         let mut levels = vec![leaf];
         while levels[0].len() > 1 {
-            let below = &levels[0];
-            let up: Vec<u64> = below.chunks(2).map(|pair| stable_hash(&(pair[0], pair[1]))).collect();
+            let up: Vec<u64> = levels[0].chunks(2).map(|pair| mix(pair[0], pair[1])).collect();
             levels.insert(0, up);
         }
-        for b in &mut buckets {
-            b.sort_unstable();
-        }
-        Tree { depth, levels, buckets }
+        Tree { depth, levels, offsets, entries: placed }
+    }
+
+    /// The keys of leaf bucket `b`, with their versions' bytes.
+    pub fn bucket(&self, b: usize) -> &[(u32, u32)] {
+        &self.entries[self.offsets[b] as usize..self.offsets[b + 1] as usize]
     }
 
     pub fn depth(&self) -> u32 {
@@ -114,9 +140,9 @@ pub fn compare(a: &Tree, b: &Tree) -> Exchange {
     }
     ex.rounds += 1;
     for &bucket in &differing {
-        for side in [&a.buckets[bucket], &b.buckets[bucket]] {
+        for side in [a.bucket(bucket), b.bucket(bucket)] {
             ex.keys += side.len();
-            ex.bytes += side.iter().map(|(_, bytes)| 4 + bytes).sum::<usize>();
+            ex.bytes += side.iter().map(|(_, bytes)| 4 + *bytes as usize).sum::<usize>();
         }
     }
     ex.bytes += ex.hashes * HASH_BYTES;
@@ -126,7 +152,7 @@ pub fn compare(a: &Tree, b: &Tree) -> Exchange {
 
 /// Sending the whole state both ways instead: every key and its versions.
 pub fn full_exchange_bytes(a: &Tree, b: &Tree) -> usize {
-    [a, b].iter().flat_map(|t| t.buckets.iter().flatten()).map(|(_, bytes)| 4 + bytes).sum()
+    [a, b].iter().flat_map(|t| t.entries.iter()).map(|(_, bytes)| 4 + *bytes as usize).sum()
 }
 
 #[cfg(test)]
