@@ -21,7 +21,7 @@ const ACTIONS = Number(process.env.MONKEY_ACTIONS ?? 10000);
 const LONG_TASK_MS = 200;
 
 /** Runs in the page: `n` actions from `seed`; returns what it did. */
-async function monkey([seed, n, longMs]) {
+async function monkey([seed, n, longMs, protocols]) {
   // mulberry32: a small seeded generator.
   let s = seed >>> 0;
   const rand = () => {
@@ -122,14 +122,16 @@ async function monkey([seed, n, longMs]) {
       return o.value;
     }],
     [2, 'protocol', () => {
+      // Only the views on this page: another protocol's page is another
+      // document, which the monkey would leave.
       const sel = visible('#protocol')[0];
-      if (!sel) return 'none';
-      const v = pick(['raft', 'gossip']);
+      if (!sel || protocols.length === 0) return 'none';
+      const v = pick(protocols);
       setValue(sel, v);
       return v;
     }],
     [14, 'field', () => {
-      const f = pick(visible('input[type=number], input[type=text]:not(#share-url), .field input:not([type=checkbox]):not([type=file]), .field select'));
+      const f = pick(visible('input[type=number], input[type=text]:not(#share-url), .field input:not([type=checkbox]):not([type=file]), .field select:not(#protocol)'));
       if (!f) return 'none';
       if (f.tagName === 'SELECT') {
         const o = pick([...f.options]);
@@ -198,8 +200,9 @@ async function monkey([seed, n, longMs]) {
   };
 }
 
-test(`the monkey: ${ACTIONS} seeded random UI actions (seed ${SEED}) find no panic, console error or long task`, async () => {
-  const page = await openAt(browser, server.url, 'seed=3', 500_000);
+/** Runs the monkey on the page at `base`, opened at `hash`, paused at 0.5 s. */
+async function monkeyOn(base, hash, actions, name, protocols) {
+  const page = await openAt(browser, base, hash, 500_000);
   // The last actions, as the page reports them, in case the page is lost.
   const recent = [];
   page.on('console', (m) => {
@@ -208,15 +211,24 @@ test(`the monkey: ${ACTIONS} seeded random UI actions (seed ${SEED}) find no pan
       if (recent.length > 40) recent.shift();
     }
   });
-  const result = await page.evaluate(monkey, [SEED, ACTIONS, LONG_TASK_MS]).catch((e) => {
+  const result = await page.evaluate(monkey, [SEED, actions, LONG_TASK_MS, protocols]).catch((e) => {
     throw new Error(`${e.message}; seed ${SEED}; last actions:\n${recent.join('\n')}`);
   });
-  await screenshot(page, 'monkey-end');
-  const context = `seed ${SEED}; reproduce with MONKEY_SEED=${SEED} MONKEY_ACTIONS=${ACTIONS}; last actions:\n${result.log.join('\n')}`;
+  await screenshot(page, name);
+  const context = `seed ${SEED}; reproduce with MONKEY_SEED=${SEED} MONKEY_ACTIONS=${actions}; last actions:\n${result.log.join('\n')}`;
   assert.equal(result.failed, null, `${result.failed}; ${context}`);
   assert.deepEqual(page.errors, [], context);
   assert.equal(await page.locator('#panic-banner').count(), 0, `a panic; ${context}`);
   assert.deepEqual(result.slow, [], `tasks over ${LONG_TASK_MS} ms (longest ${result.longest} ms); ${context}`);
-  console.log(`monkey seed ${SEED}: ${ACTIONS} actions, longest task ${Math.round(result.longest)} ms`);
+  console.log(`monkey seed ${SEED} on ${name}: ${actions} actions, longest task ${Math.round(result.longest)} ms`);
   if (process.env.MONKEY_VERBOSE) console.log(result.top.join('\n'));
+}
+
+test(`the monkey: ${ACTIONS} seeded random UI actions (seed ${SEED}) find no panic, console error or long task`, async () => {
+  await monkeyOn(server.url, 'seed=3', ACTIONS, 'monkey-end', ['raft', 'gossip']);
+});
+
+// The store's page (its own wasm), with a third as many actions.
+test(`the monkey on the store page: ${Math.round(ACTIONS / 3)} seeded random UI actions find no panic, console error or long task`, async () => {
+  await monkeyOn(`${server.url}store.html`, 'preset=store-siblings', Math.round(ACTIONS / 3), 'monkey-store-end', []);
 });
