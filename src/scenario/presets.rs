@@ -54,6 +54,7 @@ pub const PRESETS: &[Preset] = &[
     preset!("store-siblings"),
     preset!("store-sloppy-handoff"),
     preset!("store-merkle-repair"),
+    preset!("store-load-20"),
 ];
 
 impl Preset {

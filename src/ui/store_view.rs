@@ -195,7 +195,8 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
     }
 }
 
-const NODE_CHOICES: [&str; 10] = ["3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
+const NODE_CHOICES: [&str; 18] =
+    ["3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20"];
 
 /// The whole store page, drawn on every frame (the toolbar only when what
 /// it shows changes).

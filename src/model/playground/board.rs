@@ -51,7 +51,7 @@ impl Board for Raft {
 }
 
 impl Board for StoreNode {
-    const MAX_VIEW_NODES: u32 = 12;
+    const MAX_VIEW_NODES: u32 = 20;
 
     fn default_scenario() -> Scenario {
         super::settings::store()

@@ -11,21 +11,25 @@
 //! whichever replica coordinated them and in whatever order they arrive;
 //! none is silently dropped.
 
-use std::collections::BTreeMap;
-
 pub type NodeId = u32;
 
 /// A version vector: for each node, how many of its write events are known.
+/// A sorted vector of (node, count): vectors are small (one entry per node
+/// that coordinated a write of the key) and copied with every version, so
+/// one allocation each beats a tree.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct VersionVector(BTreeMap<NodeId, u64>);
+pub struct VersionVector(Vec<(NodeId, u64)>);
 
 impl VersionVector {
     pub const fn empty() -> Self {
-        VersionVector(BTreeMap::new())
+        VersionVector(Vec::new())
     }
 
     pub fn get(&self, node: NodeId) -> u64 {
-        self.0.get(&node).copied().unwrap_or(0)
+        match self.0.binary_search_by_key(&node, |e| e.0) {
+            Ok(i) => self.0[i].1,
+            Err(_) => 0,
+        }
     }
 
     /// Whether the event `dot` is among those this vector knows.
@@ -34,19 +38,47 @@ impl VersionVector {
     }
 
     pub fn add(&mut self, dot: Dot) {
-        let c = self.0.entry(dot.node).or_insert(0);
-        *c = (*c).max(dot.counter);
+        match self.0.binary_search_by_key(&dot.node, |e| e.0) {
+            Ok(i) => self.0[i].1 = self.0[i].1.max(dot.counter),
+            Err(i) => self.0.insert(i, (dot.node, dot.counter)),
+        }
     }
 
     /// The least vector that knows everything either knows.
     pub fn join(&mut self, other: &VersionVector) {
-        for (&n, &c) in &other.0 {
-            self.add(Dot { node: n, counter: c });
+        if other.0.iter().all(|&(n, c)| self.get(n) >= c) {
+            return;
         }
+        let (a, b) = (&self.0, &other.0);
+        let mut out = Vec::with_capacity(a.len().max(b.len()));
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            match (a.get(i), b.get(j)) {
+                (Some(&(n, c)), Some(&(m, d))) if n == m => {
+                    out.push((n, c.max(d)));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(&x), Some(&(m, _))) if x.0 < m => {
+                    out.push(x);
+                    i += 1;
+                }
+                (Some(_), Some(&y)) | (None, Some(&y)) => {
+                    out.push(y);
+                    j += 1;
+                }
+                (Some(&x), None) => {
+                    out.push(x);
+                    i += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        self.0 = out;
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (NodeId, u64)> + '_ {
-        self.0.iter().map(|(&n, &c)| (n, c))
+        self.0.iter().copied()
     }
 
     /// Bytes on the wire: a node id and a counter per entry.

@@ -33,6 +33,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_RECORDED_OPS: usize = 100_000;
 /// The longest history the linearizability check is run on.
 pub const MAX_CHECKED_OPS: usize = 2_000;
+/// Writes remembered per key, to tell a newer write from an older one.
+const RECENT: usize = 256;
 /// The series' spacing in simulated time.
 pub const SAMPLE_US: Time = 20_000;
 
@@ -77,9 +79,10 @@ pub struct OpRecord {
     pub side: Side,
     pub failed: bool,
     pub stale: bool,
-    /// For a read: the newest write acknowledged before it began.
+    /// For a read: the newest write acknowledged before it began, and when
+    /// that write was invoked.
     #[serde(skip)]
-    pub must_see: Option<Value>,
+    pub must_see: Option<(Value, Time)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -197,10 +200,11 @@ struct Written {
 
 #[derive(Clone, Debug, Default)]
 struct KeyState {
-    /// The latest writes to the key (the last 16).
+    /// The latest writes to the key (the last RECENT).
     recent: Vec<Written>,
-    /// The newest acknowledged write, by acknowledgement time.
-    newest_acked: Option<Value>,
+    /// The newest acknowledged write, by acknowledgement time, and when it
+    /// was invoked.
+    newest_acked: Option<(Value, Time)>,
     divergent_since: Option<Time>,
 }
 
@@ -224,11 +228,13 @@ impl StoreObserver {
         self.keys.entry(k).or_default()
     }
 
-    fn newer(state: &KeyState, x: Value, than: Value) -> bool {
-        let at = |v: Value| state.recent.iter().find(|w| w.value == v).map(|w| w.invoked);
-        match (at(x), at(than)) {
-            (Some(a), Some(b)) => a > b,
-            _ => false,
+    /// Whether the write of `x` was invoked after `than` was; `None` when
+    /// `x` is too old to be remembered and `than` is too (undecided).
+    fn newer(state: &KeyState, x: Value, than: Time) -> Option<bool> {
+        match state.recent.iter().find(|w| w.value == x) {
+            Some(w) => Some(w.invoked > than),
+            // Forgotten: older than every write remembered.
+            None => state.recent.first().is_some_and(|w| w.invoked <= than).then_some(false),
         }
     }
 
@@ -334,7 +340,7 @@ impl Observer<StoreNode> for StoreObserver {
                         self.counts.side(side).invoked += 1;
                         if let Some(value) = write {
                             let st = self.key(*key);
-                            if st.recent.len() == 16 {
+                            if st.recent.len() == RECENT {
                                 st.recent.remove(0);
                             }
                             st.recent.push(Written {
@@ -378,7 +384,7 @@ impl Observer<StoreNode> for StoreObserver {
                                 w.dot = Some(*dot);
                                 w.acked = true;
                                 lost = w.dropped;
-                                st.newest_acked = value;
+                                st.newest_acked = Some((w.value, w.invoked));
                             }
                             if lost && self.lost.insert(*dot) {
                                 self.counts.lost_writes += 1;
@@ -390,8 +396,8 @@ impl Observer<StoreNode> for StoreObserver {
                         let fresh = self.open.get(id).and_then(|&i| self.ops.get(i)).and_then(|o| o.must_see);
                         let st = self.keys.get(key);
                         let stale = match (fresh, st) {
-                            (Some(v), Some(st)) => {
-                                !values.contains(&v) && !values.iter().any(|x| Self::newer(st, *x, v))
+                            (Some((v, at)), Some(st)) => {
+                                !values.contains(&v) && values.iter().all(|x| Self::newer(st, *x, at) == Some(false))
                             }
                             _ => false,
                         };
