@@ -41,6 +41,8 @@ impl Face for StoreNode {
     fn node_text(pg: &Playground<StoreNode>, n: NodeId) -> String {
         let Some(s) = pg.sim().node(n) else { return "down".into() };
         match s.keys().count() {
+            // Small circles in a big cluster: the number alone.
+            k if pg.sim().len() > 9 => k.to_string(),
             1 => "1 key".into(),
             k => format!("{k} keys"),
         }
