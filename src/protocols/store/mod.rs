@@ -9,7 +9,9 @@
 pub mod anti_entropy;
 pub mod checkers;
 pub mod clients;
+pub mod config;
 pub mod convergence;
+pub mod counts;
 pub mod crdt;
 pub mod dvv;
 pub mod handoff;

@@ -17,11 +17,12 @@
 //! - a key *diverges* while its home replicas hold different versions; its
 //!   age is how long that has lasted.
 
+pub use super::counts::{Served, StoreCounts};
 use super::dvv::Dot;
 use super::node::{Key, Msg, Note, StoreNode, Value, VALUE_BYTES};
 use crate::history::kv::{self, Input, Output};
 use crate::history::Op;
-use crate::scenario::model::{Counts, Observer};
+use crate::scenario::model::Observer;
 use crate::sim::cow::CowVec;
 use crate::sim::trace::EventKind;
 use crate::sim::{NodeId, Sim, Time};
@@ -96,96 +97,6 @@ pub struct Sample {
     pub failed: u64,
     pub stale_reads: u64,
     pub repair_bytes: u64,
-}
-
-/// Requests invoked and answered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Served {
-    pub invoked: u64,
-    pub answered: u64,
-}
-
-impl Served {
-    pub fn fraction(&self) -> Option<f64> {
-        (self.invoked > 0).then(|| round3(self.answered as f64 / self.invoked as f64))
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct StoreCounts {
-    pub connected: Served,
-    pub majority_side: Served,
-    pub minority_side: Served,
-    pub reads: u64,
-    pub stale_reads: u64,
-    pub writes_acked: u64,
-    pub lost_writes: u64,
-    pub failed: u64,
-    pub retried: u64,
-    pub read_repairs: u64,
-    pub read_repair_bytes: u64,
-    pub hinted: u64,
-    pub handoff_messages: u64,
-    pub handoff_bytes: u64,
-    pub sync_rounds: u64,
-    pub sync_messages: u64,
-    pub sync_bytes: u64,
-    /// What the same rounds would have sent as full-state exchanges.
-    pub sync_full_bytes: u64,
-    pub max_sibling_keys: u64,
-    pub max_divergence_us: Time,
-}
-
-impl StoreCounts {
-    fn side(&mut self, s: Side) -> &mut Served {
-        match s {
-            Side::Connected => &mut self.connected,
-            Side::Majority => &mut self.majority_side,
-            Side::Minority => &mut self.minority_side,
-        }
-    }
-
-    pub fn repair_bytes(&self) -> u64 {
-        self.read_repair_bytes + self.handoff_bytes + self.sync_bytes
-    }
-
-    pub fn repair_messages(&self) -> u64 {
-        self.read_repairs + self.handoff_messages + self.sync_messages
-    }
-}
-
-impl Counts for StoreCounts {
-    fn merge(&mut self, o: &Self) {
-        for (a, b) in [
-            (&mut self.connected, o.connected),
-            (&mut self.majority_side, o.majority_side),
-            (&mut self.minority_side, o.minority_side),
-        ] {
-            a.invoked += b.invoked;
-            a.answered += b.answered;
-        }
-        for (a, b) in [
-            (&mut self.reads, o.reads),
-            (&mut self.stale_reads, o.stale_reads),
-            (&mut self.writes_acked, o.writes_acked),
-            (&mut self.lost_writes, o.lost_writes),
-            (&mut self.failed, o.failed),
-            (&mut self.retried, o.retried),
-            (&mut self.read_repairs, o.read_repairs),
-            (&mut self.read_repair_bytes, o.read_repair_bytes),
-            (&mut self.hinted, o.hinted),
-            (&mut self.handoff_messages, o.handoff_messages),
-            (&mut self.handoff_bytes, o.handoff_bytes),
-            (&mut self.sync_rounds, o.sync_rounds),
-            (&mut self.sync_messages, o.sync_messages),
-            (&mut self.sync_bytes, o.sync_bytes),
-            (&mut self.sync_full_bytes, o.sync_full_bytes),
-        ] {
-            *a += b;
-        }
-        self.max_sibling_keys = self.max_sibling_keys.max(o.max_sibling_keys);
-        self.max_divergence_us = self.max_divergence_us.max(o.max_divergence_us);
-    }
 }
 
 #[derive(Clone, Debug, Default)]

@@ -1,0 +1,104 @@
+//! A store's configuration: the cluster, the quorums, the repair
+//! mechanisms, the conflict rule and the clients, and its deliberately
+//! broken variants.
+
+use super::clients::Workload;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoreConfig {
+    pub nodes: u32,
+    /// Replicas per key, read quorum, write quorum.
+    pub n: u32,
+    pub r: u32,
+    pub w: u32,
+    pub vnodes: u32,
+    /// Send puts to all N and reads to all N (Dynamo); off: to W and R of
+    /// them only (the k-staleness model).
+    pub propagate: bool,
+    /// Count the first N reachable nodes, not only the N home replicas:
+    /// stand-ins hold writes with hints for the home nodes they replace.
+    pub sloppy: bool,
+    /// How long a coordinator waits for its quorum before it retries.
+    pub timeout_us: u64,
+    /// Times a client request is retried (same idempotency key) before it
+    /// fails.
+    pub retries: u32,
+    /// Every node syncs with one replica peer this often (Merkle trees).
+    pub anti_entropy_us: Option<u64>,
+    /// Levels below a Merkle tree's root: 2^depth leaf buckets.
+    pub merkle_depth: u32,
+    /// How often a stand-in tries to hand its hints to their home nodes.
+    pub handoff_us: u64,
+    pub resolution: Resolution,
+    pub workload: Option<Workload>,
+    /// A deliberately broken variant, for testing the checkers.
+    pub bug: Option<StoreBug>,
+}
+
+/// Broken variants that the store's checkers must catch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreBug {
+    /// The coordinator stamps a write with everything it holds for the key
+    /// (a server-side clock) instead of what the client read: the write
+    /// then supersedes concurrent writes its client never saw.
+    ServerContext,
+    /// A replica keeps only the sibling with the greatest dot, as a naive
+    /// merge would: concurrent acknowledged writes vanish.
+    KeepOneSibling,
+    /// Anti-entropy compares trees but never sends the keys that differ:
+    /// replicas that missed a write stay behind for ever.
+    SyncWithoutRepair,
+}
+
+/// What a replica does with concurrent versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Keep them all as siblings; the client merges and writes back.
+    Siblings,
+    /// Last writer wins, by the coordinating node's own clock at the write
+    /// (ties by dot): the others are dropped, so a node whose clock is
+    /// behind loses writes made after the ones that beat them.
+    Lww,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            nodes: 5,
+            n: 3,
+            r: 2,
+            w: 2,
+            vnodes: 32,
+            propagate: true,
+            sloppy: false,
+            timeout_us: 200_000,
+            retries: 0,
+            anti_entropy_us: None,
+            merkle_depth: 6,
+            handoff_us: 500_000,
+            resolution: Resolution::Siblings,
+            workload: None,
+            bug: None,
+        }
+    }
+}
+
+impl StoreConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.n == 0 || self.n > self.nodes {
+            return Err(format!("N = {} replicas needs 1 to {} (the nodes)", self.n, self.nodes));
+        }
+        if self.r == 0 || self.r > self.n || self.w == 0 || self.w > self.n {
+            return Err(format!("R = {} and W = {} must each be 1 to N = {}", self.r, self.w, self.n));
+        }
+        if self.merkle_depth > 16 {
+            return Err(format!("merkle_depth must be 0 to 16, not {}", self.merkle_depth));
+        }
+        if let Some(w) = &self.workload {
+            w.validate(self.nodes)?;
+        }
+        Ok(())
+    }
+}
