@@ -162,28 +162,50 @@ pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     }
 }
 
-pub fn invariants(pg: &Playground) -> Html {
-    let rows: Html = Property::ALL
-        .iter()
-        .map(|p| {
-            let failed = pg.failed(*p);
-            html! {
-                <li class={classes!("inv", if failed.is_some() { "bad" } else { "good" })} data-property={p.name()}
-                    title={format!("{} {}", p.statement(), p.reference())}>
-                    <span class="dot"></span>
-                    <span class="name">{p.name()}</span>
-                    <span class="ref">{p.reference()}</span>
-                    { for failed.map(|v| html!{ <div class="why">{&v.detail}</div> }) }
-                </li>
-            }
-        })
-        .collect();
+/// One checked property: green while it holds, red with the violation, grey
+/// with why it is not checked here.
+pub fn property_row(
+    name: &str,
+    reference: &str,
+    statement: &str,
+    failed: Option<&str>,
+    unchecked: Option<String>,
+) -> Html {
+    let state = match (failed, &unchecked) {
+        (Some(_), _) => "bad",
+        (None, Some(_)) => "off",
+        _ => "good",
+    };
+    html! {
+        <li class={classes!("inv", state)} data-property={name.to_string()} title={format!("{statement} {reference}")}>
+            <span class="dot"></span>
+            <span class="name">{name}</span>
+            <span class="ref">{reference}</span>
+            { for failed.map(|d| html!{ <div class="why">{d}</div> }) }
+            { for unchecked.map(|u| html!{ <div class="why">{u}</div> }) }
+        </li>
+    }
+}
+
+/// The safety panel around property rows.
+pub fn safety_panel(rows: Html) -> Html {
     html! {
         <section class="panel invariants" aria-label="Safety properties">
             <h2 title="Checked after every simulated event">{"Safety"}</h2>
             <ul>{rows}</ul>
         </section>
     }
+}
+
+pub fn invariants(pg: &Playground) -> Html {
+    let rows: Html = Property::ALL
+        .iter()
+        .map(|p| {
+            let failed = pg.failed(*p).map(|v| v.detail.as_str());
+            property_row(p.name(), p.reference(), p.statement(), failed, None)
+        })
+        .collect();
+    safety_panel(rows)
 }
 
 pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {

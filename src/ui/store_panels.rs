@@ -152,7 +152,7 @@ pub fn invariants(pg: &Playground<StoreNode>) -> Html {
     let rows: Html = PROPERTIES
         .iter()
         .map(|(name, reference, statement)| {
-            let failed = pg.failed_named(name);
+            let failed = pg.failed_named(name).map(|v| v.detail.as_str());
             let unchecked = match *name {
                 "No Lost Write" if lww => {
                     Some(format!("not checked under last-writer-wins: {lost} acknowledged writes lost so far"))
@@ -162,28 +162,10 @@ pub fn invariants(pg: &Playground<StoreNode>) -> Html {
                 }
                 _ => None,
             };
-            let state = match (&failed, &unchecked) {
-                (Some(_), _) => "bad",
-                (None, Some(_)) => "off",
-                _ => "good",
-            };
-            html! {
-                <li class={classes!("inv", state)} data-property={*name} title={format!("{statement} {reference}")}>
-                    <span class="dot"></span>
-                    <span class="name">{*name}</span>
-                    <span class="ref">{*reference}</span>
-                    { for failed.map(|v| html!{ <div class="why">{&v.detail}</div> }) }
-                    { for unchecked.map(|u| html!{ <div class="why">{u}</div> }) }
-                </li>
-            }
+            super::panels::property_row(name, reference, statement, failed, unchecked)
         })
         .collect();
-    html! {
-        <section class="panel invariants" aria-label="Safety properties">
-            <h2 title="Checked after every simulated event">{"Safety"}</h2>
-            <ul>{rows}</ul>
-        </section>
-    }
+    super::panels::safety_panel(rows)
 }
 
 const W: f64 = 320.0;

@@ -3,9 +3,9 @@
 
 use super::field::Field;
 use super::raft_view::{about, error_banner, share_panel};
-use super::toolbar::{edit, format_speed, protocol_select, target_input};
+use super::toolbar::{edit, playback_group, protocol_select, scenario_group};
 use super::{cluster, panels, store_panels};
-use crate::model::playground::{Action, Playground, MAX_SPEED, MIN_SPEED};
+use crate::model::playground::{Action, Playground};
 use crate::protocols::store::model::{QuorumKind, StoreSpec, WorkloadSpec};
 use crate::protocols::store::node::{Resolution, StoreNode};
 use crate::scenario::{ProtocolSpec, Scenario};
@@ -101,37 +101,7 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
     let renders = super::raft_view::use_render_count();
     let send = |a: Action| super::send(dispatch, a);
     let d = dispatch.clone();
-    let speed = Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-            let x: f64 = i.value().parse().unwrap_or(0.0);
-            d.emit(Action::SetSpeed(10f64.powf(x)));
-        }
-    });
-    let d = dispatch.clone();
     let new_seed = Callback::from(move |_| d.emit(Action::NewSeed((js_sys::Math::random() * 1e9) as u64)));
-    let d = dispatch.clone();
-    let on_preset = Callback::from(move |e: Event| {
-        if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-            if let Some(p) = crate::scenario::presets::find(&sel.value()) {
-                d.emit(Action::LoadPreset(p.id));
-            }
-            sel.set_value("");
-        }
-    });
-    let d = dispatch.clone();
-    let import = Callback::from(move |e: Event| {
-        if let Some(input) = target_input(&e) {
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                super::files::import(file, d.clone());
-            }
-            input.set_value("");
-        }
-    });
-    let presets: Html = crate::scenario::presets::PRESETS
-        .iter()
-        .filter(|p| p.protocol() == "store")
-        .map(|p| html! { <option value={p.id}>{p.name()}</option> })
-        .collect();
     let draft = &v.draft;
     let p = spec(draft);
     let w = p.workload.clone().unwrap_or_default();
@@ -142,28 +112,8 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
             { protocol_select(2, on_protocol) }
             <button id="toolbar-more" class="more" onclick={send(Action::ToggleToolbar)} aria-expanded={v.open.to_string()}
                 title="Show or hide presets, sharing, speed and the store's settings">{ if v.open { "▴ Less" } else { "☰ More" } }</button>
-            <div class="group secondary" role="group" aria-label="Scenario">
-                <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
-                    <option value="" selected=true>{"Presets…"}</option>
-                    {presets}
-                </select>
-                <button id="share" onclick={send(Action::Share)} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
-                <button id="export" onclick={send(Action::Export)} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
-                <label class="button" title="Load a scenario JSON file (or drop one on the page)">
-                    {"Import"}<input id="import" type="file" accept=".json,application/json" onchange={import} hidden=true />
-                </label>
-            </div>
-            <div class="group" role="group" aria-label="Playback">
-                <button id="play" onclick={send(Action::TogglePlay)} aria-label={if v.playing {"Pause"} else {"Play"}}
-                    title="Play or pause the simulation (space)">{ if v.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
-                <button id="step" onclick={send(Action::Step)} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
-                <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
-                    <span>{"Speed"}</span>
-                    <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
-                        value={v.speed.log10().to_string()} oninput={speed} aria-label="Speed" />
-                    <output id="speed-label">{format_speed(v.speed)}</output>
-                </label>
-            </div>
+            { scenario_group(dispatch, "store") }
+            { playback_group(v.playing, v.speed, dispatch) }
             <div class="group" role="group" aria-label="Faults">
                 <button id="heal-all" onclick={send(Action::Do(crate::scenario::Action::HealAll))} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
             </div>

@@ -190,12 +190,75 @@ pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
     }
 }
 
+/// The scenario group every playground toolbar has: the protocol's presets,
+/// Share, Export and Import.
+pub(super) fn scenario_group(dispatch: &Callback<Action>, protocol: &'static str) -> Html {
+    let d = dispatch.clone();
+    let on_preset = Callback::from(move |e: Event| {
+        if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            if let Some(p) = crate::scenario::presets::find(&sel.value()) {
+                d.emit(Action::LoadPreset(p.id));
+            }
+            sel.set_value("");
+        }
+    });
+    let d = dispatch.clone();
+    let import = Callback::from(move |e: Event| {
+        if let Some(input) = target_input(&e) {
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                super::files::import(file, d.clone());
+            }
+            input.set_value("");
+        }
+    });
+    let presets: Html = crate::scenario::presets::PRESETS
+        .iter()
+        .filter(|p| p.protocol() == protocol)
+        .map(|p| html! { <option value={p.id}>{p.name()}</option> })
+        .collect();
+    html! {
+        <div class="group secondary" role="group" aria-label="Scenario">
+            <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
+                <option value="" selected=true>{"Presets…"}</option>
+                {presets}
+            </select>
+            <button id="share" onclick={super::send(dispatch, Action::Share)} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
+            <button id="export" onclick={super::send(dispatch, Action::Export)} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
+            <label class="button" title="Load a scenario JSON file (or drop one on the page)">
+                {"Import"}<input id="import" type="file" accept=".json,application/json" onchange={import} hidden=true />
+            </label>
+        </div>
+    }
+}
+
+/// Play, step and speed.
+pub(super) fn playback_group(playing: bool, speed: f64, dispatch: &Callback<Action>) -> Html {
+    let d = dispatch.clone();
+    let on_speed = Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            let x: f64 = i.value().parse().unwrap_or(0.0);
+            d.emit(Action::SetSpeed(10f64.powf(x)));
+        }
+    });
+    html! {
+        <div class="group" role="group" aria-label="Playback">
+            <button id="play" onclick={super::send(dispatch, Action::TogglePlay)} aria-label={if playing {"Pause"} else {"Play"}}
+                title="Play or pause the simulation (space)">{ if playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+            <button id="step" onclick={super::send(dispatch, Action::Step)} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
+            <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
+                <span>{"Speed"}</span>
+                <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
+                    value={speed.log10().to_string()} oninput={on_speed} aria-label="Speed" />
+                <output id="speed-label">{format_speed(speed)}</output>
+            </label>
+        </div>
+    }
+}
+
 #[function_component]
 pub fn Toolbar(props: &ToolbarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
     let renders = super::raft_view::use_render_count();
-    let play = super::send(dispatch, Action::TogglePlay);
-    let step = super::send(dispatch, Action::Step);
     let reset = super::send(dispatch, Action::Reset);
     let d = dispatch.clone();
     let new_seed = Callback::from(move |_| {
@@ -212,13 +275,6 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
         Some(n) => format!("Ask the leader to add spare server n{n} to the configuration (a)"),
         None => "Every server is a member; load the Membership change preset to try this (a)".to_string(),
     };
-    let d = dispatch.clone();
-    let speed = Callback::from(move |e: InputEvent| {
-        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-            let x: f64 = i.value().parse().unwrap_or(0.0);
-            d.emit(Action::SetSpeed(10f64.powf(x)));
-        }
-    });
     let draft = &v.draft;
     let on_nodes = {
         let d = dispatch.clone();
@@ -234,61 +290,14 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
     let pending = v.pending;
     let r = params(draft);
     use settings::raft;
-    let on_preset = {
-        let d = dispatch.clone();
-        Callback::from(move |e: Event| {
-            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-                if let Some(p) = crate::scenario::presets::find(&sel.value()) {
-                    d.emit(Action::LoadPreset(p.id));
-                }
-                sel.set_value("");
-            }
-        })
-    };
-    let share = super::send(dispatch, Action::Share);
-    let export = super::send(dispatch, Action::Export);
-    let d = dispatch.clone();
-    let import = Callback::from(move |e: Event| {
-        if let Some(input) = target_input(&e) {
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                super::files::import(file, d.clone());
-            }
-            input.set_value("");
-        }
-    });
-    let presets: Html = crate::scenario::presets::PRESETS
-        .iter()
-        .filter(|p| p.protocol() == "raft")
-        .map(|p| html! { <option value={p.id}>{p.name()}</option> })
-        .collect();
     html! {
         <header class={classes!("toolbar", v.open.then_some("open"))} data-renders={renders}>
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
             { protocol_select(0, on_protocol) }
             <button id="toolbar-more" class="more" onclick={more} aria-expanded={v.open.to_string()}
                 title="Show or hide presets, sharing, speed and the cluster settings">{ if v.open { "▴ Less" } else { "☰ More" } }</button>
-            <div class="group secondary" role="group" aria-label="Scenario">
-                <select id="preset" onchange={on_preset} aria-label="Load a preset scenario" title="Load a preset scenario: each explains what to watch">
-                    <option value="" selected=true>{"Presets…"}</option>
-                    {presets}
-                </select>
-                <button id="share" onclick={share} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
-                <button id="export" onclick={export} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
-                <label class="button" title="Load a scenario JSON file (or drop one on the page)">
-                    {"Import"}<input id="import" type="file" accept=".json,application/json" onchange={import} hidden=true />
-                </label>
-            </div>
-            <div class="group" role="group" aria-label="Playback">
-                <button id="play" onclick={play} aria-label={if v.playing {"Pause"} else {"Play"}}
-                    title="Play or pause the simulation (space)">{ if v.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
-                <button id="step" onclick={step} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
-                <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
-                    <span>{"Speed"}</span>
-                    <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
-                        value={v.speed.log10().to_string()} oninput={speed} aria-label="Speed" />
-                    <output id="speed-label">{format_speed(v.speed)}</output>
-                </label>
-            </div>
+            { scenario_group(dispatch, "raft") }
+            { playback_group(v.playing, v.speed, dispatch) }
             <div class="group" role="group" aria-label="Faults">
                 <button id="kill" onclick={kill} title="Crash the current leader (k)">{"☠ Kill leader"}</button>
                 <button id="heal-all" onclick={heal} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
