@@ -46,10 +46,10 @@ impl StoreNode {
         )
     }
 
-    fn entries_in(&self, peer: NodeId, buckets: &[usize]) -> Vec<Entry> {
+    fn entries_in(&self, peer: NodeId, buckets: &[u32]) -> Vec<Entry> {
         let depth = self.cfg.merkle_depth;
         self.shared_keys(peer)
-            .filter(|(k, _)| buckets.contains(&bucket_of(depth, **k)))
+            .filter(|(k, _)| buckets.contains(&(bucket_of(depth, **k) as u32)))
             .map(|(k, s)| (*k, s.versions().to_vec()))
             .collect()
     }
@@ -81,17 +81,12 @@ impl StoreNode {
         if ex.buckets.is_empty() || self.cfg.bug == Some(StoreBug::SyncWithoutRepair) {
             return;
         }
-        let entries = self.entries_in(from, &ex.buckets);
-        ctx.send(from, Msg::SyncDiff { buckets: ex.buckets, entries });
+        let buckets: Vec<u32> = ex.buckets.iter().map(|&b| b as u32).collect();
+        let entries = self.entries_in(from, &buckets);
+        ctx.send(from, Msg::SyncDiff { buckets, entries });
     }
 
-    pub(super) fn on_sync_diff(
-        &mut self,
-        from: NodeId,
-        buckets: &[usize],
-        entries: Vec<Entry>,
-        ctx: &mut Ctx<'_, Self>,
-    ) {
+    pub(super) fn on_sync_diff(&mut self, from: NodeId, buckets: &[u32], entries: Vec<Entry>, ctx: &mut Ctx<'_, Self>) {
         let mine = self.entries_in(from, buckets);
         for (key, versions) in &entries {
             self.store(*key, versions, ctx);

@@ -80,8 +80,10 @@ pub enum Msg {
         tree: SharedTree,
     },
     /// The buckets where our trees differ, with my versions of their keys.
+    /// (`u32`, not `usize`: a message's hash is part of the trace, and a
+    /// slice of `usize` hashes as 4 bytes each on wasm32 and 8 natively.)
     SyncDiff {
-        buckets: Vec<usize>,
+        buckets: Vec<u32>,
         entries: Vec<Entry>,
     },
     /// My versions of those buckets' keys, for the peer to merge.
