@@ -9,6 +9,7 @@ mod expect;
 mod legacy;
 pub mod model;
 pub mod presets;
+mod raft_params;
 mod runner;
 mod strict;
 pub mod travel;
@@ -16,10 +17,11 @@ pub mod travel;
 pub use action::{Action, Target, TimedAction};
 pub use expect::{Bound, Expect};
 pub use model::{Model, Visit};
+pub use raft_params::RaftParams;
 pub use runner::{Logged, Metrics, RunReport, Runner};
 
 use crate::protocols::gossip::{Gossip, GossipSpec};
-use crate::protocols::raft::{Raft, RaftConfig, WitnessLog};
+use crate::protocols::raft::{Raft, RaftConfig};
 use crate::protocols::store::model::StoreSpec;
 use crate::protocols::store::node::StoreNode;
 use crate::protocols::swim::{Swim, SwimSpec};
@@ -107,124 +109,11 @@ pub fn visit<V: Visit>(scenario: Scenario, v: V) -> V::Output {
     }
 }
 
-/// Raft's parameters as a scenario writes them (milliseconds).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RaftParams {
-    pub election_timeout_ms: [f64; 2],
-    pub heartbeat_ms: f64,
-    pub prevote: bool,
-    pub check_quorum: bool,
-    /// A new leader appends a no-op entry (§8). Default true.
-    pub leader_noop: bool,
-    /// Ignore RequestVote within the minimum election timeout of hearing
-    /// from a leader (dissertation §4.2.3).
-    pub vote_stickiness: bool,
-    /// Leader leases with this clock-drift bound in ppm (§6.4.1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lease_drift_bound_ppm: Option<u32>,
-    /// Servers that vote and acknowledge but never lead or apply.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub witnesses: Vec<NodeId>,
-    /// What witnesses keep: "metadata" (terms and indices) or "full".
-    #[serde(skip_serializing_if = "is_default_witness_log")]
-    pub witness_log: WitnessLog,
-    /// Hand leadership to the next server every this many ms.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotate_every_ms: Option<f64>,
-    /// Hand leadership to the next server after this many commits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotate_every_commits: Option<u64>,
-    /// Compact the log once this many applied entries follow the snapshot.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_every: Option<u64>,
-    /// The initial voting members (default: every server); the others are
-    /// spares that `add_server` can bring in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub members: Option<Vec<NodeId>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bug: Option<crate::protocols::raft::Bug>,
-}
-
-fn is_default_witness_log(w: &WitnessLog) -> bool {
-    *w == WitnessLog::default()
-}
-
-impl Default for RaftParams {
-    fn default() -> Self {
-        let d = RaftConfig::default();
-        RaftParams {
-            election_timeout_ms: [d.election_timeout_min_us as f64 / 1000.0, d.election_timeout_max_us as f64 / 1000.0],
-            heartbeat_ms: d.heartbeat_us as f64 / 1000.0,
-            prevote: d.prevote,
-            check_quorum: d.check_quorum,
-            leader_noop: d.leader_noop,
-            vote_stickiness: d.vote_stickiness,
-            lease_drift_bound_ppm: None,
-            witnesses: Vec::new(),
-            witness_log: WitnessLog::default(),
-            rotate_every_ms: None,
-            rotate_every_commits: None,
-            snapshot_every: None,
-            members: None,
-            bug: None,
-        }
-    }
-}
-
-fn ms_to_us(ms: f64, what: &str) -> Result<u64, String> {
+pub(crate) fn ms_to_us(ms: f64, what: &str) -> Result<u64, String> {
     if !ms.is_finite() || ms < 0.0 || ms * 1000.0 > MAX_DURATION_US as f64 {
         return Err(format!("{what} must be between 0 and one day in milliseconds, not {ms}"));
     }
     Ok((ms * 1000.0).round() as u64)
-}
-
-impl RaftParams {
-    pub fn to_config(&self, nodes: u32) -> Result<RaftConfig, String> {
-        let cfg = RaftConfig {
-            nodes,
-            election_timeout_min_us: ms_to_us(self.election_timeout_ms[0], "election_timeout_ms")?,
-            election_timeout_max_us: ms_to_us(self.election_timeout_ms[1], "election_timeout_ms")?,
-            heartbeat_us: ms_to_us(self.heartbeat_ms, "heartbeat_ms")?,
-            prevote: self.prevote,
-            check_quorum: self.check_quorum,
-            leader_noop: self.leader_noop,
-            vote_stickiness: self.vote_stickiness,
-            lease_drift_bound_ppm: self.lease_drift_bound_ppm,
-            witnesses: self.witnesses.clone(),
-            witness_log: self.witness_log,
-            rotate_every_us: self.rotate_every_ms.map(|ms| ms_to_us(ms, "rotate_every_ms")).transpose()?,
-            rotate_every_commits: self.rotate_every_commits,
-            snapshot_every: self.snapshot_every,
-            members: self.members.clone(),
-            bug: self.bug,
-            ..RaftConfig::default()
-        };
-        cfg.validate()?;
-        Ok(cfg)
-    }
-
-    pub fn from_config(cfg: &RaftConfig) -> Self {
-        RaftParams {
-            election_timeout_ms: [
-                cfg.election_timeout_min_us as f64 / 1000.0,
-                cfg.election_timeout_max_us as f64 / 1000.0,
-            ],
-            heartbeat_ms: cfg.heartbeat_us as f64 / 1000.0,
-            prevote: cfg.prevote,
-            check_quorum: cfg.check_quorum,
-            leader_noop: cfg.leader_noop,
-            vote_stickiness: cfg.vote_stickiness,
-            lease_drift_bound_ppm: cfg.lease_drift_bound_ppm,
-            witnesses: cfg.witnesses.clone(),
-            witness_log: cfg.witness_log,
-            rotate_every_ms: cfg.rotate_every_us.map(|us| us as f64 / 1000.0),
-            rotate_every_commits: cfg.rotate_every_commits,
-            snapshot_every: cfg.snapshot_every,
-            members: cfg.members.clone(),
-            bug: cfg.bug,
-        }
-    }
 }
 
 /// A link's behaviour as a scenario writes it.

@@ -3,7 +3,7 @@
 
 use super::field::Field;
 use super::raft_view::{about, error_banner, share_panel};
-use super::toolbar::{edit, playback_group, protocol_select, scenario_group};
+use super::toolbar::{edit, playback_group, protocol_select, scenario_group, seed_fields};
 use super::{cluster, panels, store_panels};
 use crate::model::playground::{Action, Playground};
 use crate::protocols::store::model::{QuorumKind, StoreSpec, WorkloadSpec};
@@ -100,8 +100,6 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
     let renders = super::raft_view::use_render_count();
     let send = |a: Action| super::send(dispatch, a);
-    let d = dispatch.clone();
-    let new_seed = Callback::from(move |_| d.emit(Action::NewSeed((js_sys::Math::random() * 1e9) as u64)));
     let draft = &v.draft;
     let p = spec(draft);
     let w = p.workload.clone().unwrap_or_default();
@@ -118,12 +116,7 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
                 <button id="heal-all" onclick={send(Action::Do(crate::scenario::Action::HealAll))} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
             </div>
             <div class="group settings secondary" role="group" aria-label="Store settings (applied on reset)">
-                <label class="field" title="The seed decides every random draw: the same seed replays the same run">
-                    <span>{"Seed"}</span>
-                    <Field id="seed" min="0" value={draft.seed.to_string()} label="Seed"
-                        onchange={edit(dispatch, draft, |s, t| s.seed = t.parse().unwrap_or(s.seed))} />
-                </label>
-                <button id="new-seed" onclick={new_seed} title="Pick a random seed and reset">{"⚄"}</button>
+                { seed_fields(dispatch, draft) }
                 { choose(("nodes", "Nodes", "How many store nodes (applied on reset)"), &nodes, &draft.nodes.to_string(), dispatch, draft,
                     |s, v| s.nodes = v.parse().unwrap_or(s.nodes)) }
                 { number(("store-n", "N", "Replicas per key"), p.n.to_string(), dispatch, draft, |s, t| store(s).n = t.parse().unwrap_or(0)) }

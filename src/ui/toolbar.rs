@@ -255,16 +255,27 @@ pub(super) fn playback_group(playing: bool, speed: f64, dispatch: &Callback<Acti
     }
 }
 
+/// The seed field and the button that draws a new one and resets.
+pub(super) fn seed_fields(dispatch: &Callback<Action>, draft: &Rc<Scenario>) -> Html {
+    let d = dispatch.clone();
+    let new_seed = Callback::from(move |_| d.emit(Action::NewSeed((js_sys::Math::random() * 1e9) as u64)));
+    html! {
+        <>
+            <label class="field" title="The seed decides every random draw: the same seed replays the same run">
+                <span>{"Seed"}</span>
+                <Field id="seed" min="0" value={draft.seed.to_string()} label="Seed"
+                    onchange={edit(dispatch, draft, |s, t| s.seed = t.parse().unwrap_or(s.seed))} />
+            </label>
+            <button id="new-seed" onclick={new_seed} title="Pick a random seed and reset">{"⚄"}</button>
+        </>
+    }
+}
+
 #[function_component]
 pub fn Toolbar(props: &ToolbarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
     let renders = super::raft_view::use_render_count();
     let reset = super::send(dispatch, Action::Reset);
-    let d = dispatch.clone();
-    let new_seed = Callback::from(move |_| {
-        let seed = (js_sys::Math::random() * 1e9) as u64;
-        d.emit(Action::NewSeed(seed));
-    });
     let help = super::send(dispatch, Action::ToggleHelp);
     let more = super::send(dispatch, Action::ToggleToolbar);
     let heal = super::send(dispatch, Action::Do(crate::scenario::Action::HealAll));
@@ -304,12 +315,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 <button id="add-server" onclick={add_server} title={add_tip} disabled={spare.is_none()}>{"+ Server"}</button>
             </div>
             <div class="group settings secondary" role="group" aria-label="Cluster settings (applied on reset)">
-                <label class="field" title="The seed decides every random draw: the same seed replays the same run">
-                    <span>{"Seed"}</span>
-                    <Field id="seed" min="0" value={draft.seed.to_string()} label="Seed"
-                        onchange={edit(dispatch, draft, |s, t| s.seed = t.parse().unwrap_or(s.seed))} />
-                </label>
-                <button id="new-seed" onclick={new_seed} title="Pick a random seed and reset">{"⚄"}</button>
+                { seed_fields(dispatch, draft) }
                 <label class="field" title={format!("Cluster size, 3 to {MAX_NODES} (applied on reset)")}>
                     <span>{"Nodes"}</span>
                     <select id="nodes" onchange={on_nodes} aria-label="Nodes">

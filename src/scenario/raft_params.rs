@@ -1,0 +1,120 @@
+//! Raft's parameters as a scenario file writes them (milliseconds), and
+//! their conversion to and from the protocol's configuration.
+
+use super::ms_to_us;
+use crate::protocols::raft::{RaftConfig, WitnessLog};
+use crate::sim::NodeId;
+use serde::{Deserialize, Serialize};
+
+/// Raft's parameters as a scenario writes them (milliseconds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RaftParams {
+    pub election_timeout_ms: [f64; 2],
+    pub heartbeat_ms: f64,
+    pub prevote: bool,
+    pub check_quorum: bool,
+    /// A new leader appends a no-op entry (§8). Default true.
+    pub leader_noop: bool,
+    /// Ignore RequestVote within the minimum election timeout of hearing
+    /// from a leader (dissertation §4.2.3).
+    pub vote_stickiness: bool,
+    /// Leader leases with this clock-drift bound in ppm (§6.4.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lease_drift_bound_ppm: Option<u32>,
+    /// Servers that vote and acknowledge but never lead or apply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<NodeId>,
+    /// What witnesses keep: "metadata" (terms and indices) or "full".
+    #[serde(skip_serializing_if = "is_default_witness_log")]
+    pub witness_log: WitnessLog,
+    /// Hand leadership to the next server every this many ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotate_every_ms: Option<f64>,
+    /// Hand leadership to the next server after this many commits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotate_every_commits: Option<u64>,
+    /// Compact the log once this many applied entries follow the snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_every: Option<u64>,
+    /// The initial voting members (default: every server); the others are
+    /// spares that `add_server` can bring in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<NodeId>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bug: Option<crate::protocols::raft::Bug>,
+}
+
+fn is_default_witness_log(w: &WitnessLog) -> bool {
+    *w == WitnessLog::default()
+}
+
+impl Default for RaftParams {
+    fn default() -> Self {
+        let d = RaftConfig::default();
+        RaftParams {
+            election_timeout_ms: [d.election_timeout_min_us as f64 / 1000.0, d.election_timeout_max_us as f64 / 1000.0],
+            heartbeat_ms: d.heartbeat_us as f64 / 1000.0,
+            prevote: d.prevote,
+            check_quorum: d.check_quorum,
+            leader_noop: d.leader_noop,
+            vote_stickiness: d.vote_stickiness,
+            lease_drift_bound_ppm: None,
+            witnesses: Vec::new(),
+            witness_log: WitnessLog::default(),
+            rotate_every_ms: None,
+            rotate_every_commits: None,
+            snapshot_every: None,
+            members: None,
+            bug: None,
+        }
+    }
+}
+
+impl RaftParams {
+    pub fn to_config(&self, nodes: u32) -> Result<RaftConfig, String> {
+        let cfg = RaftConfig {
+            nodes,
+            election_timeout_min_us: ms_to_us(self.election_timeout_ms[0], "election_timeout_ms")?,
+            election_timeout_max_us: ms_to_us(self.election_timeout_ms[1], "election_timeout_ms")?,
+            heartbeat_us: ms_to_us(self.heartbeat_ms, "heartbeat_ms")?,
+            prevote: self.prevote,
+            check_quorum: self.check_quorum,
+            leader_noop: self.leader_noop,
+            vote_stickiness: self.vote_stickiness,
+            lease_drift_bound_ppm: self.lease_drift_bound_ppm,
+            witnesses: self.witnesses.clone(),
+            witness_log: self.witness_log,
+            rotate_every_us: self.rotate_every_ms.map(|ms| ms_to_us(ms, "rotate_every_ms")).transpose()?,
+            rotate_every_commits: self.rotate_every_commits,
+            snapshot_every: self.snapshot_every,
+            members: self.members.clone(),
+            bug: self.bug,
+            ..RaftConfig::default()
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn from_config(cfg: &RaftConfig) -> Self {
+        RaftParams {
+            election_timeout_ms: [
+                cfg.election_timeout_min_us as f64 / 1000.0,
+                cfg.election_timeout_max_us as f64 / 1000.0,
+            ],
+            heartbeat_ms: cfg.heartbeat_us as f64 / 1000.0,
+            prevote: cfg.prevote,
+            check_quorum: cfg.check_quorum,
+            leader_noop: cfg.leader_noop,
+            vote_stickiness: cfg.vote_stickiness,
+            lease_drift_bound_ppm: cfg.lease_drift_bound_ppm,
+            witnesses: cfg.witnesses.clone(),
+            witness_log: cfg.witness_log,
+            rotate_every_ms: cfg.rotate_every_us.map(|us| us as f64 / 1000.0),
+            rotate_every_commits: cfg.rotate_every_commits,
+            snapshot_every: cfg.snapshot_every,
+            members: cfg.members.clone(),
+            bug: cfg.bug,
+        }
+    }
+}
