@@ -672,3 +672,21 @@ fn quorum_sloppy_answers_more_and_reads_less_consistently() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--sloppy needs --propagation all"), "{}", stderr(&o));
 }
+
+/// `splitbrain cap` prints Raft and the store side by side, as JSON too,
+/// and refuses an impossible partition with exit 2.
+#[test]
+fn cap_compares_raft_and_the_store_under_one_partition() {
+    let o = splitbrain(&["cap", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = json(&o);
+    let systems: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["system"].as_str().unwrap()).collect();
+    assert_eq!(systems.len(), 4);
+    assert!(systems[0].starts_with("Raft") && systems[1..].iter().all(|s| s.starts_with("store")), "{systems:?}");
+    let o = splitbrain(&["cap"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("minority") && text.contains("stale reads"), "{text}");
+    let o = splitbrain(&["cap", "--minority", "0,1,2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("minority side must hold 1 to 2 of the 5 nodes"), "{}", stderr(&o));
+}

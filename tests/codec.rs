@@ -144,9 +144,14 @@ fn the_json_schema_matches_the_scenario_model() {
     assert_eq!(keys(&json), keys(&schema["properties"]));
     assert_eq!(keys(&json["protocol"]["raft"]), keys(&schema["$defs"]["raft"]["properties"]));
     // The store's parameters and workload, every field set.
-    use splitbrain::protocols::store::model::{StoreSpec, WorkloadSpec};
+    use splitbrain::protocols::store::inventory::Compensation;
+    use splitbrain::protocols::store::model::{InventorySpec, StoreSpec, WorkloadSpec};
     let store = StoreSpec {
-        workload: Some(WorkloadSpec { stop_ms: Some(1.0), ..WorkloadSpec::default() }),
+        workload: Some(WorkloadSpec {
+            stop_ms: Some(1.0),
+            inventory: Some(InventorySpec { stock: 3, compensation: Compensation::BackOrder }),
+            ..WorkloadSpec::default()
+        }),
         bug: Some(splitbrain::protocols::store::node::StoreBug::SyncWithoutRepair),
         ..StoreSpec::default()
     };
@@ -154,6 +159,8 @@ fn the_json_schema_matches_the_scenario_model() {
     let def = &schema["$defs"]["store"]["properties"];
     assert_eq!(keys(&store), keys(def));
     assert_eq!(keys(&store["workload"]), keys(&def["workload"]["properties"]));
+    let inventory = &def["workload"]["properties"]["inventory"]["properties"];
+    assert_eq!(keys(&store["workload"]["inventory"]), keys(inventory));
     assert_eq!(keys(&json["network"]), keys(&schema["$defs"]["link"]["properties"]));
     let variants = schema["$defs"]["timed_action"]["oneOf"].as_array().unwrap();
     assert_eq!(variants.len(), every_action.len());

@@ -3,7 +3,9 @@
 //! and its broken variant; idempotent retries; and what a run measures.
 
 use splitbrain::protocols::store::convergence::divergent;
-use splitbrain::protocols::store::node::StoreNode;
+use splitbrain::protocols::store::crdt::Crdt;
+use splitbrain::protocols::store::inventory::BACK_ORDERED;
+use splitbrain::protocols::store::node::{crdt_value, StoreNode};
 use splitbrain::scenario::{Runner, Scenario};
 
 fn scenario(store: &str, nodes: u32, seed: u64, duration_ms: u64, timeline: &str) -> Scenario {
@@ -250,4 +252,123 @@ fn under_random_faults_the_broken_variants_are_caught() {
             .count();
         assert!(caught >= 4, "{bug}: {property} caught in only {caught} of 8 schedules");
     }
+}
+
+/// The joined CRDT value of `key` at each of its home replicas.
+fn crdt_values(r: &Runner<StoreNode>, key: u32) -> Vec<Crdt> {
+    let first = r.sim().node(0).expect("n0 is up");
+    let home = first.ring().preference_list(key, first.config().n);
+    home.iter()
+        .map(|&h| {
+            let n = r.sim().node(h).expect("every node is up at the end");
+            let versions = n.siblings(key).map(|s| s.versions().to_vec()).unwrap_or_default();
+            crdt_value(n.config(), &versions).expect("a CRDT store")
+        })
+        .collect()
+}
+
+/// For each key of a counter run: the least and the most the counter can
+/// read if every acknowledged update counts once, and any update that was
+/// not acknowledged (failed or cut off) may or may not count. A client's
+/// update adds one, or subtracts one when its id is 3 mod 4.
+fn counter_bounds(r: &Runner<StoreNode>) -> std::collections::BTreeMap<u32, (i64, i64)> {
+    let mut out = std::collections::BTreeMap::new();
+    for op in r.observed().ops.iter().filter(|o| o.write.is_some()) {
+        let delta = if op.id % 4 == 3 { -1 } else { 1 };
+        let b: &mut (i64, i64) = out.entry(op.key).or_default();
+        let (lo, hi) = if op.ret.is_some() { (delta, delta) } else { (delta.min(0), delta.max(0)) };
+        b.0 += lo;
+        b.1 += hi;
+    }
+    out
+}
+
+#[test]
+fn a_crdt_counter_counts_every_acknowledged_update_from_both_sides() {
+    for seed in 0..8 {
+        let store = r#"{"resolution":"pn_counter","anti_entropy_ms":100,"workload":{"clients":8,"think_ms":20,"keys":3,"stop_ms":3500}}"#;
+        let r = run(scenario(store, 5, seed, 7000, &random_timeline(seed)));
+        assert!(r.violations().is_empty(), "seed {seed}: {:?}", r.violations());
+        assert_eq!(divergent(r.sim()), None, "seed {seed}");
+        assert!(r.observed().counts.writes_acked > 50, "seed {seed}: the clients wrote");
+        for (key, (lo, hi)) in counter_bounds(&r) {
+            for v in crdt_values(&r, key) {
+                let Crdt::Counter(c) = v else { panic!("a counter") };
+                assert!((lo..=hi).contains(&c.value()), "seed {seed} k{key}: {} not in {lo}..={hi}", c.value());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_counter_that_keeps_one_sibling_loses_updates_and_is_caught() {
+    let store = r#"{"resolution":"pn_counter","bug":"keep_one_sibling","anti_entropy_ms":100,"workload":{"clients":8,"think_ms":20,"keys":3,"stop_ms":3500}}"#;
+    let (mut caught, mut short) = (0, 0);
+    for seed in 0..8 {
+        let r = run(scenario(store, 5, seed, 7000, &random_timeline(seed)));
+        caught += usize::from(r.violations().iter().any(|v| v.property == "No Lost Write"));
+        let lost = counter_bounds(&r).into_iter().any(|(key, (lo, hi))| {
+            crdt_values(&r, key).iter().any(|v| matches!(v, Crdt::Counter(c) if !(lo..=hi).contains(&c.value())))
+        });
+        short += usize::from(lost);
+    }
+    assert!(caught >= 4, "No Lost Write caught the naive merge in only {caught} of 8 schedules");
+    assert!(short >= 4, "the naive merge miscounted in only {short} of 8 schedules");
+}
+
+#[test]
+fn a_crdt_set_converges_under_random_faults_with_no_add_lost() {
+    for seed in 0..8 {
+        let store = r#"{"resolution":"or_set","anti_entropy_ms":100,"workload":{"clients":8,"think_ms":20,"keys":3,"stop_ms":3500}}"#;
+        let r = run(scenario(store, 5, seed, 7000, &random_timeline(seed)));
+        assert!(r.violations().is_empty(), "seed {seed}: {:?}", r.violations());
+        assert_eq!(divergent(r.sim()), None, "seed {seed}");
+        let ids: std::collections::BTreeSet<u64> = r.observed().ops.iter().filter_map(|o| o.write).collect();
+        for key in 0..3 {
+            let values = crdt_values(&r, key);
+            assert!(values.windows(2).all(|w| w[0] == w[1]), "seed {seed} k{key}: the replicas agree");
+            let elements = values[0].read();
+            // Clients remove once they see four; concurrent adds on both
+            // sides of a fault can leave a few more.
+            assert!(elements.len() < 12, "seed {seed} k{key}: removes took effect: {elements:?}");
+            assert!(elements.iter().all(|e| ids.contains(e)), "seed {seed} k{key}: only what clients added");
+        }
+    }
+}
+
+#[test]
+fn an_oversold_inventory_is_compensated_once_per_order_after_the_heal() {
+    for (kind, seed) in [("refund", 1), ("refund", 2), ("back_order", 1), ("back_order", 3)] {
+        let store = format!(
+            r#"{{"n":3,"r":2,"w":2,"quorum":"sloppy","resolution":"or_set","workload":{{"clients":6,"think_ms":300,"read_fraction":0.2,"keys":1,"stop_ms":9000,"inventory":{{"stock":20,"compensation":"{kind}"}}}}}}"#
+        );
+        let split = r#"{"at_ms":500,"action":"partition","groups":[[0,1]]},{"at_ms":5000,"action":"heal_all"}"#;
+        let r = run(scenario(&store, 5, seed, 12000, split));
+        assert!(r.violations().is_empty(), "{kind} seed {seed}: {:?}", r.violations());
+        let compensated = r.observed().counts.compensations;
+        assert!(compensated > 0, "{kind} seed {seed}: both sides sold, so the item was oversold");
+        for v in crdt_values(&r, 0) {
+            let elements = v.read();
+            let kept = elements.iter().filter(|&&e| e & BACK_ORDERED == 0).count();
+            let back_ordered = elements.len() - kept;
+            assert_eq!(kept, 20, "{kind} seed {seed}: exactly the stock is sold in the end");
+            let expected = if kind == "refund" { 0 } else { compensated as usize };
+            assert_eq!(back_ordered, expected, "{kind} seed {seed}: each oversold order compensated once");
+        }
+    }
+}
+
+#[test]
+fn crdt_and_inventory_scenarios_refuse_what_they_cannot_do() {
+    let bad = |store: &str| {
+        let json = format!(r#"{{"version":1,"protocol":{{"store":{store}}},"nodes":5,"seed":1}}"#);
+        Scenario::from_json(&json).expect_err("refused").to_string()
+    };
+    assert!(bad(r#"{"resolution":"pn_counter","workload":{"read_before_write":false}}"#)
+        .contains("read_before_write must be true"));
+    assert!(bad(r#"{"workload":{"inventory":{"stock":5,"compensation":"refund"}}}"#).contains("needs resolution"));
+    assert!(bad(r#"{"resolution":"or_set","workload":{"inventory":{"stock":5,"compensation":"apologise"}}}"#)
+        .contains("unknown variant `apologise`"));
+    assert!(bad(r#"{"resolution":"or_set","workload":{"inventory":{"stock":50000,"compensation":"refund"}}}"#)
+        .contains("stock must be at most 10000"));
 }

@@ -18,9 +18,13 @@ mod output;
 mod quorum;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/cap.rs"]
+mod cap;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress};
-    use crate::quorum;
+    use crate::{cap, quorum};
     use clap::{Args, Parser, Subcommand};
     use splitbrain::experiments::failover::{self, FailoverParams};
     use splitbrain::scenario::Scenario;
@@ -62,6 +66,12 @@ mod cli {
             after_help = "Limits: 1 to 100 nodes; 1 <= R, W <= N <= nodes; at most 100,000 trials. --propagation none is the paper's k-staleness model (a write reaches only W replicas, a read asks R, nothing spreads); its closed form is printed next to the measured numbers. Every limit: docs/limits.md."
         )]
         Quorum(quorum::QuorumArgs),
+        /// One partition script against the Raft cluster and the store:
+        /// availability by side against stale reads and lost writes.
+        #[command(
+            after_help = "Limits: 3 to 15 nodes; a minority of fewer than half of them; 1 to 1,000 clients. Raft clients redirect once to a leader they can reach and give up after 400 ms; store clients time out after 200 ms and retry once."
+        )]
+        Cap(cap::CapArgs),
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -274,6 +284,7 @@ mod cli {
             Command::Gossip(a) => gossip_cmd(a),
             Command::Swim(a) => swim_cmd(a),
             Command::Quorum(a) => quorum::quorum_cmd(a),
+            Command::Cap(a) => cap::cap_cmd(a),
         };
         finish(code)
     }

@@ -2,6 +2,7 @@
 //! them; the benchmarks time them. Every trial's seed derives from the
 //! experiment's seed and the trial's index, so a run is repeatable to the byte.
 
+pub mod cap;
 pub mod chaos;
 pub mod failover;
 pub mod golden;

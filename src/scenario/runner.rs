@@ -260,6 +260,11 @@ impl<P: Model> Runner<P> {
         self.next_action
     }
 
+    /// The id the last client read was given (0: none yet).
+    pub fn last_read_id(&self) -> u64 {
+        self.next_read_id - 1
+    }
+
     /// Drops every timeline action that has not run yet (a fork).
     pub fn drop_future(&mut self) {
         self.scenario.timeline.truncate(self.next_action);

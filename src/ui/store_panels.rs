@@ -5,7 +5,7 @@ use super::panels::format_time;
 use super::store_face::value_label;
 use crate::model::playground::Playground;
 use crate::protocols::store::dvv::VersionVector;
-use crate::protocols::store::node::StoreNode;
+use crate::protocols::store::node::{crdt_value, StoreNode};
 use crate::protocols::store::observe::{Sample, Served, Side};
 use crate::sim::Time;
 use yew::prelude::*;
@@ -46,8 +46,11 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
                     let hinted = sim.node(i).is_some_and(|s| s.hints().any(|((_, key), _)| *key == k));
                     let (text, title, many) = match held {
                         Some(s) if !s.is_empty() => {
-                            let values: Html =
-                                s.values().map(|v| html! { <span class="v">{value_label(v.value)}</span> }).collect();
+                            // A CRDT's siblings read as one value: their join.
+                            let values: Html = match crdt_value(cfg, s.versions()) {
+                                Some(c) => html! { <span class="v crdt">{c.describe(value_label)}</span> },
+                                None => s.values().map(|v| html! { <span class="v">{value_label(v.value)}</span> }).collect(),
+                            };
                             let pasts: Vec<String> =
                                 s.versions().iter().map(|v| format!("({},{}) after {}", v.dot.node, v.dot.counter, vv(&v.past))).collect();
                             (values, format!("n{i} holds k{k}: {}", pasts.join("; ")), s.len() > 1)
@@ -91,6 +94,7 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
 /// The client operations, newest first, stale reads flagged.
 pub fn operations(pg: &Playground<StoreNode>) -> Html {
     let o = pg.observed();
+    let crdt = (0..pg.sim().len()).find_map(|n| pg.sim().node(n)).is_some_and(|s| s.config().resolution.is_crdt());
     let len = o.ops.len();
     let rows: Html = (len.saturating_sub(STREAM)..len)
         .rev()
@@ -101,7 +105,9 @@ pub fn operations(pg: &Playground<StoreNode>) -> Html {
                 None => format!("you@n{}", op.node),
             };
             let what = match op.write {
+                Some(_) if crdt => format!("update k{}", op.key),
                 Some(v) => format!("write k{} = {}", op.key, value_label(v)),
+                None if op.counter.is_some() => format!("read k{} → {}", op.key, op.counter.unwrap_or(0)),
                 None if op.ret.is_some() => {
                     let vals: Vec<String> = op.values.iter().map(|v| value_label(*v)).collect();
                     format!("read k{} → {}", op.key, if vals.is_empty() { "nothing".into() } else { vals.join(" | ") })
@@ -225,6 +231,10 @@ pub fn metrics(pg: &Playground<StoreNode>) -> Html {
                 <dd id="m-stale">{format!("{} of {}", c.stale_reads, c.reads)}</dd>
                 <dt title="Acknowledged writes that last-writer-wins later dropped">{"lost writes"}</dt>
                 <dd id="m-lost">{format!("{} of {}", c.lost_writes, c.writes_acked)}</dd>
+                if c.compensations > 0 {
+                    <dt title="Inventory orders beyond the stock, refunded or back-ordered once both sides' orders met (each counted once)">{"compensations"}</dt>
+                    <dd id="m-compensations">{format!("{} oversold orders made good", c.compensations)}</dd>
+                }
                 <dt title="Keys whose replicas disagree now, and for how long the oldest has">{"divergence"}</dt>
                 <dd id="m-divergence">{format!("{divergent} keys; oldest {}", format_time(oldest))}</dd>
                 <dt title="Bytes sent to repair replicas: read repair, hinted handoff, Merkle anti-entropy">{"repair"}</dt>

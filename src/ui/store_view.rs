@@ -95,6 +95,14 @@ fn number(
     }
 }
 
+/// The conflict rules the toolbar offers: rule, id, name.
+const RESOLUTIONS: [(Resolution, &str, &str); 4] = [
+    (Resolution::Siblings, "siblings", "siblings"),
+    (Resolution::Lww, "lww", "last writer wins"),
+    (Resolution::PnCounter, "pn_counter", "CRDT counter"),
+    (Resolution::OrSet, "or_set", "CRDT set"),
+];
+
 #[function_component]
 pub fn StoreToolbar(props: &StoreBarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
@@ -125,9 +133,10 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
                 { choose(("quorum", "Quorum", "Strict: only the N home replicas count. Sloppy: the first N reachable nodes count, with hints for the home nodes"), &[("strict", "strict"), ("sloppy", "sloppy")],
                     if p.quorum == QuorumKind::Sloppy { "sloppy" } else { "strict" }, dispatch, draft,
                     |s, v| store(s).quorum = if v == "sloppy" { QuorumKind::Sloppy } else { QuorumKind::Strict }) }
-                { choose(("resolution", "Conflicts", "Siblings: keep concurrent writes for the client to merge. Last writer wins: keep the one with the latest timestamp, on the writer's own clock"), &[("siblings", "siblings"), ("lww", "last writer wins")],
-                    if p.resolution == Resolution::Lww { "lww" } else { "siblings" }, dispatch, draft,
-                    |s, v| store(s).resolution = if v == "lww" { Resolution::Lww } else { Resolution::Siblings }) }
+                { choose(("resolution", "Conflicts", "Siblings: keep concurrent writes for the client to merge. Last writer wins: keep the one with the latest timestamp, on the writer's own clock. Counter and set: each key is a CRDT that the store merges by itself"),
+                    &RESOLUTIONS.map(|(_, id, text)| (id, text)),
+                    RESOLUTIONS.iter().find(|(r, ..)| *r == p.resolution).map_or("siblings", |(_, id, _)| id), dispatch, draft,
+                    |s, v| store(s).resolution = RESOLUTIONS.iter().find(|(_, id, _)| *id == v).map_or(Resolution::Siblings, |(r, ..)| *r)) }
                 { number(("clients", "Clients", "Clients, each attached to one node"), w.clients.to_string(), dispatch, draft, |s, t| workload(s).clients = t.parse().unwrap_or(0)) }
                 { number(("keys", "Keys", "Keys the clients use"), w.keys.to_string(), dispatch, draft, |s, t| workload(s).keys = t.parse().unwrap_or(0)) }
                 <button id="reset" class={classes!(v.pending.then_some("pending"))} onclick={send(Action::Reset)}

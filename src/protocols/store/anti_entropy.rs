@@ -22,7 +22,7 @@
 
 use super::merkle::{bucket_of, compare, full_exchange_bytes, Tree};
 use super::messages::Entry;
-use super::node::{Msg, Note, StoreBug, StoreNode, VALUE_BYTES};
+use super::node::{Msg, Note, StoreBug, StoreNode};
 use crate::sim::protocol::Ctx;
 use crate::sim::trace::StableHasher;
 use crate::sim::NodeId;
@@ -41,7 +41,7 @@ impl StoreNode {
             self.shared_keys(peer).map(|(k, s)| {
                 let mut h = StableHasher::default();
                 s.hash(&mut h);
-                (*k, h.finish(), s.wire_bytes(|_| VALUE_BYTES))
+                (*k, h.finish(), s.wire_bytes(super::node::Stamped::wire_bytes))
             }),
         )
     }

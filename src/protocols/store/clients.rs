@@ -37,6 +37,8 @@ pub struct Workload {
     /// Clients issue nothing once their node's clock reads this (so that a
     /// run can end quiet, and converge).
     pub stop_us: Option<u64>,
+    /// The clients buy one item, from a stock ([`super::inventory`]).
+    pub inventory: Option<super::inventory::Inventory>,
 }
 
 impl Default for Workload {
@@ -49,6 +51,7 @@ impl Default for Workload {
             zipf_milli: 0,
             read_before_write: true,
             stop_us: None,
+            inventory: None,
         }
     }
 }
@@ -151,7 +154,7 @@ impl StoreNode {
         if read_first {
             self.start_get(id, key, Some(value), 0, client, ctx);
         } else {
-            self.write(id, key, value, VersionVector::default(), client, ctx);
+            self.write(id, key, (value, None), VersionVector::default(), client, ctx);
         }
     }
 

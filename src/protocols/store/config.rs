@@ -61,6 +61,28 @@ pub enum Resolution {
     /// (ties by dot): the others are dropped, so a node whose clock is
     /// behind loses writes made after the ones that beat them.
     Lww,
+    /// Each key is a PN-Counter: a write adds or subtracts, and a read
+    /// returns the join of the siblings' counters (no client merge).
+    PnCounter,
+    /// Each key is an add-wins observed-remove set of 64-bit elements.
+    OrSet,
+}
+
+impl Resolution {
+    /// Whether values are CRDTs that the store joins by itself.
+    pub fn is_crdt(self) -> bool {
+        matches!(self, Resolution::PnCounter | Resolution::OrSet)
+    }
+
+    /// The value of a key nothing has been written to.
+    pub fn empty(self) -> Option<super::crdt::Crdt> {
+        use super::crdt::{Crdt, OrSet, PnCounter};
+        match self {
+            Resolution::PnCounter => Some(Crdt::Counter(PnCounter::default())),
+            Resolution::OrSet => Some(Crdt::Set(OrSet::default())),
+            _ => None,
+        }
+    }
 }
 
 impl Default for StoreConfig {
@@ -98,6 +120,12 @@ impl StoreConfig {
         }
         if let Some(w) = &self.workload {
             w.validate(self.nodes)?;
+            if self.resolution.is_crdt() && !w.read_before_write {
+                return Err("CRDT values are updated by reading the key first: read_before_write must be true".into());
+            }
+            if w.inventory.is_some() && self.resolution != Resolution::OrSet {
+                return Err("an inventory workload keeps its orders in a set: it needs resolution \"or_set\"".into());
+            }
         }
         Ok(())
     }

@@ -43,6 +43,8 @@ pub struct StoreCounts {
     pub sync_full_bytes: u64,
     pub max_sibling_keys: u64,
     pub max_divergence_us: Time,
+    /// Inventory orders refunded or back-ordered (each once).
+    pub compensations: u64,
 }
 
 impl StoreCounts {
@@ -89,6 +91,7 @@ impl Counts for StoreCounts {
             (&mut self.sync_messages, o.sync_messages),
             (&mut self.sync_bytes, o.sync_bytes),
             (&mut self.sync_full_bytes, o.sync_full_bytes),
+            (&mut self.compensations, o.compensations),
         ] {
             *a += b;
         }

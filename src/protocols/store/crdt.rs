@@ -6,7 +6,7 @@
 //! same updates hold the same value, in any order of exchange, and no
 //! concurrent update is lost (siblings need no client to resolve them).
 
-use super::dvv::{Dot, NodeId};
+use super::dvv::{Dot, NodeId, Version};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A counter that goes up and down: per node, its increments and its
@@ -97,6 +97,104 @@ impl<E: Ord + Clone> OrSet<E> {
     pub fn wire_bytes(&self, elem: impl Fn(&E) -> usize) -> usize {
         self.adds.iter().map(|(e, t)| elem(e) + 12 * t.len()).sum::<usize>() + 12 * self.removed.len()
     }
+}
+
+/// A key's value when the store resolves by itself: each stored version
+/// (a sibling, as the dotted version vectors keep them) holds the whole
+/// state its writer made, and a read returns the join of its siblings'
+/// states, so concurrent updates are all counted without a client merge.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Crdt {
+    Counter(PnCounter),
+    Set(OrSet<u64>),
+}
+
+/// What a client does to a CRDT value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Add to a counter (negative: subtract).
+    Add(i64),
+    /// Add an element to a set, tagged with a dot unique to this add (the
+    /// store tags with the adding node and the element: an element is added
+    /// once, or by different nodes at once).
+    Insert(u64, Dot),
+    /// Remove elements from a set, as the writer read it.
+    Remove(Vec<u64>),
+    /// Replace elements of a set: remove `from`, add `to` with its tag.
+    Move(Vec<(u64, u64, Dot)>),
+    /// Write back the join unchanged (the siblings collapse).
+    Keep,
+}
+
+impl Crdt {
+    /// The join of every version's state (`empty` when none holds one).
+    pub fn join_all<'a>(empty: Crdt, states: impl Iterator<Item = &'a Crdt>) -> Crdt {
+        states.fold(empty, |mut acc, s| {
+            acc.join(s);
+            acc
+        })
+    }
+
+    pub fn join(&mut self, other: &Crdt) {
+        match (self, other) {
+            (Crdt::Counter(a), Crdt::Counter(b)) => a.merge(b),
+            (Crdt::Set(a), Crdt::Set(b)) => a.merge(b),
+            _ => {}
+        }
+    }
+
+    /// Applies `op`, made by `node`. `own` is every increment `node` has
+    /// made to this key so far (a node's entry counts only its own
+    /// updates, and it may coordinate two at once): the entry starts from
+    /// it, not from whatever older state the read returned.
+    pub fn apply(&mut self, op: &Op, node: NodeId, own: &mut PnCounter) {
+        match (self, op) {
+            (Crdt::Counter(c), Op::Add(by)) => {
+                own.add(node, *by);
+                c.merge(own);
+            }
+            (Crdt::Set(s), Op::Insert(e, tag)) => s.add(*e, *tag),
+            (Crdt::Set(s), Op::Remove(es)) => es.iter().for_each(|e| s.remove(e)),
+            (Crdt::Set(s), Op::Move(moves)) => {
+                for &(from, to, tag) in moves {
+                    s.remove(&from);
+                    s.add(to, tag);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// What a read returns: a counter's value (two's complement), or a
+    /// set's elements in order.
+    pub fn read(&self) -> Vec<u64> {
+        match self {
+            Crdt::Counter(c) => vec![c.value() as u64],
+            Crdt::Set(s) => s.elements().copied().collect(),
+        }
+    }
+
+    /// As a person reads it: `5` or `{#3 #7}`.
+    pub fn describe(&self, label: impl Fn(u64) -> String) -> String {
+        match self {
+            Crdt::Counter(c) => c.value().to_string(),
+            Crdt::Set(s) => format!("{{{}}}", s.elements().map(|&e| label(e)).collect::<Vec<_>>().join(" ")),
+        }
+    }
+
+    pub fn wire_bytes(&self) -> usize {
+        match self {
+            Crdt::Counter(c) => c.wire_bytes(),
+            Crdt::Set(s) => s.wire_bytes(|_| 8),
+        }
+    }
+}
+
+/// The join of the CRDT states the versions hold, if they hold any.
+pub fn join_versions<V>(versions: &[Version<V>], state: impl Fn(&V) -> Option<&Crdt>) -> Option<Crdt> {
+    let mut states = versions.iter().filter_map(|v| state(&v.value));
+    let first = states.next()?.clone();
+    Some(Crdt::join_all(first, states))
 }
 
 #[cfg(test)]

@@ -34,7 +34,9 @@ pub enum Cmd {
 /// A request id or value as people read it: a workload client's operation
 /// `n<node>#<op>`, or a timeline command's number `#<id>`.
 pub fn label(v: u64) -> String {
-    if v >> 62 == 1 {
+    if v & super::inventory::BACK_ORDERED != 0 {
+        format!("back-order {}", label(v & !super::inventory::BACK_ORDERED))
+    } else if v >> 62 == 1 {
         format!("n{}#{}", (v >> 40) & 0x3f_ffff, v & 0xff_ffff_ffff)
     } else {
         format!("#{v}")
@@ -113,15 +115,26 @@ pub enum Note {
         write: Option<Value>,
         client: Option<u32>,
     },
+    /// An inventory client found the item oversold and compensated the
+    /// orders beyond the stock.
+    Compensated {
+        id: u64,
+        key: Key,
+        orders: Vec<u64>,
+        kind: super::inventory::Compensation,
+    },
     PutAcked {
         id: u64,
         key: Key,
         dot: Dot,
     },
+    /// A read's answer: the values of the siblings, a set's elements, or
+    /// (`counter`) a counter's value.
     GetReturned {
         id: u64,
         key: Key,
         values: Vec<Value>,
+        counter: Option<i64>,
         context: VersionVector,
     },
     /// An update's read: the client merges `siblings` versions and writes
@@ -186,6 +199,7 @@ impl Note {
             | Note::PutAcked { id, .. }
             | Note::GetReturned { id, .. }
             | Note::ReadForWrite { id, .. }
+            | Note::Compensated { id, .. }
             | Note::Retried { id, .. }
             | Note::Failed { id, .. } => Some(*id),
             _ => None,
@@ -248,6 +262,9 @@ impl fmt::Display for Note {
             Note::PutAcked { id, key, dot } => {
                 write!(f, "write {} k{key} acknowledged as ({},{})", label(*id), dot.node, dot.counter)
             }
+            Note::GetReturned { id, key, counter: Some(c), .. } => {
+                write!(f, "read {} k{key} returned {c}", label(*id))
+            }
             Note::GetReturned { id, key, values, .. } => {
                 let v: Vec<String> = values.iter().map(|v| label(*v)).collect();
                 write!(f, "read {} k{key} returned [{}]", label(*id), v.join(", "))
@@ -260,6 +277,14 @@ impl fmt::Display for Note {
             }
             Note::Failed { id, key, replies } => {
                 write!(f, "request {} k{key} failed with {replies} replies", label(*id))
+            }
+            Note::Compensated { id, key, orders, kind } => {
+                let what = match kind {
+                    super::inventory::Compensation::Refund => "refunded",
+                    super::inventory::Compensation::BackOrder => "back-ordered",
+                };
+                let o: Vec<String> = orders.iter().map(|v| label(*v)).collect();
+                write!(f, "k{key} oversold: {} {what} {}", label(*id), o.join(" "))
             }
             Note::Repaired { key, to } => write!(f, "read repair of k{key} to n{to}"),
             Note::Overwritten { key, dot, by, .. } => write!(

@@ -15,6 +15,7 @@ pub mod counts;
 pub mod crdt;
 pub mod dvv;
 pub mod handoff;
+pub mod inventory;
 pub mod merkle;
 pub mod messages;
 pub mod model;

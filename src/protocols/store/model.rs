@@ -5,6 +5,7 @@
 use super::checkers::{Causality, NoLostWrite};
 use super::clients::Workload;
 use super::convergence::Convergence;
+use super::inventory::{Compensation, Inventory};
 use super::node::{Cmd, Resolution, StoreBug, StoreConfig, StoreNode};
 use super::observe::StoreObserver;
 use crate::scenario::model::Model;
@@ -44,7 +45,23 @@ pub struct WorkloadSpec {
     /// Clients stop issuing at this time (on their node's clock).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_ms: Option<f64>,
+    /// The clients buy one item from a stock (with `resolution: "or_set"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<InventorySpec>,
 }
+
+/// An inventory as a scenario writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventorySpec {
+    pub stock: u32,
+    /// What is done with orders beyond the stock once both sides' orders
+    /// meet: `"refund"` or `"back_order"`.
+    pub compensation: Compensation,
+}
+
+/// The most units an inventory may start with.
+pub const MAX_STOCK: u32 = 10_000;
 
 impl Default for WorkloadSpec {
     fn default() -> Self {
@@ -57,6 +74,7 @@ impl Default for WorkloadSpec {
             zipf: 0.0,
             read_before_write: w.read_before_write,
             stop_ms: None,
+            inventory: None,
         }
     }
 }
@@ -130,6 +148,13 @@ impl WorkloadSpec {
             zipf_milli: (self.zipf * 1000.0).round() as u32,
             read_before_write: self.read_before_write,
             stop_us: self.stop_ms.map(|ms| us(ms, "workload.stop_ms", 0.0)).transpose()?,
+            inventory: match self.inventory {
+                Some(i) if i.stock > MAX_STOCK => {
+                    return Err(format!("workload.inventory.stock must be at most {MAX_STOCK}, not {}", i.stock))
+                }
+                Some(i) => Some(Inventory { stock: i.stock, compensation: i.compensation }),
+                None => None,
+            },
         })
     }
 }
@@ -210,14 +235,14 @@ impl Model for StoreNode {
         }
     }
 
-    /// No Lost Write under siblings (under last-writer-wins losing writes
+    /// No Lost Write under siblings and CRDTs (under last-writer-wins losing writes
     /// is the rule, measured by the observer); Causality always;
     /// Convergence when anti-entropy runs.
     fn checker(s: &Scenario) -> StoreChecker {
         let Ok(cfg) = <Self as Model>::config(s) else { return StoreChecker::default() };
         let max_latency = s.network.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
         StoreChecker {
-            no_lost_write: (cfg.resolution == Resolution::Siblings).then(NoLostWrite::default),
+            no_lost_write: (cfg.resolution != Resolution::Lww).then(NoLostWrite::default),
             causality: Some(Causality::default()),
             convergence: Convergence::bound(&cfg, max_latency).map(Convergence::new),
         }

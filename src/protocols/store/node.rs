@@ -20,6 +20,7 @@
 //! which nothing spreads after the write ([`crate::experiments::pbs`]).
 
 use super::clients::{Client, KeyDist};
+use super::crdt::{join_versions, Crdt, PnCounter};
 use super::dvv::{Dot, Siblings, Version, VersionVector};
 use super::merkle::Tree;
 use super::ring::Ring;
@@ -34,16 +35,33 @@ pub use super::messages::{Cmd, Msg, Note, Timer};
 pub type Key = u32;
 pub type Value = u64;
 
-/// What a stored version holds: the value, and the coordinator's clock when
-/// it was written (the last-writer-wins timestamp, in local microseconds).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a stored version holds: the value (the id of the write that made
+/// it), the coordinator's clock when it was written (the last-writer-wins
+/// timestamp, in local microseconds), and, under CRDT resolution, the
+/// whole state its writer made.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Stamped {
     pub value: Value,
     pub at: i64,
+    pub crdt: Option<Rc<Crdt>>,
 }
 
 /// Bytes of a stamped value on the wire (value and timestamp).
 pub const VALUE_BYTES: usize = 16;
+
+impl Stamped {
+    /// Bytes on the wire: value, timestamp and any CRDT state.
+    pub fn wire_bytes(&self) -> usize {
+        VALUE_BYTES + self.crdt.as_ref().map_or(0, |c| c.wire_bytes())
+    }
+}
+
+/// The join of the CRDT states of `versions`, if the store resolves by
+/// CRDT (empty when nothing is written yet).
+pub fn crdt_value(cfg: &StoreConfig, versions: &[Version<Stamped>]) -> Option<Crdt> {
+    let empty = cfg.resolution.empty()?;
+    Some(Crdt::join_all(empty, join_versions(versions, |s| s.crdt.as_deref()).iter()))
+}
 
 #[derive(Clone, Debug)]
 pub(super) enum Pending {
@@ -95,6 +113,9 @@ pub struct StoreNode {
     pub(super) keys: Option<Rc<KeyDist>>,
     /// Client operations started here (persistent, so ids stay unique).
     pub(super) ops: u64,
+    /// Under PN-Counter resolution, every increment and decrement this
+    /// node has made to each key (its own entries of the counters).
+    pub(super) own: BTreeMap<Key, PnCounter>,
 }
 
 /// How many recent writes a coordinator remembers for retries.
@@ -125,7 +146,7 @@ impl StoreNode {
 
     /// About how many bytes this node's state takes on the heap.
     pub fn heap_bytes(&self) -> usize {
-        let held = |s: &Siblings<Stamped>| 48 + s.wire_bytes(|_| VALUE_BYTES);
+        let held = |s: &Siblings<Stamped>| 48 + s.wire_bytes(Stamped::wire_bytes);
         self.data.values().map(held).sum::<usize>()
             + self.hints.values().map(held).sum::<usize>()
             + self.written.len() * 96
@@ -198,12 +219,13 @@ impl StoreNode {
         }
     }
 
-    /// A new write with the context its client read.
+    /// A new write with the context its client read: of `value` (the
+    /// request id, for a workload) and, under CRDT resolution, the state.
     pub(super) fn write(
         &mut self,
         id: u64,
         key: Key,
-        value: Value,
+        (value, crdt): (Value, Option<Crdt>),
         mut context: VersionVector,
         client: Option<u32>,
         ctx: &mut Ctx<'_, Self>,
@@ -220,7 +242,8 @@ impl StoreNode {
             None => {
                 self.events = self.events.max(context.get(self.id)) + 1;
                 let dot = Dot { node: self.id, counter: self.events };
-                let v = Version { dot, past: context, value: Stamped { value, at: ctx.now() } };
+                let value = Stamped { value, at: ctx.now(), crdt: crdt.map(Rc::new) };
+                let v = Version { dot, past: context, value };
                 if self.written.len() >= REMEMBERED_WRITES {
                     self.written.pop_first();
                 }
@@ -275,17 +298,28 @@ impl StoreNode {
             return;
         }
         ctx.cancel_timer(Timer::Sloppy(req));
+        let state = crdt_value(&self.cfg, merged.versions());
         match then {
             None => {
-                let values = merged.values().map(|s| s.value).collect();
-                ctx.note(Note::GetReturned { id, key, values, context: merged.context() });
+                let (values, counter) = match &state {
+                    Some(Crdt::Counter(c)) => (Vec::new(), Some(c.value())),
+                    Some(set) => (set.read(), None),
+                    None => (merged.values().map(|s| s.value).collect(), None),
+                };
+                ctx.note(Note::GetReturned { id, key, values, counter, context: merged.context() });
                 self.client_done(client, ctx);
             }
             Some(value) => {
-                // The client read, merged the siblings, and writes over them.
+                // The client read, merged the siblings (or the store joined
+                // their CRDT states), and writes over them.
                 let context = merged.context();
                 ctx.note(Note::ReadForWrite { id, key, siblings: merged.len() as u32, context: context.clone() });
-                self.write(id, key, value, context, client, ctx);
+                let state = state.map(|mut s| {
+                    let op = self.crdt_op(id, key, &s, ctx);
+                    s.apply(&op, self.id, self.own.entry(key).or_default());
+                    s
+                });
+                self.write(id, key, (value, state), context, client, ctx);
             }
         }
         // The read's replies may still come, for repair; the request is done
@@ -420,6 +454,7 @@ impl Protocol for StoreNode {
             clients,
             keys,
             ops: p.ops,
+            own: p.own,
         }
     }
 
@@ -437,9 +472,11 @@ impl Protocol for StoreNode {
 
     fn on_command(&mut self, cmd: Cmd, ctx: &mut Ctx<'_, Self>) {
         match cmd {
+            // A CRDT value is updated by reading it first.
+            Cmd::Put { id, key, value, .. } if self.cfg.resolution.is_crdt() => self.update(id, key, value, None, ctx),
             Cmd::Put { id, key, value, context } => {
                 ctx.note(Note::Invoked { id, key, write: Some(value), client: None });
-                self.write(id, key, value, context, None, ctx);
+                self.write(id, key, (value, None), context, None, ctx);
             }
             Cmd::Get { id, key } => {
                 ctx.note(Note::Invoked { id, key, write: None, client: None });
@@ -519,7 +556,13 @@ impl Protocol for StoreNode {
     }
 
     fn persistent(&self) -> Persisted {
-        Persisted { data: self.data.clone(), hints: self.hints.clone(), events: self.events, ops: self.ops }
+        Persisted {
+            data: self.data.clone(),
+            hints: self.hints.clone(),
+            events: self.events,
+            ops: self.ops,
+            own: self.own.clone(),
+        }
     }
 }
 
@@ -530,6 +573,7 @@ pub struct Persisted {
     pub hints: BTreeMap<(NodeId, Key), Siblings<Stamped>>,
     pub events: u64,
     pub ops: u64,
+    pub own: BTreeMap<Key, PnCounter>,
 }
 
 /// A tree as a message carries it (shared, not copied, between the

@@ -9,8 +9,11 @@
 //!   invoked: with every node reachable, in a group of more than half the
 //!   nodes, or in a smaller one;
 //! - a read is *stale* when some write to its key was acknowledged before
-//!   the read began and the read returned neither that write (the newest
-//!   such) nor any write invoked after it;
+//!   the read began and the read missed it: it returned neither that write
+//!   (the newest such) nor any version written by a client that had read
+//!   it (the read's context lacks the write's dot). Under last-writer-wins,
+//!   where a winner's context covers the versions it beat, by value: it
+//!   returned neither that write nor any write invoked after it;
 //! - a write is *lost* when it was acknowledged and last-writer-wins later
 //!   dropped it for a write that was invoked before it: a register would
 //!   have kept the newer write, and only the clocks made the older one win;
@@ -19,7 +22,7 @@
 
 pub use super::counts::{Served, StoreCounts};
 use super::dvv::Dot;
-use super::node::{Key, Msg, Note, StoreNode, Value, VALUE_BYTES};
+use super::node::{Key, Msg, Note, Resolution, StoreNode, Value};
 use crate::history::kv::{self, Input, Output};
 use crate::history::Op;
 use crate::scenario::model::Observer;
@@ -50,7 +53,11 @@ pub enum Side {
 
 impl Side {
     pub fn of(sim: &Sim<StoreNode>, node: NodeId) -> Side {
-        let net = sim.network();
+        Side::in_network(sim.network(), node)
+    }
+
+    /// Where `node` stands in `net`, whatever protocol runs on it.
+    pub fn in_network(net: &crate::sim::network::Network, node: NodeId) -> Side {
         if !net.is_partitioned() && net.cuts().next().is_none() {
             return Side::Connected;
         }
@@ -75,8 +82,10 @@ pub struct OpRecord {
     /// `None` while in progress, or if it failed.
     pub ret: Option<Time>,
     pub write: Option<Value>,
-    /// What a read returned (siblings and all).
+    /// What a read returned (siblings and all, or a set's elements).
     pub values: Vec<Value>,
+    /// What a read of a counter returned.
+    pub counter: Option<i64>,
     pub side: Side,
     pub failed: bool,
     pub stale: bool,
@@ -130,6 +139,11 @@ pub struct StoreObserver {
     /// Replica-keys with more than one sibling.
     sibling_keys: BTreeSet<(NodeId, Key)>,
     lost: BTreeSet<Dot>,
+    /// Orders compensated (inventory), each counted once.
+    compensated: BTreeSet<Value>,
+    /// Whether the store resolves by last writer wins, and whether its
+    /// values are CRDTs (read off the nodes' configuration).
+    mode: Option<(bool, bool)>,
     pub counts: StoreCounts,
     pub series: CowVec<Sample>,
 }
@@ -242,6 +256,10 @@ impl Observer<StoreNode> for StoreObserver {
     type Pooled = StorePooled;
 
     fn observe(&mut self, sim: &Sim<StoreNode>) {
+        let (lww, _) = *self.mode.get_or_insert_with(|| {
+            let res = (0..sim.len()).find_map(|n| sim.node(n)).map(|n| n.config().resolution);
+            (res == Some(Resolution::Lww), res.is_some_and(Resolution::is_crdt))
+        });
         let mut touched: BTreeMap<Key, Vec<NodeId>> = BTreeMap::new();
         for e in sim.trace().last_step() {
             match &e.kind {
@@ -276,6 +294,7 @@ impl Observer<StoreNode> for StoreObserver {
                                 ret: None,
                                 write: *write,
                                 values: Vec::new(),
+                                counter: None,
                                 side,
                                 failed: false,
                                 stale: false,
@@ -303,10 +322,16 @@ impl Observer<StoreNode> for StoreObserver {
                         }
                         self.answered(*id, e.time, None);
                     }
-                    Note::GetReturned { id, key, values, .. } => {
+                    Note::GetReturned { id, key, values, context, counter } => {
                         let fresh = self.open.get(id).and_then(|&i| self.ops.get(i)).and_then(|o| o.must_see);
                         let st = self.keys.get(key);
                         let stale = match (fresh, st) {
+                            (Some((v, _)), Some(st)) if !lww => st
+                                .recent
+                                .iter()
+                                .find(|w| w.value == v)
+                                .and_then(|w| w.dot)
+                                .is_some_and(|dot| !context.contains(dot)),
                             (Some((v, at)), Some(st)) => {
                                 !values.contains(&v) && values.iter().all(|x| Self::newer(st, *x, at) == Some(false))
                             }
@@ -317,6 +342,7 @@ impl Observer<StoreNode> for StoreObserver {
                         }
                         if let Some(op) = self.open.get(id).and_then(|&i| self.ops.get_mut(i)) {
                             op.stale = stale;
+                            op.counter = *counter;
                         }
                         self.answered(*id, e.time, Some(values));
                     }
@@ -343,6 +369,13 @@ impl Observer<StoreNode> for StoreObserver {
                         }
                     }
                     Note::Hinted { .. } => self.counts.hinted += 1,
+                    Note::Compensated { orders, .. } => {
+                        for o in orders {
+                            if self.compensated.insert(*o) {
+                                self.counts.compensations += 1;
+                            }
+                        }
+                    }
                     Note::Synced { bytes, full_bytes, .. } => {
                         self.counts.sync_rounds += 1;
                         self.counts.sync_bytes += bytes;
@@ -352,7 +385,7 @@ impl Observer<StoreNode> for StoreObserver {
                 },
                 EventKind::Send { msg, .. } => {
                     let bytes = |v: &[super::dvv::Version<super::node::Stamped>]| -> u64 {
-                        v.iter().map(|x| 12 + x.past.wire_bytes() + VALUE_BYTES).sum::<usize>() as u64
+                        v.iter().map(|x| 12 + x.past.wire_bytes() + x.value.wire_bytes()).sum::<usize>() as u64
                     };
                     match msg {
                         Msg::Replicate { req: 0, versions, .. } => {
@@ -417,7 +450,9 @@ impl Observer<StoreNode> for StoreObserver {
     fn figures(&self, sim: &Sim<StoreNode>) -> StoreFigures {
         let c = self.counts(sim);
         let (_, divergent_at_end) = self.divergence(sim.now());
-        let linearizability = if self.unrecorded > 0 || self.ops.len() > MAX_CHECKED_OPS {
+        let linearizability = if self.mode.is_some_and(|(_, crdt)| crdt) {
+            "not applicable: counters and sets are not registers".to_string()
+        } else if self.unrecorded > 0 || self.ops.len() > MAX_CHECKED_OPS {
             format!(
                 "not checked: {} operations (the check runs on at most {MAX_CHECKED_OPS})",
                 self.ops.len() as u64 + self.unrecorded
@@ -498,6 +533,9 @@ impl Observer<StoreNode> for StoreObserver {
                 ),
             ),
         ];
+        if c.compensations > 0 {
+            out.push(("compensations".into(), format!("{} oversold orders made good", c.compensations)));
+        }
         if p.runs > 1 {
             out.push(("divergence per run".into(), p.oldest_divergence_ms.to_string()));
             out.push(("not linearizable".into(), format!("{} of {} runs", p.not_linearizable, p.runs)));

@@ -1,0 +1,48 @@
+//! One partition script against Raft and the store (`splitbrain cap`):
+//! the trade-off, measured. Raft stays consistent and stops serving the
+//! minority; the store keeps serving it, and with quorums that do not
+//! intersect (or sloppy ones) it returns stale reads.
+
+use splitbrain::experiments::cap::CapParams;
+
+#[test]
+fn raft_refuses_the_minority_and_the_available_store_serves_it_stale() {
+    for seed in 1..=3 {
+        let p = CapParams { seed, ..CapParams::default() };
+        let rows = p.compare().expect("valid");
+        let [raft, strict, weak, sloppy] = rows.as_slice() else { panic!("four systems") };
+        // Safety held everywhere: no checker fired, nothing acknowledged was lost.
+        for r in &rows {
+            assert_eq!((r.violations, r.lost_writes), (0, 0), "seed {seed}: {r:?}");
+            assert!(r.requests > 300, "seed {seed}: the clients were busy: {r:?}");
+        }
+        // Raft: consistent, and the minority side is (almost) unserved: only
+        // requests still retrying when the partition heals get an answer.
+        assert_eq!(raft.stale_reads, 0, "seed {seed}");
+        assert!(raft.minority_side.expect("invoked") < 0.1, "seed {seed}: {raft:?}");
+        assert!(raft.majority_side.expect("invoked") > 0.9, "seed {seed}: {raft:?}");
+        // Strict R + W > N: no stale read, but about half the requests on
+        // either side lack a quorum.
+        assert_eq!(strict.stale_reads, 0, "seed {seed}");
+        assert!(strict.linearizable.starts_with("linearizable"), "seed {seed}: {}", strict.linearizable);
+        assert!(strict.minority_side.expect("invoked") < 0.7, "seed {seed}: {strict:?}");
+        // R = W = 1 and sloppy quorums: the minority is served, reads go stale.
+        for r in [weak, sloppy] {
+            assert!(r.minority_side.expect("invoked") > 0.8, "seed {seed}: {r:?}");
+            assert!(r.stale_reads > 10, "seed {seed}: {r:?}");
+            assert!(r.linearizable.starts_with("not linearizable"), "seed {seed}: {}", r.linearizable);
+        }
+        assert_eq!(sloppy.minority_side, Some(1.0), "seed {seed}: stand-ins answer everything");
+    }
+}
+
+#[test]
+fn impossible_comparisons_are_refused() {
+    let bad = |p: CapParams| p.compare().expect_err("refused");
+    assert!(
+        bad(CapParams { minority: vec![0, 1, 2], ..CapParams::default() }).contains("minority side must hold 1 to 2")
+    );
+    assert!(bad(CapParams { minority: vec![9], ..CapParams::default() }).contains("n9 is not one of the 5 nodes"));
+    assert!(bad(CapParams { split_ms: (5000, 4000), ..CapParams::default() }).contains("start before it heals"));
+    assert!(bad(CapParams { nodes: 2, ..CapParams::default() }).contains("nodes must be 3 to 15"));
+}
