@@ -85,3 +85,20 @@ test('a bad store link keeps the current run and says why', async () => {
   await frames(page);
   assert.deepEqual(page.errors, []);
 });
+
+test('CRDT values read as one joined value, and an oversold inventory is compensated after the heal', async () => {
+  // A counter during the partition: the replicas hold different counts, each one number.
+  const counter = await store('preset=store-crdt-counter', 5_000_000);
+  const cells = await counter.locator('#replica-table .v.crdt').allTextContents();
+  assert.ok(cells.length > 0 && cells.every((t) => /^-?\d+$/.test(t)), `counter cells: ${cells}`);
+  assert.ok(await counter.locator('#replica-table tr.diverged').count() > 0, 'the sides count apart');
+  // The inventory: oversold while apart, then exactly twenty kept on every home replica.
+  const inv = await store('preset=store-inventory', 4_000_000);
+  assert.equal(await inv.locator('#m-compensations').count(), 0, 'nothing compensated while apart');
+  await advance(inv, 4000);
+  assert.match(await inv.locator('#m-compensations').textContent(), /^\d+ oversold orders made good$/);
+  const home = await inv.locator('#replica-table td:not(.away) .v.crdt').allTextContents();
+  assert.ok(home.length >= 3 && home.every((t) => t === '20 elements'), `home replicas: ${home}`);
+  assert.deepEqual(counter.errors, []);
+  assert.deepEqual(inv.errors, []);
+});

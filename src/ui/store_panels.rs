@@ -108,6 +108,9 @@ pub fn operations(pg: &Playground<StoreNode>) -> Html {
                 Some(_) if crdt => format!("update k{}", op.key),
                 Some(v) => format!("write k{} = {}", op.key, value_label(v)),
                 None if op.counter.is_some() => format!("read k{} → {}", op.key, op.counter.unwrap_or(0)),
+                None if op.ret.is_some() && op.values.len() > 4 => {
+                    format!("read k{} → {} values", op.key, op.values.len())
+                }
                 None if op.ret.is_some() => {
                     let vals: Vec<String> = op.values.iter().map(|v| value_label(*v)).collect();
                     format!("read k{} → {}", op.key, if vals.is_empty() { "nothing".into() } else { vals.join(" | ") })
@@ -128,8 +131,10 @@ pub fn operations(pg: &Playground<StoreNode>) -> Html {
                 <li class={classes!("op", class, op.stale.then_some("stale"))}>
                     <span class="t">{format_time(op.call)}</span>
                     <span class="who">{who}</span>
-                    <span class="x">{what}</span>
-                    { if op.stale { html!{ <span class="stale-badge" title="A newer write was acknowledged before this read began, and the read returned neither it nor anything newer">{"stale"}</span> } } else { html!{} } }
+                    <span class="x">{what}
+                        { if op.compensated > 0 { html!{ <span class="comp-badge" title="This buyer found the item oversold and made good the orders beyond the stock">{format!("compensated {}", op.compensated)}</span> } } else { html!{} } }
+                        { if op.stale { html!{ <span class="stale-badge" title="A write was acknowledged before this read began, and the read returned neither it nor any version written over it">{"stale"}</span> } } else { html!{} } }
+                    </span>
                     <span class="side">{side}</span>
                     <span class="st">{status}</span>
                 </li>

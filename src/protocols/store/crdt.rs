@@ -109,6 +109,9 @@ pub enum Crdt {
     Set(OrSet<u64>),
 }
 
+/// Elements a set shows by name; a bigger one shows its size.
+const SHOWN: usize = 4;
+
 /// What a client does to a CRDT value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -174,10 +177,11 @@ impl Crdt {
         }
     }
 
-    /// As a person reads it: `5` or `{#3 #7}`.
+    /// As a person reads it: `5`, `{#3 #7}`, or a big set's size.
     pub fn describe(&self, label: impl Fn(u64) -> String) -> String {
         match self {
             Crdt::Counter(c) => c.value().to_string(),
+            Crdt::Set(s) if s.elements().nth(SHOWN).is_some() => format!("{} elements", s.elements().count()),
             Crdt::Set(s) => format!("{{{}}}", s.elements().map(|&e| label(e)).collect::<Vec<_>>().join(" ")),
         }
     }

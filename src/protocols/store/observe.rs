@@ -86,6 +86,8 @@ pub struct OpRecord {
     pub values: Vec<Value>,
     /// What a read of a counter returned.
     pub counter: Option<i64>,
+    /// Orders this update compensated (an inventory).
+    pub compensated: u32,
     pub side: Side,
     pub failed: bool,
     pub stale: bool,
@@ -295,6 +297,7 @@ impl Observer<StoreNode> for StoreObserver {
                                 write: *write,
                                 values: Vec::new(),
                                 counter: None,
+                                compensated: 0,
                                 side,
                                 failed: false,
                                 stale: false,
@@ -369,7 +372,10 @@ impl Observer<StoreNode> for StoreObserver {
                         }
                     }
                     Note::Hinted { .. } => self.counts.hinted += 1,
-                    Note::Compensated { orders, .. } => {
+                    Note::Compensated { id, orders, .. } => {
+                        if let Some(op) = self.open.get(id).and_then(|&i| self.ops.get_mut(i)) {
+                            op.compensated = orders.len() as u32;
+                        }
                         for o in orders {
                             if self.compensated.insert(*o) {
                                 self.counts.compensations += 1;
