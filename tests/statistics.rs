@@ -1,0 +1,159 @@
+//! Every number the README publishes from a Monte Carlo run, pinned by a
+//! test whose tolerance comes from the trial counts, not chosen to pass.
+//!
+//! Each test draws fresh trials (seeds other than the README's) and asks
+//! whether they and the published number could come from the same
+//! distribution: the difference of the two means must lie within the 99%
+//! confidence interval of a difference, 2.576 × s × √(1/n + 1/n_published)
+//! (s: the fresh trials' standard deviation), widened by half a unit of the
+//! last digit the README prints. With the trial counts used here the
+//! interval is a few percent of the value, so an implementation off by a
+//! factor of 2 fails. A rate of rare events (SWIM's false positives) uses
+//! the Poisson interval instead.
+
+use splitbrain::experiments::failover::{self, FailoverParams};
+use splitbrain::experiments::gossip::{self, GossipParams, MAX_CYCLES};
+use splitbrain::experiments::swim::{self, SwimParams};
+use splitbrain::protocols::gossip::LossOfInterest;
+use splitbrain::protocols::raft::Raft;
+use splitbrain::scenario::{presets, Runner};
+use splitbrain::sim::rng::derive_seed;
+
+const Z99: f64 = 2.576;
+
+/// Mean and standard deviation.
+fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}
+
+/// Whether `published`, a mean of `n_published` trials printed to within
+/// `unit`, agrees with the fresh trials `xs`. Returns the interval's
+/// half-width relative to the value, for the test to check it is narrow.
+fn agrees(what: &str, xs: &[f64], published: f64, n_published: usize, unit: f64) -> f64 {
+    let (mean, sd) = mean_sd(xs);
+    let half = Z99 * sd * (1.0 / xs.len() as f64 + 1.0 / n_published as f64).sqrt() + unit / 2.0;
+    assert!(
+        (mean - published).abs() <= half,
+        "{what}: measured {mean:.4} over {} trials, published {published} (99% interval ±{half:.4})",
+        xs.len()
+    );
+    println!(
+        "{what}: {mean:.4} (n = {}) against {published}: 99% interval ±{half:.4}, {:.1}%",
+        xs.len(),
+        100.0 * half / published
+    );
+    half / published
+}
+
+/// The README's failover table, 150-300 ms (seed 1, 1,000 trials): mean
+/// 177 ms, 1.025 terms per failover, a split-vote rate of 0.025.
+#[test]
+fn readme_failover_at_150_300_ms() {
+    let p = FailoverParams { seed: 77, ..FailoverParams::default() };
+    let trials: Vec<_> = (0..1000).map(|i| failover::trial(&p, derive_seed(p.seed, i))).collect();
+    let ms: Vec<f64> = trials.iter().map(|t| t.failover_us as f64 / 1000.0).collect();
+    let width = agrees("mean failover (ms)", &ms, 177.0, 1000, 1.0);
+    assert!(width < 0.1, "the interval is {:.0}% of the value: too wide to catch a 2x error", width * 100.0);
+    let terms: Vec<f64> = trials.iter().map(|t| t.terms as f64).collect();
+    agrees("terms per failover", &terms, 1.025, 1000, 0.001);
+    let split: Vec<f64> = trials.iter().map(|t| f64::from(u8::from(t.split_vote))).collect();
+    agrees("split-vote rate", &split, 0.025, 1000, 0.001);
+}
+
+/// The README's rotation windows: 900 rotations over 100 seeds of
+/// `rotation-under-load`, mean 26.1 ms.
+#[test]
+fn readme_rotation_window() {
+    let mut gaps = Vec::new();
+    for seed in 1001..1025 {
+        let mut s = presets::find("rotation-under-load").unwrap().scenario().unwrap();
+        s.seed = seed;
+        let mut r: Runner<Raft> = Runner::new(s).unwrap();
+        r.run_to_end();
+        gaps.extend(r.observed().rotation_gap_us().map(|us| us as f64 / 1000.0));
+    }
+    assert!(gaps.len() >= 200, "{} rotations", gaps.len());
+    let width = agrees("rotation window (ms)", &gaps, 26.1, 900, 0.1);
+    assert!(width < 0.1, "interval {:.0}% of the value", width * 100.0);
+}
+
+/// The README's reproduction of Demers Table 1, our columns (300 trials,
+/// seed 1987): residue, traffic and t_ave for k = 1..5.
+#[test]
+fn readme_table_1_our_columns() {
+    const OURS: [(u32, f64, f64, f64, f64); 5] = [
+        // k, residue, its printed unit, traffic, t_ave
+        (1, 0.174, 0.001, 1.75, 9.8),
+        (2, 0.048, 0.001, 3.03, 9.9),
+        (3, 0.016, 0.001, 4.15, 10.0),
+        (4, 0.0052, 0.0001, 5.20, 10.0),
+        (5, 0.0018, 0.0001, 6.22, 10.1),
+    ];
+    for (k, residue, unit, traffic, t_ave) in OURS {
+        let p =
+            GossipParams { interest: LossOfInterest { feedback: true, counter: true, k }, ..GossipParams::default() };
+        let trials: Vec<_> = (0..600).map(|i| gossip::trial(&p, derive_seed(2026, i))).collect();
+        let r: Vec<f64> = trials.iter().map(|t| t.residue).collect();
+        let width = agrees(&format!("k={k} residue"), &r, residue, 300, unit);
+        assert!(width < 0.5, "k={k}: the residue's interval is {:.0}% of it", width * 100.0);
+        let tr: Vec<f64> = trials.iter().map(|t| t.traffic).collect();
+        agrees(&format!("k={k} traffic"), &tr, traffic, 300, 0.01);
+        let ta: Vec<f64> = trials.iter().filter_map(|t| t.t_ave).collect();
+        agrees(&format!("k={k} t_ave"), &ta, t_ave, 300, 0.1);
+    }
+}
+
+/// Rumor mongering stops by itself: every trial ends because no site is
+/// still infective, long before the cap on cycles, and its last cycle
+/// sends no update.
+#[test]
+fn rumor_mongering_stops() {
+    for k in [1, 2, 5] {
+        let p =
+            GossipParams { interest: LossOfInterest { feedback: true, counter: true, k }, ..GossipParams::default() };
+        for i in 0..50 {
+            let t = gossip::trial(&p, derive_seed(7, i));
+            let cycles = t.messages_per_cycle.len() as u64;
+            assert!(cycles < 60 && cycles < MAX_CYCLES, "k={k} trial {i}: still running after {cycles} cycles");
+            let last = t.messages_per_cycle.last().copied();
+            assert!(
+                t.messages_per_cycle.iter().rev().take_while(|&&m| m == 0).count() <= 1,
+                "k={k} trial {i}: quiet cycles before the end would mean it was not stopped by loss of interest"
+            );
+            assert!(last.is_some() && t.t_last.is_some_and(|c| c < cycles + 1), "k={k} trial {i}: {t:?}");
+        }
+    }
+}
+
+/// SWIM, 100 members (README): first detection 1.93 periods on average
+/// over 200 trials, and under 20% loss 0.0326 false positives per member
+/// per period with suspicion, 0.1126 without (20 trials each).
+#[test]
+fn readme_swim_detection_and_false_positives() {
+    let p = SwimParams { seed: 99, ..SwimParams::default() };
+    let first: Vec<f64> = (0..300).filter_map(|i| swim::crash_trial(&p, derive_seed(p.seed, i)).0).collect();
+    assert_eq!(first.len(), 300, "every crash is detected");
+    let width = agrees("first detection (periods)", &first, 1.926, 200, 0.001);
+    assert!(width < 0.2, "interval {:.0}% of the value", width * 100.0);
+    for (suspicion, published) in [(Some(5_000_000), 0.0326), (None, 0.1126)] {
+        let p = SwimParams { loss: 0.2, suspicion_us: suspicion, seed: 99, ..SwimParams::default() };
+        let (mut events, mut exposure) = (0u64, 0.0);
+        for i in 0..20 {
+            let (e, x) = swim::false_positive_trial(&p, derive_seed(p.seed ^ 0x5157_494d, i));
+            events += e;
+            exposure += x;
+        }
+        // Declarations are Poisson given the exposure: the 99% interval of
+        // the difference of two rates, each with about `events` events.
+        let rate = events as f64 / exposure;
+        let half = Z99 * (2.0 * events as f64).sqrt() / exposure + 0.00005;
+        assert!(
+            (rate - published).abs() <= half,
+            "false positives with suspicion {suspicion:?}: {rate:.4} against {published} (±{half:.4})"
+        );
+        assert!(half / published < 0.3, "interval {:.0}% of the rate", 100.0 * half / published);
+    }
+}
