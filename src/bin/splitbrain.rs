@@ -187,6 +187,10 @@ mod cli {
         /// Heartbeat interval in ms [default: half the minimum election timeout].
         #[arg(long, value_name = "H", value_parser = parse_ms)]
         heartbeat_ms: Option<f64>,
+        /// Stable storage's write latency range in ms, drawn per write: a
+        /// server persists its term, vote and log entries before it replies.
+        #[arg(long, value_name = "A-B", default_value = "0-0", value_parser = parse_range)]
+        fsync_ms: (f64, f64),
         /// Number of failovers to measure.
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         trials: u32,
@@ -300,6 +304,7 @@ mod cli {
             prevote: a.prevote,
             check_quorum: a.check_quorum,
             unequal_logs: a.unequal_logs,
+            fsync_us: (us(a.fsync_ms.0), us(a.fsync_ms.1)),
         };
         let report = match experiment(p.validate(), p.trials, a.json, |tick| failover::run(&p, tick)) {
             Ok(Some(r)) => r,
@@ -308,13 +313,15 @@ mod cli {
         };
         let cfg = p.raft_config();
         outln!(
-            "leader failover: {} servers, election timeout {}-{} ms, heartbeat {} ms, latency {}-{} ms{}{}{}",
+            "leader failover: {} servers, election timeout {}-{} ms, heartbeat {} ms, latency {}-{} ms, storage writes {}-{} ms{}{}{}",
             p.nodes,
             a.timeout_ms.0,
             a.timeout_ms.1,
             cfg.heartbeat_us as f64 / 1000.0,
             a.latency_ms.0,
             a.latency_ms.1,
+            a.fsync_ms.0,
+            a.fsync_ms.1,
             if p.prevote { ", prevote" } else { "" },
             if p.check_quorum { ", check-quorum" } else { "" },
             if p.unequal_logs { ", unequal logs" } else { "" },

@@ -36,6 +36,8 @@ pub struct FailoverParams {
     pub prevote: bool,
     pub check_quorum: bool,
     pub unequal_logs: bool,
+    /// Stable storage's write latency range in µs (`(0, 0)`: instantaneous).
+    pub fsync_us: (u64, u64),
 }
 
 impl Default for FailoverParams {
@@ -50,6 +52,7 @@ impl Default for FailoverParams {
             prevote: false,
             check_quorum: false,
             unequal_logs: false,
+            fsync_us: (0, 0),
         }
     }
 }
@@ -78,6 +81,9 @@ impl FailoverParams {
         if self.latency_us.0 > self.latency_us.1 {
             return Err("latency range is backwards: the minimum is above the maximum".into());
         }
+        let ms = |us: u64| us as f64 / 1000.0;
+        crate::scenario::storage_range_us(ms(self.fsync_us.0), ms(self.fsync_us.1))
+            .map_err(|e| format!("--fsync-ms: {e}"))?;
         if self.trials == 0 {
             return Err("--trials must be at least 1".into());
         }
@@ -129,6 +135,7 @@ pub fn trial_with_hash(p: &FailoverParams, seed: u64) -> (u64, Trial) {
 
 fn run_trial(p: &FailoverParams, seed: u64, out: &mut Option<Sim<Raft>>) -> Trial {
     let sim = out.insert(Sim::new(p.raft_config(), p.nodes, seed, link_of(p)));
+    sim.set_storage(Some(p.fsync_us));
     trial_on(p, seed, sim)
 }
 

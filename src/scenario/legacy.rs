@@ -128,6 +128,7 @@ pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
         network,
         links: Vec::new(),
         client: None,
+        fsync_ms: None,
         timeline,
         expect: None,
     };

@@ -208,11 +208,33 @@ pub struct Scenario {
     pub links: Vec<LinkOverride>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientLoad>,
+    /// Stable storage's write latency, drawn per write from this range in
+    /// ms (Raft persists its term, vote and log entries before it acts on
+    /// them; [`crate::sim::storage`]). Absent: instantaneous.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fsync_ms: Option<[f64; 2]>,
     #[serde(default)]
     pub timeline: Vec<TimedAction>,
     /// What the scenario declares it shows; `splitbrain run` checks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
+}
+
+/// The longest storage write a scenario or experiment may ask for.
+pub const MAX_FSYNC_MS: f64 = 10_000.0;
+
+/// A storage write latency range in ms, checked, in µs.
+pub fn storage_range_us(lo: f64, hi: f64) -> Result<(u64, u64), String> {
+    if !(lo.is_finite() && hi.is_finite()) || lo < 0.0 || hi < 0.0 {
+        return Err(format!("a storage latency must be 0 ms or more, not {lo}-{hi}"));
+    }
+    if lo > hi {
+        return Err(format!("the range {lo}-{hi} ms runs backwards: its minimum is above its maximum"));
+    }
+    if hi > MAX_FSYNC_MS {
+        return Err(format!("a storage write of {hi} ms is beyond the {MAX_FSYNC_MS} ms limit"));
+    }
+    Ok(((lo * 1000.0).round() as u64, (hi * 1000.0).round() as u64))
 }
 
 fn default_duration() -> Millis {
@@ -268,6 +290,7 @@ impl Scenario {
             network: LinkSpec::default(),
             links: Vec::new(),
             client: None,
+            fsync_ms: None,
             timeline: Vec::new(),
             expect: None,
         }
@@ -324,6 +347,12 @@ impl Scenario {
     }
 
     /// Checks everything a run needs, with messages that say where.
+    /// Stable storage's write latency range in µs (`None`: instantaneous).
+    pub fn storage_us(&self) -> Result<Option<(u64, u64)>, String> {
+        let Some([lo, hi]) = self.fsync_ms else { return Ok(None) };
+        storage_range_us(lo, hi).map(Some).map_err(|e| format!("fsync_ms: {e}"))
+    }
+
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let err = |m: String| Err(ScenarioError::Invalid(m));
         if self.version != VERSION {
@@ -338,6 +367,7 @@ impl Scenario {
             e.validate().map_err(ScenarioError::Invalid)?;
         }
         self.network.to_config().map_err(|e| ScenarioError::Invalid(format!("network: {e}")))?;
+        self.storage_us().map_err(ScenarioError::Invalid)?;
         let n = self.nodes;
         let node_ok = |id: NodeId| id < n;
         for (i, l) in self.links.iter().enumerate() {

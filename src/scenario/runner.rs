@@ -170,6 +170,7 @@ impl<P: Model> Runner<P> {
         let cfg = P::config(&scenario)?;
         let link = scenario.network.to_config().map_err(ScenarioError::Invalid)?;
         let mut sim = Sim::new(cfg, scenario.nodes, scenario.seed, link);
+        sim.set_storage(scenario.storage_us().map_err(ScenarioError::Invalid)?);
         for l in &scenario.links {
             sim.set_link(l.from, l.to, l.link.to_config().map_err(ScenarioError::Invalid)?);
         }

@@ -24,6 +24,8 @@ impl<P: Protocol> Sim<P> {
         slot.status = NodeStatus::Crashed;
         slot.persisted = slot.proto.take().map(|p| p.persistent());
         slot.timers.clear();
+        self.lose_outbox(node);
+        let slot = &mut self.nodes[node as usize];
         let held = std::mem::take(&mut slot.held);
         for q in held {
             if let Payload::Deliver { from, to, id, msg, .. } = q.payload {

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod network;
 pub mod protocol;
 pub mod rng;
+pub mod storage;
 pub mod trace;
 pub mod vecmap;
 
@@ -60,9 +61,28 @@ struct TimerSlot {
 
 #[derive(Clone, Debug)]
 enum Payload<P: Protocol> {
-    Deliver { from: NodeId, to: NodeId, id: MsgId, msg: P::Msg, lost: bool, sent_at: Time, arrived: bool },
-    Timer { node: NodeId, timer: P::Timer, gen: u64 },
-    Command { node: NodeId, cmd: P::Cmd },
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        id: MsgId,
+        msg: P::Msg,
+        lost: bool,
+        sent_at: Time,
+        arrived: bool,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        gen: u64,
+    },
+    Command {
+        node: NodeId,
+        cmd: P::Cmd,
+    },
+    /// A node's storage write completed: its waiting messages leave.
+    Flush {
+        node: NodeId,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +119,10 @@ struct NodeSlot<P: Protocol> {
     rng: Rng,
     timers: vecmap::VecMap<P::Timer, TimerSlot>,
     held: Vec<Queued<P>>,
+    /// Messages waiting for storage writes: (leave at, to, message).
+    outbox: Vec<(Time, NodeId, P::Msg)>,
+    /// When the node's last storage write completes.
+    disk_until: Time,
 }
 
 /// A message on the wire, for drawing.
@@ -137,6 +161,10 @@ pub struct Sim<P: Protocol> {
     halted: Option<Halt>,
     /// The most messages in flight, and events in one millisecond, so far.
     peaks: (u64, u64),
+    /// Stable storage: a write's latency range in microseconds (`None`:
+    /// writes are instantaneous), and its generator.
+    storage: Option<(u64, u64)>,
+    disk_rng: Rng,
 }
 
 impl<P: Protocol> Sim<P> {
@@ -160,6 +188,8 @@ impl<P: Protocol> Sim<P> {
             ms_window: (0, 0),
             halted: None,
             peaks: (0, 0),
+            storage: None,
+            disk_rng: Rng::new(seed, rng::DISK_STREAM),
         };
         for id in 0..nodes {
             sim.nodes.push(NodeSlot {
@@ -170,6 +200,8 @@ impl<P: Protocol> Sim<P> {
                 rng: Rng::for_node(seed, id),
                 timers: vecmap::VecMap::new(),
                 held: Vec::new(),
+                outbox: Vec::new(),
+                disk_until: 0,
             });
         }
         sim.trace.begin_step();
@@ -377,6 +409,14 @@ impl<P: Protocol> Sim<P> {
                 self.dispatch(node, |p, ctx| p.on_timer(timer, ctx));
             }
             Payload::Command { node, cmd } => self.deliver_command(node, cmd),
+            Payload::Flush { node } => {
+                let slot = &mut self.nodes[node as usize];
+                if slot.status == NodeStatus::Paused {
+                    slot.held.push(Queued { time: q.time, seq: q.seq, payload: Payload::Flush { node } });
+                    return true;
+                }
+                self.flush(node);
+            }
         }
         true
     }
@@ -453,38 +493,14 @@ impl<P: Protocol> Sim<P> {
     fn apply_effect(&mut self, node: NodeId, local: LocalTime, effect: Effect<P>) {
         match effect {
             Effect::Send { to, msg } => {
-                if to as usize >= self.nodes.len() {
-                    return; // addressed to no one: the protocol's bug, not a crash
+                let slot = &mut self.nodes[node as usize];
+                if slot.disk_until > self.now || !slot.outbox.is_empty() {
+                    slot.outbox.push((slot.disk_until, to, msg));
+                } else {
+                    self.transmit(node, to, msg);
                 }
-                let id = self.next_msg;
-                self.next_msg += 1;
-                let tx = self.net.transmit(node, to, self.now, &mut self.net_rng);
-                let deliver_at = tx.deliver_at;
-                self.in_flight += 1 + u64::from(tx.duplicate_at.is_some());
-                self.peaks.0 = self.peaks.0.max(self.in_flight);
-                if self.in_flight > self.limits.in_flight {
-                    self.halt(Cap::InFlight, self.limits.in_flight, self.now);
-                }
-                self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at });
-                if let Some(dup_at) = tx.duplicate_at {
-                    self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });
-                    self.seq += 1;
-                    let payload = Payload::Deliver {
-                        from: node,
-                        to,
-                        id,
-                        msg: msg.clone(),
-                        lost: false,
-                        sent_at: self.now,
-                        arrived: false,
-                    };
-                    self.queue.push(Queued { time: dup_at, seq: self.seq, payload });
-                }
-                self.seq += 1;
-                let payload =
-                    Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
-                self.queue.push(Queued { time: deliver_at, seq: self.seq, payload });
             }
+            Effect::Persist => self.persist(node),
             Effect::SetTimer { timer, after_us } => {
                 self.timer_gen += 1;
                 let gen = self.timer_gen;
@@ -500,5 +516,39 @@ impl<P: Protocol> Sim<P> {
             }
             Effect::Note(note) => self.trace.record(self.now, EventKind::Note { node, note }),
         }
+    }
+
+    /// Hands a message to the network now.
+    fn transmit(&mut self, node: NodeId, to: NodeId, msg: P::Msg) {
+        if to as usize >= self.nodes.len() {
+            return; // addressed to no one: the protocol's bug, not a crash
+        }
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let tx = self.net.transmit(node, to, self.now, &mut self.net_rng);
+        let deliver_at = tx.deliver_at;
+        self.in_flight += 1 + u64::from(tx.duplicate_at.is_some());
+        self.peaks.0 = self.peaks.0.max(self.in_flight);
+        if self.in_flight > self.limits.in_flight {
+            self.halt(Cap::InFlight, self.limits.in_flight, self.now);
+        }
+        self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at });
+        if let Some(dup_at) = tx.duplicate_at {
+            self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });
+            self.seq += 1;
+            let payload = Payload::Deliver {
+                from: node,
+                to,
+                id,
+                msg: msg.clone(),
+                lost: false,
+                sent_at: self.now,
+                arrived: false,
+            };
+            self.queue.push(Queued { time: dup_at, seq: self.seq, payload });
+        }
+        self.seq += 1;
+        let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
+        self.queue.push(Queued { time: deliver_at, seq: self.seq, payload });
     }
 }

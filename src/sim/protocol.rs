@@ -39,8 +39,10 @@ pub trait Protocol: Sized + Clone + 'static {
     fn on_message(&mut self, from: NodeId, msg: Self::Msg, ctx: &mut Ctx<'_, Self>);
     fn on_timer(&mut self, timer: Self::Timer, ctx: &mut Ctx<'_, Self>);
     fn on_command(&mut self, cmd: Self::Cmd, ctx: &mut Ctx<'_, Self>);
-    /// The state that a crash keeps. The simulator takes it at the crash, which
-    /// equals persisting synchronously before every reply.
+    /// The state that a crash keeps. The simulator takes it at the crash. A
+    /// handler that changes it calls [`Ctx::persist`]; with storage latency
+    /// set, its messages then wait for the write, and with none (the
+    /// default) persisting is instantaneous.
     fn persistent(&self) -> Self::Persistent;
 }
 
@@ -56,6 +58,9 @@ pub enum Effect<P: Protocol> {
     CancelTimer { timer: P::Timer },
     /// Record an observation in the trace.
     Note(P::Note),
+    /// Write the persistent state to stable storage: the node's messages
+    /// from here on leave once the write completes ([`crate::sim::storage`]).
+    Persist,
 }
 
 /// The handler's view of the world: who it is, what its clock says, its
@@ -101,5 +106,12 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 
     pub fn note(&mut self, note: P::Note) {
         self.effects.push(Effect::Note(note));
+    }
+
+    /// The handler changed what [`Protocol::persistent`] returns and
+    /// writes it to stable storage before acting on it: every message it
+    /// sends from here on waits for the write.
+    pub fn persist(&mut self) {
+        self.effects.push(Effect::Persist);
     }
 }

@@ -10,6 +10,8 @@ use rand_core::{RngCore, SeedableRng};
 
 /// The stream reserved for the network.
 pub const NETWORK_STREAM: u64 = 0;
+/// The stream reserved for stable storage's write latencies.
+pub const DISK_STREAM: u64 = u64::MAX - 1;
 /// The stream reserved for experiment drivers (crash instants, client load).
 pub const DRIVER_STREAM: u64 = u64::MAX;
 

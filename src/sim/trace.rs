@@ -119,6 +119,12 @@ pub enum EventKind<P: Protocol> {
         note: P::Note,
     },
     Fault(Fault),
+    /// A node began writing to stable storage; its messages wait until
+    /// `until` (only recorded when storage takes time).
+    Persist {
+        node: NodeId,
+        until: Time,
+    },
 }
 
 /// One trace event: its position in the trace, its true time, and what.
@@ -137,9 +143,10 @@ impl<P: Protocol> Event<P> {
             | EventKind::Duplicate { from, to, .. }
             | EventKind::Deliver { from, to, .. }
             | EventKind::Drop { from, to, .. } => vec![*from, *to],
-            EventKind::Timer { node, .. } | EventKind::Command { node, .. } | EventKind::Note { node, .. } => {
-                vec![*node]
-            }
+            EventKind::Timer { node, .. }
+            | EventKind::Command { node, .. }
+            | EventKind::Note { node, .. }
+            | EventKind::Persist { node, .. } => vec![*node],
             EventKind::Fault(f) => match f {
                 Fault::Crash(n)
                 | Fault::Restart(n)
@@ -165,6 +172,7 @@ impl<P: Protocol> Event<P> {
             EventKind::Command { .. } => "command",
             EventKind::Note { .. } => "note",
             EventKind::Fault(_) => "fault",
+            EventKind::Persist { .. } => "disk",
         }
     }
 }
@@ -196,6 +204,7 @@ impl<P: Protocol> Hash for Event<P> {
                 7u8.hash(h);
                 fault.hash(h);
             }
+            EventKind::Persist { node, until } => (8u8, node, until).hash(h),
         }
     }
 }
@@ -223,6 +232,7 @@ impl<P: Protocol> fmt::Display for Event<P> {
             }
             EventKind::Note { node, note } => write!(f, "note n{node} {note}"),
             EventKind::Fault(fault) => write!(f, "fault {fault}"),
+            EventKind::Persist { node, until } => write!(f, "disk n{node} write until @{until}"),
         }
     }
 }

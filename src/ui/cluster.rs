@@ -37,6 +37,8 @@ pub struct Scene<'a> {
     /// Each node's clock: offset (µs), drift (ppm), and how far it reads
     /// from true time now (ms).
     clocks: Vec<(i64, i64, f64)>,
+    /// How long each node's storage write in progress has left, in ms.
+    disk: Vec<Option<f64>>,
     members: u32,
     /// Each node's class, text, marks, extra classes and `data-term`.
     looks: Vec<(&'static str, String, Html, Classes, u64)>,
@@ -110,6 +112,7 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
                 (c.offset_us(), c.drift_ppm(), (sim.local_time(i) - now as i64) as f64 / 1000.0)
             })
             .collect(),
+        disk: (0..n).map(|i| sim.writing_until(i).map(|t| (t - now) as f64 / 1000.0)).collect(),
         members: pg.cluster_members(),
         looks: (0..n)
             .map(|i| {
@@ -244,6 +247,16 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
                     c => c,
                 }
             );
+            let disk = match sc.disk[i as usize] {
+                Some(left) => html! {
+                    <g class="disk" transform={format!("translate({:.1},{:.1})", r * 0.72, -r * 0.72)}>
+                        <rect x="-7" y="-8" width="14" height="16" rx="2" />
+                        <line x1="-4" y1="-4" x2="4" y2="-4" />
+                        <title>{format!("n{i} is writing to stable storage: {left:.1} ms left; its messages wait for the write")}</title>
+                    </g>
+                },
+                None => html! {},
+            };
             let below = if spare {
                 html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
             } else if skewed {
@@ -269,6 +282,7 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
                         }
                     }</text>
                     { below }
+                    { disk }
                 </g>
             }
         })

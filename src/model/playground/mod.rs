@@ -108,7 +108,7 @@ pub enum Action {
 }
 
 /// The kinds of event the log can show, with their labels.
-pub const LOG_KINDS: [(&str, &str); 8] = [
+pub const LOG_KINDS: [(&str, &str); 9] = [
     ("send", "sends"),
     ("deliver", "deliveries"),
     ("drop", "drops"),
@@ -117,6 +117,7 @@ pub const LOG_KINDS: [(&str, &str); 8] = [
     ("note", "role & commit"),
     ("command", "commands"),
     ("fault", "faults"),
+    ("disk", "disk writes"),
 ];
 
 /// The cluster view's coordinate system: a square centred on 0.

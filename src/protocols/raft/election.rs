@@ -13,6 +13,7 @@ impl Raft {
         if term > self.current_term {
             self.current_term = term;
             self.voted_for = None;
+            ctx.persist();
         }
         self.role = Role::Follower;
         self.leader_id = leader;
@@ -39,6 +40,12 @@ impl Raft {
         self.role = Role::Candidate;
         self.leader_id = None;
         self.start_campaign(ctx, self.current_term, false, transfer);
+        // The new term and the vote for itself are written while the
+        // requests travel (as a leader writes its entries in parallel,
+        // dissertation §10.2.1): what depends on them, its messages as
+        // leader, leaves only once they are durable, and a crash before
+        // then loses this candidacy with them.
+        ctx.persist();
     }
 
     pub(super) fn start_campaign(&mut self, ctx: &mut Ctx<'_, Self>, term: u64, prevote: bool, transfer: bool) {
@@ -68,6 +75,7 @@ impl Raft {
         // its own term, so it appends a no-op at once (§8).
         if self.cfg.leader_noop {
             self.log.append(Entry { term: self.current_term, payload: Payload::Noop });
+            ctx.persist();
         }
         let n = self.cfg.nodes as usize;
         self.next_index = vec![self.log.last_index(); n];
@@ -146,6 +154,7 @@ impl Raft {
         let granted = term == self.current_term && free && log_ok;
         if granted {
             self.voted_for = Some(candidate);
+            ctx.persist();
             self.reset_election_timer(ctx);
         }
         ctx.send(from, Msg::RequestVoteReply { term: self.current_term, granted, prevote: false });
@@ -201,6 +210,8 @@ mod tests {
                 Fx::Set(Timer::Election, TIMEOUT),
                 Fx::Send(1, rv.clone()),
                 Fx::Send(2, rv),
+                // The new term and the vote for itself, written while the requests travel.
+                Fx::Persist,
             ]
         );
         assert_eq!((s.raft.term(), s.raft.voted_for(), s.raft.votes()), (1, Some(0), 1));
@@ -213,9 +224,11 @@ mod tests {
         assert_eq!(
             s.msg(0, vote(1, 0, (0, 0), false)),
             vec![
+                Fx::Persist, // the new term
                 Fx::Cancel(Timer::Heartbeat),
                 Fx::Set(Timer::Election, TIMEOUT),
                 Fx::Note(Note::Role { role: Role::Follower, term: 1 }),
+                Fx::Persist, // the vote, before the reply that grants it
                 Fx::Set(Timer::Election, TIMEOUT),
                 Fx::Send(0, Msg::RequestVoteReply { term: 1, granted: true, prevote: false }),
             ]
@@ -264,6 +277,7 @@ mod tests {
             fx,
             vec![
                 Fx::Note(Note::Role { role: Role::Leader, term: 1 }),
+                Fx::Persist, // the no-op entry
                 Fx::Cancel(Timer::Election),
                 Fx::Send(1, ae.clone()),
                 Fx::Send(2, ae),

@@ -46,6 +46,7 @@ impl Raft {
         }
         let last_new = prev_log_index + entries.len() as u64;
         let mut config_changed = false;
+        let mut wrote = false;
         for (i, mut entry) in entries.into_iter().enumerate() {
             let index = prev_log_index + 1 + i as u64;
             if self.is_metadata_witness() && matches!(entry.payload, Payload::Client(_)) {
@@ -58,13 +59,18 @@ impl Raft {
                     self.log.truncate_from(index);
                     config_changed = true;
                     self.log.append(entry);
+                    wrote = true;
                 }
                 Some(_) => {}
                 None => {
                     config_changed |= entry.payload.members().is_some();
                     self.log.append(entry);
+                    wrote = true;
                 }
             }
+        }
+        if wrote {
+            ctx.persist();
         }
         if config_changed {
             self.refresh_members(ctx);
@@ -202,6 +208,7 @@ impl Raft {
     /// Appends an entry as leader and starts replicating it.
     pub(super) fn leader_append(&mut self, ctx: &mut Ctx<'_, Self>, payload: Payload) -> u64 {
         self.log.append(Entry { term: self.current_term, payload });
+        ctx.persist();
         let index = self.log.last_index();
         self.match_index[self.id as usize] = index;
         // Pipeline the new entry to followers that were sent everything

@@ -13,6 +13,7 @@ impl Raft {
         }
         if last_index > self.commit_index {
             self.log.install(last_index, last_term, digest);
+            ctx.persist();
             self.snap = state;
             self.commit_index = last_index;
             if !self.witness {
@@ -40,6 +41,7 @@ impl Raft {
             if self.witness { (0, None) } else { (self.applied_requests, self.last_applied_request) };
         self.snap = SnapState { applied_requests, last_applied_request, members };
         self.log.compact(upto);
+        ctx.persist();
         ctx.note(Note::Compacted { index: upto });
     }
 }

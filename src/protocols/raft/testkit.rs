@@ -13,6 +13,8 @@ pub enum Fx {
     Set(Timer, u64),
     Cancel(Timer),
     Note(Note),
+    /// The handler wrote its persistent state to stable storage.
+    Persist,
 }
 
 /// A 3-server configuration with a fixed 150 ms election timeout (the draw
@@ -63,6 +65,7 @@ impl Server {
                 Effect::SetTimer { timer, after_us } => Fx::Set(timer, after_us),
                 Effect::CancelTimer { timer } => Fx::Cancel(timer),
                 Effect::Note(n) => Fx::Note(n),
+                Effect::Persist => Fx::Persist,
             })
             .collect()
     }
