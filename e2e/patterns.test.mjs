@@ -111,3 +111,20 @@ test('the Patterns settings turn on a witness, rotation and leases on reset', as
   assert.match(await page.textContent('#patterns summary'), /Patterns \(3\)/);
   assert.deepEqual(page.errors, []);
 });
+
+test('slow disks: a node writing to disk wears a badge, and its messages wait for the write', async () => {
+  // A client request at 1 s: the leader (n4) writes the entry for 5-10 ms.
+  const page = await presetAt('slow-disk', 1_002_000);
+  const disks = page.locator('.node .disk');
+  assert.ok(await disks.count() >= 1, 'a write in progress is drawn');
+  assert.match(await disks.first().locator('title').textContent(), /writing to stable storage: [\d.]+ ms left/);
+  // 40 ms later every write of that request is done, before the next request.
+  const later = await presetAt('slow-disk', 1_040_000);
+  assert.equal(await later.locator('.node .disk').count(), 0);
+  // The failover after the leader's crash at 1.5 s does not split: one new term.
+  const after = await presetAt('slow-disk', 2_200_000);
+  const terms = await after.locator('.node').evaluateAll((ns) => ns.map((n) => Number(n.dataset.term)));
+  assert.equal(Math.max(...terms), 2, `terms ${terms}`);
+  await screenshot(page, 'slow-disk');
+  for (const p of [page, later, after]) assert.deepEqual(p.errors, []);
+});

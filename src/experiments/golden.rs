@@ -39,7 +39,7 @@ pub fn cases() -> Vec<(String, u64)> {
         out.push((format!("failover-{i}"), hash));
     }
     // The leader-pattern presets, and the metrics figures of one of them.
-    for id in ["witness-2-plus-1", "rotation-under-load", "long-outage-snapshot", "membership-change"] {
+    for id in ["witness-2-plus-1", "rotation-under-load", "long-outage-snapshot", "membership-change", "slow-disk"] {
         let s = presets::find(id).and_then(|p| p.scenario().ok()).expect("preset parses");
         let mut r = Runner::new(s).expect("preset is valid");
         r.run_to_end();

@@ -22,6 +22,7 @@ macro_rules! preset {
 /// Every preset, in the order the playground lists them.
 pub const PRESETS: &[Preset] = &[
     preset!("leader-crash"),
+    preset!("slow-disk"),
     preset!("split-votes"),
     preset!("stale-leader"),
     preset!("flapping-link"),
