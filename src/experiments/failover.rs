@@ -196,7 +196,14 @@ fn trial_on(p: &FailoverParams, seed: u64, sim: &mut Sim<Raft>) -> Trial {
             sim.cut(leader, f);
         }
         sim.command(leader, Cmd::Request(1));
+        // With slow storage the entry leaves once it is written: let it
+        // reach the followers that are not cut off, then crash (the crash
+        // comes that much later in the heartbeat interval).
+        if let Some(until) = sim.writing_until(leader) {
+            sim.run_until(until + p.latency_us.1);
+        }
     }
+    let crash_at = sim.now();
     sim.crash(leader);
 
     // Watch the election and the new leader's first AppendEntries.
