@@ -49,7 +49,7 @@ fn agrees(what: &str, xs: &[f64], published: f64, n_published: usize, unit: f64)
 }
 
 /// The README's failover table, 150-300 ms (seed 1, 1,000 trials): mean
-/// 177 ms, 1.025 terms per failover, a split-vote rate of 0.025.
+/// 177 ms, 1.023 terms per failover, a split-vote rate of 0.022.
 #[test]
 fn readme_failover_at_150_300_ms() {
     let p = FailoverParams { seed: 77, ..FailoverParams::default() };
@@ -58,9 +58,9 @@ fn readme_failover_at_150_300_ms() {
     let width = agrees("mean failover (ms)", &ms, 177.0, 1000, 1.0);
     assert!(width < 0.1, "the interval is {:.0}% of the value: too wide to catch a 2x error", width * 100.0);
     let terms: Vec<f64> = trials.iter().map(|t| t.terms as f64).collect();
-    agrees("terms per failover", &terms, 1.025, 1000, 0.001);
+    agrees("terms per failover", &terms, 1.023, 1000, 0.001);
     let split: Vec<f64> = trials.iter().map(|t| f64::from(u8::from(t.split_vote))).collect();
-    agrees("split-vote rate", &split, 0.025, 1000, 0.001);
+    agrees("split-vote rate", &split, 0.022, 1000, 0.001);
 }
 
 /// The README's rotation windows: 900 rotations over 100 seeds of

@@ -104,32 +104,29 @@ fn raft_stays_safe_under_random_faults_with_slow_storage() {
     }
 }
 
-/// The hypothesis, measured: the paper's "broadcast time" of about
-/// 15 ms includes writing to disk. With the same 150-155 ms timeouts, the
-/// time on the wire decides whether a candidate's request reaches the
-/// others before their own timers fire: all of it on the wire (7-8 ms one
-/// way) splits nearly every vote and failovers take seconds; a short wire
-/// (1-2 ms) with 5-10 ms writes splits fewer and fails over several times
-/// faster, even with the paper's unequal logs (which make some candidates
-/// ineligible).
+/// The paper's 150-155 ms case (§9.3: median 287 ms) with its worst case
+/// of unequal logs. Slow storage with a short wire and all of the round
+/// trip on the wire both elect a leader within a few hundred ms: the
+/// decisive rule is Figure 2's (a term learned from an ineligible
+/// candidate does not reset the others' timers), not where the broadcast
+/// time is spent. Before that rule was followed the median was 2,987 ms.
 #[test]
-fn storage_latency_with_a_short_wire_makes_close_races_decidable() {
+fn close_timeouts_elect_within_a_few_hundred_ms_with_or_without_slow_storage() {
     let run = |latency_us, fsync_us| {
         let p = FailoverParams {
             timeout_us: (150 * MS, 155 * MS),
             latency_us,
             fsync_us,
             unequal_logs: true,
-            trials: 200,
+            trials: 300,
             ..FailoverParams::default()
         };
         failover::run(&p, |_| {})
     };
-    let wire = run((7 * MS, 8 * MS), (0, 0));
-    let disk = run((MS, 2 * MS), (5 * MS, 10 * MS));
-    assert!(wire.split_vote_rate > 0.95, "{wire:?}");
-    assert!(disk.split_vote_rate < wire.split_vote_rate - 0.05, "{disk:?}");
-    assert!(disk.failover_ms.p50 * 4.0 < wire.failover_ms.p50, "{} vs {}", disk.failover_ms.p50, wire.failover_ms.p50);
+    for (wire, disk) in [((7 * MS, 8 * MS), (0, 0)), ((MS, 2 * MS), (5 * MS, 10 * MS))] {
+        let r = run(wire, disk);
+        assert!(r.failover_ms.p50 < 2.0 * 287.0, "wire {wire:?} disk {disk:?}: {r:?}");
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@ impl Raft {
 
     pub(super) fn become_follower(&mut self, ctx: &mut Ctx<'_, Self>, term: u64, leader: Option<NodeId>) {
         let changed = self.role != Role::Follower || term != self.current_term;
+        let was_leader = self.role == Role::Leader;
         if term > self.current_term {
             self.current_term = term;
             self.voted_for = None;
@@ -22,7 +23,13 @@ impl Raft {
         }
         self.abort_transfer(ctx, false);
         ctx.cancel_timer(Timer::Heartbeat);
-        self.reset_election_timer(ctx);
+        // A term learned from a candidate's request or a reply is no reason
+        // to wait longer (Figure 2: only a current leader's AppendEntries or
+        // a granted vote resets the timer); a former leader, which had no
+        // election timer, starts one.
+        if was_leader || leader.is_some() {
+            self.reset_election_timer(ctx);
+        }
         if changed {
             ctx.note(Note::Role { role: Role::Follower, term: self.current_term });
         }
@@ -226,10 +233,9 @@ mod tests {
             vec![
                 Fx::Persist, // the new term
                 Fx::Cancel(Timer::Heartbeat),
-                Fx::Set(Timer::Election, TIMEOUT),
                 Fx::Note(Note::Role { role: Role::Follower, term: 1 }),
-                Fx::Persist, // the vote, before the reply that grants it
-                Fx::Set(Timer::Election, TIMEOUT),
+                Fx::Persist,                       // the vote, before the reply that grants it
+                Fx::Set(Timer::Election, TIMEOUT), // granting a vote resets the timer
                 Fx::Send(0, Msg::RequestVoteReply { term: 1, granted: true, prevote: false }),
             ]
         );
@@ -242,6 +248,20 @@ mod tests {
         // The same candidate asking again (a duplicate) is granted again.
         assert_eq!(sends(&s.msg(0, vote(1, 0, (0, 0), false))).len(), 1);
         assert_eq!(s.raft.voted_for(), Some(0));
+    }
+
+    /// Figure 2: only a current leader's AppendEntries or a granted vote
+    /// resets the election timer. A higher term learned from a candidate
+    /// whose vote is refused does not: otherwise every ineligible candidate
+    /// would hold back the servers that could win.
+    #[test]
+    fn a_refused_candidates_term_does_not_reset_the_election_timer() {
+        let mut s = Server::new(1, cfg());
+        s.msg(2, append(1, (0, 0), vec![entry(1, 7)], 0));
+        let fx = s.msg(0, vote(2, 0, (0, 0), false));
+        assert_eq!(s.raft.term(), 2, "the term is adopted");
+        assert_eq!(fx.last(), Some(&Fx::Send(0, Msg::RequestVoteReply { term: 2, granted: false, prevote: false })));
+        assert!(!fx.iter().any(|f| matches!(f, Fx::Set(Timer::Election, _))), "{fx:?}");
     }
 
     #[test]
