@@ -283,14 +283,28 @@ fn counter_bounds(r: &Runner<StoreNode>) -> std::collections::BTreeMap<u32, (i64
     out
 }
 
+/// A CRDT store (`resolution`, and a `bug` if any) with 8 clients on 3 keys
+/// under the random fault schedule of `seed`.
+fn crdt_run(resolution: &str, bug: Option<&str>, seed: u64) -> Runner<StoreNode> {
+    let bug = bug.map(|b| format!(r#""bug":"{b}","#)).unwrap_or_default();
+    let store = format!(
+        r#"{{"resolution":"{resolution}",{bug}"anti_entropy_ms":100,"workload":{{"clients":8,"think_ms":20,"keys":3,"stop_ms":3500}}}}"#
+    );
+    run(scenario(&store, 5, seed, 7000, &random_timeline(seed)))
+}
+
+/// No checker fired, every key converged, and the clients wrote.
+fn clean(r: &Runner<StoreNode>, seed: u64) {
+    assert!(r.violations().is_empty(), "seed {seed}: {:?}", r.violations());
+    assert_eq!(divergent(r.sim()), None, "seed {seed}");
+    assert!(r.observed().counts.writes_acked > 50, "seed {seed}: the clients wrote");
+}
+
 #[test]
 fn a_crdt_counter_counts_every_acknowledged_update_from_both_sides() {
     for seed in 0..8 {
-        let store = r#"{"resolution":"pn_counter","anti_entropy_ms":100,"workload":{"clients":8,"think_ms":20,"keys":3,"stop_ms":3500}}"#;
-        let r = run(scenario(store, 5, seed, 7000, &random_timeline(seed)));
-        assert!(r.violations().is_empty(), "seed {seed}: {:?}", r.violations());
-        assert_eq!(divergent(r.sim()), None, "seed {seed}");
-        assert!(r.observed().counts.writes_acked > 50, "seed {seed}: the clients wrote");
+        let r = crdt_run("pn_counter", None, seed);
+        clean(&r, seed);
         for (key, (lo, hi)) in counter_bounds(&r) {
             for v in crdt_values(&r, key) {
                 let Crdt::Counter(c) = v else { panic!("a counter") };
@@ -302,10 +316,9 @@ fn a_crdt_counter_counts_every_acknowledged_update_from_both_sides() {
 
 #[test]
 fn a_counter_that_keeps_one_sibling_loses_updates_and_is_caught() {
-    let store = r#"{"resolution":"pn_counter","bug":"keep_one_sibling","anti_entropy_ms":100,"workload":{"clients":8,"think_ms":20,"keys":3,"stop_ms":3500}}"#;
     let (mut caught, mut short) = (0, 0);
     for seed in 0..8 {
-        let r = run(scenario(store, 5, seed, 7000, &random_timeline(seed)));
+        let r = crdt_run("pn_counter", Some("keep_one_sibling"), seed);
         caught += usize::from(r.violations().iter().any(|v| v.property == "No Lost Write"));
         let lost = counter_bounds(&r).into_iter().any(|(key, (lo, hi))| {
             crdt_values(&r, key).iter().any(|v| matches!(v, Crdt::Counter(c) if !(lo..=hi).contains(&c.value())))
@@ -319,10 +332,8 @@ fn a_counter_that_keeps_one_sibling_loses_updates_and_is_caught() {
 #[test]
 fn a_crdt_set_converges_under_random_faults_with_no_add_lost() {
     for seed in 0..8 {
-        let store = r#"{"resolution":"or_set","anti_entropy_ms":100,"workload":{"clients":8,"think_ms":20,"keys":3,"stop_ms":3500}}"#;
-        let r = run(scenario(store, 5, seed, 7000, &random_timeline(seed)));
-        assert!(r.violations().is_empty(), "seed {seed}: {:?}", r.violations());
-        assert_eq!(divergent(r.sim()), None, "seed {seed}");
+        let r = crdt_run("or_set", None, seed);
+        clean(&r, seed);
         let ids: std::collections::BTreeSet<u64> = r.observed().ops.iter().filter_map(|o| o.write).collect();
         for key in 0..3 {
             let values = crdt_values(&r, key);
