@@ -142,9 +142,9 @@ impl CapParams {
             self.common()
         );
         let s = Scenario::from_json(&json).map_err(|e| e.to_string())?;
-        let mut r_: Runner<StoreNode> = Runner::build(s).map_err(|e| e.to_string())?;
-        r_.run_to_end();
-        let f = r_.observed().figures(r_.sim());
+        let mut run: Runner<StoreNode> = Runner::build(s).map_err(|e| e.to_string())?;
+        run.run_to_end();
+        let f = run.observed().figures(run.sim());
         let c = &f.counts;
         Ok(CapRow {
             system: format!("store N=3 R={r} W={w} {quorum}"),
@@ -156,7 +156,7 @@ impl CapParams {
             stale_reads: c.stale_reads,
             writes_acked: c.writes_acked,
             lost_writes: c.lost_writes,
-            violations: r_.violations().len(),
+            violations: run.violations().len(),
             linearizable: f.linearizability.clone(),
         })
     }

@@ -6,7 +6,7 @@
 //! same updates hold the same value, in any order of exchange, and no
 //! concurrent update is lost (siblings need no client to resolve them).
 
-use super::dvv::{Dot, NodeId, Version};
+use super::dvv::{Dot, NodeId};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A counter that goes up and down: per node, its increments and its
@@ -192,13 +192,6 @@ impl Crdt {
             Crdt::Set(s) => s.wire_bytes(|_| 8),
         }
     }
-}
-
-/// The join of the CRDT states the versions hold, if they hold any.
-pub fn join_versions<V>(versions: &[Version<V>], state: impl Fn(&V) -> Option<&Crdt>) -> Option<Crdt> {
-    let mut states = versions.iter().filter_map(|v| state(&v.value));
-    let first = states.next()?.clone();
-    Some(Crdt::join_all(first, states))
 }
 
 #[cfg(test)]

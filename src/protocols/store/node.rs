@@ -20,7 +20,7 @@
 //! which nothing spreads after the write ([`crate::experiments::pbs`]).
 
 use super::clients::{Client, KeyDist};
-use super::crdt::{join_versions, Crdt, PnCounter};
+use super::crdt::{Crdt, PnCounter};
 use super::dvv::{Dot, Siblings, Version, VersionVector};
 use super::merkle::Tree;
 use super::ring::Ring;
@@ -60,7 +60,7 @@ impl Stamped {
 /// CRDT (empty when nothing is written yet).
 pub fn crdt_value(cfg: &StoreConfig, versions: &[Version<Stamped>]) -> Option<Crdt> {
     let empty = cfg.resolution.empty()?;
-    Some(Crdt::join_all(empty, join_versions(versions, |s| s.crdt.as_deref()).iter()))
+    Some(Crdt::join_all(empty, versions.iter().filter_map(|v| v.value.crdt.as_deref())))
 }
 
 #[derive(Clone, Debug)]
