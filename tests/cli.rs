@@ -690,3 +690,29 @@ fn cap_compares_raft_and_the_store_under_one_partition() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("minority side must hold 1 to 2 of the 5 nodes"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_paper_testbed_is_one_flag_and_figure16_writes_its_table_and_plot() {
+    let o = splitbrain(&["failover", "--testbed", "raft-paper", "--timeout-ms", "150-155", "--trials", "50"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("latency 2.5-3.5 ms, storage writes 0.5-1 ms, unequal logs"), "{}", stdout(&o));
+    let o = splitbrain(&["failover", "--testbed", "raft-paper", "--latency-ms", "1-2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+    let o = splitbrain(&["failover", "--timeout-ms", "12-24", "--latency-ms", "1-2", "--fsync-ms", "5-10"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("below the broadcast time"), "{}", stderr(&o));
+
+    let svg = std::env::temp_dir().join(format!("splitbrain-figure16-{}.svg", std::process::id()));
+    let o = splitbrain(&["figure16", "--trials", "10", "--svg", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert_eq!(table.lines().filter(|l| l.starts_with("| ") && l.contains(" ms |")).count(), 10, "{table}");
+    assert!(table.contains("| 150-155 ms | 10 |") && table.contains("median 287 ms"), "{table}");
+    let drawn = std::fs::read_to_string(&svg).expect("the SVG was written");
+    std::fs::remove_file(&svg).ok();
+    assert_eq!(drawn.matches("<path").count(), 11);
+    let o = splitbrain(&["figure16", "--trials", "1", "--svg", "/nonexistent-dir/x.svg"]);
+    assert_eq!(o.status.code(), Some(2), "refused before the run");
+    assert!(stderr(&o).contains("cannot write /nonexistent-dir/x.svg"), "{}", stderr(&o));
+}

@@ -22,11 +22,14 @@ mod quorum;
 mod cap;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/failover.rs"]
+mod failover;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress};
-    use crate::{cap, quorum};
+    use crate::{cap, failover, quorum};
     use clap::{Args, Parser, Subcommand};
-    use splitbrain::experiments::failover::{self, FailoverParams};
     use splitbrain::scenario::Scenario;
     use std::io::Write;
 
@@ -43,7 +46,10 @@ mod cli {
         #[command(
             after_help = "Limits: 3 to 15 servers; timeouts and heartbeat at least 1 ms; at most 1,000,000 trials. A trial that elects no leader within 600 s of simulated time is counted as capped, not timed. Every limit: docs/limits.md."
         )]
-        Failover(FailoverArgs),
+        Failover(failover::FailoverArgs),
+        /// The Raft paper's Figure 16: all ten lines on one testbed, as a
+        /// Markdown table next to the paper's numbers and an SVG of the CDFs.
+        Figure16(failover::Figure16Args),
         /// Run a scenario file and check every safety property.
         #[command(
             after_help = "Limits: files and links of at most 1 MiB; durations of at most one simulated day; at most 1,000,000 client requests per run and 1,000,000 s of simulated time per batch. A run stops at a cap on messages in flight (200,000 + 40 per node) or on events in one simulated millisecond (200,000 + 40 per node), and exits 2. Every limit: docs/limits.md."
@@ -174,44 +180,6 @@ mod cli {
     }
 
     #[derive(Args)]
-    struct FailoverArgs {
-        /// Cluster size (3 to 15).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(3..=15))]
-        nodes: u32,
-        /// Election timeout range in ms, inclusive (a fixed value is A-A).
-        #[arg(long, value_name = "A-B", default_value = "150-300", value_parser = parse_range)]
-        timeout_ms: (f64, f64),
-        /// One-way network latency range in ms, inclusive.
-        #[arg(long, value_name = "L1-L2", default_value = "7-8", value_parser = parse_range)]
-        latency_ms: (f64, f64),
-        /// Heartbeat interval in ms [default: half the minimum election timeout].
-        #[arg(long, value_name = "H", value_parser = parse_ms)]
-        heartbeat_ms: Option<f64>,
-        /// Stable storage's write latency range in ms, drawn per write: a
-        /// server persists its term, vote and log entries before it replies.
-        #[arg(long, value_name = "A-B", default_value = "0-0", value_parser = parse_range)]
-        fsync_ms: (f64, f64),
-        /// Number of failovers to measure.
-        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-        trials: u32,
-        /// Seed of the whole experiment; each trial derives its own.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Campaign with PreVote (dissertation §9.6).
-        #[arg(long)]
-        prevote: bool,
-        /// Leaders step down without a majority (dissertation §6.2).
-        #[arg(long)]
-        check_quorum: bool,
-        /// Give servers logs of different lengths, so only some can win.
-        #[arg(long)]
-        unequal_logs: bool,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    }
-
-    #[derive(Args)]
     struct RunArgs {
         /// Scenario file (see docs/scenario.md), or a playground link
         /// ('http://…/#s=…', '#g=…' or just 's=…'), which runs the scenario
@@ -248,7 +216,7 @@ mod cli {
         Ok((a, b))
     }
 
-    fn us(ms: f64) -> u64 {
+    pub(crate) fn us(ms: f64) -> u64 {
         (ms * 1000.0).round() as u64
     }
 
@@ -282,7 +250,8 @@ mod cli {
             }
         };
         let code = match cli.command {
-            Command::Failover(a) => failover_cmd(a),
+            Command::Failover(a) => failover::failover_cmd(a),
+            Command::Figure16(a) => failover::figure16_cmd(a),
             Command::Run(a) => run_cmd(a),
             Command::Link(a) => link_cmd(a),
             Command::Gossip(a) => gossip_cmd(a),
@@ -291,62 +260,6 @@ mod cli {
             Command::Cap(a) => cap::cap_cmd(a),
         };
         finish(code)
-    }
-
-    fn failover_cmd(a: FailoverArgs) -> i32 {
-        let p = FailoverParams {
-            nodes: a.nodes,
-            timeout_us: (us(a.timeout_ms.0), us(a.timeout_ms.1)),
-            latency_us: (us(a.latency_ms.0), us(a.latency_ms.1)),
-            heartbeat_us: a.heartbeat_ms.map(us),
-            trials: a.trials,
-            seed: a.seed,
-            prevote: a.prevote,
-            check_quorum: a.check_quorum,
-            unequal_logs: a.unequal_logs,
-            fsync_us: (us(a.fsync_ms.0), us(a.fsync_ms.1)),
-        };
-        let report = match experiment(p.validate(), p.trials, a.json, |tick| failover::run(&p, tick)) {
-            Ok(Some(r)) => r,
-            Ok(None) => return 0,
-            Err(code) => return code,
-        };
-        let cfg = p.raft_config();
-        outln!(
-            "leader failover: {} servers, election timeout {}-{} ms, heartbeat {} ms, latency {}-{} ms, storage writes {}-{} ms{}{}{}",
-            p.nodes,
-            a.timeout_ms.0,
-            a.timeout_ms.1,
-            cfg.heartbeat_us as f64 / 1000.0,
-            a.latency_ms.0,
-            a.latency_ms.1,
-            a.fsync_ms.0,
-            a.fsync_ms.1,
-            if p.prevote { ", prevote" } else { "" },
-            if p.check_quorum { ", check-quorum" } else { "" },
-            if p.unequal_logs { ", unequal logs" } else { "" },
-        );
-        outln!("trials            {} (seed {})", report.trials, p.seed);
-        let f = &report.failover_ms;
-        outln!(
-            "failover ms       mean {:.1}  p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
-            f.mean,
-            f.p50,
-            f.p90,
-            f.p99,
-            f.max
-        );
-        outln!("terms/failover    {:.3}", report.terms_per_failover);
-        outln!("split-vote rate   {:.3}", report.split_vote_rate);
-        if report.capped > 0 {
-            outln!(
-                "note              {} trials elected no leader within {} s of simulated time; they count as {} s",
-                report.capped,
-                failover::TRIAL_CAP / 1_000_000,
-                failover::TRIAL_CAP / 1_000_000
-            );
-        }
-        0
     }
 
     fn read_scenario(path: &std::path::Path) -> Result<Scenario, String> {

@@ -5,6 +5,7 @@
 pub mod cap;
 pub mod chaos;
 pub mod failover;
+pub mod figure16;
 pub mod golden;
 pub mod gossip;
 pub mod pbs;

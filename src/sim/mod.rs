@@ -456,6 +456,21 @@ impl<P: Protocol> Sim<P> {
         self.deliver_command(node, cmd);
     }
 
+    /// Fires `node`'s pending `timer` now, as if its deadline had come (a
+    /// test script's trigger, like the Raft paper's "synchronized broadcast
+    /// of heartbeat RPCs"). Returns false, doing nothing, if the node is not
+    /// up or the timer is not set.
+    pub fn fire(&mut self, node: NodeId, timer: P::Timer) -> bool {
+        let slot = &mut self.nodes[node as usize];
+        if slot.status != NodeStatus::Up || slot.timers.remove(&timer).is_none() {
+            return false;
+        }
+        self.trace.begin_step();
+        self.trace.record(self.now, EventKind::Timer { node, timer });
+        self.dispatch(node, |p, ctx| p.on_timer(timer, ctx));
+        true
+    }
+
     fn deliver_command(&mut self, node: NodeId, cmd: P::Cmd) {
         let slot = &mut self.nodes[node as usize];
         match slot.status {
