@@ -67,7 +67,7 @@ impl<P: Protocol> Sim<P> {
         let held = std::mem::take(&mut slot.held);
         for q in held {
             self.seq += 1;
-            self.queue.push(Queued { time: self.now, seq: self.seq, payload: q.payload });
+            self.queue.push(self.now, Queued { time: self.now, seq: self.seq, payload: q.payload });
         }
     }
 
@@ -128,7 +128,7 @@ impl<P: Protocol> Sim<P> {
         // Held timers keep their old generation, so they no longer fire.
         for (timer, gen, at) in moved {
             self.seq += 1;
-            self.queue.push(Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
+            self.queue.push(at, Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
         }
     }
 

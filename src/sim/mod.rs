@@ -17,6 +17,7 @@ pub mod invariant;
 pub mod limits;
 pub mod network;
 pub mod protocol;
+mod queue;
 pub mod rng;
 pub mod storage;
 pub mod trace;
@@ -27,8 +28,6 @@ use limits::{Cap, Halt, Limits};
 use network::{DropReason, LinkConfig, Network};
 use protocol::{Ctx, Effect, Protocol};
 use rng::Rng;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use trace::{EventKind, MsgId, Trace};
 
 /// True simulated time, in microseconds since the start of the run.
@@ -92,24 +91,6 @@ struct Queued<P: Protocol> {
     payload: Payload<P>,
 }
 
-impl<P: Protocol> PartialEq for Queued<P> {
-    fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
-    }
-}
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<P: Protocol> Ord for Queued<P> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest event.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
-    }
-}
-
 #[derive(Clone, Debug)]
 struct NodeSlot<P: Protocol> {
     status: NodeStatus,
@@ -145,7 +126,7 @@ pub struct Sim<P: Protocol> {
     seed: u64,
     now: Time,
     seq: u64,
-    queue: BinaryHeap<Queued<P>>,
+    queue: queue::EventQueue<Queued<P>>,
     nodes: Vec<NodeSlot<P>>,
     net: Network,
     net_rng: Rng,
@@ -175,7 +156,7 @@ impl<P: Protocol> Sim<P> {
             seed,
             now: 0,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: queue::EventQueue::default(),
             nodes: Vec::with_capacity(nodes as usize),
             net: Network::new(nodes, link),
             net_rng: Rng::new(seed, rng::NETWORK_STREAM),
@@ -293,7 +274,7 @@ impl<P: Protocol> Sim<P> {
         if self.halted.is_some() {
             return None;
         }
-        self.queue.peek().map(|q| q.time)
+        self.queue.peek().map(|(t, _)| t)
     }
 
     /// Why the run stopped early, if it reached one of its caps.
@@ -349,7 +330,7 @@ impl<P: Protocol> Sim<P> {
         if self.halted.is_some() {
             return false;
         }
-        let Some(next) = self.queue.peek().map(|q| q.time) else {
+        let Some(next) = self.queue.peek().map(|(t, _)| t) else {
             return false;
         };
         let ms = next / MS;
@@ -362,7 +343,7 @@ impl<P: Protocol> Sim<P> {
         }
         self.ms_window.1 += 1;
         self.peaks.1 = self.peaks.1.max(self.ms_window.1);
-        let Some(q) = self.queue.pop() else {
+        let Some((_, q)) = self.queue.pop() else {
             return false;
         };
         self.trace.begin_step();
@@ -524,7 +505,7 @@ impl<P: Protocol> Sim<P> {
                 slot.timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
                 let at = slot.clock.true_at(deadline, self.now);
                 self.seq += 1;
-                self.queue.push(Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
+                self.queue.push(at, Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
             }
             Effect::CancelTimer { timer } => {
                 self.nodes[node as usize].timers.remove(&timer);
@@ -560,10 +541,10 @@ impl<P: Protocol> Sim<P> {
                 sent_at: self.now,
                 arrived: false,
             };
-            self.queue.push(Queued { time: dup_at, seq: self.seq, payload });
+            self.queue.push(dup_at, Queued { time: dup_at, seq: self.seq, payload });
         }
         self.seq += 1;
         let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
-        self.queue.push(Queued { time: deliver_at, seq: self.seq, payload });
+        self.queue.push(deliver_at, Queued { time: deliver_at, seq: self.seq, payload });
     }
 }

@@ -76,14 +76,17 @@ impl Rng {
     /// A uniform draw from `0..n`. `n` must be positive.
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "Rng::below(0)");
-        // Lemire's multiply-and-reject: unbiased and branch-light.
-        let threshold = n.wrapping_neg() % n;
-        loop {
-            let m = u128::from(self.next_u64()) * u128::from(n);
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
+        // Lemire's multiply-and-reject: unbiased and branch-light. The
+        // threshold (a division) is needed only when the low half is below
+        // `n`, since it is itself below `n`: the draws are the same.
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
             }
         }
+        (m >> 64) as u64
     }
 
     /// A uniform draw from `lo..=hi` (inclusive). Requires `lo <= hi`.

@@ -259,6 +259,21 @@ fn bench(root: &Path, args: &[String]) -> Result {
     setup(root, true)?;
     say("criterion benchmarks (native)");
     run(cargo().args(["bench", "-j2", "--bench", "sim", "--"]).args(args))?;
+    say("the same experiments as wasm under Node.js (the web's profile; compare with the native rows above)");
+    run(cargo()
+        .args([
+            "test",
+            "-j2",
+            "--profile",
+            "wasm-release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "wasm_speed",
+            "--",
+            "--nocapture",
+        ])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"))?;
     say("release web build for the browser benchmarks");
     build_web()?;
     for script in ["frames", "seek"] {
