@@ -44,20 +44,23 @@ pub struct FailoverParams {
     pub fsync_us: (u64, u64),
 }
 
+/// The CLI's defaults: the README's failover table.
+pub const DEFAULT: FailoverParams = FailoverParams {
+    nodes: 5,
+    timeout_us: (150_000, 300_000),
+    latency_us: (7_000, 8_000),
+    heartbeat_us: None,
+    trials: 1000,
+    seed: 1,
+    prevote: false,
+    check_quorum: false,
+    unequal_logs: false,
+    fsync_us: (0, 0),
+};
+
 impl Default for FailoverParams {
     fn default() -> Self {
-        FailoverParams {
-            nodes: 5,
-            timeout_us: (150_000, 300_000),
-            latency_us: (7_000, 8_000),
-            heartbeat_us: None,
-            trials: 1000,
-            seed: 1,
-            prevote: false,
-            check_quorum: false,
-            unequal_logs: false,
-            fsync_us: (0, 0),
-        }
+        DEFAULT
     }
 }
 
@@ -68,18 +71,8 @@ impl Default for FailoverParams {
 /// median 287 ms; 150–200 ms: worst of 1,000 trials 513 ms; 12–24 ms: mean
 /// 35 ms) all come out within 15% at once; `--timeout-ms` still chooses
 /// the timeouts.
-pub const RAFT_PAPER: FailoverParams = FailoverParams {
-    nodes: 5,
-    timeout_us: (150_000, 300_000),
-    latency_us: (2_500, 3_500),
-    heartbeat_us: None,
-    trials: 1000,
-    seed: 1,
-    prevote: false,
-    check_quorum: false,
-    unequal_logs: true,
-    fsync_us: (500, 1_000),
-};
+pub const RAFT_PAPER: FailoverParams =
+    FailoverParams { latency_us: (2_500, 3_500), fsync_us: (500, 1_000), unequal_logs: true, ..DEFAULT };
 
 impl FailoverParams {
     /// The shortest time a candidate can collect its votes in: a request
