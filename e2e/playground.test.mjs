@@ -223,6 +223,9 @@ test('a link pasted into an open tab opens, whatever its form', async () => {
   assert.match(await page.locator('#about').textContent(), /Figure 8/);
   await page.evaluate(() => { location.hash = 'seed=9&t=300000'; });
   await page.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 300_000);
+  // The stage redraws on its own frame and the toolbar on the next
+  // render, so the seed field is waited for, not read at once.
+  await page.waitForFunction(() => document.querySelector('#seed')?.value === '9', null, { timeout: 5000 });
   assert.equal(await page.locator('#seed').inputValue(), '9');
   assert.deepEqual(page.errors, []);
 });
