@@ -37,6 +37,17 @@ pub const LINES: [Line; 10] = [
     line(100, 200, false, true, None),
 ];
 
+impl Line {
+    /// `base` with this line's timeouts and trial count.
+    pub fn params(&self, base: &FailoverParams) -> FailoverParams {
+        FailoverParams {
+            timeout_us: (self.timeout_ms.0 * MS, self.timeout_ms.1 * MS),
+            trials: trials_for(self, base.trials),
+            ..base.clone()
+        }
+    }
+}
+
 /// The paper ran 100 trials of 150–150 ms and 1,000 of every other line.
 pub fn trials_for(l: &Line, trials: u32) -> u32 {
     if l.timeout_ms.0 == l.timeout_ms.1 {
@@ -63,11 +74,7 @@ pub fn run(base: &FailoverParams, mut progress: impl FnMut(u32)) -> Vec<Row> {
     LINES
         .iter()
         .map(|l| {
-            let p = FailoverParams {
-                timeout_us: (l.timeout_ms.0 * MS, l.timeout_ms.1 * MS),
-                trials: trials_for(l, base.trials),
-                ..base.clone()
-            };
+            let p = l.params(base);
             let trials: Vec<Trial> = failover::trials(&p, |i| progress(done + i));
             done += p.trials;
             let mut sorted_ms: Vec<f64> = trials.iter().map(Trial::ms).collect();

@@ -66,8 +66,7 @@ impl<P: Protocol> Sim<P> {
         slot.status = NodeStatus::Up;
         let held = std::mem::take(&mut slot.held);
         for q in held {
-            self.seq += 1;
-            self.queue.push(self.now, Queued { time: self.now, seq: self.seq, payload: q.payload });
+            self.queue.push(self.now, Queued { time: self.now, payload: q.payload });
         }
     }
 
@@ -127,8 +126,7 @@ impl<P: Protocol> Sim<P> {
         }
         // Held timers keep their old generation, so they no longer fire.
         for (timer, gen, at) in moved {
-            self.seq += 1;
-            self.queue.push(at, Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
+            self.queue.push(at, Queued { time: at, payload: Payload::Timer { node, timer, gen } });
         }
     }
 

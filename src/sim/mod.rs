@@ -1,7 +1,7 @@
 //! The deterministic discrete-event engine.
 //!
 //! Time is an integer number of microseconds. The engine keeps one queue of
-//! pending deliveries and timers, ordered by `(time, sequence)`, and jumps
+//! pending deliveries and timers, ordered by time (`queue.rs`), and jumps
 //! straight to the next event; equal times are broken by the order in which
 //! events were scheduled. Every random draw comes from the scenario seed.
 //!
@@ -87,7 +87,6 @@ enum Payload<P: Protocol> {
 #[derive(Clone, Debug)]
 struct Queued<P: Protocol> {
     time: Time,
-    seq: u64,
     payload: Payload<P>,
 }
 
@@ -125,7 +124,6 @@ pub struct Sim<P: Protocol> {
     config: P::Config,
     seed: u64,
     now: Time,
-    seq: u64,
     queue: queue::EventQueue<Queued<P>>,
     nodes: Vec<NodeSlot<P>>,
     net: Network,
@@ -155,7 +153,6 @@ impl<P: Protocol> Sim<P> {
             config,
             seed,
             now: 0,
-            seq: 0,
             queue: queue::EventQueue::default(),
             nodes: Vec::with_capacity(nodes as usize),
             net: Network::new(nodes, link),
@@ -368,7 +365,7 @@ impl<P: Protocol> Sim<P> {
                 if slot.status == NodeStatus::Paused {
                     // Still in flight: it waits for the node.
                     let payload = Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: true };
-                    slot.held.push(Queued { time: q.time, seq: q.seq, payload });
+                    slot.held.push(Queued { time: q.time, payload });
                     return true;
                 }
                 self.in_flight -= 1;
@@ -382,7 +379,7 @@ impl<P: Protocol> Sim<P> {
                     _ => return true, // replaced, cancelled or lost in a crash
                 }
                 if slot.status == NodeStatus::Paused {
-                    slot.held.push(Queued { time: q.time, seq: q.seq, payload: Payload::Timer { node, timer, gen } });
+                    slot.held.push(Queued { time: q.time, payload: Payload::Timer { node, timer, gen } });
                     return true;
                 }
                 slot.timers.remove(&timer);
@@ -393,7 +390,7 @@ impl<P: Protocol> Sim<P> {
             Payload::Flush { node } => {
                 let slot = &mut self.nodes[node as usize];
                 if slot.status == NodeStatus::Paused {
-                    slot.held.push(Queued { time: q.time, seq: q.seq, payload: Payload::Flush { node } });
+                    slot.held.push(Queued { time: q.time, payload: Payload::Flush { node } });
                     return true;
                 }
                 self.flush(node);
@@ -459,9 +456,8 @@ impl<P: Protocol> Sim<P> {
                 self.trace.record(self.now, EventKind::Command { node, cmd, accepted: false });
             }
             NodeStatus::Paused => {
-                self.seq += 1;
                 let payload = Payload::Command { node, cmd };
-                slot.held.push(Queued { time: self.now, seq: self.seq, payload });
+                slot.held.push(Queued { time: self.now, payload });
             }
             NodeStatus::Up => {
                 self.trace.record(self.now, EventKind::Command { node, cmd: cmd.clone(), accepted: true });
@@ -504,8 +500,7 @@ impl<P: Protocol> Sim<P> {
                 let deadline = local + after_us as i64;
                 slot.timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
                 let at = slot.clock.true_at(deadline, self.now);
-                self.seq += 1;
-                self.queue.push(at, Queued { time: at, seq: self.seq, payload: Payload::Timer { node, timer, gen } });
+                self.queue.push(at, Queued { time: at, payload: Payload::Timer { node, timer, gen } });
             }
             Effect::CancelTimer { timer } => {
                 self.nodes[node as usize].timers.remove(&timer);
@@ -531,7 +526,6 @@ impl<P: Protocol> Sim<P> {
         self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at });
         if let Some(dup_at) = tx.duplicate_at {
             self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });
-            self.seq += 1;
             let payload = Payload::Deliver {
                 from: node,
                 to,
@@ -541,10 +535,9 @@ impl<P: Protocol> Sim<P> {
                 sent_at: self.now,
                 arrived: false,
             };
-            self.queue.push(dup_at, Queued { time: dup_at, seq: self.seq, payload });
+            self.queue.push(dup_at, Queued { time: dup_at, payload });
         }
-        self.seq += 1;
         let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
-        self.queue.push(deliver_at, Queued { time: deliver_at, seq: self.seq, payload });
+        self.queue.push(deliver_at, Queued { time: deliver_at, payload });
     }
 }

@@ -1,6 +1,5 @@
 //! The event queue: pending events by time, and in push order within an
-//! instant (the simulator pushes with ever larger sequence numbers, so
-//! this is its `(time, sequence)` order).
+//! instant (the order the simulator scheduled them in).
 //!
 //! A binary heap serves small queues best. On a large swarm it spent most
 //! of its time on cache misses: 100,000 gossip sites keep ~300,000 events

@@ -44,8 +44,7 @@ impl<P: Protocol> Sim<P> {
         let until = slot.disk_until.max(self.now) + latency;
         slot.disk_until = until;
         self.trace.record(self.now, EventKind::Persist { node, until });
-        self.seq += 1;
-        self.queue.push(until, Queued { time: until, seq: self.seq, payload: Payload::Flush { node } });
+        self.queue.push(until, Queued { time: until, payload: Payload::Flush { node } });
     }
 
     /// Sends what waited for writes that have now completed.

@@ -150,8 +150,7 @@ pub struct Figure16Args {
 pub fn figure16_cmd(a: Figure16Args) -> i32 {
     let base = FailoverParams { trials: a.trials, seed: a.seed, ..failover::RAFT_PAPER };
     for l in &figure16::LINES {
-        let p = FailoverParams { timeout_us: (l.timeout_ms.0 * 1000, l.timeout_ms.1 * 1000), ..base.clone() };
-        if let Err(e) = p.validate() {
+        if let Err(e) = l.params(&base).validate() {
             return fail(e);
         }
     }
