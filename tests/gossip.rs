@@ -6,15 +6,7 @@ use splitbrain::experiments::swim::{self, SwimParams};
 use splitbrain::protocols::gossip::{Exchange, LossOfInterest, Mode};
 use splitbrain::sim::rng::derive_seed;
 
-/// Demers et al. 1987, Table 1: push rumor mongering with feedback and
-/// counters, N = 1000. Columns: k, residue, traffic, t_ave, t_last.
-const TABLE_1: [(u32, f64, f64, f64, f64); 5] = [
-    (1, 0.18, 1.7, 11.0, 16.8),
-    (2, 0.037, 3.3, 12.1, 16.9),
-    (3, 0.011, 4.5, 12.5, 17.4),
-    (4, 0.0036, 5.6, 12.7, 17.5),
-    (5, 0.0012, 6.7, 12.8, 17.7),
-];
+use splitbrain::experiments::gossip::DEMERS_TABLE_1 as TABLE_1;
 
 const TRIALS: u32 = 300;
 

@@ -75,6 +75,18 @@ pub const RAFT_PAPER: FailoverParams =
     FailoverParams { latency_us: (2_500, 3_500), fsync_us: (500, 1_000), unequal_logs: true, ..DEFAULT };
 
 impl FailoverParams {
+    /// The same experiment on [`RAFT_PAPER`]'s testbed: its wire, storage
+    /// and worst case; the timeouts, heartbeat, cluster size, options,
+    /// trials and seed stay as they are.
+    pub fn on_raft_paper(self) -> FailoverParams {
+        FailoverParams {
+            latency_us: RAFT_PAPER.latency_us,
+            fsync_us: RAFT_PAPER.fsync_us,
+            unequal_logs: RAFT_PAPER.unequal_logs,
+            ..self
+        }
+    }
+
     /// The shortest time a candidate can collect its votes in: a request
     /// out, the voter's two writes (its new term, its vote) and the reply
     /// back, each at its slowest.

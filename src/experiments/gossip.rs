@@ -36,6 +36,16 @@ impl Default for GossipParams {
     }
 }
 
+/// Demers et al. 1987, Table 1: push rumor mongering with feedback and
+/// counters, N = 1000. Columns: k, residue, traffic, t_ave, t_last.
+pub const DEMERS_TABLE_1: [(u32, f64, f64, f64, f64); 5] = [
+    (1, 0.18, 1.7, 11.0, 16.8),
+    (2, 0.037, 3.3, 12.1, 16.9),
+    (3, 0.011, 4.5, 12.5, 17.4),
+    (4, 0.0036, 5.6, 12.7, 17.5),
+    (5, 0.0012, 6.7, 12.8, 17.7),
+];
+
 /// The cycle period; latencies (1-10 ms) are far below it, so every
 /// message arrives within the cycle it was sent in.
 pub const PERIOD_US: u64 = 1_000_000;
@@ -180,37 +190,69 @@ pub struct GossipReport {
     pub rounds_to: RoundsTo,
 }
 
-pub fn run(p: &GossipParams, mut progress: impl FnMut(u32)) -> GossipReport {
-    let (mut residue, mut traffic, mut t_ave, mut t_last, mut heard) = (0.0, 0.0, 0.0, 0.0, 0u32);
-    let mut rounds = [(0u64, 0u32); 3];
-    for i in 0..p.trials {
-        let t = trial(p, derive_seed(p.seed, u64::from(i)));
-        residue += t.residue;
-        traffic += t.traffic;
+/// The running sums behind a [`GossipReport`]: the CLI and the browser's
+/// Experiments panel add the same trials to one of these, in the same order.
+#[derive(Clone, Debug, Default)]
+pub struct GossipSums {
+    trials: u32,
+    residue: f64,
+    traffic: f64,
+    t_ave: f64,
+    t_last: f64,
+    heard: u32,
+    rounds: [(u64, u32); 3],
+}
+
+impl GossipSums {
+    pub fn add(&mut self, t: &GossipTrial) {
+        self.trials += 1;
+        self.residue += t.residue;
+        self.traffic += t.traffic;
         if let (Some(a), Some(l)) = (t.t_ave, t.t_last) {
-            t_ave += a;
-            t_last += l as f64;
-            heard += 1;
+            self.t_ave += a;
+            self.t_last += l as f64;
+            self.heard += 1;
         }
-        for (acc, r) in rounds.iter_mut().zip(t.rounds_to) {
+        for (acc, r) in self.rounds.iter_mut().zip(t.rounds_to) {
             if let Some(c) = r {
                 acc.0 += c;
                 acc.1 += 1;
             }
         }
+    }
+
+    pub fn report(&self) -> GossipReport {
+        let k = f64::from(self.trials.max(1));
+        let heard = self.heard;
+        let mean_rounds = |(sum, n): (u64, u32)| (n > 0).then(|| round3(sum as f64 / f64::from(n)));
+        GossipReport {
+            trials: self.trials,
+            residue: round3_small(self.residue / k),
+            traffic: round3(self.traffic / k),
+            t_ave: (heard > 0).then(|| round3(self.t_ave / f64::from(heard))),
+            t_last: (heard > 0).then(|| round3(self.t_last / f64::from(heard))),
+            silent_trials: self.trials - heard,
+            rounds_to: RoundsTo {
+                p50: mean_rounds(self.rounds[0]),
+                p99: mean_rounds(self.rounds[1]),
+                p100: mean_rounds(self.rounds[2]),
+            },
+        }
+    }
+}
+
+/// Trial `i`'s seed.
+pub fn trial_seed(p: &GossipParams, i: u32) -> u64 {
+    derive_seed(p.seed, u64::from(i))
+}
+
+pub fn run(p: &GossipParams, mut progress: impl FnMut(u32)) -> GossipReport {
+    let mut sums = GossipSums::default();
+    for i in 0..p.trials {
+        sums.add(&trial(p, trial_seed(p, i)));
         progress(i + 1);
     }
-    let k = f64::from(p.trials);
-    let mean_rounds = |(sum, n): (u64, u32)| (n > 0).then(|| round3(sum as f64 / f64::from(n)));
-    GossipReport {
-        trials: p.trials,
-        residue: round3_small(residue / k),
-        traffic: round3(traffic / k),
-        t_ave: (heard > 0).then(|| round3(t_ave / f64::from(heard))),
-        t_last: (heard > 0).then(|| round3(t_last / f64::from(heard))),
-        silent_trials: p.trials - heard,
-        rounds_to: RoundsTo { p50: mean_rounds(rounds[0]), p99: mean_rounds(rounds[1]), p100: mean_rounds(rounds[2]) },
-    }
+    sums.report()
 }
 
 /// Residues are small numbers: keep five significant decimals.

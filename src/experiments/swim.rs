@@ -138,27 +138,55 @@ pub struct SwimReport {
     pub false_positive_rate: f64,
 }
 
-pub fn run(p: &SwimParams, mut progress: impl FnMut(u32)) -> SwimReport {
-    let (mut first, mut full, mut fp_events, mut fp_exposure) = (Vec::new(), Vec::new(), 0u64, 0.0);
-    for i in 0..p.trials {
+/// The running sums behind a [`SwimReport`]: the CLI and the browser's
+/// Experiments panel add the same trials to one of these, in the same order.
+#[derive(Clone, Debug, Default)]
+pub struct SwimSums {
+    trials: u32,
+    /// Periods to the first detection and to full dissemination, per trial
+    /// that got there.
+    pub first: Vec<f64>,
+    pub full: Vec<f64>,
+    fp_events: u64,
+    fp_exposure: f64,
+}
+
+impl SwimSums {
+    /// Runs trial `i` (a crash trial and a false-positive trial), adds it,
+    /// and returns its periods to first detection and full dissemination
+    /// and its false positives.
+    pub fn run_trial(&mut self, p: &SwimParams, i: u32) -> (Option<f64>, Option<f64>, u64) {
         let (a, b) = crash_trial(p, derive_seed(p.seed, u64::from(i)));
-        first.extend(a);
-        full.extend(b);
+        self.first.extend(a);
+        self.full.extend(b);
         let (events, exposure) = false_positive_trial(p, derive_seed(p.seed ^ 0x5157_494d, u64::from(i)));
-        fp_events += events;
-        fp_exposure += exposure;
+        self.fp_events += events;
+        self.fp_exposure += exposure;
+        self.trials += 1;
+        (a, b, events)
+    }
+
+    pub fn report(&self) -> SwimReport {
+        let periods = |v: &[f64]| {
+            let s = Summary::of(v);
+            (!v.is_empty()).then_some(Periods { mean: s.mean, p50: s.p50, p99: s.p99 })
+        };
+        SwimReport {
+            trials: self.trials,
+            first_detection_periods: periods(&self.first),
+            full_dissemination_periods: periods(&self.full),
+            undetected: self.trials - self.first.len() as u32,
+            not_spread: self.trials - self.full.len() as u32,
+            false_positive_rate: (self.fp_events as f64 / self.fp_exposure.max(1.0) * 1e6).round() / 1e6,
+        }
+    }
+}
+
+pub fn run(p: &SwimParams, mut progress: impl FnMut(u32)) -> SwimReport {
+    let mut sums = SwimSums::default();
+    for i in 0..p.trials {
+        sums.run_trial(p, i);
         progress(i + 1);
     }
-    let periods = |v: &[f64]| {
-        let s = Summary::of(v);
-        (!v.is_empty()).then_some(Periods { mean: s.mean, p50: s.p50, p99: s.p99 })
-    };
-    SwimReport {
-        trials: p.trials,
-        first_detection_periods: periods(&first),
-        full_dissemination_periods: periods(&full),
-        undetected: p.trials - first.len() as u32,
-        not_spread: p.trials - full.len() as u32,
-        false_positive_rate: (fp_events as f64 / fp_exposure.max(1.0) * 1e6).round() / 1e6,
-    }
+    sums.report()
 }

@@ -51,13 +51,6 @@ pub fn export(scenario: &Scenario) -> Result<(), JsValue> {
 
 /// Downloads JSON text as `splitbrain-<name>-seed<seed>.json`.
 pub fn download(json: &str, name: &str, seed: u64) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(json));
-    let props = web_sys::BlobPropertyBag::new();
-    props.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
     let stem: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
@@ -67,10 +60,28 @@ pub fn download(json: &str, name: &str, seed: u64) -> Result<(), JsValue> {
         .collect::<Vec<_>>()
         .join("-");
     let stem = if stem.is_empty() { "scenario".to_string() } else { stem };
-    a.set_href(&url);
-    a.set_download(&format!("splitbrain-{stem}-seed{seed}.json"));
-    a.click();
+    download_text(json, "application/json", &format!("splitbrain-{stem}-seed{seed}.json"))
+}
+
+/// Downloads text as a file of this type and name.
+pub fn download_text(text: &str, mime: &str, file_name: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let done = download_url(&url, file_name);
     web_sys::Url::revoke_object_url(&url)?;
+    done
+}
+
+/// Downloads what `url` holds (a blob's or a data URL) as `file_name`.
+pub fn download_url(url: &str, file_name: &str) -> Result<(), JsValue> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+    a.set_href(url);
+    a.set_download(file_name);
+    a.click();
     Ok(())
 }
 

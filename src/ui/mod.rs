@@ -11,6 +11,8 @@ mod cluster;
 mod face;
 mod field;
 mod files;
+mod lab;
+pub mod lab_worker;
 mod metrics;
 mod panels;
 mod raft_view;
@@ -222,12 +224,18 @@ fn App() -> Html {
     browser::use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
     browser::use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
     browser::use_hash_links(routes, show.clone());
+    let lab_open = use_state(|| false);
+    let on_lab = {
+        let set = lab_open.setter();
+        (*use_memo((), move |_| Callback::from(move |open: bool| set.set(open)))).clone()
+    };
     let on_protocol = {
-        let show = show.clone();
+        let (show, on_lab) = (show.clone(), on_lab.clone());
         (*use_memo((), move |_| {
             Callback::from(move |v: String| match v.as_str() {
                 // The store is a page of its own, with its own wasm.
                 "store" => browser::go(STORE_PAGE),
+                "experiments" => on_lab.emit(true),
                 "gossip" => show.emit(1),
                 _ => show.emit(0),
             })
@@ -251,9 +259,12 @@ fn App() -> Html {
             }
         });
     }
+    let lab = html! { <lab::LabPanel open={*lab_open} on_toggle={on_lab} /> };
     if *view == 1 {
         let sw = swarm.model.borrow();
         return html! {
+            <>
+            {lab}
             <div class="app">
                 <header class="toolbar">
                     <div class="brand">{"splitbrain"}</div>
@@ -264,9 +275,10 @@ fn App() -> Html {
                 { swarm_view::share(&sw, &swarm_dispatch) }
                 { swarm_view::stage(&sw, &swarm_dispatch, &canvas, swarm.seek_ms.get()) }
             </div>
+            </>
         };
     }
-    raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders)
+    html! { <>{lab}{ raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders) }</> }
 }
 
 pub fn start() {

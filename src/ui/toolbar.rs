@@ -178,7 +178,7 @@ pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
             cb.emit(sel.value());
         }
     });
-    html! {
+    html! { <>
         <label class="field" title="The protocol: Raft (majority quorums and a leader), epidemic gossip and SWIM membership, or the availability-first store (Dynamo-style quorums, version vectors and repair)">
             <span>{"Protocol"}</span>
             <select id="protocol" aria-label="Protocol" {onchange}>
@@ -187,7 +187,12 @@ pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
                 <option value="store" selected={active == 2}>{"Store"}</option>
             </select>
         </label>
-    }
+        { if active < 2 {
+            let cb = on_change.clone();
+            html! { <button id="lab-open" class="lab-button" onclick={Callback::from(move |_: MouseEvent| cb.emit("experiments".into()))}
+                title="Experiments: the CLI's failover, gossip and SWIM Monte Carlo, run in a worker, with plots and exports (x)">{"∿ Experiments"}</button> }
+        } else { html! {} } }
+    </> }
 }
 
 /// The scenario group every playground toolbar has: the protocol's presets,

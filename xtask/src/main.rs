@@ -207,6 +207,8 @@ fn test(root: &Path) -> Result {
         "splitbrain-web",
         "--bin",
         "splitbrain-store",
+        "--bin",
+        "splitbrain-lab",
         "--",
         "-D",
         "warnings",
@@ -232,6 +234,8 @@ fn test(root: &Path) -> Result {
 /// Fails when a page's wasm, gzipped, is over its budget: the playground's
 /// main wasm (`splitbrain-web-<hash>_bg.wasm`) and the store page's
 /// (`splitbrain-store_bg.wasm`), which loads only when that page opens.
+/// The Experiments worker's (`splitbrain-lab_bg.wasm`, fetched when the
+/// panel first opens) is held to the same number.
 fn check_bundle(root: &Path) -> Result {
     let dist = root.join("dist");
     let files: Vec<_> = std::fs::read_dir(&dist)
@@ -239,7 +243,9 @@ fn check_bundle(root: &Path) -> Result {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
         .collect();
-    for (page, prefix) in [("main", "splitbrain-web"), ("store page", "splitbrain-store")] {
+    for (page, prefix) in
+        [("main", "splitbrain-web"), ("store page", "splitbrain-store"), ("Experiments worker", "splitbrain-lab")]
+    {
         let wasm = files
             .iter()
             .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix)))

@@ -77,16 +77,7 @@ pub fn failover_cmd(a: FailoverArgs) -> i32 {
         fsync_us: (us(a.fsync_ms.0), us(a.fsync_ms.1)),
     };
     if a.testbed.is_some() {
-        p = FailoverParams {
-            timeout_us: p.timeout_us,
-            heartbeat_us: p.heartbeat_us,
-            trials: p.trials,
-            seed: p.seed,
-            nodes: p.nodes,
-            prevote: p.prevote,
-            check_quorum: p.check_quorum,
-            ..failover::RAFT_PAPER
-        };
+        p = p.on_raft_paper();
     }
     let report = match experiment(p.validate(), p.trials, a.json, |tick| failover::run(&p, tick)) {
         Ok(Some(r)) => r,

@@ -1,0 +1,142 @@
+//! The Experiments panel's worker (gloo-worker): runs a [`Run`] off the
+//! page's thread in slices of about [`SLICE_MS`], posting progress after
+//! each, and yields between slices (a timer, not a microtask) so that a
+//! Cancel sent meanwhile is read before the next slice.
+//!
+//! Trunk builds it as its own wasm (`splitbrain-lab`, at opt-level 3),
+//! which the page fetches only when the panel first opens.
+
+use crate::experiments::lab::{Request, Run};
+use gloo::worker::{Codec, HandlerId, Worker, WorkerScope};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+/// How long one slice of trials runs before the worker reports and yields.
+pub const SLICE_MS: f64 = 50.0;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToLab {
+    Start(Request),
+    Cancel,
+}
+
+/// A finished (or cancelled) run: everything the panel shows and exports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finished {
+    pub done: u32,
+    pub total: u32,
+    /// Wall time in the worker, ms.
+    pub ms: f64,
+    pub cancelled: bool,
+    pub command: String,
+    pub report: String,
+    pub export_json: String,
+    pub csv: String,
+    pub cdf_svg: String,
+    pub histogram_svg: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromLab {
+    Progress { done: u32, total: u32, ms: f64 },
+    Finished(Box<Finished>),
+    Refused(String),
+}
+
+/// Messages as JSON text: the same serde the rest of the app uses, so the
+/// page's bundle carries no second format.
+pub struct Json;
+
+impl Codec for Json {
+    fn encode<I: Serialize>(input: I) -> JsValue {
+        JsValue::from_str(&serde_json::to_string(&input).expect("lab messages serialise"))
+    }
+
+    fn decode<O: for<'de> Deserialize<'de>>(input: JsValue) -> O {
+        serde_json::from_str(&input.as_string().unwrap_or_default()).expect("lab messages are our own JSON")
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+pub struct Lab {
+    run: Option<(Run, HandlerId, f64)>,
+}
+
+pub enum Slice {
+    Next,
+}
+
+impl Lab {
+    fn finish(&mut self, scope: &WorkerScope<Self>, cancelled: bool) {
+        let Some((run, who, started)) = self.run.take() else { return };
+        let pictures = run.pictures();
+        scope.respond(
+            who,
+            FromLab::Finished(Box::new(Finished {
+                done: run.done(),
+                total: run.total(),
+                ms: now_ms() - started,
+                cancelled,
+                command: run.command(),
+                report: run.report_json(),
+                export_json: run.export_json(),
+                csv: run.csv(),
+                cdf_svg: pictures.cdf.svg(),
+                histogram_svg: pictures.histogram.svg(),
+            })),
+        );
+    }
+
+    fn schedule(scope: &WorkerScope<Self>) {
+        let scope = scope.clone();
+        gloo::timers::callback::Timeout::new(0, move || scope.send_message(Slice::Next)).forget();
+    }
+}
+
+impl Worker for Lab {
+    type Message = Slice;
+    type Input = ToLab;
+    type Output = FromLab;
+
+    fn create(_scope: &WorkerScope<Self>) -> Self {
+        Lab { run: None }
+    }
+
+    fn update(&mut self, scope: &WorkerScope<Self>, _msg: Slice) {
+        let Some((run, who, started)) = self.run.as_mut() else { return };
+        let until = now_ms() + SLICE_MS;
+        while run.step() && now_ms() < until {}
+        let (done, total, ms, who) = (run.done(), run.total(), now_ms() - *started, *who);
+        if run.finished() {
+            self.finish(scope, false);
+        } else {
+            scope.respond(who, FromLab::Progress { done, total, ms });
+            Self::schedule(scope);
+        }
+    }
+
+    fn received(&mut self, scope: &WorkerScope<Self>, msg: ToLab, who: HandlerId) {
+        match msg {
+            ToLab::Start(request) => match Run::new(request) {
+                Ok(run) => {
+                    let total = run.total();
+                    self.run = Some((run, who, now_ms()));
+                    scope.respond(who, FromLab::Progress { done: 0, total, ms: 0.0 });
+                    Self::schedule(scope);
+                }
+                Err(e) => scope.respond(who, FromLab::Refused(e)),
+            },
+            ToLab::Cancel => self.finish(scope, true),
+        }
+    }
+}
+
+/// The worker's entry point.
+pub fn register() {
+    use gloo::worker::Registrable;
+    console_error_panic_hook::set_once();
+    Lab::registrar().encoding::<Json>().register();
+}
