@@ -144,3 +144,24 @@ test('bad settings get a message in the panel, and the form keeps what was typed
   assert.equal(await page.locator('#sim-time').count(), 1);
   assert.deepEqual(page.errors, []);
 });
+
+test('the playground pauses behind the open panel and plays again when it closes, unless it was paused', async () => {
+  const page = await openPage(browser, `${server.url}#seed=3&speed=1`);
+  const play = page.locator('#play');
+  await play.waitFor();
+  assert.equal(await play.getAttribute('aria-label'), 'Pause', 'a link opens playing');
+  await page.keyboard.press('x');
+  await page.locator('#lab').waitFor();
+  assert.equal(await play.getAttribute('aria-label'), 'Play', 'paused behind the panel');
+  await page.keyboard.press('x');
+  assert.equal(await play.getAttribute('aria-label'), 'Play', 'x again leaves it as it is');
+  await page.click('#lab .lab-head button');
+  assert.equal(await page.locator('#lab').count(), 0);
+  assert.equal(await play.getAttribute('aria-label'), 'Pause', 'playing again');
+  // Paused by hand first: it stays paused after the panel closes.
+  await play.click();
+  await page.click('#lab-open');
+  await page.keyboard.press('Escape');
+  assert.equal(await play.getAttribute('aria-label'), 'Play');
+  assert.deepEqual(page.errors, []);
+});

@@ -218,7 +218,11 @@ fn field(state: &LabState, dispatch: &Callback<LabAction>, name: &'static str, d
                 set(i.value());
             }
         });
-        let placeholder = if default.is_empty() { "default".to_string() } else { default.to_string() };
+        let placeholder = match (by_testbed, default.is_empty()) {
+            (true, _) => "set by the testbed".to_string(),
+            (false, true) => "default".to_string(),
+            (false, false) => default.to_string(),
+        };
         let value = if by_testbed { String::new() } else { value };
         html! { <input type="text" id={id.clone()} {value} {oninput} {disabled} {placeholder} spellcheck="false" autocomplete="off" /> }
     };
@@ -323,7 +327,7 @@ pub fn LabPanel(props: &LabProps) -> Html {
         Status::Cancelling => html! { <p class="lab-status" role="status">{"Cancelling…"}</p> },
         Status::Refused(e) => html! { <p id="lab-error" class="lab-status banner error" role="alert">{e}</p> },
         Status::Finished(f) => html! {
-            <p class="lab-status" role="status" id="lab-done">
+            <p class="lab-status" role="status" id="lab-done" data-ms={f.ms.to_string()} data-done={f.done.to_string()}>
                 { if f.cancelled {
                     format!("Cancelled after {} of {} trials ({:.2} s); the results below are of those.", thousands(f.done), thousands(f.total), f.ms / 1000.0)
                 } else {

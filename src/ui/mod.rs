@@ -225,9 +225,34 @@ fn App() -> Html {
     browser::use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
     browser::use_hash_links(routes, show.clone());
     let lab_open = use_state(|| false);
+    // The playground behind the open panel pauses, so that the worker has
+    // the CPU and the page's frames stay short; it plays again on close.
     let on_lab = {
-        let set = lab_open.setter();
-        (*use_memo((), move |_| Callback::from(move |open: bool| set.set(open)))).clone()
+        let (set, raft, swarm, active) = (lab_open.setter(), raft.clone(), swarm.clone(), active.clone());
+        let (d, sd) = (dispatch.clone(), swarm_dispatch.clone());
+        let (resume, shown) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+        (*use_memo((), move |_| {
+            Callback::from(move |open: bool| {
+                if shown.replace(open) == open {
+                    return;
+                }
+                let playing =
+                    if active.get() == 1 { swarm.model.borrow().playing } else { raft.model.borrow().playing };
+                let toggle = if open {
+                    resume.set(playing);
+                    playing
+                } else {
+                    resume.replace(false) && !playing
+                };
+                if toggle && active.get() == 1 {
+                    sd.emit(SwarmAction::TogglePlay);
+                } else if toggle {
+                    d.emit(Action::TogglePlay);
+                }
+                set.set(open);
+            })
+        }))
+        .clone()
     };
     let on_protocol = {
         let (show, on_lab) = (show.clone(), on_lab.clone());

@@ -280,13 +280,15 @@ fn bench(root: &Path, args: &[String]) -> Result {
             "--nocapture",
         ])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"))?;
-    say("release web build for the browser benchmarks");
+    say("release web build for the browser benchmarks, and the native CLI to compare the Experiments panel with");
     build_web()?;
-    for script in ["frames", "seek"] {
+    run(cargo().args(["build", "-j2", "--release", "--bin", "splitbrain"]))?;
+    for script in ["frames", "seek", "lab"] {
         say(&format!("browser benchmark: {script} (headless Chromium)"));
         run(Command::new("node")
             .arg(format!("e2e/bench/{script}.mjs"))
             .env("SPLITBRAIN_DIST", root.join("dist"))
+            .env("SPLITBRAIN_CLI", root.join("target/release/splitbrain"))
             .env("CHROMIUM", CHROMIUM))?;
     }
     Ok(())
