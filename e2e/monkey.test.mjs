@@ -73,7 +73,7 @@ async function monkey([seed, n, longMs, protocols]) {
   const kinds = [
     // [weight, name, action]
     [12, 'key', () => {
-      const k = pick(['ArrowRight', 'ArrowRight+', 'ArrowLeft', '[', ']', 'k', 'a', 'h', 'r', '?', 'Escape', 'x']);
+      const k = pick(['ArrowRight', 'ArrowRight+', 'ArrowLeft', '[', ']', 'k', 'a', 'h', 'r', '?', 'Escape', 'z']);
       key(k.replace('+', ''), k.endsWith('+'));
       return k;
     }],
@@ -149,7 +149,9 @@ async function monkey([seed, n, longMs, protocols]) {
       return c.id;
     }],
     [12, 'button', () => {
-      const b = pick(visible('button').filter((b) => !['play', 'swarm-play', 'export', 'swarm-export'].includes(b.id)
+      // Not the Experiments panel: its worker answers on wall time, which
+      // would make one seed do different things (e2e/lab.test.mjs tests it).
+      const b = pick(visible('button').filter((b) => !['play', 'swarm-play', 'export', 'swarm-export', 'lab-open'].includes(b.id)
         && !b.closest('label.file')));
       if (!b) return 'none';
       b.click();

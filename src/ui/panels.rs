@@ -273,8 +273,9 @@ pub fn help(dispatch: &Callback<Action>) -> Html {
         ("a", "add a spare server to the cluster"),
         ("h", "heal all links and partitions"),
         ("r", "reset (applies changed settings)"),
+        ("x", "Experiments: failover, gossip and SWIM Monte Carlo in a worker (this page, not the store's)"),
         ("?", "this help"),
-        ("Esc", "close this help, or the open menu"),
+        ("Esc", "close this help, the Experiments panel, or the open menu"),
     ];
     html! {
         <div id="help" class="overlay" role="dialog" aria-label="Help" onclick={close.clone()}>
