@@ -93,10 +93,10 @@ fn ticks(lo: f64, hi: f64) -> Vec<f64> {
     out
 }
 
-/// `1.5`, `20`, `1k`, `10k`: short tick labels.
+/// `1.5`, `20`, `1k`, `2.5k`: short tick labels.
 fn label(v: f64) -> String {
-    if v.abs() >= 1e4 {
-        format!("{}k", v / 1e3)
+    if v.abs() >= 1e3 {
+        format!("{}k", label(v / 1e3))
     } else if v.fract().abs() < 1e-9 {
         format!("{v:.0}")
     } else {
