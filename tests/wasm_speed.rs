@@ -1,8 +1,9 @@
 //! Speed as wasm, side by side with native (issue 13, item 5): the same
 //! experiments as `benches/sim.rs`'s `failover/1000_trials_150-300ms` and
 //! `gossip/rumor_push_feedback_counter_1000_trials_n1000`, built with the
-//! web's profile and run under Node.js. `cargo xtask bench` runs this file
-//! (`--profile wasm-release`, `--nocapture`) and prints each time; the
+//! page's profile and with the Experiments worker's, and run under Node.js.
+//! `cargo xtask bench` runs this file (`--profile wasm-release` and
+//! `--profile worker-release`, `--nocapture`) and prints each time; the
 //! ratio to the native criterion numbers is in BENCHMARKS.md. Each run
 //! must also give the native result to the digit, so a fast wrong build
 //! cannot pass for a fast one.

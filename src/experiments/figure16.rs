@@ -115,7 +115,7 @@ pub fn svg(rows: &[Row], caption: &str) -> String {
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{h}" viewBox="0 0 {W} {h}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>"#
     );
-    let _ = write!(s, r#"<text x="{LEFT}" y="18" font-size="13">{}</text>"#, escape(caption));
+    let _ = write!(s, r#"<text x="{LEFT}" y="18" font-size="13">{}</text>"#, super::plot::escape(caption));
     for (panel, top) in [(0, true), (1, false)] {
         let y0 = TOP + f64::from(panel) * (PANEL_H + GAP);
         let y_of = |frac: f64| y0 + PANEL_H - frac * PANEL_H;
@@ -176,8 +176,4 @@ pub fn svg(rows: &[Row], caption: &str) -> String {
     }
     s.push_str("</svg>\n");
     s
-}
-
-fn escape(t: &str) -> String {
-    t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

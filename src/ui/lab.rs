@@ -113,15 +113,7 @@ impl Reducible for LabState {
 
 /// `1,234`
 fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::sim::limits::grouped(u64::from(n))
 }
 
 fn rate(done: u32, ms: f64) -> String {

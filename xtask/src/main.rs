@@ -265,21 +265,26 @@ fn bench(root: &Path, args: &[String]) -> Result {
     setup(root, true)?;
     say("criterion benchmarks (native)");
     run(cargo().args(["bench", "-j2", "--bench", "sim", "--"]).args(args))?;
-    say("the same experiments as wasm under Node.js (the web's profile; compare with the native rows above)");
-    run(cargo()
-        .args([
-            "test",
-            "-j2",
-            "--profile",
-            "wasm-release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "wasm_speed",
-            "--",
-            "--nocapture",
-        ])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"))?;
+    // The page's profile ("z") and the Experiments worker's (opt-level 3).
+    for profile in ["wasm-release", "worker-release"] {
+        say(&format!(
+            "the same experiments as wasm under Node.js, profile {profile} (compare with the native rows above)"
+        ));
+        run(cargo()
+            .args([
+                "test",
+                "-j2",
+                "--profile",
+                profile,
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "wasm_speed",
+                "--",
+                "--nocapture",
+            ])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"))?;
+    }
     say("release web build for the browser benchmarks, and the native CLI to compare the Experiments panel with");
     build_web()?;
     run(cargo().args(["build", "-j2", "--release", "--bin", "splitbrain"]))?;
