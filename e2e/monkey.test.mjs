@@ -5,8 +5,9 @@
 // steps simulated time, and pauses any run an action started in the same
 // task, before a frame can advance it), so one seed always does the same
 // things. Each action is a task of its own, as a real click is; a task
-// over 200 ms is a frame the person would see freeze. A failure
-// prints its seed and action:
+// over 200 ms is a frame the person would see freeze (a long task must recur
+// at the same action in a second run of the seed: see monkeyOn). A failure
+// prints its seed and action (MONKEY_LONG_TASK_MS changes the limit):
 //   MONKEY_SEED=7 MONKEY_ACTIONS=10000 node --test e2e/monkey.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 const SEED = Number(process.env.MONKEY_SEED ?? 20261128);
 const ACTIONS = Number(process.env.MONKEY_ACTIONS ?? 10000);
-const LONG_TASK_MS = 200;
+const LONG_TASK_MS = Number(process.env.MONKEY_LONG_TASK_MS ?? 200);
 
 /** Runs in the page: `n` actions from `seed`; returns what it did. */
 async function monkey([seed, n, longMs, protocols]) {
@@ -202,8 +203,23 @@ async function monkey([seed, n, longMs, protocols]) {
   };
 }
 
-/** Runs the monkey on the page at `base`, opened at `hash`, paused at 0.5 s. */
+/** Runs the monkey on the page at `base`, opened at `hash`, paused at 0.5 s.
+ * A long task is wall time, which a busy machine can stretch once (seen:
+ * 241 and 280 ms on this 2-core VM, where the same seed's longest was 71 and
+ * 132 ms on the next run). The actions are the seed's, so a slow action is
+ * slow again: after a run with long tasks, the same seed runs once more on a
+ * fresh page, and a long task fails the test only if it recurs at the same
+ * action. */
 async function monkeyOn(base, hash, actions, name, protocols) {
+  const first = await monkeyRun(base, hash, actions, name, protocols);
+  if (first.slow.length === 0) return;
+  console.log(`monkey seed ${SEED} on ${name}: tasks over ${LONG_TASK_MS} ms at ${JSON.stringify(first.slow)}; running the seed again`);
+  const again = await monkeyRun(base, hash, actions, name, protocols);
+  const recurred = again.slow.filter((t) => first.slow.some((f) => f.action === t.action));
+  assert.deepEqual(recurred, [], `tasks over ${LONG_TASK_MS} ms at the same actions in two runs of seed ${SEED}: first ${JSON.stringify(first.slow)}, then ${JSON.stringify(again.slow)}; reproduce with MONKEY_SEED=${SEED} MONKEY_ACTIONS=${actions}`);
+}
+
+async function monkeyRun(base, hash, actions, name, protocols) {
   const page = await openAt(browser, base, hash, 500_000);
   // The last actions, as the page reports them, in case the page is lost.
   const recent = [];
@@ -221,9 +237,10 @@ async function monkeyOn(base, hash, actions, name, protocols) {
   assert.equal(result.failed, null, `${result.failed}; ${context}`);
   assert.deepEqual(page.errors, [], context);
   assert.equal(await page.locator('#panic-banner').count(), 0, `a panic; ${context}`);
-  assert.deepEqual(result.slow, [], `tasks over ${LONG_TASK_MS} ms (longest ${result.longest} ms); ${context}`);
   console.log(`monkey seed ${SEED} on ${name}: ${actions} actions, longest task ${Math.round(result.longest)} ms`);
   if (process.env.MONKEY_VERBOSE) console.log(result.top.join('\n'));
+  await page.close();
+  return result;
 }
 
 test(`the monkey: ${ACTIONS} seeded random UI actions (seed ${SEED}) find no panic, console error or long task`, async () => {
