@@ -124,3 +124,34 @@ export const frames = (page) => page.evaluate(() => new Promise((r) => requestAn
 export const leaders = (page) => page.evaluate(() => [...document.querySelectorAll('.node[data-role="leader"]')]
   .map((n) => ({ node: Number(n.dataset.node), term: Number(n.dataset.term) }))
   .sort((a, b) => b.term - a.term));
+
+/** The p-th percentile (nearest rank) of sorted numbers. */
+export function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * For benchmarks: the intervals between animation frames over `seconds`
+ * (sorted), and the main thread's busy time per frame from Chrome's own
+ * Performance metrics (ms; `script` is the part spent in scripts).
+ */
+export async function frameTimes(page, seconds) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const before = await metric();
+  const deltas = await page.evaluate((s) => new Promise((resolve) => {
+    const d = [];
+    let last = performance.now();
+    const end = last + s * 1000;
+    const frame = (t) => { d.push(t - last); last = t; if (t < end) requestAnimationFrame(frame); else resolve(d); };
+    requestAnimationFrame(frame);
+  }), seconds);
+  const after = await metric();
+  const sorted = deltas.slice(1).sort((a, b) => a - b);
+  return {
+    sorted,
+    busy: ((after.TaskDuration - before.TaskDuration) * 1000) / sorted.length,
+    script: ((after.ScriptDuration - before.ScriptDuration) * 1000) / sorted.length,
+  };
+}

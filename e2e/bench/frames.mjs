@@ -2,33 +2,15 @@
 // at 1x speed in headless Chromium. Reports the interval between animation
 // frames (p50, p95) and the main thread's busy time per frame, from Chrome's
 // own Performance metrics.
-import { serveDist, launch, openPage } from '../harness.mjs';
+import { serveDist, launch, openPage, pct, frameTimes } from '../harness.mjs';
 
 const SECONDS = Number(process.env.FRAME_SECONDS || 8);
-
-function pct(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 async function measure(browser, url, label) {
   const page = await openPage(browser, url);
   await page.locator('#sim-time, #swarm-canvas').first().waitFor();
   await page.waitForTimeout(1500); // warm up: first election, JIT
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-  const before = await metric();
-  const deltas = await page.evaluate((seconds) => new Promise((resolve) => {
-    const d = [];
-    let last = performance.now();
-    const end = last + seconds * 1000;
-    const frame = (t) => { d.push(t - last); last = t; if (t < end) requestAnimationFrame(frame); else resolve(d); };
-    requestAnimationFrame(frame);
-  }), SECONDS);
-  const after = await metric();
-  const sorted = deltas.slice(1).sort((a, b) => a - b);
-  const busy = ((after.TaskDuration - before.TaskDuration) * 1000) / sorted.length;
-  const script = ((after.ScriptDuration - before.ScriptDuration) * 1000) / sorted.length;
+  const { sorted, busy, script } = await frameTimes(page, SECONDS);
   const simUs = Number(await page.locator('#sim-time, #swarm-canvas').first().getAttribute('data-us'));
   console.log(`${label}: ${sorted.length} frames in ${SECONDS}s; frame interval p50 ${pct(sorted, 50).toFixed(2)} ms, p95 ${pct(sorted, 95).toFixed(2)} ms, max ${sorted.at(-1).toFixed(2)} ms; main-thread busy ${busy.toFixed(2)} ms/frame (script ${script.toFixed(2)} ms); sim time ${(simUs / 1e6).toFixed(2)} s; errors ${page.errors.length}`);
   await page.close();

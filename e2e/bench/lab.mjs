@@ -4,14 +4,10 @@
 // intervals while a long run is in the worker.
 //   SPLITBRAIN_CLI: the native release CLI (xtask builds it).
 import { execFileSync } from 'node:child_process';
-import { serveDist, launch, openPage } from '../harness.mjs';
+import { serveDist, launch, openPage, pct, frameTimes } from '../harness.mjs';
 
 const CLI = process.env.SPLITBRAIN_CLI || 'target/release/splitbrain';
 const FRAME_SECONDS = Number(process.env.FRAME_SECONDS || 6);
-
-function pct(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /** The best wall time (ms) of the native CLI over `runs`, and its JSON. */
 function native(args, runs) {
@@ -51,22 +47,9 @@ async function inBrowser(page, kind, fields, runs) {
   return { ms: best, report };
 }
 
-/** Animation-frame intervals and the main thread's busy time per frame. */
+/** Prints the page's animation-frame intervals and main-thread busy time. */
 async function frames(page, seconds, label) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-  const before = await metric();
-  const deltas = await page.evaluate((s) => new Promise((resolve) => {
-    const d = [];
-    let last = performance.now();
-    const end = last + s * 1000;
-    const frame = (t) => { d.push(t - last); last = t; if (t < end) requestAnimationFrame(frame); else resolve(d); };
-    requestAnimationFrame(frame);
-  }), seconds);
-  const after = await metric();
-  const sorted = deltas.slice(1).sort((a, b) => a - b);
-  const busy = ((after.TaskDuration - before.TaskDuration) * 1000) / sorted.length;
+  const { sorted, busy } = await frameTimes(page, seconds);
   console.log(`${label}: ${sorted.length} frames in ${seconds}s; interval p50 ${pct(sorted, 50).toFixed(2)} ms, p95 ${pct(sorted, 95).toFixed(2)} ms, max ${sorted.at(-1).toFixed(2)} ms; main thread busy ${busy.toFixed(2)} ms/frame`);
 }
 

@@ -6,7 +6,7 @@
 // (checkpoint restore + replay, measured around the reducer) and the time
 // until the next frame is painted.
 import zlib from 'node:zlib';
-import { serveDist, launch, openPage } from '../harness.mjs';
+import { serveDist, launch, openPage, pct } from '../harness.mjs';
 
 const END = 600_000_000;
 const net = { latency_ms: [20, 120] };
@@ -30,10 +30,6 @@ const RUNS = [
     time: '#swarm-canvas', scrubber: '#swarm-scrubber', panel: '.scrubber',
   },
 ];
-
-function pct(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 const server = await serveDist();
 const browser = await launch();
