@@ -273,7 +273,7 @@ fn run_runs_every_protocol_with_one_json_shape() {
     std::fs::write(&path, s.to_string()).unwrap();
     let o = splitbrain(&["run", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("figures.residue is 0.004, expected at most 0.0001"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("figures.residue is 0.0025, expected at most 0.0001"));
     // An unknown protocol is refused by name, with the supported ones.
     std::fs::write(&path, r#"{"version": 1, "protocol": {"paxos": {}}, "nodes": 3, "seed": 1}"#).unwrap();
     let o = splitbrain(&["run", path.to_str().unwrap()]);

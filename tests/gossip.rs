@@ -7,31 +7,36 @@ use splitbrain::protocols::gossip::{Exchange, LossOfInterest, Mode};
 use splitbrain::sim::rng::derive_seed;
 
 use splitbrain::experiments::gossip::DEMERS_TABLE_1 as TABLE_1;
+use splitbrain::experiments::gossip::DEMERS_TABLE_2;
+
+mod common;
+use common::agrees;
 
 const TRIALS: u32 = 300;
 
 fn push_rumor(k: u32) -> (Vec<gossip::GossipTrial>, gossip::GossipReport) {
-    let p = GossipParams {
-        interest: LossOfInterest { feedback: true, counter: true, k },
-        trials: TRIALS,
-        seed: 1987,
-        ..GossipParams::default()
-    };
+    push_rumor_losing_interest(LossOfInterest { feedback: true, counter: true, k })
+}
+
+fn push_rumor_losing_interest(interest: LossOfInterest) -> (Vec<gossip::GossipTrial>, gossip::GossipReport) {
+    let p = GossipParams { interest, trials: TRIALS, seed: 1987, ..GossipParams::default() };
     let trials = (0..TRIALS).map(|i| gossip::trial(&p, derive_seed(p.seed, u64::from(i)))).collect();
     (trials, gossip::run(&p, |_| {}))
 }
 
-/// Residue and traffic of Table 1. Tolerances:
-/// - k = 1: the residue must match within 3 standard errors of our mean
-///   (computed from the trials) plus 0.01 for the paper's two digits, and
-///   the traffic within 0.1.
-/// - k = 2..5: our traffic is systematically ~7% below the paper's (we do
-///   not know the paper's exact within-cycle rules; ours are documented in
-///   src/protocols/gossip), so traffic must be within 10%, and the residue,
-///   which is exponential in traffic (next test), within a factor of 2.
-///   t_ave and t_last are reported, not asserted.
+/// Table 1: residue, traffic and t_last, for every k. The paper does not
+/// say how many runs each figure averages; we take it to be no more precise
+/// than our 300 trials, and require each of its figures to lie within the
+/// 99% confidence interval of the difference (`common::agrees`), widened by
+/// half a unit of the digit it prints. The intervals are a few percent of
+/// the values, so an error of 2× fails, and so does the counter that never
+/// resets (its traffic at k = 2 was 3.03 against 3.3).
+///
+/// t_ave is printed, not asserted: ours stays near 10 cycles for every k,
+/// the paper's grows from 11.0 to 12.8 (README, "Demers Table 1").
 #[test]
-fn push_rumor_mongering_reproduces_table_1_residue_and_traffic() {
+fn push_rumor_mongering_reproduces_table_1() {
+    let n = TRIALS as usize;
     println!("k | residue ours (paper) | traffic ours (paper) | t_ave ours (paper) | t_last ours (paper)");
     for (k, residue, traffic, t_ave, t_last) in TABLE_1 {
         let (trials, r) = push_rumor(k);
@@ -42,18 +47,46 @@ fn push_rumor_mongering_reproduces_table_1_residue_and_traffic() {
             r.t_ave.expect("sites heard it"),
             r.t_last.expect("sites heard it")
         );
-        let mean = r.residue;
-        let var = trials.iter().map(|t| (t.residue - mean).powi(2)).sum::<f64>() / f64::from(TRIALS - 1);
-        let se = (var / f64::from(TRIALS)).sqrt();
-        if k == 1 {
-            assert!((mean - residue).abs() <= 3.0 * se + 0.01, "k=1 residue {mean} vs {residue} (se {se})");
-            assert!((r.traffic - traffic).abs() <= 0.1, "k=1 traffic {} vs {traffic}", r.traffic);
+        // The paper prints two significant digits of the residue.
+        let unit = 10f64.powf(residue.log10().floor() - 1.0);
+        let column = |f: fn(&gossip::GossipTrial) -> f64| trials.iter().map(f).collect::<Vec<f64>>();
+        agrees(&format!("k={k} residue"), &column(|t| t.residue), residue, n, unit);
+        agrees(&format!("k={k} traffic"), &column(|t| t.traffic), traffic, n, 0.1);
+        agrees(&format!("k={k} t_last"), &column(|t| t.t_last.unwrap_or(0) as f64), t_last, n, 0.1);
+    }
+}
+
+/// Table 2 (blind and coin), checked as Table 1 is: residue, traffic and
+/// t_last. The paper prints t_last in whole cycles and two digits of the
+/// rest. One figure disagrees, k = 5's residue (below). t_ave is printed,
+/// not asserted (ours is 20.3 at k = 1 against 19,
+/// and 1.3 to 2.0 below the paper's for k >= 2).
+#[test]
+fn push_rumor_mongering_reproduces_table_2() {
+    let n = TRIALS as usize;
+    for (k, residue, traffic, t_ave, t_last) in DEMERS_TABLE_2 {
+        let (trials, r) = push_rumor_losing_interest(LossOfInterest { feedback: false, counter: false, k });
+        println!(
+            "{k} | {:.4} ({residue}) | {:.3} ({traffic}) | {:.2} ({t_ave}) | {:.2} ({t_last})",
+            r.residue,
+            r.traffic,
+            r.t_ave.expect("sites heard it"),
+            r.t_last.expect("sites heard it")
+        );
+        let unit = 10f64.powf(residue.log10().floor() - 1.0);
+        let traffic_unit = 10f64.powf(traffic.log10().floor() - 1.0).max(0.01);
+        let column = |f: fn(&gossip::GossipTrial) -> f64| trials.iter().map(f).collect::<Vec<f64>>();
+        if k == 5 {
+            // The one figure of either table that we do not reproduce
+            // (README): our residue is 0.0070 against the paper's 0.008, which
+            // is also above its own e^(-traffic) = e^(-4.9) = 0.0074. Held
+            // to the size of the gap, so that it cannot grow unseen.
+            assert!((0.8..1.0).contains(&(r.residue / residue)), "k=5 residue {} against {residue}", r.residue);
         } else {
-            assert!((r.traffic / traffic - 1.0).abs() <= 0.10, "k={k} traffic {} vs {traffic}", r.traffic);
-            assert!(mean / residue < 2.0 && residue / mean < 2.0, "k={k} residue {mean} vs {residue}");
+            agrees(&format!("k={k} residue"), &column(|t| t.residue), residue, n, unit);
         }
-        let ours = r.t_last.expect("sites heard it");
-        assert!((ours - t_last).abs() < 2.0, "k={k} t_last {ours} vs {t_last}");
+        agrees(&format!("k={k} traffic"), &column(|t| t.traffic), traffic, n, traffic_unit);
+        agrees(&format!("k={k} t_last"), &column(|t| t.t_last.unwrap_or(0) as f64), t_last, n, 1.0);
     }
 }
 

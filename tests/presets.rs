@@ -59,7 +59,7 @@ fn a_preset_that_does_not_show_what_it_declares_fails() {
     let mut s = presets::find("rumor-k4").unwrap().scenario().unwrap();
     s.expect.as_mut().unwrap().bounds[0].max = Some(0.001);
     let b = splitbrain::scenario::batch::run(s, 1, "rumor-k4".into(), |_| {}).unwrap();
-    assert_eq!(b.misses, ["seed 1: figures.residue is 0.004, expected at most 0.001"]);
+    assert_eq!(b.misses, ["seed 1: figures.residue is 0.0025, expected at most 0.001"]);
 }
 
 #[test]

@@ -144,7 +144,7 @@ mod cli {
         /// Lose interest after any contact.
         #[arg(long)]
         blind: bool,
-        /// Lose interest after K (unnecessary) contacts (default, K = 1).
+        /// Lose interest after K (unnecessary) contacts in a row (default, K = 1).
         #[arg(long, value_name = "K", conflicts_with = "coin")]
         counter: Option<u32>,
         /// Lose interest with probability 1/K after each (unnecessary) contact.

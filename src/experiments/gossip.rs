@@ -46,6 +46,17 @@ pub const DEMERS_TABLE_1: [(u32, f64, f64, f64, f64); 5] = [
     (5, 0.0012, 6.7, 12.8, 17.7),
 ];
 
+/// Demers et al. 1987, Table 2: push rumor mongering, blind and coin (lose
+/// interest with probability 1/k after every contact), N = 1000. Columns as
+/// in Table 1.
+pub const DEMERS_TABLE_2: [(u32, f64, f64, f64, f64); 5] = [
+    (1, 0.96, 0.04, 19.0, 38.0),
+    (2, 0.20, 1.6, 17.0, 33.0),
+    (3, 0.060, 2.8, 15.0, 32.0),
+    (4, 0.021, 3.9, 14.1, 32.0),
+    (5, 0.008, 4.9, 13.8, 32.0),
+];
+
 /// The cycle period; latencies (1-10 ms) are far below it, so every
 /// message arrives within the cycle it was sent in.
 pub const PERIOD_US: u64 = 1_000_000;

@@ -259,7 +259,7 @@ fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
                         <option value="push-pull" selected={c.exchange == Exchange::PushPull}>{"push-pull"}</option>
                     </select>
                 </label>
-                { field("k", c.interest.k.to_string(), "k", "Rumors: lose interest after k unnecessary contacts (feedback + counter)") }
+                { field("k", c.interest.k.to_string(), "k", "Rumors: lose interest after k unnecessary contacts in a row (feedback + counter: a contact that informs resets the count)") }
                 { field("fanout", c.fanout.to_string(), "fanout", "Partners contacted per cycle (1 to N-1)") }
                 <button id="swarm-apply" onclick={apply} title="Restart with these parameters">{"Apply"}</button>
             </div>

@@ -49,7 +49,8 @@ impl Exchange {
 
 /// When an infective site loses interest (§1.4): after contacts with sites
 /// that already knew (feedback) or after any contact (blind); after `k` such
-/// contacts (counter) or with probability 1/k each time (coin).
+/// contacts in a row (counter: with feedback, a contact that informs its
+/// partner starts the count again) or with probability 1/k each time (coin).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LossOfInterest {
     pub feedback: bool,
@@ -221,7 +222,7 @@ pub struct Gossip {
     id: NodeId,
     cfg: GossipConfig,
     state: SiteState,
-    /// Unnecessary contacts so far (counter variants).
+    /// Unnecessary contacts since the last necessary one (counter variants).
     contacts: u32,
     /// The cycle in which the site learned the update.
     learned: Option<u64>,
@@ -271,6 +272,11 @@ impl Gossip {
         }
         let i = self.cfg.interest;
         if i.feedback && !unnecessary {
+            // A contact that informed someone starts the count again: the
+            // counter counts unnecessary contacts in a row. This is the
+            // reading of §1.4 that reproduces Table 1's residue, traffic and
+            // t_last for every k (README, "Demers Table 1").
+            self.contacts = 0;
             return;
         }
         let lose = if i.counter {

@@ -23,7 +23,7 @@ pub struct GossipSpec {
     pub mode: Mode,
     pub exchange: Exchange,
     /// Loss of interest (rumor mongering, §1.4): after `k` unnecessary
-    /// contacts (`counter`) or with probability 1/k each (coin); counting
+    /// contacts in a row (`counter`) or with probability 1/k each (coin); counting
     /// only contacts with sites that knew (`feedback`) or all (blind).
     pub k: u32,
     pub feedback: bool,
