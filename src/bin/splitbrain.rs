@@ -59,7 +59,7 @@ mod cli {
         Link(LinkArgs),
         /// Epidemic dissemination (Demers et al. 1987): anti-entropy or rumor mongering.
         #[command(
-            after_help = "Limits: 2 to 100,000 sites; sites x fanout at most 1,000,000 contacts per cycle; at most 1,000,000 trials. Every limit: docs/limits.md."
+            after_help = "Limits: 2 to 1,000,000 sites; sites x fanout at most 1,000,000 contacts per cycle; at most 1,000,000 trials. Every limit: docs/limits.md."
         )]
         Gossip(GossipArgs),
         /// SWIM failure detection (Das, Gupta and Motivala 2002).

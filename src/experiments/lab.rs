@@ -64,7 +64,7 @@ impl Kind {
             Kind::Gossip => &[
                 ("mode", "rumor|anti-entropy", "rumor mongering or anti-entropy"),
                 ("exchange", "push|pull|push-pull", "who sends the update in a contact"),
-                ("nodes", "1000", "number of sites"),
+                ("nodes", "1000", "number of sites, 2 to 100,000 here (the CLI runs up to 1,000,000)"),
                 (
                     "interest",
                     "feedback|blind",
@@ -216,7 +216,8 @@ impl Request {
             }
             Kind::Gossip => {
                 let p = GossipParams {
-                    nodes: f.number("nodes", 2, 10_000_000)?,
+                    // The page runs at most a scenario's sites (the CLI, ten times more).
+                    nodes: f.number("nodes", 2, crate::protocols::gossip::MAX_SITES)?,
                     mode: if f.choice("mode")? == "rumor" { Mode::Rumor } else { Mode::AntiEntropy },
                     exchange: match f.choice("exchange")? {
                         "push" => Exchange::Push,

@@ -24,6 +24,10 @@ pub struct Clock {
 impl Clock {
     /// The local reading at true time `t` (`t >= base_true`).
     pub fn local(&self, t: Time) -> LocalTime {
+        if self.drift_ppm == 0 {
+            // The same value as below, without 128-bit division.
+            return self.base_local + t.saturating_sub(self.base_true) as i64;
+        }
         let elapsed = i128::from(t.saturating_sub(self.base_true));
         let scaled = elapsed * i128::from(1_000_000 + self.drift_ppm) / 1_000_000;
         self.base_local + scaled as i64
@@ -35,6 +39,9 @@ impl Clock {
         let ahead = i128::from(local - self.base_local);
         if ahead <= 0 {
             return now.max(self.base_true);
+        }
+        if self.drift_ppm == 0 {
+            return (self.base_true.saturating_add(ahead as u64)).max(now);
         }
         let rate = i128::from(1_000_000 + self.drift_ppm);
         // ceil(ahead * 1e6 / rate), so a timer never fires before its deadline.

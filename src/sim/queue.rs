@@ -4,19 +4,26 @@
 //! A binary heap serves small queues best. On a large swarm it spent most
 //! of its time on cache misses: 100,000 gossip sites keep ~300,000 events
 //! pending, spread over only a few thousand instants (every site's cycle
-//! timer fires at the same instant). Past [`BUCKETS_FROM`] events the queue
-//! therefore keeps one FIFO bucket per instant in a B-tree instead, which
-//! made that run twice as fast (and small runs no slower), and it returns
-//! to the heap once empty. Both give the same order.
+//! timer fires at the same instant). Past [`CALENDAR_FROM`] events the queue
+//! therefore becomes a calendar (Brown, "Calendar queues", CACM 1988): a
+//! ring of buckets of [`WIDTH`] µs each, unsorted, and a bucket is sorted
+//! only when time reaches it. Events pushed into the bucket being consumed
+//! wait in a small heap beside it; events past the ring's span wait in
+//! another. It returns to the heap once empty. Both give the same order.
 
 use super::Time;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 
-/// Above this many pending events the queue moves to buckets.
-const BUCKETS_FROM: usize = 1 << 16;
-/// Spare buckets kept at most (each keeps its capacity).
-const SPARE: usize = 64;
+/// Above this many pending events the queue becomes a calendar.
+const CALENDAR_FROM: usize = 1 << 16;
+/// A calendar bucket spans this many µs (about a millisecond; a power of
+/// two, so that dividing by it is a shift).
+const WIDTH: Time = 1 << 10;
+/// Buckets in the ring: it spans about 4.2 s ahead of the current one.
+const RING: usize = 4096;
+/// A bucket's buffer is kept for reuse up to this many events.
+const KEEP: usize = 1024;
 
 #[derive(Clone, Debug)]
 pub struct EventQueue<T> {
@@ -29,11 +36,11 @@ pub struct EventQueue<T> {
 enum Inner<T> {
     /// Small queues (a Raft cluster's): a binary heap is fastest.
     Heap(BinaryHeap<Reverse<Entry<T>>>),
-    /// Large ones: one FIFO bucket per instant, in a B-tree.
-    Buckets { buckets: BTreeMap<Time, VecDeque<T>>, spare: Vec<VecDeque<T>> },
+    /// Large ones (a swarm's): a calendar.
+    Calendar(Box<Calendar<T>>),
 }
 
-/// A heap entry: ordered by time, then by push order.
+/// An event: ordered by time, then by push order.
 #[derive(Clone, Debug)]
 struct Entry<T> {
     time: Time,
@@ -41,9 +48,15 @@ struct Entry<T> {
     item: T,
 }
 
+impl<T> Entry<T> {
+    fn key(&self) -> (Time, u64) {
+        (self.time, self.n)
+    }
+}
+
 impl<T> PartialEq for Entry<T> {
     fn eq(&self, other: &Self) -> bool {
-        (self.time, self.n) == (other.time, other.n)
+        self.key() == other.key()
     }
 }
 impl<T> Eq for Entry<T> {}
@@ -54,7 +67,109 @@ impl<T> PartialOrd for Entry<T> {
 }
 impl<T> Ord for Entry<T> {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.time, self.n).cmp(&(other.time, other.n))
+        self.key().cmp(&other.key())
+    }
+}
+
+/// The calendar. Bucket number `b` holds the events of `[b·WIDTH,
+/// (b+1)·WIDTH)`, in ring slot `b % RING`, for `b` in `(now_bucket,
+/// now_bucket + RING)`. Bucket `now_bucket` is being consumed: its events
+/// are `now` (sorted) and `late` (pushed since it was sorted).
+#[derive(Clone, Debug)]
+struct Calendar<T> {
+    now_bucket: u64,
+    now: VecDeque<Entry<T>>,
+    late: BinaryHeap<Reverse<Entry<T>>>,
+    ring: Vec<Vec<Entry<T>>>,
+    /// Events in the ring.
+    in_ring: usize,
+    /// Events past the ring's span.
+    far: BinaryHeap<Reverse<Entry<T>>>,
+}
+
+impl<T> Calendar<T> {
+    fn new(now_bucket: u64) -> Self {
+        Calendar {
+            now_bucket,
+            now: VecDeque::new(),
+            late: BinaryHeap::new(),
+            ring: (0..RING).map(|_| Vec::new()).collect(),
+            in_ring: 0,
+            far: BinaryHeap::new(),
+        }
+    }
+
+    fn push(&mut self, e: Entry<T>) {
+        let b = e.time / WIDTH;
+        if b <= self.now_bucket {
+            self.late.push(Reverse(e));
+        } else if b < self.now_bucket + RING as u64 {
+            self.ring[(b % RING as u64) as usize].push(e);
+            self.in_ring += 1;
+        } else {
+            self.far.push(Reverse(e));
+        }
+    }
+
+    fn peek(&self) -> Option<&Entry<T>> {
+        match (self.now.front(), self.late.peek()) {
+            (Some(a), Some(Reverse(b))) => Some(if a.key() <= b.key() { a } else { b }),
+            (a, b) => a.or(b.map(|Reverse(b)| b)),
+        }
+    }
+
+    fn pop(&mut self) -> Option<Entry<T>> {
+        let from_late = match (self.now.front(), self.late.peek()) {
+            (Some(a), Some(Reverse(b))) => b.key() < a.key(),
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        let e = if from_late { self.late.pop().map(|Reverse(e)| e) } else { self.now.pop_front() };
+        if self.now.is_empty() && self.late.is_empty() {
+            self.advance();
+        }
+        e
+    }
+
+    /// Makes the next non-empty bucket the current one (nothing to do if
+    /// there is none), so that `peek` can read the earliest event.
+    fn advance(&mut self) {
+        if self.in_ring == 0 {
+            let Some(Reverse(first)) = self.far.peek() else { return };
+            // Jump to the far events' first bucket; the ring is empty.
+            self.now_bucket = (first.time / WIDTH) - 1;
+        }
+        // Bring in the far events that the move puts within the ring's span.
+        let next = loop {
+            self.now_bucket += 1;
+            let end = self.now_bucket + RING as u64;
+            while self.far.peek().is_some_and(|Reverse(e)| (e.time / WIDTH) < end) {
+                let Reverse(e) = self.far.pop().expect("peeked");
+                let b = e.time / WIDTH;
+                self.ring[(b % RING as u64) as usize].push(e);
+                self.in_ring += 1;
+            }
+            let slot = (self.now_bucket % RING as u64) as usize;
+            if !self.ring[slot].is_empty() {
+                break slot;
+            }
+        };
+        let mut bucket = std::mem::take(&mut self.ring[next]);
+        self.in_ring -= bucket.len();
+        // Mostly in order already (pushed in order, within a millisecond).
+        bucket.sort_unstable_by_key(Entry::key);
+        // Hand the emptied deque's buffer back to the ring slot, unless it
+        // is large: a swarm's busy buckets would otherwise each keep one.
+        let spent = std::mem::replace(&mut self.now, VecDeque::from(bucket));
+        if spent.capacity() <= KEEP {
+            self.ring[next] = Vec::from(spent);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entry<T>> {
+        let late = self.late.iter().map(|Reverse(e)| e);
+        let far = self.far.iter().map(|Reverse(e)| e);
+        self.now.iter().chain(late).chain(self.ring.iter().flatten()).chain(far)
     }
 }
 
@@ -69,59 +184,50 @@ impl<T> EventQueue<T> {
     pub fn push(&mut self, time: Time, item: T) {
         self.len += 1;
         self.pushed += 1;
+        let e = Entry { time, n: self.pushed, item };
         match &mut self.inner {
             Inner::Heap(h) => {
-                h.push(Reverse(Entry { time, n: self.pushed, item }));
-                if h.len() > BUCKETS_FROM {
-                    self.switch_to_buckets();
+                h.push(Reverse(e));
+                if h.len() > CALENDAR_FROM {
+                    self.switch_to_calendar();
                 }
             }
-            Inner::Buckets { buckets, spare } => {
-                buckets.entry(time).or_insert_with(|| spare.pop().unwrap_or_default()).push_back(item);
-            }
+            Inner::Calendar(c) => c.push(e),
         }
     }
 
-    /// Moves every event into buckets, keeping their order.
-    fn switch_to_buckets(&mut self) {
+    /// Moves every event into a calendar, keeping their order.
+    fn switch_to_calendar(&mut self) {
         let Inner::Heap(h) = &mut self.inner else { return };
-        let mut buckets: BTreeMap<Time, VecDeque<T>> = BTreeMap::new();
-        for Reverse(e) in std::mem::take(h).into_sorted_vec().into_iter().rev() {
-            buckets.entry(e.time).or_default().push_back(e.item);
+        let events = std::mem::take(h).into_vec();
+        let first = events.iter().map(|Reverse(e)| e.time).min().unwrap_or(0);
+        let mut c = Calendar::new(first / WIDTH);
+        for Reverse(e) in events {
+            c.push(e);
         }
-        self.inner = Inner::Buckets { buckets, spare: Vec::new() };
+        self.inner = Inner::Calendar(Box::new(c));
     }
 
     /// Removes the earliest event, with its time.
     pub fn pop(&mut self) -> Option<(Time, T)> {
-        let out = match &mut self.inner {
-            Inner::Heap(h) => h.pop().map(|Reverse(e)| (e.time, e.item)),
-            Inner::Buckets { buckets, spare } => {
-                let mut first = buckets.first_entry()?;
-                let time = *first.key();
-                let item = first.get_mut().pop_front().expect("buckets are never empty");
-                if first.get().is_empty() {
-                    let bucket = first.remove();
-                    if spare.len() < SPARE {
-                        spare.push(bucket);
-                    }
-                }
-                Some((time, item))
-            }
+        let e = match &mut self.inner {
+            Inner::Heap(h) => h.pop().map(|Reverse(e)| e),
+            Inner::Calendar(c) => c.pop(),
         }?;
         self.len -= 1;
-        if self.len == 0 && matches!(self.inner, Inner::Buckets { .. }) {
+        if self.len == 0 && matches!(self.inner, Inner::Calendar(_)) {
             self.inner = Inner::Heap(BinaryHeap::new());
         }
-        Some(out)
+        Some((e.time, e.item))
     }
 
     /// The earliest event, with its time.
     pub fn peek(&self) -> Option<(Time, &T)> {
-        match &self.inner {
-            Inner::Heap(h) => h.peek().map(|Reverse(e)| (e.time, &e.item)),
-            Inner::Buckets { buckets, .. } => buckets.first_key_value().and_then(|(t, b)| b.front().map(|i| (*t, i))),
-        }
+        let e = match &self.inner {
+            Inner::Heap(h) => h.peek().map(|Reverse(e)| e),
+            Inner::Calendar(c) => c.peek(),
+        }?;
+        Some((e.time, &e.item))
     }
 
     pub fn len(&self) -> usize {
@@ -136,7 +242,7 @@ impl<T> EventQueue<T> {
     pub fn iter(&self) -> Box<dyn Iterator<Item = &T> + '_> {
         match &self.inner {
             Inner::Heap(h) => Box::new(h.iter().map(|Reverse(e)| &e.item)),
-            Inner::Buckets { buckets, .. } => Box::new(buckets.values().flatten()),
+            Inner::Calendar(c) => Box::new(c.iter().map(|e| &e.item)),
         }
     }
 }
@@ -172,32 +278,38 @@ mod tests {
 mod large {
     use super::*;
 
-    /// The bucket form gives the heap's order, across the switch and back.
+    /// The calendar gives the heap's order, across the switch and back,
+    /// whether the events fall within one bucket, across the ring, or past
+    /// its span.
     #[test]
-    fn buckets_and_heap_pop_the_same_order() {
-        let mut rng = crate::sim::rng::Rng::new(7, 0);
-        let mut q = EventQueue::default();
-        let mut model: BinaryHeap<Reverse<(Time, u64)>> = BinaryHeap::new();
-        let (mut n, mut now) = (0u64, 0);
-        for round in 0..3 {
-            for _ in 0..2 * BUCKETS_FROM {
-                n += 1;
-                let t = now + rng.below(50);
-                q.push(t, n);
-                model.push(Reverse((t, n)));
-                if rng.below(3) == 0 {
-                    let (t, v) = q.pop().unwrap();
-                    assert_eq!(Reverse((t, v)), model.pop().unwrap(), "round {round}");
+    fn calendar_and_heap_pop_the_same_order() {
+        for spread in [50, 20 * WIDTH, 3 * RING as u64 * WIDTH] {
+            let mut rng = crate::sim::rng::Rng::new(7, 0);
+            let mut q = EventQueue::default();
+            let mut model: BinaryHeap<Reverse<(Time, u64)>> = BinaryHeap::new();
+            let (mut n, mut now) = (0u64, 0);
+            for round in 0..3 {
+                for _ in 0..2 * CALENDAR_FROM {
+                    n += 1;
+                    let t = now + rng.below(spread);
+                    q.push(t, n);
+                    model.push(Reverse((t, n)));
+                    if rng.below(3) == 0 {
+                        let (t, v) = q.pop().unwrap();
+                        assert_eq!(Reverse((t, v)), model.pop().unwrap(), "spread {spread}, round {round}");
+                        now = t;
+                    }
+                }
+                assert!(matches!(q.inner, Inner::Calendar(_)));
+                assert_eq!(q.len(), model.len());
+                assert_eq!(q.iter().count(), model.len());
+                assert_eq!(q.peek().map(|(t, v)| (t, *v)), model.peek().map(|Reverse(p)| *p));
+                while let Some((t, v)) = q.pop() {
+                    assert_eq!(Reverse((t, v)), model.pop().unwrap(), "spread {spread}");
                     now = t;
                 }
+                assert!(matches!(q.inner, Inner::Heap(_)), "an empty queue is a heap again");
             }
-            assert!(matches!(q.inner, Inner::Buckets { .. }));
-            assert_eq!(q.len(), model.len());
-            while let Some((t, v)) = q.pop() {
-                assert_eq!(Reverse((t, v)), model.pop().unwrap());
-                now = t;
-            }
-            assert!(matches!(q.inner, Inner::Heap(_)), "an empty queue is a heap again");
         }
     }
 }

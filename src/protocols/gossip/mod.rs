@@ -14,7 +14,7 @@
 mod model;
 pub mod no_unlearning;
 
-pub use model::{GossipCounts, GossipObserver, GossipSpec};
+pub use model::{GossipCounts, GossipObserver, GossipSpec, MAX_SITES};
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::NodeId;
@@ -108,8 +108,8 @@ impl GossipConfig {
         if self.nodes < 2 {
             return Err(format!("gossip needs at least 2 sites, not {}", self.nodes));
         }
-        if self.nodes > model::MAX_SITES {
-            return Err(format!("gossip runs at most {} sites, not {}", model::MAX_SITES, self.nodes));
+        if self.nodes > MAX_EXPERIMENT_SITES {
+            return Err(format!("gossip runs at most {MAX_EXPERIMENT_SITES} sites, not {}", self.nodes));
         }
         if u64::from(self.nodes) * u64::from(self.fanout) > MAX_CONTACTS_PER_CYCLE {
             return Err(format!(
@@ -132,6 +132,11 @@ impl GossipConfig {
         Ok(())
     }
 }
+
+/// The most sites of `splitbrain gossip` (a scenario, which the page draws,
+/// has at most [`MAX_SITES`]). A million sites of push-pull anti-entropy
+/// take about 1 GB (docs/limits.md).
+pub const MAX_EXPERIMENT_SITES: u32 = 1_000_000;
 
 /// The most contacts all sites together make in one cycle (sites × fanout):
 /// each is a message in flight, so this bounds memory (see docs/limits.md).
