@@ -22,11 +22,10 @@ impl<P: Protocol> Sim<P> {
         self.fault(Fault::Crash(node));
         let slot = &mut self.nodes[node as usize];
         slot.status = NodeStatus::Crashed;
-        slot.persisted = slot.proto.take().map(|p| p.persistent());
+        self.cold[node as usize].persisted = slot.proto.take().map(|p| p.persistent());
         slot.timers.clear();
         self.lose_outbox(node);
-        let slot = &mut self.nodes[node as usize];
-        let held = std::mem::take(&mut slot.held);
+        let held = std::mem::take(&mut self.cold[node as usize].held);
         for q in held {
             if let Payload::Deliver { from, to, id, msg, .. } = q.payload {
                 self.in_flight -= 1;
@@ -43,7 +42,7 @@ impl<P: Protocol> Sim<P> {
         self.fault(Fault::Restart(node));
         let slot = &mut self.nodes[node as usize];
         slot.status = NodeStatus::Up;
-        slot.proto = Some(P::boot(node, &self.config, slot.persisted.take()));
+        slot.proto = Some(P::boot(node, &self.config, self.cold[node as usize].persisted.take()));
         self.dispatch(node, |p, ctx| p.on_start(ctx));
     }
 
@@ -62,9 +61,8 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         self.fault(Fault::Resume(node));
-        let slot = &mut self.nodes[node as usize];
-        slot.status = NodeStatus::Up;
-        let held = std::mem::take(&mut slot.held);
+        self.nodes[node as usize].status = NodeStatus::Up;
+        let held = std::mem::take(&mut self.cold[node as usize].held);
         for q in held {
             self.queue.push(self.now, Queued { time: self.now, payload: q.payload });
         }

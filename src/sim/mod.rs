@@ -90,19 +90,31 @@ struct Queued<P: Protocol> {
     payload: Payload<P>,
 }
 
+/// What every event at a node reads. A swarm's run is bound by cache
+/// misses on these, so what only faults and storage writes need is kept
+/// apart, in [`ColdSlot`].
 #[derive(Clone, Debug)]
 struct NodeSlot<P: Protocol> {
     status: NodeStatus,
+    /// Messages are waiting in the cold slot's outbox.
+    outbox_busy: bool,
     proto: Option<P>,
-    persisted: Option<P::Persistent>,
     clock: Clock,
-    rng: Rng,
     timers: vecmap::VecMap<P::Timer, TimerSlot>,
+    /// When the node's last storage write completes.
+    disk_until: Time,
+}
+
+/// The rest of a node's slot. The generator is here too: a swarm's sites
+/// draw on their own timers, which fire in node order.
+#[derive(Clone, Debug)]
+struct ColdSlot<P: Protocol> {
+    rng: Rng,
+    persisted: Option<P::Persistent>,
+    /// Events that wait for a paused node.
     held: Vec<Queued<P>>,
     /// Messages waiting for storage writes: (leave at, to, message).
     outbox: Vec<(Time, NodeId, P::Msg)>,
-    /// When the node's last storage write completes.
-    disk_until: Time,
 }
 
 /// A message on the wire, for drawing.
@@ -126,6 +138,7 @@ pub struct Sim<P: Protocol> {
     now: Time,
     queue: queue::EventQueue<Queued<P>>,
     nodes: Vec<NodeSlot<P>>,
+    cold: Vec<ColdSlot<P>>,
     net: Network,
     net_rng: Rng,
     next_msg: MsgId,
@@ -155,6 +168,7 @@ impl<P: Protocol> Sim<P> {
             now: 0,
             queue: queue::EventQueue::default(),
             nodes: Vec::with_capacity(nodes as usize),
+            cold: Vec::with_capacity(nodes as usize),
             net: Network::new(nodes, link),
             net_rng: Rng::new(seed, rng::NETWORK_STREAM),
             next_msg: 0,
@@ -172,15 +186,14 @@ impl<P: Protocol> Sim<P> {
         for id in 0..nodes {
             sim.nodes.push(NodeSlot {
                 status: NodeStatus::Up,
+                outbox_busy: false,
                 proto: Some(P::boot(id, &sim.config, None)),
-                persisted: None,
                 clock: Clock::default(),
-                rng: Rng::for_node(seed, id),
                 timers: vecmap::VecMap::new(),
-                held: Vec::new(),
-                outbox: Vec::new(),
                 disk_until: 0,
             });
+            let rng = Rng::for_node(seed, id);
+            sim.cold.push(ColdSlot { rng, persisted: None, held: Vec::new(), outbox: Vec::new() });
         }
         sim.trace.begin_step();
         for id in 0..nodes {
@@ -210,7 +223,9 @@ impl<P: Protocol> Sim<P> {
     pub fn base_bytes(&self) -> usize {
         let timers: usize =
             self.nodes.iter().map(|n| n.timers.len() * std::mem::size_of::<(P::Timer, TimerSlot)>()).sum();
-        self.nodes.len() * std::mem::size_of::<NodeSlot<P>>() + timers + self.queue_bytes()
+        self.nodes.len() * (std::mem::size_of::<NodeSlot<P>>() + std::mem::size_of::<ColdSlot<P>>())
+            + timers
+            + self.queue_bytes()
     }
 
     /// About how many bytes the event queue holds (a storm's messages).
@@ -246,7 +261,7 @@ impl<P: Protocol> Sim<P> {
     /// What a crashed node kept; `None` for a node that is up.
     pub fn persisted(&self, node: NodeId) -> Option<&P::Persistent> {
         match self.nodes[node as usize].status {
-            NodeStatus::Crashed => self.nodes[node as usize].persisted.as_ref(),
+            NodeStatus::Crashed => self.cold[node as usize].persisted.as_ref(),
             _ => None,
         }
     }
@@ -365,7 +380,7 @@ impl<P: Protocol> Sim<P> {
                 if slot.status == NodeStatus::Paused {
                     // Still in flight: it waits for the node.
                     let payload = Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: true };
-                    slot.held.push(Queued { time: q.time, payload });
+                    self.cold[to as usize].held.push(Queued { time: q.time, payload });
                     return true;
                 }
                 self.in_flight -= 1;
@@ -379,7 +394,9 @@ impl<P: Protocol> Sim<P> {
                     _ => return true, // replaced, cancelled or lost in a crash
                 }
                 if slot.status == NodeStatus::Paused {
-                    slot.held.push(Queued { time: q.time, payload: Payload::Timer { node, timer, gen } });
+                    self.cold[node as usize]
+                        .held
+                        .push(Queued { time: q.time, payload: Payload::Timer { node, timer, gen } });
                     return true;
                 }
                 slot.timers.remove(&timer);
@@ -390,7 +407,7 @@ impl<P: Protocol> Sim<P> {
             Payload::Flush { node } => {
                 let slot = &mut self.nodes[node as usize];
                 if slot.status == NodeStatus::Paused {
-                    slot.held.push(Queued { time: q.time, payload: Payload::Flush { node } });
+                    self.cold[node as usize].held.push(Queued { time: q.time, payload: Payload::Flush { node } });
                     return true;
                 }
                 self.flush(node);
@@ -457,7 +474,7 @@ impl<P: Protocol> Sim<P> {
             }
             NodeStatus::Paused => {
                 let payload = Payload::Command { node, cmd };
-                slot.held.push(Queued { time: self.now, payload });
+                self.cold[node as usize].held.push(Queued { time: self.now, payload });
             }
             NodeStatus::Up => {
                 self.trace.record(self.now, EventKind::Command { node, cmd: cmd.clone(), accepted: true });
@@ -473,7 +490,7 @@ impl<P: Protocol> Sim<P> {
         let slot = &mut self.nodes[node as usize];
         let local = slot.clock.local(self.now);
         if let Some(proto) = slot.proto.as_mut() {
-            let mut ctx = Ctx::new(node, local, &mut slot.rng, &mut effects);
+            let mut ctx = Ctx::new(node, local, &mut self.cold[node as usize].rng, &mut effects);
             f(proto, &mut ctx);
         }
         for effect in effects.drain(..) {
@@ -486,8 +503,9 @@ impl<P: Protocol> Sim<P> {
         match effect {
             Effect::Send { to, msg } => {
                 let slot = &mut self.nodes[node as usize];
-                if slot.disk_until > self.now || !slot.outbox.is_empty() {
-                    slot.outbox.push((slot.disk_until, to, msg));
+                if slot.disk_until > self.now || slot.outbox_busy {
+                    slot.outbox_busy = true;
+                    self.cold[node as usize].outbox.push((slot.disk_until, to, msg));
                 } else {
                     self.transmit(node, to, msg);
                 }

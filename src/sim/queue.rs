@@ -22,8 +22,12 @@ const CALENDAR_FROM: usize = 1 << 16;
 const WIDTH: Time = 1 << 10;
 /// Buckets in the ring: it spans about 4.2 s ahead of the current one.
 const RING: usize = 4096;
-/// A bucket's buffer is kept for reuse up to this many events.
+/// A bucket's buffer stays in its ring slot for reuse up to this many
+/// events; larger ones go to a pool of at most [`POOL`] buffers, which the
+/// next empty bucket to be filled takes from (a swarm's busy buckets would
+/// otherwise each grow from nothing, or each keep a large buffer).
 const KEEP: usize = 1024;
+const POOL: usize = 32;
 
 #[derive(Clone, Debug)]
 pub struct EventQueue<T> {
@@ -85,6 +89,9 @@ struct Calendar<T> {
     in_ring: usize,
     /// Events past the ring's span.
     far: BinaryHeap<Reverse<Entry<T>>>,
+    /// Scratch space for sorting a bucket.
+    dest: Vec<u32>,
+    pool: Vec<Vec<Entry<T>>>,
 }
 
 impl<T> Calendar<T> {
@@ -96,6 +103,8 @@ impl<T> Calendar<T> {
             ring: (0..RING).map(|_| Vec::new()).collect(),
             in_ring: 0,
             far: BinaryHeap::new(),
+            dest: Vec::new(),
+            pool: Vec::new(),
         }
     }
 
@@ -104,7 +113,13 @@ impl<T> Calendar<T> {
         if b <= self.now_bucket {
             self.late.push(Reverse(e));
         } else if b < self.now_bucket + RING as u64 {
-            self.ring[(b % RING as u64) as usize].push(e);
+            let slot = &mut self.ring[(b % RING as u64) as usize];
+            if slot.capacity() == 0 {
+                if let Some(buffer) = self.pool.pop() {
+                    *slot = buffer;
+                }
+            }
+            slot.push(e);
             self.in_ring += 1;
         } else {
             self.far.push(Reverse(e));
@@ -156,14 +171,51 @@ impl<T> Calendar<T> {
         };
         let mut bucket = std::mem::take(&mut self.ring[next]);
         self.in_ring -= bucket.len();
-        // Mostly in order already (pushed in order, within a millisecond).
-        bucket.sort_unstable_by_key(Entry::key);
+        self.sort(&mut bucket);
         // Hand the emptied deque's buffer back to the ring slot, unless it
         // is large: a swarm's busy buckets would otherwise each keep one.
-        let spent = std::mem::replace(&mut self.now, VecDeque::from(bucket));
+        let spent = Vec::from(std::mem::replace(&mut self.now, VecDeque::from(bucket)));
         if spent.capacity() <= KEEP {
-            self.ring[next] = Vec::from(spent);
+            self.ring[next] = spent;
+        } else if self.pool.len() < POOL {
+            self.pool.push(spent);
         }
+    }
+
+    /// Sorts a bucket by time, keeping push order within an instant. A
+    /// bucket holds its events in push order (events from `far` arrive
+    /// before any pushed into the bucket directly, and in order), so a
+    /// stable sort by time sorts it by key: a counting sort on the time's
+    /// offset within the bucket, then the permutation applied in place.
+    fn sort(&mut self, bucket: &mut [Entry<T>]) {
+        if bucket.len() < 64 {
+            bucket.sort_by_key(|e| e.time);
+        } else {
+            let offset = |e: &Entry<T>| (e.time % WIDTH) as usize;
+            let mut starts = [0u32; WIDTH as usize];
+            for e in bucket.iter() {
+                starts[offset(e)] += 1;
+            }
+            let mut sum = 0;
+            for c in starts.iter_mut() {
+                (*c, sum) = (sum, sum + *c);
+            }
+            let dest = &mut self.dest;
+            dest.clear();
+            dest.extend(bucket.iter().map(|e| {
+                let d = &mut starts[offset(e)];
+                *d += 1;
+                *d - 1
+            }));
+            for i in 0..bucket.len() {
+                while dest[i] as usize != i {
+                    let d = dest[i] as usize;
+                    bucket.swap(i, d);
+                    dest.swap(i, d);
+                }
+            }
+        }
+        debug_assert!(bucket.windows(2).all(|w| w[0].key() < w[1].key()), "a bucket out of push order");
     }
 
     fn iter(&self) -> impl Iterator<Item = &Entry<T>> {
@@ -199,7 +251,9 @@ impl<T> EventQueue<T> {
     /// Moves every event into a calendar, keeping their order.
     fn switch_to_calendar(&mut self) {
         let Inner::Heap(h) = &mut self.inner else { return };
-        let events = std::mem::take(h).into_vec();
+        // In push order, which each bucket must keep (see `Calendar::sort`).
+        let mut events = std::mem::take(h).into_vec();
+        events.sort_unstable_by_key(|Reverse(e)| e.n);
         let first = events.iter().map(|Reverse(e)| e.time).min().unwrap_or(0);
         let mut c = Calendar::new(first / WIDTH);
         for Reverse(e) in events {

@@ -54,8 +54,10 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         let now = self.now;
-        let ready = slot.outbox.iter().take_while(|(at, ..)| *at <= now).count();
-        let out: Vec<_> = slot.outbox.drain(..ready).collect();
+        let outbox = &mut self.cold[node as usize].outbox;
+        let ready = outbox.iter().take_while(|(at, ..)| *at <= now).count();
+        let out: Vec<_> = outbox.drain(..ready).collect();
+        slot.outbox_busy = !outbox.is_empty();
         for (_, to, msg) in out {
             self.transmit(node, to, msg);
         }
@@ -64,7 +66,8 @@ impl<P: Protocol> Sim<P> {
     /// A crash: the writes in progress end, and what waited is never sent.
     pub(super) fn lose_outbox(&mut self, node: NodeId) {
         let slot = &mut self.nodes[node as usize];
-        slot.outbox.clear();
+        slot.outbox_busy = false;
         slot.disk_until = 0;
+        self.cold[node as usize].outbox.clear();
     }
 }
