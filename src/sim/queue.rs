@@ -23,11 +23,12 @@ const WIDTH: Time = 1 << 10;
 /// Buckets in the ring: it spans about 4.2 s ahead of the current one.
 const RING: usize = 4096;
 /// A bucket's buffer stays in its ring slot for reuse up to this many
-/// events; larger ones go to a pool of at most [`POOL`] buffers, which the
-/// next empty bucket to be filled takes from (a swarm's busy buckets would
-/// otherwise each grow from nothing, or each keep a large buffer).
+/// events; larger ones go to a pool of room for at most [`POOL`] events in
+/// all, which the next empty bucket to be filled takes from (a swarm's busy
+/// buckets would otherwise each grow from nothing, or each keep a large
+/// buffer).
 const KEEP: usize = 1024;
-const POOL: usize = 32;
+const POOL: usize = 1 << 19;
 
 #[derive(Clone, Debug)]
 pub struct EventQueue<T> {
@@ -177,7 +178,7 @@ impl<T> Calendar<T> {
         let spent = Vec::from(std::mem::replace(&mut self.now, VecDeque::from(bucket)));
         if spent.capacity() <= KEEP {
             self.ring[next] = spent;
-        } else if self.pool.len() < POOL {
+        } else if self.pool.iter().map(Vec::capacity).sum::<usize>() + spent.capacity() <= POOL {
             self.pool.push(spent);
         }
     }
