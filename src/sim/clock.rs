@@ -22,6 +22,9 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// True time: no offset, no drift (what [`Clock::default`] gives).
+    pub const TRUE: Clock = Clock { base_true: 0, base_local: 0, drift_ppm: 0, offset_us: 0 };
+
     /// The local reading at true time `t` (`t >= base_true`).
     pub fn local(&self, t: Time) -> LocalTime {
         if self.drift_ppm == 0 {

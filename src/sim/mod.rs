@@ -99,10 +99,17 @@ struct NodeSlot<P: Protocol> {
     /// Messages are waiting in the cold slot's outbox.
     outbox_busy: bool,
     proto: Option<P>,
-    clock: Clock,
+    /// `None` until the node's clock is skewed: it reads true time.
+    clock: Option<Box<Clock>>,
     timers: vecmap::VecMap<P::Timer, TimerSlot>,
     /// When the node's last storage write completes.
     disk_until: Time,
+}
+
+impl<P: Protocol> NodeSlot<P> {
+    fn clock(&self) -> &Clock {
+        self.clock.as_deref().unwrap_or(&Clock::TRUE)
+    }
 }
 
 /// The rest of a node's slot. The generator is here too: a swarm's sites
@@ -188,7 +195,7 @@ impl<P: Protocol> Sim<P> {
                 status: NodeStatus::Up,
                 outbox_busy: false,
                 proto: Some(P::boot(id, &sim.config, None)),
-                clock: Clock::default(),
+                clock: None,
                 timers: vecmap::VecMap::new(),
                 disk_until: 0,
             });
@@ -267,12 +274,12 @@ impl<P: Protocol> Sim<P> {
     }
 
     pub fn clock(&self, node: NodeId) -> &Clock {
-        &self.nodes[node as usize].clock
+        self.nodes[node as usize].clock()
     }
 
     /// The node's local clock now.
     pub fn local_time(&self, node: NodeId) -> LocalTime {
-        self.nodes[node as usize].clock.local(self.now)
+        self.nodes[node as usize].clock().local(self.now)
     }
 
     /// A pending timer's `(set_at, deadline)` on the node's own clock.
@@ -488,9 +495,10 @@ impl<P: Protocol> Sim<P> {
     fn dispatch(&mut self, node: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
         let mut effects = std::mem::take(&mut self.effects);
         let slot = &mut self.nodes[node as usize];
-        let local = slot.clock.local(self.now);
+        let local = slot.clock().local(self.now);
         if let Some(proto) = slot.proto.as_mut() {
-            let mut ctx = Ctx::new(node, local, &mut self.cold[node as usize].rng, &mut effects);
+            let rng = &mut self.cold[node as usize].rng;
+            let mut ctx = Ctx::new(node, local, &self.config, rng, &mut effects);
             f(proto, &mut ctx);
         }
         for effect in effects.drain(..) {
@@ -517,7 +525,7 @@ impl<P: Protocol> Sim<P> {
                 let slot = &mut self.nodes[node as usize];
                 let deadline = local + after_us as i64;
                 slot.timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
-                let at = slot.clock.true_at(deadline, self.now);
+                let at = slot.clock().true_at(deadline, self.now);
                 self.queue.push(at, Queued { time: at, payload: Payload::Timer { node, timer, gen } });
             }
             Effect::CancelTimer { timer } => {

@@ -63,11 +63,12 @@ pub enum Effect<P: Protocol> {
     Persist,
 }
 
-/// The handler's view of the world: who it is, what its clock says, its
-/// random stream, and where its effects go.
+/// The handler's view of the world: who it is, what its clock says, the
+/// cluster's configuration, its random stream, and where its effects go.
 pub struct Ctx<'a, P: Protocol> {
     id: NodeId,
     now: LocalTime,
+    config: &'a P::Config,
     rng: &'a mut Rng,
     effects: &'a mut Vec<Effect<P>>,
 }
@@ -75,8 +76,21 @@ pub struct Ctx<'a, P: Protocol> {
 impl<'a, P: Protocol> Ctx<'a, P> {
     /// Builds a context. Public so protocol unit tests can drive one event and
     /// assert the exact effects that come out.
-    pub fn new(id: NodeId, now: LocalTime, rng: &'a mut Rng, effects: &'a mut Vec<Effect<P>>) -> Self {
-        Ctx { id, now, rng, effects }
+    pub fn new(
+        id: NodeId,
+        now: LocalTime,
+        config: &'a P::Config,
+        rng: &'a mut Rng,
+        effects: &'a mut Vec<Effect<P>>,
+    ) -> Self {
+        Ctx { id, now, config, rng, effects }
+    }
+
+    /// The configuration every node booted with. A node may read it here
+    /// instead of keeping a copy: a swarm's run is bound by the size of
+    /// the node state each event reads.
+    pub fn config(&self) -> &'a P::Config {
+        self.config
     }
 
     pub fn id(&self) -> NodeId {

@@ -225,7 +225,6 @@ impl fmt::Display for Note {
 #[derive(Clone, Debug)]
 pub struct Gossip {
     id: NodeId,
-    cfg: GossipConfig,
     state: SiteState,
     /// Unnecessary contacts since the last necessary one (counter variants).
     contacts: u32,
@@ -251,11 +250,11 @@ impl Gossip {
 
     /// The current cycle: ticks fire at multiples of the period.
     fn cycle(&self, ctx: &Ctx<'_, Self>) -> u64 {
-        (ctx.now().max(0) as u64) / self.cfg.period_us
+        (ctx.now().max(0) as u64) / ctx.config().period_us
     }
 
-    fn spreading(&self) -> bool {
-        match self.cfg.mode {
+    fn spreading(&self, cfg: &GossipConfig) -> bool {
+        match cfg.mode {
             Mode::AntiEntropy => self.knows(),
             Mode::Rumor => self.state == SiteState::Infective,
         }
@@ -272,10 +271,10 @@ impl Gossip {
 
     /// Applies loss of interest after one contact (§1.4).
     fn contact(&mut self, ctx: &mut Ctx<'_, Self>, unnecessary: bool) {
-        if self.cfg.mode != Mode::Rumor || self.state != SiteState::Infective {
+        if ctx.config().mode != Mode::Rumor || self.state != SiteState::Infective {
             return;
         }
-        let i = self.cfg.interest;
+        let i = ctx.config().interest;
         if i.feedback && !unnecessary {
             // A contact that informed someone starts the count again: the
             // counter counts unnecessary contacts in a row. This is the
@@ -298,7 +297,8 @@ impl Gossip {
     }
 
     fn partner(&self, ctx: &mut Ctx<'_, Self>) -> NodeId {
-        let p = ctx.rng().below(u64::from(self.cfg.nodes - 1)) as NodeId;
+        let others = u64::from(ctx.config().nodes - 1);
+        let p = ctx.rng().below(others) as NodeId;
         if p >= self.id {
             p + 1
         } else {
@@ -308,17 +308,17 @@ impl Gossip {
 
     /// Whether every site ticks: pulls and anti-entropy (every site
     /// initiates). Push rumors tick only while infective.
-    fn always_ticks(&self) -> bool {
-        self.cfg.exchange.pulls() || self.cfg.mode == Mode::AntiEntropy
+    fn always_ticks(&self, cfg: &GossipConfig) -> bool {
+        cfg.exchange.pulls() || cfg.mode == Mode::AntiEntropy
     }
 
     /// Whether the cycle timer must run now.
-    fn needs_ticks(&self) -> bool {
-        self.always_ticks() || self.state == SiteState::Infective
+    fn needs_ticks(&self, cfg: &GossipConfig) -> bool {
+        self.always_ticks(cfg) || self.state == SiteState::Infective
     }
 
     fn arm(&self, ctx: &mut Ctx<'_, Self>) {
-        let p = self.cfg.period_us as i64;
+        let p = ctx.config().period_us as i64;
         let now = ctx.now().max(0);
         ctx.set_timer(Timer::Cycle, (p - now % p) as u64);
     }
@@ -343,36 +343,38 @@ impl Protocol for Gossip {
         } else {
             SiteState::Susceptible
         };
-        Gossip { id, cfg: cfg.clone(), state, contacts: 0, learned: if origin { Some(0) } else { learned }, sent: 0 }
+        Gossip { id, state, contacts: 0, learned: if origin { Some(0) } else { learned }, sent: 0 }
     }
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
-        if self.needs_ticks() {
+        if self.needs_ticks(ctx.config()) {
             self.arm(ctx);
         }
     }
 
     fn on_timer(&mut self, _: Timer, ctx: &mut Ctx<'_, Self>) {
-        let ex = self.cfg.exchange;
-        if self.spreading() && ex.pushes() {
-            for _ in 0..self.cfg.fanout {
+        let cfg = ctx.config();
+        let ex = cfg.exchange;
+        if self.spreading(cfg) && ex.pushes() {
+            for _ in 0..cfg.fanout {
                 let p = self.partner(ctx);
                 self.sent += 1;
                 ctx.send(p, Msg::Push);
             }
         }
         if ex.pulls() {
-            for _ in 0..self.cfg.fanout {
+            for _ in 0..cfg.fanout {
                 let p = self.partner(ctx);
                 ctx.send(p, Msg::PullRequest { knows: self.knows() });
             }
         }
-        if self.needs_ticks() {
+        if self.needs_ticks(cfg) {
             self.arm(ctx);
         }
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
+        let cfg = ctx.config();
         match msg {
             Msg::Push => {
                 // Rounds are synchronous: the recipient answers as of the
@@ -383,30 +385,30 @@ impl Protocol for Gossip {
                 let was_susceptible = !self.knows();
                 self.learn(ctx);
                 // A susceptible push-rumor site ran no timer; it starts one now.
-                if was_susceptible && !self.always_ticks() {
+                if was_susceptible && !self.always_ticks(cfg) {
                     self.arm(ctx);
                 }
-                if self.cfg.mode == Mode::Rumor {
+                if cfg.mode == Mode::Rumor {
                     ctx.send(from, Msg::PushReply { knew });
                 }
             }
             Msg::PushReply { knew } => self.contact(ctx, knew),
             Msg::PullRequest { knows } => {
-                let update = self.spreading() && !knows;
+                let update = self.spreading(cfg) && !knows;
                 if update {
                     self.sent += 1;
                 }
                 // An answer with nothing is sent too, so the requester's
                 // exchange completes (it counts as traffic only with the update).
                 ctx.send(from, Msg::PullReply { update });
-                if self.spreading() {
+                if self.spreading(cfg) {
                     self.contact(ctx, knows);
                 }
             }
             Msg::PullReply { update } => {
                 if update {
                     self.learn(ctx);
-                } else if self.cfg.bug == Some(Bug::ReplaceOnPull) && self.knows() {
+                } else if cfg.bug == Some(Bug::ReplaceOnPull) && self.knows() {
                     self.state = SiteState::Susceptible;
                     self.learned = None;
                 }

@@ -33,13 +33,14 @@ pub fn cfg() -> RaftConfig {
 pub struct Server {
     pub raft: Raft,
     pub now: LocalTime,
+    cfg: RaftConfig,
     rng: Rng,
 }
 
 impl Server {
     /// Server `id`, booted fresh and started (its start effects dropped).
     pub fn new(id: NodeId, cfg: RaftConfig) -> Self {
-        let mut s = Server { raft: Raft::boot(id, &cfg, None), now: 0, rng: Rng::new(1, u64::from(id)) };
+        let mut s = Server { raft: Raft::boot(id, &cfg, None), now: 0, cfg, rng: Rng::new(1, u64::from(id)) };
         s.run(|r, ctx| r.on_start(ctx));
         s
     }
@@ -56,7 +57,7 @@ impl Server {
 
     fn run(&mut self, f: impl FnOnce(&mut Raft, &mut Ctx<'_, Raft>)) -> Vec<Fx> {
         let mut effects = Vec::new();
-        let mut ctx = Ctx::new(self.raft.id(), self.now, &mut self.rng, &mut effects);
+        let mut ctx = Ctx::new(self.raft.id(), self.now, &self.cfg, &mut self.rng, &mut effects);
         f(&mut self.raft, &mut ctx);
         effects
             .into_iter()
