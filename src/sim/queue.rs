@@ -188,32 +188,30 @@ impl<T> Calendar<T> {
     /// before any pushed into the bucket directly, and in order), so a
     /// stable sort by time sorts it by key: a counting sort on the time's
     /// offset within the bucket, then the permutation applied in place.
+    /// (One algorithm for every size: a second would be compiled once per
+    /// protocol into the page's bundle.)
     fn sort(&mut self, bucket: &mut [Entry<T>]) {
-        if bucket.len() < 64 {
-            bucket.sort_by_key(|e| e.time);
-        } else {
-            let offset = |e: &Entry<T>| (e.time % WIDTH) as usize;
-            let mut starts = [0u32; WIDTH as usize];
-            for e in bucket.iter() {
-                starts[offset(e)] += 1;
-            }
-            let mut sum = 0;
-            for c in starts.iter_mut() {
-                (*c, sum) = (sum, sum + *c);
-            }
-            let dest = &mut self.dest;
-            dest.clear();
-            dest.extend(bucket.iter().map(|e| {
-                let d = &mut starts[offset(e)];
-                *d += 1;
-                *d - 1
-            }));
-            for i in 0..bucket.len() {
-                while dest[i] as usize != i {
-                    let d = dest[i] as usize;
-                    bucket.swap(i, d);
-                    dest.swap(i, d);
-                }
+        let offset = |e: &Entry<T>| (e.time % WIDTH) as usize;
+        let mut starts = [0u32; WIDTH as usize];
+        for e in bucket.iter() {
+            starts[offset(e)] += 1;
+        }
+        let mut sum = 0;
+        for c in starts.iter_mut() {
+            (*c, sum) = (sum, sum + *c);
+        }
+        let dest = &mut self.dest;
+        dest.clear();
+        dest.extend(bucket.iter().map(|e| {
+            let d = &mut starts[offset(e)];
+            *d += 1;
+            *d - 1
+        }));
+        for i in 0..bucket.len() {
+            while dest[i] as usize != i {
+                let d = dest[i] as usize;
+                bucket.swap(i, d);
+                dest.swap(i, d);
             }
         }
         debug_assert!(bucket.windows(2).all(|w| w[0].key() < w[1].key()), "a bucket out of push order");
@@ -252,12 +250,12 @@ impl<T> EventQueue<T> {
     /// Moves every event into a calendar, keeping their order.
     fn switch_to_calendar(&mut self) {
         let Inner::Heap(h) = &mut self.inner else { return };
-        // In push order, which each bucket must keep (see `Calendar::sort`).
-        let mut events = std::mem::take(h).into_vec();
-        events.sort_unstable_by_key(|Reverse(e)| e.n);
-        let first = events.iter().map(|Reverse(e)| e.time).min().unwrap_or(0);
+        // In order, so that each bucket keeps push order within an instant
+        // (see `Calendar::sort`).
+        let events = std::mem::take(h).into_sorted_vec();
+        let first = events.last().map_or(0, |Reverse(e)| e.time);
         let mut c = Calendar::new(first / WIDTH);
-        for Reverse(e) in events {
+        for Reverse(e) in events.into_iter().rev() {
             c.push(e);
         }
         self.inner = Inner::Calendar(Box::new(c));
