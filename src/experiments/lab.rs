@@ -216,8 +216,7 @@ impl Request {
             }
             Kind::Gossip => {
                 let p = GossipParams {
-                    // The page runs at most a scenario's sites (the CLI, ten times more).
-                    nodes: f.number("nodes", 2, crate::protocols::gossip::MAX_SITES)?,
+                    nodes: page_sites(&f)?,
                     mode: if f.choice("mode")? == "rumor" { Mode::Rumor } else { Mode::AntiEntropy },
                     exchange: match f.choice("exchange")? {
                         "push" => Exchange::Push,
@@ -456,4 +455,15 @@ impl Run {
             self.report_json()
         )
     }
+}
+
+/// The page runs at most a scenario's gossip sites; the CLI, ten times more.
+fn page_sites(f: &Fields) -> Result<u32, String> {
+    use crate::protocols::gossip::{MAX_EXPERIMENT_SITES, MAX_SITES};
+    f.number("nodes", 2, MAX_SITES).map_err(|e| match f.number("nodes", MAX_SITES, u32::MAX) {
+        Ok(n) => format!(
+            "nodes: {n} is more than the {MAX_SITES} sites the page runs (splitbrain gossip runs up to {MAX_EXPERIMENT_SITES})"
+        ),
+        Err(_) => e,
+    })
 }
