@@ -2,7 +2,6 @@
 //! partitions, link settings and clock skew, each acting at the current
 //! instant and leaving its event in the trace's last step.
 
-use super::clock::Clock;
 use super::network::{DropReason, LinkConfig};
 use super::protocol::Protocol;
 use super::trace::{EventKind, Fault};
@@ -116,12 +115,14 @@ impl<P: Protocol> Sim<P> {
         self.fault(Fault::Skew { node, offset_us, drift_ppm });
         let now = self.now;
         let slot = &mut self.nodes[node as usize];
-        slot.clock.get_or_insert_with(Box::default).skew(now, offset_us, drift_ppm);
+        let clock = slot.clock.get_or_insert_with(Box::default);
+        clock.skew(now, offset_us, drift_ppm);
+        let clock = **clock;
         let mut moved = Vec::new();
         for (timer, s) in slot.timers.iter_mut() {
             self.timer_gen += 1;
             s.gen = self.timer_gen;
-            moved.push((*timer, s.gen, slot.clock.as_deref().unwrap_or(&Clock::TRUE).true_at(s.deadline, now)));
+            moved.push((*timer, s.gen, clock.true_at(s.deadline, now)));
         }
         // Held timers keep their old generation, so they no longer fire.
         for (timer, gen, at) in moved {
