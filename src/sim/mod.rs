@@ -16,6 +16,7 @@ mod faults;
 pub mod invariant;
 pub mod limits;
 pub mod network;
+mod prefetch;
 pub mod protocol;
 mod queue;
 pub mod rng;
@@ -365,6 +366,7 @@ impl<P: Protocol> Sim<P> {
         let Some((_, q)) = self.queue.pop() else {
             return false;
         };
+        self.prefetch_ahead();
         self.trace.begin_step();
         self.now = self.now.max(q.time);
         match q.payload {

@@ -13,7 +13,7 @@
 
 use super::Time;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 /// Above this many pending events the queue becomes a calendar.
 const CALENDAR_FROM: usize = 1 << 16;
@@ -79,11 +79,12 @@ impl<T> Ord for Entry<T> {
 /// The calendar. Bucket number `b` holds the events of `[b·WIDTH,
 /// (b+1)·WIDTH)`, in ring slot `b % RING`, for `b` in `(now_bucket,
 /// now_bucket + RING)`. Bucket `now_bucket` is being consumed: its events
-/// are `now` (sorted) and `late` (pushed since it was sorted).
+/// are `now` (sorted latest first, so that the earliest pops off its end)
+/// and `late` (pushed since it was sorted).
 #[derive(Clone, Debug)]
 struct Calendar<T> {
     now_bucket: u64,
-    now: VecDeque<Entry<T>>,
+    now: Vec<Entry<T>>,
     late: BinaryHeap<Reverse<Entry<T>>>,
     ring: Vec<Vec<Entry<T>>>,
     /// Events in the ring.
@@ -99,7 +100,7 @@ impl<T> Calendar<T> {
     fn new(now_bucket: u64) -> Self {
         Calendar {
             now_bucket,
-            now: VecDeque::new(),
+            now: Vec::new(),
             late: BinaryHeap::new(),
             ring: (0..RING).map(|_| Vec::new()).collect(),
             in_ring: 0,
@@ -128,19 +129,19 @@ impl<T> Calendar<T> {
     }
 
     fn peek(&self) -> Option<&Entry<T>> {
-        match (self.now.front(), self.late.peek()) {
+        match (self.now.last(), self.late.peek()) {
             (Some(a), Some(Reverse(b))) => Some(if a.key() <= b.key() { a } else { b }),
             (a, b) => a.or(b.map(|Reverse(b)| b)),
         }
     }
 
     fn pop(&mut self) -> Option<Entry<T>> {
-        let from_late = match (self.now.front(), self.late.peek()) {
+        let from_late = match (self.now.last(), self.late.peek()) {
             (Some(a), Some(Reverse(b))) => b.key() < a.key(),
             (None, Some(_)) => true,
             (_, None) => false,
         };
-        let e = if from_late { self.late.pop().map(|Reverse(e)| e) } else { self.now.pop_front() };
+        let e = if from_late { self.late.pop().map(|Reverse(e)| e) } else { self.now.pop() };
         if self.now.is_empty() && self.late.is_empty() {
             self.advance();
         }
@@ -173,9 +174,9 @@ impl<T> Calendar<T> {
         let mut bucket = std::mem::take(&mut self.ring[next]);
         self.in_ring -= bucket.len();
         self.sort(&mut bucket);
-        // Hand the emptied deque's buffer back to the ring slot, unless it
-        // is large: a swarm's busy buckets would otherwise each keep one.
-        let spent = Vec::from(std::mem::replace(&mut self.now, VecDeque::from(bucket)));
+        // Hand the emptied buffer back to the ring slot, unless it is
+        // large: a swarm's busy buckets would otherwise each keep one.
+        let spent = std::mem::replace(&mut self.now, bucket);
         if spent.capacity() <= KEEP {
             self.ring[next] = spent;
         } else if self.pool.iter().map(Vec::capacity).sum::<usize>() + spent.capacity() <= POOL {
@@ -183,11 +184,13 @@ impl<T> Calendar<T> {
         }
     }
 
-    /// Sorts a bucket by time, keeping push order within an instant. A
+    /// Sorts a bucket by time, latest first, and within an instant latest
+    /// pushed first (so that popping its end gives the earliest). A
     /// bucket holds its events in push order (events from `far` arrive
     /// before any pushed into the bucket directly, and in order), so a
     /// stable sort by time sorts it by key: a counting sort on the time's
-    /// offset within the bucket, then the permutation applied in place.
+    /// offset within the bucket, then the permutation (reversed) applied in
+    /// place.
     /// (One algorithm for every size: a second would be compiled once per
     /// protocol into the page's bundle.)
     fn sort(&mut self, bucket: &mut [Entry<T>]) {
@@ -200,12 +203,13 @@ impl<T> Calendar<T> {
         for c in starts.iter_mut() {
             (*c, sum) = (sum, sum + *c);
         }
+        let last = (bucket.len() as u32).saturating_sub(1);
         let dest = &mut self.dest;
         dest.clear();
         dest.extend(bucket.iter().map(|e| {
             let d = &mut starts[offset(e)];
             *d += 1;
-            *d - 1
+            last - (*d - 1)
         }));
         for i in 0..bucket.len() {
             while dest[i] as usize != i {
@@ -214,7 +218,7 @@ impl<T> Calendar<T> {
                 dest.swap(i, d);
             }
         }
-        debug_assert!(bucket.windows(2).all(|w| w[0].key() < w[1].key()), "a bucket out of push order");
+        debug_assert!(bucket.windows(2).all(|w| w[0].key() > w[1].key()), "a bucket out of push order");
     }
 
     fn iter(&self) -> impl Iterator<Item = &Entry<T>> {
@@ -281,6 +285,17 @@ impl<T> EventQueue<T> {
             Inner::Calendar(c) => c.peek(),
         }?;
         Some((e.time, &e.item))
+    }
+
+    /// Roughly the event `d` places after the earliest: exact within the
+    /// calendar's current bucket but for events pushed into it since it was
+    /// sorted, and `None` for a small queue (whose heap has no cheap
+    /// answer). Good enough for a cache hint.
+    pub fn ahead(&self, d: usize) -> Option<&T> {
+        match &self.inner {
+            Inner::Heap(_) => None,
+            Inner::Calendar(c) => c.now.len().checked_sub(d + 1).map(|i| &c.now[i].item),
+        }
     }
 
     pub fn len(&self) -> usize {

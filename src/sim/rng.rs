@@ -69,6 +69,14 @@ impl Rng {
         Self::new(seed, 1 + u64::from(id))
     }
 
+    /// Asks for the live generator's memory early (a cache hint, see
+    /// `sim::prefetch`); a parked one has nothing to fetch.
+    pub(crate) fn prefetch(&self) {
+        if let Some(r) = &self.live {
+            super::prefetch::value(&**r);
+        }
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.live().next_u64()
     }

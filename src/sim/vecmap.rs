@@ -54,6 +54,12 @@ impl<K: Ord, V> VecMap<K, V> {
         self.entries.clear();
     }
 
+    /// Asks for the entries' memory early (a cache hint, see
+    /// `sim::prefetch`).
+    pub(crate) fn prefetch(&self) {
+        super::prefetch::lines(self.entries.as_ptr(), std::mem::size_of_val(self.entries.as_slice()));
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

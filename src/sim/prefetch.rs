@@ -1,0 +1,83 @@
+//! Cache hints for the event loop.
+//!
+//! A swarm's events land on random sites, so nearly every event starts with
+//! cache misses: the site's slot, its timers, its generator. The calendar
+//! queue knows which sites the next events are for, so the loop asks for
+//! their memory a few events early ([`super::Sim::step`]) and the misses
+//! overlap with the work in between instead of following one another.
+//!
+//! A hint changes nothing that the program can observe: not the trace, not
+//! the draws. Where the target has no stable prefetch instruction (wasm32,
+//! aarch64), it does nothing.
+//!
+//! Measured on 100,000 sites of push-pull anti-entropy (the CLI's `gossip
+//! --nodes 100000 --mode anti-entropy --exchange push-pull`): 0.61-0.66 s
+//! without, 0.43-0.45 s with; 1,000,000 sites 11.5 s without, 6.3-6.9 s
+//! with. Fetching 4 to 12 events ahead all did about as well.
+
+use super::{Payload, Protocol, Sim};
+
+/// How far ahead [`Sim::step`] asks for the next events' memory.
+const FAR: usize = 6;
+const NEAR: usize = 3;
+
+impl<P: Protocol> Payload<P> {
+    /// The node the event happens at.
+    fn node(&self) -> super::NodeId {
+        match self {
+            Payload::Deliver { to, .. } => *to,
+            Payload::Timer { node, .. } | Payload::Command { node, .. } | Payload::Flush { node } => *node,
+        }
+    }
+}
+
+impl<P: Protocol> Sim<P> {
+    /// Asks for the memory that the coming events will read: the slots of
+    /// the site [`FAR`] events ahead, and, once those are in cache, the
+    /// timers and generator behind the pointers of the one [`NEAR`] ahead,
+    /// if it is a timer.
+    #[inline]
+    pub(super) fn prefetch_ahead(&self) {
+        if let Some(n) = self.queue.ahead(FAR).map(|q| q.payload.node() as usize) {
+            if let (Some(slot), Some(cold)) = (self.nodes.get(n), self.cold.get(n)) {
+                value(slot);
+                value(cold);
+            }
+        }
+        if let Some(Payload::Timer { node, .. }) = self.queue.ahead(NEAR).map(|q| &q.payload) {
+            if let (Some(slot), Some(cold)) = (self.nodes.get(*node as usize), self.cold.get(*node as usize)) {
+                slot.timers.prefetch();
+                cold.rng.prefetch();
+            }
+        }
+    }
+}
+
+/// Asks for the cache lines that hold `len` bytes from `p`.
+#[inline(always)]
+pub(crate) fn lines<T: ?Sized>(p: *const T, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let p = p.cast::<i8>();
+        // Every line from the one holding the first byte to the one holding
+        // the last (a value may straddle one more line than its size says).
+        let skew = p as usize % 64;
+        for offset in (0..skew + len.max(1)).step_by(64) {
+            let offset = offset as isize - skew as isize;
+            // SAFETY: PREFETCHT0 is a hint. It never faults, whatever the
+            // address, and has no effect but on the cache; `wrapping_offset`
+            // forms the address without claiming that it is in bounds.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.wrapping_offset(offset));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (p, len);
+}
+
+/// Asks for the cache lines that hold `*r`.
+#[inline(always)]
+pub(crate) fn value<T>(r: &T) {
+    lines(r as *const T, std::mem::size_of::<T>());
+}
