@@ -127,8 +127,7 @@ pub fn trial(p: &GossipParams, seed: u64) -> GossipTrial {
     loop {
         // Run one whole cycle: its ticks and every message they cause.
         let end = (cycle + 1) * PERIOD_US + PERIOD_US / 2;
-        while sim.next_event_time().is_some_and(|t| t < end) {
-            sim.step();
+        while sim.step_through(end - 1) {
             for e in sim.trace().last_step() {
                 match &e.kind {
                     EventKind::Send { msg, .. } if msg.carries_update() => {

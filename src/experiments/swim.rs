@@ -106,8 +106,7 @@ pub fn false_positive_trial(p: &SwimParams, seed: u64) -> (u64, f64) {
     let mut sim: Sim<Swim> = Sim::new(p.config(), p.nodes, seed, p.link());
     let end = FALSE_POSITIVE_PERIODS * p.period_us;
     let mut declared: Vec<Option<Time>> = vec![None; p.nodes as usize];
-    while sim.next_event_time().is_some_and(|t| t <= end) {
-        sim.step();
+    while sim.step_through(end) {
         for e in sim.trace().last_step() {
             if let EventKind::Note { note: Note::Marked { member, status: Status::Failed, .. }, .. } = e.kind {
                 declared[member as usize].get_or_insert(e.time);

@@ -347,10 +347,17 @@ impl<P: Protocol> Sim<P> {
     /// Processes the next event. Returns false when nothing is queued, or
     /// when the run has stopped at a cap ([`Sim::halted`]).
     pub fn step(&mut self) -> bool {
+        self.step_through(Time::MAX)
+    }
+
+    /// Processes the next event if it is due at or before `t`: one look at
+    /// the queue where `next_event_time` and then `step` take two. Returns
+    /// false, doing nothing, when none is due, as [`Sim::step`] does.
+    pub fn step_through(&mut self, t: Time) -> bool {
         if self.halted.is_some() {
             return false;
         }
-        let Some(next) = self.queue.peek().map(|(t, _)| t) else {
+        let Some(next) = self.queue.peek().map(|(t, _)| t).filter(|&next| next <= t) else {
             return false;
         };
         let ms = next / MS;
@@ -430,8 +437,7 @@ impl<P: Protocol> Sim<P> {
     /// A run stopped at a cap stays at the instant it stopped.
     pub fn run_until(&mut self, t: Time) -> u64 {
         let mut n = 0;
-        while self.next_event_time().is_some_and(|e| e <= t) {
-            self.step();
+        while self.step_through(t) {
             n += 1;
         }
         if self.halted.is_none() {

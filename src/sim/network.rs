@@ -34,6 +34,7 @@ impl Latency {
         }
     }
 
+    #[inline]
     fn sample(&self, rng: &mut Rng) -> u64 {
         match *self {
             Latency::Uniform { min_us, max_us } => rng.range_inclusive(min_us, max_us),
@@ -269,6 +270,7 @@ impl Network {
 
     /// Decides one transmission on `from -> to`: whether it is lost, its
     /// delivery time, and the delivery time of a duplicate if there is one.
+    #[inline]
     pub fn transmit(&self, from: NodeId, to: NodeId, now: Time, rng: &mut Rng) -> Transmission {
         let link = self.link(from, to);
         let lost = rng.chance(link.loss);

@@ -82,6 +82,7 @@ impl Rng {
     }
 
     /// A uniform draw from `0..n`. `n` must be positive.
+    #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "Rng::below(0)");
         // Lemire's multiply-and-reject: unbiased and branch-light. The
@@ -98,6 +99,7 @@ impl Rng {
     }
 
     /// A uniform draw from `lo..=hi` (inclusive). Requires `lo <= hi`.
+    #[inline]
     pub fn range_inclusive(&mut self, lo: u64, hi: u64) -> u64 {
         debug_assert!(lo <= hi);
         let span = hi - lo;
@@ -113,6 +115,7 @@ impl Rng {
     }
 
     /// True with probability `p`. Draws nothing when `p` is 0 or 1.
+    #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
         if p <= 0.0 {
             false
