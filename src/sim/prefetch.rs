@@ -12,14 +12,16 @@
 //!
 //! Measured on 100,000 sites of push-pull anti-entropy (the CLI's `gossip
 //! --nodes 100000 --mode anti-entropy --exchange push-pull`): 0.61-0.66 s
-//! without, 0.43-0.45 s with; 1,000,000 sites 11.5 s without, 6.3-6.9 s
-//! with. Fetching 4 to 12 events ahead all did about as well.
+//! without, 0.43-0.45 s with; 1,000,000 sites 11.5 s without, 6.2-6.4 s
+//! with. At 100,000 sites, fetching 4 to 20 events ahead all did about as
+//! well; at 1,000,000, 12 (and the generator 6) did best: 6.18-6.27 s,
+//! against 6.38-6.87 s at 6 and 6.42-6.60 s at 20.
 
 use super::{Payload, Protocol, Sim};
 
 /// How far ahead [`Sim::step`] asks for the next events' memory.
-const FAR: usize = 6;
-const NEAR: usize = 3;
+const FAR: usize = 12;
+const NEAR: usize = 6;
 
 impl<P: Protocol> Payload<P> {
     /// The node the event happens at.
