@@ -43,6 +43,11 @@ impl<P: Protocol> Sim<P> {
     /// if it is a timer.
     #[inline]
     pub(super) fn prefetch_ahead(&self) {
+        // The queue's own entries: a million sites' buckets outgrow the
+        // cache (5.41 -> 5.19-5.25 s).
+        if let Some(q) = self.queue.ahead(2 * FAR) {
+            value(q);
+        }
         if let Some(q) = self.queue.ahead(FAR) {
             let n = q.payload.node() as usize;
             if let Some(slot) = self.nodes.get(n) {
