@@ -12,8 +12,8 @@
 //!
 //! Measured on 100,000 sites of push-pull anti-entropy (the CLI's `gossip
 //! --nodes 100000 --mode anti-entropy --exchange push-pull`): 0.61-0.66 s
-//! without, 0.40 s with; 1,000,000 sites 11.5 s without, 5.7-6.0 s with.
-//! At 100,000 sites, fetching 4 to 20 events ahead all did about as well;
+//! without, 0.40 s with; 1,000,000 sites 11.5 s without, 5.7-6.0 s with
+//! (BENCHMARKS.md, session 11, has the steps since). At 100,000 sites, fetching 4 to 20 events ahead all did about as well;
 //! at 1,000,000, 12 (and the generator 6) did best: 6.18-6.27 s, against
 //! 6.38-6.87 s at 6 and 6.42-6.60 s at 20. Fetching only what the event
 //! reads (a delivery does not draw, so not its cold slot) then took it to
