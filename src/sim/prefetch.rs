@@ -10,15 +10,13 @@
 //! the draws. Where the target has no stable prefetch instruction (wasm32,
 //! aarch64), it does nothing.
 //!
-//! Measured on 100,000 sites of push-pull anti-entropy (the CLI's `gossip
-//! --nodes 100000 --mode anti-entropy --exchange push-pull`): 0.61-0.66 s
-//! without, 0.40 s with; 1,000,000 sites 11.5 s without, 5.7-6.0 s with
-//! (BENCHMARKS.md, session 11, has the steps since). At 100,000 sites, fetching 4 to 20 events ahead all did about as well;
-//! at 1,000,000, 12 (and the generator 6) did best: 6.18-6.27 s, against
-//! 6.38-6.87 s at 6 and 6.42-6.60 s at 20. Fetching only what the event
-//! reads (a delivery does not draw, so not its cold slot) then took it to
-//! 5.7-6.0 s: at that size the prefetches themselves had been waiting for
-//! room among the misses in flight (14% of a profile).
+//! Measured on push-pull anti-entropy (the CLI's `gossip --mode
+//! anti-entropy --exchange push-pull`, BENCHMARKS.md, session 11): 100,000
+//! sites 0.68 s without, 0.43 s with the first hints; 1,000,000 sites 11.5 s
+//! without, 6.2-6.4 s with them 12 events ahead (4 to 20 did as well at
+//! 100,000; 6 and 20 did worse at 1,000,000), and 5.7-6.0 s once each event
+//! fetched only what it reads: at that size the prefetches themselves had
+//! been waiting for room among the misses in flight (14% of a profile).
 
 use super::{Payload, Protocol, Sim};
 
@@ -37,10 +35,11 @@ impl<P: Protocol> Payload<P> {
 }
 
 impl<P: Protocol> Sim<P> {
-    /// Asks for the memory that the coming events will read: the slots of
-    /// the site [`FAR`] events ahead, and, once those are in cache, the
-    /// timers and generator behind the pointers of the one [`NEAR`] ahead,
-    /// if it is a timer.
+    /// Asks for the memory that the coming events will read: the queue's
+    /// entry `2 * FAR` events ahead; the node slot of the site [`FAR`]
+    /// ahead, and its generator's handle if that event is a timer; and,
+    /// once those are in cache, the timers and generator block behind the
+    /// pointers of the one [`NEAR`] ahead, if it is a timer.
     #[inline]
     pub(super) fn prefetch_ahead(&self) {
         // The queue's own entries: a million sites' buckets outgrow the
