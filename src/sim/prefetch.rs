@@ -74,9 +74,10 @@ pub(crate) fn lines<T: ?Sized>(p: *const T, len: usize) {
     {
         let p = p.cast::<i8>();
         // Every line from the one holding the first byte to the one holding
-        // the last (a value may straddle one more line than its size says).
+        // the last (a value may straddle one more line than its size says);
+        // none for no bytes (an empty map's pointer is only a placeholder).
         let skew = p as usize % 64;
-        for offset in (0..skew + len.max(1)).step_by(64) {
+        for offset in (0..if len == 0 { 0 } else { skew + len }).step_by(64) {
             let offset = offset as isize - skew as isize;
             // SAFETY: PREFETCHT0 is a hint. It never faults, whatever the
             // address, and has no effect but on the cache; `wrapping_offset`
