@@ -10,7 +10,7 @@ use super::{NodeId, NodeStatus, Payload, Queued, Sim};
 impl<P: Protocol> Sim<P> {
     fn fault(&mut self, fault: Fault) {
         self.trace.begin_step();
-        self.trace.record(self.now, EventKind::Fault(fault));
+        self.trace.record(self.now, EventKind::Fault(Box::new(fault)));
     }
 
     /// Crash: volatile state is lost, persistent state is kept, pending timers
@@ -23,7 +23,7 @@ impl<P: Protocol> Sim<P> {
         let slot = &mut self.nodes[node as usize];
         slot.status = NodeStatus::Crashed;
         self.cold[node as usize].persisted = slot.proto.take().map(|p| p.persistent());
-        slot.timers.clear();
+        self.cold[node as usize].timers.clear();
         self.lose_outbox(node);
         let held = std::mem::take(&mut self.cold[node as usize].held);
         for q in held {
@@ -119,7 +119,7 @@ impl<P: Protocol> Sim<P> {
         clock.skew(now, offset_us, drift_ppm);
         let clock = **clock;
         let mut moved = Vec::new();
-        for (timer, s) in slot.timers.iter_mut() {
+        for (timer, s) in self.cold[node as usize].timers.iter_mut() {
             self.timer_gen += 1;
             s.gen = self.timer_gen;
             moved.push((*timer, s.gen, clock.true_at(s.deadline, now)));

@@ -92,9 +92,10 @@ struct Queued<P: Protocol> {
 }
 
 /// What every event at a node reads. A swarm's run is bound by cache
-/// misses on these, so what only faults and storage writes need is kept
-/// apart, in [`ColdSlot`].
+/// misses on these, so what only timers, faults and storage writes need is
+/// kept apart, in [`ColdSlot`]: a gossip site's slot is one cache line.
 #[derive(Clone, Debug)]
+#[repr(align(64))]
 struct NodeSlot<P: Protocol> {
     status: NodeStatus,
     /// Messages are waiting in the cold slot's outbox.
@@ -102,7 +103,6 @@ struct NodeSlot<P: Protocol> {
     proto: Option<P>,
     /// `None` until the node's clock is skewed: it reads true time.
     clock: Option<Box<Clock>>,
-    timers: vecmap::VecMap<P::Timer, TimerSlot>,
     /// When the node's last storage write completes.
     disk_until: Time,
 }
@@ -113,10 +113,12 @@ impl<P: Protocol> NodeSlot<P> {
     }
 }
 
-/// The rest of a node's slot. The generator is here too: a swarm's sites
-/// draw on their own timers, which fire in node order.
+/// The rest of a node's slot: what a timer reads (the timers, and the
+/// generator: a swarm's sites draw on their ticks), first and together.
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 struct ColdSlot<P: Protocol> {
+    timers: vecmap::VecMap<P::Timer, TimerSlot>,
     rng: Rng,
     persisted: Option<P::Persistent>,
     /// Events that wait for a paused node.
@@ -197,11 +199,16 @@ impl<P: Protocol> Sim<P> {
                 outbox_busy: false,
                 proto: Some(P::boot(id, &sim.config, None)),
                 clock: None,
-                timers: vecmap::VecMap::new(),
                 disk_until: 0,
             });
             let rng = Rng::for_node(seed, id);
-            sim.cold.push(ColdSlot { rng, persisted: None, held: Vec::new(), outbox: Vec::new() });
+            sim.cold.push(ColdSlot {
+                timers: vecmap::VecMap::new(),
+                rng,
+                persisted: None,
+                held: Vec::new(),
+                outbox: Vec::new(),
+            });
         }
         sim.trace.begin_step();
         for id in 0..nodes {
@@ -230,7 +237,7 @@ impl<P: Protocol> Sim<P> {
     /// counted by its [`crate::scenario::Model::state_bytes`].
     pub fn base_bytes(&self) -> usize {
         let timers: usize =
-            self.nodes.iter().map(|n| n.timers.len() * std::mem::size_of::<(P::Timer, TimerSlot)>()).sum();
+            self.cold.iter().map(|n| n.timers.len() * std::mem::size_of::<(P::Timer, TimerSlot)>()).sum();
         self.nodes.len() * (std::mem::size_of::<NodeSlot<P>>() + std::mem::size_of::<ColdSlot<P>>())
             + timers
             + self.queue_bytes()
@@ -285,7 +292,7 @@ impl<P: Protocol> Sim<P> {
 
     /// A pending timer's `(set_at, deadline)` on the node's own clock.
     pub fn timer(&self, node: NodeId, timer: P::Timer) -> Option<(LocalTime, LocalTime)> {
-        self.nodes[node as usize].timers.get(&timer).map(|s| (s.set_at, s.deadline))
+        self.cold[node as usize].timers.get(&timer).map(|s| (s.set_at, s.deadline))
     }
 
     /// The time of the next queued event, if any (none once the run has
@@ -404,18 +411,18 @@ impl<P: Protocol> Sim<P> {
                 self.dispatch(to, |p, ctx| p.on_message(from, msg, ctx));
             }
             Payload::Timer { node, timer, gen } => {
-                let slot = &mut self.nodes[node as usize];
-                match slot.timers.get(&timer) {
+                let timers = &mut self.cold[node as usize].timers;
+                match timers.get(&timer) {
                     Some(s) if s.gen == gen => {}
                     _ => return true, // replaced, cancelled or lost in a crash
                 }
-                if slot.status == NodeStatus::Paused {
+                if self.nodes[node as usize].status == NodeStatus::Paused {
                     self.cold[node as usize]
                         .held
                         .push(Queued { time: q.time, payload: Payload::Timer { node, timer, gen } });
                     return true;
                 }
-                slot.timers.remove(&timer);
+                timers.remove(&timer);
                 self.trace.record(self.now, EventKind::Timer { node, timer });
                 self.dispatch(node, |p, ctx| p.on_timer(timer, ctx));
             }
@@ -471,8 +478,9 @@ impl<P: Protocol> Sim<P> {
     /// of heartbeat RPCs"). Returns false, doing nothing, if the node is not
     /// up or the timer is not set.
     pub fn fire(&mut self, node: NodeId, timer: P::Timer) -> bool {
-        let slot = &mut self.nodes[node as usize];
-        if slot.status != NodeStatus::Up || slot.timers.remove(&timer).is_none() {
+        if self.nodes[node as usize].status != NodeStatus::Up
+            || self.cold[node as usize].timers.remove(&timer).is_none()
+        {
             return false;
         }
         self.trace.begin_step();
@@ -530,14 +538,13 @@ impl<P: Protocol> Sim<P> {
             Effect::SetTimer { timer, after_us } => {
                 self.timer_gen += 1;
                 let gen = self.timer_gen;
-                let slot = &mut self.nodes[node as usize];
                 let deadline = local + after_us as i64;
-                slot.timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
-                let at = slot.clock().true_at(deadline, self.now);
+                self.cold[node as usize].timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
+                let at = self.nodes[node as usize].clock().true_at(deadline, self.now);
                 self.queue.push(at, Queued { time: at, payload: Payload::Timer { node, timer, gen } });
             }
             Effect::CancelTimer { timer } => {
-                self.nodes[node as usize].timers.remove(&timer);
+                self.cold[node as usize].timers.remove(&timer);
             }
             Effect::Note(note) => self.trace.record(self.now, EventKind::Note { node, note }),
         }

@@ -18,7 +18,7 @@
 //! fetched only what it reads: at that size the prefetches themselves had
 //! been waiting for room among the misses in flight (14% of a profile).
 
-use super::{Payload, Protocol, Sim};
+use super::{Payload, Protocol, Rng, Sim};
 
 /// How far ahead [`Sim::step`] asks for the next events' memory.
 const FAR: usize = 12;
@@ -55,12 +55,14 @@ impl<P: Protocol> Sim<P> {
             // Only a timer draws (a swarm's sites pick partners on their
             // ticks); fetching lines that no one reads costs the others.
             if let (Payload::Timer { .. }, Some(cold)) = (&q.payload, self.cold.get(n)) {
-                value(&cold.rng);
+                // The timers' and the generator's handles, which lead the
+                // cold slot (`ColdSlot` and `Rng` are `repr(C)`).
+                lines(cold, std::mem::offset_of!(super::ColdSlot<P>, rng) + Rng::HANDLE_BYTES);
             }
         }
         if let Some(Payload::Timer { node, .. }) = self.queue.ahead(NEAR).map(|q| &q.payload) {
-            if let (Some(slot), Some(cold)) = (self.nodes.get(*node as usize), self.cold.get(*node as usize)) {
-                slot.timers.prefetch();
+            if let Some(cold) = self.cold.get(*node as usize) {
+                cold.timers.prefetch();
                 cold.rng.prefetch();
             }
         }

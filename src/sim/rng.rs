@@ -22,12 +22,15 @@ pub const DRIVER_STREAM: u64 = u64::MAX;
 /// draw. Time travel clones every node's generator into every checkpoint,
 /// so this halves a large group's checkpoints; the draws are the same.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Rng {
+    /// First, so that a draw's handle is the struct's first
+    /// [`Rng::HANDLE_BYTES`] (see `sim::prefetch`).
+    live: Option<Box<ChaCha8Rng>>,
     seed: [u8; 32],
     stream: u64,
     /// The next 32-bit word's position in the stream (while parked).
     word_pos: u128,
-    live: Option<Box<ChaCha8Rng>>,
 }
 
 impl Clone for Rng {
@@ -37,6 +40,10 @@ impl Clone for Rng {
 }
 
 impl Rng {
+    /// The bytes a draw reads before it follows the handle to the live
+    /// generator.
+    pub(crate) const HANDLE_BYTES: usize = std::mem::size_of::<Option<Box<ChaCha8Rng>>>();
+
     /// The generator for `stream` of `seed`.
     pub fn new(seed: u64, stream: u64) -> Self {
         let mut inner = ChaCha8Rng::seed_from_u64(seed);

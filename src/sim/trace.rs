@@ -118,7 +118,9 @@ pub enum EventKind<P: Protocol> {
         node: NodeId,
         note: P::Note,
     },
-    Fault(Fault),
+    /// Boxed: faults are rare, and the largest of them would double the
+    /// size of every event.
+    Fault(Box<Fault>),
     /// A node began writing to stable storage; its messages wait until
     /// `until` (only recorded when storage takes time).
     Persist {
@@ -147,7 +149,7 @@ impl<P: Protocol> Event<P> {
             | EventKind::Command { node, .. }
             | EventKind::Note { node, .. }
             | EventKind::Persist { node, .. } => vec![*node],
-            EventKind::Fault(f) => match f {
+            EventKind::Fault(f) => match &**f {
                 Fault::Crash(n)
                 | Fault::Restart(n)
                 | Fault::Pause(n)
@@ -179,33 +181,40 @@ impl<P: Protocol> Event<P> {
 
 impl<P: Protocol> Hash for Event<P> {
     fn hash<H: Hasher>(&self, h: &mut H) {
-        self.time.hash(h);
-        match &self.kind {
-            EventKind::Send { from, to, id, msg, deliver_at } => {
-                (0u8, from, to, id, deliver_at).hash(h);
-                msg.hash(h);
-            }
-            EventKind::Duplicate { from, to, id, deliver_at } => (1u8, from, to, id, deliver_at).hash(h),
-            EventKind::Deliver { from, to, id, .. } => (2u8, from, to, id).hash(h),
-            EventKind::Drop { from, to, id, reason, .. } => (3u8, from, to, id, reason).hash(h),
-            EventKind::Timer { node, timer } => {
-                (4u8, node).hash(h);
-                timer.hash(h);
-            }
-            EventKind::Command { node, cmd, accepted } => {
-                (5u8, node, accepted).hash(h);
-                cmd.hash(h);
-            }
-            EventKind::Note { node, note } => {
-                (6u8, node).hash(h);
-                note.hash(h);
-            }
-            EventKind::Fault(fault) => {
-                7u8.hash(h);
-                fault.hash(h);
-            }
-            EventKind::Persist { node, until } => (8u8, node, until).hash(h),
+        hash_event(h, self.time, &self.kind);
+    }
+}
+
+/// An event's hash, from its parts: [`Trace::record`] hashes the event
+/// before it builds it.
+#[inline]
+fn hash_event<P: Protocol, H: Hasher>(h: &mut H, time: Time, kind: &EventKind<P>) {
+    time.hash(h);
+    match kind {
+        EventKind::Send { from, to, id, msg, deliver_at } => {
+            (0u8, from, to, id, deliver_at).hash(h);
+            msg.hash(h);
         }
+        EventKind::Duplicate { from, to, id, deliver_at } => (1u8, from, to, id, deliver_at).hash(h),
+        EventKind::Deliver { from, to, id, .. } => (2u8, from, to, id).hash(h),
+        EventKind::Drop { from, to, id, reason, .. } => (3u8, from, to, id, reason).hash(h),
+        EventKind::Timer { node, timer } => {
+            (4u8, node).hash(h);
+            timer.hash(h);
+        }
+        EventKind::Command { node, cmd, accepted } => {
+            (5u8, node, accepted).hash(h);
+            cmd.hash(h);
+        }
+        EventKind::Note { node, note } => {
+            (6u8, node).hash(h);
+            note.hash(h);
+        }
+        EventKind::Fault(fault) => {
+            7u8.hash(h);
+            fault.hash(h);
+        }
+        EventKind::Persist { node, until } => (8u8, node, until).hash(h),
     }
 }
 
@@ -332,10 +341,9 @@ impl<P: Protocol> Trace<P> {
     }
 
     pub(crate) fn record(&mut self, time: Time, kind: EventKind<P>) {
-        let event = Event { index: self.len, time, kind };
-        event.hash(&mut self.hasher);
+        hash_event(&mut self.hasher, time, &kind);
+        self.step.push(Event { index: self.len, time, kind });
         self.len += 1;
-        self.step.push(event);
     }
 
     /// The hash of every event so far.

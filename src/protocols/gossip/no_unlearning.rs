@@ -34,7 +34,10 @@ impl Checker<Gossip> for NoUnlearning {
             let n: NodeId = match &e.kind {
                 EventKind::Deliver { to, .. } => *to,
                 EventKind::Timer { node, .. } | EventKind::Command { node, .. } | EventKind::Note { node, .. } => *node,
-                EventKind::Fault(Fault::Restart(n) | Fault::Resume(n)) => *n,
+                EventKind::Fault(f) => match **f {
+                    Fault::Restart(n) | Fault::Resume(n) => n,
+                    _ => continue,
+                },
                 _ => continue,
             };
             let Some(site) = sim.node(n) else { continue };

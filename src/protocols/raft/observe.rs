@@ -113,7 +113,11 @@ impl Observed {
             match &e.kind {
                 EventKind::Deliver { from, to, .. } => self.count(*from, *to, e.time, true),
                 EventKind::Drop { from, to, .. } => self.count(*from, *to, e.time, false),
-                EventKind::Fault(Fault::Crash(node)) => self.close_leader(*node, e.time),
+                EventKind::Fault(f) => {
+                    if let Fault::Crash(node) = **f {
+                        self.close_leader(node, e.time)
+                    }
+                }
                 EventKind::Note { node, note } => self.note(sim, *node, note, e.time),
                 _ => {}
             }

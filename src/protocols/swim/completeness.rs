@@ -58,7 +58,7 @@ impl Checker<Swim> for StrongCompleteness {
         let slowest = || (0..sim.len()).map(|j| sim.clock(j).drift_ppm()).min().unwrap_or(0);
         for e in events {
             if let EventKind::Fault(f) = &e.kind {
-                match *f {
+                match **f {
                     Fault::Crash(m) => {
                         self.disturbed[m as usize] = Some(e.time);
                         if !self.crashes.iter().any(|(c, _, _)| *c == m) {

@@ -45,7 +45,11 @@ impl Checker<Swim> for IncarnationPrecedence {
         let events = sim.trace().last_step();
         for e in events {
             match e.kind {
-                EventKind::Fault(Fault::Restart(j)) => self.views.retain(|(o, _), _| *o != j),
+                EventKind::Fault(ref f) => {
+                    if let Fault::Restart(j) = **f {
+                        self.views.retain(|(o, _), _| *o != j)
+                    }
+                }
                 EventKind::Note { node, note: Note::Marked { member, status, incarnation, .. } } => {
                     let old = self.views.get(&(node, member)).copied().unwrap_or((Status::Alive, 0));
                     let new = (status, incarnation);

@@ -174,9 +174,11 @@ impl Observer<Swim> for SwimObserver {
         let mut failed_notes = false;
         for e in sim.trace().last_step() {
             match e.kind {
-                EventKind::Fault(Fault::Crash(m))
-                    if !self.detections.iter().any(|d| d.member == m && d.known_by_all.is_none()) =>
-                {
+                EventKind::Fault(ref f) => {
+                    let Fault::Crash(m) = **f else { continue };
+                    if self.detections.iter().any(|d| d.member == m && d.known_by_all.is_none()) {
+                        continue;
+                    }
                     // A member that already suspected it (a false positive
                     // that happened to hit it) detects it at the crash.
                     let others = || (0..sim.len()).filter(|o| *o != m).filter_map(|o| sim.node(o));

@@ -303,7 +303,11 @@ impl Checker<Raft> for RaftChecker {
                 EventKind::Timer { node, .. } | EventKind::Command { node, .. } | EventKind::Note { node, .. } => {
                     touched.push(*node)
                 }
-                EventKind::Fault(Fault::Crash(n) | Fault::Restart(n) | Fault::Resume(n)) => touched.push(*n),
+                EventKind::Fault(f) => {
+                    if let Fault::Crash(n) | Fault::Restart(n) | Fault::Resume(n) = **f {
+                        touched.push(n)
+                    }
+                }
                 _ => {}
             }
         }
