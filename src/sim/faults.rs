@@ -5,7 +5,7 @@
 use super::network::{DropReason, LinkConfig};
 use super::protocol::Protocol;
 use super::trace::{EventKind, Fault};
-use super::{NodeId, NodeStatus, Payload, Queued, Sim};
+use super::{NodeId, NodeStatus, Payload, Sim};
 
 impl<P: Protocol> Sim<P> {
     fn fault(&mut self, fault: Fault) {
@@ -26,8 +26,8 @@ impl<P: Protocol> Sim<P> {
         self.cold[node as usize].timers.clear();
         self.lose_outbox(node);
         let held = std::mem::take(&mut self.cold[node as usize].held);
-        for q in held {
-            if let Payload::Deliver { from, to, id, msg, .. } = q.payload {
+        for payload in held {
+            if let Payload::Deliver { from, to, id, msg, .. } = payload {
                 self.in_flight -= 1;
                 self.trace.record(self.now, EventKind::Drop { from, to, id, msg, reason: DropReason::NodeDown });
             }
@@ -63,8 +63,8 @@ impl<P: Protocol> Sim<P> {
         self.fault(Fault::Resume(node));
         self.nodes[node as usize].status = NodeStatus::Up;
         let held = std::mem::take(&mut self.cold[node as usize].held);
-        for q in held {
-            self.queue.push(self.now, Queued { time: self.now, payload: q.payload });
+        for payload in held {
+            self.queue.push(self.now, payload);
         }
     }
 
@@ -126,7 +126,7 @@ impl<P: Protocol> Sim<P> {
         }
         // Held timers keep their old generation, so they no longer fire.
         for (timer, gen, at) in moved {
-            self.queue.push(at, Queued { time: at, payload: Payload::Timer { node, timer, gen } });
+            self.queue.push(at, Payload::Timer { node, timer, gen });
         }
     }
 

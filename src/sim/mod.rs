@@ -85,12 +85,6 @@ enum Payload<P: Protocol> {
     },
 }
 
-#[derive(Clone, Debug)]
-struct Queued<P: Protocol> {
-    time: Time,
-    payload: Payload<P>,
-}
-
 /// What every event at a node reads. A swarm's run is bound by cache
 /// misses on these, so what only timers, faults and storage writes need is
 /// kept apart, in [`ColdSlot`]: a gossip site's slot is one cache line.
@@ -122,7 +116,7 @@ struct ColdSlot<P: Protocol> {
     rng: Rng,
     persisted: Option<P::Persistent>,
     /// Events that wait for a paused node.
-    held: Vec<Queued<P>>,
+    held: Vec<Payload<P>>,
     /// Messages waiting for storage writes: (leave at, to, message).
     outbox: Vec<(Time, NodeId, P::Msg)>,
 }
@@ -146,7 +140,7 @@ pub struct Sim<P: Protocol> {
     config: P::Config,
     seed: u64,
     now: Time,
-    queue: queue::EventQueue<Queued<P>>,
+    queue: queue::EventQueue<Payload<P>>,
     nodes: Vec<NodeSlot<P>>,
     cold: Vec<ColdSlot<P>>,
     net: Network,
@@ -245,7 +239,7 @@ impl<P: Protocol> Sim<P> {
 
     /// About how many bytes the event queue holds (a storm's messages).
     pub fn queue_bytes(&self) -> usize {
-        self.queue.len() * std::mem::size_of::<Queued<P>>()
+        self.queue.len() * queue::EventQueue::<Payload<P>>::ENTRY_BYTES
     }
 
     pub fn len(&self) -> u32 {
@@ -335,16 +329,10 @@ impl<P: Protocol> Sim<P> {
 
     /// Messages on the wire (in no particular order).
     pub fn in_flight(&self) -> impl Iterator<Item = InFlight<'_, P::Msg>> {
-        self.queue.iter().filter_map(|q| match &q.payload {
-            Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: false } => Some(InFlight {
-                from: *from,
-                to: *to,
-                id: *id,
-                sent_at: *sent_at,
-                deliver_at: q.time,
-                msg,
-                lost: *lost,
-            }),
+        self.queue.iter().filter_map(|(deliver_at, payload)| match payload {
+            Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: false } => {
+                Some(InFlight { from: *from, to: *to, id: *id, sent_at: *sent_at, deliver_at, msg, lost: *lost })
+            }
             _ => None,
         })
     }
@@ -377,13 +365,13 @@ impl<P: Protocol> Sim<P> {
         }
         self.ms_window.1 += 1;
         self.peaks.1 = self.peaks.1.max(self.ms_window.1);
-        let Some((_, q)) = self.queue.pop() else {
+        let Some((time, payload)) = self.queue.pop() else {
             return false;
         };
         self.prefetch_ahead();
         self.trace.begin_step();
-        self.now = self.now.max(q.time);
-        match q.payload {
+        self.now = self.now.max(time);
+        match payload {
             Payload::Deliver { from, to, id, msg, lost, sent_at, arrived } => {
                 let slot = &mut self.nodes[to as usize];
                 if slot.status == NodeStatus::Crashed {
@@ -403,7 +391,7 @@ impl<P: Protocol> Sim<P> {
                 if slot.status == NodeStatus::Paused {
                     // Still in flight: it waits for the node.
                     let payload = Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: true };
-                    self.cold[to as usize].held.push(Queued { time: q.time, payload });
+                    self.cold[to as usize].held.push(payload);
                     return true;
                 }
                 self.in_flight -= 1;
@@ -417,9 +405,7 @@ impl<P: Protocol> Sim<P> {
                     _ => return true, // replaced, cancelled or lost in a crash
                 }
                 if self.nodes[node as usize].status == NodeStatus::Paused {
-                    self.cold[node as usize]
-                        .held
-                        .push(Queued { time: q.time, payload: Payload::Timer { node, timer, gen } });
+                    self.cold[node as usize].held.push(Payload::Timer { node, timer, gen });
                     return true;
                 }
                 timers.remove(&timer);
@@ -430,7 +416,7 @@ impl<P: Protocol> Sim<P> {
             Payload::Flush { node } => {
                 let slot = &mut self.nodes[node as usize];
                 if slot.status == NodeStatus::Paused {
-                    self.cold[node as usize].held.push(Queued { time: q.time, payload: Payload::Flush { node } });
+                    self.cold[node as usize].held.push(Payload::Flush { node });
                     return true;
                 }
                 self.flush(node);
@@ -497,7 +483,7 @@ impl<P: Protocol> Sim<P> {
             }
             NodeStatus::Paused => {
                 let payload = Payload::Command { node, cmd };
-                self.cold[node as usize].held.push(Queued { time: self.now, payload });
+                self.cold[node as usize].held.push(payload);
             }
             NodeStatus::Up => {
                 self.trace.record(self.now, EventKind::Command { node, cmd: cmd.clone(), accepted: true });
@@ -541,7 +527,7 @@ impl<P: Protocol> Sim<P> {
                 let deadline = local + after_us as i64;
                 self.cold[node as usize].timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
                 let at = self.nodes[node as usize].clock().true_at(deadline, self.now);
-                self.queue.push(at, Queued { time: at, payload: Payload::Timer { node, timer, gen } });
+                self.queue.push(at, Payload::Timer { node, timer, gen });
             }
             Effect::CancelTimer { timer } => {
                 self.cold[node as usize].timers.remove(&timer);
@@ -576,9 +562,9 @@ impl<P: Protocol> Sim<P> {
                 sent_at: self.now,
                 arrived: false,
             };
-            self.queue.push(dup_at, Queued { time: dup_at, payload });
+            self.queue.push(dup_at, payload);
         }
         let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
-        self.queue.push(deliver_at, Queued { time: deliver_at, payload });
+        self.queue.push(deliver_at, payload);
     }
 }

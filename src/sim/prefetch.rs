@@ -48,19 +48,19 @@ impl<P: Protocol> Sim<P> {
             value(q);
         }
         if let Some(q) = self.queue.ahead(FAR) {
-            let n = q.payload.node() as usize;
+            let n = q.node() as usize;
             if let Some(slot) = self.nodes.get(n) {
                 value(slot);
             }
             // Only a timer draws (a swarm's sites pick partners on their
             // ticks); fetching lines that no one reads costs the others.
-            if let (Payload::Timer { .. }, Some(cold)) = (&q.payload, self.cold.get(n)) {
+            if let (Payload::Timer { .. }, Some(cold)) = (q, self.cold.get(n)) {
                 // The timers' and the generator's handles, which lead the
                 // cold slot (`ColdSlot` and `Rng` are `repr(C)`).
                 lines(cold, std::mem::offset_of!(super::ColdSlot<P>, rng) + Rng::HANDLE_BYTES);
             }
         }
-        if let Some(Payload::Timer { node, .. }) = self.queue.ahead(NEAR).map(|q| &q.payload) {
+        if let Some(Payload::Timer { node, .. }) = self.queue.ahead(NEAR) {
             if let Some(cold) = self.cold.get(*node as usize) {
                 cold.timers.prefetch();
                 cold.rng.prefetch();

@@ -82,7 +82,8 @@ impl<T> Ord for Entry<T> {
 /// (b+1)·WIDTH)`, in ring slot `b % RING`, for `b` in `(now_bucket,
 /// now_bucket + RING)`. Bucket `now_bucket` is being consumed: its events
 /// are `now` (sorted latest first, so that the earliest pops off its end)
-/// and `late` (pushed since it was sorted).
+/// and `late` (pushed since it was sorted). From the switch from the heap
+/// to the first pop, both are empty and no bucket is current yet.
 #[derive(Clone, Debug)]
 struct Calendar<T> {
     now_bucket: u64,
@@ -133,11 +134,27 @@ impl<T> Calendar<T> {
     fn peek(&self) -> Option<&Entry<T>> {
         match (self.now.last(), self.late.peek()) {
             (Some(a), Some(Reverse(b))) => Some(if a.key() <= b.key() { a } else { b }),
+            (None, None) => self.first_pending(),
             (a, b) => a.or(b.map(|Reverse(b)| b)),
         }
     }
 
+    /// The earliest event while no bucket is current (from the switch to
+    /// the first pop, see `EventQueue::switch_to_calendar`): the first in
+    /// push order of the earliest instant of the first busy bucket.
+    #[cold]
+    fn first_pending(&self) -> Option<&Entry<T>> {
+        let ring = (1..RING as u64).map(|d| &self.ring[((self.now_bucket + d) % RING as u64) as usize]);
+        match ring.into_iter().find(|b| !b.is_empty()) {
+            Some(bucket) => bucket.iter().min_by_key(|e| e.key()),
+            None => self.far.peek().map(|Reverse(e)| e),
+        }
+    }
+
     fn pop(&mut self) -> Option<Entry<T>> {
+        if self.now.is_empty() && self.late.is_empty() {
+            self.advance(); // the first pop since the switch
+        }
         let from_late = match (self.now.last(), self.late.peek()) {
             (Some(a), Some(Reverse(b))) => b.key() < a.key(),
             (None, Some(_)) => true,
@@ -237,6 +254,9 @@ impl<T> Default for EventQueue<T> {
 }
 
 impl<T> EventQueue<T> {
+    /// The bytes one queued event takes.
+    pub const ENTRY_BYTES: usize = std::mem::size_of::<Entry<T>>();
+
     /// Adds an event at `time`, after every event already queued for it.
     pub fn push(&mut self, time: Time, item: T) {
         self.len += 1;
@@ -260,7 +280,11 @@ impl<T> EventQueue<T> {
         // (see `Calendar::sort`).
         let events = std::mem::take(h).into_sorted_vec();
         let first = events.last().map_or(0, |Reverse(e)| e.time);
-        let mut c = Calendar::new(first / WIDTH);
+        // No bucket is current until the first pop: the earliest events
+        // wait in the ring, not in `late`. A swarm's sites all tick at one
+        // instant: otherwise a million first ticks would be pushed on, and
+        // popped off, a heap (4% of the run).
+        let mut c = Calendar::new((first / WIDTH).saturating_sub(1));
         for Reverse(e) in events.into_iter().rev() {
             c.push(e);
         }
@@ -308,11 +332,11 @@ impl<T> EventQueue<T> {
         self.len == 0
     }
 
-    /// Every event, in no particular order.
-    pub fn iter(&self) -> Box<dyn Iterator<Item = &T> + '_> {
+    /// Every event with its time, in no particular order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (Time, &T)> + '_> {
         match &self.inner {
-            Inner::Heap(h) => Box::new(h.iter().map(|Reverse(e)| &e.item)),
-            Inner::Calendar(c) => Box::new(c.iter().map(|e| &e.item)),
+            Inner::Heap(h) => Box::new(h.iter().map(|Reverse(e)| (e.time, &e.item))),
+            Inner::Calendar(c) => Box::new(c.iter().map(|e| (e.time, &e.item))),
         }
     }
 }
@@ -329,9 +353,9 @@ mod tests {
         }
         assert_eq!(q.len(), 5);
         assert_eq!(q.peek(), Some((3, &'b')));
-        let mut all: Vec<char> = q.iter().copied().collect();
+        let mut all: Vec<(Time, char)> = q.iter().map(|(t, v)| (t, *v)).collect();
         all.sort_unstable();
-        assert_eq!(all, ['a', 'b', 'c', 'd', 'e']);
+        assert_eq!(all, [(3, 'b'), (3, 'd'), (5, 'a'), (5, 'c'), (9, 'e')]);
         let mut out = vec![];
         while let Some((t, v)) = q.pop() {
             out.push((t, v));
@@ -364,6 +388,8 @@ mod large {
                     let t = now + rng.below(spread);
                     q.push(t, n);
                     model.push(Reverse((t, n)));
+                    // Also between the switch and the first pop after it.
+                    assert_eq!(q.peek().map(|(t, v)| (t, *v)), model.peek().map(|Reverse(p)| *p));
                     if rng.below(3) == 0 {
                         let (t, v) = q.pop().unwrap();
                         assert_eq!(Reverse((t, v)), model.pop().unwrap(), "spread {spread}, round {round}");

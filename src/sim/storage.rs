@@ -17,7 +17,7 @@
 //! instantaneous, no event is traced, and runs are as before.
 
 use super::trace::EventKind;
-use super::{NodeId, NodeStatus, Payload, Protocol, Queued, Sim, Time};
+use super::{NodeId, NodeStatus, Payload, Protocol, Sim, Time};
 
 impl<P: Protocol> Sim<P> {
     /// Sets stable storage's write latency range, in microseconds
@@ -44,7 +44,7 @@ impl<P: Protocol> Sim<P> {
         let until = slot.disk_until.max(self.now) + latency;
         slot.disk_until = until;
         self.trace.record(self.now, EventKind::Persist { node, until });
-        self.queue.push(until, Queued { time: until, payload: Payload::Flush { node } });
+        self.queue.push(until, Payload::Flush { node });
     }
 
     /// Sends what waited for writes that have now completed.
