@@ -377,7 +377,7 @@ mod large {
     /// its span.
     #[test]
     fn calendar_and_heap_pop_the_same_order() {
-        for spread in [50, 20 * WIDTH, 3 * RING as u64 * WIDTH] {
+        for spread in [1, 50, 20 * WIDTH, 3 * RING as u64 * WIDTH] {
             let mut rng = crate::sim::rng::Rng::new(7, 0);
             let mut q = EventQueue::default();
             let mut model: BinaryHeap<Reverse<(Time, u64)>> = BinaryHeap::new();
