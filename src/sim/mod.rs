@@ -67,7 +67,9 @@ enum Payload<P: Protocol> {
         id: MsgId,
         msg: P::Msg,
         lost: bool,
-        sent_at: Time,
+        /// µs on the wire, for drawing (saturating: a longer flight is
+        /// drawn as this long). 32 bits keep a queued event at 40 bytes.
+        flight: u32,
         arrived: bool,
     },
     Timer {
@@ -332,8 +334,9 @@ impl<P: Protocol> Sim<P> {
     /// Messages on the wire (in no particular order).
     pub fn in_flight(&self) -> impl Iterator<Item = InFlight<'_, P::Msg>> {
         self.queue.iter().filter_map(|(deliver_at, payload)| match payload {
-            Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: false } => {
-                Some(InFlight { from: *from, to: *to, id: *id, sent_at: *sent_at, deliver_at, msg, lost: *lost })
+            Payload::Deliver { from, to, id, msg, lost, flight, arrived: false } => {
+                let sent_at = deliver_at.saturating_sub(u64::from(*flight));
+                Some(InFlight { from: *from, to: *to, id: *id, sent_at, deliver_at, msg, lost: *lost })
             }
             _ => None,
         })
@@ -374,7 +377,7 @@ impl<P: Protocol> Sim<P> {
         self.trace.begin_step();
         self.now = self.now.max(time);
         match payload {
-            Payload::Deliver { from, to, id, msg, lost, sent_at, arrived } => {
+            Payload::Deliver { from, to, id, msg, lost, flight, arrived } => {
                 let slot = &mut self.nodes[to as usize];
                 if slot.status == NodeStatus::Crashed {
                     self.in_flight -= 1;
@@ -392,7 +395,7 @@ impl<P: Protocol> Sim<P> {
                 }
                 if slot.status == NodeStatus::Paused {
                     // Still in flight: it waits for the node.
-                    let payload = Payload::Deliver { from, to, id, msg, lost, sent_at, arrived: true };
+                    let payload = Payload::Deliver { from, to, id, msg, lost, flight, arrived: true };
                     self.cold[to as usize].held.push(payload);
                     return true;
                 }
@@ -561,12 +564,13 @@ impl<P: Protocol> Sim<P> {
                 id,
                 msg: msg.clone(),
                 lost: false,
-                sent_at: self.now,
+                flight: u32::try_from(dup_at - self.now).unwrap_or(u32::MAX),
                 arrived: false,
             };
             self.queue.push(dup_at, payload);
         }
-        let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, sent_at: self.now, arrived: false };
+        let flight = u32::try_from(deliver_at - self.now).unwrap_or(u32::MAX);
+        let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, flight, arrived: false };
         self.queue.push(deliver_at, payload);
     }
 }
