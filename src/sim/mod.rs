@@ -109,12 +109,11 @@ impl<P: Protocol> NodeSlot<P> {
     }
 }
 
-/// The rest of a node's slot: what a timer reads (the timers, and the
-/// generator: a swarm's sites draw on their ticks), first and together.
-/// Aligned to 32 bytes, so that those 32 never straddle two cache lines (a
-/// gossip site's cold slot is 160 bytes; at 64 it would be 192).
+/// The rest of a node's slot: what a timer reads (the timers, natively the
+/// first of them inline, and the generator's handle: a swarm's sites draw
+/// on their ticks), first and together, in the slot's first cache line.
 #[derive(Clone, Debug)]
-#[repr(C, align(32))]
+#[repr(C, align(64))]
 struct ColdSlot<P: Protocol> {
     timers: vecmap::VecMap<P::Timer, TimerSlot>,
     rng: Rng,

