@@ -294,3 +294,30 @@ pub struct Transmission {
     pub deliver_at: Time,
     pub duplicate_at: Option<Time>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Groups are read only while a partition is in force; each way of
+    /// making or ending one still decides what is blocked.
+    #[test]
+    fn partitions_block_until_healed() {
+        let mut net = Network::new(4, LinkConfig::default());
+        assert_eq!(net.blocked(0, 3), None);
+        net.partition(&[vec![0, 1]]);
+        assert_eq!(net.blocked(0, 1), None);
+        assert_eq!(net.blocked(0, 3), Some(DropReason::Partitioned));
+        assert_eq!(net.blocked(2, 3), None, "the nodes named in no group form one");
+        net.heal_all();
+        assert_eq!(net.blocked(0, 3), None);
+        net.isolate(2);
+        assert_eq!(net.blocked(2, 1), Some(DropReason::Partitioned));
+        assert_eq!(net.blocked(0, 1), None);
+        net.add_node();
+        assert_eq!(net.blocked(4, 0), None, "a new node joins the others' group");
+        net.cut(0, 1);
+        net.heal_all();
+        assert_eq!((net.blocked(2, 1), net.blocked(0, 1)), (None, None));
+    }
+}
