@@ -135,7 +135,7 @@ impl GossipConfig {
 
 /// The most sites of `splitbrain gossip` (a scenario, which the page draws,
 /// has at most [`MAX_SITES`]). A million sites of push-pull anti-entropy
-/// take about 1 GB (docs/limits.md).
+/// take about 0.85 GB (docs/limits.md).
 pub const MAX_EXPERIMENT_SITES: u32 = 1_000_000;
 
 /// The most contacts all sites together make in one cycle (sites × fanout):
