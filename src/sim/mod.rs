@@ -555,6 +555,8 @@ impl<P: Protocol> Sim<P> {
             self.halt(Cap::InFlight, self.limits.in_flight, self.now);
         }
         self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at });
+        let now = self.now;
+        let flight = |at: Time| u32::try_from(at - now).unwrap_or(u32::MAX);
         if let Some(dup_at) = tx.duplicate_at {
             self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });
             let payload = Payload::Deliver {
@@ -563,13 +565,13 @@ impl<P: Protocol> Sim<P> {
                 id,
                 msg: msg.clone(),
                 lost: false,
-                flight: u32::try_from(dup_at - self.now).unwrap_or(u32::MAX),
+                flight: flight(dup_at),
                 arrived: false,
             };
             self.queue.push(dup_at, payload);
         }
-        let flight = u32::try_from(deliver_at - self.now).unwrap_or(u32::MAX);
-        let payload = Payload::Deliver { from: node, to, id, msg, lost: tx.lost, flight, arrived: false };
+        let payload =
+            Payload::Deliver { from: node, to, id, msg, lost: tx.lost, flight: flight(deliver_at), arrived: false };
         self.queue.push(deliver_at, payload);
     }
 }
