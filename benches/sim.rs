@@ -129,7 +129,7 @@ fn seek(c: &mut Criterion) {
     g.finish();
 }
 
-fn seek_one<P: splitbrain::scenario::Model>(
+fn seek_one<P: splitbrain::scenario::Registered>(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     name: &str,
     s: splitbrain::scenario::Scenario,
@@ -193,7 +193,7 @@ fn gossip(c: &mut Criterion) {
     g.finish();
 }
 
-/// The linearizability checker on the size issue 12 names: 1,000
+/// The linearizability checker at the size of its goal: 1,000
 /// operations from 10 concurrent clients on one key (the hardest case:
 /// no splitting by key), linearizable, and with a stale replica (found, and
 /// where).
@@ -212,7 +212,7 @@ fn linearizability(c: &mut Criterion) {
 }
 
 /// One Merkle anti-entropy round between two replicas of 1,000,000 keys
-/// with 1% of them different (issue 12): both replicas build their trees
+/// with 1% of them different : both replicas build their trees
 /// (depth 16, 65,536 buckets) from each key's digest, then compare them
 /// level by level down to the buckets that differ.
 fn merkle(c: &mut Criterion) {

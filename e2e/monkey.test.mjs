@@ -1,4 +1,4 @@
-// The monkey (issue 11): thousands of seeded random UI actions (clicks on
+// The monkey: thousands of seeded random UI actions (clicks on
 // nodes, links, menus and buttons; drags; keys; scrubbing; presets; settings
 // with random values, good and bad), with no panic, no console error and no
 // task longer than 200 ms. Reproducible: the run stays paused (the monkey
@@ -248,6 +248,6 @@ test(`the monkey: ${ACTIONS} seeded random UI actions (seed ${SEED}) find no pan
 });
 
 // The store's page (its own wasm), with a third as many actions.
-test(`the monkey on the store page: ${Math.round(ACTIONS / 3)} seeded random UI actions find no panic, console error or long task`, async () => {
-  await monkeyOn(`${server.url}store.html`, 'preset=store-siblings', Math.round(ACTIONS / 3), 'monkey-store-end', []);
+test(`the monkey on the store view: ${Math.round(ACTIONS / 3)} seeded random UI actions find no panic, console error or long task`, async () => {
+  await monkeyOn(server.url, 'preset=store-siblings', Math.round(ACTIONS / 3), 'monkey-store-end', []);
 });

@@ -151,7 +151,7 @@ test('export downloads the scenario, with what was done, as JSON', async () => {
   assert.deepEqual(page.errors, []);
 });
 
-// Issue 11's storm with its bug put back (a follower refuses AppendEntries
+// The storm with its bug put back (a follower refuses AppendEntries
 // below its snapshot; every message duplicated): `splitbrain link` of it.
 const STORM = 's=PZDhasQgEITfZX_LYVpCwVcphxizaSTGTXXNcRx5964JvT8KuzPDfPuCHXMJlMB0CrZMTJ4imBdkN3H7MaJnEVgOK1JluxYw312vb1p9annvCmZ0mQd01_Krl5Vk4U6MYCYXCyrwM_rF_lbKdX0PI7oRs01EGxjOVUbNZAsHv4SEpbylJbmtzMQWpfETzIeCof6AgYxTLWgHjPSw_yo4DgWJRpSAXsyI40k41uxOmla011qKJuQH5aWxRseY_PNCbBTdxRepFWnEEiBNu5uWeB8DpvNGITHm3cXTeC3btaIQSND9-AM&t=0&c=97570551';
 

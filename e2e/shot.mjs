@@ -1,7 +1,6 @@
 // Screenshots for looking at the UI, opened at a simulated instant:
 //   node e2e/shot.mjs '<fragment>' out.png [width height] [--dark] [--menu N] [--link A-B]
 // e.g. node e2e/shot.mjs 'preset=witness-2-plus-1&t=2500000' out.png 1280 800 --dark --menu 2
-// A store preset opens on store.html, the store's own page.
 import { serveDist, launch, frames } from './harness.mjs';
 
 const args = process.argv.slice(2);
@@ -13,8 +12,7 @@ const server = await serveDist();
 const browser = await launch();
 const context = await browser.newContext({ viewport: { width: Number(w), height: Number(h) }, colorScheme: dark ? 'dark' : 'light' });
 const page = await context.newPage();
-const store = /(?:^|&)preset=store-/.test(fragment);
-await page.goto(`${server.url}${store ? 'store.html' : ''}#${fragment}`);
+await page.goto(`${server.url}#${fragment}`);
 const at = /(?:^|&)t=(\d+)/.exec(fragment)?.[1];
 if (at !== undefined) {
   await page.waitForFunction((us) => [...document.querySelectorAll('#sim-time, #swarm-canvas')]

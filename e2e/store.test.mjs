@@ -1,4 +1,4 @@
-// The store's page (store.html, its own wasm), tested in headless Chromium.
+// The store's view, in the one playground app, tested in headless Chromium.
 // Every test opens at a known simulated instant and moves simulated time
 // itself, so what it sees does not depend on the machine's speed.
 import { test, before, after } from 'node:test';
@@ -9,7 +9,7 @@ let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-const store = (hash, us, opts) => openAt(browser, `${server.url}store.html`, hash, us, opts);
+const store = (hash, us, opts) => openAt(browser, server.url, hash, us, opts);
 const hash = (page) => page.locator('#trace-hash').getAttribute('data-hash');
 
 test('a partition splits the replicas, the table marks the keys apart, and they converge after the heal', async () => {
@@ -58,20 +58,34 @@ test('a node menu crashes a replica and sends a client write through another', a
   assert.deepEqual(page.errors, []);
 });
 
-test('store links and the protocol menu move between the two pages', async () => {
-  // A store preset opened on the main page goes to the store page.
+test('the store runs in the one page: links open in its view and the menu switches without a reload', async () => {
+  // A store preset opens in the store's view of the one app.
   const page = await openPage(browser, `${server.url}#preset=store-sloppy-handoff&t=3000000`);
-  await page.waitForURL(/store\.html/);
   await page.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 3000000, null, { timeout: 60000 });
   assert.ok(await page.locator('.node .hint-badge').count() > 0, 'stand-ins hold hints while n2 is down');
-  // And the protocol menu goes back to Raft.
+  assert.equal(await page.locator('#protocol').inputValue(), 'store');
+  // The menu moves to Raft and back on the same page: nothing reloads, and
+  // the store's run is where it was.
+  await page.evaluate(() => { window.samePage = true; });
   await page.locator('#protocol').selectOption('raft');
-  await page.waitForURL((u) => !u.pathname.endsWith('store.html'));
-  await page.waitForSelector('.node[data-role]');
-  assert.equal(await page.locator('#protocol').inputValue(), 'raft');
+  await page.waitForSelector('#kill');
+  assert.equal(await page.locator('#replica-table').count(), 0);
   await page.locator('#protocol').selectOption('store');
-  await page.waitForURL(/store\.html/);
   await page.waitForSelector('#replica-table');
+  assert.equal(await simTime(page), 3000000, 'the store run kept its instant');
+  assert.equal(await page.evaluate(() => window.samePage), true, 'the page did not reload');
+  assert.ok(!page.url().includes('store.html'));
+  // The Experiments button is there for the store too.
+  assert.equal(await page.locator('#lab-open').count(), 1);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a link made for the old store page still opens, in the store view', async () => {
+  const page = await openPage(browser, `${server.url}store.html#preset=store-sloppy-handoff&t=3000000`);
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 3000000, null, { timeout: 60000 });
+  assert.ok(!page.url().includes('store.html'), `forwarded to the playground: ${page.url()}`);
+  assert.equal(await page.locator('#protocol').inputValue(), 'store');
+  assert.ok(await page.locator('#replica-table tr').count() > 0, 'the replica table is drawn');
   assert.deepEqual(page.errors, []);
 });
 

@@ -3,7 +3,10 @@
 //!
 //! - [`sim`]: the discrete-event engine (time, queue, rng, network, node
 //!   lifecycle, clocks, trace, invariant trait).
-//! - [`protocols`]: one module per protocol, each a pure state machine.
+//! - [`contract`]: what every protocol implements for the spine, below
+//!   the protocols and importing none of them.
+//! - [`protocols`]: one module per protocol, each a pure state machine, and
+//!   the registry that lists them.
 //! - [`scenario`]: the scenario model, its timeline of actions, and its runner.
 //! - [`experiments`]: Monte Carlo experiments behind the CLI.
 //! - [`history`]: client histories and the linearizability checker.
@@ -11,6 +14,7 @@
 //! - [`model`]: the UI's models (no Yew), tested natively.
 //! - `ui` (wasm only): Yew components that draw the models.
 
+pub mod contract;
 pub mod experiments;
 pub mod history;
 pub mod model;

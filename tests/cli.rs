@@ -351,7 +351,7 @@ fn endless_inputs_are_refused_at_the_cap() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Small holes found by a hostile walk-through (issue 11, class 8): each is
+/// Small holes found by a hostile walk-through: each is
 /// refused with a message that says what is allowed, or warned about.
 #[test]
 fn small_holes_are_closed() {
@@ -406,7 +406,7 @@ fn small_holes_are_closed() {
     assert!(stderr(&o).contains("0 is not in 3..=15"), "{}", stderr(&o));
 }
 
-/// Sizes are capped before anything is allocated (issue 11, class 4): each
+/// Sizes are capped before anything is allocated: each
 /// of these aborted on a huge allocation or grew past 10 GB.
 #[test]
 fn sizes_beyond_the_caps_are_refused_before_allocating() {
@@ -443,7 +443,7 @@ fn run_opens_a_playground_link() {
 }
 
 /// Work that cannot be meant is refused with the floor or cap in the
-/// message (issue 11, class 3): each of these ran for hours or days.
+/// message: each of these ran for hours or days.
 #[test]
 fn unbounded_work_is_refused_with_the_floor_named() {
     for (args, needle) in [
@@ -480,7 +480,7 @@ fn unbounded_work_is_refused_with_the_floor_named() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Issue 11's storm with its bug put back stops at the cap on messages in
+/// The storm with its bug put back stops at the cap on messages in
 /// flight: exit 2, the cap and the instant in the text and the JSON.
 #[test]
 fn a_storm_stops_at_a_cap_with_exit_2() {

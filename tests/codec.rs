@@ -80,7 +80,8 @@ proptest! {
 /// reads and writes, so the schema cannot drift from the format.
 #[test]
 fn the_json_schema_matches_the_scenario_model() {
-    use splitbrain::scenario::{Action, ClientLoad, LinkOverride, RaftParams, Target, TimedAction};
+    use splitbrain::protocols::raft::RaftParams;
+    use splitbrain::scenario::{Action, ClientLoad, LinkOverride, Target, TimedAction};
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../docs/scenario.schema.json")).expect("the schema is JSON");
     let link = LinkSpec {
@@ -146,7 +147,7 @@ fn the_json_schema_matches_the_scenario_model() {
     assert_eq!(keys(&json["protocol"]["raft"]), keys(&schema["$defs"]["raft"]["properties"]));
     // The store's parameters and workload, every field set.
     use splitbrain::protocols::store::inventory::Compensation;
-    use splitbrain::protocols::store::model::{InventorySpec, StoreSpec, WorkloadSpec};
+    use splitbrain::protocols::store::spec::{InventorySpec, StoreSpec, WorkloadSpec};
     let store = StoreSpec {
         workload: Some(WorkloadSpec {
             stop_ms: Some(1.0),
@@ -223,7 +224,7 @@ fn the_json_schema_matches_the_scenario_model() {
     assert_eq!(enum_of("store"), store_bugs);
 }
 
-/// Issue 11, class 6: of 35,406 single-character changes to a link, 2,180
+/// Hostile links: of 35,406 single-character changes to a link, 2,180
 /// used to open a different scenario without a word. With the checksum,
 /// every change to a link is refused or opens exactly the same run; a link
 /// made before the checksum (no `c=`) still opens.

@@ -1,4 +1,4 @@
-//! Determinism: one seed decides everything (DESIGN law 3).
+//! Determinism: one seed decides everything (law 3, docs/architecture.md).
 
 use splitbrain::experiments::chaos::{self, ChaosParams};
 use splitbrain::experiments::golden;

@@ -1,4 +1,4 @@
-//! The Raft paper's testbed (§9.3, Figure 16; issue 13, item 2): its worst
+//! The Raft paper's testbed (§9.3, Figure 16): its worst
 //! case as the paper describes it, and the three numbers its text gives,
 //! reproduced at once by one model (`failover::RAFT_PAPER`).
 

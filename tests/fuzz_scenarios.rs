@@ -1,4 +1,4 @@
-//! The scenario fuzzer (issue 11): random scenario files of every protocol,
+//! The scenario fuzzer: random scenario files of every protocol,
 //! written as a careless or hostile person might (values in and out of
 //! range, every action, faults at any time), each either refused with an
 //! error or run to its end. No input may panic, run past the simulator's
@@ -11,8 +11,8 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
-use splitbrain::scenario::model::{Model, Visit};
 use splitbrain::scenario::{visit, Runner, Scenario};
+use splitbrain::scenario::{Registered, Visit};
 
 /// The most simulation state (nodes, timers, queued events and what the
 /// protocol holds) any fuzzed run may keep. The generated runs are at most
@@ -215,7 +215,7 @@ struct Check;
 impl Visit for Check {
     type Output = Result<(bool, u64), String>;
 
-    fn visit<P: Model>(self, s: Scenario) -> Self::Output {
+    fn visit<P: Registered>(self, s: Scenario) -> Self::Output {
         let end = s.duration_ms.us();
         let mut r = Runner::<P>::build(s).map_err(|e| format!("a valid scenario was refused: {e}"))?;
         // In slices, checking the bounds as it goes.

@@ -184,7 +184,7 @@ fn suspicion_reduces_false_positives_under_loss() {
     );
 }
 
-/// Issue 11, class 7: with every message lost nobody hears the update, and
+/// Hostile input: with every message lost nobody hears the update, and
 /// the report says so (no t_ave or t_last, every trial silent) instead of
 /// reporting that the update arrived at cycle 0.
 #[test]
@@ -198,7 +198,7 @@ fn an_update_nobody_heard_has_no_arrival_time() {
     assert!(r.t_ave.is_some_and(|t| t > 0.0));
 }
 
-/// Issue 11, class 7: a crash that is suspected but not declared failed
+/// Hostile input: a crash that is suspected but not declared failed
 /// within the give-up limit (here the suspicion timeout is longer than it)
 /// is reported as not spread, instead of the limit as a measured time.
 #[test]

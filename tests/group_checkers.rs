@@ -1,6 +1,6 @@
 //! Gossip's and SWIM's checked properties under random fault schedules: the
 //! correct protocols never violate them, and each checker catches its
-//! deliberately broken variant, by name and alone (DESIGN law 7).
+//! deliberately broken variant, by name and alone (law 7, docs/architecture.md).
 
 use splitbrain::experiments::chaos::{fault_schedule, FaultParams};
 use splitbrain::protocols::gossip::{self, Exchange, Gossip, GossipSpec, Mode};
@@ -52,7 +52,7 @@ fn run_swim(s: Scenario) -> RunReport<Swim> {
     r.report()
 }
 
-fn props<P: splitbrain::scenario::Model>(r: &RunReport<P>) -> Vec<&'static str> {
+fn props<P: splitbrain::scenario::Registered>(r: &RunReport<P>) -> Vec<&'static str> {
     r.violations.iter().map(|v| v.property).collect()
 }
 

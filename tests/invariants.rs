@@ -1,6 +1,6 @@
 //! Invariant checkers under randomized fault schedules: the correct Raft
 //! never violates Figure 3, and each checker catches a deliberately broken
-//! variant (DESIGN law 7).
+//! variant (law 7, docs/architecture.md).
 
 use splitbrain::experiments::chaos::{self, ChaosParams};
 use splitbrain::experiments::golden::FIGURE_8;
@@ -142,7 +142,7 @@ fn every_broken_variant_is_caught_by_its_own_property() {
     }
 }
 
-/// Issue 11's storm: every message duplicated, a snapshot every 2 entries
+/// The storm: every message duplicated, a snapshot every 2 entries
 /// and a client request every millisecond. A follower used to refuse an
 /// AppendEntries below its own snapshot, sending the leader back to the
 /// same index; with duplication each refusal doubled, and the run passed

@@ -1,4 +1,4 @@
-//! The simulator's caps (issue 11, class 2): a run that multiplies its
+//! The simulator's caps: a run that multiplies its
 //! messages stops at a cap, deterministically, with a message that names
 //! the cap and the instant, instead of running out of memory.
 
@@ -8,7 +8,7 @@ use splitbrain::sim::limits::{Cap, Limits};
 use splitbrain::sim::network::LinkConfig;
 use splitbrain::sim::{Sim, MS};
 
-/// Issue 11's storm, with the bug that caused it put back: a follower
+/// The storm, with the bug that caused it put back: a follower
 /// refuses an AppendEntries below its snapshot, and every message is
 /// duplicated.
 const STORM: &str = r#"{"version": 1, "protocol": {"raft": {"snapshot_every": 2, "bug": "refuse_below_snapshot"}},

@@ -1,16 +1,16 @@
-//! The leader patterns of issue 6 beyond leases: witnesses, rotating
+//! The leader patterns beyond leases: witnesses, rotating
 //! leadership, snapshots with InstallSnapshot, single-server membership
 //! changes, and all of them mixed into chaos.
 
 use splitbrain::experiments::chaos::{self, ChaosParams};
 use splitbrain::protocols::raft::invariants::{Property, RaftChecker};
 use splitbrain::protocols::raft::log::Payload;
-use splitbrain::protocols::raft::{Bug, Note, WitnessLog};
+use splitbrain::protocols::raft::{Bug, Note, Raft, WitnessLog};
 use splitbrain::scenario::{presets, Runner};
 use splitbrain::sim::trace::EventKind;
 use splitbrain::sim::MS;
 
-fn run_preset(id: &str) -> Runner {
+fn run_preset(id: &str) -> Runner<Raft> {
     let mut r = Runner::new(presets::find(id).unwrap().scenario().unwrap()).unwrap();
     r.record(true);
     r.run_to_end();
@@ -19,7 +19,7 @@ fn run_preset(id: &str) -> Runner {
 }
 
 /// The notes of a whole run, with time and node, read off the trace.
-fn run_notes(id: &str) -> (Runner, Vec<(u64, u32, Note)>) {
+fn run_notes(id: &str) -> (Runner<Raft>, Vec<(u64, u32, Note)>) {
     let s = presets::find(id).unwrap().scenario().unwrap();
     let mut r = Runner::new(s).unwrap();
     let mut out = Vec::new();

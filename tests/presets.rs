@@ -1,11 +1,11 @@
 //! Every preset parses, runs, and shows what its explanation promises.
 
-use splitbrain::protocols::raft::{cluster, Role};
+use splitbrain::protocols::raft::{cluster, Raft, Role};
 use splitbrain::scenario::presets::{self, PRESETS};
 use splitbrain::scenario::{Runner, Scenario};
 use splitbrain::sim::MS;
 
-fn run(id: &str) -> Runner {
+fn run(id: &str) -> Runner<Raft> {
     let p = presets::find(id).unwrap_or_else(|| panic!("no preset {id}"));
     let mut r = Runner::new(p.scenario().unwrap()).unwrap();
     r.record(true);
@@ -13,7 +13,7 @@ fn run(id: &str) -> Runner {
     r
 }
 
-fn leaders(r: &Runner) -> Vec<(u32, u64)> {
+fn leaders(r: &Runner<Raft>) -> Vec<(u32, u64)> {
     (0..r.sim().len())
         .filter_map(|n| r.sim().node(n).filter(|x| x.role() == Role::Leader).map(|x| (n, x.term())))
         .collect()

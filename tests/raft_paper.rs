@@ -250,7 +250,7 @@ fn leadership_transfer_aborts_after_an_election_timeout() {
         .any(|e| matches!(e.kind, EventKind::Note { note: Note::Accepted { id: 2, .. }, .. })));
 }
 
-/// DESIGN law 6: a paused node keeps its state; messages wait for it and are
+/// Law 6 (docs/architecture.md): a paused node keeps its state; messages wait for it and are
 /// handled on resume, and its timers do not fire while it is paused.
 #[test]
 fn a_paused_node_keeps_its_state_and_handles_what_waited_on_resume() {
@@ -301,7 +301,7 @@ fn a_cut_link_drops_its_messages_one_direction_only() {
     assert!(delivered_back > 0, "the reverse direction works");
 }
 
-/// DESIGN law 2: timers run on the node's own clock. With a fixed 150 ms
+/// Law 2 (docs/architecture.md): timers run on the node's own clock. With a fixed 150 ms
 /// election timeout, a clock running 50% fast fires at 100 ms of true time
 /// and one running 50% slow at 300 ms.
 #[test]

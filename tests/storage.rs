@@ -1,4 +1,4 @@
-//! Stable storage as a modelled cost (issue 13, item 1): a server's
+//! Stable storage as a modelled cost: a server's
 //! messages wait for the writes that precede them, a crash loses what
 //! waited, Raft stays safe under random faults with slow disks, and with no
 //! latency set runs are unchanged (the golden hashes, `tests/determinism.rs`).

@@ -1,4 +1,4 @@
-//! Speed as wasm, side by side with native (issue 13, item 5): the same
+//! Speed as wasm, side by side with native: the same
 //! experiments as `benches/sim.rs`'s `failover/1000_trials_150-300ms` and
 //! `gossip/rumor_push_feedback_counter_1000_trials_n1000`, built with the
 //! page's profile and with the Experiments worker's, and run under Node.js.

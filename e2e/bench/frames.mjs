@@ -24,8 +24,8 @@ try {
   await measure(browser, `${server.url}#gossip=pull&speed=1`, '2,000-node pull anti-entropy at 1x, messages drawn');
   await measure(browser, `${server.url}#gossip=rumor-k4&speed=4`, '2,000-node rumor mongering at 4x, messages drawn');
   // The store's page: 20 nodes, about 8,000 client operations a second.
-  await measure(browser, `${server.url}store.html#preset=store-load-20&speed=1`, 'store, 20 nodes under load at 1x');
-  await measure(browser, `${server.url}store.html#preset=store-load-20&speed=50`, 'store, 20 nodes under load at 50x');
+  await measure(browser, `${server.url}#preset=store-load-20&speed=1`, 'store, 20 nodes under load at 1x');
+  await measure(browser, `${server.url}#preset=store-load-20&speed=50`, 'store, 20 nodes under load at 50x');
 } finally {
   await browser.close();
   await server.close();

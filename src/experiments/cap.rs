@@ -23,10 +23,10 @@
 //!   with the same parameters, over `keys` keys, N = 3, with each quorum
 //!   setting asked for.
 
+use crate::contract::Observer;
 use crate::protocols::raft::{Note as RaftNote, Raft, Role};
 use crate::protocols::store::node::StoreNode;
 use crate::protocols::store::observe::Side;
-use crate::scenario::model::Observer;
 use crate::scenario::{Action, Runner, Scenario, Target};
 use crate::sim::rng::Rng;
 use crate::sim::trace::EventKind;

@@ -3,8 +3,9 @@
 //! A schedule is an ordinary [`Scenario`], so any failing seed can be saved,
 //! replayed with `splitbrain run`, and (later) opened in the playground.
 
+use crate::protocols::raft::{Raft, RaftParams};
 use crate::scenario::{
-    Action, ClientLoad, LinkSpec, Millis, ProtocolSpec, RaftParams, RunReport, Runner, Scenario, Target, TimedAction,
+    Action, ClientLoad, LinkSpec, Millis, ProtocolSpec, RunReport, Runner, Scenario, Target, TimedAction,
 };
 use crate::sim::rng::{Rng, DRIVER_STREAM};
 use crate::sim::{NodeId, Time, MS};
@@ -127,7 +128,7 @@ fn lossy_link(rng: &mut Rng, n: u32, network: &LinkSpec, dup: bool) -> Action {
 }
 
 /// Runs the schedule for `seed` with every checker on.
-pub fn run(p: &ChaosParams, seed: u64) -> RunReport {
+pub fn run(p: &ChaosParams, seed: u64) -> RunReport<Raft> {
     let mut runner = Runner::new(schedule(p, seed)).expect("chaos schedules are valid");
     runner.run_to_end();
     runner.report()

@@ -8,7 +8,7 @@ use super::failover::{self, FailoverParams};
 use crate::protocols::gossip::GossipSpec;
 use crate::protocols::raft::WitnessLog;
 use crate::protocols::swim::SwimSpec;
-use crate::scenario::{presets, visit, LinkSpec, Model, ProtocolSpec, Runner, Scenario, Visit};
+use crate::scenario::{presets, visit, LinkSpec, ProtocolKind, ProtocolSpec, Registered, Runner, Scenario, Visit};
 use crate::sim::rng::derive_seed;
 
 /// The Figure 8 preset, shared with the playground.
@@ -65,7 +65,7 @@ pub fn cases() -> Vec<(String, u64)> {
     }
     // Gossip and SWIM on the same runner: every preset of theirs, and
     // random fault schedules (crashes, pauses, partitions, loss, drift).
-    for p in presets::PRESETS.iter().filter(|p| p.protocol() != "raft") {
+    for p in presets::PRESETS.iter().filter(|p| p.protocol() != ProtocolKind::Raft) {
         let s = p.scenario().expect("preset parses");
         out.push((p.id.to_string(), run_any(s)));
     }
@@ -98,7 +98,7 @@ fn run_any(s: Scenario) -> u64 {
     struct Hash;
     impl Visit for Hash {
         type Output = u64;
-        fn visit<P: Model>(self, s: Scenario) -> u64 {
+        fn visit<P: Registered>(self, s: Scenario) -> u64 {
             let mut r = Runner::<P>::build(s).expect("a valid scenario");
             r.run_to_end();
             r.sim().trace().hash()

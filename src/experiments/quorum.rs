@@ -1,4 +1,4 @@
-//! Partial-quorum staleness, measured on the store (issue 12): how often a
+//! Partial-quorum staleness, measured on the store: how often a
 //! read sees the latest acknowledged write, right away and after a delay,
 //! and how often it sees one of the k latest, over many seeded trials of
 //! the store node on the simulator ([`crate::protocols::store::node`]).

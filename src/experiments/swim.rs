@@ -1,8 +1,8 @@
 //! SWIM failure-detection experiments: how fast a crash is detected and
 //! spread, and how often a live member is wrongly declared failed.
 
+use crate::contract::Observer;
 use crate::protocols::swim::{Note, Status, Swim, SwimConfig, SwimObserver, TargetSelection};
-use crate::scenario::model::Observer;
 use crate::sim::network::{Latency, LinkConfig};
 use crate::sim::rng::{derive_seed, Rng, DRIVER_STREAM};
 use crate::sim::trace::EventKind;

@@ -19,6 +19,7 @@
 use super::playground::{settings as draft, Action};
 use super::swarm::{swarm_presets, SwarmAction};
 use crate::protocols::raft::MAX_NODES;
+use crate::protocols::registry::{ProtocolKind, View};
 use crate::scenario::{codec, presets, Runner, Scenario, MAX_DURATION_US};
 use crate::sim::Time;
 
@@ -73,23 +74,24 @@ pub fn parse(hash: &str) -> Open {
     }
     let protocol = value(hash, "s")
         .and_then(|_| codec::parse_fragment(hash).ok().flatten())
-        .map(|l| l.scenario.protocol.name())
+        .map(|l| l.scenario.protocol.kind())
         .or_else(|| value(hash, "preset").and_then(presets::find).map(|p| p.protocol()));
-    if protocol == Some("store") {
-        return Open::Store(raft(hash));
+    // The gossip view's own forms (`g=`, `gossip=`) name it; the rest open
+    // in the view of their protocol, and settings in Raft's.
+    let legacy_swarm = value(hash, "g").is_some() || value(hash, "gossip").is_some();
+    let view = if legacy_swarm { View::Swarm } else { protocol.map_or(View::Raft, ProtocolKind::view) };
+    match view {
+        View::Raft => Open::Raft(raft(hash)),
+        View::Store => Open::Store(raft(hash)),
+        View::Swarm => match value(hash, "gossip").or(value(hash, "preset")) {
+            Some(id) if value(hash, "s").is_none() && value(hash, "g").is_none() => Open::Swarm(swarm_preset(hash, id)),
+            _ => {
+                let mut out = vec![SwarmAction::OpenLink(hash.to_string())];
+                out.extend(speed(hash).map(SwarmAction::SetSpeed));
+                Open::Swarm(out)
+            }
+        },
     }
-    let leaderless =
-        value(hash, "g").is_some() || (value(hash, "s").is_some() && protocol.is_some_and(|p| p != "raft"));
-    if leaderless {
-        let mut out = vec![SwarmAction::OpenLink(hash.to_string())];
-        out.extend(speed(hash).map(SwarmAction::SetSpeed));
-        return Open::Swarm(out);
-    }
-    let gossip_preset = value(hash, "preset").filter(|id| presets::find(id).is_some_and(|p| p.protocol() != "raft"));
-    if let Some(id) = value(hash, "gossip").or(gossip_preset) {
-        return Open::Swarm(swarm_preset(hash, id));
-    }
-    Open::Raft(raft(hash))
 }
 
 fn swarm_preset(hash: &str, id: &str) -> Vec<SwarmAction> {

@@ -8,8 +8,8 @@
 //! does is recorded into the timeline, and seeking restores a checkpoint.
 
 use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, Mode, SiteState};
+use crate::protocols::registry::View;
 use crate::protocols::swim::{Status, Swim, SwimConfig};
-use crate::scenario::model::Model;
 use crate::scenario::travel::Travel;
 use crate::scenario::{codec, presets, Action, LinkSpec, ProtocolSpec, Runner, Scenario, ScenarioError, Target};
 use crate::sim::{NodeId, NodeStatus, Sim, Time};
@@ -23,7 +23,7 @@ pub enum SwarmKind {
 
 /// The presets this view offers: every preset file that is not Raft's.
 pub fn swarm_presets() -> impl Iterator<Item = &'static presets::Preset> {
-    presets::PRESETS.iter().filter(|p| matches!(p.protocol(), "gossip" | "swim"))
+    presets::PRESETS.iter().filter(|p| p.protocol().view() == View::Swarm)
 }
 
 /// The largest group the browser view runs.
@@ -156,11 +156,11 @@ impl Swarm {
     fn load(scenario: Scenario, at: Option<Time>, preset: &'static str) -> Result<Self, ScenarioError> {
         let (run, kind) = match &scenario.protocol {
             ProtocolSpec::Gossip(_) => {
-                let cfg = Gossip::config(&scenario)?;
+                let cfg = scenario.config::<Gossip>()?;
                 (Run::Gossip(Travel::new(Runner::build(scenario.clone())?)), SwarmKind::Epidemic(cfg))
             }
             ProtocolSpec::Swim(_) => {
-                let cfg = Swim::config(&scenario)?;
+                let cfg = scenario.config::<Swim>()?;
                 (Run::Swim(Travel::new(Runner::build(scenario.clone())?)), SwarmKind::Swim(cfg))
             }
             ProtocolSpec::Raft(_) => {

@@ -1,6 +1,9 @@
-//! Protocols, each a pure state machine hosted by [`crate::sim::Sim`].
+//! Protocols, each a pure state machine hosted by [`crate::sim::Sim`] and
+//! plugged into the spine through [`crate::contract`]; [`registry`] lists
+//! them.
 
 pub mod gossip;
 pub mod raft;
+pub mod registry;
 pub mod store;
 pub mod swim;

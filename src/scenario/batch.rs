@@ -2,8 +2,9 @@
 //! `splitbrain run` prints, as JSON and as text, and whether the runs show
 //! what the scenario declares (`expect`).
 
-use super::model::{Model, Observer, Visit};
 use super::{visit, Metrics, RunReport, Runner, Scenario, ScenarioError};
+use super::{Registered, Visit};
+use crate::contract::Observer;
 use crate::sim::invariant::Violation;
 use serde::Serialize;
 
@@ -66,7 +67,7 @@ fn json_of<T: Serialize + ?Sized>(v: &T) -> String {
 impl<F: FnMut(u64)> Visit for Run<'_, F> {
     type Output = Result<Batch, ScenarioError>;
 
-    fn visit<P: Model>(mut self, scenario: Scenario) -> Self::Output {
+    fn visit<P: Registered>(mut self, scenario: Scenario) -> Self::Output {
         let mut metrics = Metrics::default();
         let mut samples = Default::default();
         let mut listed: Vec<SeededViolation> = Vec::new();
@@ -78,7 +79,7 @@ impl<F: FnMut(u64)> Visit for Run<'_, F> {
             let head = format!(
                 "{{\"scenario\":{},\"protocol\":{},\"seeds\":{},\"runs\":[",
                 json_of(&self.label),
-                json_of(P::NAME),
+                json_of(P::KIND.name()),
                 self.seeds
             );
             (self.out)(&head);
@@ -153,7 +154,7 @@ impl<F: FnMut(u64)> Visit for Run<'_, F> {
         let mut text = Vec::new();
         let mut line = |label: &str, t: String| text.push(format!("{label:<18}{t}"));
         line("scenario", printable(&self.label));
-        line("protocol", P::NAME.to_string());
+        line("protocol", P::KIND.name().to_string());
         line("seeds", format!("{} (from {})", self.seeds, scenario.seed));
         let one = first.as_ref().filter(|_| self.seeds == 1);
         if let Some(r) = one {

@@ -2,170 +2,46 @@
 //! timeline of timed actions. A scenario is the unit that the CLI runs, that
 //! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
 
-mod action;
 pub mod batch;
 pub mod codec;
 mod expect;
 mod legacy;
-pub mod model;
 pub mod presets;
-mod raft_params;
 mod runner;
 mod strict;
 pub mod travel;
 
-pub use action::{Action, Target, TimedAction};
+pub use crate::contract::{ms_to_us, Action, HeavyTail, LinkSpec, Millis, Target, TimedAction, MAX_DURATION_US};
+pub use crate::protocols::registry::{ProtocolKind, ProtocolSpec, Registered};
 pub use expect::{Bound, Expect};
-pub use model::{Model, Visit};
-pub use raft_params::RaftParams;
 pub use runner::{Logged, Metrics, RunReport, Runner};
 
-use crate::protocols::gossip::{Gossip, GossipSpec};
-use crate::protocols::raft::{Raft, RaftConfig};
-use crate::protocols::store::model::StoreSpec;
-use crate::protocols::store::node::StoreNode;
-use crate::protocols::swim::{Swim, SwimSpec};
-use crate::sim::network::{Latency, LinkConfig};
-use crate::sim::{NodeId, Time};
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::contract::{Cluster, ConfigError};
+use crate::protocols::raft::{Raft, RaftConfig, RaftParams};
+use crate::protocols::registry::ForEach;
+use crate::sim::NodeId;
+use serde::{Deserialize, Serialize};
 
 /// The scenario format version this build reads and writes.
 pub const VERSION: u32 = 1;
-/// The longest scenario a file may ask for (one simulated day).
-pub const MAX_DURATION_US: Time = 24 * 3600 * 1_000_000;
 
-/// A time in the timeline, written in milliseconds (fractions allowed, to the
-/// microsecond) and held in microseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Millis(pub Time);
-
-impl Millis {
-    pub fn from_ms(ms: u64) -> Self {
-        Millis(ms * 1000)
-    }
-    pub fn us(&self) -> Time {
-        self.0
-    }
-}
-
-impl Serialize for Millis {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0.is_multiple_of(1000) {
-            s.serialize_u64(self.0 / 1000)
-        } else {
-            s.serialize_f64(self.0 as f64 / 1000.0)
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Millis {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let ms = f64::deserialize(d)?;
-        if !ms.is_finite() || ms < 0.0 {
-            return Err(D::Error::custom(format!("a time must be a non-negative number of milliseconds, not {ms}")));
-        }
-        let us = (ms * 1000.0).round();
-        if us > MAX_DURATION_US as f64 {
-            return Err(D::Error::custom(format!("{ms} ms is longer than the one-day limit")));
-        }
-        Ok(Millis(us as Time))
-    }
-}
-
-/// The protocol and its parameters: `{"raft": {...}}`, `{"gossip": {...}}`,
-/// `{"swim": {...}}` or `{"store": {...}}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum ProtocolSpec {
-    Raft(RaftParams),
-    Gossip(GossipSpec),
-    Swim(SwimSpec),
-    Store(StoreSpec),
-}
-
-/// The protocols a scenario may name, in the order docs list them.
-pub const PROTOCOLS: [&str; 4] = ["raft", "gossip", "swim", "store"];
-
-impl ProtocolSpec {
-    /// Its key in a scenario file.
-    pub fn name(&self) -> &'static str {
-        match self {
-            ProtocolSpec::Raft(_) => Raft::NAME,
-            ProtocolSpec::Gossip(_) => Gossip::NAME,
-            ProtocolSpec::Swim(_) => Swim::NAME,
-            ProtocolSpec::Store(_) => StoreNode::NAME,
-        }
-    }
+/// Runs code that is generic over the protocol on a scenario of any
+/// protocol: the one place where the protocol named in a file picks a type.
+pub trait Visit {
+    type Output;
+    fn visit<P: Registered>(self, scenario: Scenario) -> Self::Output;
 }
 
 /// Runs `v` with the scenario's protocol as its type parameter.
 pub fn visit<V: Visit>(scenario: Scenario, v: V) -> V::Output {
-    match scenario.protocol {
-        ProtocolSpec::Raft(_) => v.visit::<Raft>(scenario),
-        ProtocolSpec::Gossip(_) => v.visit::<Gossip>(scenario),
-        ProtocolSpec::Swim(_) => v.visit::<Swim>(scenario),
-        ProtocolSpec::Store(_) => v.visit::<StoreNode>(scenario),
+    struct With<V>(Scenario, V);
+    impl<V: Visit> ForEach for With<V> {
+        type Output = V::Output;
+        fn call<P: Registered>(self) -> V::Output {
+            self.1.visit::<P>(self.0)
+        }
     }
-}
-
-pub(crate) fn ms_to_us(ms: f64, what: &str) -> Result<u64, String> {
-    if !ms.is_finite() || ms < 0.0 || ms * 1000.0 > MAX_DURATION_US as f64 {
-        return Err(format!("{what} must be between 0 and one day in milliseconds, not {ms}"));
-    }
-    Ok((ms * 1000.0).round() as u64)
-}
-
-/// A link's behaviour as a scenario writes it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LinkSpec {
-    /// Uniform latency range, inclusive.
-    pub latency_ms: [f64; 2],
-    /// If set, a message's latency is multiplied by a Pareto factor with this
-    /// probability (see [`Latency::HeavyTail`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub heavy_tail: Option<HeavyTail>,
-    pub loss: f64,
-    pub dup: f64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HeavyTail {
-    pub probability: f64,
-    pub alpha: f64,
-}
-
-impl Default for LinkSpec {
-    fn default() -> Self {
-        LinkSpec { latency_ms: [5.0, 10.0], heavy_tail: None, loss: 0.0, dup: 0.0 }
-    }
-}
-
-impl LinkSpec {
-    pub fn to_config(&self) -> Result<LinkConfig, String> {
-        let min_us = ms_to_us(self.latency_ms[0], "latency_ms")?;
-        let max_us = ms_to_us(self.latency_ms[1], "latency_ms")?;
-        let latency = match self.heavy_tail {
-            None => Latency::Uniform { min_us, max_us },
-            Some(h) => Latency::HeavyTail { min_us, max_us, tail: h.probability, alpha: h.alpha },
-        };
-        let cfg = LinkConfig { latency, loss: self.loss, dup: self.dup };
-        cfg.validate()?;
-        Ok(cfg)
-    }
-
-    pub fn from_config(c: &LinkConfig) -> Self {
-        let (lo, hi) = c.latency.bounds_us();
-        let heavy_tail = match c.latency {
-            Latency::HeavyTail { tail, alpha, .. } => Some(HeavyTail { probability: tail, alpha }),
-            // Scenario files do not carry exponential latency yet (only
-            // `splitbrain quorum` uses it); it shows as its 0-100x-mean range.
-            Latency::Uniform { .. } | Latency::Exponential { .. } => None,
-        };
-        LinkSpec { latency_ms: [lo as f64 / 1000.0, hi as f64 / 1000.0], heavy_tail, loss: c.loss, dup: c.dup }
-    }
+    scenario.protocol.kind().dispatch(With(scenario, v))
 }
 
 /// A per-link override of the network defaults.
@@ -254,7 +130,7 @@ pub enum ScenarioError {
     /// A scenario (or gossip link) of a version this build does not read.
     #[error("unsupported {what} version {found}; this build reads version {supported}")]
     Version { what: &'static str, found: String, supported: u32 },
-    #[error("unknown protocol '{found}'; this build runs {}", PROTOCOLS.join(", "))]
+    #[error("unknown protocol '{found}'; this build runs {}", ProtocolKind::names())]
     UnknownProtocol { found: String },
     /// A scenario opened where another protocol's is expected.
     #[error("this is a {found} scenario, not a {expected} one")]
@@ -268,6 +144,12 @@ pub enum ScenarioError {
     /// A share link that cannot be decoded.
     #[error("{0}")]
     Link(String),
+}
+
+impl From<ConfigError> for ScenarioError {
+    fn from(e: ConfigError) -> Self {
+        ScenarioError::Invalid(e.0)
+    }
 }
 
 /// The most client requests one run makes (duration / interval).
@@ -315,7 +197,7 @@ impl Scenario {
             Some(_) => {}
         }
         if let Some(p) = value.get("protocol").and_then(|p| p.as_object()) {
-            if let Some(k) = p.keys().find(|k| !PROTOCOLS.contains(&k.as_str())) {
+            if let Some(k) = p.keys().find(|k| ProtocolKind::from_name(k).is_none()) {
                 return Err(ScenarioError::UnknownProtocol { found: k.clone() });
             }
         }
@@ -343,7 +225,33 @@ impl Scenario {
     }
 
     pub fn raft_config(&self) -> Result<RaftConfig, ScenarioError> {
-        <Raft as Model>::config(self)
+        self.config::<Raft>()
+    }
+
+    /// What a protocol's configuration needs of the scenario around it.
+    pub fn cluster(&self) -> Cluster {
+        let max_latency_us = self.network.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
+        Cluster { nodes: self.nodes, max_latency_us }
+    }
+
+    /// The scenario's spec for protocol `P`, or why it has none.
+    pub fn spec<P: Registered>(&self) -> Result<&P::Spec, ScenarioError> {
+        P::spec(&self.protocol)
+            .ok_or(ScenarioError::WrongProtocol { found: self.protocol.name(), expected: P::KIND.label() })
+    }
+
+    /// Protocol `P`'s configuration, as this scenario asks for it.
+    pub fn config<P: Registered>(&self) -> Result<P::Config, ScenarioError> {
+        P::config(self.spec::<P>()?, &self.cluster()).map_err(ScenarioError::from)
+    }
+
+    /// A checker of every property of protocol `P`, as this scenario
+    /// configures it (a scenario of another protocol gets the default).
+    pub fn checker<P: Registered>(&self) -> P::Checker {
+        match self.spec::<P>() {
+            Ok(spec) => P::checker(spec, &self.cluster()),
+            Err(_) => P::Checker::default(),
+        }
     }
 
     /// Checks everything a run needs, with messages that say where.
@@ -477,9 +385,9 @@ struct CheckProtocol;
 
 impl Visit for CheckProtocol {
     type Output = Result<(), ScenarioError>;
-    fn visit<P: Model>(self, s: Scenario) -> Self::Output {
-        P::config(&s)?;
-        let name = P::NAME;
+    fn visit<P: Registered>(self, s: Scenario) -> Self::Output {
+        s.config::<P>()?;
+        let name = P::KIND.name();
         if s.client.is_some() && P::request(0).is_none() {
             return Err(ScenarioError::Invalid(format!("a {name} scenario has no client load; remove \"client\"")));
         }

@@ -3,7 +3,7 @@
 //! reads the same files, and each declares what it shows (`expect`), so
 //! `splitbrain run` on a preset is a test of it.
 
-use super::{Scenario, ScenarioError};
+use super::{ProtocolKind, Scenario, ScenarioError};
 use std::sync::OnceLock;
 
 /// A preset: its id (the file name without `.json`) and its JSON.
@@ -66,8 +66,8 @@ impl Preset {
         Scenario::from_json(self.json)
     }
 
-    /// The protocol it runs ("raft", "gossip", "swim").
-    pub fn protocol(&self) -> &'static str {
+    /// The protocol it runs.
+    pub fn protocol(&self) -> ProtocolKind {
         self.info().0
     }
 
@@ -77,15 +77,16 @@ impl Preset {
     }
 
     /// (protocol, name), read once from every file: menus ask every frame.
-    fn info(&self) -> &'static (&'static str, &'static str) {
-        static INFO: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    fn info(&self) -> &'static (ProtocolKind, &'static str) {
+        static INFO: OnceLock<Vec<(ProtocolKind, &'static str)>> = OnceLock::new();
         let all = INFO.get_or_init(|| {
             PRESETS
                 .iter()
                 .map(|p| {
                     let v: serde_json::Value = serde_json::from_str(p.json).unwrap_or_default();
                     let key = v.get("protocol").and_then(|p| p.as_object()).and_then(|o| o.keys().next().cloned());
-                    let protocol = super::PROTOCOLS.into_iter().find(|p| key.as_deref() == Some(*p)).unwrap_or("raft");
+                    // Every preset parses (tested), so a preset's protocol is known.
+                    let protocol = key.as_deref().and_then(ProtocolKind::from_name).unwrap_or(ProtocolKind::Raft);
                     let name = v.get("name").and_then(|n| n.as_str()).unwrap_or(p.id);
                     (protocol, &*String::leak(name.to_string()))
                 })

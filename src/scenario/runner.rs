@@ -1,8 +1,9 @@
 //! Runs a scenario of any protocol: the simulator, its timeline, steady
 //! client load, the protocol's checker after every step, and its observer.
 
-use super::model::{Counts, Model, Observer, Route};
+use super::Registered;
 use super::{Action, Scenario, ScenarioError, Target, TimedAction};
+use crate::contract::{Counts, Observer, Route};
 use crate::protocols::raft::Raft;
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::network::DropReason;
@@ -14,7 +15,7 @@ use serde::Serialize;
 /// Counts over a run: the trace's own, and the protocol's (`protocol`,
 /// flattened into the same JSON object).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Metrics<C = <<Raft as Model>::Observer as Observer<Raft>>::Counts> {
+pub struct Metrics<C> {
     pub events: u64,
     pub messages_sent: u64,
     pub messages_delivered: u64,
@@ -28,7 +29,7 @@ pub struct Metrics<C = <<Raft as Model>::Observer as Observer<Raft>>::Counts> {
 }
 
 impl<C: Counts> Metrics<C> {
-    fn observe<P: Model>(&mut self, sim: &Sim<P>) {
+    fn observe<P: Registered>(&mut self, sim: &Sim<P>) {
         for e in sim.trace().last_step() {
             self.events += 1;
             match &e.kind {
@@ -78,7 +79,7 @@ pub struct Logged {
 }
 
 impl Logged {
-    fn of<P: Model>(e: &crate::sim::trace::Event<P>) -> Self {
+    fn of<P: Registered>(e: &crate::sim::trace::Event<P>) -> Self {
         let full = e.to_string();
         let text = full.split_once(' ').map_or(full.as_str(), |(_, rest)| rest).to_string();
         let dropped = match e.kind {
@@ -100,7 +101,7 @@ impl Logged {
 /// The result of running a scenario to its end.
 #[derive(Clone, Debug, Serialize)]
 #[serde(bound = "")]
-pub struct RunReport<P: Model = Raft> {
+pub struct RunReport<P: Registered> {
     pub seed: u64,
     pub trace_hash: String,
     pub violations: Vec<Violation>,
@@ -131,7 +132,7 @@ impl Stopped {
 /// A scenario in progress. Cloning it is a checkpoint: logs and checker
 /// state share storage until written.
 #[derive(Clone)]
-pub struct Runner<P: Model = Raft> {
+pub struct Runner<P: Registered> {
     pub scenario: Scenario,
     sim: Sim<P>,
     checker: P::Checker,
@@ -157,17 +158,17 @@ impl Runner<Raft> {
     }
 }
 
-impl<P: Model> Runner<P> {
+impl<P: Registered> Runner<P> {
     /// A runner for the scenario, checking every property of its protocol.
     pub fn build(scenario: Scenario) -> Result<Self, ScenarioError> {
-        let checker = P::checker(&scenario);
+        let checker = scenario.checker::<P>();
         Self::with_checker(scenario, checker)
     }
 
     /// A runner that checks only what `checker` checks.
     pub fn with_checker(scenario: Scenario, checker: P::Checker) -> Result<Self, ScenarioError> {
         scenario.validate()?;
-        let cfg = P::config(&scenario)?;
+        let cfg = scenario.config::<P>()?;
         let link = scenario.network.to_config().map_err(ScenarioError::Invalid)?;
         let mut sim = Sim::new(cfg, scenario.nodes, scenario.seed, link);
         sim.set_storage(scenario.storage_us().map_err(ScenarioError::Invalid)?);

@@ -1,6 +1,6 @@
 //! JSON with a key written twice is refused: `serde_json` keeps the last
 //! one silently, so `{"nodes": 3, ..., "nodes": 9}` would run nine nodes
-//! for a reader who saw three (issue 11).
+//! for a reader who saw three.
 
 use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 use std::fmt;

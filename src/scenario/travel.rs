@@ -8,9 +8,8 @@
 //! reproduces the original exactly. Acting after seeking back forks the run:
 //! the recorded future is dropped and the new action takes its place.
 
-use super::model::Model;
+use super::Registered;
 use super::{Action, Logged, Runner};
-use crate::protocols::raft::Raft;
 use crate::sim::Time;
 
 /// Take a checkpoint after this many events...
@@ -79,7 +78,7 @@ const MAX_QUEUE_COPY_BYTES: usize = 8 << 20;
 /// At most this many marks are kept (the scrubber cannot show more).
 const MAX_MARKS: usize = 20_000;
 /// Checkpoints together may hold about this much state (each counted by
-/// what it does not share with the one before, [`Model::state_bytes`]);
+/// what it does not share with the one before, [`crate::contract::Runnable::state_bytes`]);
 /// past it, every other one is dropped and the spacing doubles, so a long
 /// run of a large group keeps bounded memory and seeks replay at most one
 /// (wider) gap.
@@ -91,14 +90,14 @@ const MAX_CHECKPOINTS: usize = 4096;
 
 /// A copy of the runner at `time`, after `events` trace events, holding
 /// about `bytes` that no earlier checkpoint shares.
-struct Checkpoint<P: Model> {
+struct Checkpoint<P: Registered> {
     time: Time,
     events: u64,
     bytes: usize,
     runner: Runner<P>,
 }
 
-pub struct Travel<P: Model = Raft> {
+pub struct Travel<P: Registered> {
     runner: Runner<P>,
     checkpoints: Vec<Checkpoint<P>>,
     /// The spacing now in force (doubles when thinned).
@@ -111,7 +110,7 @@ pub struct Travel<P: Model = Raft> {
     violations_marked: usize,
 }
 
-impl<P: Model> Travel<P> {
+impl<P: Registered> Travel<P> {
     /// Starts from a fresh runner (its log recording should be on if the
     /// caller wants the events).
     pub fn new(runner: Runner<P>) -> Self {
@@ -317,10 +316,11 @@ impl<P: Model> Travel<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::raft::Raft;
     use crate::scenario::{ClientLoad, Scenario, Target};
     use crate::sim::SEC;
 
-    fn loaded() -> Runner {
+    fn loaded() -> Runner<Raft> {
         let s = Scenario { client: Some(ClientLoad { interval_ms: 10.0, reads: false }), ..Scenario::raft(5, 3) };
         let mut r = Runner::new(s).unwrap();
         r.record(true);
@@ -331,7 +331,7 @@ mod tests {
     fn seeking_back_and_forth_reproduces_the_same_trace() {
         let mut t = Travel::new(loaded());
         t.advance_to(30 * SEC);
-        let hash_at = |t: &mut Travel, at| {
+        let hash_at = |t: &mut Travel<Raft>, at| {
             t.seek(at);
             (t.now(), t.runner().sim().trace().hash(), t.runner().sim().trace().len())
         };
@@ -357,7 +357,7 @@ mod tests {
             frames += 1;
         }
         assert!(frames > 10, "{frames} frames");
-        let key = |t: &Travel| (t.now(), t.runner().sim().trace().hash(), t.runner().sim().trace().len());
+        let key = |t: &Travel<Raft>| (t.now(), t.runner().sim().trace().hash(), t.runner().sim().trace().len());
         assert_eq!(key(&framed), key(&whole));
     }
 

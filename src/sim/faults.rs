@@ -1,4 +1,4 @@
-//! The fault API (DESIGN.md, law 5): crashes, restarts, pauses, cuts,
+//! The fault API (docs/architecture.md, law 5): crashes, restarts, pauses, cuts,
 //! partitions, link settings and clock skew, each acting at the current
 //! instant and leaving its event in the trace's last step.
 

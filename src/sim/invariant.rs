@@ -1,4 +1,4 @@
-//! Safety properties as code (DESIGN.md, law 7).
+//! Safety properties as code (docs/architecture.md, law 7).
 
 use super::protocol::Protocol;
 use super::{NodeId, Sim, Time};

@@ -231,7 +231,7 @@ impl<P: Protocol> Sim<P> {
     /// About how many bytes a clone of this simulation holds in its own
     /// right: every node's slot (protocol state inline, generator parked)
     /// and timers, and the event queue. What a protocol keeps on the heap is
-    /// counted by its [`crate::scenario::Model::state_bytes`].
+    /// counted by its [`crate::contract::Runnable::state_bytes`].
     pub fn base_bytes(&self) -> usize {
         let timers: usize =
             self.cold.iter().map(|n| n.timers.len() * std::mem::size_of::<(P::Timer, TimerSlot)>()).sum();

@@ -1,6 +1,6 @@
 //! The contract between the simulator and a protocol.
 //!
-//! A protocol is a pure state machine (DESIGN.md, law 1). The simulator calls
+//! A protocol is a pure state machine (docs/architecture.md, law 1). The simulator calls
 //! one `on_*` handler per event and passes a [`Ctx`]: the node's local time,
 //! its own random stream, and an outbox. The handler pushes [`Effect`]s into the
 //! outbox; the simulator carries them out after the handler returns. A protocol

@@ -1,6 +1,6 @@
 //! The trace: every send, delivery, drop, timer, command, note and fault.
 //!
-//! The trace is the product (DESIGN.md, law 4). The simulator feeds every event
+//! The trace is the product (docs/architecture.md, law 4). The simulator feeds every event
 //! into a [`StableHasher`], so a whole run has one 64-bit hash that is equal on
 //! native and wasm builds, and keeps the events of the last step so that
 //! checkers, metrics and the UI can read them. Each event also has a stable
@@ -15,7 +15,7 @@ use std::hash::{Hash, Hasher};
 /// A message's identity, unique within a run.
 pub type MsgId = u64;
 
-/// A fault, as named by the fault API (DESIGN.md, law 5).
+/// A fault, as named by the fault API (docs/architecture.md, law 5).
 #[derive(Clone, Debug, PartialEq, Hash)]
 pub enum Fault {
     Crash(NodeId),

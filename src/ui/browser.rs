@@ -5,6 +5,7 @@ use super::{ActiveView, ADVANCE_US};
 use crate::model::fragment::{self, Open};
 use crate::model::playground::Action;
 use crate::model::swarm::SwarmAction;
+use crate::protocols::registry::View;
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::storage::{LocalStorage, Storage};
@@ -77,7 +78,7 @@ pub fn clear_fragment() {
 
 /// Sends the showing view a `Tick` every animation frame while mounted.
 #[hook]
-pub fn use_frames(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: ActiveView) {
+pub fn use_frames(to: Routes, active: ActiveView) {
     use_effect_with((), move |_| {
         type Slot = Rc<RefCell<Option<AnimationFrame>>>;
         fn schedule(slot: Slot, tick: Callback<f64>) {
@@ -89,8 +90,9 @@ pub fn use_frames(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: 
             *slot.borrow_mut() = Some(frame);
         }
         let tick = Callback::from(move |wall_ms: f64| match active.get() {
-            1 => swarm.emit(SwarmAction::Tick { wall_ms }),
-            _ => raft.emit(Action::Tick { wall_ms }),
+            View::Raft => to.raft.emit(Action::Tick { wall_ms }),
+            View::Swarm => to.swarm.emit(SwarmAction::Tick { wall_ms }),
+            View::Store => to.store.emit(Action::Tick { wall_ms }),
         });
         let slot: Slot = Rc::default();
         schedule(slot.clone(), tick);
@@ -127,7 +129,7 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
 
 /// Global keyboard shortcuts, for whichever view is showing.
 #[hook]
-pub fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: ActiveView) {
+pub fn use_keys(to: Routes, active: ActiveView) {
     use_effect_with((), move |_| {
         let doc = gloo::utils::document();
         // Not passive: a handled key must not also scroll the page.
@@ -145,9 +147,10 @@ pub fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Ac
                     _ => None,
                 };
                 match (active.get(), swarm_action) {
-                    (1, Some(a)) => swarm.emit(a),
-                    (1, None) => return,
-                    _ => raft.emit(action),
+                    (View::Swarm, Some(a)) => to.swarm.emit(a),
+                    (View::Swarm, None) => return,
+                    (View::Raft, _) => to.raft.emit(action),
+                    (View::Store, _) => to.store.emit(action),
                 }
                 e.prevent_default();
             },
@@ -156,72 +159,58 @@ pub fn use_keys(raft: Callback<Action>, swarm: Callback<SwarmAction>, active: Ac
     });
 }
 
-/// Each view's dispatch on this page, for links that may open in any of
-/// them; a link for a view on the other page goes there.
+/// Each view's dispatch, for links, frames and keys that may go to any.
 #[derive(Clone)]
 pub struct Routes {
-    pub raft: Option<Callback<Action>>,
-    pub swarm: Option<Callback<SwarmAction>>,
-    pub store: Option<Callback<Action>>,
+    pub raft: Callback<Action>,
+    pub swarm: Callback<SwarmAction>,
+    pub store: Callback<Action>,
 }
 
-/// Opens `url` (another page of the playground) in this tab.
-pub fn go(url: &str) {
-    let _ = window().location().assign(url);
+impl Routes {
+    /// Restores a view's autosaved run.
+    pub fn restore(&self, view: View, saved: String) {
+        match view {
+            View::Raft => self.raft.emit(Action::Restore(saved)),
+            View::Swarm => self.swarm.emit(SwarmAction::Restore(saved)),
+            View::Store => self.store.emit(Action::Restore(saved)),
+        }
+    }
 }
 
-/// Shows the view a fragment asks for and hands it the fragment's actions.
-pub fn open_fragment(open: Open, to: &Routes, show: &Callback<u8>) {
-    let elsewhere = |page: &str| go(&format!("{page}{}", current_hash_with_mark()));
+/// Shows the view a fragment asks for and hands it the fragment's actions;
+/// a link that cannot open says why in the view that is showing.
+pub fn open_fragment(open: Open, to: &Routes, show: &Callback<View>, active: View) {
     match open {
         Open::Nothing => return,
-        Open::Raft(actions) => match &to.raft {
-            Some(raft) => {
-                show.emit(0);
-                actions.into_iter().for_each(|a| raft.emit(a));
-            }
-            None => return elsewhere(super::MAIN_PAGE),
-        },
-        Open::Swarm(actions) => match &to.swarm {
-            Some(swarm) => {
-                show.emit(1);
-                actions.into_iter().for_each(|a| swarm.emit(a));
-            }
-            None => return elsewhere(super::MAIN_PAGE),
-        },
-        Open::Store(actions) => match &to.store {
-            Some(store) => actions.into_iter().for_each(|a| store.emit(a)),
-            None => return elsewhere(super::STORE_PAGE),
-        },
-        Open::Error(e) => match (&to.raft, &to.store) {
-            (Some(raft), _) => {
-                show.emit(0);
-                raft.emit(Action::ShowError(e));
-            }
-            (None, Some(store)) => store.emit(Action::ShowError(e)),
-            (None, None) => {}
+        Open::Raft(actions) => {
+            show.emit(View::Raft);
+            actions.into_iter().for_each(|a| to.raft.emit(a));
+        }
+        Open::Swarm(actions) => {
+            show.emit(View::Swarm);
+            actions.into_iter().for_each(|a| to.swarm.emit(a));
+        }
+        Open::Store(actions) => {
+            show.emit(View::Store);
+            actions.into_iter().for_each(|a| to.store.emit(a));
+        }
+        Open::Error(e) => match active {
+            View::Raft => to.raft.emit(Action::ShowError(e)),
+            View::Swarm => to.swarm.emit(SwarmAction::ShowError(e)),
+            View::Store => to.store.emit(Action::ShowError(e)),
         },
     }
     clear_fragment();
 }
 
-/// The fragment with its `#`, or nothing.
-fn current_hash_with_mark() -> String {
-    let h = current_hash();
-    if h.is_empty() || h.starts_with('#') {
-        h
-    } else {
-        format!("#{h}")
-    }
-}
-
 /// A link pasted into a tab that is already open (any form: `#s=`, `#g=`,
 /// `#gossip=`, `#preset=`, settings) opens just as it does on a fresh load.
 #[hook]
-pub fn use_hash_links(to: Routes, show: Callback<u8>) {
+pub fn use_hash_links(to: Routes, show: Callback<View>, active: ActiveView) {
     use_effect_with((), move |_| {
         let listener = EventListener::new(&window(), "hashchange", move |_| {
-            open_fragment(fragment::parse(&current_hash()), &to, &show);
+            open_fragment(fragment::parse(&current_hash()), &to, &show, active.get());
         });
         move || drop(listener)
     });

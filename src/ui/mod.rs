@@ -1,7 +1,8 @@
 //! The playground UI (wasm only): components over the models in
 //! [`crate::model`].
 //!
-//! One reducer per view holds its model; every gesture is a named action,
+//! One app draws every protocol: one reducer per view (the registry's
+//! [`View`]) holds its model; every gesture is a named action,
 //! and `requestAnimationFrame` (see [`browser`]) sends a `Tick` each frame.
 //! The components take typed props, so a frame redraws what shows the
 //! simulation and leaves the toolbar, banners and help alone.
@@ -25,6 +26,8 @@ mod toolbar;
 use crate::model::fragment;
 use crate::model::playground::{Action, Board, Playground};
 use crate::model::swarm::{Swarm, SwarmAction};
+use crate::protocols::raft::Raft;
+use crate::protocols::registry::View;
 use crate::protocols::store::node::StoreNode;
 use browser::{load, now_ms, save};
 use raft_view::{raft_page, use_render_count};
@@ -39,24 +42,21 @@ pub(crate) fn send<A: Clone + 'static>(dispatch: &Callback<A>, action: A) -> Cal
     Callback::from(move |_: MouseEvent| d.emit(action.clone()))
 }
 
-/// Where the runs are autosaved (the Raft run as JSON, the gossip run as
-/// a link fragment), and which view was showing.
-const AUTOSAVE_KEY: &str = "splitbrain.autosave.v2";
-const GOSSIP_AUTOSAVE_KEY: &str = "splitbrain.gossip.v2";
-const STORE_AUTOSAVE_KEY: &str = "splitbrain.store.v1";
-/// The store's page, beside the playground's.
-pub(crate) const STORE_PAGE: &str = "store.html";
-/// The playground's page, from the store's.
-pub(crate) const MAIN_PAGE: &str = "./";
+/// Which view was showing, in local storage.
 const VIEW_KEY: &str = "splitbrain.view";
 
 /// How far Shift+→ runs simulated time.
 pub(crate) const ADVANCE_US: crate::sim::Time = 100_000;
 
-/// Which view is showing: Raft (0) or gossip and SWIM (1). The store has a
-/// page of its own ([`STORE_PAGE`]), built as a second wasm that loads only
-/// when someone opens it.
-pub(crate) type ActiveView = Rc<Cell<u8>>;
+/// Which view is showing; the frame loop and the keys read it.
+pub(crate) type ActiveView = Rc<Cell<View>>;
+
+/// What the protocol selector asks for: a view, or the Experiments panel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Choose {
+    View(View),
+    Experiments,
+}
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
 /// a new `Rc` (so Yew redraws) without cloning the simulation.
@@ -139,7 +139,7 @@ impl<P: Board> Reducible for Reduced<Playground<P>, Action> {
         }
         let tick = matches!(action, Action::Tick { .. });
         let seek = matches!(action, Action::Seek(_) | Action::StepBack);
-        let key = if P::NAME == "raft" { AUTOSAVE_KEY } else { STORE_AUTOSAVE_KEY };
+        let key = P::KIND.view().autosave_key();
         self.step(tick, seek, |pg| pg.apply(action), |pg| save(key, &pg.autosave()))
     }
 }
@@ -161,7 +161,7 @@ impl Reducible for Reduced<Swarm, SwarmAction> {
         }
         let tick = matches!(action, SwarmAction::Tick { .. });
         let seek = matches!(action, SwarmAction::Seek(_));
-        self.step(tick, seek, |s| s.apply(action), |s| save(GOSSIP_AUTOSAVE_KEY, &s.autosave()))
+        self.step(tick, seek, |s| s.apply(action), |s| save(View::Swarm.autosave_key(), &s.autosave()))
     }
 }
 
@@ -184,70 +184,81 @@ fn App() -> Html {
     // What the link asks for, read once; the fragment is cleared after.
     let opened = (*use_memo((), |_| fragment::parse(&browser::current_hash()))).clone();
     let panic_test = *use_memo((), |_| browser::current_hash().contains("panic-test"));
-    let raft = use_reducer(|| {
-        let mut pg = Playground::new();
-        // The last run first; a link's actions go on top of it.
-        if let Some(saved) = load(AUTOSAVE_KEY) {
-            pg.apply(Action::Restore(saved));
-        }
-        Reduced::new(pg)
-    });
+    // Every view's model is made at once (at t = 0, cheap); a view's last
+    // run is restored from its autosave when the view first shows.
+    let raft = use_reducer(|| Reduced::new(Playground::<Raft>::open()));
     let dispatch = use_dispatch(&raft);
-    let swarm = use_reducer(|| {
-        let mut s = Swarm::new("", 1);
-        if let Some(saved) = load(GOSSIP_AUTOSAVE_KEY) {
-            s.apply(SwarmAction::Restore(saved));
-        }
-        Reduced::new(s)
-    });
+    let swarm = use_reducer(|| Reduced::new(Swarm::new("", 1)));
     let swarm_dispatch = use_dispatch(&swarm);
+    let store = use_reducer(|| Reduced::new(Playground::<StoreNode>::open()));
+    let store_dispatch = use_dispatch(&store);
+    let routes =
+        browser::Routes { raft: dispatch.clone(), swarm: swarm_dispatch.clone(), store: store_dispatch.clone() };
     // The view that was showing last time, unless a link decides.
-    let active: ActiveView =
-        (*use_memo((), |_| Rc::new(Cell::new(u8::from(load(VIEW_KEY).as_deref() == Some("gossip")))))).clone();
-    let view = use_state(|| active.get());
+    let first = *use_memo((), |_| load(VIEW_KEY).as_deref().and_then(View::from_key).unwrap_or(View::Raft));
+    let active: ActiveView = (*use_memo((), move |_| Rc::new(Cell::new(first)))).clone();
+    let view = use_state(|| first);
     let show = {
-        let (active, set_view) = (active.clone(), view.setter());
+        let (active, set_view, routes) = (active.clone(), view.setter(), routes.clone());
+        let restored = Rc::new(RefCell::new(Vec::<View>::new()));
         (*use_memo((), move |_| {
-            Callback::from(move |which: u8| {
+            let show = Callback::from(move |which: View| {
+                // The last run first; a link's actions go on top of it.
+                if !restored.borrow().contains(&which) {
+                    restored.borrow_mut().push(which);
+                    if let Some(saved) = load(which.autosave_key()) {
+                        routes.restore(which, saved);
+                    }
+                }
                 active.set(which);
                 set_view.set(which);
-                save(VIEW_KEY, ["raft", "gossip", "store"][usize::from(which.min(2))]);
-            })
+                save(VIEW_KEY, which.key());
+            });
+            show
         }))
         .clone()
     };
-    let routes = browser::Routes { raft: Some(dispatch.clone()), swarm: Some(swarm_dispatch.clone()), store: None };
     {
         let (routes, show) = (routes.clone(), show.clone());
-        use_effect_with((), move |_| browser::open_fragment(opened, &routes, &show));
+        use_effect_with((), move |_| {
+            show.emit(first);
+            browser::open_fragment(opened, &routes, &show, first);
+        });
     }
-    browser::use_frames(dispatch.clone(), swarm_dispatch.clone(), active.clone());
-    browser::use_keys(dispatch.clone(), swarm_dispatch.clone(), active.clone());
-    browser::use_hash_links(routes, show.clone());
+    browser::use_frames(routes.clone(), active.clone());
+    browser::use_keys(routes.clone(), active.clone());
+    browser::use_hash_links(routes, show.clone(), active.clone());
     let lab_open = use_state(|| false);
     // The playground behind the open panel pauses, so that the worker has
     // the CPU and the page's frames stay short; it plays again on close.
     let on_lab = {
-        let (set, raft, swarm, active) = (lab_open.setter(), raft.clone(), swarm.clone(), active.clone());
-        let (d, sd) = (dispatch.clone(), swarm_dispatch.clone());
+        let (set, active) = (lab_open.setter(), active.clone());
+        let (raft, swarm, store) = (raft.clone(), swarm.clone(), store.clone());
+        let (d, sd, td) = (dispatch.clone(), swarm_dispatch.clone(), store_dispatch.clone());
         let (resume, shown) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
         (*use_memo((), move |_| {
             Callback::from(move |open: bool| {
                 if shown.replace(open) == open {
                     return;
                 }
-                let playing =
-                    if active.get() == 1 { swarm.model.borrow().playing } else { raft.model.borrow().playing };
+                let view = active.get();
+                let playing = match view {
+                    View::Raft => raft.model.borrow().playing,
+                    View::Swarm => swarm.model.borrow().playing,
+                    View::Store => store.model.borrow().playing,
+                };
                 let toggle = if open {
                     resume.set(playing);
                     playing
                 } else {
                     resume.replace(false) && !playing
                 };
-                if toggle && active.get() == 1 {
-                    sd.emit(SwarmAction::TogglePlay);
-                } else if toggle {
-                    d.emit(Action::TogglePlay);
+                if toggle {
+                    match view {
+                        View::Raft => d.emit(Action::TogglePlay),
+                        View::Swarm => sd.emit(SwarmAction::TogglePlay),
+                        View::Store => td.emit(Action::TogglePlay),
+                    }
                 }
                 set.set(open);
             })
@@ -257,12 +268,9 @@ fn App() -> Html {
     let on_protocol = {
         let (show, on_lab) = (show.clone(), on_lab.clone());
         (*use_memo((), move |_| {
-            Callback::from(move |v: String| match v.as_str() {
-                // The store is a page of its own, with its own wasm.
-                "store" => browser::go(STORE_PAGE),
-                "experiments" => on_lab.emit(true),
-                "gossip" => show.emit(1),
-                _ => show.emit(0),
+            Callback::from(move |c: Choose| match c {
+                Choose::View(v) => show.emit(v),
+                Choose::Experiments => on_lab.emit(true),
             })
         }))
         .clone()
@@ -285,69 +293,31 @@ fn App() -> Html {
         });
     }
     let lab = html! { <lab::LabPanel open={*lab_open} on_toggle={on_lab} /> };
-    if *view == 1 {
-        let sw = swarm.model.borrow();
-        return html! {
-            <>
-            {lab}
-            <div class="app">
-                <header class="toolbar">
-                    <div class="brand">{"splitbrain"}</div>
-                    { toolbar::protocol_select(1, &on_protocol) }
-                    { swarm_view::controls(&sw, &swarm_dispatch) }
-                </header>
-                { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
-                { swarm_view::share(&sw, &swarm_dispatch) }
-                { swarm_view::stage(&sw, &swarm_dispatch, &canvas, swarm.seek_ms.get()) }
-            </div>
-            </>
-        };
-    }
-    html! { <>{lab}{ raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders) }</> }
+    let page = match *view {
+        View::Raft => raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders),
+        View::Store => {
+            store_view::store_page(&store.model, &store_dispatch, &on_protocol, store.seek_ms.get(), renders)
+        }
+        View::Swarm => {
+            let sw = swarm.model.borrow();
+            html! {
+                <div class="app">
+                    <header class="toolbar">
+                        <div class="brand">{"splitbrain"}</div>
+                        { toolbar::protocol_select(View::Swarm, &on_protocol) }
+                        { swarm_view::controls(&sw, &swarm_dispatch) }
+                    </header>
+                    { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
+                    { swarm_view::share(&sw, &swarm_dispatch) }
+                    { swarm_view::stage(&sw, &swarm_dispatch, &canvas, swarm.seek_ms.get()) }
+                </div>
+            }
+        }
+    };
+    html! { <>{lab}{page}</> }
 }
 
 pub fn start() {
     browser::install_panic_hook();
     yew::Renderer::<App>::new().render();
-}
-
-/// The store's page: the store playground alone.
-#[function_component]
-fn StoreApp() -> Html {
-    let renders = use_render_count();
-    let opened = (*use_memo((), |_| fragment::parse(&browser::current_hash()))).clone();
-    let store = use_reducer(|| {
-        let mut pg = Playground::<StoreNode>::open();
-        if let Some(saved) = load(STORE_AUTOSAVE_KEY) {
-            pg.apply(Action::Restore(saved));
-        }
-        Reduced::new(pg)
-    });
-    let dispatch = use_dispatch(&store);
-    let active: ActiveView = (*use_memo((), |_| Rc::new(Cell::new(0)))).clone();
-    // No gossip view here: its actions go nowhere.
-    let nowhere = (*use_memo((), |_| Callback::from(|_: SwarmAction| {}))).clone();
-    let show = (*use_memo((), |_| Callback::from(|_: u8| {}))).clone();
-    let routes = browser::Routes { raft: None, swarm: None, store: Some(dispatch.clone()) };
-    {
-        let (routes, show) = (routes.clone(), show.clone());
-        use_effect_with((), move |_| browser::open_fragment(opened, &routes, &show));
-    }
-    browser::use_frames(dispatch.clone(), nowhere.clone(), active.clone());
-    browser::use_keys(dispatch.clone(), nowhere, active);
-    browser::use_hash_links(routes, show);
-    let on_protocol = (*use_memo((), |_| {
-        Callback::from(|v: String| {
-            save(VIEW_KEY, if v == "gossip" { "gossip" } else { "raft" });
-            browser::go(MAIN_PAGE);
-        })
-    }))
-    .clone();
-    use_effect(cluster::place_menu);
-    store_view::store_page(&store.model, &dispatch, &on_protocol, store.seek_ms.get(), renders)
-}
-
-pub fn start_store() {
-    browser::install_panic_hook();
-    yew::Renderer::<StoreApp>::new().render();
 }

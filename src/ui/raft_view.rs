@@ -58,7 +58,7 @@ pub(super) fn about<P: Board>(pg: &Playground<P>) -> Html {
 pub fn raft_page(
     pg: &Rc<RefCell<Playground>>,
     dispatch: &Callback<Action>,
-    on_protocol: &Callback<String>,
+    on_protocol: &Callback<super::Choose>,
     seek_ms: f64,
     renders: String,
 ) -> Html {

@@ -4,10 +4,12 @@
 use super::field::Field;
 use super::raft_view::{about, error_banner, share_panel};
 use super::toolbar::{edit, playback_group, protocol_select, scenario_group, seed_fields};
+use super::Choose;
 use super::{cluster, panels, store_panels};
 use crate::model::playground::{Action, Playground};
-use crate::protocols::store::model::{QuorumKind, StoreSpec, WorkloadSpec};
+use crate::protocols::registry::View;
 use crate::protocols::store::node::{Resolution, StoreNode};
+use crate::protocols::store::spec::{QuorumKind, StoreSpec, WorkloadSpec};
 use crate::scenario::{ProtocolSpec, Scenario};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,7 +52,7 @@ pub struct StoreBar {
 pub struct StoreBarProps {
     pub view: StoreBar,
     pub dispatch: Callback<Action>,
-    pub on_protocol: Callback<String>,
+    pub on_protocol: Callback<Choose>,
 }
 
 /// A select that edits the draft.
@@ -115,10 +117,10 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
     html! {
         <header class={classes!("toolbar", v.open.then_some("open"))} data-renders={renders}>
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
-            { protocol_select(2, on_protocol) }
+            { protocol_select(View::Store, on_protocol) }
             <button id="toolbar-more" class="more" onclick={send(Action::ToggleToolbar)} aria-expanded={v.open.to_string()}
                 title="Show or hide presets, sharing, speed and the store's settings">{ if v.open { "▴ Less" } else { "☰ More" } }</button>
-            { scenario_group(dispatch, "store") }
+            { scenario_group(dispatch, View::Store) }
             { playback_group(v.playing, v.speed, dispatch) }
             <div class="group" role="group" aria-label="Faults">
                 <button id="heal-all" onclick={send(Action::Do(crate::scenario::Action::HealAll))} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
@@ -155,7 +157,7 @@ const NODE_CHOICES: [&str; 18] =
 pub fn store_page(
     pg: &Rc<RefCell<Playground<StoreNode>>>,
     dispatch: &Callback<Action>,
-    on_protocol: &Callback<String>,
+    on_protocol: &Callback<Choose>,
     seek_ms: f64,
     renders: String,
 ) -> Html {

@@ -1,9 +1,12 @@
 //! The toolbar: protocol, play/step/speed, seed and reset, cluster settings.
 
 use super::field::Field;
+use super::Choose;
 use crate::model::playground::{settings, Action, Playground, MAX_SPEED, MIN_SPEED};
+use crate::protocols::raft::RaftParams;
 use crate::protocols::raft::MAX_NODES;
-use crate::scenario::{ProtocolSpec, RaftParams, Scenario};
+use crate::protocols::registry::View;
+use crate::scenario::{ProtocolSpec, Scenario};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -92,7 +95,7 @@ impl ToolbarView {
 pub struct ToolbarProps {
     pub view: ToolbarView,
     pub dispatch: Callback<Action>,
-    pub on_protocol: Callback<String>,
+    pub on_protocol: Callback<Choose>,
 }
 
 /// The leader-pattern settings, in a drop-down (applied on reset).
@@ -170,34 +173,39 @@ pub fn format_speed(s: f64) -> String {
     }
 }
 
-/// The protocol selector: Raft, the gossip family, or the store (0, 1, 2).
-pub fn protocol_select(active: u8, on_change: &Callback<String>) -> Html {
+/// The protocol selector, one entry per view in the registry, and the
+/// Experiments button beside it.
+pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
     let cb = on_change.clone();
     let onchange = Callback::from(move |e: Event| {
         if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-            cb.emit(sel.value());
+            if let Some(v) = View::from_key(&sel.value()) {
+                cb.emit(Choose::View(v));
+            }
         }
     });
+    let options: Html = View::ALL
+        .into_iter()
+        .map(|v| html! { <option value={v.key()} selected={v == active}>{v.label()}</option> })
+        .collect();
+    let title = format!(
+        "The protocol: {}",
+        View::ALL.into_iter().map(|v| format!("{} ({})", v.label(), v.summary())).collect::<Vec<_>>().join(", ")
+    );
+    let lab = super::send(on_change, Choose::Experiments);
     html! { <>
-        <label class="field" title="The protocol: Raft (majority quorums and a leader), epidemic gossip and SWIM membership, or the availability-first store (Dynamo-style quorums, version vectors and repair)">
+        <label class="field" {title}>
             <span>{"Protocol"}</span>
-            <select id="protocol" aria-label="Protocol" {onchange}>
-                <option value="raft" selected={active == 0}>{"Raft"}</option>
-                <option value="gossip" selected={active == 1}>{"Gossip & SWIM"}</option>
-                <option value="store" selected={active == 2}>{"Store"}</option>
-            </select>
+            <select id="protocol" aria-label="Protocol" {onchange}>{options}</select>
         </label>
-        { if active < 2 {
-            let cb = on_change.clone();
-            html! { <button id="lab-open" class="lab-button" onclick={Callback::from(move |_: MouseEvent| cb.emit("experiments".into()))}
-                title="Experiments: the CLI's failover, gossip and SWIM Monte Carlo, run in a worker, with plots and exports (x)">{"∿ Experiments"}</button> }
-        } else { html! {} } }
+        <button id="lab-open" class="lab-button" onclick={lab}
+            title="Experiments: the CLI's failover, gossip and SWIM Monte Carlo, run in a worker, with plots and exports (x)">{"∿ Experiments"}</button>
     </> }
 }
 
 /// The scenario group every playground toolbar has: the protocol's presets,
 /// Share, Export and Import.
-pub(super) fn scenario_group(dispatch: &Callback<Action>, protocol: &'static str) -> Html {
+pub(super) fn scenario_group(dispatch: &Callback<Action>, view: View) -> Html {
     let d = dispatch.clone();
     let on_preset = Callback::from(move |e: Event| {
         if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
@@ -218,7 +226,7 @@ pub(super) fn scenario_group(dispatch: &Callback<Action>, protocol: &'static str
     });
     let presets: Html = crate::scenario::presets::PRESETS
         .iter()
-        .filter(|p| p.protocol() == protocol)
+        .filter(|p| p.protocol().view() == view)
         .map(|p| html! { <option value={p.id}>{p.name()}</option> })
         .collect();
     html! {
@@ -309,10 +317,10 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
     html! {
         <header class={classes!("toolbar", v.open.then_some("open"))} data-renders={renders}>
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
-            { protocol_select(0, on_protocol) }
+            { protocol_select(View::Raft, on_protocol) }
             <button id="toolbar-more" class="more" onclick={more} aria-expanded={v.open.to_string()}
                 title="Show or hide presets, sharing, speed and the cluster settings">{ if v.open { "▴ Less" } else { "☰ More" } }</button>
-            { scenario_group(dispatch, "raft") }
+            { scenario_group(dispatch, View::Raft) }
             { playback_group(v.playing, v.speed, dispatch) }
             <div class="group" role="group" aria-label="Faults">
                 <button id="kill" onclick={kill} title="Crash the current leader (k)">{"☠ Kill leader"}</button>

@@ -10,8 +10,10 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 const TRUNK_VERSION: &str = "0.21.14";
-/// The web bundle's budget: the main wasm, gzipped (DEVELOPERS.md).
-const WASM_BUDGET_GZ: usize = 400_000;
+/// The web bundle's budget: the one app wasm with every protocol and its
+/// view, gzipped. The Experiments worker is held to its own number.
+const WASM_BUDGET_GZ: usize = 550_000;
+const WORKER_BUDGET_GZ: usize = 400_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 type Result<T = ()> = std::result::Result<T, String>;
@@ -206,8 +208,6 @@ fn test(root: &Path) -> Result {
         "--bin",
         "splitbrain-web",
         "--bin",
-        "splitbrain-store",
-        "--bin",
         "splitbrain-lab",
         "--",
         "-D",
@@ -231,11 +231,10 @@ fn test(root: &Path) -> Result {
     Ok(())
 }
 
-/// Fails when a page's wasm, gzipped, is over its budget: the playground's
-/// main wasm (`splitbrain-web-<hash>_bg.wasm`) and the store page's
-/// (`splitbrain-store_bg.wasm`), which loads only when that page opens.
-/// The Experiments worker's (`splitbrain-lab_bg.wasm`, fetched when the
-/// panel first opens) is held to the same number.
+/// Fails when a wasm, gzipped, is over its budget: the playground's one
+/// app wasm (`splitbrain-web-<hash>_bg.wasm`, every protocol and view) and
+/// the Experiments worker's (`splitbrain-lab_bg.wasm`, fetched when the
+/// panel first opens).
 fn check_bundle(root: &Path) -> Result {
     let dist = root.join("dist");
     let files: Vec<_> = std::fs::read_dir(&dist)
@@ -243,8 +242,8 @@ fn check_bundle(root: &Path) -> Result {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
         .collect();
-    for (page, prefix) in
-        [("main", "splitbrain-web"), ("store page", "splitbrain-store"), ("Experiments worker", "splitbrain-lab")]
+    for (page, prefix, budget) in
+        [("main", "splitbrain-web", WASM_BUDGET_GZ), ("Experiments worker", "splitbrain-lab", WORKER_BUDGET_GZ)]
     {
         let wasm = files
             .iter()
@@ -253,9 +252,9 @@ fn check_bundle(root: &Path) -> Result {
         let bytes = std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
         // gzip -9 is deflate at level 9 plus an 18-byte header and trailer.
         let gz = miniz_oxide::deflate::compress_to_vec(&bytes, 9).len() + 18;
-        say(&format!("{page} wasm: {} B raw, {gz} B gzipped (budget {WASM_BUDGET_GZ} B)", bytes.len()));
-        if gz > WASM_BUDGET_GZ {
-            return Err(format!("the {page} wasm is {gz} B gzipped, over its {WASM_BUDGET_GZ} B budget"));
+        say(&format!("{page} wasm: {} B raw, {gz} B gzipped (budget {budget} B)", bytes.len()));
+        if gz > budget {
+            return Err(format!("the {page} wasm is {gz} B gzipped, over its {budget} B budget"));
         }
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! What a protocol brings to the playground beyond the spine's [`Model`]:
+//! What a protocol brings to the playground beyond the spine's [`Registered`]:
 //! the scenario it opens with, what "the configuration" is, and the status
 //! bar's summary. Raft and the store have boards; the runner, time travel,
 //! faults, menus, drag-to-partition, the log and share links are the
@@ -6,10 +6,10 @@
 
 use crate::protocols::raft::{cluster, Raft, MAX_NODES};
 use crate::protocols::store::node::StoreNode;
-use crate::scenario::{Model, Scenario};
+use crate::scenario::{Registered, Scenario};
 use crate::sim::Sim;
 
-pub trait Board: Model {
+pub trait Board: Registered {
     /// The most nodes the view draws.
     const MAX_VIEW_NODES: u32;
     /// The scenario the view opens with.

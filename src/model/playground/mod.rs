@@ -499,11 +499,11 @@ impl<P: Board> Playground<P> {
 
     /// Loads a scenario; on error, says why and keeps the current run.
     fn load(&mut self, scenario: Scenario, at_us: Option<Time>, playing: bool) {
-        if scenario.protocol.name() != P::NAME {
+        if scenario.protocol.name() != P::KIND.name() {
             self.error = Some(format!(
                 "That is a {} scenario; this view runs {} scenarios. The current one is unchanged.",
                 scenario.protocol.name(),
-                P::NAME
+                P::KIND.name()
             ));
             return;
         }

@@ -2,7 +2,8 @@
 //! is no separate settings type: a field of the form is a field of
 //! [`Scenario`] (or of its [`RaftParams`]), so a new option is added once.
 
-use crate::scenario::{LinkSpec, ProtocolSpec, RaftParams, Scenario};
+use crate::protocols::raft::RaftParams;
+use crate::scenario::{LinkSpec, ProtocolSpec, Scenario};
 
 /// The scenario the playground opens with and settings links start from.
 pub fn playground() -> Scenario {
@@ -18,7 +19,7 @@ pub fn playground() -> Scenario {
 /// The scenario the store view opens with: five nodes, N = 3, R = W = 2,
 /// four clients over eight keys.
 pub fn store() -> Scenario {
-    use crate::protocols::store::model::{StoreSpec, WorkloadSpec};
+    use crate::protocols::store::spec::{StoreSpec, WorkloadSpec};
     let workload = WorkloadSpec { clients: 4, think_ms: 300.0, keys: 8, ..WorkloadSpec::default() };
     Scenario {
         name: "store".into(),

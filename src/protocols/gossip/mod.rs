@@ -11,10 +11,10 @@
 //! *infective* (knows it and spreads it) or *removed* (knows it, has lost
 //! interest). Anti-entropy sites never lose interest.
 
-mod model;
 pub mod no_unlearning;
+mod spec;
 
-pub use model::{GossipCounts, GossipObserver, GossipSpec, MAX_SITES};
+pub use spec::{GossipCounts, GossipObserver, GossipSpec, MAX_SITES};
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::NodeId;

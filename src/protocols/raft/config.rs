@@ -31,7 +31,7 @@ pub enum Bug {
     /// A follower refuses an AppendEntries below its own snapshot, sending
     /// the leader back to the same index: with duplicated messages each
     /// refusal doubles, a storm that the simulator's cap on messages in
-    /// flight stops (the bug behind issue 11's 3 GB run).
+    /// flight stops (the bug behind a storm that once grew a run to 3 GB).
     RefuseBelowSnapshot,
 }
 

@@ -21,17 +21,18 @@ pub mod invariants;
 pub mod log;
 mod membership;
 mod messages;
-mod model;
 pub mod observe;
 mod read_index;
 mod replication;
 mod snapshot;
+mod spec;
 #[cfg(test)]
 mod testkit;
 mod transfer;
 
 pub use config::{Bug, RaftConfig, WitnessLog, MAX_NODES};
 pub use messages::{Cmd, Msg, Note, Role, SnapState, Timer};
+pub use spec::RaftParams;
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::{LocalTime, NodeId, MS};

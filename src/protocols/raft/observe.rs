@@ -6,7 +6,7 @@
 
 use super::log::Payload;
 use super::{cluster, Cmd, Note, Raft, Role};
-use crate::scenario::model::{Counts, Observer};
+use crate::contract::{Counts, Observer};
 use crate::sim::cow::CowVec;
 use crate::sim::trace::{EventKind, Fault};
 use crate::sim::vecmap::VecMap;

@@ -2,7 +2,7 @@
 //! (the definitions are in [`super::observe`]).
 
 use super::observe::Side;
-use crate::scenario::model::Counts;
+use crate::contract::Counts;
 use crate::sim::Time;
 use crate::stats::round3;
 use serde::Serialize;

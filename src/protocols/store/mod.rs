@@ -1,4 +1,4 @@
-//! The availability-first store (issue 12): a replicated key-value store
+//! The availability-first store: a replicated key-value store
 //! with dotted version vectors ([`dvv`]), self-merging values ([`crdt`]), a
 //! consistent hash ring ([`ring`]), Dynamo-style quorum reads and writes
 //! with read repair and last-writer-wins ([`node`]), sloppy quorums with
@@ -18,7 +18,7 @@ pub mod handoff;
 pub mod inventory;
 pub mod merkle;
 pub mod messages;
-pub mod model;
 pub mod node;
 pub mod observe;
 pub mod ring;
+pub mod spec;

@@ -23,9 +23,9 @@
 pub use super::counts::{Served, StoreCounts};
 use super::dvv::Dot;
 use super::node::{Key, Msg, Note, Resolution, StoreNode, Value};
+use crate::contract::Observer;
 use crate::history::kv::{self, Input, Output};
 use crate::history::Op;
-use crate::scenario::model::Observer;
 use crate::sim::cow::CowVec;
 use crate::sim::trace::EventKind;
 use crate::sim::{NodeId, Sim, Time};

@@ -12,9 +12,9 @@
 
 pub mod completeness;
 pub mod incarnation;
-mod model;
+mod spec;
 
-pub use model::{SwimCounts, SwimObserver, SwimSpec};
+pub use spec::{SwimCounts, SwimObserver, SwimSpec};
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::vecmap::VecMap;
@@ -84,9 +84,9 @@ impl SwimConfig {
         if self.nodes < 2 {
             return Err(format!("SWIM needs at least 2 members, not {}", self.nodes));
         }
-        if self.nodes > model::MAX_MEMBERS {
+        if self.nodes > spec::MAX_MEMBERS {
             // Every member holds a view of every other: memory grows as N².
-            return Err(format!("SWIM runs at most {} members, not {}", model::MAX_MEMBERS, self.nodes));
+            return Err(format!("SWIM runs at most {} members, not {}", spec::MAX_MEMBERS, self.nodes));
         }
         if self.period_us == 0 {
             return Err("the protocol period must be positive".into());
@@ -271,7 +271,7 @@ impl Swim {
     }
 
     /// About how many bytes this member holds on the heap that no
-    /// time-travel checkpoint shares (see [`crate::scenario::Model::state_bytes`]).
+    /// time-travel checkpoint shares (see [`crate::contract::Runnable::state_bytes`]).
     pub fn unshared_heap_bytes(&self) -> usize {
         let own = |n: usize, bytes: usize, count: usize| if count == 1 { n * bytes } else { 0 };
         own(self.view.len(), std::mem::size_of::<(Status, u64)>(), Rc::strong_count(&self.view))

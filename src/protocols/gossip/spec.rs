@@ -3,8 +3,7 @@
 
 use super::no_unlearning::NoUnlearning;
 use super::{Bug, Exchange, Gossip, GossipConfig, LossOfInterest, Mode, Note};
-use crate::scenario::model::{Counts, Model, Observer};
-use crate::scenario::{ProtocolSpec, Scenario, ScenarioError};
+use crate::contract::{Cluster, ConfigError, Counts, Observer, Runnable};
 use crate::sim::cow::CowVec;
 use crate::sim::trace::EventKind;
 use crate::sim::{NodeId, Sim};
@@ -91,19 +90,16 @@ impl GossipSpec {
     }
 }
 
-impl Model for Gossip {
-    const NAME: &'static str = "gossip";
+impl Runnable for Gossip {
+    type Spec = GossipSpec;
     type Checker = NoUnlearning;
     type Observer = GossipObserver;
 
-    fn config(s: &Scenario) -> Result<GossipConfig, ScenarioError> {
-        match &s.protocol {
-            ProtocolSpec::Gossip(p) => p.to_config(s.nodes).map_err(ScenarioError::Invalid),
-            other => Err(ScenarioError::WrongProtocol { found: other.name(), expected: "gossip" }),
-        }
+    fn config(spec: &GossipSpec, cluster: &Cluster) -> Result<GossipConfig, ConfigError> {
+        Ok(spec.to_config(cluster.nodes)?)
     }
 
-    fn checker(_: &Scenario) -> NoUnlearning {
+    fn checker(_: &GossipSpec, _: &Cluster) -> NoUnlearning {
         NoUnlearning::default()
     }
 }

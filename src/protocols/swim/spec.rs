@@ -3,8 +3,7 @@
 use super::completeness::StrongCompleteness;
 use super::incarnation::IncarnationPrecedence;
 use super::{Bug, Note, Status, Swim, SwimConfig, TargetSelection};
-use crate::scenario::model::{Counts, Model, Observer};
-use crate::scenario::{ProtocolSpec, Scenario, ScenarioError};
+use crate::contract::{Cluster, ConfigError, Counts, Observer, Runnable};
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::trace::{EventKind, Fault};
 use crate::sim::{NodeId, NodeStatus, Sim, Time};
@@ -102,19 +101,16 @@ impl Checker<Swim> for SwimChecker {
     }
 }
 
-impl Model for Swim {
-    const NAME: &'static str = "swim";
+impl Runnable for Swim {
+    type Spec = SwimSpec;
     type Checker = SwimChecker;
     type Observer = SwimObserver;
 
-    fn config(s: &Scenario) -> Result<SwimConfig, ScenarioError> {
-        match &s.protocol {
-            ProtocolSpec::Swim(p) => p.to_config(s.nodes).map_err(ScenarioError::Invalid),
-            other => Err(ScenarioError::WrongProtocol { found: other.name(), expected: "SWIM" }),
-        }
+    fn config(spec: &SwimSpec, cluster: &Cluster) -> Result<SwimConfig, ConfigError> {
+        Ok(spec.to_config(cluster.nodes)?)
     }
 
-    fn checker(_: &Scenario) -> SwimChecker {
+    fn checker(_: &SwimSpec, _: &Cluster) -> SwimChecker {
         SwimChecker::all()
     }
 

@@ -8,8 +8,7 @@ use super::convergence::Convergence;
 use super::inventory::{Compensation, Inventory};
 use super::node::{Cmd, Resolution, StoreBug, StoreConfig, StoreNode};
 use super::observe::StoreObserver;
-use crate::scenario::model::Model;
-use crate::scenario::{ProtocolSpec, Scenario, ScenarioError};
+use crate::contract::{Cluster, ConfigError, Runnable};
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::Sim;
 use serde::{Deserialize, Serialize};
@@ -223,28 +222,24 @@ impl Checker<StoreNode> for StoreChecker {
     }
 }
 
-impl Model for StoreNode {
-    const NAME: &'static str = "store";
+impl Runnable for StoreNode {
+    type Spec = StoreSpec;
     type Checker = StoreChecker;
     type Observer = StoreObserver;
 
-    fn config(s: &Scenario) -> Result<StoreConfig, ScenarioError> {
-        match &s.protocol {
-            ProtocolSpec::Store(p) => p.to_config(s.nodes).map_err(ScenarioError::Invalid),
-            other => Err(ScenarioError::WrongProtocol { found: other.name(), expected: "store" }),
-        }
+    fn config(spec: &StoreSpec, cluster: &Cluster) -> Result<StoreConfig, ConfigError> {
+        Ok(spec.to_config(cluster.nodes)?)
     }
 
     /// No Lost Write under siblings and CRDTs (under last-writer-wins losing writes
     /// is the rule, measured by the observer); Causality always;
     /// Convergence when anti-entropy runs.
-    fn checker(s: &Scenario) -> StoreChecker {
-        let Ok(cfg) = <Self as Model>::config(s) else { return StoreChecker::default() };
-        let max_latency = s.network.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
+    fn checker(spec: &StoreSpec, cluster: &Cluster) -> StoreChecker {
+        let Ok(cfg) = <Self as Runnable>::config(spec, cluster) else { return StoreChecker::default() };
         StoreChecker {
             no_lost_write: (cfg.resolution != Resolution::Lww).then(NoLostWrite::default),
             causality: Some(Causality::default()),
-            convergence: Convergence::bound(&cfg, max_latency).map(Convergence::new),
+            convergence: Convergence::bound(&cfg, cluster.max_latency_us).map(Convergence::new),
         }
     }
 

@@ -1,18 +1,49 @@
-//! What a protocol brings to the spine.
+//! The contract between the spine and the protocols: what every protocol
+//! implements beyond [`crate::sim::Protocol`], and the vocabulary they
+//! share (timeline actions, node targets, link settings, times).
 //!
-//! The runner, time travel, the link codec, `splitbrain run` and the trace
-//! serve every protocol alike. A protocol plugs in by implementing [`Model`]
-//! for its state machine: how a scenario configures it, its checker, what
-//! it observes over a run, and which timeline commands are its own. Nothing
-//! else is written per protocol.
+//! This module sits below the protocols and imports none of them; the
+//! protocols implement it, the registry ([`crate::protocols::registry`])
+//! lists them, and the spine above (scenarios, the runner, time travel,
+//! links, `splitbrain run`, the views) is generic over it. Nothing else is
+//! written per protocol.
 
-use super::{Action, Scenario, ScenarioError, Target};
+mod action;
+mod link;
+
+pub use action::{Action, Target, TimedAction};
+pub use link::{ms_to_us, HeavyTail, LinkSpec, Millis, MAX_DURATION_US};
+
 use crate::sim::invariant::Checker;
 use crate::sim::protocol::Protocol;
 use crate::sim::trace::Event;
-use crate::sim::{NodeId, Sim};
+use crate::sim::{NodeId, Sim, Time};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Debug;
+
+/// What a protocol's configuration needs to know of the scenario around
+/// it, beyond its own spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// How many nodes the scenario runs.
+    pub nodes: u32,
+    /// The network's longest one-way latency (µs), for bounds that depend
+    /// on it (the store's convergence bound).
+    pub max_latency_us: Time,
+}
+
+/// A protocol spec that cannot run: what is wrong, in words a person can
+/// act on (the field, the value, and what is allowed).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl From<String> for ConfigError {
+    fn from(s: String) -> Self {
+        ConfigError(s)
+    }
+}
 
 /// Where a protocol command goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,19 +86,21 @@ pub trait Observer<P: Protocol>: Clone + Default {
         -> Vec<(String, String)>;
 }
 
-/// A protocol the spine can run.
-pub trait Model: Protocol {
-    /// Its key in a scenario's `protocol` object, e.g. "raft".
-    const NAME: &'static str;
+/// A protocol the spine can run: its spec as a scenario file writes it,
+/// how that spec configures it, its checker and observer, and which
+/// timeline actions are its own commands.
+pub trait Runnable: Protocol {
     /// Whether the protocol has a leader, so that "leader" can name a node.
     const HAS_LEADER: bool = false;
-    type Checker: Checker<Self> + Clone;
+    /// Its parameters as a scenario file writes them.
+    type Spec: Clone + Debug + Default + PartialEq + Serialize + DeserializeOwned;
+    type Checker: Checker<Self> + Clone + Default;
     type Observer: Observer<Self>;
 
-    /// The cluster-wide configuration a scenario asks for.
-    fn config(scenario: &Scenario) -> Result<Self::Config, ScenarioError>;
+    /// The cluster-wide configuration a spec asks for.
+    fn config(spec: &Self::Spec, cluster: &Cluster) -> Result<Self::Config, ConfigError>;
     /// A checker of every property the protocol has.
-    fn checker(scenario: &Scenario) -> Self::Checker;
+    fn checker(spec: &Self::Spec, cluster: &Cluster) -> Self::Checker;
     /// The node that "leader" names in a timeline action, if any.
     fn leader(_sim: &Sim<Self>) -> Option<NodeId> {
         None
@@ -97,11 +130,4 @@ pub trait Model: Protocol {
     fn state_bytes(sim: &Sim<Self>) -> usize {
         sim.base_bytes()
     }
-}
-
-/// Runs code that is generic over the protocol on a scenario of any
-/// protocol: the one place where the protocol named in a file picks a type.
-pub trait Visit {
-    type Output;
-    fn visit<P: Model>(self, scenario: Scenario) -> Self::Output;
 }

@@ -1,9 +1,13 @@
-//! Raft's parameters as a scenario file writes them (milliseconds), and
-//! their conversion to and from the protocol's configuration.
+//! Raft on the spine: its parameters as a scenario file writes them
+//! (milliseconds) and their conversion to and from its configuration, its
+//! checker and observer, and which timeline actions are Raft commands.
 
-use super::ms_to_us;
-use crate::protocols::raft::{RaftConfig, WitnessLog};
-use crate::sim::NodeId;
+use super::invariants::RaftChecker;
+use super::observe::Observed;
+use super::{cluster, Cmd, Note, Raft, RaftConfig, Role, WitnessLog};
+use crate::contract::{ms_to_us, Action, Cluster, ConfigError, Route, Runnable, Target};
+use crate::sim::trace::{Event, EventKind};
+use crate::sim::{NodeId, Sim};
 use serde::{Deserialize, Serialize};
 
 /// Raft's parameters as a scenario writes them (milliseconds).
@@ -42,7 +46,7 @@ pub struct RaftParams {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<NodeId>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bug: Option<crate::protocols::raft::Bug>,
+    pub bug: Option<super::Bug>,
 }
 
 fn is_default_witness_log(w: &WitnessLog) -> bool {
@@ -116,5 +120,46 @@ impl RaftParams {
             members: cfg.members.clone(),
             bug: cfg.bug,
         }
+    }
+}
+
+impl Runnable for Raft {
+    const HAS_LEADER: bool = true;
+    type Spec = RaftParams;
+    type Checker = RaftChecker;
+    type Observer = Observed;
+
+    fn config(spec: &RaftParams, cluster: &Cluster) -> Result<RaftConfig, ConfigError> {
+        Ok(spec.to_config(cluster.nodes)?)
+    }
+
+    fn checker(_: &RaftParams, _: &Cluster) -> RaftChecker {
+        RaftChecker::default()
+    }
+
+    fn leader(sim: &Sim<Raft>) -> Option<NodeId> {
+        cluster::leader(sim)
+    }
+
+    fn request(id: u64) -> Option<Cmd> {
+        Some(Cmd::Request(id))
+    }
+
+    fn read(id: u64) -> Option<Cmd> {
+        Some(Cmd::Read(id))
+    }
+
+    fn command(action: &Action) -> Option<(Route, Cmd)> {
+        Some(match *action {
+            Action::Transfer { to } => (Route::Leader, Cmd::TransferLeadership(to)),
+            Action::Campaign { node } => (Route::To(Target::Node(node)), Cmd::Campaign),
+            Action::AddServer { node } => (Route::Leader, Cmd::AddServer(node)),
+            Action::RemoveServer { node } => (Route::Leader, Cmd::RemoveServer(node)),
+            _ => return None,
+        })
+    }
+
+    fn marks_leader(e: &Event<Raft>) -> bool {
+        matches!(e.kind, EventKind::Note { note: Note::Role { role: Role::Leader, .. }, .. })
     }
 }
