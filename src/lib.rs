@@ -11,17 +11,17 @@
 //! - [`experiments`]: Monte Carlo experiments behind the CLI.
 //! - [`history`]: client histories and the linearizability checker.
 //! - [`stats`]: deterministic summary statistics, shared by all of the above.
-//! - [`model`]: the UI's models (no Yew), tested natively.
+//! - [`viewmodel`]: the UI's models (no Yew), tested natively.
 //! - `ui` (wasm only): Yew components that draw the models.
 
 pub mod contract;
 pub mod experiments;
 pub mod history;
-pub mod model;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+pub mod viewmodel;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

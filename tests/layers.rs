@@ -15,7 +15,7 @@ const RANKS: [(&str, u8); 11] = [
     ("protocols", 2),
     ("scenario", 3),
     ("experiments", 3),
-    ("model", 4),
+    ("viewmodel", 4),
     ("ui", 5),
     ("bin", 5),
     ("main", 5),

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use splitbrain::history::kv::{self, Input, Output, Register};
 use splitbrain::history::linearizability::{check, Verdict};
 use splitbrain::history::workload::{history, Workload};
-use splitbrain::history::{Model, Op};
+use splitbrain::history::{Op, SequentialSpec};
 
 fn put(client: u32, call: u64, ret: u64, key: u32, value: u64) -> Op<Input, Output> {
     Op { client, call, ret: Some(ret), input: Input::Put { key, value }, output: Output::Ok }

@@ -2,15 +2,15 @@
 //! faults recorded into the scenario, time travel by checkpoints, `#s=`
 //! links, and old `#g=` links migrated to replay the same runs.
 
-use splitbrain::model::swarm::{swarm_presets, Look, Swarm, SwarmAction, SwarmKind};
 use splitbrain::protocols::gossip::{Exchange, Mode};
 use splitbrain::scenario::Action;
 use splitbrain::sim::SEC;
+use splitbrain::viewmodel::swarm::{swarm_presets, Look, Swarm, SwarmGesture, SwarmKind};
 
 fn ticks(s: &mut Swarm, from: f64, to: f64) -> f64 {
     let mut t = from;
     while t < to {
-        s.apply(SwarmAction::Tick { wall_ms: t });
+        s.apply(SwarmGesture::Tick { wall_ms: t });
         t += 16.0;
     }
     t
@@ -22,10 +22,10 @@ fn every_preset_runs_and_the_epidemic_spreads() {
     assert_eq!(ids.len(), 8, "{ids:?}");
     for id in ids {
         let mut s = Swarm::new(id, 1);
-        s.apply(SwarmAction::SetSpeed(20.0));
+        s.apply(SwarmGesture::SetSpeed(20.0));
         ticks(&mut s, 0.0, 1000.0);
         assert!(s.now() >= 15 * SEC, "{id}: {}", s.now());
-        if matches!(s.kind, SwarmKind::Epidemic(_)) {
+        if matches!(s.kind, SwarmKind::Gossip(_)) {
             assert!(s.informed.last().copied().unwrap_or(0.0) > 0.5, "{id}: {:?}", s.informed);
             assert_eq!(s.informed.len() as u64, s.now() / SEC + 1);
         }
@@ -46,7 +46,7 @@ fn swim_crash_preset_detects_the_crash() {
 #[test]
 fn impossible_parameters_are_refused_and_the_run_kept() {
     let mut s = Swarm::new("push", 1);
-    let base = SwarmAction::Configure { nodes: 100, mode: Mode::Rumor, exchange: Exchange::Push, k: 2, fanout: 1 };
+    let base = SwarmGesture::Configure { nodes: 100, mode: Mode::Rumor, exchange: Exchange::Push, k: 2, fanout: 1 };
     s.apply(base);
     assert!(s.error.is_none(), "{:?}", s.error);
     assert_eq!(s.nodes(), 100);
@@ -56,7 +56,7 @@ fn impossible_parameters_are_refused_and_the_run_kept() {
         (1, 1, 1, "at least 2"),
         (30_000, 1, 1, "at most 20000 sites"),
     ] {
-        s.apply(SwarmAction::Configure { nodes, mode: Mode::Rumor, exchange: Exchange::Push, k, fanout });
+        s.apply(SwarmGesture::Configure { nodes, mode: Mode::Rumor, exchange: Exchange::Push, k, fanout });
         assert!(s.error.as_deref().unwrap_or("").contains(needle), "{:?}", s.error);
         assert_eq!(s.nodes(), 100, "the current run is kept");
     }
@@ -65,14 +65,14 @@ fn impossible_parameters_are_refused_and_the_run_kept() {
 #[test]
 fn a_share_link_replays_the_run_exactly_and_faults_are_in_the_scenario() {
     let mut s = Swarm::new("rumor-k4", 3);
-    s.apply(SwarmAction::SetSpeed(10.0));
+    s.apply(SwarmGesture::SetSpeed(10.0));
     let t = ticks(&mut s, 0.0, 300.0);
-    s.apply(SwarmAction::Kill(5));
-    s.apply(SwarmAction::SetLoss(0.1));
+    s.apply(SwarmGesture::Kill(5));
+    s.apply(SwarmGesture::SetLoss(0.1));
     let t = ticks(&mut s, t, 800.0);
-    s.apply(SwarmAction::Split);
+    s.apply(SwarmGesture::Split);
     ticks(&mut s, t, 1000.0);
-    s.apply(SwarmAction::Share);
+    s.apply(SwarmGesture::Share);
     let link = s.share.clone().unwrap();
     assert!(link.starts_with("s="), "one link format: {link}");
     let actions: Vec<&str> = s.scenario().timeline.iter().map(|a| a.action.name()).collect();
@@ -87,16 +87,16 @@ fn a_share_link_replays_the_run_exactly_and_faults_are_in_the_scenario() {
 #[test]
 fn an_autosave_restores_the_run_with_its_preset_paused_at_the_same_instant() {
     let mut s = Swarm::new("swim-crash", 4);
-    s.apply(SwarmAction::SetSpeed(10.0));
+    s.apply(SwarmGesture::SetSpeed(10.0));
     ticks(&mut s, 0.0, 500.0);
-    s.apply(SwarmAction::Kill(2));
+    s.apply(SwarmGesture::Kill(2));
     let saved = s.autosave();
     let mut other = Swarm::new("push", 1);
-    other.apply(SwarmAction::Restore(saved));
+    other.apply(SwarmGesture::Restore(saved));
     assert_eq!((other.now(), other.trace_hash(), other.preset), (s.now(), s.trace_hash(), "swim-crash"));
     assert!(!other.playing);
     // A damaged autosave is ignored: the page opens as it would anyway.
-    other.apply(SwarmAction::Restore("{\"scenario\": 1}".into()));
+    other.apply(SwarmGesture::Restore("{\"scenario\": 1}".into()));
     assert_eq!(other.trace_hash(), s.trace_hash());
 }
 
@@ -104,20 +104,20 @@ fn an_autosave_restores_the_run_with_its_preset_paused_at_the_same_instant() {
 fn seeking_uses_checkpoints_replays_exactly_and_acting_there_forks() {
     let mut s = Swarm::new("pull", 2);
     s.advance_to(30 * SEC);
-    s.apply(SwarmAction::Kill(3));
+    s.apply(SwarmGesture::Kill(3));
     s.advance_to(60 * SEC);
     let (end, hash, informed) = (s.now(), s.trace_hash(), s.informed.clone());
-    s.apply(SwarmAction::Seek(17 * SEC + 123));
+    s.apply(SwarmGesture::Seek(17 * SEC + 123));
     assert_eq!(s.now(), 17 * SEC + 123);
     let mut fresh = Swarm::new("pull", 2);
     fresh.advance_to(17 * SEC + 123);
     assert_eq!(s.trace_hash(), fresh.trace_hash(), "the same state as the first time through");
     assert_eq!(s.informed, fresh.informed);
-    s.apply(SwarmAction::Seek(end));
+    s.apply(SwarmGesture::Seek(end));
     assert_eq!((s.now(), s.trace_hash()), (end, hash), "forward again: the same run, the kill replayed");
     assert_eq!(s.informed, informed);
-    s.apply(SwarmAction::Seek(10 * SEC));
-    s.apply(SwarmAction::Split);
+    s.apply(SwarmGesture::Seek(10 * SEC));
+    s.apply(SwarmGesture::Split);
     assert_eq!(s.scenario().timeline.len(), 1, "the kill after this instant is gone");
     assert!(matches!(s.scenario().timeline[0].action, Action::Partition { .. }));
     assert_eq!(s.end, 10 * SEC);
@@ -128,11 +128,11 @@ fn seeking_uses_checkpoints_replays_exactly_and_acting_there_forks() {
 #[test]
 fn a_paused_site_learns_nothing_until_it_resumes() {
     let mut s = Swarm::new("push-pull", 4);
-    s.apply(SwarmAction::Pause(9));
+    s.apply(SwarmGesture::Pause(9));
     s.advance_to(30 * SEC);
     assert_eq!(s.look(9), Look::Paused);
     assert!(s.fraction_informed() < 1.0, "the paused site has not heard");
-    s.apply(SwarmAction::Resume(9));
+    s.apply(SwarmGesture::Resume(9));
     s.advance_to(40 * SEC);
     assert_eq!(s.fraction_informed(), 1.0);
 }
@@ -140,19 +140,19 @@ fn a_paused_site_learns_nothing_until_it_resumes() {
 #[test]
 fn bad_loss_and_bad_files_are_refused_and_the_run_kept() {
     let mut s = Swarm::new("push", 1);
-    s.apply(SwarmAction::SetLoss(1.5));
+    s.apply(SwarmGesture::SetLoss(1.5));
     assert!(s.error.is_some());
     assert_eq!(s.loss, 0.0);
     let hash = s.trace_hash();
-    s.apply(SwarmAction::Import("{\"version\": 3}".into()));
+    s.apply(SwarmGesture::Import("{\"version\": 3}".into()));
     assert!(s.error.as_deref().unwrap().contains("unsupported scenario version 3"));
     let raft = splitbrain::scenario::Scenario::raft(3, 1).to_json();
-    s.apply(SwarmAction::Import(raft));
+    s.apply(SwarmGesture::Import(raft));
     assert!(s.error.as_deref().unwrap().contains("Raft view"), "{:?}", s.error);
     assert_eq!(s.trace_hash(), hash);
     // Export then import: the same run.
     let json = s.to_json();
-    s.apply(SwarmAction::Import(json));
+    s.apply(SwarmGesture::Import(json));
     assert_eq!(s.trace_hash(), hash);
 }
 

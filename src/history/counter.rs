@@ -2,7 +2,7 @@
 //! a counter that each applied client request increments and that a read
 //! returns (`Note::Read`'s value is the number of requests applied).
 
-use super::Model;
+use super::SequentialSpec;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Input {
@@ -19,7 +19,7 @@ pub enum Output {
 
 pub struct Counter;
 
-impl Model for Counter {
+impl SequentialSpec for Counter {
     type State = u64;
     type Input = Input;
     type Output = Output;

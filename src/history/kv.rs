@@ -5,7 +5,7 @@
 //! search small.
 
 use super::linearizability::{self, Verdict};
-use super::{Model, Op};
+use super::{Op, SequentialSpec};
 use std::collections::BTreeMap;
 
 pub type Key = u32;
@@ -38,7 +38,7 @@ pub enum Output {
 /// One key's register.
 pub struct Register;
 
-impl Model for Register {
+impl SequentialSpec for Register {
     type State = Option<Value>;
     type Input = Input;
     type Output = Output;

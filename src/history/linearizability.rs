@@ -12,7 +12,7 @@
 //! which keeps the search small on real histories. An operation that never
 //! returned may be linearized at any point after its call, or never.
 
-use super::{Model, Op};
+use super::{Op, SequentialSpec};
 use std::collections::HashSet;
 
 /// The verdict on one history.
@@ -125,7 +125,7 @@ impl Bits {
 }
 
 /// Checks one history against `model`.
-pub fn check<M: Model>(model: &M, history: &[Op<M::Input, M::Output>]) -> Verdict {
+pub fn check<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>]) -> Verdict {
     let mut ev = Events::new(history);
     let tail = ev.tail();
     let mut state = model.init();

@@ -4,7 +4,7 @@
 //! (simulated) time, with its input and its output. [`linearizability`]
 //! decides whether some order of the operations, each taking effect at one
 //! instant between its call and its return, explains every output by a
-//! sequential [`Model`]; when none does, it says where the history stops
+//! sequential [`SequentialSpec`]; when none does, it says where the history stops
 //! being explainable. [`kv`] is the model of a key-value register, checked
 //! key by key.
 
@@ -30,7 +30,7 @@ pub struct Op<I, O> {
 
 /// A sequential specification: the state an object starts in, and what one
 /// operation does to it.
-pub trait Model {
+pub trait SequentialSpec {
     type State: Clone + Eq + std::hash::Hash + std::fmt::Debug;
     type Input: std::fmt::Debug;
     type Output: std::fmt::Debug;

@@ -21,6 +21,8 @@ pub mod protocol;
 mod queue;
 pub mod rng;
 pub mod storage;
+#[cfg(test)]
+pub mod testkit;
 pub mod trace;
 pub mod vecmap;
 

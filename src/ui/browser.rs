@@ -2,10 +2,10 @@
 //! links pasted into an open tab, local storage, and the panic banner.
 
 use super::{ActiveView, ADVANCE_US};
-use crate::model::fragment::{self, Open};
-use crate::model::playground::Action;
-use crate::model::swarm::SwarmAction;
 use crate::protocols::registry::View;
+use crate::viewmodel::fragment::{self, Open};
+use crate::viewmodel::playground::Gesture;
+use crate::viewmodel::swarm::SwarmGesture;
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::storage::{LocalStorage, Storage};
@@ -90,9 +90,9 @@ pub fn use_frames(to: Routes, active: ActiveView) {
             *slot.borrow_mut() = Some(frame);
         }
         let tick = Callback::from(move |wall_ms: f64| match active.get() {
-            View::Raft => to.raft.emit(Action::Tick { wall_ms }),
-            View::Swarm => to.swarm.emit(SwarmAction::Tick { wall_ms }),
-            View::Store => to.store.emit(Action::Tick { wall_ms }),
+            View::Raft => to.raft.emit(Gesture::Tick { wall_ms }),
+            View::Swarm => to.swarm.emit(SwarmGesture::Tick { wall_ms }),
+            View::Store => to.store.emit(Gesture::Tick { wall_ms }),
         });
         let slot: Slot = Rc::default();
         schedule(slot.clone(), tick);
@@ -102,7 +102,7 @@ pub fn use_frames(to: Routes, active: ActiveView) {
 }
 
 /// The shortcut a key press names (ignored while typing in a field).
-fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
+fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Gesture> {
     let typing = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -111,18 +111,18 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
         return None;
     }
     Some(match e.key().as_str() {
-        " " => Action::TogglePlay,
-        "ArrowRight" if e.shift_key() => Action::Advance(ADVANCE_US),
-        "ArrowRight" => Action::Step,
-        "ArrowLeft" => Action::StepBack,
-        "[" => Action::Slower,
-        "]" => Action::Faster,
-        "k" => Action::KillLeader,
-        "a" => Action::AddSpare,
-        "h" => Action::Do(crate::scenario::Action::HealAll),
-        "r" => Action::Reset,
-        "?" => Action::ToggleHelp,
-        "Escape" => Action::Escape,
+        " " => Gesture::TogglePlay,
+        "ArrowRight" if e.shift_key() => Gesture::Advance(ADVANCE_US),
+        "ArrowRight" => Gesture::Step,
+        "ArrowLeft" => Gesture::StepBack,
+        "[" => Gesture::Slower,
+        "]" => Gesture::Faster,
+        "k" => Gesture::KillLeader,
+        "a" => Gesture::AddSpare,
+        "h" => Gesture::Do(crate::scenario::Action::HealAll),
+        "r" => Gesture::Reset,
+        "?" => Gesture::ToggleHelp,
+        "Escape" => Gesture::Escape,
         _ => return None,
     })
 }
@@ -141,9 +141,9 @@ pub fn use_keys(to: Routes, active: ActiveView) {
                 let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
                 let Some(action) = shortcut(e) else { return };
                 let swarm_action = match &action {
-                    Action::TogglePlay => Some(SwarmAction::TogglePlay),
-                    Action::Reset => Some(SwarmAction::Reset),
-                    Action::Advance(dt) => Some(SwarmAction::Advance(*dt)),
+                    Gesture::TogglePlay => Some(SwarmGesture::TogglePlay),
+                    Gesture::Reset => Some(SwarmGesture::Reset),
+                    Gesture::Advance(dt) => Some(SwarmGesture::Advance(*dt)),
                     _ => None,
                 };
                 match (active.get(), swarm_action) {
@@ -162,18 +162,18 @@ pub fn use_keys(to: Routes, active: ActiveView) {
 /// Each view's dispatch, for links, frames and keys that may go to any.
 #[derive(Clone)]
 pub struct Routes {
-    pub raft: Callback<Action>,
-    pub swarm: Callback<SwarmAction>,
-    pub store: Callback<Action>,
+    pub raft: Callback<Gesture>,
+    pub swarm: Callback<SwarmGesture>,
+    pub store: Callback<Gesture>,
 }
 
 impl Routes {
     /// Restores a view's autosaved run.
     pub fn restore(&self, view: View, saved: String) {
         match view {
-            View::Raft => self.raft.emit(Action::Restore(saved)),
-            View::Swarm => self.swarm.emit(SwarmAction::Restore(saved)),
-            View::Store => self.store.emit(Action::Restore(saved)),
+            View::Raft => self.raft.emit(Gesture::Restore(saved)),
+            View::Swarm => self.swarm.emit(SwarmGesture::Restore(saved)),
+            View::Store => self.store.emit(Gesture::Restore(saved)),
         }
     }
 }
@@ -196,9 +196,9 @@ pub fn open_fragment(open: Open, to: &Routes, show: &Callback<View>, active: Vie
             actions.into_iter().for_each(|a| to.store.emit(a));
         }
         Open::Error(e) => match active {
-            View::Raft => to.raft.emit(Action::ShowError(e)),
-            View::Swarm => to.swarm.emit(SwarmAction::ShowError(e)),
-            View::Store => to.store.emit(Action::ShowError(e)),
+            View::Raft => to.raft.emit(Gesture::ShowError(e)),
+            View::Swarm => to.swarm.emit(SwarmGesture::ShowError(e)),
+            View::Store => to.store.emit(Gesture::ShowError(e)),
         },
     }
     clear_fragment();

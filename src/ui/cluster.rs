@@ -3,10 +3,10 @@
 
 use super::face::Face;
 use super::field::Field;
-use crate::model::playground::{layout, node_radius, Action, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
 use crate::scenario::{Action as Do, LinkSpec, Target};
 use crate::sim::network::Network;
 use crate::sim::{NodeId, NodeStatus};
+use crate::viewmodel::playground::{layout, node_radius, Gesture, Menu, Playground, DROP_FADE_MS, VIEW_HALF};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -66,7 +66,7 @@ fn edge(pos: &[(f64, f64)], r: f64, from: NodeId, to: NodeId, p: f64) -> (f64, f
     (sx + ux * span * p, sy + uy * span * p)
 }
 
-pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
+pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> Html {
     let sim = pg.sim();
     let n = sim.len();
     let r = node_radius(n);
@@ -134,7 +134,7 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Action>) ->
     draw(scene, dispatch)
 }
 
-fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
+fn draw(sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
     let n = sc.n;
     let r = node_radius(n);
     let net = sc.net;
@@ -184,7 +184,7 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
                 let d = dispatch.clone();
                 Callback::from(move |e: MouseEvent| {
                     e.stop_propagation();
-                    d.emit(Action::OpenMenu(Some(Menu::Link(a, b))));
+                    d.emit(Gesture::OpenMenu(Some(Menu::Link(a, b))));
                 })
             };
             links.push(html! {
@@ -236,7 +236,7 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
                 let d = dispatch.clone();
                 Callback::from(move |e: MouseEvent| {
                     e.stop_propagation();
-                    d.emit(Action::OpenMenu(Some(Menu::Node(i))));
+                    d.emit(Gesture::OpenMenu(Some(Menu::Node(i))));
                 })
             };
             let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
@@ -298,7 +298,7 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
         let d = dispatch.clone();
         Callback::from(move |e: PointerEvent| {
             if let Some((x, y)) = view_point(&e) {
-                d.emit(Action::DragStart(x, y));
+                d.emit(Gesture::DragStart(x, y));
             }
         })
     };
@@ -308,14 +308,14 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
         Callback::from(move |e: PointerEvent| {
             if dragging {
                 if let Some((x, y)) = view_point(&e) {
-                    d.emit(Action::DragMove(x, y));
+                    d.emit(Gesture::DragMove(x, y));
                 }
             }
         })
     };
     let on_up = {
         let d = dispatch.clone();
-        Callback::from(move |_: PointerEvent| d.emit(Action::DragEnd))
+        Callback::from(move |_: PointerEvent| d.emit(Gesture::DragEnd))
     };
     let vb = format!("{} {} {} {}", -VIEW_HALF, -VIEW_HALF, 2.0 * VIEW_HALF, 2.0 * VIEW_HALF);
     html! {
@@ -336,7 +336,7 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Action>) -> Html {
     }
 }
 
-pub(super) fn button(dispatch: &Callback<Action>, label: &str, tip: &str, action: Action, enabled: bool) -> Html {
+pub(super) fn button(dispatch: &Callback<Gesture>, label: &str, tip: &str, action: Gesture, enabled: bool) -> Html {
     let onclick = super::send(dispatch, action);
     html! { <button {onclick} title={tip.to_string()} disabled={!enabled}>{label}</button> }
 }
@@ -366,7 +366,7 @@ fn menu(
     status: &[NodeStatus],
     clocks: &[(i64, i64, f64)],
     items: Html,
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Gesture>,
 ) -> Html {
     let Some(m) = menu else { return html! {} };
     // A first guess (below the point in the upper half, above it in the
@@ -380,7 +380,7 @@ fn menu(
             if y > 0.0 { "calc(-100% - 14px)" } else { "14px" }
         )
     };
-    let close = button(dispatch, "✕", "Close this menu (Esc)", Action::OpenMenu(None), true);
+    let close = button(dispatch, "✕", "Close this menu (Esc)", Gesture::OpenMenu(None), true);
     match m {
         Menu::Node(i) if i < n => {
             let (x, y) = layout(i, n);
@@ -395,9 +395,9 @@ fn menu(
                     let (o, dr) = (read_input(&sid), read_input(&did));
                     match (o.trim().parse::<f64>(), dr.trim().parse::<i64>()) {
                         (Ok(offset_ms), Ok(drift_ppm)) if offset_ms.abs() <= 3.6e6 && drift_ppm.abs() <= 500_000 => {
-                            d.emit(Action::Do(Do::Skew { node: i, offset_ms, drift_ppm }))
+                            d.emit(Gesture::Do(Do::Skew { node: i, offset_ms, drift_ppm }))
                         }
-                        _ => d.emit(Action::ShowError(format!(
+                        _ => d.emit(Gesture::ShowError(format!(
                             "Clock skew needs an offset in ms (within an hour) and a drift in ppm (within ±500000); got '{o}' and '{dr}'."
                         ))),
                     }
@@ -407,10 +407,10 @@ fn menu(
             html! {
                 <div class="menu" style={place(x, y)} data-ax={anchor(x)} data-ay={anchor(y)} role="dialog" aria-label={format!("Actions for n{i}")}>
                     <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
-                    { button(dispatch, "Crash", "Stop the node: it loses its volatile state and keeps what it persisted (Raft: term, vote and log; the store: its data and hints)", Action::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
-                    { button(dispatch, "Restart", "Start the crashed node from its persistent state", Action::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
-                    { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Action::Do(Do::Pause { node: Target::Node(i) }), up) }
-                    { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Action::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
+                    { button(dispatch, "Crash", "Stop the node: it loses its volatile state and keeps what it persisted (Raft: term, vote and log; the store: its data and hints)", Gesture::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
+                    { button(dispatch, "Restart", "Start the crashed node from its persistent state", Gesture::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
+                    { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Gesture::Do(Do::Pause { node: Target::Node(i) }), up) }
+                    { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Gesture::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
                     { items }
                     <fieldset class="skew">
                         <legend>{"Clock"}</legend>
@@ -441,25 +441,25 @@ fn menu(
                             LinkSpec { latency_ms: [lo, hi], loss: p, ..LinkSpec::default() }
                         }
                         _ => {
-                            d.emit(Action::ShowError(format!("Link settings need latency as 'min-max' ms and loss between 0 and 1; got '{lat}' and '{loss}'.")));
+                            d.emit(Gesture::ShowError(format!("Link settings need latency as 'min-max' ms and loss between 0 and 1; got '{lat}' and '{loss}'.")));
                             return;
                         }
                     };
                     if let Err(e) = link.to_config() {
-                        d.emit(Action::ShowError(format!("Link settings not applied: {e}.")));
+                        d.emit(Gesture::ShowError(format!("Link settings not applied: {e}.")));
                         return;
                     }
-                    d.emit(Action::Do(Do::SetLink { from: a, to: b, link: link.clone() }));
-                    d.emit(Action::Do(Do::SetLink { from: b, to: a, link }));
+                    d.emit(Gesture::Do(Do::SetLink { from: a, to: b, link: link.clone() }));
+                    d.emit(Gesture::Do(Do::SetLink { from: b, to: a, link }));
                 })
             };
             html! {
                 <div class="menu" style={place((x1 + x2) / 2.0, (y1 + y2) / 2.0)} data-ax={anchor((x1 + x2) / 2.0)} data-ay={anchor((y1 + y2) / 2.0)} role="dialog" aria-label={format!("Link n{a}–n{b}")}>
                     <div class="menu-head"><strong>{format!("n{a} ↔ n{b}")}</strong>{close}</div>
-                    { button(dispatch, &format!("Cut n{a}→n{b}"), "Drop every message from the first node to the second", Action::Do(Do::Cut { from: a, to: b, both: false }), !net.is_cut(a, b)) }
-                    { button(dispatch, &format!("Cut n{b}→n{a}"), "Drop every message from the second node to the first", Action::Do(Do::Cut { from: b, to: a, both: false }), !net.is_cut(b, a)) }
-                    { button(dispatch, "Cut both", "Drop messages both ways", Action::Do(Do::Cut { from: a, to: b, both: true }), !(net.is_cut(a, b) && net.is_cut(b, a))) }
-                    { button(dispatch, "Heal", "Restore both directions of this link", Action::Do(Do::Heal { a, b }), net.is_cut(a, b) || net.is_cut(b, a)) }
+                    { button(dispatch, &format!("Cut n{a}→n{b}"), "Drop every message from the first node to the second", Gesture::Do(Do::Cut { from: a, to: b, both: false }), !net.is_cut(a, b)) }
+                    { button(dispatch, &format!("Cut n{b}→n{a}"), "Drop every message from the second node to the first", Gesture::Do(Do::Cut { from: b, to: a, both: false }), !net.is_cut(b, a)) }
+                    { button(dispatch, "Cut both", "Drop messages both ways", Gesture::Do(Do::Cut { from: a, to: b, both: true }), !(net.is_cut(a, b) && net.is_cut(b, a))) }
+                    { button(dispatch, "Heal", "Restore both directions of this link", Gesture::Do(Do::Heal { a, b }), net.is_cut(a, b) || net.is_cut(b, a)) }
                     <fieldset class="linkcfg">
                         <legend>{"Both directions"}</legend>
                         <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<Field key={ids.0.clone()} id={ids.0.clone()} kind="text" value={format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0)} /></label>

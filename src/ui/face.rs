@@ -3,10 +3,10 @@
 //! ([`super::cluster`]) is the same for every protocol with a board.
 
 use super::cluster::button;
-use crate::model::playground::{Action, Board, Playground};
 use crate::protocols::raft::{Msg, Raft, Role};
 use crate::scenario::{Action as Do, Target};
 use crate::sim::{NodeId, NodeStatus};
+use crate::viewmodel::playground::{Board, Gesture, Playground};
 use yew::prelude::*;
 
 pub trait Face: Board {
@@ -26,7 +26,7 @@ pub trait Face: Board {
     }
     fn message_shape(msg: &Self::Msg, x: f64, y: f64, class: String) -> Html;
     /// The protocol's own buttons in a node's menu.
-    fn menu_items(pg: &Playground<Self>, dispatch: &Callback<Action>, n: NodeId) -> Html;
+    fn menu_items(pg: &Playground<Self>, dispatch: &Callback<Gesture>, n: NodeId) -> Html;
     /// The status bar's key to node colours.
     fn legend() -> Html;
     /// Drawn behind the links and nodes.
@@ -135,21 +135,21 @@ impl Face for Raft {
         }
     }
 
-    fn menu_items(pg: &Playground<Raft>, dispatch: &Callback<Action>, i: NodeId) -> Html {
+    fn menu_items(pg: &Playground<Raft>, dispatch: &Callback<Gesture>, i: NodeId) -> Html {
         let up = pg.sim().status(i) == NodeStatus::Up;
         let leader = pg.leader();
         let member = pg.cluster_members() & (1 << i) != 0;
         let witness = pg.sim().config().is_witness(i);
         html! {
             <>
-                { button(dispatch, "Time out now", "Make the node start an election as if its timer fired", Action::Do(Do::Campaign { node: i }), up && leader != Some(i)) }
-                { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Action::Do(Do::Request { node: Target::Node(i) }), up) }
-                { button(dispatch, "Client read", "Send a client read to this node: a leader answers by lease (if on) or after a round of heartbeats", Action::Do(Do::Read { node: Target::Node(i) }), up) }
-                { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Action::Do(Do::Transfer { to: i }), up && !witness && member && leader.is_some_and(|l| l != i)) }
+                { button(dispatch, "Time out now", "Make the node start an election as if its timer fired", Gesture::Do(Do::Campaign { node: i }), up && leader != Some(i)) }
+                { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Gesture::Do(Do::Request { node: Target::Node(i) }), up) }
+                { button(dispatch, "Client read", "Send a client read to this node: a leader answers by lease (if on) or after a round of heartbeats", Gesture::Do(Do::Read { node: Target::Node(i) }), up) }
+                { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Gesture::Do(Do::Transfer { to: i }), up && !witness && member && leader.is_some_and(|l| l != i)) }
                 { if member {
-                    button(dispatch, "Remove from cluster", "Ask the leader to remove this server from the configuration (one change at a time, §4.1)", Action::Do(Do::RemoveServer { node: i }), leader.is_some())
+                    button(dispatch, "Remove from cluster", "Ask the leader to remove this server from the configuration (one change at a time, §4.1)", Gesture::Do(Do::RemoveServer { node: i }), leader.is_some())
                 } else {
-                    button(dispatch, "Add to cluster", "Ask the leader to add this spare server to the configuration (one change at a time, §4.1)", Action::Do(Do::AddServer { node: i }), leader.is_some())
+                    button(dispatch, "Add to cluster", "Ask the leader to add this spare server to the configuration (one change at a time, §4.1)", Gesture::Do(Do::AddServer { node: i }), leader.is_some())
                 } }
             </>
         }

@@ -1,18 +1,18 @@
 //! Export, import and copying: the browser-facing edges of sharing.
 
-use crate::model::playground::Action;
 use crate::scenario::{Scenario, MAX_JSON_BYTES};
+use crate::viewmodel::playground::Gesture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::Callback;
 
 /// Reads a dropped or picked file and loads it as a scenario.
-pub fn import(file: web_sys::File, dispatch: Callback<Action>) {
+pub fn import(file: web_sys::File, dispatch: Callback<Gesture>) {
     let d = dispatch.clone();
     read(
         file,
-        Callback::from(move |text| d.emit(Action::Import(text))),
-        Callback::from(move |e| dispatch.emit(Action::ShowError(e))),
+        Callback::from(move |text| d.emit(Gesture::Import(text))),
+        Callback::from(move |e| dispatch.emit(Gesture::ShowError(e))),
     );
 }
 

@@ -1,11 +1,11 @@
 //! The metrics panel: charts over sim time, drawn from the runner's
 //! observed series (the same ones `splitbrain run --json` summarises).
 
-use crate::model::playground::Playground;
 use crate::protocols::raft::observe::{Observed, BUCKET_US};
 use crate::sim::Time;
 use crate::stats::percentile;
 use crate::stats::MsSummary;
+use crate::viewmodel::playground::Playground;
 use yew::prelude::*;
 
 /// Chart width in view units (the panel scales it).

@@ -1,5 +1,5 @@
 //! The playground UI (wasm only): components over the models in
-//! [`crate::model`].
+//! [`crate::viewmodel`].
 //!
 //! One app draws every protocol: one reducer per view (the registry's
 //! [`View`]) holds its model; every gesture is a named action,
@@ -23,12 +23,12 @@ mod store_view;
 mod swarm_view;
 mod toolbar;
 
-use crate::model::fragment;
-use crate::model::playground::{Action, Board, Playground};
-use crate::model::swarm::{Swarm, SwarmAction};
 use crate::protocols::raft::Raft;
 use crate::protocols::registry::View;
 use crate::protocols::store::node::StoreNode;
+use crate::viewmodel::fragment;
+use crate::viewmodel::playground::{Board, Gesture, Playground};
+use crate::viewmodel::swarm::{Swarm, SwarmGesture};
 use browser::{load, now_ms, save};
 use raft_view::{raft_page, use_render_count};
 use std::cell::{Cell, RefCell};
@@ -124,43 +124,43 @@ impl<M, A> Reduced<M, A> {
     }
 }
 
-impl<P: Board> Reducible for Reduced<Playground<P>, Action> {
-    type Action = Action;
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if action == Action::Share {
+impl<P: Board> Reducible for Reduced<Playground<P>, Gesture> {
+    type Action = Gesture;
+    fn reduce(self: Rc<Self>, action: Gesture) -> Rc<Self> {
+        if action == Gesture::Share {
             let pg = self.model.borrow();
-            self.share(pg.scenario(), pg.now(), Action::Shared, Action::ShowError);
+            self.share(pg.scenario(), pg.now(), Gesture::Shared, Gesture::ShowError);
         }
-        if action == Action::Export {
+        if action == Gesture::Export {
             // Serialised at click time, not on every frame's render.
             if files::export(self.model.borrow().scenario()).is_err() {
-                self.model.borrow_mut().apply(Action::ShowError("The browser refused the download.".into()));
+                self.model.borrow_mut().apply(Gesture::ShowError("The browser refused the download.".into()));
             }
         }
-        let tick = matches!(action, Action::Tick { .. });
-        let seek = matches!(action, Action::Seek(_) | Action::StepBack);
+        let tick = matches!(action, Gesture::Tick { .. });
+        let seek = matches!(action, Gesture::Seek(_) | Gesture::StepBack);
         let key = P::KIND.view().autosave_key();
         self.step(tick, seek, |pg| pg.apply(action), |pg| save(key, &pg.autosave()))
     }
 }
 
-impl Reducible for Reduced<Swarm, SwarmAction> {
-    type Action = SwarmAction;
-    fn reduce(self: Rc<Self>, action: SwarmAction) -> Rc<Self> {
-        if action == SwarmAction::Share {
+impl Reducible for Reduced<Swarm, SwarmGesture> {
+    type Action = SwarmGesture;
+    fn reduce(self: Rc<Self>, action: SwarmGesture) -> Rc<Self> {
+        if action == SwarmGesture::Share {
             let s = self.model.borrow();
-            self.share(s.scenario(), s.now(), |fragment, _| SwarmAction::Shared(fragment), SwarmAction::ShowError);
+            self.share(s.scenario(), s.now(), |fragment, _| SwarmGesture::Shared(fragment), SwarmGesture::ShowError);
         }
-        if action == SwarmAction::Export {
+        if action == SwarmGesture::Export {
             let s = self.model.borrow();
             let failed = files::download(&s.to_json(), &format!("gossip {}", s.preset), s.seed).is_err();
             drop(s);
             if failed {
-                self.model.borrow_mut().apply(SwarmAction::ShowError("The browser refused the download.".into()));
+                self.model.borrow_mut().apply(SwarmGesture::ShowError("The browser refused the download.".into()));
             }
         }
-        let tick = matches!(action, SwarmAction::Tick { .. });
-        let seek = matches!(action, SwarmAction::Seek(_));
+        let tick = matches!(action, SwarmGesture::Tick { .. });
+        let seek = matches!(action, SwarmGesture::Seek(_));
         self.step(tick, seek, |s| s.apply(action), |s| save(View::Swarm.autosave_key(), &s.autosave()))
     }
 }
@@ -255,9 +255,9 @@ fn App() -> Html {
                 };
                 if toggle {
                     match view {
-                        View::Raft => d.emit(Action::TogglePlay),
-                        View::Swarm => sd.emit(SwarmAction::TogglePlay),
-                        View::Store => td.emit(Action::TogglePlay),
+                        View::Raft => d.emit(Gesture::TogglePlay),
+                        View::Swarm => sd.emit(SwarmGesture::TogglePlay),
+                        View::Store => td.emit(Gesture::TogglePlay),
                     }
                 }
                 set.set(open);

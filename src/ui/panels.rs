@@ -1,11 +1,11 @@
 //! Side panels: status, inspector, invariants, event log, help and banners.
 
 use super::face::Face;
-use crate::model::playground::{Action, Board, Playground, LOG_KINDS};
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::log::Payload;
 use crate::protocols::raft::Role;
 use crate::sim::NodeStatus;
+use crate::viewmodel::playground::{Board, Gesture, Playground, LOG_KINDS};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -42,7 +42,7 @@ pub fn violation<P: Board>(pg: &Playground<P>) -> Html {
     }
 }
 
-pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
+pub fn inspector(pg: &Playground, dispatch: &Callback<Gesture>) -> Html {
     let Some(n) = pg.selected.filter(|n| *n < pg.sim().len()) else {
         return html! {
             <section class="panel inspector" aria-label="Inspector">
@@ -54,7 +54,7 @@ pub fn inspector(pg: &Playground, dispatch: &Callback<Action>) -> Html {
     let sim = pg.sim();
     let status = sim.status(n);
     let clock = sim.clock(n);
-    let close = super::send(dispatch, Action::Select(None));
+    let close = super::send(dispatch, Gesture::Select(None));
     let (role, term, voted, commit, applied, log, leader_view) = match sim.node(n) {
         Some(r) => (
             r.role().to_string(),
@@ -208,12 +208,12 @@ pub fn invariants(pg: &Playground) -> Html {
     safety_panel(rows)
 }
 
-pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
+pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> Html {
     let n = pg.sim().len();
     let d = dispatch.clone();
     let on_node = Callback::from(move |e: Event| {
         if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-            d.emit(Action::FilterNode(sel.value().parse().ok()));
+            d.emit(Gesture::FilterNode(sel.value().parse().ok()));
         }
     });
     let kinds: Html = LOG_KINDS
@@ -221,7 +221,7 @@ pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> H
         .map(|(k, label)| {
             let d = dispatch.clone();
             let k: &'static str = k;
-            let on = Callback::from(move |_| d.emit(Action::ToggleKind(k)));
+            let on = Callback::from(move |_| d.emit(Gesture::ToggleKind(k)));
             html! {
                 <label class="check" title={format!("Show {label}")}>
                     <input type="checkbox" checked={!pg.hidden_kinds.contains(&k)} onchange={on} data-kind={k} />{*label}
@@ -233,7 +233,7 @@ pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> H
         .visible_log(300)
         .into_iter()
         .map(|l| {
-            let onclick = super::send(dispatch, Action::Highlight(l.nodes.clone()));
+            let onclick = super::send(dispatch, Gesture::Highlight(l.nodes.clone()));
             html! {
                 <li class={classes!("ev", l.kind)} {onclick} title="Click to highlight the nodes involved">
                     <span class="t">{format_time(l.time)}</span>
@@ -261,8 +261,8 @@ pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> H
     }
 }
 
-pub fn help(dispatch: &Callback<Action>) -> Html {
-    let close = super::send(dispatch, Action::ToggleHelp);
+pub fn help(dispatch: &Callback<Gesture>) -> Html {
+    let close = super::send(dispatch, Gesture::ToggleHelp);
     let keys = [
         ("space", "play / pause"),
         ("→", "step to the next event"),
@@ -299,19 +299,19 @@ pub fn help(dispatch: &Callback<Action>) -> Html {
 
 /// The timeline scrubber: drag to any instant; marks show faults (amber),
 /// new leaders (green) and violations (red).
-pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>, seek_ms: f64) -> Html {
+pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>, seek_ms: f64) -> Html {
     let end = pg.end().max(1);
     let now = pg.now();
     let d = dispatch.clone();
     let on_input = Callback::from(move |e: InputEvent| {
         if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
             if let Ok(t) = i.value().parse::<f64>() {
-                d.emit(Action::Seek(t as u64));
+                d.emit(Gesture::Seek(t as u64));
             }
         }
     });
-    let back = super::send(dispatch, Action::StepBack);
-    let fwd = super::send(dispatch, Action::Step);
+    let back = super::send(dispatch, Gesture::StepBack);
+    let fwd = super::send(dispatch, Gesture::Step);
     let marks: Html = pg
         .marks()
         .iter()

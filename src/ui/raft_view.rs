@@ -6,7 +6,7 @@
 
 use super::toolbar::{Toolbar, ToolbarView};
 use super::{cluster, metrics, panels};
-use crate::model::playground::{Action, Board, Playground};
+use crate::viewmodel::playground::{Board, Gesture, Playground};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -21,9 +21,9 @@ pub fn use_render_count() -> String {
     n.to_string()
 }
 
-pub(super) fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) -> Html {
+pub(super) fn error_banner(error: Option<&String>, dispatch: &Callback<Gesture>) -> Html {
     let Some(e) = error else { return html! {} };
-    let dismiss = super::send(dispatch, Action::DismissError);
+    let dismiss = super::send(dispatch, Gesture::DismissError);
     html! {
         <div id="error-banner" class="banner error" role="alert">
             <span>{e}</span>
@@ -32,10 +32,10 @@ pub(super) fn error_banner(error: Option<&String>, dispatch: &Callback<Action>) 
     }
 }
 
-pub(super) fn share_panel<P: Board>(pg: &Playground<P>, dispatch: &Callback<Action>) -> Html {
+pub(super) fn share_panel<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> Html {
     let Some(fragment) = &pg.share else { return html! {} };
     let caption = format!("A link to this run at t = {}", panels::format_time(pg.shared_at));
-    panels::share_box(fragment, caption, super::send(dispatch, Action::CloseShare))
+    panels::share_box(fragment, caption, super::send(dispatch, Gesture::CloseShare))
 }
 
 /// The loaded scenario's name and explanation.
@@ -57,7 +57,7 @@ pub(super) fn about<P: Board>(pg: &Playground<P>) -> Html {
 /// a component, is redrawn only when what it shows changes.
 pub fn raft_page(
     pg: &Rc<RefCell<Playground>>,
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Gesture>,
     on_protocol: &Callback<super::Choose>,
     seek_ms: f64,
     renders: String,

@@ -6,12 +6,12 @@
 use super::cluster::button;
 use super::face::Face;
 use super::metrics::node_colour;
-use crate::model::playground::{Action, Playground};
 use crate::protocols::store::messages::Msg;
 use crate::protocols::store::node::StoreNode;
 use crate::protocols::store::ring::Ring;
 use crate::scenario::{Action as Do, Target};
 use crate::sim::{NodeId, NodeStatus};
+use crate::viewmodel::playground::{Gesture, Playground};
 use yew::prelude::*;
 
 /// The ring's radius in view units (the nodes sit on a circle of 190+).
@@ -104,12 +104,12 @@ impl Face for StoreNode {
         }
     }
 
-    fn menu_items(pg: &Playground<StoreNode>, dispatch: &Callback<Action>, i: NodeId) -> Html {
+    fn menu_items(pg: &Playground<StoreNode>, dispatch: &Callback<Gesture>, i: NodeId) -> Html {
         let up = pg.sim().status(i) == NodeStatus::Up;
         html! {
             <>
-                { button(dispatch, "Client write", "A client writes through this node: it reads the key, merges what it read and writes back (the key is drawn from the workload's keys)", Action::Do(Do::Request { node: Target::Node(i) }), up) }
-                { button(dispatch, "Client read", "A client reads a key through this node (R replicas answer)", Action::Do(Do::Read { node: Target::Node(i) }), up) }
+                { button(dispatch, "Client write", "A client writes through this node: it reads the key, merges what it read and writes back (the key is drawn from the workload's keys)", Gesture::Do(Do::Request { node: Target::Node(i) }), up) }
+                { button(dispatch, "Client read", "A client reads a key through this node (R replicas answer)", Gesture::Do(Do::Read { node: Target::Node(i) }), up) }
             </>
         }
     }

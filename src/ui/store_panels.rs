@@ -3,11 +3,11 @@
 
 use super::panels::format_time;
 use super::store_face::value_label;
-use crate::model::playground::Playground;
 use crate::protocols::store::dvv::VersionVector;
 use crate::protocols::store::node::{crdt_value, StoreNode};
 use crate::protocols::store::observe::{Sample, Served, Side};
 use crate::sim::Time;
+use crate::viewmodel::playground::Playground;
 use yew::prelude::*;
 
 /// Rows the table shows at most (divergent keys first).

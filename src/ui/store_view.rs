@@ -6,11 +6,11 @@ use super::raft_view::{about, error_banner, share_panel};
 use super::toolbar::{edit, playback_group, protocol_select, scenario_group, seed_fields};
 use super::Choose;
 use super::{cluster, panels, store_panels};
-use crate::model::playground::{Action, Playground};
 use crate::protocols::registry::View;
 use crate::protocols::store::node::{Resolution, StoreNode};
 use crate::protocols::store::spec::{QuorumKind, StoreSpec, WorkloadSpec};
 use crate::scenario::{ProtocolSpec, Scenario};
+use crate::viewmodel::playground::{Gesture, Playground};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -51,7 +51,7 @@ pub struct StoreBar {
 #[derive(Properties, PartialEq)]
 pub struct StoreBarProps {
     pub view: StoreBar,
-    pub dispatch: Callback<Action>,
+    pub dispatch: Callback<Gesture>,
     pub on_protocol: Callback<Choose>,
 }
 
@@ -60,7 +60,7 @@ fn choose(
     (id, label, tip): (&'static str, &'static str, &'static str),
     options: &[(&'static str, &'static str)],
     current: &str,
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Gesture>,
     draft: &Rc<Scenario>,
     set: fn(&mut Scenario, &str),
 ) -> Html {
@@ -69,7 +69,7 @@ fn choose(
         if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
             let mut s = (*draft).clone();
             set(&mut s, &sel.value());
-            d.emit(Action::EditDraft(Box::new(s)));
+            d.emit(Gesture::EditDraft(Box::new(s)));
         }
     });
     html! {
@@ -85,7 +85,7 @@ fn choose(
 fn number(
     (id, label, tip): (&'static str, &'static str, &'static str),
     value: String,
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Gesture>,
     draft: &Rc<Scenario>,
     set: fn(&mut Scenario, &str),
 ) -> Html {
@@ -109,7 +109,7 @@ const RESOLUTIONS: [(Resolution, &str, &str); 4] = [
 pub fn StoreToolbar(props: &StoreBarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
     let renders = super::raft_view::use_render_count();
-    let send = |a: Action| super::send(dispatch, a);
+    let send = |a: Gesture| super::send(dispatch, a);
     let draft = &v.draft;
     let p = spec(draft);
     let w = p.workload.clone().unwrap_or_default();
@@ -118,12 +118,12 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
         <header class={classes!("toolbar", v.open.then_some("open"))} data-renders={renders}>
             <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
             { protocol_select(View::Store, on_protocol) }
-            <button id="toolbar-more" class="more" onclick={send(Action::ToggleToolbar)} aria-expanded={v.open.to_string()}
+            <button id="toolbar-more" class="more" onclick={send(Gesture::ToggleToolbar)} aria-expanded={v.open.to_string()}
                 title="Show or hide presets, sharing, speed and the store's settings">{ if v.open { "▴ Less" } else { "☰ More" } }</button>
             { scenario_group(dispatch, View::Store) }
             { playback_group(v.playing, v.speed, dispatch) }
             <div class="group" role="group" aria-label="Faults">
-                <button id="heal-all" onclick={send(Action::Do(crate::scenario::Action::HealAll))} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
+                <button id="heal-all" onclick={send(Gesture::Do(crate::scenario::Action::HealAll))} title="Remove every cut link and partition (h)">{"✚ Heal all"}</button>
             </div>
             <div class="group settings secondary" role="group" aria-label="Store settings (applied on reset)">
                 { seed_fields(dispatch, draft) }
@@ -141,10 +141,10 @@ pub fn StoreToolbar(props: &StoreBarProps) -> Html {
                     |s, v| store(s).resolution = RESOLUTIONS.iter().find(|(_, id, _)| *id == v).map_or(Resolution::Siblings, |(r, ..)| *r)) }
                 { number(("clients", "Clients", "Clients, each attached to one node"), w.clients.to_string(), dispatch, draft, |s, t| workload(s).clients = t.parse().unwrap_or(0)) }
                 { number(("keys", "Keys", "Keys the clients use"), w.keys.to_string(), dispatch, draft, |s, t| workload(s).keys = t.parse().unwrap_or(0)) }
-                <button id="reset" class={classes!(v.pending.then_some("pending"))} onclick={send(Action::Reset)}
+                <button id="reset" class={classes!(v.pending.then_some("pending"))} onclick={send(Gesture::Reset)}
                     title={if v.pending { "Apply the changed settings and restart (r)" } else { "Restart with these settings (r)" }}>{"↺ Reset"}</button>
             </div>
-            <button id="help-button" class="help-button" onclick={send(Action::ToggleHelp)} title="Keyboard shortcuts and how to use the playground (?)" aria-label="Help">{"?"}</button>
+            <button id="help-button" class="help-button" onclick={send(Gesture::ToggleHelp)} title="Keyboard shortcuts and how to use the playground (?)" aria-label="Help">{"?"}</button>
         </header>
     }
 }
@@ -156,7 +156,7 @@ const NODE_CHOICES: [&str; 18] =
 /// it shows changes).
 pub fn store_page(
     pg: &Rc<RefCell<Playground<StoreNode>>>,
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Gesture>,
     on_protocol: &Callback<Choose>,
     seek_ms: f64,
     renders: String,

@@ -2,9 +2,9 @@
 //! an inspector, and the same kinds of faults as for Raft.
 
 use super::field::Field;
-use crate::model::swarm::{swarm_presets, Look, Swarm, SwarmAction, SwarmKind};
 use crate::protocols::gossip::{Exchange, Mode};
 use crate::sim::NodeId;
+use crate::viewmodel::swarm::{swarm_presets, Look, Swarm, SwarmGesture, SwarmKind};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -81,7 +81,7 @@ pub fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Swarm) {
 fn chart(s: &Swarm) -> Html {
     let (w, h) = (320.0, 120.0);
     match &s.kind {
-        SwarmKind::Epidemic(_) => {
+        SwarmKind::Gossip(_) => {
             let cycles = s.informed.len().max(2) as f64 - 1.0;
             let span = cycles.max(20.0);
             let x = |c: f64| c / span * w;
@@ -147,22 +147,22 @@ fn chart(s: &Swarm) -> Html {
     }
 }
 
-pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
     let on_preset = {
         let d = dispatch.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
                 if let Some(p) = swarm_presets().find(|p| p.id == sel.value()) {
-                    d.emit(SwarmAction::Preset(p.id));
+                    d.emit(SwarmGesture::Preset(p.id));
                 }
             }
         })
     };
     let on_loss = {
         let d = dispatch.clone();
-        Callback::from(move |text: String| d.emit(SwarmAction::SetLoss(text.trim().parse().unwrap_or(f64::NAN))))
+        Callback::from(move |text: String| d.emit(SwarmGesture::SetLoss(text.trim().parse().unwrap_or(f64::NAN))))
     };
-    let b = |label: &str, tip: &str, a: SwarmAction, id: &str| {
+    let b = |label: &str, tip: &str, a: SwarmGesture, id: &str| {
         html! { <button id={id.to_string()} title={tip.to_string()} onclick={super::send(dispatch, a)}>{label}</button> }
     };
     let selected = s.selected;
@@ -174,19 +174,19 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
                     { for swarm_presets().map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name()}</option> }) }
                 </select>
             </label>
-            { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmAction::TogglePlay, "swarm-play") }
-            { b("↺ Reset", "Start this preset again", SwarmAction::Reset, "swarm-reset") }
-            { b("Share", "Make a link that replays this run, with what you did, to now", SwarmAction::Share, "swarm-share") }
+            { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmGesture::TogglePlay, "swarm-play") }
+            { b("↺ Reset", "Start this preset again", SwarmGesture::Reset, "swarm-reset") }
+            { b("Share", "Make a link that replays this run, with what you did, to now", SwarmGesture::Share, "swarm-share") }
             { export_import(dispatch) }
-            { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmAction::Kill(n), "swarm-kill"), None => html!{} } }
+            { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmGesture::Kill(n), "swarm-kill"), None => html!{} } }
             { match selected {
-                Some(n) if s.look(n) == Look::Paused => b(&format!("Resume n{n}"), "Unfreeze the selected node: what waited runs now", SwarmAction::Resume(n), "swarm-pause"),
-                Some(n) => b(&format!("❚❚ Pause n{n}"), "Freeze the selected node: its timers and messages wait", SwarmAction::Pause(n), "swarm-pause"),
+                Some(n) if s.look(n) == Look::Paused => b(&format!("Resume n{n}"), "Unfreeze the selected node: what waited runs now", SwarmGesture::Resume(n), "swarm-pause"),
+                Some(n) => b(&format!("❚❚ Pause n{n}"), "Freeze the selected node: its timers and messages wait", SwarmGesture::Pause(n), "swarm-pause"),
                 None => html!{},
             } }
-            { b("Split in two", "Partition the group into two halves", SwarmAction::Split, "swarm-split") }
-            { b("✚ Heal", "Remove the partition", SwarmAction::HealAll, "swarm-heal") }
-            { b(if s.flashes { "Hide messages" } else { "Show messages" }, "Draw messages in flight (off is faster at large N)", SwarmAction::ToggleFlashes, "swarm-flashes") }
+            { b("Split in two", "Partition the group into two halves", SwarmGesture::Split, "swarm-split") }
+            { b("✚ Heal", "Remove the partition", SwarmGesture::HealAll, "swarm-heal") }
+            { b(if s.flashes { "Hide messages" } else { "Show messages" }, "Draw messages in flight (off is faster at large N)", SwarmGesture::ToggleFlashes, "swarm-flashes") }
             <label class="field" title="Probability that any message is lost">
                 <span>{"loss"}</span>
                 <Field id="swarm-loss" class="short" min="0" max="1" step="0.05" value={s.loss.to_string()} onchange={on_loss} />
@@ -195,7 +195,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
                 let d = dispatch.clone();
                 let on_obs = Callback::from(move |e: Event| {
                     if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-                        d.emit(SwarmAction::Observer(if sel.value() == "selected" { selected } else { None }));
+                        d.emit(SwarmGesture::Observer(if sel.value() == "selected" { selected } else { None }));
                     }
                 });
                 html! {
@@ -213,8 +213,8 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
 }
 
 /// The epidemic's parameters, editable; impossible ones are refused.
-fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
-    let SwarmKind::Epidemic(c) = &s.kind else { return html! {} };
+fn parameters(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
+    let SwarmKind::Gossip(c) = &s.kind else { return html! {} };
     let field = |key: &'static str, value: String, label: &str, tip: &str| {
         html! {
             <label class="field" title={tip.to_string()}>
@@ -228,7 +228,7 @@ fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
         let read = super::cluster::read_input;
         let num = |id: &str| read(id).trim().parse::<u32>().ok();
         let (Some(nodes), Some(k), Some(fanout)) = (num("swarm-nodes"), num("swarm-k"), num("swarm-fanout")) else {
-            d.emit(SwarmAction::Configure { nodes: 0, mode: Mode::Rumor, exchange: Exchange::Push, k: 0, fanout: 0 });
+            d.emit(SwarmGesture::Configure { nodes: 0, mode: Mode::Rumor, exchange: Exchange::Push, k: 0, fanout: 0 });
             return;
         };
         let mode = if read("swarm-mode") == "anti-entropy" { Mode::AntiEntropy } else { Mode::Rumor };
@@ -237,7 +237,7 @@ fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
             "push-pull" => Exchange::PushPull,
             _ => Exchange::Push,
         };
-        d.emit(SwarmAction::Configure { nodes, mode, exchange, k, fanout });
+        d.emit(SwarmGesture::Configure { nodes, mode, exchange, k, fanout });
     });
     html! {
         <section class="panel params" aria-label="Epidemic parameters">
@@ -268,7 +268,7 @@ fn parameters(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
 }
 
 /// The whole gossip stage: canvas, charts, inspector, explanation.
-pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef, seek_ms: f64) -> Html {
+pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, seek_ms: f64) -> Html {
     let n = s.nodes();
     let onclick = {
         let d = dispatch.clone();
@@ -284,12 +284,12 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef, seek
                     (i, (px - x).powi(2) + (py - y).powi(2))
                 })
                 .min_by(|a, b| a.1.total_cmp(&b.1));
-            d.emit(SwarmAction::Select(best.filter(|b| b.1 < 400.0).map(|b| b.0)));
+            d.emit(SwarmGesture::Select(best.filter(|b| b.1 < 400.0).map(|b| b.0)));
         })
     };
     let (name, explain) = s.explanation();
     let legend = match s.kind {
-        SwarmKind::Epidemic(_) => vec![
+        SwarmKind::Gossip(_) => vec![
             (Look::Susceptible, "susceptible"),
             (Look::Infective, "infective"),
             (Look::Removed, "removed"),
@@ -336,14 +336,14 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmAction>, canvas: &NodeRef, seek
 }
 
 /// The share box for a gossip run.
-pub fn share(s: &Swarm, dispatch: &Callback<SwarmAction>) -> Html {
+pub fn share(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
     let Some(fragment) = &s.share else { return html! {} };
     let caption = format!("A link to this run at t = {:.3} s", s.now() as f64 / 1e6);
-    super::panels::share_box(fragment, caption, super::send(dispatch, SwarmAction::CloseShare))
+    super::panels::share_box(fragment, caption, super::send(dispatch, SwarmGesture::CloseShare))
 }
 
-fn export_import(dispatch: &Callback<SwarmAction>) -> Html {
-    let export = super::send(dispatch, SwarmAction::Export);
+fn export_import(dispatch: &Callback<SwarmGesture>) -> Html {
+    let export = super::send(dispatch, SwarmGesture::Export);
     let d = dispatch.clone();
     let import = Callback::from(move |e: Event| {
         if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
@@ -351,8 +351,8 @@ fn export_import(dispatch: &Callback<SwarmAction>) -> Html {
                 let (ok, bad) = (d.clone(), d.clone());
                 super::files::read(
                     file,
-                    Callback::from(move |text| ok.emit(SwarmAction::Import(text))),
-                    Callback::from(move |e| bad.emit(SwarmAction::ShowError(e))),
+                    Callback::from(move |text| ok.emit(SwarmGesture::Import(text))),
+                    Callback::from(move |e| bad.emit(SwarmGesture::ShowError(e))),
                 );
             }
             input.set_value("");
@@ -369,12 +369,12 @@ fn export_import(dispatch: &Callback<SwarmAction>) -> Html {
 }
 
 /// The gossip scrubber: drag to any instant of the run (replayed).
-pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmAction>, seek_ms: f64) -> Html {
+pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmGesture>, seek_ms: f64) -> Html {
     let d = dispatch.clone();
     let on_input = Callback::from(move |e: InputEvent| {
         if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
             if let Ok(t) = i.value().parse::<f64>() {
-                d.emit(SwarmAction::Seek(t as u64));
+                d.emit(SwarmGesture::Seek(t as u64));
             }
         }
     });

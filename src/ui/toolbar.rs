@@ -2,11 +2,11 @@
 
 use super::field::Field;
 use super::Choose;
-use crate::model::playground::{settings, Action, Playground, MAX_SPEED, MIN_SPEED};
 use crate::protocols::raft::RaftParams;
 use crate::protocols::raft::MAX_NODES;
 use crate::protocols::registry::View;
 use crate::scenario::{ProtocolSpec, Scenario};
+use crate::viewmodel::playground::{settings, Gesture, Playground, MAX_SPEED, MIN_SPEED};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -17,7 +17,7 @@ pub(super) fn target_input(e: &Event) -> Option<web_sys::HtmlInputElement> {
 
 /// A change to the draft from a field's committed text.
 pub(super) fn edit(
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Gesture>,
     draft: &Rc<Scenario>,
     f: impl Fn(&mut Scenario, &str) + 'static,
 ) -> Callback<String> {
@@ -26,13 +26,13 @@ pub(super) fn edit(
     Callback::from(move |text: String| {
         let mut s = (*draft).clone();
         f(&mut s, text.trim());
-        d.emit(Action::EditDraft(Box::new(s)));
+        d.emit(Gesture::EditDraft(Box::new(s)));
     })
 }
 
 /// A change to the draft from a checkbox.
 pub(super) fn check(
-    dispatch: &Callback<Action>,
+    dispatch: &Callback<Gesture>,
     draft: &Rc<Scenario>,
     f: impl Fn(&mut Scenario, bool) + 'static,
 ) -> Callback<Event> {
@@ -42,7 +42,7 @@ pub(super) fn check(
         if let Some(input) = target_input(&e) {
             let mut s = (*draft).clone();
             f(&mut s, input.checked());
-            d.emit(Action::EditDraft(Box::new(s)));
+            d.emit(Gesture::EditDraft(Box::new(s)));
         }
     })
 }
@@ -94,12 +94,12 @@ impl ToolbarView {
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
     pub view: ToolbarView,
-    pub dispatch: Callback<Action>,
+    pub dispatch: Callback<Gesture>,
     pub on_protocol: Callback<Choose>,
 }
 
 /// The leader-pattern settings, in a drop-down (applied on reset).
-fn patterns(draft: &Rc<Scenario>, dispatch: &Callback<Action>) -> Html {
+fn patterns(draft: &Rc<Scenario>, dispatch: &Callback<Gesture>) -> Html {
     use crate::protocols::raft::WitnessLog;
     use settings::raft;
     let p = &params(draft);
@@ -112,7 +112,7 @@ fn patterns(draft: &Rc<Scenario>, dispatch: &Callback<Action>) -> Html {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
                 let mut s = (*draft).clone();
                 raft(&mut s).witness_log = if sel.value() == "full" { WitnessLog::Full } else { WitnessLog::Metadata };
-                d.emit(Action::EditDraft(Box::new(s)));
+                d.emit(Gesture::EditDraft(Box::new(s)));
             }
         })
     };
@@ -205,12 +205,12 @@ pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
 
 /// The scenario group every playground toolbar has: the protocol's presets,
 /// Share, Export and Import.
-pub(super) fn scenario_group(dispatch: &Callback<Action>, view: View) -> Html {
+pub(super) fn scenario_group(dispatch: &Callback<Gesture>, view: View) -> Html {
     let d = dispatch.clone();
     let on_preset = Callback::from(move |e: Event| {
         if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
             if let Some(p) = crate::scenario::presets::find(&sel.value()) {
-                d.emit(Action::LoadPreset(p.id));
+                d.emit(Gesture::LoadPreset(p.id));
             }
             sel.set_value("");
         }
@@ -235,8 +235,8 @@ pub(super) fn scenario_group(dispatch: &Callback<Action>, view: View) -> Html {
                 <option value="" selected=true>{"Presets…"}</option>
                 {presets}
             </select>
-            <button id="share" onclick={super::send(dispatch, Action::Share)} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
-            <button id="export" onclick={super::send(dispatch, Action::Export)} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
+            <button id="share" onclick={super::send(dispatch, Gesture::Share)} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
+            <button id="export" onclick={super::send(dispatch, Gesture::Export)} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
             <label class="button" title="Load a scenario JSON file (or drop one on the page)">
                 {"Import"}<input id="import" type="file" accept=".json,application/json" onchange={import} hidden=true />
             </label>
@@ -245,19 +245,19 @@ pub(super) fn scenario_group(dispatch: &Callback<Action>, view: View) -> Html {
 }
 
 /// Play, step and speed.
-pub(super) fn playback_group(playing: bool, speed: f64, dispatch: &Callback<Action>) -> Html {
+pub(super) fn playback_group(playing: bool, speed: f64, dispatch: &Callback<Gesture>) -> Html {
     let d = dispatch.clone();
     let on_speed = Callback::from(move |e: InputEvent| {
         if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
             let x: f64 = i.value().parse().unwrap_or(0.0);
-            d.emit(Action::SetSpeed(10f64.powf(x)));
+            d.emit(Gesture::SetSpeed(10f64.powf(x)));
         }
     });
     html! {
         <div class="group" role="group" aria-label="Playback">
-            <button id="play" onclick={super::send(dispatch, Action::TogglePlay)} aria-label={if playing {"Pause"} else {"Play"}}
+            <button id="play" onclick={super::send(dispatch, Gesture::TogglePlay)} aria-label={if playing {"Pause"} else {"Play"}}
                 title="Play or pause the simulation (space)">{ if playing { "❚❚ Pause" } else { "▶ Play" } }</button>
-            <button id="step" onclick={super::send(dispatch, Action::Step)} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
+            <button id="step" onclick={super::send(dispatch, Gesture::Step)} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
             <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
                 <span>{"Speed"}</span>
                 <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
@@ -269,9 +269,9 @@ pub(super) fn playback_group(playing: bool, speed: f64, dispatch: &Callback<Acti
 }
 
 /// The seed field and the button that draws a new one and resets.
-pub(super) fn seed_fields(dispatch: &Callback<Action>, draft: &Rc<Scenario>) -> Html {
+pub(super) fn seed_fields(dispatch: &Callback<Gesture>, draft: &Rc<Scenario>) -> Html {
     let d = dispatch.clone();
-    let new_seed = Callback::from(move |_| d.emit(Action::NewSeed((js_sys::Math::random() * 1e9) as u64)));
+    let new_seed = Callback::from(move |_| d.emit(Gesture::NewSeed((js_sys::Math::random() * 1e9) as u64)));
     html! {
         <>
             <label class="field" title="The seed decides every random draw: the same seed replays the same run">
@@ -288,12 +288,12 @@ pub(super) fn seed_fields(dispatch: &Callback<Action>, draft: &Rc<Scenario>) -> 
 pub fn Toolbar(props: &ToolbarProps) -> Html {
     let (v, dispatch, on_protocol) = (&props.view, &props.dispatch, &props.on_protocol);
     let renders = super::raft_view::use_render_count();
-    let reset = super::send(dispatch, Action::Reset);
-    let help = super::send(dispatch, Action::ToggleHelp);
-    let more = super::send(dispatch, Action::ToggleToolbar);
-    let heal = super::send(dispatch, Action::Do(crate::scenario::Action::HealAll));
-    let kill = super::send(dispatch, Action::KillLeader);
-    let add_server = super::send(dispatch, Action::AddSpare);
+    let reset = super::send(dispatch, Gesture::Reset);
+    let help = super::send(dispatch, Gesture::ToggleHelp);
+    let more = super::send(dispatch, Gesture::ToggleToolbar);
+    let heal = super::send(dispatch, Gesture::Do(crate::scenario::Action::HealAll));
+    let kill = super::send(dispatch, Gesture::KillLeader);
+    let add_server = super::send(dispatch, Gesture::AddSpare);
     let spare = v.spare;
     let add_tip = match spare {
         Some(n) => format!("Ask the leader to add spare server n{n} to the configuration (a)"),
@@ -307,7 +307,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
                 let mut s = (*draft).clone();
                 settings::set_nodes(&mut s, sel.value().parse().unwrap_or(5));
-                d.emit(Action::EditDraft(Box::new(s)));
+                d.emit(Gesture::EditDraft(Box::new(s)));
             }
         })
     };

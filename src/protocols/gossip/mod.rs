@@ -431,3 +431,6 @@ impl Protocol for Gossip {
         (self.knows(), self.learned)
     }
 }
+
+#[cfg(test)]
+mod tests;

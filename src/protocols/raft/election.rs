@@ -221,7 +221,7 @@ mod tests {
                 Fx::Persist,
             ]
         );
-        assert_eq!((s.raft.term(), s.raft.voted_for(), s.raft.votes()), (1, Some(0), 1));
+        assert_eq!((s.node.term(), s.node.voted_for(), s.node.votes()), (1, Some(0), 1));
     }
 
     #[test]
@@ -244,10 +244,10 @@ mod tests {
             s.msg(2, vote(1, 2, (0, 0), false)),
             vec![Fx::Send(2, Msg::RequestVoteReply { term: 1, granted: false, prevote: false })]
         );
-        assert_eq!(s.raft.voted_for(), Some(0));
+        assert_eq!(s.node.voted_for(), Some(0));
         // The same candidate asking again (a duplicate) is granted again.
         assert_eq!(sends(&s.msg(0, vote(1, 0, (0, 0), false))).len(), 1);
-        assert_eq!(s.raft.voted_for(), Some(0));
+        assert_eq!(s.node.voted_for(), Some(0));
     }
 
     /// Figure 2: only a current leader's AppendEntries or a granted vote
@@ -259,7 +259,7 @@ mod tests {
         let mut s = Server::new(1, cfg());
         s.msg(2, append(1, (0, 0), vec![entry(1, 7)], 0));
         let fx = s.msg(0, vote(2, 0, (0, 0), false));
-        assert_eq!(s.raft.term(), 2, "the term is adopted");
+        assert_eq!(s.node.term(), 2, "the term is adopted");
         assert_eq!(fx.last(), Some(&Fx::Send(0, Msg::RequestVoteReply { term: 2, granted: false, prevote: false })));
         assert!(!fx.iter().any(|f| matches!(f, Fx::Set(Timer::Election, _))), "{fx:?}");
     }
@@ -271,7 +271,7 @@ mod tests {
         // Same last index, older last term: not up to date (§5.4.1).
         let fx = s.msg(2, vote(2, 2, (1, 0), false));
         assert_eq!(fx.last(), Some(&Fx::Send(2, Msg::RequestVoteReply { term: 2, granted: false, prevote: false })));
-        assert_eq!((s.raft.term(), s.raft.voted_for()), (2, None));
+        assert_eq!((s.node.term(), s.node.voted_for()), (2, None));
         // The broken variant skips the check and grants.
         let mut bad = Server::new(1, RaftConfig { bug: Some(Bug::VoteWithoutLogCheck), ..cfg() });
         bad.msg(2, append(1, (0, 0), vec![entry(1, 7)], 0));
@@ -304,7 +304,7 @@ mod tests {
                 Fx::Set(Timer::Heartbeat, 50 * MS),
             ]
         );
-        assert_eq!((s.raft.role(), s.raft.log().last_index(), s.raft.commit_index()), (Role::Leader, 1, 0));
+        assert_eq!((s.node.role(), s.node.log().last_index(), s.node.commit_index()), (Role::Leader, 1, 0));
         // A late vote for a leader changes nothing.
         assert_eq!(s.msg(2, Msg::RequestVoteReply { term: 1, granted: true, prevote: false }), vec![]);
     }
@@ -316,7 +316,7 @@ mod tests {
         let fx = c.timer(Timer::Election);
         assert_eq!(notes(&fx), vec![Note::Role { role: Role::PreCandidate, term: 0 }]);
         assert_eq!(sends(&fx), vec![(1, vote(1, 0, (0, 0), true)), (2, vote(1, 0, (0, 0), true))]);
-        assert_eq!((c.raft.term(), c.raft.voted_for()), (0, None));
+        assert_eq!((c.node.term(), c.node.voted_for()), (0, None));
 
         // The voter grants without adopting the term or recording a vote.
         let mut v = Server::new(1, pv);
@@ -324,7 +324,7 @@ mod tests {
             v.msg(0, vote(1, 0, (0, 0), true)),
             vec![Fx::Send(0, Msg::RequestVoteReply { term: 1, granted: true, prevote: true })]
         );
-        assert_eq!((v.raft.term(), v.raft.voted_for()), (0, None));
+        assert_eq!((v.node.term(), v.node.voted_for()), (0, None));
 
         let fx = c.msg(1, Msg::RequestVoteReply { term: 1, granted: true, prevote: true });
         assert_eq!(notes(&fx), vec![Note::Role { role: Role::Candidate, term: 1 }]);
@@ -337,7 +337,7 @@ mod tests {
         // Booted at 0: no votes before 150 ms, and the term is not adopted.
         s.now = TIMEOUT as LocalTime - 1;
         assert_eq!(s.msg(0, vote(1, 0, (0, 0), false)), vec![]);
-        assert_eq!(s.raft.term(), 0);
+        assert_eq!(s.node.term(), 0);
         s.now = TIMEOUT as LocalTime;
         assert_eq!(
             s.msg(0, vote(1, 0, (0, 0), false)).last(),

@@ -70,9 +70,9 @@ mod tests {
 
     /// Leader n0 of {n0,n1,n2}, with spare n3, its no-op committed.
     fn leader() -> Server {
-        let mut s = Server::leader(RaftConfig { nodes: 4, members: Some(vec![0, 1, 2]), ..cfg() });
+        let mut s = elected(RaftConfig { nodes: 4, members: Some(vec![0, 1, 2]), ..cfg() });
         s.msg(1, Msg::AppendEntriesReply { term: 1, success: true, index: 1, round: 1 });
-        assert_eq!(s.raft.commit_index(), 1);
+        assert_eq!(s.node.commit_index(), 1);
         s
     }
 
@@ -85,7 +85,7 @@ mod tests {
         assert_eq!(to, vec![1, 2, 3], "the entry goes to the old members and the new one");
         assert!(sends(&fx).iter().all(|(_, m)| matches!(m, Msg::AppendEntries { entries, .. }
             if entries.last().map(|e| e.payload) == Some(Payload::Config(0b1111)))));
-        assert_eq!(s.raft.members(), 0b1111);
+        assert_eq!(s.node.members(), 0b1111);
         // One change at a time (§4.1): the next waits for this one to commit.
         assert_eq!(
             notes(&s.cmd(Cmd::RemoveServer(1))),
@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn a_change_before_the_leaders_first_commit_is_refused() {
-        let mut s = Server::leader(RaftConfig { nodes: 4, members: Some(vec![0, 1, 2]), ..cfg() });
+        let mut s = elected(RaftConfig { nodes: 4, members: Some(vec![0, 1, 2]), ..cfg() });
         assert_eq!(
             s.cmd(Cmd::AddServer(3)),
             vec![Fx::Note(Note::ConfigRefused {
@@ -123,6 +123,6 @@ mod tests {
         let config = Entry { term: 1, payload: Payload::Config(0b011) };
         let fx = s.msg(1, append(1, (0, 0), vec![config], 0));
         assert!(notes(&fx).contains(&Note::Config { members: 0b011 }));
-        assert_eq!(s.raft.members(), 0b011);
+        assert_eq!(s.node.members(), 0b011);
     }
 }

@@ -79,9 +79,9 @@ mod tests {
 
     /// A leader whose no-op n1 acknowledged in round 1 (committed).
     fn leader(cfg: RaftConfig) -> Server {
-        let mut s = Server::leader(cfg);
+        let mut s = elected(cfg);
         s.msg(1, ack(1, 1, 1));
-        assert_eq!(s.raft.commit_index(), 1);
+        assert_eq!(s.node.commit_index(), 1);
         s
     }
 
@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn a_leader_without_a_commit_in_its_term_refuses_reads() {
-        let mut s = Server::leader(cfg());
+        let mut s = elected(cfg());
         assert_eq!(s.cmd(Cmd::Read(9)), vec![Fx::Note(Note::Rejected { id: 9, leader: None })]);
     }
 
@@ -116,7 +116,7 @@ mod tests {
     fn a_lease_serves_reads_locally_for_t_min_times_1_minus_eps_over_1_plus_eps() {
         // ε = 10%: 150 ms · 0.9 / 1.1 = 122.727 ms, counted from when round 1 was sent (0).
         let mut s = leader(RaftConfig { lease_drift_bound_ppm: Some(100_000), ..cfg() });
-        assert_eq!(s.raft.lease_until(), 122_727);
+        assert_eq!(s.node.lease_until(), 122_727);
         s.now = 122_726;
         assert_eq!(s.cmd(Cmd::Read(1)), vec![Fx::Note(Note::Read { id: 1, value: 0, lease: true })]);
         s.now = 122_727;
@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn check_quorum_steps_down_a_leader_that_heard_from_no_majority() {
         let c = RaftConfig { check_quorum: true, ..cfg() };
-        let mut s = Server::leader(c.clone());
+        let mut s = elected(c.clone());
         assert_eq!(
             s.timer(Timer::Election),
             vec![
@@ -139,9 +139,9 @@ mod tests {
             ]
         );
         // Having heard from n1 since the last check, it stays leader.
-        let mut s = Server::leader(c);
+        let mut s = elected(c);
         s.msg(1, ack(1, 1, 1));
         assert_eq!(s.timer(Timer::Election), vec![Fx::Set(Timer::Election, 150 * MS)]);
-        assert_eq!(s.raft.role(), Role::Leader);
+        assert_eq!(s.node.role(), Role::Leader);
     }
 }

@@ -290,7 +290,7 @@ mod tests {
         let mut s = Server::new(2, cfg());
         let fx = s.msg(1, append(1, (0, 0), vec![entry(1, 7)], 0));
         assert_eq!(fx.last(), Some(&Fx::Send(1, reply(1, true, 1, 1))));
-        assert_eq!((s.raft.leader_id(), s.raft.log().last_index(), s.raft.commit_index()), (Some(1), 1, 0));
+        assert_eq!((s.node.leader_id(), s.node.log().last_index(), s.node.commit_index()), (Some(1), 1, 0));
         // A heartbeat that carries the leader's commit index applies the entry.
         assert_eq!(
             s.msg(1, append(1, (1, 1), vec![], 1)),
@@ -300,7 +300,7 @@ mod tests {
                 Fx::Send(1, reply(1, true, 1, 1))
             ]
         );
-        assert_eq!((s.raft.applied_requests(), s.raft.last_applied_request()), (1, Some(7)));
+        assert_eq!((s.node.applied_requests(), s.node.last_applied_request()), (1, Some(7)));
     }
 
     #[test]
@@ -310,14 +310,14 @@ mod tests {
         // The leader of term 2 thinks index 3 has term 2: all of term 1 is suspect.
         let fx = s.msg(1, append(2, (3, 2), vec![entry(2, 4)], 0));
         assert_eq!(fx.last(), Some(&Fx::Send(1, reply(2, false, 1, 1))));
-        assert_eq!(s.raft.log().last_index(), 3, "nothing appended after a mismatch");
+        assert_eq!(s.node.log().last_index(), 3, "nothing appended after a mismatch");
         // A gap: the follower asks for the index after its last.
         let fx = s.msg(1, append(2, (9, 2), vec![], 0));
         assert_eq!(fx.last(), Some(&Fx::Send(1, reply(2, false, 4, 1))));
         // Then the leader's entries replace the conflicting suffix.
         let fx = s.msg(1, append(2, (1, 1), vec![entry(2, 5)], 0));
         assert_eq!(fx.last(), Some(&Fx::Send(1, reply(2, true, 2, 1))));
-        assert_eq!((s.raft.log().last_index(), s.raft.log().term_at(2)), (2, Some(2)));
+        assert_eq!((s.node.log().last_index(), s.node.log().term_at(2)), (2, Some(2)));
     }
 
     #[test]
@@ -325,14 +325,14 @@ mod tests {
         let mut s = Server::new(2, cfg());
         s.msg(1, append(2, (0, 0), vec![], 0));
         assert_eq!(s.msg(0, append(1, (0, 0), vec![entry(1, 9)], 0)), vec![Fx::Send(0, reply(2, false, 0, 1))]);
-        assert_eq!((s.raft.term(), s.raft.leader_id(), s.raft.log().last_index()), (2, Some(1), 0));
+        assert_eq!((s.node.term(), s.node.leader_id(), s.node.log().last_index()), (2, Some(1), 0));
     }
 
     #[test]
     fn the_leader_commits_once_a_majority_holds_an_entry_of_its_term() {
-        let mut s = Server::leader(cfg());
+        let mut s = elected(cfg());
         assert_eq!(s.msg(1, reply(1, true, 1, 1)), vec![Fx::Note(Note::Commit { index: 1 })]);
-        assert_eq!((s.raft.commit_index(), s.raft.match_index()[1], s.raft.next_index()[1]), (1, 1, 2));
+        assert_eq!((s.node.commit_index(), s.node.match_index()[1], s.node.next_index()[1]), (1, 1, 2));
         // The third acknowledgement adds nothing.
         assert_eq!(s.msg(2, reply(1, true, 1, 1)), vec![]);
     }
@@ -343,7 +343,7 @@ mod tests {
         s.msg(1, append(1, (0, 0), vec![entry(1, 7)], 0));
         s.timer(Timer::Election);
         s.msg(2, Msg::RequestVoteReply { term: 2, granted: true, prevote: false });
-        assert_eq!((s.raft.role(), s.raft.term(), s.raft.log().last_index()), (Role::Leader, 2, 2));
+        assert_eq!((s.node.role(), s.node.term(), s.node.log().last_index()), (Role::Leader, 2, 2));
         s
     }
 
@@ -352,7 +352,7 @@ mod tests {
         // Figure 8 (§5.4.2): a majority holds index 1, but it is of term 1.
         let mut s = leader_with_an_old_entry(None);
         assert_eq!(s.msg(2, reply(2, true, 1, 1)), vec![]);
-        assert_eq!(s.raft.commit_index(), 0);
+        assert_eq!(s.node.commit_index(), 0);
         // Once the term-2 no-op is on a majority, both commit together.
         assert_eq!(notes(&s.msg(2, reply(2, true, 2, 1))), vec![Note::Commit { index: 2 }]);
         // The broken variant commits index 1 by count.
@@ -369,18 +369,18 @@ mod tests {
             panic!("resent from index 1: {fx:?}")
         };
         assert_eq!(entries.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 2]);
-        assert_eq!(s.raft.next_index()[1], 1);
+        assert_eq!(s.node.next_index()[1], 1);
     }
 
     #[test]
     fn an_index_below_the_followers_snapshot_is_answered_with_how_far_it_holds() {
         let mut s = Server::new(2, RaftConfig { snapshot_every: Some(2), ..cfg() });
         s.msg(1, append(1, (0, 0), vec![entry(1, 1), entry(1, 2), entry(1, 3)], 3));
-        assert_eq!(s.raft.log().snapshot_index(), 3, "compacted up to the commit");
+        assert_eq!(s.node.log().snapshot_index(), 3, "compacted up to the commit");
         // An old AppendEntries from before the snapshot: its prev cannot be
         // checked any more; refusing it sent the leader back here forever.
         let fx = s.msg(1, append(1, (1, 1), vec![entry(1, 2)], 1));
         assert_eq!(fx.last(), Some(&Fx::Send(1, reply(1, true, 3, 1))));
-        assert_eq!(s.raft.log().last_index(), 3);
+        assert_eq!(s.node.log().last_index(), 3);
     }
 }

@@ -72,18 +72,18 @@ mod tests {
             fx[fx.len() - 3..],
             [Fx::Note(Note::Installed { index: 10 }), Fx::Note(Note::Commit { index: 10 }), ack.clone()]
         );
-        assert_eq!((s.raft.log().snapshot_index(), s.raft.commit_index(), s.raft.applied_requests()), (10, 10, 7));
-        assert_eq!(s.raft.last_applied_request(), Some(70));
+        assert_eq!((s.node.log().snapshot_index(), s.node.commit_index(), s.node.applied_requests()), (10, 10, 7));
+        assert_eq!(s.node.last_applied_request(), Some(70));
         // An old snapshot (at or below the commit index) is acknowledged, not installed.
         assert_eq!(s.msg(1, snapshot(10)), vec![Fx::Set(Timer::Election, 150 * MS), ack]);
     }
 
     #[test]
     fn a_leader_compacts_once_enough_entries_are_applied() {
-        let mut s = Server::leader(RaftConfig { snapshot_every: Some(1), ..cfg() });
+        let mut s = elected(RaftConfig { snapshot_every: Some(1), ..cfg() });
         let fx = s.msg(1, Msg::AppendEntriesReply { term: 1, success: true, index: 1, round: 1 });
         assert_eq!(notes(&fx), vec![Note::Commit { index: 1 }, Note::Compacted { index: 1 }]);
-        assert_eq!(s.raft.log().snapshot_index(), 1);
+        assert_eq!(s.node.log().snapshot_index(), 1);
         // A follower whose next entry was compacted away gets the snapshot.
         let fx = s.msg(2, Msg::AppendEntriesReply { term: 1, success: false, index: 1, round: 1 });
         assert!(

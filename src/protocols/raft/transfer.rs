@@ -55,7 +55,7 @@ mod tests {
 
     #[test]
     fn a_transfer_to_an_up_to_date_server_sends_timeout_now_at_once() {
-        let mut s = Server::leader(cfg());
+        let mut s = elected(cfg());
         ack(1, &mut s);
         assert_eq!(
             s.cmd(Cmd::TransferLeadership(1)),
@@ -77,7 +77,7 @@ mod tests {
 
     #[test]
     fn a_transfer_to_a_lagging_server_first_catches_it_up() {
-        let mut s = Server::leader(cfg());
+        let mut s = elected(cfg());
         ack(1, &mut s);
         let fx = s.cmd(Cmd::TransferLeadership(2));
         assert!(matches!(fx.last(), Some(Fx::Send(2, Msg::AppendEntries { .. }))), "{fx:?}");
@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn rotation_hands_over_to_the_next_server_that_keeps_up() {
-        let mut s = Server::leader(RaftConfig { rotate_every_us: Some(500 * MS), ..cfg() });
+        let mut s = elected(RaftConfig { rotate_every_us: Some(500 * MS), ..cfg() });
         ack(1, &mut s);
         let fx = s.timer(Timer::Rotate);
         assert_eq!(notes(&fx)[..2], [Note::Rotate { to: 1 }, Note::TransferStart { to: 1 }]);

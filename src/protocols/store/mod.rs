@@ -22,3 +22,6 @@ pub mod node;
 pub mod observe;
 pub mod ring;
 pub mod spec;
+
+#[cfg(test)]
+mod tests;

@@ -506,3 +506,6 @@ impl Protocol for Swim {
         self.incarnation
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,7 +17,7 @@ use crate::sim::{NodeId, NodeStatus, Sim, Time};
 /// Which protocol the group runs, with its configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SwarmKind {
-    Epidemic(GossipConfig),
+    Gossip(GossipConfig),
     Swim(SwimConfig),
 }
 
@@ -43,7 +43,7 @@ pub enum Look {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum SwarmAction {
+pub enum SwarmGesture {
     Tick {
         wall_ms: f64,
     },
@@ -157,7 +157,7 @@ impl Swarm {
         let (run, kind) = match &scenario.protocol {
             ProtocolSpec::Gossip(_) => {
                 let cfg = scenario.config::<Gossip>()?;
-                (Run::Gossip(Travel::new(Runner::build(scenario.clone())?)), SwarmKind::Epidemic(cfg))
+                (Run::Gossip(Travel::new(Runner::build(scenario.clone())?)), SwarmKind::Gossip(cfg))
             }
             ProtocolSpec::Swim(_) => {
                 let cfg = scenario.config::<Swim>()?;
@@ -222,7 +222,7 @@ impl Swarm {
 
     pub fn period(&self) -> u64 {
         match &self.kind {
-            SwarmKind::Epidemic(c) => c.period_us,
+            SwarmKind::Gossip(c) => c.period_us,
             SwarmKind::Swim(c) => c.period_us,
         }
     }
@@ -248,7 +248,7 @@ impl Swarm {
     /// where e^β = 1 + fanout·(1−loss)·m is the early growth per cycle
     /// (m = 2 for push-pull, 1 otherwise).
     pub fn logistic(&self, t: f64) -> Option<f64> {
-        let SwarmKind::Epidemic(c) = &self.kind else { return None };
+        let SwarmKind::Gossip(c) = &self.kind else { return None };
         let m = if c.exchange == Exchange::PushPull { 2.0 } else { 1.0 };
         let beta = (1.0 + f64::from(c.fanout) * (1.0 - self.loss) * m).ln();
         let n = f64::from(c.nodes);
@@ -372,19 +372,19 @@ impl Swarm {
         *self = s;
     }
 
-    pub fn apply(&mut self, a: SwarmAction) {
+    pub fn apply(&mut self, a: SwarmGesture) {
         match a {
-            SwarmAction::Tick { wall_ms } => self.tick(wall_ms),
-            SwarmAction::TogglePlay => {
+            SwarmGesture::Tick { wall_ms } => self.tick(wall_ms),
+            SwarmGesture::TogglePlay => {
                 self.playing = !self.playing;
                 self.last_wall = None;
             }
-            SwarmAction::SetSpeed(s) => self.speed = s.clamp(0.01, 100.0),
-            SwarmAction::Preset(id) => {
+            SwarmGesture::SetSpeed(s) => self.speed = s.clamp(0.01, 100.0),
+            SwarmGesture::Preset(id) => {
                 let s = Swarm::new(id, self.seed);
                 self.replace(s);
             }
-            SwarmAction::Reset => {
+            SwarmGesture::Reset => {
                 let mut base = self.base.clone();
                 base.network.loss = self.loss;
                 match Swarm::load(base, None, self.preset) {
@@ -392,13 +392,13 @@ impl Swarm {
                     Err(e) => self.error = Some(e.to_string()),
                 }
             }
-            SwarmAction::Kill(i) if i < self.nodes() => self.act(Action::Crash { node: Target::Node(i) }),
-            SwarmAction::Pause(i) if i < self.nodes() => self.act(Action::Pause { node: Target::Node(i) }),
-            SwarmAction::Resume(i) if i < self.nodes() => self.act(Action::Resume { node: i }),
-            SwarmAction::Kill(_) | SwarmAction::Pause(_) | SwarmAction::Resume(_) => {}
-            SwarmAction::Split => self.act(Action::Partition { groups: vec![(0..self.nodes() / 2).collect()] }),
-            SwarmAction::HealAll => self.act(Action::HealAll),
-            SwarmAction::SetLoss(p) => {
+            SwarmGesture::Kill(i) if i < self.nodes() => self.act(Action::Crash { node: Target::Node(i) }),
+            SwarmGesture::Pause(i) if i < self.nodes() => self.act(Action::Pause { node: Target::Node(i) }),
+            SwarmGesture::Resume(i) if i < self.nodes() => self.act(Action::Resume { node: i }),
+            SwarmGesture::Kill(_) | SwarmGesture::Pause(_) | SwarmGesture::Resume(_) => {}
+            SwarmGesture::Split => self.act(Action::Partition { groups: vec![(0..self.nodes() / 2).collect()] }),
+            SwarmGesture::HealAll => self.act(Action::HealAll),
+            SwarmGesture::SetLoss(p) => {
                 if !(0.0..=1.0).contains(&p) || p.is_nan() {
                     self.error = Some(format!("Loss must be between 0 and 1, not {p}."));
                     return;
@@ -408,21 +408,21 @@ impl Swarm {
                 let link = LinkSpec { loss: p, ..self.base.network.clone() };
                 self.act(Action::SetNetwork { link });
             }
-            SwarmAction::Export => {}
+            SwarmGesture::Export => {}
             // In the browser the view deflates the link and sends `Shared`.
             #[cfg(not(target_arch = "wasm32"))]
-            SwarmAction::Share => self.share = Some(self.fragment()),
+            SwarmGesture::Share => self.share = Some(self.fragment()),
             #[cfg(target_arch = "wasm32")]
-            SwarmAction::Share => {}
-            SwarmAction::Shared(fragment) => self.share = Some(fragment),
-            SwarmAction::CloseShare => self.share = None,
-            SwarmAction::Import(text) => match Scenario::from_json(&text)
+            SwarmGesture::Share => {}
+            SwarmGesture::Shared(fragment) => self.share = Some(fragment),
+            SwarmGesture::CloseShare => self.share = None,
+            SwarmGesture::Import(text) => match Scenario::from_json(&text)
                 .and_then(|s| Swarm::load(s, None, self.preset))
             {
                 Ok(s) => self.replace(s),
                 Err(e) => self.error = Some(format!("That file was not loaded: {e}. The current run is unchanged.")),
             },
-            SwarmAction::Restore(text) => {
+            SwarmGesture::Restore(text) => {
                 let saved = codec::Saved::from_json(&text);
                 let load = |a: codec::Saved| {
                     let preset = preset_named(&a.scenario.name);
@@ -433,30 +433,30 @@ impl Swarm {
                     self.playing = false;
                 }
             }
-            SwarmAction::OpenLink(fragment) => match Swarm::from_fragment(&fragment) {
+            SwarmGesture::OpenLink(fragment) => match Swarm::from_fragment(&fragment) {
                 Ok(s) => self.replace(s),
                 Err(e) => {
                     self.error = Some(format!("This gossip link could not be opened: {e}. The current run is kept."))
                 }
             },
-            SwarmAction::Advance(dt) => {
+            SwarmGesture::Advance(dt) => {
                 self.playing = false;
                 self.last_wall = None;
                 self.advance_to(self.now().saturating_add(dt).min(crate::scenario::MAX_DURATION_US));
             }
-            SwarmAction::ShowError(e) => self.error = Some(e),
-            SwarmAction::Seek(t) => {
+            SwarmGesture::ShowError(e) => self.error = Some(e),
+            SwarmGesture::Seek(t) => {
                 self.playing = false;
                 self.last_wall = None;
                 each!(&mut self.run, tr => { tr.seek(t); });
                 self.refresh();
             }
-            SwarmAction::Configure { nodes, mode, exchange, k, fanout } => {
+            SwarmGesture::Configure { nodes, mode, exchange, k, fanout } => {
                 self.configure(nodes, mode, exchange, k, fanout)
             }
-            SwarmAction::Select(n) => self.selected = n,
-            SwarmAction::ToggleFlashes => self.flashes = !self.flashes,
-            SwarmAction::Observer(o) => self.observer = o,
+            SwarmGesture::Select(n) => self.selected = n,
+            SwarmGesture::ToggleFlashes => self.flashes = !self.flashes,
+            SwarmGesture::Observer(o) => self.observer = o,
         }
     }
 

@@ -1,5 +1,5 @@
 //! The playground's model: the simulation plus everything the page shows,
-//! changed only through named [`Action`]s. No Yew here: the UI components
+//! changed only through named [`Gesture`]s. No Yew here: the UI components
 //! only draw this and send actions, and native tests drive it directly.
 
 use crate::protocols::raft::invariants::Property;
@@ -39,7 +39,7 @@ pub enum Menu {
 
 /// Everything a person can do.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Action {
+pub enum Gesture {
     /// A frame: `wall_ms` is the page's clock (performance.now()).
     Tick {
         wall_ms: f64,
@@ -292,32 +292,32 @@ impl<P: Board> Playground<P> {
 
     // ----- the reducer -----
 
-    pub fn apply(&mut self, action: Action) {
+    pub fn apply(&mut self, action: Gesture) {
         match action {
-            Action::Tick { wall_ms } => self.tick(wall_ms),
-            Action::TogglePlay => {
+            Gesture::Tick { wall_ms } => self.tick(wall_ms),
+            Gesture::TogglePlay => {
                 self.playing = !self.playing;
                 self.last_wall = None;
             }
-            Action::Step => {
+            Gesture::Step => {
                 self.playing = false;
                 let events = self.travel.step();
                 self.collect(events);
             }
-            Action::Advance(dt) => {
+            Gesture::Advance(dt) => {
                 self.playing = false;
                 let events = self.travel.advance_to(self.now().saturating_add(dt).min(MAX_DURATION_US));
                 self.collect(events);
             }
-            Action::Escape => {
+            Gesture::Escape => {
                 if self.help_open {
                     self.help_open = false;
                 } else {
-                    self.apply(Action::OpenMenu(None));
+                    self.apply(Gesture::OpenMenu(None));
                 }
             }
-            Action::ToggleToolbar => self.toolbar_open = !self.toolbar_open,
-            Action::StepBack => {
+            Gesture::ToggleToolbar => self.toolbar_open = !self.toolbar_open,
+            Gesture::StepBack => {
                 self.playing = false;
                 let now = self.now();
                 let prev = self
@@ -330,68 +330,68 @@ impl<P: Board> Playground<P> {
                     .unwrap_or(now.saturating_sub(1));
                 self.seek(prev);
             }
-            Action::Seek(t) => {
+            Gesture::Seek(t) => {
                 self.playing = false;
                 self.seek(t);
             }
-            Action::Load { scenario, at_us, playing } => self.load(*scenario, at_us, playing),
-            Action::LoadPreset(id) => match presets::find(id).map(|p| p.scenario()) {
+            Gesture::Load { scenario, at_us, playing } => self.load(*scenario, at_us, playing),
+            Gesture::LoadPreset(id) => match presets::find(id).map(|p| p.scenario()) {
                 Some(Ok(s)) => self.load(s, None, true),
                 Some(Err(e)) => self.error = Some(format!("The preset '{id}' is broken: {e}")),
                 None => self.error = Some(format!("There is no preset '{id}'.")),
             },
-            Action::Import(text) => match Scenario::from_json(&text) {
+            Gesture::Import(text) => match Scenario::from_json(&text) {
                 Ok(s) => self.load(s, None, true),
                 Err(e) => {
                     self.error = Some(format!("That file was not loaded: {e}. The current scenario is unchanged."))
                 }
             },
-            Action::Restore(text) => {
+            Gesture::Restore(text) => {
                 if let Some(a) = codec::Saved::from_json(&text) {
                     self.load(a.scenario, Some(a.at_us), false);
                 }
             }
             // In the browser the view deflates the link and sends `Shared`.
             #[cfg(not(target_arch = "wasm32"))]
-            Action::Share => self.apply(Action::Shared(codec::fragment(self.scenario(), self.now()), self.now())),
+            Gesture::Share => self.apply(Gesture::Shared(codec::fragment(self.scenario(), self.now()), self.now())),
             #[cfg(target_arch = "wasm32")]
-            Action::Share => {}
-            Action::Shared(fragment, at) => {
+            Gesture::Share => {}
+            Gesture::Shared(fragment, at) => {
                 self.shared_at = at;
                 self.share = Some(fragment);
             }
-            Action::Export => {}
-            Action::CloseShare => self.share = None,
-            Action::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
-            Action::Faster => {
+            Gesture::Export => {}
+            Gesture::CloseShare => self.share = None,
+            Gesture::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
+            Gesture::Faster => {
                 self.speed = SPEED_STEPS.iter().copied().find(|s| *s > self.speed * 1.001).unwrap_or(MAX_SPEED)
             }
-            Action::Slower => {
+            Gesture::Slower => {
                 self.speed = SPEED_STEPS.iter().rev().copied().find(|s| *s < self.speed * 0.999).unwrap_or(MIN_SPEED)
             }
-            Action::Reset => match Self::validate(&self.draft) {
+            Gesture::Reset => match Self::validate(&self.draft) {
                 Ok(()) => {
                     self.reset();
                     self.playing = true;
                 }
                 Err(e) => self.error = Some(e),
             },
-            Action::NewSeed(seed) => {
+            Gesture::NewSeed(seed) => {
                 std::rc::Rc::make_mut(&mut self.draft).seed = seed;
-                self.apply(Action::Reset);
+                self.apply(Gesture::Reset);
             }
-            Action::EditDraft(s) => self.draft = std::rc::Rc::new(*s),
-            Action::DragStart(x, y) => {
+            Gesture::EditDraft(s) => self.draft = std::rc::Rc::new(*s),
+            Gesture::DragStart(x, y) => {
                 self.menu = None;
                 self.drag = Some((x, y, x, y));
             }
-            Action::DragMove(x, y) => {
+            Gesture::DragMove(x, y) => {
                 if let Some(d) = &mut self.drag {
                     d.2 = x;
                     d.3 = y;
                 }
             }
-            Action::DragEnd => {
+            Gesture::DragEnd => {
                 if let Some((x0, y0, x1, y1)) = self.drag.take() {
                     let (lx, hx, ly, hy) = (x0.min(x1), x0.max(x1), y0.min(y1), y0.max(y1));
                     if hx - lx < 6.0 && hy - ly < 6.0 {
@@ -404,34 +404,34 @@ impl<P: Board> Playground<P> {
                                 (lx..=hx).contains(&x) && (ly..=hy).contains(&y)
                             })
                             .collect();
-                        self.apply(Action::PartitionOff(inside));
+                        self.apply(Gesture::PartitionOff(inside));
                     }
                 }
             }
-            Action::FilterNode(n) => self.log_node = n,
-            Action::ToggleKind(k) => {
+            Gesture::FilterNode(n) => self.log_node = n,
+            Gesture::ToggleKind(k) => {
                 if let Some(i) = self.hidden_kinds.iter().position(|h| *h == k) {
                     self.hidden_kinds.remove(i);
                 } else {
                     self.hidden_kinds.push(k);
                 }
             }
-            Action::Select(n) => {
+            Gesture::Select(n) => {
                 self.selected = n;
                 self.menu = None;
             }
-            Action::OpenMenu(m) => {
+            Gesture::OpenMenu(m) => {
                 if let Some(Menu::Node(n)) = m {
                     self.selected = Some(n);
                 }
                 self.menu = m;
             }
-            Action::Highlight(nodes) => self.highlighted = nodes,
-            Action::ToggleHelp => self.help_open = !self.help_open,
-            Action::DismissError => self.error = None,
-            Action::ShowError(e) => self.error = Some(e),
-            Action::Do(a) => self.act(a),
-            Action::AddSpare => match (self.spare(), self.leader()) {
+            Gesture::Highlight(nodes) => self.highlighted = nodes,
+            Gesture::ToggleHelp => self.help_open = !self.help_open,
+            Gesture::DismissError => self.error = None,
+            Gesture::ShowError(e) => self.error = Some(e),
+            Gesture::Do(a) => self.act(a),
+            Gesture::AddSpare => match (self.spare(), self.leader()) {
                 (Some(n), Some(_)) => self.act(Timeline::AddServer { node: n }),
                 (None, _) => {
                     self.error = Some(
@@ -441,11 +441,11 @@ impl<P: Board> Playground<P> {
                 }
                 (Some(_), None) => self.error = Some("There is no leader to ask for a membership change right now.".into()),
             },
-            Action::KillLeader => match self.leader() {
+            Gesture::KillLeader => match self.leader() {
                 Some(l) => self.act(Timeline::Crash { node: Target::Node(l) }),
                 None => self.error = Some("There is no leader to kill right now.".into()),
             },
-            Action::PartitionOff(nodes) => {
+            Gesture::PartitionOff(nodes) => {
                 let n = self.base.nodes as usize;
                 if !nodes.is_empty() && nodes.len() < n {
                     self.act(Timeline::Partition { groups: vec![nodes] });

@@ -16,8 +16,8 @@
 //! `speed=` sets the playback speed in every form. Nothing here panics: a bad
 //! fragment becomes an error action, and the current run is kept.
 
-use super::playground::{settings as draft, Action};
-use super::swarm::{swarm_presets, SwarmAction};
+use super::playground::{settings as draft, Gesture};
+use super::swarm::{swarm_presets, SwarmGesture};
 use crate::protocols::raft::MAX_NODES;
 use crate::protocols::registry::{ProtocolKind, View};
 use crate::scenario::{codec, presets, Runner, Scenario, MAX_DURATION_US};
@@ -29,11 +29,11 @@ pub enum Open {
     /// The fragment is empty.
     Nothing,
     /// Show the Raft view and apply these actions.
-    Raft(Vec<Action>),
+    Raft(Vec<Gesture>),
     /// Show the gossip view and apply these actions.
-    Swarm(Vec<SwarmAction>),
+    Swarm(Vec<SwarmGesture>),
     /// Show the store view and apply these actions.
-    Store(Vec<Action>),
+    Store(Vec<Gesture>),
     /// A link that cannot be opened: say why on the page that is open.
     Error(String),
 }
@@ -86,43 +86,43 @@ pub fn parse(hash: &str) -> Open {
         View::Swarm => match value(hash, "gossip").or(value(hash, "preset")) {
             Some(id) if value(hash, "s").is_none() && value(hash, "g").is_none() => Open::Swarm(swarm_preset(hash, id)),
             _ => {
-                let mut out = vec![SwarmAction::OpenLink(hash.to_string())];
-                out.extend(speed(hash).map(SwarmAction::SetSpeed));
+                let mut out = vec![SwarmGesture::OpenLink(hash.to_string())];
+                out.extend(speed(hash).map(SwarmGesture::SetSpeed));
                 Open::Swarm(out)
             }
         },
     }
 }
 
-fn swarm_preset(hash: &str, id: &str) -> Vec<SwarmAction> {
+fn swarm_preset(hash: &str, id: &str) -> Vec<SwarmGesture> {
     let Some(p) = swarm_presets().find(|p| p.id == id) else {
         let known: Vec<&str> = swarm_presets().map(|p| p.id).collect();
-        return vec![SwarmAction::ShowError(format!(
+        return vec![SwarmGesture::ShowError(format!(
             "This link asks for the gossip preset '{id}', which does not exist; the presets are {}.",
             known.join(", ")
         ))];
     };
-    let mut out = vec![SwarmAction::Preset(p.id)];
-    out.extend(speed(hash).map(SwarmAction::SetSpeed));
+    let mut out = vec![SwarmGesture::Preset(p.id)];
+    out.extend(speed(hash).map(SwarmGesture::SetSpeed));
     match instant(hash) {
-        Ok(Some(t)) => out.push(SwarmAction::Advance(t)),
+        Ok(Some(t)) => out.push(SwarmGesture::Advance(t)),
         Ok(None) => {}
-        Err(e) => out.push(SwarmAction::ShowError(format!("The link's time was not used: {e}."))),
+        Err(e) => out.push(SwarmGesture::ShowError(format!("The link's time was not used: {e}."))),
     }
     out
 }
 
-fn raft(hash: &str) -> Vec<Action> {
-    let mut out: Vec<Action> = speed(hash).map(Action::SetSpeed).into_iter().collect();
+fn raft(hash: &str) -> Vec<Gesture> {
+    let mut out: Vec<Gesture> = speed(hash).map(Gesture::SetSpeed).into_iter().collect();
     if value(hash, "s").is_some() {
         match codec::parse_fragment(hash) {
-            Ok(Some(link)) => out.push(Action::Load {
+            Ok(Some(link)) => out.push(Gesture::Load {
                 scenario: Box::new(link.scenario),
                 at_us: link.at_us,
                 playing: link.at_us.is_none_or(|t| t == 0),
             }),
             Ok(None) => {}
-            Err(e) => out.push(Action::ShowError(format!(
+            Err(e) => out.push(Gesture::ShowError(format!(
                 "This link could not be opened: {e}. Showing your last scenario instead."
             ))),
         }
@@ -131,16 +131,16 @@ fn raft(hash: &str) -> Vec<Action> {
     let at = match instant(hash) {
         Ok(t) => t,
         Err(e) => {
-            out.push(Action::ShowError(format!("The link's time was not used: {e}.")));
+            out.push(Gesture::ShowError(format!("The link's time was not used: {e}.")));
             None
         }
     };
     if let Some(id) = value(hash, "preset") {
         match presets::find(id) {
-            Some(p) => out.push(Action::LoadPreset(p.id)),
+            Some(p) => out.push(Gesture::LoadPreset(p.id)),
             None => {
                 let known: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();
-                out.push(Action::ShowError(format!(
+                out.push(Gesture::ShowError(format!(
                     "This link asks for the preset '{id}', which does not exist; the presets are {}.",
                     known.join(", ")
                 )));
@@ -149,14 +149,14 @@ fn raft(hash: &str) -> Vec<Action> {
         }
     } else {
         match settings(hash) {
-            Ok(Some(s)) => out.push(Action::Load { scenario: Box::new(s), at_us: None, playing: true }),
+            Ok(Some(s)) => out.push(Gesture::Load { scenario: Box::new(s), at_us: None, playing: true }),
             Ok(None) => {}
-            Err(e) => out.push(Action::ShowError(format!(
+            Err(e) => out.push(Gesture::ShowError(format!(
                 "The link's settings were not used: {e}. The current scenario is unchanged."
             ))),
         }
     }
-    out.extend(at.map(Action::Advance));
+    out.extend(at.map(Gesture::Advance));
     out
 }
 
@@ -207,33 +207,33 @@ mod tests {
         let Open::Swarm(a) = parse("#gossip=rumor-k4&speed=4&t=3000000") else { panic!() };
         assert_eq!(
             a,
-            vec![SwarmAction::Preset("rumor-k4"), SwarmAction::SetSpeed(4.0), SwarmAction::Advance(3_000_000)]
+            vec![SwarmGesture::Preset("rumor-k4"), SwarmGesture::SetSpeed(4.0), SwarmGesture::Advance(3_000_000)]
         );
         assert!(
-            matches!(parse("g=abc&t=5").clone(), Open::Swarm(a) if a[0] == SwarmAction::OpenLink("g=abc&t=5".into()))
+            matches!(parse("g=abc&t=5").clone(), Open::Swarm(a) if a[0] == SwarmGesture::OpenLink("g=abc&t=5".into()))
         );
         let Open::Raft(a) = parse("seed=2&t=1500000") else { panic!() };
-        assert!(matches!(&a[..], [Action::Load { scenario, .. }, Action::Advance(1_500_000)] if scenario.seed == 2));
+        assert!(matches!(&a[..], [Gesture::Load { scenario, .. }, Gesture::Advance(1_500_000)] if scenario.seed == 2));
         let Open::Raft(a) = parse("preset=figure-8&t=1000") else { panic!() };
-        assert_eq!(a, vec![Action::LoadPreset("figure-8"), Action::Advance(1000)]);
+        assert_eq!(a, vec![Gesture::LoadPreset("figure-8"), Gesture::Advance(1000)]);
         // The store's presets and shared runs open on the store's page.
         let Open::Store(a) = parse("preset=store-siblings&t=1000") else { panic!() };
-        assert_eq!(a, vec![Action::LoadPreset("store-siblings"), Action::Advance(1000)]);
-        let mut s = crate::model::playground::settings::store();
+        assert_eq!(a, vec![Gesture::LoadPreset("store-siblings"), Gesture::Advance(1000)]);
+        let mut s = crate::viewmodel::playground::settings::store();
         s.seed = 9;
         let fragment = codec::fragment(&s, 0);
         let Open::Store(a) = parse(&fragment) else { panic!("{fragment}") };
-        assert!(matches!(&a[..], [Action::Load { scenario, .. }] if scenario.seed == 9));
+        assert!(matches!(&a[..], [Gesture::Load { scenario, .. }] if scenario.seed == 9));
     }
 
     #[test]
     fn bad_links_say_what_is_wrong() {
         let error = |o: Open| match o {
-            Open::Raft(a) => a.iter().find_map(|a| if let Action::ShowError(e) = a { Some(e.clone()) } else { None }),
+            Open::Raft(a) => a.iter().find_map(|a| if let Gesture::ShowError(e) = a { Some(e.clone()) } else { None }),
             Open::Swarm(a) => {
-                a.iter().find_map(|a| if let SwarmAction::ShowError(e) = a { Some(e.clone()) } else { None })
+                a.iter().find_map(|a| if let SwarmGesture::ShowError(e) = a { Some(e.clone()) } else { None })
             }
-            Open::Store(a) => a.iter().find_map(|a| if let Action::ShowError(e) = a { Some(e.clone()) } else { None }),
+            Open::Store(a) => a.iter().find_map(|a| if let Gesture::ShowError(e) = a { Some(e.clone()) } else { None }),
             Open::Error(e) => Some(e),
             Open::Nothing => None,
         };
