@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use splitbrain::scenario::model::{Model, Visit};
+use splitbrain::scenario::{Registered, Visit};
 use splitbrain::scenario::{visit, Millis, Runner, Scenario};
 
 struct Check;
@@ -13,7 +13,7 @@ struct Check;
 impl Visit for Check {
     type Output = ();
 
-    fn visit<P: Model>(self, s: Scenario) {
+    fn visit<P: Registered>(self, s: Scenario) {
         let mut r = Runner::<P>::build(s).expect("a scenario that validates builds");
         r.run_to_end();
         let limits = r.sim().limits();

@@ -46,9 +46,11 @@ pub const PRESETS: &[Preset] = &[
     preset!("push"),
     preset!("pull"),
     preset!("push-pull"),
+    preset!("broken-gossip-replace-on-pull"),
     preset!("swim-crash"),
     preset!("swim-loss-basic"),
     preset!("swim-loss-suspicion"),
+    preset!("broken-swim-suspect-forever"),
     preset!("store-strict-quorum"),
     preset!("store-weak-quorum"),
     preset!("store-lww-skew"),
@@ -59,6 +61,7 @@ pub const PRESETS: &[Preset] = &[
     preset!("store-sloppy-handoff"),
     preset!("store-merkle-repair"),
     preset!("store-load-20"),
+    preset!("broken-store-keep-one-sibling"),
 ];
 
 impl Preset {
