@@ -143,6 +143,11 @@ fn the_pictures_carry_the_data_and_what_it_is_compared_with() {
 
     let run = run_all(request(Kind::Gossip, &[("k", "3"), ("trials", "5")]));
     assert!(run.pictures().cdf.svg().contains("Demers Table 1, k = 3"));
+    // The paper's figure reads as printed, not as floating point leaves it.
+    let run = run_all(request(Kind::Gossip, &[("k", "1"), ("trials", "2")]));
+    let svg = run.pictures().cdf.svg();
+    assert!(svg.contains("k = 1: 1 − s = 0.82<") || svg.contains("k = 1: 1 − s = 0.82 "), "{svg}");
+    assert!(!svg.contains("0.8200000000000001"));
     let run = run_all(request(Kind::Swim, &[("nodes", "20"), ("trials", "3"), ("target", "random")]));
     assert_eq!(run.pictures().cdf.series.len(), 2);
     assert_eq!(run.pictures().cdf.marks.len(), 1, "SWIM's e/(e-1)");

@@ -122,7 +122,13 @@ impl Run {
                 if let Some(row) = DEMERS_TABLE_1.iter().find(|r| table_1 && r.0 == p.interest.k) {
                     let x = curve.len().saturating_sub(1) as f64;
                     marks.push(Mark {
-                        label: format!("Demers Table 1, k = {}: 1 − s = {}", row.0, 1.0 - row.1),
+                        // The paper prints s to at most 4 decimals, and so is
+                        // 1 − s (in floating point it would read 0.8200000000000001).
+                        label: format!(
+                            "Demers Table 1, k = {}: 1 − s = {}",
+                            row.0,
+                            ((1.0 - row.1) * 1e4).round() / 1e4
+                        ),
                         x,
                         y: Some(1.0 - row.1),
                     });

@@ -3,6 +3,7 @@
 //! them.
 
 pub mod gossip;
+pub mod help;
 pub mod raft;
 pub mod registry;
 pub mod store;

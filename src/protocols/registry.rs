@@ -61,6 +61,11 @@ impl View {
         }
     }
 
+    /// Its help card: keys, mouse gestures and symbols.
+    pub fn help(self) -> super::help::Help {
+        super::help::of(self)
+    }
+
     /// Where the view's run is autosaved in the browser's local storage
     /// (these keys predate the registry; keeping them keeps people's runs).
     pub fn autosave_key(self) -> &'static str {

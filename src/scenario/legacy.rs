@@ -16,7 +16,8 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Kind {
-    Gossip(GossipConfig),
+    // The old link format's name for gossip.
+    Epidemic(GossipConfig),
     Swim(SwimConfig),
 }
 
@@ -84,7 +85,7 @@ pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
         return Err(ScenarioError::Version { what: "gossip link", found: old.version.to_string(), supported: 1 });
     }
     let (protocol, nodes) = match &old.kind {
-        Kind::Gossip(c) => (ProtocolSpec::Gossip(GossipSpec::from_config(c)), c.nodes),
+        Kind::Epidemic(c) => (ProtocolSpec::Gossip(GossipSpec::from_config(c)), c.nodes),
         Kind::Swim(c) => (ProtocolSpec::Swim(SwimSpec::from_config(c)), c.nodes),
     };
     if !(0.0..=1.0).contains(&old.loss) {

@@ -103,11 +103,15 @@ pub fn use_frames(to: Routes, active: ActiveView) {
 
 /// The shortcut a key press names (ignored while typing in a field).
 fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Gesture> {
-    let typing = e
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-    if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+    let el = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let range = el.as_ref().and_then(|el| el.dyn_ref::<web_sys::HtmlInputElement>()).filter(|i| i.type_() == "range");
+    // A slider takes no text, so the shortcuts work on it; but its arrows are
+    // its own, except on the timeline, where they step one event (not 1 µs).
+    let typing = range.is_none()
+        && el.as_ref().is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+    let arrow = matches!(e.key().as_str(), "ArrowLeft" | "ArrowRight");
+    let own_arrows = range.is_some_and(|r| r.id() != "scrubber");
+    if typing || (arrow && own_arrows) || e.ctrl_key() || e.meta_key() || e.alt_key() {
         return None;
     }
     Some(match e.key().as_str() {
@@ -144,6 +148,10 @@ pub fn use_keys(to: Routes, active: ActiveView) {
                     Gesture::TogglePlay => Some(SwarmGesture::TogglePlay),
                     Gesture::Reset => Some(SwarmGesture::Reset),
                     Gesture::Advance(dt) => Some(SwarmGesture::Advance(*dt)),
+                    Gesture::Slower => Some(SwarmGesture::Slower),
+                    Gesture::Faster => Some(SwarmGesture::Faster),
+                    Gesture::ToggleHelp => Some(SwarmGesture::ToggleHelp),
+                    Gesture::Escape => Some(SwarmGesture::Escape),
                     _ => None,
                 };
                 match (active.get(), swarm_action) {

@@ -302,14 +302,19 @@ fn App() -> Html {
             let sw = swarm.model.borrow();
             html! {
                 <div class="app">
-                    <header class="toolbar">
-                        <div class="brand">{"splitbrain"}</div>
+                    <header class={classes!("toolbar", sw.more_open.then_some("open"))}>
+                        <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
                         { toolbar::protocol_select(View::Swarm, &on_protocol) }
+                        <button id="toolbar-more" class="more" onclick={send(&swarm_dispatch, SwarmGesture::ToggleMore)} aria-expanded={sw.more_open.to_string()}
+                            title="Show or hide sharing, speed and the network settings">{ if sw.more_open { "▴ Less" } else { "☰ More" } }</button>
                         { swarm_view::controls(&sw, &swarm_dispatch) }
+                        <button id="help-button" class="help-button" onclick={send(&swarm_dispatch, SwarmGesture::ToggleHelp)}
+                            title="Keyboard shortcuts and how to use this view (?)" aria-label="Help">{"?"}</button>
                     </header>
                     { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
                     { swarm_view::share(&sw, &swarm_dispatch) }
                     { swarm_view::stage(&sw, &swarm_dispatch, &canvas, swarm.seek_ms.get()) }
+                    { if sw.help_open { panels::help(View::Swarm, send(&swarm_dispatch, SwarmGesture::ToggleHelp)) } else { html! {} } }
                 </div>
             }
         }

@@ -4,8 +4,9 @@ use super::face::Face;
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::log::Payload;
 use crate::protocols::raft::Role;
+use crate::protocols::registry::View;
 use crate::sim::NodeStatus;
-use crate::viewmodel::playground::{Board, Gesture, Playground, LOG_KINDS};
+use crate::viewmodel::playground::{Board, Gesture, Playground};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -216,7 +217,7 @@ pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> 
             d.emit(Gesture::FilterNode(sel.value().parse().ok()));
         }
     });
-    let kinds: Html = LOG_KINDS
+    let kinds: Html = P::LOG_KINDS
         .iter()
         .map(|(k, label)| {
             let d = dispatch.clone();
@@ -261,36 +262,18 @@ pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> 
     }
 }
 
-pub fn help(dispatch: &Callback<Gesture>) -> Html {
-    let close = super::send(dispatch, Gesture::ToggleHelp);
-    let keys = [
-        ("space", "play / pause"),
-        ("→", "step to the next event"),
-        ("Shift →", "run 100 ms of simulated time, then pause"),
-        ("←", "step back to the previous event"),
-        ("[ and ]", "slower / faster"),
-        ("k", "kill the leader"),
-        ("a", "add a spare server to the cluster"),
-        ("h", "heal all links and partitions"),
-        ("r", "reset (applies changed settings)"),
-        ("x", "Experiments: failover, gossip and SWIM Monte Carlo in a worker (this page, not the store's)"),
-        ("?", "this help"),
-        ("Esc", "close this help, the Experiments panel, or the open menu"),
-    ];
+/// A view's help card (the registry supplies its words); `close` closes it.
+pub fn help(view: View, close: Callback<MouseEvent>) -> Html {
+    let h = view.help();
     html! {
         <div id="help" class="overlay" role="dialog" aria-label="Help" onclick={close.clone()}>
             <div class="help-card" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
-                <h2>{"Keyboard shortcuts"}</h2>
-                <table>{ for keys.iter().map(|(k, what)| html!{ <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }</table>
+                <h2>{format!("{}: keyboard shortcuts", view.label())}</h2>
+                <table>{ for h.keys.iter().map(|(k, what)| html!{ <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }</table>
                 <h2>{"With the mouse"}</h2>
-                <ul>
-                    <li>{"Click a node: crash, restart, pause, resume, force a timeout, send a client request, make it leader, add it to or remove it from the cluster, skew its clock."}</li>
-                    <li>{"Click a link: cut one direction or both, heal, set latency and loss."}</li>
-                    <li>{"Drag a rectangle around nodes: partition them from the rest."}</li>
-                    <li>{"Click an event in the log: highlight the nodes involved."}</li>
-                    <li>{"Patterns (next to Reset): leader leases, witnesses, rotating leadership, snapshots and spare servers; applied on reset. The presets show each one at work."}</li>
-                </ul>
-                <p>{"The ring around a node is its election timer, on its own clock; a gold ring is a leader's lease. W marks a witness; a dimmed node marked spare is outside the configuration; \"clock ±x ms\" under a node shows how far its skewed clock is from true time. Dashed red links are cut; shaded groups are partitions. A red cross marks a dropped message. Every run is decided by its seed: the same seed and the same actions give the same run."}</p>
+                <ul>{ for h.mouse.iter().map(|m| html!{ <li>{*m}</li> }) }</ul>
+                <h2>{"What you see"}</h2>
+                <p>{h.symbols}</p>
                 <button onclick={close} title="Close help (? or Esc)">{"Close"}</button>
             </div>
         </div>

@@ -96,7 +96,7 @@ pub fn raft_page(
                     { metrics::metrics_panel(&pg) }
                 </section>
             </main>
-            { if pg.help_open { panels::help(d) } else { html! {} } }
+            { if pg.help_open { panels::help(crate::protocols::registry::View::Raft, super::send(d, Gesture::ToggleHelp)) } else { html! {} } }
         </div>
     }
 }

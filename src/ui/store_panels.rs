@@ -6,8 +6,9 @@ use super::store_face::value_label;
 use crate::protocols::store::dvv::VersionVector;
 use crate::protocols::store::node::{crdt_value, StoreNode};
 use crate::protocols::store::observe::{Sample, Served, Side};
-use crate::sim::Time;
-use crate::viewmodel::playground::Playground;
+use crate::sim::NodeStatus;
+use crate::sim::{NodeId, Time};
+use crate::viewmodel::playground::{Gesture, Playground};
 use yew::prelude::*;
 
 /// Rows the table shows at most (divergent keys first).
@@ -20,14 +21,71 @@ fn vv(v: &VersionVector) -> String {
     format!("[{}]", parts.join(" "))
 }
 
+/// Columns of the full keys × nodes table at most; a bigger cluster shows
+/// each key's own N replicas instead (its preference list), so every
+/// replica of every key is on screen whatever the cluster's size.
+const FULL_TABLE_NODES: u32 = 8;
+
+/// How long a key's replicas have disagreed, as a person reads it: a write
+/// still on its way shows as milliseconds, not as "0.0 s".
+fn apart(us: Time) -> String {
+    if us < 1_000_000 {
+        format!("apart {} ms", us / 1000)
+    } else {
+        format!("apart {:.1} s", us as f64 / 1e6)
+    }
+}
+
+/// One cell: what node `i` holds for key `k`. `behind`: a home replica
+/// that lacks a version another home replica holds.
+fn cell(pg: &Playground<StoreNode>, k: u32, i: NodeId, is_home: bool, behind: bool, named: bool) -> Html {
+    let sim = pg.sim();
+    let Some(first) = (0..sim.len()).find_map(|i| sim.node(i)) else { return html! {} };
+    let cfg = first.config();
+    let held = sim.node(i).and_then(|s| s.siblings(k));
+    let hinted = sim.node(i).is_some_and(|s| s.hints().any(|((_, key), _)| *key == k));
+    let (text, title, many) = match held {
+        Some(s) if !s.is_empty() => {
+            // A CRDT's siblings read as one value: their join.
+            let values: Html = match crdt_value(cfg, s.versions()) {
+                Some(c) => html! { <span class="v crdt">{c.describe(value_label)}</span> },
+                None => s.values().map(|v| html! { <span class="v">{value_label(v.value)}</span> }).collect(),
+            };
+            let pasts: Vec<String> = s
+                .versions()
+                .iter()
+                .map(|v| format!("({},{}) after {}", v.dot.node, v.dot.counter, vv(&v.past)))
+                .collect();
+            (values, format!("n{i} holds k{k}: {}", pasts.join("; ")), s.len() > 1)
+        }
+        _ if sim.node(i).is_none() => (html! {"down"}, format!("n{i} is down"), false),
+        _ => (html! {"–"}, format!("n{i} holds nothing for k{k}"), false),
+    };
+    let title =
+        if behind { format!("{title} (behind: another replica holds a version this one lacks)") } else { title };
+    html! {
+        <td class={classes!((!is_home).then_some("away"), many.then_some("sib"), hinted.then_some("hinted"), behind.then_some("behind"))}
+            title={title} data-node={i.to_string()}>
+            { if named { html!{ <span class="who">{format!("n{i}")}</span> } } else { html!{} } }
+            { text }
+            { if many { html!{ <span class="sib-badge">{format!("{}×", held.map_or(0, |s| s.len()))}</span> } } else { html!{} } }
+            { if hinted { html!{ <span class="hint-mark" title="held here as a hint">{"h"}</span> } } else { html!{} } }
+        </td>
+    }
+}
+
 /// Keys × replicas: each cell the versions a node holds (siblings marked),
 /// grey where the node is not one of the key's replicas, a row in red
-/// while its replicas disagree.
+/// while its replicas disagree, and the replicas that are behind outlined.
+/// Up to [`FULL_TABLE_NODES`] nodes, a column per node; past that, a
+/// column per replica of the key (first, second, ...), each cell naming
+/// its node.
 pub fn replicas(pg: &Playground<StoreNode>) -> Html {
     let sim = pg.sim();
     let n = sim.len();
     let Some(first) = (0..n).find_map(|i| sim.node(i)) else { return html! {} };
     let cfg = first.config();
+    let full = n <= FULL_TABLE_NODES;
     let key_count = cfg.workload.as_ref().map_or(8, |w| w.keys);
     let divergent_since = |k| pg.observed().divergent_since(k);
     let mut keys: Vec<u32> = (0..key_count.min(2_000)).collect();
@@ -39,54 +97,106 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
         .map(|&k| {
             let home = first.ring().preference_list(k, cfg.n);
             let since = divergent_since(k);
-            let cells: Html = (0..n)
-                .map(|i| {
-                    let is_home = home.contains(&i);
-                    let held = sim.node(i).and_then(|s| s.siblings(k));
-                    let hinted = sim.node(i).is_some_and(|s| s.hints().any(|((_, key), _)| *key == k));
-                    let (text, title, many) = match held {
-                        Some(s) if !s.is_empty() => {
-                            // A CRDT's siblings read as one value: their join.
-                            let values: Html = match crdt_value(cfg, s.versions()) {
-                                Some(c) => html! { <span class="v crdt">{c.describe(value_label)}</span> },
-                                None => s.values().map(|v| html! { <span class="v">{value_label(v.value)}</span> }).collect(),
-                            };
-                            let pasts: Vec<String> =
-                                s.versions().iter().map(|v| format!("({},{}) after {}", v.dot.node, v.dot.counter, vv(&v.past))).collect();
-                            (values, format!("n{i} holds k{k}: {}", pasts.join("; ")), s.len() > 1)
-                        }
-                        _ if sim.node(i).is_none() => (html! {"down"}, format!("n{i} is down"), false),
-                        _ => (html! {"–"}, format!("n{i} holds nothing for k{k}"), false),
-                    };
-                    html! {
-                        <td class={classes!((!is_home).then_some("away"), many.then_some("sib"), hinted.then_some("hinted"))} title={title}>
-                            { text }
-                            { if many { html!{ <span class="sib-badge">{format!("{}×", held.map_or(0, |s| s.len()))}</span> } } else { html!{} } }
-                            { if hinted { html!{ <span class="hint-mark" title="held here as a hint">{"h"}</span> } } else { html!{} } }
-                        </td>
-                    }
-                })
-                .collect();
-            let age = since.map(|s| format!("apart {:.1} s", (now - s) as f64 / 1e6));
+            // What the home replicas hold together: a replica without all
+            // of it is behind (a write or a repair has not reached it).
+            let holds = |i: NodeId| sim.node(i).and_then(|s| s.siblings(k)).map(|s| s.context()).unwrap_or_default();
+            let mut union = crate::protocols::store::dvv::VersionVector::default();
+            for &h in &home {
+                union.join(&holds(h));
+            }
+            let behind = |i: NodeId| since.is_some() && home.contains(&i) && sim.node(i).is_some() && holds(i) != union;
+            let cells: Html = if full {
+                (0..n).map(|i| cell(pg, k, i, home.contains(&i), behind(i), false)).collect()
+            } else {
+                home.iter().map(|&i| cell(pg, k, i, true, behind(i), true)).collect()
+            };
             html! {
                 <tr class={classes!(since.is_some().then_some("diverged"))} data-key={k.to_string()}>
                     <th title={format!("replicas {}", home.iter().map(|h| format!("n{h}")).collect::<Vec<_>>().join(", "))}>
-                        {format!("k{k}")}{ for age.map(|a| html!{ <small>{a}</small> }) }
+                        {format!("k{k}")}{ for since.map(|s| html!{ <small>{apart(now - s)}</small> }) }
                     </th>
                     {cells}
                 </tr>
             }
         })
         .collect();
+    let head: Html = if full {
+        (0..n).map(|i| html! { <th>{format!("n{i}")}</th> }).collect()
+    } else {
+        (1..=cfg.n)
+            .map(|r| html! { <th title="The key's replicas in preference order">{format!("replica {r}")}</th> })
+            .collect()
+    };
     html! {
         <section class="panel replicas" aria-label="Keys and replicas">
-            <h2 title="What each node holds for each key. Grey: not one of the key's N replicas. Red rows: the replicas disagree. 2×: siblings. h: held as a hint">{"Keys × replicas"}</h2>
+            <h2 title="What each node holds for each key. Grey: not one of the key's N replicas. Red rows: the replicas disagree; an outlined cell is a replica that is behind. 2×: siblings. h: held as a hint">{"Keys × replicas"}</h2>
             <div class="table-wrap">
-                <table id="replica-table">
-                    <thead><tr><th></th>{ for (0..n).map(|i| html!{ <th>{format!("n{i}")}</th> }) }</tr></thead>
+                <table id="replica-table" class={classes!((!full).then_some("by-replica"))}>
+                    <thead><tr><th></th>{head}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+        </section>
+    }
+}
+
+/// The selected node: its state, the keys it holds (siblings first), the
+/// hints it keeps for others, and its requests in progress.
+pub fn inspector(pg: &Playground<StoreNode>, dispatch: &Callback<Gesture>) -> Html {
+    let sim = pg.sim();
+    let Some(n) = pg.selected.filter(|n| *n < sim.len()) else {
+        return html! {
+            <section class="panel inspector" aria-label="Inspector">
+                <h2>{"Inspector"}</h2>
+                <p class="hint">{"Click a node to inspect it and act on it. Click a link to cut or slow it. Drag a rectangle around nodes to partition them off."}</p>
+            </section>
+        };
+    };
+    let close = super::send(dispatch, Gesture::Select(None));
+    let status = match sim.status(n) {
+        NodeStatus::Up => "up",
+        NodeStatus::Paused => "paused",
+        NodeStatus::Crashed => "crashed (its disk keeps its data and hints)",
+    };
+    let local = sim.local_time(n);
+    let clock = format!(
+        "{:+.3} ms from true time, drift {:+} ppm",
+        (local - sim.now() as i64) as f64 / 1000.0,
+        sim.clock(n).drift_ppm()
+    );
+    let body = match sim.node(n) {
+        None => html! {},
+        Some(s) => {
+            let mut keys: Vec<(u32, usize)> = s.keys().map(|(k, v)| (*k, v.len())).collect();
+            keys.sort_by_key(|(k, sib)| (std::cmp::Reverse(*sib), *k));
+            let siblings = keys.iter().filter(|(_, sib)| *sib > 1).count();
+            let shown: Html = keys
+                .iter()
+                .take(24)
+                .map(|(k, sib)| html! { <span class={classes!("cell", (*sib > 1).then_some("sib"))} title={format!("k{k}: {sib} version(s)")}>{format!("k{k}")}{ if *sib > 1 { format!(" {sib}×") } else { String::new() } }</span> })
+                .collect();
+            let hints: Vec<String> = s.hints().map(|((home, k), _)| format!("k{k} for n{home}")).collect();
+            html! {
+                <>
+                    <dt title="Keys this node stores as one of their replicas">{"keys held"}</dt>
+                    <dd id="inspect-keys">{format!("{} ({} with siblings)", keys.len(), siblings)}</dd>
+                    <dt title="Writes held for home nodes this node could not reach (hinted handoff)">{"hints"}</dt>
+                    <dd id="inspect-hints">{ if hints.is_empty() { "none".to_string() } else { hints.join(", ") } }</dd>
+                    <dt title="Requests this node coordinates that have not finished">{"in progress"}</dt>
+                    <dd id="inspect-pending">{s.pending_requests()}</dd>
+                    <dt>{"held"}</dt><dd class="log-cells">{shown}{ if keys.len() > 24 { html!{ <span class="cell elided">{"…"}</span> } } else { html!{} } }</dd>
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="panel inspector" aria-label="Inspector">
+            <h2>{format!("n{n}")}<button class="close" onclick={close} title="Close the inspector">{"✕"}</button></h2>
+            <dl>
+                <dt>{"status"}</dt><dd id="inspect-status">{status}</dd>
+                <dt title="This node's clock next to true time">{"clock"}</dt><dd id="inspect-clock">{clock}</dd>
+                {body}
+            </dl>
         </section>
     }
 }
@@ -182,7 +292,18 @@ pub fn invariants(pg: &Playground<StoreNode>) -> Html {
 const W: f64 = 320.0;
 const H: f64 = 44.0;
 
-/// A line over the series: `f` of each sample.
+/// A number as an axis shows it: whole below 10,000, then 12k, 1.5M.
+fn axis_number(x: f64) -> String {
+    match x {
+        x if x >= 1e6 => format!("{:.1}M", x / 1e6),
+        x if x >= 1e4 => format!("{:.0}k", x / 1e3),
+        x if x.fract() == 0.0 => format!("{x:.0}"),
+        x => format!("{x:.1}"),
+    }
+}
+
+/// A line over the series (`f` of each sample), with its axes' values: the
+/// top of the scale, and the time span.
 fn spark(series: &[Sample], end: Time, f: impl Fn(&Sample) -> f64, class: &str, title: String) -> Html {
     let max = series.iter().map(&f).fold(0.0, f64::max).max(1.0);
     let pts: Vec<String> = series
@@ -190,10 +311,14 @@ fn spark(series: &[Sample], end: Time, f: impl Fn(&Sample) -> f64, class: &str, 
         .map(|s| format!("{:.1},{:.1}", s.t as f64 / end.max(1) as f64 * W, H - 2.0 - f(s) / max * (H - 6.0)))
         .collect();
     html! {
-        <svg class={classes!("spark", class.to_string())} viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none">
-            <polyline points={pts.join(" ")} />
-            <title>{title}</title>
-        </svg>
+        <div class="spark-box">
+            <span class="y-top" title="the top of the scale">{axis_number(max)}</span>
+            <svg class={classes!("spark", class.to_string())} viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none">
+                <polyline points={pts.join(" ")} />
+                <title>{title}</title>
+            </svg>
+            <span class="x-span"><span>{"0 s"}</span><span>{format!("{:.1} s", end as f64 / 1e6)}</span></span>
+        </div>
     }
 }
 
@@ -245,11 +370,10 @@ pub fn metrics(pg: &Playground<StoreNode>) -> Html {
                 <dt title="Bytes sent to repair replicas: read repair, hinted handoff, Merkle anti-entropy">{"repair"}</dt>
                 <dd id="m-repair">{format!("{} B in {} messages; anti-entropy {} B against {} B for full exchanges", c.repair_bytes(), c.repair_messages(), c.sync_bytes, c.sync_full_bytes)}</dd>
             </dl>
-            <h3>{"answered (green) and failed (red) per 20 ms"}</h3>
-            <div class="spark-pair">
-                { spark(&answered, end, |s| s.answered as f64, "ok", "requests answered per 20 ms".into()) }
-                { spark(&failed, end, |s| s.answered as f64, "bad", "requests failed per 20 ms".into()) }
-            </div>
+            <h3>{"requests answered per 20 ms"}</h3>
+            { spark(&answered, end, |s| s.answered as f64, "ok", "requests answered per 20 ms".into()) }
+            <h3>{"requests failed per 20 ms"}</h3>
+            { spark(&failed, end, |s| s.answered as f64, "bad", "requests failed per 20 ms".into()) }
             <h3>{"stale reads (cumulative)"}</h3>
             { spark(&series, end, |s| s.stale_reads as f64, "warn", format!("{} stale reads", c.stale_reads)) }
             <h3>{"replica-keys with siblings"}</h3>

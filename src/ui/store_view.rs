@@ -92,7 +92,8 @@ fn number(
     html! {
         <label class="field" title={tip}>
             <span>{label}</span>
-            <Field id={id} class="tiny" min="0" value={value} label={label} onchange={edit(dispatch, draft, set)} />
+            // Counts of clients and keys run to thousands; N, R, W to a digit.
+            <Field id={id} class={if value.len() > 2 || matches!(id, "clients" | "keys") { "short" } else { "tiny" }} min="0" value={value} label={label} onchange={edit(dispatch, draft, set)} />
         </label>
     }
 }
@@ -184,6 +185,7 @@ pub fn store_page(
                 </section>
                 <aside class="side">
                     { about(&pg) }
+                    { store_panels::inspector(&pg, d) }
                     { store_panels::replicas(&pg) }
                     { store_panels::invariants(&pg) }
                 </aside>
@@ -193,7 +195,7 @@ pub fn store_page(
                     { panels::event_log(&pg, d) }
                 </section>
             </main>
-            { if pg.help_open { panels::help(d) } else { html! {} } }
+            { if pg.help_open { panels::help(View::Store, super::send(d, Gesture::ToggleHelp)) } else { html! {} } }
         </div>
     }
 }

@@ -25,7 +25,8 @@ fn colour(l: Look) -> &'static str {
         Look::Alive => "#16a34a",
         Look::Suspect => "#f59e0b",
         Look::Failed => "#dc2626",
-        Look::Crashed => "#1f2937",
+        // Visible on a light and a dark page alike.
+        Look::Crashed => "#a855f7",
         Look::Paused => "#60a5fa",
     }
 }
@@ -68,6 +69,18 @@ pub fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Swarm) {
         }
         ctx.fill();
     }
+    // Crashed SWIM members keep the colour of the group's belief, ringed.
+    if matches!(s.kind, SwarmKind::Swim(_)) {
+        ctx.set_stroke_style_str(colour(Look::Crashed));
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        for i in (0..n).filter(|i| s.crashed(*i)) {
+            let (x, y) = spot(i, n);
+            ctx.move_to(x + dot + 3.0, y);
+            let _ = ctx.arc(x, y, dot + 3.0, 0.0, std::f64::consts::TAU);
+        }
+        ctx.stroke();
+    }
     if let Some(sel) = s.selected.filter(|i| *i < n) {
         let (x, y) = spot(sel, n);
         ctx.set_stroke_style_str("#2563eb");
@@ -109,6 +122,13 @@ fn chart(s: &Swarm) -> Html {
                 <div class="chart">
                     <svg viewBox={format!("0 -4 {w} 190")} role="img" aria-label="Fraction informed per cycle, with the logistic curve">
                         <line class="axis" x1="0" y1={h.to_string()} x2={w.to_string()} y2={h.to_string()} />
+                        // The axes' values: the fraction informed (left), cycles (below).
+                        <text class="tick" x="2" y="8">{"100%"}</text>
+                        <text class="tick" x="2" y={format!("{:.0}", y(0.5) + 3.0)}>{"50%"}</text>
+                        <text class="tick" x="2" y={format!("{:.0}", h - 3.0)}>{"0"}</text>
+                        <text class="tick end" x={w.to_string()} y={format!("{:.0}", h - 3.0)}>{format!("cycle {span:.0}")}</text>
+                        <text class="tick end" x={format!("{:.0}", x(span / 2.0))} y={format!("{:.0}", h - 3.0)}>{format!("{:.0}", span / 2.0)}</text>
+                        <text class="tick" x="2" y="140">{format!("{max_msgs:.0} msgs")}</text>
                         <polyline class="theory" points={theory} />
                         <polyline id="informed-line" class="simulated" points={sim} />
                         {bars}
@@ -130,14 +150,16 @@ fn chart(s: &Swarm) -> Html {
                 .detections
                 .iter()
                 .map(|(m, at, first, all)| {
-                    let p = |t: &Option<u64>| t.map_or("—".to_string(), |t| format!("{:.2}", (t - at) as f64 / period));
+                    let p = |t: &Option<u64>| {
+                        t.map_or("—".to_string(), |t| format!("{:.2} periods", (t - at) as f64 / period))
+                    };
                     html! { <tr><td>{format!("n{m}")}</td><td>{format!("{:.2} s", *at as f64 / 1e6)}</td><td>{p(first)}</td><td>{p(all)}</td></tr> }
                 })
                 .collect();
             html! {
                 <div class="chart">
                     <table class="detections">
-                        <thead><tr><th>{"crashed"}</th><th>{"at"}</th><th title="Periods until someone suspected it">{"first detection"}</th><th title="Periods until every live member had it failed">{"everyone knows"}</th></tr></thead>
+                        <thead><tr><th>{"crashed"}</th><th>{"at"}</th><th title="Protocol periods from the crash until some member suspected it">{"first detection"}</th><th title="Protocol periods from the crash until every live member had it failed">{"everyone knows"}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                     <p id="false-positives" title="Live members that at least one member declared failed">{format!("live members wrongly declared failed: {} of {}", s.false_positives, s.nodes())}</p>
@@ -174,10 +196,19 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
                     { for swarm_presets().map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name()}</option> }) }
                 </select>
             </label>
-            { b(if s.playing { "❚❚ Pause" } else { "▶ Play" }, "Play or pause (space)", SwarmGesture::TogglePlay, "swarm-play") }
-            { b("↺ Reset", "Start this preset again", SwarmGesture::Reset, "swarm-reset") }
-            { b("Share", "Make a link that replays this run, with what you did, to now", SwarmGesture::Share, "swarm-share") }
-            { export_import(dispatch) }
+            { super::toolbar::playback(super::toolbar::Playback {
+                prefix: "swarm-",
+                playing: s.playing,
+                speed: s.speed,
+                play: super::send(dispatch, SwarmGesture::TogglePlay),
+                step: None,
+                set_speed: { let d = dispatch.clone(); Callback::from(move |x| d.emit(SwarmGesture::SetSpeed(x))) },
+            }) }
+            { b("↺ Reset", "Start this preset again (r)", SwarmGesture::Reset, "swarm-reset") }
+            <div class="group secondary" role="group" aria-label="Scenario">
+                { b("Share", "Make a link that replays this run, with what you did, to now", SwarmGesture::Share, "swarm-share") }
+                { export_import(dispatch) }
+            </div>
             { match selected { Some(n) => b(&format!("☠ Kill n{n}"), "Crash the selected node", SwarmGesture::Kill(n), "swarm-kill"), None => html!{} } }
             { match selected {
                 Some(n) if s.look(n) == Look::Paused => b(&format!("Resume n{n}"), "Unfreeze the selected node: what waited runs now", SwarmGesture::Resume(n), "swarm-pause"),
@@ -186,6 +217,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
             } }
             { b("Split in two", "Partition the group into two halves", SwarmGesture::Split, "swarm-split") }
             { b("✚ Heal", "Remove the partition", SwarmGesture::HealAll, "swarm-heal") }
+            <div class="group secondary" role="group" aria-label="View and network">
             { b(if s.flashes { "Hide messages" } else { "Show messages" }, "Draw messages in flight (off is faster at large N)", SwarmGesture::ToggleFlashes, "swarm-flashes") }
             <label class="field" title="Probability that any message is lost">
                 <span>{"loss"}</span>
@@ -208,6 +240,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
                     </label>
                 }
             } else { html!{} } }
+            </div>
         </div>
     }
 }
@@ -296,13 +329,19 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
             (Look::Paused, "paused"),
             (Look::Crashed, "crashed"),
         ],
-        SwarmKind::Swim(_) => vec![
-            (Look::Alive, "alive"),
-            (Look::Suspect, "suspect"),
-            (Look::Failed, "failed"),
-            (Look::Paused, "paused"),
-            (Look::Crashed, "crashed"),
-        ],
+        SwarmKind::Swim(_) => {
+            vec![(Look::Alive, "alive"), (Look::Suspect, "suspect"), (Look::Failed, "failed"), (Look::Paused, "paused")]
+        }
+    };
+    let crashed_key = match s.kind {
+        SwarmKind::Gossip(_) => {
+            html! { <><i class="dot" style={format!("background:{}", colour(Look::Crashed))}></i>{"crashed"}</> }
+        }
+        SwarmKind::Swim(_) => html! {
+            <span title="A crashed member is ringed, and coloured by what the group believes of it">
+                <i class="dot ring" style={format!("border-color:{}", colour(Look::Crashed))}></i>{"crashed (as the group sees it)"}
+            </span>
+        },
     };
     let inspector = s.selected.filter(|i| *i < n).map(|i| {
         html! {
@@ -322,7 +361,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
                 <div class="status">
                     <span id="swarm-time">{format!("t = {:.1} s", s.now() as f64 / 1e6)}</span>
                     <span>{format!("{n} nodes")}</span>
-                    <span class="legend">{ for legend.into_iter().map(|(l, name)| html!{ <><i class="dot" style={format!("background:{}", colour(l))}></i>{name}</> }) }</span>
+                    <span class="legend">{ for legend.into_iter().map(|(l, name)| html!{ <><i class="dot" style={format!("background:{}", colour(l))}></i>{name}</> }) }{crashed_key}</span>
                 </div>
             </section>
             <aside class="side">

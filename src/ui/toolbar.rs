@@ -244,28 +244,56 @@ pub(super) fn scenario_group(dispatch: &Callback<Gesture>, view: View) -> Html {
     }
 }
 
-/// Play, step and speed.
-pub(super) fn playback_group(playing: bool, speed: f64, dispatch: &Callback<Gesture>) -> Html {
-    let d = dispatch.clone();
+/// Play, step and speed: the same group in every view. Play keeps its
+/// width whatever its label, so nothing around it moves when it toggles.
+pub(super) struct Playback {
+    /// The element ids' prefix ("" or "swarm-"), which the tests address.
+    pub prefix: &'static str,
+    pub playing: bool,
+    pub speed: f64,
+    pub play: Callback<MouseEvent>,
+    /// Step to the next event, where the view can.
+    pub step: Option<Callback<MouseEvent>>,
+    pub set_speed: Callback<f64>,
+}
+
+pub(super) fn playback(p: Playback) -> Html {
+    let set = p.set_speed.clone();
     let on_speed = Callback::from(move |e: InputEvent| {
         if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
             let x: f64 = i.value().parse().unwrap_or(0.0);
-            d.emit(Gesture::SetSpeed(10f64.powf(x)));
+            set.emit(10f64.powf(x));
         }
     });
+    let id = |name: &str| format!("{}{name}", p.prefix);
     html! {
         <div class="group" role="group" aria-label="Playback">
-            <button id="play" onclick={super::send(dispatch, Gesture::TogglePlay)} aria-label={if playing {"Pause"} else {"Play"}}
-                title="Play or pause the simulation (space)">{ if playing { "❚❚ Pause" } else { "▶ Play" } }</button>
-            <button id="step" onclick={super::send(dispatch, Gesture::Step)} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
+            <button id={id("play")} class="play" onclick={p.play} aria-label={if p.playing {"Pause"} else {"Play"}}
+                title="Play or pause the simulation (space)">{ if p.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+            { for p.step.map(|step| html! {
+                <button id={id("step")} onclick={step} aria-label="Step" title="Advance to the next event and pause (→)">{"▶❘ Step"}</button>
+            }) }
             <label class="speed secondary" title="Simulation speed, from 0.01× to 100× real time ([ and ])">
                 <span>{"Speed"}</span>
-                <input id="speed" type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
-                    value={speed.log10().to_string()} oninput={on_speed} aria-label="Speed" />
-                <output id="speed-label">{format_speed(speed)}</output>
+                <input id={id("speed")} type="range" min={MIN_SPEED.log10().to_string()} max={MAX_SPEED.log10().to_string()} step="0.05"
+                    value={p.speed.log10().to_string()} oninput={on_speed} aria-label="Speed" />
+                <output id={id("speed-label")}>{format_speed(p.speed)}</output>
             </label>
         </div>
     }
+}
+
+/// The playground's playback group (Raft's and the store's).
+pub(super) fn playback_group(playing: bool, speed: f64, dispatch: &Callback<Gesture>) -> Html {
+    let d = dispatch.clone();
+    playback(Playback {
+        prefix: "",
+        playing,
+        speed,
+        play: super::send(dispatch, Gesture::TogglePlay),
+        step: Some(super::send(dispatch, Gesture::Step)),
+        set_speed: Callback::from(move |s| d.emit(Gesture::SetSpeed(s))),
+    })
 }
 
 /// The seed field and the button that draws a new one and resets.

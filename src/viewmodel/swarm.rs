@@ -7,6 +7,7 @@
 //! `static/scenarios/`, its links are `#s=` links like Raft's, what a person
 //! does is recorded into the timeline, and seeking restores a checkpoint.
 
+use super::playground::{step_speed, MAX_SPEED, MIN_SPEED};
 use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, Mode, SiteState};
 use crate::protocols::registry::View;
 use crate::protocols::swim::{Status, Swim, SwimConfig};
@@ -49,6 +50,14 @@ pub enum SwarmGesture {
     },
     TogglePlay,
     SetSpeed(f64),
+    /// The next speed step down or up (`[` and `]`), as in every view.
+    Slower,
+    Faster,
+    ToggleHelp,
+    /// On a phone: show or hide the secondary controls.
+    ToggleMore,
+    /// Close the help, or deselect.
+    Escape,
     Preset(&'static str),
     Reset,
     Kill(NodeId),
@@ -123,6 +132,9 @@ pub struct Swarm {
     pub selected: Option<NodeId>,
     pub observer: Option<NodeId>,
     pub flashes: bool,
+    pub help_open: bool,
+    /// On a narrow screen, whether the secondary controls show.
+    pub more_open: bool,
     pub error: Option<String>,
     /// The fragment (without `#`) of the last share link made.
     pub share: Option<String>,
@@ -188,6 +200,8 @@ impl Swarm {
             selected: None,
             observer: None,
             flashes: true,
+            help_open: false,
+            more_open: false,
             error: None,
             share: None,
             end: 0,
@@ -273,6 +287,12 @@ impl Swarm {
             }
             Run::Swim(t) => swim_look(t.runner().sim(), i, self.observer),
         }
+    }
+
+    /// Whether node `i` is down (the view rings it: a SWIM member keeps the
+    /// colour of what the group believes of it).
+    pub fn crashed(&self, i: NodeId) -> bool {
+        each!(&self.run, t => t.runner().sim().status(i) == NodeStatus::Crashed)
     }
 
     /// Messages in flight as (from, to, progress 0..1), at most `limit`.
@@ -379,7 +399,18 @@ impl Swarm {
                 self.playing = !self.playing;
                 self.last_wall = None;
             }
-            SwarmGesture::SetSpeed(s) => self.speed = s.clamp(0.01, 100.0),
+            SwarmGesture::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
+            SwarmGesture::Faster => self.speed = step_speed(self.speed, true),
+            SwarmGesture::Slower => self.speed = step_speed(self.speed, false),
+            SwarmGesture::ToggleHelp => self.help_open = !self.help_open,
+            SwarmGesture::ToggleMore => self.more_open = !self.more_open,
+            SwarmGesture::Escape => {
+                if self.help_open {
+                    self.help_open = false;
+                } else {
+                    self.selected = None;
+                }
+            }
             SwarmGesture::Preset(id) => {
                 let s = Swarm::new(id, self.seed);
                 self.replace(s);
@@ -536,11 +567,13 @@ impl Swarm {
 
 /// What a SWIM member looks like: by `observer`'s view, or by the majority
 /// view among live members.
+/// A member's colour: what the group (its majority, or the chosen
+/// observer) believes of it. A crashed member too is coloured by what the
+/// others believe, so suspicion and failure are seen spreading; the view
+/// rings it ([`Swarm::crashed`]).
 fn swim_look(s: &Sim<Swim>, i: NodeId, observer: Option<NodeId>) -> Look {
-    match s.status(i) {
-        NodeStatus::Paused => return Look::Paused,
-        NodeStatus::Crashed => return Look::Crashed,
-        NodeStatus::Up => {}
+    if s.status(i) == NodeStatus::Paused {
+        return Look::Paused;
     }
     let status = match observer.and_then(|o| s.node(o)) {
         Some(o) => o.status_of(i),

@@ -12,6 +12,8 @@ use crate::sim::Sim;
 pub trait Board: Registered {
     /// The most nodes the view draws.
     const MAX_VIEW_NODES: u32;
+    /// The event log's filter: (kind, what it is called here).
+    const LOG_KINDS: &'static [(&'static str, &'static str)];
     /// The scenario the view opens with.
     fn default_scenario() -> Scenario;
     /// The nodes in the configuration, as a bit set (default: all).
@@ -28,6 +30,7 @@ pub trait Board: Registered {
 
 impl Board for Raft {
     const MAX_VIEW_NODES: u32 = MAX_NODES;
+    const LOG_KINDS: &'static [(&'static str, &'static str)] = &super::LOG_KINDS;
 
     fn default_scenario() -> Scenario {
         super::settings::playground()
@@ -52,6 +55,7 @@ impl Board for Raft {
 
 impl Board for StoreNode {
     const MAX_VIEW_NODES: u32 = 20;
+    const LOG_KINDS: &'static [(&'static str, &'static str)] = &super::STORE_LOG_KINDS;
 
     fn default_scenario() -> Scenario {
         super::settings::store()

@@ -23,6 +23,16 @@ pub const MIN_SPEED: f64 = 0.01;
 pub const MAX_SPEED: f64 = 100.0;
 /// Speeds that `[` and `]` step through.
 pub const SPEED_STEPS: [f64; 13] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+
+/// The next speed step above (`faster`) or below `speed`, within the limits:
+/// what `]` and `[` do in every view.
+pub fn step_speed(speed: f64, faster: bool) -> f64 {
+    if faster {
+        SPEED_STEPS.iter().copied().find(|s| *s > speed * 1.001).unwrap_or(MAX_SPEED)
+    } else {
+        SPEED_STEPS.iter().rev().copied().find(|s| *s < speed * 0.999).unwrap_or(MIN_SPEED)
+    }
+}
 /// Events kept in the event log.
 pub const LOG_CAP: usize = 1500;
 /// How long (ms of real time) a dropped message stays drawn.
@@ -118,6 +128,19 @@ pub const LOG_KINDS: [(&str, &str); 9] = [
     ("command", "commands"),
     ("fault", "faults"),
     ("disk", "disk writes"),
+];
+
+/// The store's: its notes are client results, repairs and hints, and it
+/// writes nothing to a modelled disk.
+pub const STORE_LOG_KINDS: [(&str, &str); 8] = [
+    ("send", "sends"),
+    ("deliver", "deliveries"),
+    ("drop", "drops"),
+    ("dup", "duplicates"),
+    ("timer", "timers"),
+    ("note", "results & repairs"),
+    ("command", "client requests"),
+    ("fault", "faults"),
 ];
 
 /// The cluster view's coordinate system: a square centred on 0.
@@ -363,12 +386,8 @@ impl<P: Board> Playground<P> {
             Gesture::Export => {}
             Gesture::CloseShare => self.share = None,
             Gesture::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
-            Gesture::Faster => {
-                self.speed = SPEED_STEPS.iter().copied().find(|s| *s > self.speed * 1.001).unwrap_or(MAX_SPEED)
-            }
-            Gesture::Slower => {
-                self.speed = SPEED_STEPS.iter().rev().copied().find(|s| *s < self.speed * 0.999).unwrap_or(MIN_SPEED)
-            }
+            Gesture::Faster => self.speed = step_speed(self.speed, true),
+            Gesture::Slower => self.speed = step_speed(self.speed, false),
             Gesture::Reset => match Self::validate(&self.draft) {
                 Ok(()) => {
                     self.reset();
