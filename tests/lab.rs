@@ -26,6 +26,8 @@ fn cases() -> Vec<Request> {
         ),
         request(Kind::Gossip, &[("rule", "counter"), ("k", "2"), ("trials", "30"), ("seed", "5")]),
         request(Kind::Swim, &[("target", "random"), ("nodes", "40"), ("trials", "8"), ("seed", "4")]),
+        request(Kind::Quorum, &[("nodes", "5"), ("propagation", "none"), ("trials", "300"), ("seed", "2")]),
+        request(Kind::Cap, &[("duration-ms", "8000"), ("seed", "3")]),
     ]
 }
 
@@ -77,6 +79,34 @@ fn the_command_line_names_only_what_differs_from_the_defaults() {
         c(Kind::Swim, &[("no-suspicion", "true"), ("trials", "20")]),
         "splitbrain swim --no-suspicion --trials 20"
     );
+    assert_eq!(
+        c(Kind::Quorum, &[("n", "3"), ("r", "2"), ("propagation", "none"), ("sloppy", "false")]),
+        "splitbrain quorum --r 2 --propagation none"
+    );
+    assert_eq!(c(Kind::Cap, &[("minority", "0,1"), ("clients", "20")]), "splitbrain cap --clients 20");
+}
+
+#[test]
+fn the_store_experiments_draw_the_closed_form_and_every_system() {
+    let run = run_all(request(Kind::Quorum, &[("nodes", "5"), ("propagation", "none"), ("trials", "200")]));
+    let p = run.pictures();
+    // N=3 R=1 W=1 without propagation: 1 - (C(2,1)/C(3,1))^k = 1/3, 5/9, 19/27.
+    let closed: Vec<f64> = p.histogram.marks.iter().filter_map(|m| m.y).collect();
+    assert_eq!(closed.len(), 3);
+    assert!((closed[0] - 1.0 / 3.0).abs() < 1e-3 && (closed[2] - 19.0 / 27.0).abs() < 1e-3, "{closed:?}");
+    assert!(p.histogram.svg().contains("PBS closed form, k = 1"));
+    assert_eq!(p.cdf.series[0].points.len(), 10, "one point per delay");
+    let cap = run_all(request(Kind::Cap, &[("duration-ms", "8000")]));
+    assert_eq!((cap.done(), cap.total()), (4, 4));
+    let p = cap.pictures();
+    let systems: Vec<&str> = p.cdf.series.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(systems.len(), 4);
+    assert!(systems[0].starts_with("Raft"), "{systems:?}");
+    // Raft answers almost nobody on the minority side (only requests that
+    // outlive the heal); the R = W = 1 store answers most.
+    let (raft, weak) = (p.cdf.series[0].points[1].1, p.cdf.series[2].points[1].1);
+    assert!(raft < 0.2 && weak > 0.5 && weak > 4.0 * raft, "minority side: Raft {raft}, R = W = 1 {weak}");
+    assert_eq!(cap.csv().lines().count(), 5, "a header and one row per system");
 }
 
 #[test]
@@ -114,6 +144,10 @@ fn bad_settings_are_refused_with_a_message_that_names_the_field() {
         ),
         (refused(Kind::Swim, &[("period-ms", "soon")]), "period-ms: 'soon' is not a number of milliseconds"),
         (refused(Kind::Swim, &[("colour", "red")]), "colour is not a setting of swim"),
+        (refused(Kind::Quorum, &[("r", "4")]), "--r 4 is impossible: R must be 1 to N (3)"),
+        (refused(Kind::Quorum, &[("propagation", "some")]), "propagation: 'some' is not one of all, none"),
+        (refused(Kind::Cap, &[("minority", "0,x")]), "minority: 'x' is not a node number"),
+        (refused(Kind::Cap, &[("split-ms", "7000-2000")]), "split-ms"),
     ];
     for (message, expected) in cases {
         assert!(message.contains(expected), "{message:?} should contain {expected:?}");

@@ -7,288 +7,13 @@
 //! The panel's fields are the CLI's flags, by name and by syntax
 //! (`timeout-ms` = `150-300`); a field left out takes the CLI's default.
 
+pub use super::lab_request::{Kind, Params, Request};
+
+use super::cap::{self, CapRow};
 use super::failover::{self, FailoverParams, Trial};
-use super::gossip::{self, GossipParams, GossipSums};
-use super::swim::{SwimParams, SwimSums};
-use super::{parse_ms, parse_range, us};
-use crate::protocols::gossip::{Exchange, LossOfInterest, Mode};
-use crate::protocols::swim::TargetSelection;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    Failover,
-    Gossip,
-    Swim,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Failover, Kind::Gossip, Kind::Swim];
-
-    /// The CLI's subcommand.
-    pub fn command(self) -> &'static str {
-        match self {
-            Kind::Failover => "failover",
-            Kind::Gossip => "gossip",
-            Kind::Swim => "swim",
-        }
-    }
-
-    /// The panel's fields: (CLI flag, default, what it is). A default of
-    /// `false` or `true` makes a checkbox; a `|`-separated default, a menu
-    /// whose first entry is the default.
-    pub fn fields(self) -> &'static [(&'static str, &'static str, &'static str)] {
-        match self {
-            Kind::Failover => &[
-                (
-                    "testbed",
-                    "none|raft-paper",
-                    "raft-paper: the Raft paper's §9.3 testbed as modelled here (its wire, disk and worst case)",
-                ),
-                ("nodes", "5", "cluster size, 3 to 15"),
-                ("timeout-ms", "150-300", "election timeout range in ms, A-B"),
-                ("latency-ms", "7-8", "one-way network latency range in ms"),
-                ("fsync-ms", "0-0", "stable storage's write latency range in ms"),
-                ("heartbeat-ms", "", "heartbeat interval in ms (empty: half the minimum timeout)"),
-                (
-                    "unequal-logs",
-                    "false",
-                    "the paper's worst case: logs of different lengths, a synchronized heartbeat before the crash",
-                ),
-                ("prevote", "false", "campaign with PreVote (dissertation §9.6)"),
-                ("check-quorum", "false", "leaders step down without a majority (dissertation §6.2)"),
-                ("trials", "1000", "failovers to measure"),
-                ("seed", "1", "the experiment's seed; each trial derives its own"),
-            ],
-            Kind::Gossip => &[
-                ("mode", "rumor|anti-entropy", "rumor mongering or anti-entropy"),
-                ("exchange", "push|pull|push-pull", "who sends the update in a contact"),
-                ("nodes", "1000", "number of sites, 2 to 100,000 here (the CLI runs up to 1,000,000)"),
-                (
-                    "interest",
-                    "feedback|blind",
-                    "rumor: lose interest only after contacts with sites that knew (feedback), or after any",
-                ),
-                (
-                    "rule",
-                    "counter|coin",
-                    "rumor: lose interest after k contacts (counter) or with probability 1/k each (coin)",
-                ),
-                ("k", "1", "rumor: the counter or coin's k"),
-                ("fanout", "1", "partners contacted per cycle"),
-                ("loss", "0", "probability that a message is lost, 0 to 1"),
-                ("trials", "100", "updates to spread"),
-                ("seed", "1", "the experiment's seed; each trial derives its own"),
-            ],
-            Kind::Swim => &[
-                ("target", "round-robin|random", "how a member picks whom to ping"),
-                ("nodes", "100", "group size"),
-                ("period-ms", "1000", "protocol period in ms"),
-                ("indirect", "3", "members asked to probe indirectly (k)"),
-                ("loss", "0", "probability that a message is lost, 0 to 1"),
-                ("suspicion-ms", "5000", "suspicion timeout in ms"),
-                ("no-suspicion", "false", "declare silent members failed at once (the basic protocol, §3)"),
-                ("trials", "20", "crashes to detect"),
-                ("seed", "1", "the experiment's seed; each trial derives its own"),
-            ],
-        }
-    }
-}
-
-/// What the panel asks the worker to run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Request {
-    pub kind: Kind,
-    /// (CLI flag without its dashes, value as typed); checkboxes are
-    /// `true` or `false`.
-    pub fields: Vec<(String, String)>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Params {
-    Failover(FailoverParams),
-    Gossip(GossipParams),
-    Swim(SwimParams),
-}
-
-/// Reads the request's fields as the CLI reads its flags.
-struct Fields<'a> {
-    kind: Kind,
-    given: &'a [(String, String)],
-}
-
-impl Fields<'_> {
-    /// The field as typed, or `None` when left empty or out.
-    fn text(&self, name: &str) -> Option<&str> {
-        self.given.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
-    }
-
-    fn default(&self, name: &str) -> &'static str {
-        let d = self.kind.fields().iter().find(|f| f.0 == name).map_or("", |f| f.1);
-        d.split('|').next().unwrap_or("")
-    }
-
-    fn value(&self, name: &str) -> &str {
-        self.text(name).unwrap_or_else(|| self.default(name))
-    }
-
-    fn number<T>(&self, name: &str, lo: T, hi: T) -> Result<T, String>
-    where
-        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-    {
-        let v = self.value(name);
-        let n: T = v.parse().map_err(|_| format!("{name}: '{v}' is not a whole number"))?;
-        if n < lo || n > hi {
-            return Err(format!("{name}: {v} is out of range ({lo} to {hi})"));
-        }
-        Ok(n)
-    }
-
-    fn fraction(&self, name: &str) -> Result<f64, String> {
-        let v = self.value(name);
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| (0.0..=1.0).contains(x))
-            .ok_or_else(|| format!("{name}: '{v}' is not a probability between 0 and 1"))
-    }
-
-    fn range_us(&self, name: &str) -> Result<(u64, u64), String> {
-        let (a, b) = parse_range(self.value(name)).map_err(|e| format!("{name}: {e}"))?;
-        Ok((us(a), us(b)))
-    }
-
-    fn ms_us(&self, name: &str) -> Result<u64, String> {
-        parse_ms(self.value(name)).map(us).map_err(|e| format!("{name}: {e}"))
-    }
-
-    fn flag(&self, name: &str) -> Result<bool, String> {
-        match self.value(name) {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            v => Err(format!("{name}: '{v}' is neither true nor false")),
-        }
-    }
-
-    fn choice(&self, name: &str) -> Result<&str, String> {
-        let v = self.value(name);
-        let menu = self.kind.fields().iter().find(|f| f.0 == name).map_or("", |f| f.1);
-        if menu.split('|').any(|c| c == v) {
-            Ok(v)
-        } else {
-            Err(format!("{name}: '{v}' is not one of {}", menu.replace('|', ", ")))
-        }
-    }
-}
-
-impl Request {
-    /// The parameters, checked as the CLI checks its flags: the same
-    /// messages for the same mistakes.
-    pub fn params(&self) -> Result<Params, String> {
-        let f = Fields { kind: self.kind, given: &self.fields };
-        if let Some((name, _)) = self.fields.iter().find(|(n, _)| !self.kind.fields().iter().any(|d| d.0 == n)) {
-            return Err(format!("{name} is not a setting of {}", self.kind.command()));
-        }
-        let p = match self.kind {
-            Kind::Failover => {
-                let mut p = FailoverParams {
-                    nodes: f.number("nodes", 3, 15)?,
-                    timeout_us: f.range_us("timeout-ms")?,
-                    latency_us: f.range_us("latency-ms")?,
-                    heartbeat_us: f.text("heartbeat-ms").map(|_| f.ms_us("heartbeat-ms")).transpose()?,
-                    trials: f.number("trials", 1, 1_000_000)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                    prevote: f.flag("prevote")?,
-                    check_quorum: f.flag("check-quorum")?,
-                    unequal_logs: f.flag("unequal-logs")?,
-                    fsync_us: f.range_us("fsync-ms")?,
-                };
-                if f.choice("testbed")? == "raft-paper" {
-                    if let Some(n) = ["latency-ms", "fsync-ms"].into_iter().find(|n| f.text(n).is_some()) {
-                        return Err(format!(
-                            "testbed raft-paper sets the wire, the disk and the logs itself: leave {n} empty"
-                        ));
-                    }
-                    p = p.on_raft_paper();
-                }
-                p.validate()?;
-                Params::Failover(p)
-            }
-            Kind::Gossip => {
-                let p = GossipParams {
-                    nodes: page_sites(&f)?,
-                    mode: if f.choice("mode")? == "rumor" { Mode::Rumor } else { Mode::AntiEntropy },
-                    exchange: match f.choice("exchange")? {
-                        "push" => Exchange::Push,
-                        "pull" => Exchange::Pull,
-                        _ => Exchange::PushPull,
-                    },
-                    interest: LossOfInterest {
-                        feedback: f.choice("interest")? == "feedback",
-                        counter: f.choice("rule")? == "counter",
-                        k: f.number("k", 0, u32::MAX)?,
-                    },
-                    fanout: f.number("fanout", 0, u32::MAX)?,
-                    loss: f.fraction("loss")?,
-                    trials: f.number("trials", 1, 1_000_000)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                };
-                p.validate()?;
-                Params::Gossip(p)
-            }
-            Kind::Swim => {
-                let no_suspicion = f.flag("no-suspicion")?;
-                let p = SwimParams {
-                    nodes: f.number("nodes", 0, u32::MAX)?,
-                    period_us: f.ms_us("period-ms")?,
-                    indirect: f.number("indirect", 0, u32::MAX)?,
-                    target: if f.choice("target")? == "random" {
-                        TargetSelection::Random
-                    } else {
-                        TargetSelection::RoundRobin
-                    },
-                    loss: f.fraction("loss")?,
-                    suspicion_us: if no_suspicion { None } else { Some(f.ms_us("suspicion-ms")?) },
-                    trials: f.number("trials", 1, 100_000)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                };
-                p.validate()?;
-                Params::Swim(p)
-            }
-        };
-        Ok(p)
-    }
-
-    /// The same run as a CLI command line.
-    pub fn command(&self) -> String {
-        let mut c = format!("splitbrain {}", self.kind.command());
-        let f = Fields { kind: self.kind, given: &self.fields };
-        for (name, default, _) in self.kind.fields() {
-            let Some(v) = f.text(name) else { continue };
-            let default = default.split('|').next().unwrap_or("");
-            match (*name, v) {
-                (_, "false") => {}
-                (_, "true") => c.push_str(&format!(" --{name}")),
-                // The panel's "none" is the CLI's leaving the flag out.
-                ("testbed", "none") => {}
-                ("interest", "feedback") => {}
-                ("interest", "blind") => c.push_str(" --blind"),
-                ("rule", _) | ("k", _) => {}
-                _ if v == default && !matches!(*name, "trials" | "seed") => {}
-                _ => c.push_str(&format!(" --{name} {v}")),
-            }
-        }
-        if self.kind == Kind::Gossip && f.value("mode") == "rumor" {
-            let k = f.value("k");
-            match f.value("rule") {
-                "coin" => c.push_str(&format!(" --coin {k}")),
-                _ if k != "1" => c.push_str(&format!(" --counter {k}")),
-                _ => {}
-            }
-        }
-        c
-    }
-}
+use super::gossip::{self, GossipSums};
+use super::quorum::QuorumSums;
+use super::swim::SwimSums;
 
 /// What a run collects, trial by trial.
 #[derive(Clone, Debug)]
@@ -308,6 +33,12 @@ pub(super) enum Data {
         sums: SwimSums,
         rows: Vec<String>,
     },
+    Quorum {
+        sums: QuorumSums,
+        rows: Vec<String>,
+    },
+    /// The table's rows so far, or why the comparison cannot run.
+    Cap(Vec<CapRow>),
 }
 
 /// A run in progress.
@@ -332,6 +63,8 @@ impl Run {
                 rows: Vec::new(),
             },
             Params::Swim(_) => Data::Swim { sums: SwimSums::default(), rows: Vec::new() },
+            Params::Quorum(_) => Data::Quorum { sums: QuorumSums::default(), rows: Vec::new() },
+            Params::Cap(_) => Data::Cap(Vec::new()),
         };
         Ok(Run { request, params, done: 0, data })
     }
@@ -341,6 +74,8 @@ impl Run {
             Params::Failover(p) => p.trials,
             Params::Gossip(p) => p.trials,
             Params::Swim(p) => p.trials,
+            Params::Quorum(p) => p.trials,
+            Params::Cap(_) => cap::ROWS as u32,
         }
     }
 
@@ -396,6 +131,17 @@ impl Run {
                 let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
                 rows.push(format!("{i},{},{},{fp}", opt(first), opt(full)));
             }
+            (Params::Quorum(p), Data::Quorum { sums, rows }) => {
+                let fresh = sums.run_trial(p, i);
+                rows.push(format!("{i},{}", fresh.map_or("no quorum".to_string(), |f| f.to_string())));
+            }
+            (Params::Cap(p), Data::Cap(rows)) => {
+                // The parameters were validated: a row that cannot run is a
+                // bug, shown as an empty row rather than a panic.
+                if let Ok(row) = p.row(i as usize) {
+                    rows.push(row);
+                }
+            }
             _ => unreachable!("a run's data matches its parameters"),
         }
         self.done += 1;
@@ -412,6 +158,8 @@ impl Run {
             }
             (_, Data::Gossip { sums, .. }) => serde_json::to_string(&sums.report()),
             (_, Data::Swim { sums, .. }) => serde_json::to_string(&sums.report()),
+            (Params::Quorum(p), Data::Quorum { sums, .. }) => serde_json::to_string(&sums.report(p)),
+            (_, Data::Cap(rows)) => serde_json::to_string(rows),
             _ => unreachable!("a run's data matches its parameters"),
         };
         json.expect("reports serialise")
@@ -441,6 +189,33 @@ impl Run {
                     out.push('\n');
                 });
             }
+            Data::Quorum { rows, .. } => {
+                out.push_str("trial,read_right_after_ack_was_fresh\n");
+                rows.iter().for_each(|r| {
+                    out.push_str(r);
+                    out.push('\n');
+                });
+            }
+            Data::Cap(rows) => {
+                out.push_str("system,connected,majority_side,minority_side,requests,reads,stale_reads,writes_acked,lost_writes,violations,linearizable\n");
+                let f = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+                for r in rows {
+                    out.push_str(&format!(
+                        "\"{}\",{},{},{},{},{},{},{},{},{},\"{}\"\n",
+                        r.system,
+                        f(r.connected),
+                        f(r.majority_side),
+                        f(r.minority_side),
+                        r.requests,
+                        r.reads,
+                        r.stale_reads,
+                        r.writes_acked,
+                        r.lost_writes,
+                        r.violations,
+                        r.linearizable
+                    ));
+                }
+            }
         }
         out
     }
@@ -455,15 +230,4 @@ impl Run {
             self.report_json()
         )
     }
-}
-
-/// The page runs at most a scenario's gossip sites; the CLI, ten times more.
-fn page_sites(f: &Fields) -> Result<u32, String> {
-    use crate::protocols::gossip::{MAX_EXPERIMENT_SITES, MAX_SITES};
-    f.number("nodes", 2, MAX_SITES).map_err(|e| match f.number("nodes", MAX_SITES, u32::MAX) {
-        Ok(n) => format!(
-            "nodes: {n} is more than the {MAX_SITES} sites the page runs (splitbrain gossip runs up to {MAX_EXPERIMENT_SITES})"
-        ),
-        Err(_) => e,
-    })
 }

@@ -11,9 +11,11 @@
 //! - SWIM: with random targets and no loss, the paper's expected time to
 //!   first detection, e/(e − 1) periods (Das, Gupta and Motivala, 2002, §3.1).
 
+use super::cap::CapRow;
 use super::gossip::DEMERS_TABLE_1;
 use super::lab::{Data, Params, Run};
 use super::plot::{cdf, histogram, Mark, Plot, Series, Style};
+use super::quorum::{QuorumParams, QuorumReport};
 use crate::protocols::gossip::{Exchange, Mode};
 use crate::protocols::swim::TargetSelection;
 
@@ -206,7 +208,96 @@ impl Run {
                     },
                 }
             }
+            (Params::Quorum(p), Data::Quorum { sums, .. }) => quorum_pictures(p, &sums.report(p), n),
+            (_, Data::Cap(rows)) => cap_pictures(rows),
             _ => unreachable!("a run's data matches its parameters"),
         }
+    }
+}
+
+/// Partial quorums: how often a read sees the write, against the delay
+/// after its acknowledgement, and k-staleness against the PBS closed form.
+fn quorum_pictures(p: &QuorumParams, r: &QuorumReport, n: u32) -> Pictures {
+    let title = format!("Reads after a write: N={} R={} W={} on {} nodes", p.n, p.r, p.w, p.nodes);
+    let at: Vec<(f64, f64)> = r.p_consistent_read_at.iter().map(|a| (a.delay_ms as f64, a.p)).collect();
+    let k: Vec<(f64, f64)> = (1..=3).map(|k| (f64::from(k), r.k_staleness[&k.to_string()])).collect();
+    let closed: Vec<Mark> = (1..=3)
+        .map(|k| Mark {
+            label: format!("PBS closed form, k = {k}: {}", r.k_staleness_closed_form[&k.to_string()]),
+            x: f64::from(k),
+            y: Some(r.k_staleness_closed_form[&k.to_string()]),
+        })
+        .collect();
+    Pictures {
+        cdf: Plot {
+            title: title.clone(),
+            x_label: "delay after the write's acknowledgement (ms)".into(),
+            y_label: "fraction of reads that see the write".into(),
+            log_x: false,
+            y_max: Some(1.0),
+            series: vec![Series { label: format!("{n} trials"), points: at, style: Style::Step }],
+            marks: Vec::new(),
+        },
+        histogram: Plot {
+            title,
+            x_label: "k: the read returns one of the k newest writes".into(),
+            y_label: "fraction of reads".into(),
+            log_x: false,
+            y_max: Some(1.0),
+            series: vec![Series { label: format!("measured, {n} trials"), points: k, style: Style::Bars(0.4) }],
+            // The closed form is of the model without propagation.
+            marks: if p.propagate { Vec::new() } else { closed },
+        },
+    }
+}
+
+/// Raft against the store under one partition: the share of requests
+/// answered on each side, and what consistency cost, one bar per system.
+fn cap_pictures(rows: &[CapRow]) -> Pictures {
+    let share = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let offset = |i: usize| 1.0 + (i as f64 - 1.5) * 0.18;
+    let answered: Vec<Series> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Series {
+            label: r.system.clone(),
+            points: vec![
+                (offset(i), r.majority_side.unwrap_or(0.0)),
+                (offset(i) + 1.0, r.minority_side.unwrap_or(0.0)),
+            ],
+            style: Style::Bars(0.16),
+        })
+        .collect();
+    let cost: Vec<Series> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Series {
+            label: r.system.clone(),
+            points: vec![
+                (offset(i), share(r.stale_reads, r.reads)),
+                (offset(i) + 1.0, share(r.lost_writes, r.writes_acked)),
+            ],
+            style: Style::Bars(0.16),
+        })
+        .collect();
+    Pictures {
+        cdf: Plot {
+            title: "Requests answered during the partition".into(),
+            x_label: "1: majority side · 2: minority side".into(),
+            y_label: "fraction of requests answered".into(),
+            log_x: false,
+            y_max: Some(1.0),
+            series: answered,
+            marks: Vec::new(),
+        },
+        histogram: Plot {
+            title: "What availability cost".into(),
+            x_label: "1: stale reads (of reads) · 2: lost writes (of acknowledged writes)".into(),
+            y_label: "fraction".into(),
+            log_x: false,
+            y_max: None,
+            series: cost,
+            marks: Vec::new(),
+        },
     }
 }

@@ -10,6 +10,7 @@ pub mod golden;
 pub mod gossip;
 pub mod lab;
 pub mod lab_plots;
+mod lab_request;
 pub mod pbs;
 pub mod plot;
 pub mod quorum;

@@ -191,27 +191,63 @@ fn trial(p: &QuorumParams, seed: u64) -> Option<([bool; 3], Vec<bool>)> {
 }
 
 pub fn run(p: &QuorumParams, mut progress: impl FnMut(u32)) -> QuorumReport {
-    let (mut failed, mut fresh, mut seen) = (0u32, [0u32; 3], vec![0u32; DELAYS_MS.len()]);
+    let mut sums = QuorumSums::default();
     for t in 0..p.trials {
-        match trial(p, derive_seed(p.seed, u64::from(t))) {
-            Some((f, s)) => {
-                for k in 0..3 {
-                    fresh[k] += u32::from(f[k]);
-                }
-                for (i, ok) in s.into_iter().enumerate() {
-                    seen[i] += u32::from(ok);
-                }
-            }
-            None => failed += 1,
-        }
+        sums.run_trial(p, t);
         progress(t + 1);
     }
-    let ok = f64::from((p.trials - failed).max(1));
+    sums.report(p)
+}
+
+/// What the trials run so far add up to: the CLI sums all of them, the
+/// Experiments panel one at a time.
+#[derive(Clone, Debug, Default)]
+pub struct QuorumSums {
+    trials: u32,
+    failed: u32,
+    fresh: [u32; 3],
+    seen: Vec<u32>,
+}
+
+impl QuorumSums {
+    /// Runs trial `t` of `p` and adds it; returns what the read right after
+    /// the write saw (`None`: no quorum).
+    pub fn run_trial(&mut self, p: &QuorumParams, t: u32) -> Option<bool> {
+        self.seen.resize(DELAYS_MS.len(), 0);
+        self.trials += 1;
+        match trial(p, derive_seed(p.seed, u64::from(t))) {
+            Some((f, s)) => {
+                for (sum, fresh) in self.fresh.iter_mut().zip(f) {
+                    *sum += u32::from(fresh);
+                }
+                let first = s.first().copied();
+                for (i, ok) in s.into_iter().enumerate() {
+                    self.seen[i] += u32::from(ok);
+                }
+                first
+            }
+            None => {
+                self.failed += 1;
+                None
+            }
+        }
+    }
+
+    /// The CLI's report of the trials so far.
+    pub fn report(&self, p: &QuorumParams) -> QuorumReport {
+        report(p, self.trials, self.failed, self.fresh, &self.seen)
+    }
+}
+
+fn report(p: &QuorumParams, trials: u32, failed: u32, fresh: [u32; 3], seen: &[u32]) -> QuorumReport {
+    let mut seen = seen.to_vec();
+    seen.resize(DELAYS_MS.len(), 0);
+    let ok = f64::from((trials - failed).max(1));
     let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
     let p_at: Vec<f64> = seen.iter().map(|s| f64::from(*s) / ok).collect();
     let t_for = |q: f64| DELAYS_MS.iter().zip(&p_at).find(|(_, p)| **p >= q).map(|(d, _)| *d as f64);
     QuorumReport {
-        trials: p.trials,
+        trials,
         failed,
         p_consistent_read: round(p_at[0]),
         p_consistent_read_at: DELAYS_MS

@@ -380,7 +380,7 @@ pub fn LabPanel(props: &LabProps) -> Html {
                     <div class="lab-field" title="Which of the CLI's experiments">
                         <label for="lab-kind">{"experiment"}</label>
                         <select id="lab-kind" onchange={on_kind} disabled={busy}>
-                            { for Kind::ALL.iter().map(|k| html! { <option value={k.command()} selected={*k == s.kind}>{k.command()}</option> }) }
+                            { for Kind::ALL.iter().map(|k| html! { <option value={k.command()} selected={*k == s.kind}>{format!("{} ({})", k.command(), k.protocol().label())}</option> }) }
                         </select>
                     </div>
                     <div class="lab-fields">
