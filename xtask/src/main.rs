@@ -4,6 +4,8 @@
 //! printed before it runs, so a fresh machine gets from clone to green with
 //! one command, and a warm one skips straight to the work.
 
+mod sizes;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -27,12 +29,14 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("bench") => bench(&root, &args[1..]),
         Some("setup") => setup(&root, true),
+        Some("sizes") => sizes(&root),
         Some("-h" | "--help" | "help") | None => {
             println!("usage: cargo xtask <serve|test|bench|setup>");
             println!("  serve   install what is missing, build, serve http://127.0.0.1:8080");
             println!("  test    install what is missing, then fmt, clippy, native, wasm and browser tests");
             println!("  bench   criterion benchmarks and browser frame times (see BENCHMARKS.md)");
             println!("  setup   only install what is missing");
+            println!("  sizes   where the app wasm's code goes, by protocol and layer (BENCHMARKS.md)");
             return ExitCode::SUCCESS;
         }
         Some(other) => Err(format!("unknown command '{other}'; try `cargo xtask --help`")),
@@ -260,6 +264,26 @@ fn check_bundle(root: &Path) -> Result {
     Ok(())
 }
 
+/// Builds the app wasm with cargo (its names kept) and prints where its
+/// code goes, by protocol and layer.
+fn sizes(root: &Path) -> Result {
+    setup(root, false)?;
+    run(cargo().args([
+        "build",
+        "-j2",
+        "--profile",
+        "wasm-release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--bin",
+        "splitbrain-web",
+    ]))?;
+    let path = root.join("target/wasm32-unknown-unknown/wasm-release/splitbrain-web.wasm");
+    let wasm = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    print!("{}", sizes::breakdown(&wasm)?);
+    Ok(())
+}
+
 fn bench(root: &Path, args: &[String]) -> Result {
     setup(root, true)?;
     say("criterion benchmarks (native)");
@@ -287,7 +311,7 @@ fn bench(root: &Path, args: &[String]) -> Result {
     say("release web build for the browser benchmarks, and the native CLI to compare the Experiments panel with");
     build_web()?;
     run(cargo().args(["build", "-j2", "--release", "--bin", "splitbrain"]))?;
-    for script in ["frames", "seek", "lab"] {
+    for script in ["frames", "seek", "lab", "coldstart"] {
         say(&format!("browser benchmark: {script} (headless Chromium)"));
         run(Command::new("node")
             .arg(format!("e2e/bench/{script}.mjs"))
