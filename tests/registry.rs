@@ -104,3 +104,34 @@ fn every_protocol_gets_a_run_report_naming_it() {
         assert!(run["figures"].as_object().is_some_and(|f| !f.is_empty()), "{}: no figures", p.id);
     }
 }
+
+/// Each protocol's configuration errors are typed (a caller can match on
+/// the rule that failed) and read as a person needs them.
+#[test]
+fn configuration_errors_are_typed_and_name_the_rule() {
+    use splitbrain::protocols::gossip::{GossipConfigError, GossipSpec};
+    use splitbrain::protocols::raft::{RaftConfigError, RaftParams};
+    use splitbrain::protocols::store::node::StoreConfigError;
+    use splitbrain::protocols::store::spec::StoreSpec;
+    use splitbrain::protocols::swim::{SwimConfigError, SwimSpec};
+    let raft = RaftParams { election_timeout_ms: [300.0, 150.0], ..RaftParams::default() }.to_config(5).unwrap_err();
+    assert_eq!(raft, RaftConfigError::ElectionTimeoutBackwards { min_ms: 300.0, max_ms: 150.0 });
+    assert_eq!(raft.to_string(), "election timeout range 300-150 ms is backwards: the minimum is above the maximum");
+    let gossip = GossipSpec { fanout: 9, ..GossipSpec::default() }.to_config(5).unwrap_err();
+    assert_eq!(gossip, GossipConfigError::Fanout { most: 4, fanout: 9 });
+    assert_eq!(gossip.to_string(), "fanout must be between 1 and N - 1 = 4, not 9");
+    let swim = SwimSpec { indirect: 5, ..SwimSpec::default() }.to_config(4).unwrap_err();
+    assert_eq!(swim, SwimConfigError::TooManyHelpers { indirect: 5, most: 2 });
+    let store = StoreSpec { r: 4, ..StoreSpec::default() }.to_config(5).unwrap_err();
+    assert_eq!(store, StoreConfigError::QuorumAboveN { r: 4, w: 2, n: 3 });
+    assert_eq!(
+        store.to_string(),
+        "R = 4 and W = 2 must each be at most N = 3 (a quorum of more replicas than there are)"
+    );
+    // Through the spine, the scenario says the same words.
+    let mut s = splitbrain::scenario::presets::find("store-siblings").unwrap().scenario().unwrap();
+    if let splitbrain::scenario::ProtocolSpec::Store(spec) = &mut s.protocol {
+        spec.vnodes = 0;
+    }
+    assert_eq!(s.validate().unwrap_err().to_string(), "vnodes must be 1 to 256, not 0");
+}

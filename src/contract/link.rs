@@ -47,10 +47,19 @@ impl<'de> Deserialize<'de> for Millis {
     }
 }
 
+/// A time in a spec that no run can take.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{what} must be between 0 and one day in milliseconds, not {ms}")]
+pub struct TimeError {
+    /// The field, as the file names it.
+    pub what: &'static str,
+    pub ms: f64,
+}
+
 /// Milliseconds as a spec writes them, checked, in µs.
-pub fn ms_to_us(ms: f64, what: &str) -> Result<u64, String> {
+pub fn ms_to_us(ms: f64, what: &'static str) -> Result<u64, TimeError> {
     if !ms.is_finite() || ms < 0.0 || ms * 1000.0 > MAX_DURATION_US as f64 {
-        return Err(format!("{what} must be between 0 and one day in milliseconds, not {ms}"));
+        return Err(TimeError { what, ms });
     }
     Ok((ms * 1000.0).round() as u64)
 }
@@ -84,8 +93,8 @@ impl Default for LinkSpec {
 
 impl LinkSpec {
     pub fn to_config(&self) -> Result<LinkConfig, String> {
-        let min_us = ms_to_us(self.latency_ms[0], "latency_ms")?;
-        let max_us = ms_to_us(self.latency_ms[1], "latency_ms")?;
+        let min_us = ms_to_us(self.latency_ms[0], "latency_ms").map_err(|e| e.to_string())?;
+        let max_us = ms_to_us(self.latency_ms[1], "latency_ms").map_err(|e| e.to_string())?;
         let latency = match self.heavy_tail {
             None => Latency::Uniform { min_us, max_us },
             Some(h) => Latency::HeavyTail { min_us, max_us, tail: h.probability, alpha: h.alpha },

@@ -12,7 +12,7 @@ mod action;
 mod link;
 
 pub use action::{Action, Target, TimedAction};
-pub use link::{ms_to_us, HeavyTail, LinkSpec, Millis, MAX_DURATION_US};
+pub use link::{ms_to_us, HeavyTail, LinkSpec, Millis, TimeError, MAX_DURATION_US};
 
 use crate::sim::invariant::Checker;
 use crate::sim::protocol::Protocol;
@@ -34,14 +34,17 @@ pub struct Cluster {
 }
 
 /// A protocol spec that cannot run: what is wrong, in words a person can
-/// act on (the field, the value, and what is allowed).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
+/// act on (the field, the value, and what is allowed). Each protocol has a
+/// typed error of its own (`RaftConfigError`, ...); the spine sees it
+/// through this one, which keeps it whole.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ConfigError(pub Box<dyn std::error::Error + Send + Sync + 'static>);
 
-impl From<String> for ConfigError {
-    fn from(s: String) -> Self {
-        ConfigError(s)
+impl ConfigError {
+    /// Wraps a protocol's own typed error.
+    pub fn of(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ConfigError(Box::new(e))
     }
 }
 

@@ -114,7 +114,7 @@ impl FailoverParams {
                 self.nodes
             ));
         }
-        self.raft_config().validate()?;
+        self.raft_config().validate().map_err(|e| e.to_string())?;
         if self.latency_us.0 > self.latency_us.1 {
             return Err("latency range is backwards: the minimum is above the maximum".into());
         }

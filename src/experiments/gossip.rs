@@ -78,7 +78,7 @@ impl GossipParams {
     }
 
     pub fn validate(&self) -> Result<(), String> {
-        self.config(0).validate()?;
+        self.config(0).validate().map_err(|e| e.to_string())?;
         if !(0.0..=1.0).contains(&self.loss) || self.loss.is_nan() {
             return Err(format!("loss must be between 0 and 1, not {}", self.loss));
         }

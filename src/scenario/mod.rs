@@ -148,7 +148,7 @@ pub enum ScenarioError {
 
 impl From<ConfigError> for ScenarioError {
     fn from(e: ConfigError) -> Self {
-        ScenarioError::Invalid(e.0)
+        ScenarioError::Invalid(e.to_string())
     }
 }
 

@@ -104,33 +104,55 @@ impl Default for GossipConfig {
 }
 
 impl GossipConfig {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), GossipConfigError> {
+        use GossipConfigError as E;
         if self.nodes < 2 {
-            return Err(format!("gossip needs at least 2 sites, not {}", self.nodes));
+            return Err(E::TooFewSites(self.nodes));
         }
         if self.nodes > MAX_EXPERIMENT_SITES {
-            return Err(format!("gossip runs at most {MAX_EXPERIMENT_SITES} sites, not {}", self.nodes));
+            return Err(E::TooManySites { max: MAX_EXPERIMENT_SITES, sites: self.nodes });
         }
         if u64::from(self.nodes) * u64::from(self.fanout) > MAX_CONTACTS_PER_CYCLE {
-            return Err(format!(
-                "sites × fanout is at most {MAX_CONTACTS_PER_CYCLE} contacts per cycle (it bounds the messages in flight and the memory they take), not {} × {}",
-                self.nodes, self.fanout
-            ));
+            return Err(E::TooManyContacts { sites: self.nodes, fanout: self.fanout });
         }
         if self.interest.k == 0 {
-            return Err("k must be at least 1 (k = 0 would lose interest before spreading)".into());
+            return Err(E::ZeroK);
         }
         if self.fanout == 0 || self.fanout > self.nodes - 1 {
-            return Err(format!("fanout must be between 1 and N - 1 = {}, not {}", self.nodes - 1, self.fanout));
+            return Err(E::Fanout { most: self.nodes - 1, fanout: self.fanout });
         }
         if self.period_us == 0 {
-            return Err("the cycle period must be positive".into());
+            return Err(E::ZeroPeriod);
         }
         if self.origin >= self.nodes {
-            return Err(format!("origin site {} does not exist", self.origin));
+            return Err(E::NoSuchOrigin(self.origin));
         }
         Ok(())
     }
+}
+
+/// A gossip configuration that cannot run, and why.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum GossipConfigError {
+    #[error("gossip needs at least 2 sites, not {0}")]
+    TooFewSites(u32),
+    #[error("gossip runs at most {max} sites, not {sites}")]
+    TooManySites { max: u32, sites: u32 },
+    /// More sites than a scenario (which the page draws) may have.
+    #[error("a gossip scenario runs at most {max} sites, not {sites}")]
+    ScenarioTooLarge { max: u32, sites: u32 },
+    #[error("sites × fanout is at most {MAX_CONTACTS_PER_CYCLE} contacts per cycle (it bounds the messages in flight and the memory they take), not {sites} × {fanout}")]
+    TooManyContacts { sites: u32, fanout: u32 },
+    #[error("k must be at least 1 (k = 0 would lose interest before spreading)")]
+    ZeroK,
+    #[error("fanout must be between 1 and N - 1 = {most}, not {fanout}")]
+    Fanout { most: u32, fanout: u32 },
+    #[error("the cycle period must be positive")]
+    ZeroPeriod,
+    #[error("period_ms must be between 1 ms and one hour, not {0}")]
+    Period(f64),
+    #[error("origin site {0} does not exist")]
+    NoSuchOrigin(NodeId),
 }
 
 /// The most sites of `splitbrain gossip` (a scenario, which the page draws,

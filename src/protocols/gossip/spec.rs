@@ -2,7 +2,7 @@
 //! and observer.
 
 use super::no_unlearning::NoUnlearning;
-use super::{Bug, Exchange, Gossip, GossipConfig, LossOfInterest, Mode, Note};
+use super::{Bug, Exchange, Gossip, GossipConfig, GossipConfigError, LossOfInterest, Mode, Note};
 use crate::contract::{Cluster, ConfigError, Counts, Observer, Runnable};
 use crate::sim::cow::CowVec;
 use crate::sim::trace::EventKind;
@@ -54,12 +54,12 @@ impl Default for GossipSpec {
 }
 
 impl GossipSpec {
-    pub fn to_config(&self, nodes: u32) -> Result<GossipConfig, String> {
+    pub fn to_config(&self, nodes: u32) -> Result<GossipConfig, GossipConfigError> {
         if nodes > MAX_SITES {
-            return Err(format!("a gossip scenario runs at most {MAX_SITES} sites, not {nodes}"));
+            return Err(GossipConfigError::ScenarioTooLarge { max: MAX_SITES, sites: nodes });
         }
         if !(1.0..=3.6e6).contains(&self.period_ms) {
-            return Err(format!("period_ms must be between 1 ms and one hour, not {}", self.period_ms));
+            return Err(GossipConfigError::Period(self.period_ms));
         }
         let cfg = GossipConfig {
             nodes,
@@ -96,7 +96,7 @@ impl Runnable for Gossip {
     type Observer = GossipObserver;
 
     fn config(spec: &GossipSpec, cluster: &Cluster) -> Result<GossipConfig, ConfigError> {
-        Ok(spec.to_config(cluster.nodes)?)
+        spec.to_config(cluster.nodes).map_err(ConfigError::of)
     }
 
     fn checker(_: &GossipSpec, _: &Cluster) -> NoUnlearning {

@@ -147,60 +147,85 @@ pub const MIN_TIMER_US: u64 = 1_000;
 /// The largest cluster Raft runs here.
 pub const MAX_NODES: u32 = 15;
 
+/// A Raft configuration that cannot run, and why.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RaftConfigError {
+    #[error("a Raft cluster has 1 to {MAX_NODES} servers, not {0}")]
+    ClusterSize(u32),
+    #[error("the election timeout must be at least {} ms, not {ms} ms (shorter timers cannot be meant, and a day of them is unbounded work)", MIN_TIMER_US / 1000)]
+    ElectionTimeoutTooShort { ms: f64 },
+    #[error("election timeout range {min_ms}-{max_ms} ms is backwards: the minimum is above the maximum")]
+    ElectionTimeoutBackwards { min_ms: f64, max_ms: f64 },
+    #[error("the heartbeat interval must be at least {} ms, not {ms} ms (shorter timers cannot be meant, and a day of them is unbounded work)", MIN_TIMER_US / 1000)]
+    HeartbeatTooShort { ms: f64 },
+    #[error("max_entries_per_append must be at least 1")]
+    NoEntriesPerAppend,
+    #[error("the lease drift bound must be below 200000 ppm (20%)")]
+    LeaseDriftBound,
+    #[error("{what} n{node} does not exist: the cluster has servers n0 to n{last}")]
+    NoSuchServer { what: &'static str, node: NodeId, last: NodeId },
+    #[error("{what} lists n{node} twice")]
+    ListedTwice { what: &'static str, node: NodeId },
+    #[error("the initial configuration needs at least one member")]
+    NoMembers,
+    #[error("every member is a witness, so no server could ever lead")]
+    OnlyWitnesses,
+    #[error("a rotation cadence must be positive")]
+    RotationNotPositive,
+    #[error("snapshot_every must be at least 1 entry")]
+    SnapshotEveryZero,
+    /// A time in the spec that no run can take.
+    #[error(transparent)]
+    Time(#[from] crate::contract::TimeError),
+}
+
 impl RaftConfig {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), RaftConfigError> {
+        use RaftConfigError as E;
+        let ms = |us: u64| us as f64 / 1000.0;
         if self.nodes == 0 || self.nodes > MAX_NODES {
-            return Err(format!("a Raft cluster has 1 to {MAX_NODES} servers, not {}", self.nodes));
+            return Err(E::ClusterSize(self.nodes));
         }
         if self.election_timeout_min_us < MIN_TIMER_US {
-            return Err(format!(
-                "the election timeout must be at least {} ms, not {} ms (shorter timers cannot be meant, and a day of them is unbounded work)",
-                MIN_TIMER_US / 1000,
-                self.election_timeout_min_us as f64 / 1000.0
-            ));
+            return Err(E::ElectionTimeoutTooShort { ms: ms(self.election_timeout_min_us) });
         }
         if self.election_timeout_min_us > self.election_timeout_max_us {
-            return Err(format!(
-                "election timeout range {}-{} ms is backwards: the minimum is above the maximum",
-                self.election_timeout_min_us as f64 / 1000.0,
-                self.election_timeout_max_us as f64 / 1000.0
-            ));
+            return Err(E::ElectionTimeoutBackwards {
+                min_ms: ms(self.election_timeout_min_us),
+                max_ms: ms(self.election_timeout_max_us),
+            });
         }
         if self.heartbeat_us < MIN_TIMER_US {
-            return Err(format!(
-                "the heartbeat interval must be at least {} ms, not {} ms (shorter timers cannot be meant, and a day of them is unbounded work)",
-                MIN_TIMER_US / 1000,
-                self.heartbeat_us as f64 / 1000.0
-            ));
+            return Err(E::HeartbeatTooShort { ms: ms(self.heartbeat_us) });
         }
         if self.max_entries_per_append == 0 {
-            return Err("max_entries_per_append must be at least 1".into());
+            return Err(E::NoEntriesPerAppend);
         }
         if self.lease_drift_bound_ppm.is_some_and(|b| b >= 200_000) {
-            return Err("the lease drift bound must be below 200000 ppm (20%)".into());
+            return Err(E::LeaseDriftBound);
         }
         for (what, list) in [("witness", &self.witnesses), ("member", self.members.as_ref().unwrap_or(&Vec::new()))] {
-            if let Some(n) = list.iter().find(|n| **n >= self.nodes) {
-                return Err(format!("{what} n{n} does not exist: the cluster has servers n0 to n{}", self.nodes - 1));
+            if let Some(&node) = list.iter().find(|n| **n >= self.nodes) {
+                return Err(E::NoSuchServer { what, node, last: self.nodes - 1 });
             }
         }
         for (what, list) in [("witnesses", &self.witnesses), ("members", self.members.as_ref().unwrap_or(&Vec::new()))]
         {
-            if let Some(n) = list.iter().enumerate().find_map(|(i, n)| list[..i].contains(n).then_some(n)) {
-                return Err(format!("{what} lists n{n} twice"));
+            if let Some(&node) = list.iter().enumerate().find_map(|(i, n)| list[..i].contains(n).then_some(n)) {
+                return Err(E::ListedTwice { what, node });
             }
         }
         if self.members.as_ref().is_some_and(|m| m.is_empty()) {
-            return Err("the initial configuration needs at least one member".into());
+            return Err(E::NoMembers);
         }
         if !member_list(self.initial_members()).any(|n| !self.witnesses.contains(&n)) {
-            return Err("every member is a witness, so no server could ever lead".into());
+            return Err(E::OnlyWitnesses);
         }
         if self.rotate_every_us == Some(0) || self.rotate_every_commits == Some(0) {
-            return Err("a rotation cadence must be positive".into());
+            return Err(E::RotationNotPositive);
         }
         if self.snapshot_every == Some(0) {
-            return Err("snapshot_every must be at least 1 entry".into());
+            return Err(E::SnapshotEveryZero);
         }
         Ok(())
     }

@@ -30,7 +30,7 @@ mod spec;
 mod testkit;
 mod transfer;
 
-pub use config::{Bug, RaftConfig, WitnessLog, MAX_NODES};
+pub use config::{Bug, RaftConfig, RaftConfigError, WitnessLog, MAX_NODES};
 pub use messages::{Cmd, Msg, Note, Role, SnapState, Timer};
 pub use spec::RaftParams;
 

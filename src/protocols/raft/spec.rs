@@ -4,7 +4,7 @@
 
 use super::invariants::RaftChecker;
 use super::observe::Observed;
-use super::{cluster, Cmd, Note, Raft, RaftConfig, Role, WitnessLog};
+use super::{cluster, Cmd, Note, Raft, RaftConfig, RaftConfigError, Role, WitnessLog};
 use crate::contract::{ms_to_us, Action, Cluster, ConfigError, Route, Runnable, Target};
 use crate::sim::trace::{Event, EventKind};
 use crate::sim::{NodeId, Sim};
@@ -76,7 +76,7 @@ impl Default for RaftParams {
 }
 
 impl RaftParams {
-    pub fn to_config(&self, nodes: u32) -> Result<RaftConfig, String> {
+    pub fn to_config(&self, nodes: u32) -> Result<RaftConfig, RaftConfigError> {
         let cfg = RaftConfig {
             nodes,
             election_timeout_min_us: ms_to_us(self.election_timeout_ms[0], "election_timeout_ms")?,
@@ -130,7 +130,7 @@ impl Runnable for Raft {
     type Observer = Observed;
 
     fn config(spec: &RaftParams, cluster: &Cluster) -> Result<RaftConfig, ConfigError> {
-        Ok(spec.to_config(cluster.nodes)?)
+        spec.to_config(cluster.nodes).map_err(ConfigError::of)
     }
 
     fn checker(_: &RaftParams, _: &Cluster) -> RaftChecker {

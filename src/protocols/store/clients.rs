@@ -12,6 +12,7 @@
 //! Every write carries its request id as an idempotency key: a retry makes
 //! no new version ([`super::node`]).
 
+use super::config::StoreConfigError;
 use super::dvv::VersionVector;
 use super::node::{Key, Note, StoreNode, Value};
 use crate::sim::protocol::Ctx;
@@ -57,21 +58,22 @@ impl Default for Workload {
 }
 
 impl Workload {
-    pub fn validate(&self, _nodes: u32) -> Result<(), String> {
+    pub fn validate(&self, _nodes: u32) -> Result<(), StoreConfigError> {
+        use StoreConfigError as E;
         if self.clients == 0 || self.clients > MAX_CLIENTS {
-            return Err(format!("clients must be 1 to {MAX_CLIENTS}, not {}", self.clients));
+            return Err(E::range("clients", format!("1 to {MAX_CLIENTS}"), self.clients));
         }
         if self.keys == 0 || self.keys > MAX_KEYS {
-            return Err(format!("keys must be 1 to {MAX_KEYS}, not {}", self.keys));
+            return Err(E::range("keys", format!("1 to {MAX_KEYS}"), self.keys));
         }
         if self.read_permille > 1000 {
-            return Err(format!("the read fraction must be 0 to 1, not {}", f64::from(self.read_permille) / 1000.0));
+            return Err(E::range("the read fraction", "0 to 1", f64::from(self.read_permille) / 1000.0));
         }
         if self.think_us < 100 {
-            return Err("a client's think time must be at least 0.1 ms".into());
+            return Err(E::ThinkTooShort);
         }
         if self.zipf_milli > 5_000 {
-            return Err(format!("the Zipf exponent must be 0 to 5, not {}", f64::from(self.zipf_milli) / 1000.0));
+            return Err(E::range("the Zipf exponent", "0 to 5", f64::from(self.zipf_milli) / 1000.0));
         }
         Ok(())
     }

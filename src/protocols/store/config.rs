@@ -107,24 +107,57 @@ impl Default for StoreConfig {
     }
 }
 
+/// A store configuration that cannot run, and why.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum StoreConfigError {
+    #[error("N = {n} replicas needs 1 to {nodes} (the nodes)")]
+    Replicas { n: u32, nodes: u32 },
+    #[error("R = {r} and W = {w} must each be 1 to N = {n}")]
+    Quorums { r: u32, w: u32, n: u32 },
+    /// The same rule as the scenario file states it (R, W at most N).
+    #[error("R = {r} and W = {w} must each be at most N = {n} (a quorum of more replicas than there are)")]
+    QuorumAboveN { r: u32, w: u32, n: u32 },
+    #[error("N = {n} replicas is more than the {nodes} nodes")]
+    MoreReplicasThanNodes { n: u32, nodes: u32 },
+    #[error("a store scenario runs at most {max} nodes, not {nodes}")]
+    TooManyNodes { max: u32, nodes: u32 },
+    /// A count or a fraction outside what is allowed: `{what} must be
+    /// {allowed}, not {value}`.
+    #[error("{what} must be {allowed}, not {value}")]
+    OutOfRange { what: &'static str, allowed: String, value: String },
+    #[error("a client's think time must be at least 0.1 ms")]
+    ThinkTooShort,
+    #[error("CRDT values are updated by reading the key first: read_before_write must be true")]
+    CrdtNeedsRead,
+    #[error("an inventory workload keeps its orders in a set: it needs resolution \"or_set\"")]
+    InventoryNeedsSet,
+}
+
+impl StoreConfigError {
+    pub(super) fn range(what: &'static str, allowed: impl ToString, value: impl ToString) -> Self {
+        StoreConfigError::OutOfRange { what, allowed: allowed.to_string(), value: value.to_string() }
+    }
+}
+
 impl StoreConfig {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), StoreConfigError> {
+        use StoreConfigError as E;
         if self.n == 0 || self.n > self.nodes {
-            return Err(format!("N = {} replicas needs 1 to {} (the nodes)", self.n, self.nodes));
+            return Err(E::Replicas { n: self.n, nodes: self.nodes });
         }
         if self.r == 0 || self.r > self.n || self.w == 0 || self.w > self.n {
-            return Err(format!("R = {} and W = {} must each be 1 to N = {}", self.r, self.w, self.n));
+            return Err(E::Quorums { r: self.r, w: self.w, n: self.n });
         }
         if self.merkle_depth > 16 {
-            return Err(format!("merkle_depth must be 0 to 16, not {}", self.merkle_depth));
+            return Err(E::range("merkle_depth", "0 to 16", self.merkle_depth));
         }
         if let Some(w) = &self.workload {
             w.validate(self.nodes)?;
             if self.resolution.is_crdt() && !w.read_before_write {
-                return Err("CRDT values are updated by reading the key first: read_before_write must be true".into());
+                return Err(E::CrdtNeedsRead);
             }
             if w.inventory.is_some() && self.resolution != Resolution::OrSet {
-                return Err("an inventory workload keeps its orders in a set: it needs resolution \"or_set\"".into());
+                return Err(E::InventoryNeedsSet);
             }
         }
         Ok(())

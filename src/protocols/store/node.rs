@@ -29,7 +29,7 @@ use crate::sim::NodeId;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-pub use super::config::{Resolution, StoreBug, StoreConfig};
+pub use super::config::{Resolution, StoreBug, StoreConfig, StoreConfigError};
 pub use super::messages::{Cmd, Msg, Note, Timer};
 
 pub type Key = u32;

@@ -4,6 +4,7 @@
 
 use super::checkers::{Causality, NoLostWrite};
 use super::clients::Workload;
+use super::config::StoreConfigError;
 use super::convergence::Convergence;
 use super::inventory::{Compensation, Inventory};
 use super::node::{Cmd, Resolution, StoreBug, StoreConfig, StoreNode};
@@ -124,20 +125,20 @@ impl Default for StoreSpec {
     }
 }
 
-fn us(ms: f64, what: &str, min_ms: f64) -> Result<u64, String> {
+fn us(ms: f64, what: &'static str, min_ms: f64) -> Result<u64, StoreConfigError> {
     if !(min_ms..=3.6e6).contains(&ms) {
-        return Err(format!("{what} must be between {min_ms} ms and one hour, not {ms}"));
+        return Err(StoreConfigError::range(what, format!("between {min_ms} ms and one hour"), ms));
     }
     Ok((ms * 1000.0).round() as u64)
 }
 
 impl WorkloadSpec {
-    pub fn to_workload(&self) -> Result<Workload, String> {
+    pub fn to_workload(&self) -> Result<Workload, StoreConfigError> {
         if !(0.0..=1.0).contains(&self.read_fraction) {
-            return Err(format!("workload.read_fraction must be 0 to 1, not {}", self.read_fraction));
+            return Err(StoreConfigError::range("workload.read_fraction", "0 to 1", self.read_fraction));
         }
         if !(0.0..=5.0).contains(&self.zipf) {
-            return Err(format!("workload.zipf must be 0 (uniform) to 5, not {}", self.zipf));
+            return Err(StoreConfigError::range("workload.zipf", "0 (uniform) to 5", self.zipf));
         }
         Ok(Workload {
             clients: self.clients,
@@ -149,7 +150,11 @@ impl WorkloadSpec {
             stop_us: self.stop_ms.map(|ms| us(ms, "workload.stop_ms", 0.0)).transpose()?,
             inventory: match self.inventory {
                 Some(i) if i.stock > MAX_STOCK => {
-                    return Err(format!("workload.inventory.stock must be at most {MAX_STOCK}, not {}", i.stock))
+                    return Err(StoreConfigError::range(
+                        "workload.inventory.stock",
+                        format!("at most {MAX_STOCK}"),
+                        i.stock,
+                    ))
                 }
                 Some(i) => Some(Inventory { stock: i.stock, compensation: i.compensation }),
                 None => None,
@@ -159,24 +164,22 @@ impl WorkloadSpec {
 }
 
 impl StoreSpec {
-    pub fn to_config(&self, nodes: u32) -> Result<StoreConfig, String> {
+    pub fn to_config(&self, nodes: u32) -> Result<StoreConfig, StoreConfigError> {
+        use StoreConfigError as E;
         if nodes > MAX_STORE_NODES {
-            return Err(format!("a store scenario runs at most {MAX_STORE_NODES} nodes, not {nodes}"));
+            return Err(E::TooManyNodes { max: MAX_STORE_NODES, nodes });
         }
         if self.n > nodes {
-            return Err(format!("N = {} replicas is more than the {nodes} nodes", self.n));
+            return Err(E::MoreReplicasThanNodes { n: self.n, nodes });
         }
         if self.r > self.n || self.w > self.n {
-            return Err(format!(
-                "R = {} and W = {} must each be at most N = {} (a quorum of more replicas than there are)",
-                self.r, self.w, self.n
-            ));
+            return Err(E::QuorumAboveN { r: self.r, w: self.w, n: self.n });
         }
         if !(1..=256).contains(&self.vnodes) {
-            return Err(format!("vnodes must be 1 to 256, not {}", self.vnodes));
+            return Err(E::range("vnodes", "1 to 256", self.vnodes));
         }
         if self.retries > 10 {
-            return Err(format!("retries must be 0 to 10, not {}", self.retries));
+            return Err(E::range("retries", "0 to 10", self.retries));
         }
         let cfg = StoreConfig {
             nodes,
@@ -228,7 +231,7 @@ impl Runnable for StoreNode {
     type Observer = StoreObserver;
 
     fn config(spec: &StoreSpec, cluster: &Cluster) -> Result<StoreConfig, ConfigError> {
-        Ok(spec.to_config(cluster.nodes)?)
+        spec.to_config(cluster.nodes).map_err(ConfigError::of)
     }
 
     /// No Lost Write under siblings and CRDTs (under last-writer-wins losing writes

@@ -79,27 +79,43 @@ impl Default for SwimConfig {
     }
 }
 
+/// A SWIM configuration that cannot run, and why.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SwimConfigError {
+    #[error("SWIM needs at least 2 members, not {0}")]
+    TooFewMembers(u32),
+    /// Every member holds a view of every other: memory grows as N².
+    #[error("SWIM runs at most {max} members, not {members}")]
+    TooManyMembers { max: u32, members: u32 },
+    #[error("a SWIM scenario runs at most {max} members, not {members}")]
+    ScenarioTooLarge { max: u32, members: u32 },
+    #[error("the protocol period must be positive")]
+    ZeroPeriod,
+    #[error("indirect = {indirect} asks more helpers than there are other members (at most {most}: the group less the prober and its target)")]
+    TooManyHelpers { indirect: u32, most: u32 },
+    #[error("the suspicion timeout must be positive (or use --no-suspicion)")]
+    ZeroSuspicion,
+    #[error("{what} must be between 1 ms and one hour, not {ms}")]
+    Time { what: &'static str, ms: f64 },
+}
+
 impl SwimConfig {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SwimConfigError> {
+        use SwimConfigError as E;
         if self.nodes < 2 {
-            return Err(format!("SWIM needs at least 2 members, not {}", self.nodes));
+            return Err(E::TooFewMembers(self.nodes));
         }
         if self.nodes > spec::MAX_MEMBERS {
-            // Every member holds a view of every other: memory grows as N².
-            return Err(format!("SWIM runs at most {} members, not {}", spec::MAX_MEMBERS, self.nodes));
+            return Err(E::TooManyMembers { max: spec::MAX_MEMBERS, members: self.nodes });
         }
         if self.period_us == 0 {
-            return Err("the protocol period must be positive".into());
+            return Err(E::ZeroPeriod);
         }
         if self.indirect > self.nodes - 2 {
-            return Err(format!(
-                "indirect = {} asks more helpers than there are other members (at most {}: the group less the prober and its target)",
-                self.indirect,
-                self.nodes.saturating_sub(2)
-            ));
+            return Err(E::TooManyHelpers { indirect: self.indirect, most: self.nodes.saturating_sub(2) });
         }
         if self.suspicion_us == Some(0) {
-            return Err("the suspicion timeout must be positive (or use --no-suspicion)".into());
+            return Err(E::ZeroSuspicion);
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use super::completeness::StrongCompleteness;
 use super::incarnation::IncarnationPrecedence;
-use super::{Bug, Note, Status, Swim, SwimConfig, TargetSelection};
+use super::{Bug, Note, Status, Swim, SwimConfig, SwimConfigError, TargetSelection};
 use crate::contract::{Cluster, ConfigError, Counts, Observer, Runnable};
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::trace::{EventKind, Fault};
@@ -38,17 +38,17 @@ impl Default for SwimSpec {
     }
 }
 
-fn us(ms: f64, what: &str) -> Result<u64, String> {
+fn us(ms: f64, what: &'static str) -> Result<u64, SwimConfigError> {
     if !(1.0..=3.6e6).contains(&ms) {
-        return Err(format!("{what} must be between 1 ms and one hour, not {ms}"));
+        return Err(SwimConfigError::Time { what, ms });
     }
     Ok((ms * 1000.0).round() as u64)
 }
 
 impl SwimSpec {
-    pub fn to_config(&self, nodes: u32) -> Result<SwimConfig, String> {
+    pub fn to_config(&self, nodes: u32) -> Result<SwimConfig, SwimConfigError> {
         if nodes > MAX_MEMBERS {
-            return Err(format!("a SWIM scenario runs at most {MAX_MEMBERS} members, not {nodes}"));
+            return Err(SwimConfigError::ScenarioTooLarge { max: MAX_MEMBERS, members: nodes });
         }
         let cfg = SwimConfig {
             nodes,
@@ -107,7 +107,7 @@ impl Runnable for Swim {
     type Observer = SwimObserver;
 
     fn config(spec: &SwimSpec, cluster: &Cluster) -> Result<SwimConfig, ConfigError> {
-        Ok(spec.to_config(cluster.nodes)?)
+        spec.to_config(cluster.nodes).map_err(ConfigError::of)
     }
 
     fn checker(_: &SwimSpec, _: &Cluster) -> SwimChecker {
