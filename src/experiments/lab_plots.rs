@@ -12,10 +12,12 @@
 //!   first detection, e/(e − 1) periods (Das, Gupta and Motivala, 2002, §3.1).
 
 use super::cap::CapRow;
-use super::gossip::DEMERS_TABLE_1;
+use super::failover::{FailoverParams, Trial};
+use super::gossip::{GossipParams, DEMERS_TABLE_1};
 use super::lab::{Data, Params, Run};
 use super::plot::{cdf, histogram, Mark, Plot, Series, Style};
 use super::quorum::{QuorumParams, QuorumReport};
+use super::swim::{SwimParams, SwimSums};
 use crate::protocols::gossip::{Exchange, Mode};
 use crate::protocols::swim::TargetSelection;
 
@@ -63,155 +65,159 @@ impl Run {
     pub fn pictures(&self) -> Pictures {
         let n = self.done();
         match (&self.params, &self.data) {
-            (Params::Failover(p), Data::Failover(trials)) => {
-                let mut ms: Vec<f64> = trials.iter().map(|t| t.ms()).collect();
-                ms.sort_by(f64::total_cmp);
-                let (a, b) = (p.timeout_us.0 as f64 / 1000.0, p.timeout_us.1 as f64 / 1000.0);
-                let label = format!("{a}-{b} ms timeouts, {n} trials");
-                let title = format!("Time without a leader after the leader crashes ({} servers)", p.nodes);
-                let (bars, width) = histogram(&ms, 40, true);
-                Pictures {
-                    cdf: Plot {
-                        title: title.clone(),
-                        x_label: "time without a leader (ms, log scale)".into(),
-                        y_label: "fraction of trials".into(),
-                        log_x: true,
-                        y_max: Some(1.0),
-                        series: vec![Series { label: label.clone(), points: cdf(&ms), style: Style::Step }],
-                        marks: raft_paper_marks((a, b)),
-                    },
-                    histogram: Plot {
-                        title,
-                        x_label: "time without a leader (ms, log scale)".into(),
-                        y_label: "trials".into(),
-                        log_x: true,
-                        y_max: None,
-                        series: vec![Series { label, points: bars, style: Style::Bars(width) }],
-                        marks: Vec::new(),
-                    },
-                }
-            }
-            (Params::Gossip(p), Data::Gossip { informed, t_last, .. }) => {
-                let curve: Vec<(f64, f64)> =
-                    informed.iter().enumerate().map(|(c, s)| (c as f64, s / f64::from(n.max(1)))).collect();
-                let mode = match p.mode {
-                    Mode::Rumor => "rumor mongering",
-                    Mode::AntiEntropy => "anti-entropy",
-                };
-                let exchange = match p.exchange {
-                    Exchange::Push => "push",
-                    Exchange::Pull => "pull",
-                    Exchange::PushPull => "push-pull",
-                };
-                let title = format!("One update spreading: {mode}, {exchange}, {} sites", p.nodes);
-                let mut series =
-                    vec![Series { label: format!("mean of {n} trials"), points: curve.clone(), style: Style::Step }];
-                let mut marks = Vec::new();
-                if p.mode == Mode::AntiEntropy && p.loss == 0.0 {
-                    series.push(Series {
-                        label: "Demers et al. §1.3 recurrence".into(),
-                        points: anti_entropy_theory(p.nodes, p.fanout, p.exchange, curve.len().max(2) - 1),
-                        style: Style::Theory,
-                    });
-                }
-                let table_1 = p.mode == Mode::Rumor
-                    && p.exchange == Exchange::Push
-                    && p.interest.feedback
-                    && p.interest.counter
-                    && p.nodes == 1000
-                    && p.fanout == 1
-                    && p.loss == 0.0;
-                if let Some(row) = DEMERS_TABLE_1.iter().find(|r| table_1 && r.0 == p.interest.k) {
-                    let x = curve.len().saturating_sub(1) as f64;
-                    marks.push(Mark {
-                        // The paper prints s to at most 4 decimals, and so is
-                        // 1 − s (in floating point it would read 0.8200000000000001).
-                        label: format!(
-                            "Demers Table 1, k = {}: 1 − s = {}",
-                            row.0,
-                            ((1.0 - row.1) * 1e4).round() / 1e4
-                        ),
-                        x,
-                        y: Some(1.0 - row.1),
-                    });
-                }
-                // One bar per cycle.
-                let mut bars: Vec<(f64, f64)> = Vec::new();
-                for &c in t_last {
-                    match bars.iter_mut().find(|b| b.0 == c) {
-                        Some(b) => b.1 += 1.0,
-                        None => bars.push((c, 1.0)),
-                    }
-                }
-                bars.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let width = 1.0;
-                Pictures {
-                    cdf: Plot {
-                        title: title.clone(),
-                        x_label: "cycle".into(),
-                        y_label: "fraction of sites informed".into(),
-                        log_x: false,
-                        y_max: Some(1.0),
-                        series,
-                        marks,
-                    },
-                    histogram: Plot {
-                        title,
-                        x_label: "the last cycle in which a site learned it".into(),
-                        y_label: "trials".into(),
-                        log_x: false,
-                        y_max: None,
-                        series: vec![Series { label: format!("{n} trials"), points: bars, style: Style::Bars(width) }],
-                        marks: Vec::new(),
-                    },
-                }
-            }
-            (Params::Swim(p), Data::Swim { sums, .. }) => {
-                let sorted = |v: &[f64]| {
-                    let mut v = v.to_vec();
-                    v.sort_by(f64::total_cmp);
-                    v
-                };
-                let (first, full) = (sorted(&sums.first), sorted(&sums.full));
-                let title = format!("Detecting a crashed member: SWIM, {} members", p.nodes);
-                let mut marks = Vec::new();
-                if p.target == TargetSelection::Random && p.loss == 0.0 {
-                    let e = std::f64::consts::E;
-                    marks.push(Mark {
-                        label: "SWIM §3.1: expected first detection e/(e−1) ≈ 1.58 periods".into(),
-                        x: e / (e - 1.0),
-                        y: None,
-                    });
-                }
-                let (bars, width) = histogram(&first, 30, false);
-                Pictures {
-                    cdf: Plot {
-                        title: title.clone(),
-                        x_label: "protocol periods after the crash".into(),
-                        y_label: "fraction of trials".into(),
-                        log_x: false,
-                        y_max: Some(1.0),
-                        series: vec![
-                            Series { label: "first detection".into(), points: cdf(&first), style: Style::Step },
-                            Series { label: "known by every member".into(), points: cdf(&full), style: Style::Step },
-                        ],
-                        marks,
-                    },
-                    histogram: Plot {
-                        title,
-                        x_label: "protocol periods from the crash to its first detection".into(),
-                        y_label: "trials".into(),
-                        log_x: false,
-                        y_max: None,
-                        series: vec![Series { label: format!("{n} trials"), points: bars, style: Style::Bars(width) }],
-                        marks: Vec::new(),
-                    },
-                }
-            }
+            (Params::Failover(p), Data::Failover(trials)) => failover_pictures(p, trials, n),
+            (Params::Gossip(p), Data::Gossip { informed, t_last, .. }) => gossip_pictures(p, informed, t_last, n),
+            (Params::Swim(p), Data::Swim { sums, .. }) => swim_pictures(p, sums, n),
             (Params::Quorum(p), Data::Quorum { sums, .. }) => quorum_pictures(p, &sums.report(p), n),
             (_, Data::Cap(rows)) => cap_pictures(rows),
             _ => unreachable!("a run's data matches its parameters"),
         }
+    }
+}
+
+/// The failover experiment: the time without a leader, with the Raft paper's figures.
+fn failover_pictures(p: &FailoverParams, trials: &[Trial], n: u32) -> Pictures {
+    let mut ms: Vec<f64> = trials.iter().map(|t| t.ms()).collect();
+    ms.sort_by(f64::total_cmp);
+    let (a, b) = (p.timeout_us.0 as f64 / 1000.0, p.timeout_us.1 as f64 / 1000.0);
+    let label = format!("{a}-{b} ms timeouts, {n} trials");
+    let title = format!("Time without a leader after the leader crashes ({} servers)", p.nodes);
+    let (bars, width) = histogram(&ms, 40, true);
+    Pictures {
+        cdf: Plot {
+            title: title.clone(),
+            x_label: "time without a leader (ms, log scale)".into(),
+            y_label: "fraction of trials".into(),
+            log_x: true,
+            y_max: Some(1.0),
+            series: vec![Series { label: label.clone(), points: cdf(&ms), style: Style::Step }],
+            marks: raft_paper_marks((a, b)),
+        },
+        histogram: Plot {
+            title,
+            x_label: "time without a leader (ms, log scale)".into(),
+            y_label: "trials".into(),
+            log_x: true,
+            y_max: None,
+            series: vec![Series { label, points: bars, style: Style::Bars(width) }],
+            marks: Vec::new(),
+        },
+    }
+}
+
+/// One update spreading: the fraction informed per cycle, with theory and Demers' tables.
+fn gossip_pictures(p: &GossipParams, informed: &[f64], t_last: &[f64], n: u32) -> Pictures {
+    let curve: Vec<(f64, f64)> =
+        informed.iter().enumerate().map(|(c, s)| (c as f64, s / f64::from(n.max(1)))).collect();
+    let mode = match p.mode {
+        Mode::Rumor => "rumor mongering",
+        Mode::AntiEntropy => "anti-entropy",
+    };
+    let exchange = match p.exchange {
+        Exchange::Push => "push",
+        Exchange::Pull => "pull",
+        Exchange::PushPull => "push-pull",
+    };
+    let title = format!("One update spreading: {mode}, {exchange}, {} sites", p.nodes);
+    let mut series = vec![Series { label: format!("mean of {n} trials"), points: curve.clone(), style: Style::Step }];
+    let mut marks = Vec::new();
+    if p.mode == Mode::AntiEntropy && p.loss == 0.0 {
+        series.push(Series {
+            label: "Demers et al. §1.3 recurrence".into(),
+            points: anti_entropy_theory(p.nodes, p.fanout, p.exchange, curve.len().max(2) - 1),
+            style: Style::Theory,
+        });
+    }
+    let table_1 = p.mode == Mode::Rumor
+        && p.exchange == Exchange::Push
+        && p.interest.feedback
+        && p.interest.counter
+        && p.nodes == 1000
+        && p.fanout == 1
+        && p.loss == 0.0;
+    if let Some(row) = DEMERS_TABLE_1.iter().find(|r| table_1 && r.0 == p.interest.k) {
+        let x = curve.len().saturating_sub(1) as f64;
+        marks.push(Mark {
+            // The paper prints s to at most 4 decimals, and so is
+            // 1 − s (in floating point it would read 0.8200000000000001).
+            label: format!("Demers Table 1, k = {}: 1 − s = {}", row.0, ((1.0 - row.1) * 1e4).round() / 1e4),
+            x,
+            y: Some(1.0 - row.1),
+        });
+    }
+    // One bar per cycle.
+    let mut bars: Vec<(f64, f64)> = Vec::new();
+    for &c in t_last {
+        match bars.iter_mut().find(|b| b.0 == c) {
+            Some(b) => b.1 += 1.0,
+            None => bars.push((c, 1.0)),
+        }
+    }
+    bars.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let width = 1.0;
+    Pictures {
+        cdf: Plot {
+            title: title.clone(),
+            x_label: "cycle".into(),
+            y_label: "fraction of sites informed".into(),
+            log_x: false,
+            y_max: Some(1.0),
+            series,
+            marks,
+        },
+        histogram: Plot {
+            title,
+            x_label: "the last cycle in which a site learned it".into(),
+            y_label: "trials".into(),
+            log_x: false,
+            y_max: None,
+            series: vec![Series { label: format!("{n} trials"), points: bars, style: Style::Bars(width) }],
+            marks: Vec::new(),
+        },
+    }
+}
+
+/// Detecting a crash: periods to first detection and to everyone knowing.
+fn swim_pictures(p: &SwimParams, sums: &SwimSums, n: u32) -> Pictures {
+    let sorted = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (first, full) = (sorted(&sums.first), sorted(&sums.full));
+    let title = format!("Detecting a crashed member: SWIM, {} members", p.nodes);
+    let mut marks = Vec::new();
+    if p.target == TargetSelection::Random && p.loss == 0.0 {
+        let e = std::f64::consts::E;
+        marks.push(Mark {
+            label: "SWIM §3.1: expected first detection e/(e−1) ≈ 1.58 periods".into(),
+            x: e / (e - 1.0),
+            y: None,
+        });
+    }
+    let (bars, width) = histogram(&first, 30, false);
+    Pictures {
+        cdf: Plot {
+            title: title.clone(),
+            x_label: "protocol periods after the crash".into(),
+            y_label: "fraction of trials".into(),
+            log_x: false,
+            y_max: Some(1.0),
+            series: vec![
+                Series { label: "first detection".into(), points: cdf(&first), style: Style::Step },
+                Series { label: "known by every member".into(), points: cdf(&full), style: Style::Step },
+            ],
+            marks,
+        },
+        histogram: Plot {
+            title,
+            x_label: "protocol periods from the crash to its first detection".into(),
+            y_label: "trials".into(),
+            log_x: false,
+            y_max: None,
+            series: vec![Series { label: format!("{n} trials"), points: bars, style: Style::Bars(width) }],
+            marks: Vec::new(),
+        },
     }
 }
 

@@ -232,123 +232,13 @@ impl Request {
         if let Some((name, _)) = self.fields.iter().find(|(n, _)| !self.kind.fields().iter().any(|d| d.0 == n)) {
             return Err(format!("{name} is not a setting of {}", self.kind.command()));
         }
-        let p = match self.kind {
-            Kind::Failover => {
-                let mut p = FailoverParams {
-                    nodes: f.number("nodes", 3, 15)?,
-                    timeout_us: f.range_us("timeout-ms")?,
-                    latency_us: f.range_us("latency-ms")?,
-                    heartbeat_us: f.text("heartbeat-ms").map(|_| f.ms_us("heartbeat-ms")).transpose()?,
-                    trials: f.number("trials", 1, 1_000_000)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                    prevote: f.flag("prevote")?,
-                    check_quorum: f.flag("check-quorum")?,
-                    unequal_logs: f.flag("unequal-logs")?,
-                    fsync_us: f.range_us("fsync-ms")?,
-                };
-                if f.choice("testbed")? == "raft-paper" {
-                    if let Some(n) = ["latency-ms", "fsync-ms"].into_iter().find(|n| f.text(n).is_some()) {
-                        return Err(format!(
-                            "testbed raft-paper sets the wire, the disk and the logs itself: leave {n} empty"
-                        ));
-                    }
-                    p = p.on_raft_paper();
-                }
-                p.validate()?;
-                Params::Failover(p)
-            }
-            Kind::Gossip => {
-                let p = GossipParams {
-                    nodes: page_sites(&f)?,
-                    mode: if f.choice("mode")? == "rumor" { Mode::Rumor } else { Mode::AntiEntropy },
-                    exchange: match f.choice("exchange")? {
-                        "push" => Exchange::Push,
-                        "pull" => Exchange::Pull,
-                        _ => Exchange::PushPull,
-                    },
-                    interest: LossOfInterest {
-                        feedback: f.choice("interest")? == "feedback",
-                        counter: f.choice("rule")? == "counter",
-                        k: f.number("k", 0, u32::MAX)?,
-                    },
-                    fanout: f.number("fanout", 0, u32::MAX)?,
-                    loss: f.fraction("loss")?,
-                    trials: f.number("trials", 1, 1_000_000)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                };
-                p.validate()?;
-                Params::Gossip(p)
-            }
-            Kind::Swim => {
-                let no_suspicion = f.flag("no-suspicion")?;
-                let p = SwimParams {
-                    nodes: f.number("nodes", 0, u32::MAX)?,
-                    period_us: f.ms_us("period-ms")?,
-                    indirect: f.number("indirect", 0, u32::MAX)?,
-                    target: if f.choice("target")? == "random" {
-                        TargetSelection::Random
-                    } else {
-                        TargetSelection::RoundRobin
-                    },
-                    loss: f.fraction("loss")?,
-                    suspicion_us: if no_suspicion { None } else { Some(f.ms_us("suspicion-ms")?) },
-                    trials: f.number("trials", 1, 100_000)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                };
-                p.validate()?;
-                Params::Swim(p)
-            }
-            Kind::Quorum => {
-                let n = f.number("n", 0, u32::MAX)?;
-                let (lo, hi) = parse_range(f.value("latency-ms")).map_err(|e| format!("latency-ms: {e}"))?;
-                let p = QuorumParams {
-                    nodes: f.text("nodes").map(|_| f.number("nodes", 0, u32::MAX)).transpose()?.unwrap_or(n),
-                    n,
-                    r: f.number("r", 0, u32::MAX)?,
-                    w: f.number("w", 0, u32::MAX)?,
-                    propagate: f.choice("propagation")? == "all",
-                    sloppy: f.flag("sloppy")?,
-                    latency_ms: (lo.round() as u64, hi.round() as u64),
-                    exp_latency_ms: f
-                        .text("exp-latency-ms")
-                        .map(|v| parse_ms(v).map_err(|e| format!("exp-latency-ms: {e}")))
-                        .transpose()?,
-                    loss: f
-                        .value("loss")
-                        .parse()
-                        .map_err(|_| format!("loss: '{}' is not a number", f.value("loss")))?,
-                    trials: f.number("trials", 1, 100_000)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                };
-                p.validate()?;
-                Params::Quorum(p)
-            }
-            Kind::Cap => {
-                let (from, to) = parse_range(f.value("split-ms")).map_err(|e| format!("split-ms: {e}"))?;
-                let minority = f
-                    .value("minority")
-                    .split(',')
-                    .map(|n| n.trim().parse::<u32>().map_err(|_| format!("minority: '{n}' is not a node number")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let p = CapParams {
-                    nodes: f.number("nodes", 0, u32::MAX)?,
-                    clients: f.number("clients", 0, u32::MAX)?,
-                    think_ms: f.number("think-ms", 0, u64::MAX)?,
-                    read_fraction: f
-                        .value("read-fraction")
-                        .parse()
-                        .map_err(|_| format!("read-fraction: '{}' is not a number", f.value("read-fraction")))?,
-                    keys: f.number("keys", 0, u32::MAX)?,
-                    minority,
-                    split_ms: (from.round() as u64, to.round() as u64),
-                    duration_ms: f.number("duration-ms", 0, u64::MAX)?,
-                    seed: f.number("seed", 0, u64::MAX)?,
-                };
-                p.validate()?;
-                Params::Cap(p)
-            }
-        };
-        Ok(p)
+        match self.kind {
+            Kind::Failover => failover_params(&f),
+            Kind::Gossip => gossip_params(&f),
+            Kind::Swim => swim_params(&f),
+            Kind::Quorum => quorum_params(&f),
+            Kind::Cap => cap_params(&f),
+        }
     }
 
     /// The same run as a CLI command line.
@@ -382,6 +272,121 @@ impl Request {
         }
         c
     }
+}
+
+/// Failover's fields, as `splitbrain failover` reads its flags.
+fn failover_params(f: &Fields) -> Result<Params, String> {
+    let mut p = FailoverParams {
+        nodes: f.number("nodes", 3, 15)?,
+        timeout_us: f.range_us("timeout-ms")?,
+        latency_us: f.range_us("latency-ms")?,
+        heartbeat_us: f.text("heartbeat-ms").map(|_| f.ms_us("heartbeat-ms")).transpose()?,
+        trials: f.number("trials", 1, 1_000_000)?,
+        seed: f.number("seed", 0, u64::MAX)?,
+        prevote: f.flag("prevote")?,
+        check_quorum: f.flag("check-quorum")?,
+        unequal_logs: f.flag("unequal-logs")?,
+        fsync_us: f.range_us("fsync-ms")?,
+    };
+    if f.choice("testbed")? == "raft-paper" {
+        if let Some(n) = ["latency-ms", "fsync-ms"].into_iter().find(|n| f.text(n).is_some()) {
+            return Err(format!("testbed raft-paper sets the wire, the disk and the logs itself: leave {n} empty"));
+        }
+        p = p.on_raft_paper();
+    }
+    p.validate()?;
+    Ok(Params::Failover(p))
+}
+
+/// Gossip's fields, as `splitbrain gossip` reads its flags.
+fn gossip_params(f: &Fields) -> Result<Params, String> {
+    let p = GossipParams {
+        nodes: page_sites(&f)?,
+        mode: if f.choice("mode")? == "rumor" { Mode::Rumor } else { Mode::AntiEntropy },
+        exchange: match f.choice("exchange")? {
+            "push" => Exchange::Push,
+            "pull" => Exchange::Pull,
+            _ => Exchange::PushPull,
+        },
+        interest: LossOfInterest {
+            feedback: f.choice("interest")? == "feedback",
+            counter: f.choice("rule")? == "counter",
+            k: f.number("k", 0, u32::MAX)?,
+        },
+        fanout: f.number("fanout", 0, u32::MAX)?,
+        loss: f.fraction("loss")?,
+        trials: f.number("trials", 1, 1_000_000)?,
+        seed: f.number("seed", 0, u64::MAX)?,
+    };
+    p.validate()?;
+    Ok(Params::Gossip(p))
+}
+
+/// Swim's fields, as `splitbrain swim` reads its flags.
+fn swim_params(f: &Fields) -> Result<Params, String> {
+    let no_suspicion = f.flag("no-suspicion")?;
+    let p = SwimParams {
+        nodes: f.number("nodes", 0, u32::MAX)?,
+        period_us: f.ms_us("period-ms")?,
+        indirect: f.number("indirect", 0, u32::MAX)?,
+        target: if f.choice("target")? == "random" { TargetSelection::Random } else { TargetSelection::RoundRobin },
+        loss: f.fraction("loss")?,
+        suspicion_us: if no_suspicion { None } else { Some(f.ms_us("suspicion-ms")?) },
+        trials: f.number("trials", 1, 100_000)?,
+        seed: f.number("seed", 0, u64::MAX)?,
+    };
+    p.validate()?;
+    Ok(Params::Swim(p))
+}
+
+/// Quorum's fields, as `splitbrain quorum` reads its flags.
+fn quorum_params(f: &Fields) -> Result<Params, String> {
+    let n = f.number("n", 0, u32::MAX)?;
+    let (lo, hi) = parse_range(f.value("latency-ms")).map_err(|e| format!("latency-ms: {e}"))?;
+    let p = QuorumParams {
+        nodes: f.text("nodes").map(|_| f.number("nodes", 0, u32::MAX)).transpose()?.unwrap_or(n),
+        n,
+        r: f.number("r", 0, u32::MAX)?,
+        w: f.number("w", 0, u32::MAX)?,
+        propagate: f.choice("propagation")? == "all",
+        sloppy: f.flag("sloppy")?,
+        latency_ms: (lo.round() as u64, hi.round() as u64),
+        exp_latency_ms: f
+            .text("exp-latency-ms")
+            .map(|v| parse_ms(v).map_err(|e| format!("exp-latency-ms: {e}")))
+            .transpose()?,
+        loss: f.value("loss").parse().map_err(|_| format!("loss: '{}' is not a number", f.value("loss")))?,
+        trials: f.number("trials", 1, 100_000)?,
+        seed: f.number("seed", 0, u64::MAX)?,
+    };
+    p.validate()?;
+    Ok(Params::Quorum(p))
+}
+
+/// Cap's fields, as `splitbrain cap` reads its flags.
+fn cap_params(f: &Fields) -> Result<Params, String> {
+    let (from, to) = parse_range(f.value("split-ms")).map_err(|e| format!("split-ms: {e}"))?;
+    let minority = f
+        .value("minority")
+        .split(',')
+        .map(|n| n.trim().parse::<u32>().map_err(|_| format!("minority: '{n}' is not a node number")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let p = CapParams {
+        nodes: f.number("nodes", 0, u32::MAX)?,
+        clients: f.number("clients", 0, u32::MAX)?,
+        think_ms: f.number("think-ms", 0, u64::MAX)?,
+        read_fraction: f
+            .value("read-fraction")
+            .parse()
+            .map_err(|_| format!("read-fraction: '{}' is not a number", f.value("read-fraction")))?,
+        keys: f.number("keys", 0, u32::MAX)?,
+        minority,
+        split_ms: (from.round() as u64, to.round() as u64),
+        duration_ms: f.number("duration-ms", 0, u64::MAX)?,
+        seed: f.number("seed", 0, u64::MAX)?,
+    };
+    p.validate()?;
+    Ok(Params::Cap(p))
 }
 
 /// The page runs at most a scenario's gossip sites; the CLI, ten times more.

@@ -262,7 +262,6 @@ impl Scenario {
     }
 
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        let err = |m: String| Err(ScenarioError::Invalid(m));
         if self.version != VERSION {
             return Err(ScenarioError::Version {
                 what: "scenario",
@@ -276,104 +275,127 @@ impl Scenario {
         }
         self.network.to_config().map_err(|e| ScenarioError::Invalid(format!("network: {e}")))?;
         self.storage_us().map_err(ScenarioError::Invalid)?;
-        let n = self.nodes;
-        let node_ok = |id: NodeId| id < n;
-        for (i, l) in self.links.iter().enumerate() {
-            if !node_ok(l.from) || !node_ok(l.to) || l.from == l.to {
-                return err(format!("links[{i}]: link {}->{} is not between two of the {n} nodes", l.from, l.to));
-            }
-            l.link.to_config().map_err(|e| ScenarioError::Invalid(format!("links[{i}]: {e}")))?;
-        }
-        if let Some(c) = &self.client {
-            if !(c.interval_ms.is_finite() && c.interval_ms >= 0.01) {
-                return err(format!("client.interval_ms must be at least 0.01, not {}", c.interval_ms));
-            }
-            let requests = self.duration_ms.0 as f64 / 1000.0 / c.interval_ms;
-            if requests > MAX_CLIENT_REQUESTS as f64 {
-                return err(format!(
-                    "a client request every {} ms for {} s is {:.0} requests; a run makes at most {MAX_CLIENT_REQUESTS} (lengthen interval_ms or shorten duration_ms)",
-                    c.interval_ms,
-                    self.duration_ms.0 as f64 / 1e6,
-                    requests
-                ));
-            }
-        }
+        self.validate_links()?;
+        self.validate_client()?;
         let mut last = Millis(0);
         for (i, t) in self.timeline.iter().enumerate() {
             if t.at < last {
-                return err(format!("timeline[{i}]: at_ms goes backwards; keep the timeline in time order"));
+                return Err(ScenarioError::Invalid(format!(
+                    "timeline[{i}]: at_ms goes backwards; keep the timeline in time order"
+                )));
             }
             if t.at > self.duration_ms {
-                return err(format!(
+                return Err(ScenarioError::Invalid(format!(
                     "timeline[{i}]: at_ms {} is after the end of the run (duration_ms {}), so it would never happen",
                     t.at.0 as f64 / 1000.0,
                     self.duration_ms.0 as f64 / 1000.0
-                ));
+                )));
             }
             last = t.at;
-            let bad_node = |id: NodeId| -> Result<(), ScenarioError> {
-                if node_ok(id) {
-                    Ok(())
-                } else {
-                    Err(ScenarioError::Invalid(format!(
-                        "timeline[{i}]: node {id} does not exist (nodes are 0 to {})",
-                        n - 1
-                    )))
-                }
-            };
-            let target = |t: Target| match t {
-                Target::Node(id) => bad_node(id),
-                Target::Leader => Ok(()),
-            };
-            match &t.action {
-                Action::Crash { node }
-                | Action::Pause { node }
-                | Action::Isolate { node }
-                | Action::Request { node }
-                | Action::Read { node } => target(*node)?,
-                Action::Restart { node }
-                | Action::Resume { node }
-                | Action::Campaign { node }
-                | Action::AddServer { node }
-                | Action::RemoveServer { node } => bad_node(*node)?,
-                Action::Transfer { to } => bad_node(*to)?,
-                Action::Cut { from, to, .. } | Action::SetLink { from, to, .. } => {
-                    bad_node(*from)?;
-                    bad_node(*to)?;
-                    if from == to {
-                        return err(format!("timeline[{i}]: a link joins two different nodes"));
-                    }
-                }
-                Action::Heal { a, b } => {
-                    bad_node(*a)?;
-                    bad_node(*b)?;
-                }
-                Action::Partition { groups } => {
-                    let mut seen = vec![false; n as usize];
-                    for &id in groups.iter().flatten() {
-                        bad_node(id)?;
-                        if std::mem::replace(&mut seen[id as usize], true) {
-                            return err(format!("timeline[{i}]: node {id} is in two partition groups"));
-                        }
-                    }
-                }
-                Action::Skew { offset_ms, drift_ppm, node } => {
-                    bad_node(*node)?;
-                    if !offset_ms.is_finite() || offset_ms.abs() > 3.6e6 {
-                        return err(format!("timeline[{i}]: clock offset must be within one hour, not {offset_ms} ms"));
-                    }
-                    if drift_ppm.unsigned_abs() > crate::sim::clock::MAX_DRIFT_PPM.unsigned_abs() {
-                        return err(format!(
-                            "timeline[{i}]: drift must be within ±{} ppm, not {drift_ppm}",
-                            crate::sim::clock::MAX_DRIFT_PPM
-                        ));
-                    }
-                }
-                Action::HealAll | Action::SetNetwork { .. } => {}
+            self.validate_action(&t.action).map_err(|e| ScenarioError::Invalid(format!("timeline[{i}]: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Per-link overrides join two different, existing nodes.
+    fn validate_links(&self) -> Result<(), ScenarioError> {
+        let n = self.nodes;
+        for (i, l) in self.links.iter().enumerate() {
+            if l.from >= n || l.to >= n || l.from == l.to {
+                return Err(ScenarioError::Invalid(format!(
+                    "links[{i}]: link {}->{} is not between two of the {n} nodes",
+                    l.from, l.to
+                )));
             }
-            if let Action::SetLink { link, .. } | Action::SetNetwork { link } = &t.action {
-                link.to_config().map_err(|e| ScenarioError::Invalid(format!("timeline[{i}]: {e}")))?;
+            l.link.to_config().map_err(|e| ScenarioError::Invalid(format!("links[{i}]: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Steady client load: a sane interval, and a bounded number of requests.
+    fn validate_client(&self) -> Result<(), ScenarioError> {
+        let Some(c) = &self.client else { return Ok(()) };
+        if !(c.interval_ms.is_finite() && c.interval_ms >= 0.01) {
+            return Err(ScenarioError::Invalid(format!(
+                "client.interval_ms must be at least 0.01, not {}",
+                c.interval_ms
+            )));
+        }
+        let requests = self.duration_ms.0 as f64 / 1000.0 / c.interval_ms;
+        if requests > MAX_CLIENT_REQUESTS as f64 {
+            return Err(ScenarioError::Invalid(format!(
+                "a client request every {} ms for {} s is {:.0} requests; a run makes at most {MAX_CLIENT_REQUESTS} (lengthen interval_ms or shorten duration_ms)",
+                c.interval_ms,
+                self.duration_ms.0 as f64 / 1e6,
+                requests
+            )));
+        }
+        Ok(())
+    }
+
+    /// One timeline action: the nodes and links it names exist, and its
+    /// values are within what a run allows.
+    fn validate_action(&self, action: &Action) -> Result<(), String> {
+        let n = self.nodes;
+        let node = |id: NodeId| {
+            if id < n {
+                Ok(())
+            } else {
+                Err(format!("node {id} does not exist (nodes are 0 to {})", n - 1))
             }
+        };
+        let target = |t: Target| match t {
+            Target::Node(id) => node(id),
+            Target::Leader => Ok(()),
+        };
+        match action {
+            Action::Crash { node: t }
+            | Action::Pause { node: t }
+            | Action::Isolate { node: t }
+            | Action::Request { node: t }
+            | Action::Read { node: t } => target(*t)?,
+            Action::Restart { node: id }
+            | Action::Resume { node: id }
+            | Action::Campaign { node: id }
+            | Action::AddServer { node: id }
+            | Action::RemoveServer { node: id }
+            | Action::Transfer { to: id } => node(*id)?,
+            Action::Cut { from, to, .. } | Action::SetLink { from, to, .. } => {
+                node(*from)?;
+                node(*to)?;
+                if from == to {
+                    return Err("a link joins two different nodes".into());
+                }
+            }
+            Action::Heal { a, b } => {
+                node(*a)?;
+                node(*b)?;
+            }
+            Action::Partition { groups } => {
+                let mut seen = vec![false; n as usize];
+                for &id in groups.iter().flatten() {
+                    node(id)?;
+                    if std::mem::replace(&mut seen[id as usize], true) {
+                        return Err(format!("node {id} is in two partition groups"));
+                    }
+                }
+            }
+            Action::Skew { offset_ms, drift_ppm, node: id } => {
+                node(*id)?;
+                if !offset_ms.is_finite() || offset_ms.abs() > 3.6e6 {
+                    return Err(format!("clock offset must be within one hour, not {offset_ms} ms"));
+                }
+                if drift_ppm.unsigned_abs() > crate::sim::clock::MAX_DRIFT_PPM.unsigned_abs() {
+                    return Err(format!(
+                        "drift must be within ±{} ppm, not {drift_ppm}",
+                        crate::sim::clock::MAX_DRIFT_PPM
+                    ));
+                }
+            }
+            Action::HealAll | Action::SetNetwork { .. } => {}
+        }
+        if let Action::SetLink { link, .. } | Action::SetNetwork { link } = action {
+            link.to_config()?;
         }
         Ok(())
     }
