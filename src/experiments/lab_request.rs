@@ -301,7 +301,7 @@ fn failover_params(f: &Fields) -> Result<Params, String> {
 /// Gossip's fields, as `splitbrain gossip` reads its flags.
 fn gossip_params(f: &Fields) -> Result<Params, String> {
     let p = GossipParams {
-        nodes: page_sites(&f)?,
+        nodes: page_sites(f)?,
         mode: if f.choice("mode")? == "rumor" { Mode::Rumor } else { Mode::AntiEntropy },
         exchange: match f.choice("exchange")? {
             "push" => Exchange::Push,

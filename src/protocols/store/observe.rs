@@ -21,7 +21,7 @@
 //!   age is how long that has lasted.
 
 pub use super::counts::{Served, StoreCounts};
-use super::dvv::Dot;
+use super::dvv::{Dot, VersionVector};
 use super::node::{Key, Msg, Note, Resolution, StoreNode, Value};
 use crate::contract::Observer;
 use crate::history::kv::{self, Input, Output};
@@ -251,6 +251,148 @@ impl StoreObserver {
     }
 }
 
+impl StoreObserver {
+    /// A client operation begins: remember a write's value among the key's
+    /// recent writes, and what a read must see to be fresh.
+    fn on_invoked(
+        &mut self,
+        sim: &Sim<StoreNode>,
+        time: Time,
+        node: NodeId,
+        op: (u64, Key, Option<Value>, Option<u32>),
+    ) {
+        let (id, key, write, client) = op;
+        let side = Side::of(sim, node);
+        self.counts.side(side).invoked += 1;
+        if let Some(value) = write {
+            let st = self.key(key);
+            if st.recent.len() == RECENT {
+                st.recent.remove(0);
+            }
+            st.recent.push(Written { value, invoked: time, dot: None, acked: false, dropped: false });
+        } else {
+            self.counts.reads += 1;
+        }
+        let must_see = if write.is_none() { self.key(key).newest_acked } else { None };
+        if self.ops.len() < MAX_RECORDED_OPS {
+            self.open.insert(id, self.ops.len());
+            self.ops.push(OpRecord {
+                id,
+                client,
+                node,
+                key,
+                call: time,
+                ret: None,
+                write,
+                values: Vec::new(),
+                counter: None,
+                compensated: 0,
+                side,
+                failed: false,
+                stale: false,
+                must_see,
+            });
+        } else {
+            self.unrecorded += 1;
+        }
+    }
+
+    /// A write was acknowledged: it is lost if a replica had already dropped it.
+    fn on_put_acked(&mut self, time: Time, id: u64, key: Key, dot: Dot) {
+        self.counts.writes_acked += 1;
+        if let Some(&i) = self.open.get(&id) {
+            let value = self.ops.get(i).and_then(|o| o.write);
+            let st = self.key(key);
+            let mut lost = false;
+            if let Some(w) = st.recent.iter_mut().find(|w| Some(w.value) == value) {
+                w.dot = Some(dot);
+                w.acked = true;
+                lost = w.dropped;
+                st.newest_acked = Some((w.value, w.invoked));
+            }
+            if lost && self.lost.insert(dot) {
+                self.counts.lost_writes += 1;
+            }
+        }
+        self.answered(id, time, None);
+    }
+
+    /// A read returned: stale if it missed the newest write acknowledged
+    /// before it began (under last-writer-wins, by timestamp).
+    fn on_get_returned(
+        &mut self,
+        time: Time,
+        id: u64,
+        key: Key,
+        got: (&Vec<Value>, &VersionVector, Option<i64>),
+        lww: bool,
+    ) {
+        let (values, context, counter) = got;
+        let fresh = self.open.get(&id).and_then(|&i| self.ops.get(i)).and_then(|o| o.must_see);
+        let st = self.keys.get(&key);
+        let stale = match (fresh, st) {
+            (Some((v, _)), Some(st)) if !lww => {
+                st.recent.iter().find(|w| w.value == v).and_then(|w| w.dot).is_some_and(|dot| !context.contains(dot))
+            }
+            (Some((v, at)), Some(st)) => {
+                !values.contains(&v) && values.iter().all(|x| Self::newer(st, *x, at) == Some(false))
+            }
+            _ => false,
+        };
+        if stale {
+            self.counts.stale_reads += 1;
+        }
+        if let Some(op) = self.open.get(&id).and_then(|&i| self.ops.get_mut(i)) {
+            op.stale = stale;
+            op.counter = counter;
+        }
+        self.answered(id, time, Some(values));
+    }
+
+    /// Repair traffic, counted in messages and bytes as it is sent.
+    fn count_repair_traffic(&mut self, msg: &Msg) {
+        let bytes = |v: &[super::dvv::Version<super::node::Stamped>]| -> u64 {
+            v.iter().map(|x| 12 + x.past.wire_bytes() + x.value.wire_bytes()).sum::<usize>() as u64
+        };
+        match msg {
+            Msg::Replicate { req: 0, versions, .. } => {
+                self.counts.read_repairs += 1;
+                self.counts.read_repair_bytes += 4 + bytes(versions);
+            }
+            Msg::Handoff { versions, .. } => {
+                self.counts.handoff_messages += 1;
+                self.counts.handoff_bytes += 4 + bytes(versions);
+            }
+            Msg::HandoffAck { dots, .. } => {
+                self.counts.handoff_messages += 1;
+                self.counts.handoff_bytes += 4 + 12 * dots.len() as u64;
+            }
+            Msg::SyncTree { .. } | Msg::SyncDiff { .. } | Msg::SyncPush { .. } => {
+                self.counts.sync_messages += 1;
+            }
+            _ => {}
+        }
+    }
+
+    /// One point of the series every [`SAMPLE_US`].
+    fn sample(&mut self, now: Time) {
+        if self.series.last().is_none_or(|s| now >= s.t + SAMPLE_US) {
+            let (oldest, divergent) = self.divergence(now);
+            let c = &self.counts;
+            self.series.push(Sample {
+                t: now - now % SAMPLE_US,
+                sibling_keys: self.sibling_keys.len() as u32,
+                divergent_keys: divergent,
+                oldest_divergence_us: oldest,
+                answered: c.connected.answered + c.majority_side.answered + c.minority_side.answered,
+                failed: c.failed,
+                stale_reads: c.stale_reads,
+                repair_bytes: c.repair_bytes(),
+            });
+        }
+    }
+}
+
 impl Observer<StoreNode> for StoreObserver {
     type Counts = StoreCounts;
     type Figures = StoreFigures;
@@ -267,87 +409,11 @@ impl Observer<StoreNode> for StoreObserver {
             match &e.kind {
                 EventKind::Note { node, note } => match note {
                     Note::Invoked { id, key, write, client } => {
-                        let side = Side::of(sim, *node);
-                        self.counts.side(side).invoked += 1;
-                        if let Some(value) = write {
-                            let st = self.key(*key);
-                            if st.recent.len() == RECENT {
-                                st.recent.remove(0);
-                            }
-                            st.recent.push(Written {
-                                value: *value,
-                                invoked: e.time,
-                                dot: None,
-                                acked: false,
-                                dropped: false,
-                            });
-                        } else {
-                            self.counts.reads += 1;
-                        }
-                        let must_see = if write.is_none() { self.key(*key).newest_acked } else { None };
-                        if self.ops.len() < MAX_RECORDED_OPS {
-                            self.open.insert(*id, self.ops.len());
-                            self.ops.push(OpRecord {
-                                id: *id,
-                                client: *client,
-                                node: *node,
-                                key: *key,
-                                call: e.time,
-                                ret: None,
-                                write: *write,
-                                values: Vec::new(),
-                                counter: None,
-                                compensated: 0,
-                                side,
-                                failed: false,
-                                stale: false,
-                                must_see,
-                            });
-                        } else {
-                            self.unrecorded += 1;
-                        }
+                        self.on_invoked(sim, e.time, *node, (*id, *key, *write, *client))
                     }
-                    Note::PutAcked { id, key, dot } => {
-                        self.counts.writes_acked += 1;
-                        if let Some(&i) = self.open.get(id) {
-                            let value = self.ops.get(i).and_then(|o| o.write);
-                            let st = self.key(*key);
-                            let mut lost = false;
-                            if let Some(w) = st.recent.iter_mut().find(|w| Some(w.value) == value) {
-                                w.dot = Some(*dot);
-                                w.acked = true;
-                                lost = w.dropped;
-                                st.newest_acked = Some((w.value, w.invoked));
-                            }
-                            if lost && self.lost.insert(*dot) {
-                                self.counts.lost_writes += 1;
-                            }
-                        }
-                        self.answered(*id, e.time, None);
-                    }
+                    Note::PutAcked { id, key, dot } => self.on_put_acked(e.time, *id, *key, *dot),
                     Note::GetReturned { id, key, values, context, counter } => {
-                        let fresh = self.open.get(id).and_then(|&i| self.ops.get(i)).and_then(|o| o.must_see);
-                        let st = self.keys.get(key);
-                        let stale = match (fresh, st) {
-                            (Some((v, _)), Some(st)) if !lww => st
-                                .recent
-                                .iter()
-                                .find(|w| w.value == v)
-                                .and_then(|w| w.dot)
-                                .is_some_and(|dot| !context.contains(dot)),
-                            (Some((v, at)), Some(st)) => {
-                                !values.contains(&v) && values.iter().all(|x| Self::newer(st, *x, at) == Some(false))
-                            }
-                            _ => false,
-                        };
-                        if stale {
-                            self.counts.stale_reads += 1;
-                        }
-                        if let Some(op) = self.open.get(id).and_then(|&i| self.ops.get_mut(i)) {
-                            op.stale = stale;
-                            op.counter = *counter;
-                        }
-                        self.answered(*id, e.time, Some(values));
+                        self.on_get_returned(e.time, *id, *key, (values, context, *counter), lww)
                     }
                     Note::Failed { id, .. } => {
                         self.counts.failed += 1;
@@ -389,29 +455,7 @@ impl Observer<StoreNode> for StoreObserver {
                     }
                     _ => {}
                 },
-                EventKind::Send { msg, .. } => {
-                    let bytes = |v: &[super::dvv::Version<super::node::Stamped>]| -> u64 {
-                        v.iter().map(|x| 12 + x.past.wire_bytes() + x.value.wire_bytes()).sum::<usize>() as u64
-                    };
-                    match msg {
-                        Msg::Replicate { req: 0, versions, .. } => {
-                            self.counts.read_repairs += 1;
-                            self.counts.read_repair_bytes += 4 + bytes(versions);
-                        }
-                        Msg::Handoff { versions, .. } => {
-                            self.counts.handoff_messages += 1;
-                            self.counts.handoff_bytes += 4 + bytes(versions);
-                        }
-                        Msg::HandoffAck { dots, .. } => {
-                            self.counts.handoff_messages += 1;
-                            self.counts.handoff_bytes += 4 + 12 * dots.len() as u64;
-                        }
-                        Msg::SyncTree { .. } | Msg::SyncDiff { .. } | Msg::SyncPush { .. } => {
-                            self.counts.sync_messages += 1;
-                        }
-                        _ => {}
-                    }
-                }
+                EventKind::Send { msg, .. } => self.count_repair_traffic(msg),
                 EventKind::Deliver { to, msg, .. } => match msg {
                     Msg::Replicate { key, hint: None, .. } | Msg::Handoff { key, .. } => {
                         touched.entry(*key).or_default().push(*to);
@@ -429,21 +473,7 @@ impl Observer<StoreNode> for StoreObserver {
         for (key, nodes) in touched {
             self.recheck(sim, key, &nodes);
         }
-        let now = sim.now();
-        if self.series.last().is_none_or(|s| now >= s.t + SAMPLE_US) {
-            let (oldest, divergent) = self.divergence(now);
-            let c = &self.counts;
-            self.series.push(Sample {
-                t: now - now % SAMPLE_US,
-                sibling_keys: self.sibling_keys.len() as u32,
-                divergent_keys: divergent,
-                oldest_divergence_us: oldest,
-                answered: c.connected.answered + c.majority_side.answered + c.minority_side.answered,
-                failed: c.failed,
-                stale_reads: c.stale_reads,
-                repair_bytes: c.repair_bytes(),
-            });
-        }
+        self.sample(sim.now());
     }
 
     fn counts(&self, sim: &Sim<StoreNode>) -> StoreCounts {
