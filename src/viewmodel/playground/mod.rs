@@ -332,43 +332,17 @@ impl<P: Board> Playground<P> {
                 let events = self.travel.advance_to(self.now().saturating_add(dt).min(MAX_DURATION_US));
                 self.collect(events);
             }
-            Gesture::Escape => {
-                if self.help_open {
-                    self.help_open = false;
-                } else {
-                    self.apply(Gesture::OpenMenu(None));
-                }
-            }
+            Gesture::Escape if self.help_open => self.help_open = false,
+            Gesture::Escape => self.apply(Gesture::OpenMenu(None)),
             Gesture::ToggleToolbar => self.toolbar_open = !self.toolbar_open,
-            Gesture::StepBack => {
-                self.playing = false;
-                let now = self.now();
-                let prev = self
-                    .log
-                    .iter()
-                    .chain(self.notable.iter())
-                    .map(|l| l.time)
-                    .filter(|t| *t < now)
-                    .max()
-                    .unwrap_or(now.saturating_sub(1));
-                self.seek(prev);
-            }
+            Gesture::StepBack => self.step_back(),
             Gesture::Seek(t) => {
                 self.playing = false;
                 self.seek(t);
             }
             Gesture::Load { scenario, at_us, playing } => self.load(*scenario, at_us, playing),
-            Gesture::LoadPreset(id) => match presets::find(id).map(|p| p.scenario()) {
-                Some(Ok(s)) => self.load(s, None, true),
-                Some(Err(e)) => self.error = Some(format!("The preset '{id}' is broken: {e}")),
-                None => self.error = Some(format!("There is no preset '{id}'.")),
-            },
-            Gesture::Import(text) => match Scenario::from_json(&text) {
-                Ok(s) => self.load(s, None, true),
-                Err(e) => {
-                    self.error = Some(format!("That file was not loaded: {e}. The current scenario is unchanged."))
-                }
-            },
+            Gesture::LoadPreset(id) => self.load_preset(id),
+            Gesture::Import(text) => self.import(&text),
             Gesture::Restore(text) => {
                 if let Some(a) = codec::Saved::from_json(&text) {
                     self.load(a.scenario, Some(a.at_us), false);
@@ -410,31 +384,14 @@ impl<P: Board> Playground<P> {
                     d.3 = y;
                 }
             }
-            Gesture::DragEnd => {
-                if let Some((x0, y0, x1, y1)) = self.drag.take() {
-                    let (lx, hx, ly, hy) = (x0.min(x1), x0.max(x1), y0.min(y1), y0.max(y1));
-                    if hx - lx < 6.0 && hy - ly < 6.0 {
-                        self.selected = None; // a click on the background
-                    } else {
-                        let n = self.base.nodes;
-                        let inside: Vec<NodeId> = (0..n)
-                            .filter(|i| {
-                                let (x, y) = layout(*i, n);
-                                (lx..=hx).contains(&x) && (ly..=hy).contains(&y)
-                            })
-                            .collect();
-                        self.apply(Gesture::PartitionOff(inside));
-                    }
-                }
-            }
+            Gesture::DragEnd => self.drag_end(),
             Gesture::FilterNode(n) => self.log_node = n,
-            Gesture::ToggleKind(k) => {
-                if let Some(i) = self.hidden_kinds.iter().position(|h| *h == k) {
+            Gesture::ToggleKind(k) => match self.hidden_kinds.iter().position(|h| *h == k) {
+                Some(i) => {
                     self.hidden_kinds.remove(i);
-                } else {
-                    self.hidden_kinds.push(k);
                 }
-            }
+                None => self.hidden_kinds.push(k),
+            },
             Gesture::Select(n) => {
                 self.selected = n;
                 self.menu = None;
@@ -450,26 +407,80 @@ impl<P: Board> Playground<P> {
             Gesture::DismissError => self.error = None,
             Gesture::ShowError(e) => self.error = Some(e),
             Gesture::Do(a) => self.act(a),
-            Gesture::AddSpare => match (self.spare(), self.leader()) {
-                (Some(n), Some(_)) => self.act(Timeline::AddServer { node: n }),
-                (None, _) => {
-                    self.error = Some(
-                        "Every server is already a member. Open the \"Membership change\" preset, or load a scenario whose \"members\" lists fewer servers than \"nodes\"."
-                            .into(),
-                    )
-                }
-                (Some(_), None) => self.error = Some("There is no leader to ask for a membership change right now.".into()),
-            },
+            Gesture::AddSpare => self.add_spare(),
             Gesture::KillLeader => match self.leader() {
                 Some(l) => self.act(Timeline::Crash { node: Target::Node(l) }),
                 None => self.error = Some("There is no leader to kill right now.".into()),
             },
             Gesture::PartitionOff(nodes) => {
-                let n = self.base.nodes as usize;
-                if !nodes.is_empty() && nodes.len() < n {
+                if !nodes.is_empty() && nodes.len() < self.base.nodes as usize {
                     self.act(Timeline::Partition { groups: vec![nodes] });
                 }
             }
+        }
+    }
+
+    /// ←: back to the previous event in the log (or one µs back).
+    fn step_back(&mut self) {
+        self.playing = false;
+        let now = self.now();
+        let prev = self
+            .log
+            .iter()
+            .chain(self.notable.iter())
+            .map(|l| l.time)
+            .filter(|t| *t < now)
+            .max()
+            .unwrap_or(now.saturating_sub(1));
+        self.seek(prev);
+    }
+
+    fn load_preset(&mut self, id: &str) {
+        match presets::find(id).map(|p| p.scenario()) {
+            Some(Ok(s)) => self.load(s, None, true),
+            Some(Err(e)) => self.error = Some(format!("The preset '{id}' is broken: {e}")),
+            None => self.error = Some(format!("There is no preset '{id}'.")),
+        }
+    }
+
+    /// A scenario file; a bad one is reported and the current run kept.
+    fn import(&mut self, text: &str) {
+        match Scenario::from_json(text) {
+            Ok(s) => self.load(s, None, true),
+            Err(e) => self.error = Some(format!("That file was not loaded: {e}. The current scenario is unchanged.")),
+        }
+    }
+
+    /// The end of a drag: a click on the background deselects; a rectangle
+    /// partitions off the nodes inside it.
+    fn drag_end(&mut self) {
+        let Some((x0, y0, x1, y1)) = self.drag.take() else { return };
+        let (lx, hx, ly, hy) = (x0.min(x1), x0.max(x1), y0.min(y1), y0.max(y1));
+        if hx - lx < 6.0 && hy - ly < 6.0 {
+            self.selected = None;
+            return;
+        }
+        let n = self.base.nodes;
+        let inside: Vec<NodeId> = (0..n)
+            .filter(|i| {
+                let (x, y) = layout(*i, n);
+                (lx..=hx).contains(&x) && (ly..=hy).contains(&y)
+            })
+            .collect();
+        self.apply(Gesture::PartitionOff(inside));
+    }
+
+    /// `a`: ask the leader to add a spare server.
+    fn add_spare(&mut self) {
+        match (self.spare(), self.leader()) {
+            (Some(n), Some(_)) => self.act(Timeline::AddServer { node: n }),
+            (None, _) => {
+                self.error = Some(
+                    "Every server is already a member. Open the \"Membership change\" preset, or load a scenario whose \"members\" lists fewer servers than \"nodes\"."
+                        .into(),
+                )
+            }
+            (Some(_), None) => self.error = Some("There is no leader to ask for a membership change right now.".into()),
         }
     }
 
