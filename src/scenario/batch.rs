@@ -64,16 +64,78 @@ fn json_of<T: Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).expect("a report serialises")
 }
 
+/// What a batch's runs add up to, seed by seed.
+struct Tally<P: Registered> {
+    metrics: Metrics<<P::Observer as Observer<P>>::Counts>,
+    samples: <P::Observer as Observer<P>>::Samples,
+    /// The first [`MAX_LISTED`] violations, and how many there were.
+    listed: Vec<SeededViolation>,
+    violations: usize,
+    /// The first [`MAX_LISTED`] misses of the scenario's `expect`, and how many.
+    misses: Vec<String>,
+    missed: usize,
+    stopped: u64,
+    first_stop: Option<String>,
+    /// The first seed's report (its figures, for a one-seed batch).
+    first: Option<RunReport<P>>,
+}
+
+impl<P: Registered> Tally<P> {
+    fn new() -> Self {
+        Tally {
+            metrics: Metrics::default(),
+            samples: Default::default(),
+            listed: Vec::new(),
+            violations: 0,
+            misses: Vec::new(),
+            missed: 0,
+            stopped: 0,
+            first_stop: None,
+            first: None,
+        }
+    }
+
+    /// Adds one finished run: its metrics, samples, violations, what it
+    /// missed of `expect`, and whether it stopped at a cap.
+    fn add(&mut self, runner: &Runner<P>, report: &RunReport<P>, expect: Option<&super::Expect>) {
+        runner.observed().sample(runner.sim(), &mut self.samples);
+        self.metrics.merge(&report.metrics);
+        let found: Vec<String> = match expect {
+            Some(e) => {
+                let json = serde_json::to_value(report).expect("a report serialises");
+                let violated: Vec<&str> = report.violations.iter().map(|v| v.property).collect();
+                e.misses(&json, &violated)
+            }
+            None => report.violations.iter().map(|v| format!("{} was violated", v.property)).collect(),
+        };
+        for m in found {
+            self.missed += 1;
+            if self.misses.len() < MAX_LISTED {
+                self.misses.push(format!("seed {}: {m}", report.seed));
+            }
+        }
+        self.violations += report.violations.len();
+        for v in &report.violations {
+            if self.listed.len() < MAX_LISTED {
+                self.listed.push(SeededViolation { seed: report.seed, violation: v.clone() });
+            }
+        }
+        if let Some(s) = &report.stopped {
+            self.stopped += 1;
+            self.first_stop.get_or_insert_with(|| format!("seed {}: {}", report.seed, s.message));
+        }
+    }
+
+    fn batch(self) -> Batch {
+        Batch { violations: self.violations, misses: self.misses, stopped: self.stopped }
+    }
+}
+
 impl<F: FnMut(u64)> Visit for Run<'_, F> {
     type Output = Result<Batch, ScenarioError>;
 
     fn visit<P: Registered>(mut self, scenario: Scenario) -> Self::Output {
-        let mut metrics = Metrics::default();
-        let mut samples = Default::default();
-        let mut listed: Vec<SeededViolation> = Vec::new();
-        let (mut violations, mut misses, mut missed, mut stopped) = (0, Vec::new(), 0, 0u64);
-        let mut first: Option<RunReport<P>> = None;
-        let mut first_stop = None;
+        let mut tally = Tally::<P>::new();
         let mut runner = Some(Runner::<P>::build(scenario.clone())?);
         if self.json {
             let head = format!(
@@ -95,72 +157,60 @@ impl<F: FnMut(u64)> Visit for Run<'_, F> {
             };
             runner.run_to_end();
             let report = runner.report();
-            runner.observed().sample(runner.sim(), &mut samples);
-            metrics.merge(&report.metrics);
-            let mut miss = |m: String| {
-                missed += 1;
-                if misses.len() < MAX_LISTED {
-                    misses.push(format!("seed {}: {m}", report.seed));
-                }
-            };
-            if let Some(e) = &scenario.expect {
-                let json = serde_json::to_value(&report).expect("a report serialises");
-                let violated: Vec<&str> = report.violations.iter().map(|v| v.property).collect();
-                for m in e.misses(&json, &violated) {
-                    miss(m);
-                }
-            } else {
-                for v in &report.violations {
-                    miss(format!("{} was violated", v.property));
-                }
-            }
-            violations += report.violations.len();
-            for v in &report.violations {
-                if listed.len() < MAX_LISTED {
-                    listed.push(SeededViolation { seed: report.seed, violation: v.clone() });
-                }
-            }
-            if let Some(s) = &report.stopped {
-                stopped += 1;
-                first_stop.get_or_insert_with(|| format!("seed {}: {}", report.seed, s.message));
-            }
+            tally.add(&runner, &report, scenario.expect.as_ref());
             if self.json {
                 let sep = if i > 0 { "," } else { "" };
                 (self.out)(&format!("{sep}{}", json_of(&report)));
             }
             if i == 0 {
-                first = Some(report);
+                tally.first = Some(report);
             }
             (self.progress)(i + 1);
         }
-        let pooled = <P::Observer as Observer<P>>::pool(&samples);
         if self.json {
-            let expect = scenario.expect.as_ref().map(|declared| ExpectOutcome {
-                declared,
-                misses: &misses,
-                misses_total: missed,
-            });
-            let tail = format!(
-                "],\"violations\":{},\"violations_total\":{violations},\"metrics\":{},\"pooled\":{},\"stopped\":{stopped}{}}}\n",
-                json_of(&listed),
-                json_of(&metrics),
-                json_of(&pooled),
-                expect.map_or(String::new(), |e| format!(",\"expect\":{}", json_of(&e)))
-            );
-            (self.out)(&tail);
-            return Ok(Batch { violations, misses, stopped });
+            self.json_tail(&tally, &scenario);
+        } else {
+            self.text(&tally, &scenario);
         }
+        Ok(tally.batch())
+    }
+}
 
+impl<F: FnMut(u64)> Run<'_, F> {
+    /// The end of the JSON report: the totals over every seed.
+    fn json_tail<P: Registered>(&mut self, t: &Tally<P>, scenario: &Scenario) {
+        let pooled = <P::Observer as Observer<P>>::pool(&t.samples);
+        let expect = scenario.expect.as_ref().map(|declared| ExpectOutcome {
+            declared,
+            misses: &t.misses,
+            misses_total: t.missed,
+        });
+        let tail = format!(
+            "],\"violations\":{},\"violations_total\":{},\"metrics\":{},\"pooled\":{},\"stopped\":{}{}}}\n",
+            json_of(&t.listed),
+            t.violations,
+            json_of(&t.metrics),
+            json_of(&pooled),
+            t.stopped,
+            expect.map_or(String::new(), |e| format!(",\"expect\":{}", json_of(&e)))
+        );
+        (self.out)(&tail);
+    }
+
+    /// The text report: one labelled line per figure.
+    fn text<P: Registered>(&mut self, t: &Tally<P>, scenario: &Scenario) {
+        let (metrics, seeds) = (&t.metrics, self.seeds);
+        let pooled = <P::Observer as Observer<P>>::pool(&t.samples);
         let mut text = Vec::new();
-        let mut line = |label: &str, t: String| text.push(format!("{label:<18}{t}"));
+        let mut line = |label: &str, s: String| text.push(format!("{label:<18}{s}"));
         line("scenario", printable(&self.label));
         line("protocol", P::KIND.name().to_string());
-        line("seeds", format!("{} (from {})", self.seeds, scenario.seed));
-        let one = first.as_ref().filter(|_| self.seeds == 1);
+        line("seeds", format!("{seeds} (from {})", scenario.seed));
+        let one = t.first.as_ref().filter(|_| seeds == 1);
         if let Some(r) = one {
             line("trace hash", r.trace_hash.clone());
         }
-        let per = if self.seeds > 1 { " (summed over seeds)" } else { "" };
+        let per = if seeds > 1 { " (summed over seeds)" } else { "" };
         line("events", format!("{}{per}", metrics.events));
         line(
             "messages",
@@ -176,43 +226,47 @@ impl<F: FnMut(u64)> Visit for Run<'_, F> {
                 metrics.dropped_loss, metrics.dropped_link_down, metrics.dropped_partitioned, metrics.dropped_node_down
             ),
         );
-        for (label, t) in <P::Observer as Observer<P>>::describe(&metrics.protocol, &pooled, one.map(|r| &r.figures)) {
-            line(&label, t);
+        for (label, s) in <P::Observer as Observer<P>>::describe(&metrics.protocol, &pooled, one.map(|r| &r.figures)) {
+            line(&label, s);
         }
-        if let Some(msg) = &first_stop {
-            line("stopped", format!("{stopped} of {} run(s) at a cap; first, {msg}", self.seeds));
+        if let Some(msg) = &t.first_stop {
+            line("stopped", format!("{} of {seeds} run(s) at a cap; first, {msg}", t.stopped));
         }
-        if violations == 0 {
+        if t.violations == 0 {
             line("violations", "none".into());
         } else {
-            line("violations", violations.to_string());
-            for v in &listed {
+            line("violations", t.violations.to_string());
+            for v in &t.listed {
                 text.push(format!("  seed {}: {}", v.seed, v.violation));
             }
-            if violations > listed.len() {
-                text.push(format!("  ... and {} more", violations - listed.len()));
+            if t.violations > t.listed.len() {
+                text.push(format!("  ... and {} more", t.violations - t.listed.len()));
             }
         }
         if let Some(e) = &scenario.expect {
-            let declared = if e.violations.is_empty() { "no violation".to_string() } else { e.violations.join(", ") };
-            let bounds = e.bounds.len();
-            let what = if bounds > 0 { format!("{declared} and {bounds} bound(s)") } else { declared };
-            if misses.is_empty() {
-                text.push(format!("{:<18}shown: {what}", "expect"));
-            } else {
-                text.push(format!("{:<18}NOT shown ({what}):", "expect"));
-                text.extend(misses.iter().map(|m| format!("  {m}")));
-                if missed > misses.len() {
-                    text.push(format!("  ... and {} more", missed - misses.len()));
-                }
-            }
+            text.extend(expect_lines(e, &t.misses, t.missed));
         }
         for l in text {
             (self.out)(&l);
             (self.out)("\n");
         }
-        Ok(Batch { violations, misses, stopped })
     }
+}
+
+/// Whether the runs showed what the scenario declares, as text.
+fn expect_lines(e: &super::Expect, misses: &[String], missed: usize) -> Vec<String> {
+    let declared = if e.violations.is_empty() { "no violation".to_string() } else { e.violations.join(", ") };
+    let bounds = e.bounds.len();
+    let what = if bounds > 0 { format!("{declared} and {bounds} bound(s)") } else { declared };
+    if misses.is_empty() {
+        return vec![format!("{:<18}shown: {what}", "expect")];
+    }
+    let mut out = vec![format!("{:<18}NOT shown ({what}):", "expect")];
+    out.extend(misses.iter().map(|m| format!("  {m}")));
+    if missed > misses.len() {
+        out.push(format!("  ... and {} more", missed - misses.len()));
+    }
+    out
 }
 
 /// Runs `scenario` for `seeds` seeds (its own, then the next ones), writing
