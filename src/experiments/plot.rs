@@ -150,33 +150,55 @@ impl Plot {
     /// The plot as a standalone SVG document (white background, so it
     /// reads the same exported, in a dark page or printed).
     pub fn svg(&self) -> String {
-        let (x0, x1) = self.x_range();
-        let ytop = self.y_top();
-        let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
-        let tx = |x: f64| -> f64 {
-            let f = if self.log_x {
-                (x.max(x0).log10() - x0.log10()) / (x1.log10() - x0.log10())
-            } else {
-                (x - x0) / (x1 - x0)
-            };
-            LEFT + f.clamp(0.0, 1.0) * pw
+        let f = Frame {
+            x: self.x_range(),
+            ytop: self.y_top(),
+            log_x: self.log_x,
+            pw: W - LEFT - RIGHT,
+            ph: H - TOP - BOTTOM,
         };
-        let ty = |y: f64| TOP + ph - (y / ytop).clamp(0.0, 1.0) * ph;
         let mut s = String::new();
         let _ = write!(
             s,
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12" role="img"><title>{t}</title><rect width="100%" height="100%" fill="white"/><text x="{LEFT}" y="20" font-size="13" fill="#222">{t}</text>"##,
             t = escape(&self.title)
         );
-        // Grid and ticks.
+        self.axes(&f, &mut s);
+        // The data, then what it is compared with on top.
+        let mut legend = self.data(&f, &mut s);
+        legend.extend(self.overlay(&f, &mut s));
+        // The legend, under the axis: two columns.
+        for (i, (text, colour, overlay)) in legend.iter().enumerate() {
+            let (col, row) = (i % 2, i / 2);
+            let x = LEFT + col as f64 * (f.pw / 2.0);
+            let y = TOP + f.ph + 54.0 + row as f64 * 16.0;
+            let dash = if *overlay { r#" stroke-dasharray="4 3""# } else { "" };
+            let _ = write!(
+                s,
+                r##"<line x1="{x:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2.5"{dash}/><text x="{:.1}" y="{y:.1}" fill="#222">{}</text>"##,
+                x + 18.0,
+                y - 4.0,
+                y - 4.0,
+                x + 24.0,
+                escape(text)
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
+    /// The grid, the ticks with their values, the frame and the labels.
+    fn axes(&self, f: &Frame, s: &mut String) {
+        let (x0, x1) = f.x;
         let xt: Vec<f64> = if self.log_x {
             let (a, b) = (x0.log10().round() as i32, x1.log10().round() as i32);
             (a..=b).map(|e| 10f64.powi(e)).collect()
         } else {
             ticks(x0, x1)
         };
+        let (pw, ph) = (f.pw, f.ph);
         for x in xt {
-            let px = tx(x);
+            let px = f.tx(x);
             let _ = write!(
                 s,
                 r##"<line x1="{px:.1}" x2="{px:.1}" y1="{TOP}" y2="{:.1}" stroke="#e3e3e3"/><text x="{px:.1}" y="{:.1}" text-anchor="middle" fill="#333">{}</text>"##,
@@ -185,8 +207,8 @@ impl Plot {
                 label(x)
             );
         }
-        for y in ticks(0.0, ytop) {
-            let py = ty(y);
+        for y in ticks(0.0, f.ytop) {
+            let py = f.ty(y);
             let _ = write!(
                 s,
                 r##"<line x1="{LEFT}" x2="{:.1}" y1="{py:.1}" y2="{py:.1}" stroke="#e3e3e3"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#333">{}</text>"##,
@@ -206,8 +228,11 @@ impl Plot {
             TOP + ph / 2.0,
             escape(&self.y_label)
         );
-        // The data, then what it is compared with on top.
-        let mut legend: Vec<(String, String, bool)> = Vec::new();
+    }
+
+    /// Every series (bars, steps, theory curves); their legend entries.
+    fn data(&self, f: &Frame, s: &mut String) -> Vec<(String, String, bool)> {
+        let mut legend = Vec::new();
         let mut ours = 0;
         for series in &self.series {
             let colour = match series.style {
@@ -221,45 +246,35 @@ impl Plot {
                 Style::Bars(w) => {
                     for &(x, c) in &series.points {
                         let right = if self.log_x { x * 10f64.powf(w) } else { x + w };
-                        let (a, b) = (tx(x), tx(right));
+                        let (a, b) = (f.tx(x), f.tx(right));
                         let _ = write!(
                             s,
                             r#"<rect x="{a:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{colour}" fill-opacity="0.75"/>"#,
-                            ty(c),
+                            f.ty(c),
                             (b - a - 0.5).max(0.5),
-                            TOP + ph - ty(c)
+                            TOP + f.ph - f.ty(c)
                         );
                     }
                 }
                 Style::Step | Style::Theory => {
-                    let mut d = String::new();
-                    let mut last_y = 0.0;
-                    for (i, &(x, y)) in series.points.iter().enumerate() {
-                        if i == 0 {
-                            let _ =
-                                write!(d, "M{:.1},{:.1}", tx(x), ty(if series.style == Style::Step { 0.0 } else { y }));
-                        }
-                        if series.style == Style::Step {
-                            let _ = write!(d, " H{:.1} V{:.1}", tx(x), ty(y));
-                        } else {
-                            let _ = write!(d, " L{:.1},{:.1}", tx(x), ty(y));
-                        }
-                        last_y = y;
-                    }
-                    if series.style == Style::Step && !series.points.is_empty() {
-                        let _ = write!(d, " H{:.1} V{:.1}", LEFT + pw, ty(last_y));
-                    }
+                    let d = f.path(series);
                     let dash = if series.style == Style::Theory { r#" stroke-dasharray="6 4""# } else { "" };
                     let _ = write!(s, r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.8"{dash}/>"#);
                 }
             }
             legend.push((series.label.clone(), colour, series.style == Style::Theory));
         }
+        legend
+    }
+
+    /// What the data is compared with: the paper's points and lines.
+    fn overlay(&self, f: &Frame, s: &mut String) -> Vec<(String, String, bool)> {
+        let mut legend = Vec::new();
         for m in &self.marks {
-            let px = tx(m.x);
+            let px = f.tx(m.x);
             match m.y {
                 Some(y) => {
-                    let py = ty(y);
+                    let py = f.ty(y);
                     let _ = write!(
                         s,
                         r#"<path d="M{:.1},{py:.1} l6,-6 l6,6 l-6,6 z" fill="{OVERLAY}" stroke="white"/>"#,
@@ -270,30 +285,60 @@ impl Plot {
                     let _ = write!(
                         s,
                         r#"<line x1="{px:.1}" x2="{px:.1}" y1="{TOP}" y2="{:.1}" stroke="{OVERLAY}" stroke-width="1.5" stroke-dasharray="2 3"/>"#,
-                        TOP + ph
+                        TOP + f.ph
                     );
                 }
             }
             legend.push((m.label.clone(), OVERLAY.to_string(), true));
         }
-        // The legend, under the axis: two columns.
-        for (i, (text, colour, overlay)) in legend.iter().enumerate() {
-            let (col, row) = (i % 2, i / 2);
-            let x = LEFT + col as f64 * (pw / 2.0);
-            let y = TOP + ph + 54.0 + row as f64 * 16.0;
-            let dash = if *overlay { r#" stroke-dasharray="4 3""# } else { "" };
-            let _ = write!(
-                s,
-                r##"<line x1="{x:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2.5"{dash}/><text x="{:.1}" y="{y:.1}" fill="#222">{}</text>"##,
-                x + 18.0,
-                y - 4.0,
-                y - 4.0,
-                x + 24.0,
-                escape(text)
-            );
+        legend
+    }
+}
+
+/// The plotting area: the data's ranges and where they land on the page.
+struct Frame {
+    x: (f64, f64),
+    ytop: f64,
+    log_x: bool,
+    pw: f64,
+    ph: f64,
+}
+
+impl Frame {
+    fn tx(&self, x: f64) -> f64 {
+        let (x0, x1) = self.x;
+        let f = if self.log_x {
+            (x.max(x0).log10() - x0.log10()) / (x1.log10() - x0.log10())
+        } else {
+            (x - x0) / (x1 - x0)
+        };
+        LEFT + f.clamp(0.0, 1.0) * self.pw
+    }
+
+    fn ty(&self, y: f64) -> f64 {
+        TOP + self.ph - (y / self.ytop).clamp(0.0, 1.0) * self.ph
+    }
+
+    /// A step (CDF) or a line (theory) through a series' points.
+    fn path(&self, series: &Series) -> String {
+        let step = series.style == Style::Step;
+        let mut d = String::new();
+        let mut last_y = 0.0;
+        for (i, &(x, y)) in series.points.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(d, "M{:.1},{:.1}", self.tx(x), self.ty(if step { 0.0 } else { y }));
+            }
+            if step {
+                let _ = write!(d, " H{:.1} V{:.1}", self.tx(x), self.ty(y));
+            } else {
+                let _ = write!(d, " L{:.1},{:.1}", self.tx(x), self.ty(y));
+            }
+            last_y = y;
         }
-        s.push_str("</svg>\n");
-        s
+        if step && !series.points.is_empty() {
+            let _ = write!(d, " H{:.1} V{:.1}", LEFT + self.pw, self.ty(last_y));
+        }
+        d
     }
 }
 
