@@ -404,41 +404,20 @@ impl Swarm {
             SwarmGesture::Slower => self.speed = step_speed(self.speed, false),
             SwarmGesture::ToggleHelp => self.help_open = !self.help_open,
             SwarmGesture::ToggleMore => self.more_open = !self.more_open,
-            SwarmGesture::Escape => {
-                if self.help_open {
-                    self.help_open = false;
-                } else {
-                    self.selected = None;
-                }
-            }
+            SwarmGesture::Escape if self.help_open => self.help_open = false,
+            SwarmGesture::Escape => self.selected = None,
             SwarmGesture::Preset(id) => {
                 let s = Swarm::new(id, self.seed);
                 self.replace(s);
             }
-            SwarmGesture::Reset => {
-                let mut base = self.base.clone();
-                base.network.loss = self.loss;
-                match Swarm::load(base, None, self.preset) {
-                    Ok(s) => self.replace(s),
-                    Err(e) => self.error = Some(e.to_string()),
-                }
-            }
+            SwarmGesture::Reset => self.reset(),
             SwarmGesture::Kill(i) if i < self.nodes() => self.act(Action::Crash { node: Target::Node(i) }),
             SwarmGesture::Pause(i) if i < self.nodes() => self.act(Action::Pause { node: Target::Node(i) }),
             SwarmGesture::Resume(i) if i < self.nodes() => self.act(Action::Resume { node: i }),
             SwarmGesture::Kill(_) | SwarmGesture::Pause(_) | SwarmGesture::Resume(_) => {}
             SwarmGesture::Split => self.act(Action::Partition { groups: vec![(0..self.nodes() / 2).collect()] }),
             SwarmGesture::HealAll => self.act(Action::HealAll),
-            SwarmGesture::SetLoss(p) => {
-                if !(0.0..=1.0).contains(&p) || p.is_nan() {
-                    self.error = Some(format!("Loss must be between 0 and 1, not {p}."));
-                    return;
-                }
-                self.error = None;
-                self.loss = p;
-                let link = LinkSpec { loss: p, ..self.base.network.clone() };
-                self.act(Action::SetNetwork { link });
-            }
+            SwarmGesture::SetLoss(p) => self.set_loss(p),
             SwarmGesture::Export => {}
             // In the browser the view deflates the link and sends `Shared`.
             #[cfg(not(target_arch = "wasm32"))]
@@ -447,23 +426,8 @@ impl Swarm {
             SwarmGesture::Share => {}
             SwarmGesture::Shared(fragment) => self.share = Some(fragment),
             SwarmGesture::CloseShare => self.share = None,
-            SwarmGesture::Import(text) => match Scenario::from_json(&text)
-                .and_then(|s| Swarm::load(s, None, self.preset))
-            {
-                Ok(s) => self.replace(s),
-                Err(e) => self.error = Some(format!("That file was not loaded: {e}. The current run is unchanged.")),
-            },
-            SwarmGesture::Restore(text) => {
-                let saved = codec::Saved::from_json(&text);
-                let load = |a: codec::Saved| {
-                    let preset = preset_named(&a.scenario.name);
-                    Swarm::load(a.scenario, Some(a.at_us), preset).ok()
-                };
-                if let Some(s) = saved.and_then(load) {
-                    self.replace(s);
-                    self.playing = false;
-                }
-            }
+            SwarmGesture::Import(text) => self.import(&text),
+            SwarmGesture::Restore(text) => self.restore(&text),
             SwarmGesture::OpenLink(fragment) => match Swarm::from_fragment(&fragment) {
                 Ok(s) => self.replace(s),
                 Err(e) => {
@@ -488,6 +452,48 @@ impl Swarm {
             SwarmGesture::Select(n) => self.selected = n,
             SwarmGesture::ToggleFlashes => self.flashes = !self.flashes,
             SwarmGesture::Observer(o) => self.observer = o,
+        }
+    }
+
+    /// The same run from its start, with the loss set in the form.
+    fn reset(&mut self) {
+        let mut base = self.base.clone();
+        base.network.loss = self.loss;
+        match Swarm::load(base, None, self.preset) {
+            Ok(s) => self.replace(s),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Every link's loss from now on; an impossible one is refused.
+    fn set_loss(&mut self, p: f64) {
+        if !(0.0..=1.0).contains(&p) || p.is_nan() {
+            self.error = Some(format!("Loss must be between 0 and 1, not {p}."));
+            return;
+        }
+        self.error = None;
+        self.loss = p;
+        let link = LinkSpec { loss: p, ..self.base.network.clone() };
+        self.act(Action::SetNetwork { link });
+    }
+
+    /// A scenario file; a bad one is reported and the current run kept.
+    fn import(&mut self, text: &str) {
+        match Scenario::from_json(text).and_then(|s| Swarm::load(s, None, self.preset)) {
+            Ok(s) => self.replace(s),
+            Err(e) => self.error = Some(format!("That file was not loaded: {e}. The current run is unchanged.")),
+        }
+    }
+
+    /// An autosave, paused where it was saved; a bad one is ignored.
+    fn restore(&mut self, text: &str) {
+        let load = |a: codec::Saved| {
+            let preset = preset_named(&a.scenario.name);
+            Swarm::load(a.scenario, Some(a.at_us), preset).ok()
+        };
+        if let Some(s) = codec::Saved::from_json(text).and_then(load) {
+            self.replace(s);
+            self.playing = false;
         }
     }
 
