@@ -134,18 +134,74 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -
     draw(scene, dispatch)
 }
 
-fn draw(sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
+fn draw(mut sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
     let n = sc.n;
     let r = node_radius(n);
     let net = sc.net;
     let pos: Vec<(f64, f64)> = (0..n).map(|i| layout(i, n)).collect();
-    // Partitions: a soft disc behind each node in its group's colour.
+    let shading = partition_shading(&sc, &pos, r);
+    let links = links(&sc, &pos, dispatch);
+    let drops = drops(&sc, &pos, r);
+    let looks = std::mem::take(&mut sc.looks);
+    let nodes: Html =
+        looks.into_iter().enumerate().map(|(i, look)| node(&sc, i as NodeId, look, pos[i], r, dispatch)).collect();
+    // Always present (hidden when idle), so the SVG's children never change
+    // shape while a pointer is down on them.
+    let (x0, y0, x1, y1) = sc.drag.unwrap_or_default();
+    let drag = html! { <rect class={classes!("rubber", sc.drag.is_none().then_some("idle"))} x={x0.min(x1).to_string()} y={y0.min(y1).to_string()}
+    width={(x1 - x0).abs().to_string()} height={(y1 - y0).abs().to_string()} /> };
+
+    let on_down = {
+        let d = dispatch.clone();
+        Callback::from(move |e: PointerEvent| {
+            if let Some((x, y)) = view_point(&e) {
+                d.emit(Gesture::DragStart(x, y));
+            }
+        })
+    };
+    let dragging = sc.drag.is_some();
+    let on_move = {
+        let d = dispatch.clone();
+        Callback::from(move |e: PointerEvent| {
+            if dragging {
+                if let Some((x, y)) = view_point(&e) {
+                    d.emit(Gesture::DragMove(x, y));
+                }
+            }
+        })
+    };
+    let on_up = {
+        let d = dispatch.clone();
+        Callback::from(move |_: PointerEvent| d.emit(Gesture::DragEnd))
+    };
+    let vb = format!("{} {} {} {}", -VIEW_HALF, -VIEW_HALF, 2.0 * VIEW_HALF, 2.0 * VIEW_HALF);
+    html! {
+        <div class="cluster-wrap">
+            <svg class="cluster" viewBox={vb} role="img" aria-label={format!("Cluster of {n} nodes: {}", sc.summary)}
+                 onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
+                <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
+                <g class="groups">{ shading }</g>
+                { sc.backdrop }
+                <g class="links">{ links }</g>
+                <g class="messages">{ sc.messages }</g>
+                <g class="drops">{ drops }</g>
+                <g class="nodes">{ nodes }</g>
+                { drag }
+            </svg>
+            { menu(sc.menu, n, net, &sc.status, &sc.clocks, sc.menu_items, dispatch) }
+        </div>
+    }
+}
+
+/// Partitions: a soft disc behind each node in its group's colour.
+fn partition_shading(sc: &Scene<'_>, pos: &[(f64, f64)], r: f64) -> Html {
+    let (n, net) = (sc.n, sc.net);
     let groups = net.groups();
     let partitioned = net.is_partitioned();
     let mut group_ids: Vec<u32> = groups.to_vec();
     group_ids.sort_unstable();
     group_ids.dedup();
-    let shading = if partitioned {
+    if partitioned {
         (0..n)
             .map(|i| {
                 let gi = group_ids.iter().position(|g| *g == groups[i as usize]).unwrap_or(0);
@@ -155,9 +211,14 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
             .collect::<Html>()
     } else {
         html! {}
-    };
+    }
+}
 
-    // Links: one line per pair; a cut direction makes it dashed and red.
+/// Links: one line per pair; a cut direction makes it dashed and red.
+fn links(sc: &Scene<'_>, pos: &[(f64, f64)], dispatch: &Callback<Gesture>) -> Html {
+    let (n, net) = (sc.n, sc.net);
+    let groups = net.groups();
+    let partitioned = net.is_partitioned();
     let mut links = Vec::new();
     for a in 0..n {
         for b in (a + 1)..n {
@@ -196,14 +257,17 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
             });
         }
     }
+    links.into_iter().collect()
+}
 
-    // Recently dropped messages: a red cross near the receiver, fading.
-    let drops: Html = sc
-        .drops
+/// Recently dropped messages: a red cross near the receiver, fading.
+fn drops(sc: &Scene<'_>, pos: &[(f64, f64)], r: f64) -> Html {
+    let n = sc.n;
+    sc.drops
         .iter()
         .filter(|(a, b, _)| *a < n && *b < n)
         .map(|&(a, b, at)| {
-            let (x, y) = edge(&pos, r, a, b, 0.85);
+            let (x, y) = edge(pos, r, a, b, 0.85);
             let fade = (1.0 - (sc.wall_now - at) / DROP_FADE_MS).clamp(0.0, 1.0);
             html! {
                 <g class="drop" transform={format!("translate({x:.1},{y:.1})")} opacity={format!("{fade:.2}")}>
@@ -211,128 +275,82 @@ fn draw(sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
                 </g>
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Nodes.
-    let members = sc.members;
-    let mut looks = sc.looks;
-    let nodes: Html = (0..n)
-        .map(|i| {
-            let status = sc.status[i as usize];
-            let spare = members & (1 << i) == 0;
-            let (offset_us, drift_ppm, ahead_ms) = sc.clocks[i as usize];
-            let skewed = offset_us != 0 || drift_ppm != 0;
-            let (x, y) = pos[i as usize];
-            let (role, text, marks, flags, term) =
-                std::mem::replace(&mut looks[i as usize], ("", String::new(), html! {}, Classes::new(), 0));
-            let class = match status {
-                NodeStatus::Crashed => "crashed",
-                NodeStatus::Paused => "paused",
-                NodeStatus::Up => role,
-            };
-            let selected = sc.selected == Some(i);
-            let highlighted = sc.highlighted.contains(&i);
-            let open = {
-                let d = dispatch.clone();
-                Callback::from(move |e: MouseEvent| {
-                    e.stop_propagation();
-                    d.emit(Gesture::OpenMenu(Some(Menu::Node(i))));
-                })
-            };
-            let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
-            let label = format!(
-                "n{i}: {}, {text}",
-                match class {
-                    "precandidate" => "pre-candidate",
-                    c => c,
-                }
-            );
-            let disk = match sc.disk[i as usize] {
-                Some(left) => html! {
-                    <g class="disk" transform={format!("translate({:.1},{:.1})", r * 0.72, -r * 0.72)}>
-                        <rect x="-7" y="-8" width="14" height="16" rx="2" />
-                        <line x1="-4" y1="-4" x2="4" y2="-4" />
-                        <title>{format!("n{i} is writing to stable storage: {left:.1} ms left; its messages wait for the write")}</title>
-                    </g>
-                },
-                None => html! {},
-            };
-            let below = if spare {
-                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
-            } else if skewed {
-                html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("clock {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {drift_ppm:+} ppm")}</title></text> }
-            } else {
-                html! {}
-            };
-            html! {
-                <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), flags, spare.then_some("spare"))}
-                   transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
-                   data-term={term.to_string()} data-text={text.clone()} onclick={open} onpointerdown={stop}
-                   role="button" aria-label={label.clone()} tabindex="0">
-                    <title>{format!("{label} — click for actions")}</title>
-                    <circle class="halo" r={(r + 13.0).to_string()} />
-                    { marks }
-                    <circle class="body" r={r.to_string()} />
-                    <text class="name" y={(-r * 0.12).to_string()}>{format!("n{i}")}</text>
-                    <text class="term" y={(r * 0.42).to_string()}>{
-                        match status {
-                            NodeStatus::Crashed => "down".to_string(),
-                            NodeStatus::Paused => format!("❚❚ {text}"),
-                            NodeStatus::Up => text.clone(),
-                        }
-                    }</text>
-                    { below }
-                    { disk }
-                </g>
-            }
-        })
-        .collect();
-
-    // Always present (hidden when idle), so the SVG's children never change
-    // shape while a pointer is down on them.
-    let (x0, y0, x1, y1) = sc.drag.unwrap_or_default();
-    let drag = html! { <rect class={classes!("rubber", sc.drag.is_none().then_some("idle"))} x={x0.min(x1).to_string()} y={y0.min(y1).to_string()}
-    width={(x1 - x0).abs().to_string()} height={(y1 - y0).abs().to_string()} /> };
-
-    let on_down = {
+/// One node: its body, name and text, the protocol's marks, and badges.
+fn node(
+    sc: &Scene<'_>,
+    i: NodeId,
+    look: (&'static str, String, Html, Classes, u64),
+    (x, y): (f64, f64),
+    r: f64,
+    dispatch: &Callback<Gesture>,
+) -> Html {
+    let status = sc.status[i as usize];
+    let spare = sc.members & (1 << i) == 0;
+    let (offset_us, drift_ppm, ahead_ms) = sc.clocks[i as usize];
+    let skewed = offset_us != 0 || drift_ppm != 0;
+    let (role, text, marks, flags, term) = look;
+    let class = match status {
+        NodeStatus::Crashed => "crashed",
+        NodeStatus::Paused => "paused",
+        NodeStatus::Up => role,
+    };
+    let selected = sc.selected == Some(i);
+    let highlighted = sc.highlighted.contains(&i);
+    let open = {
         let d = dispatch.clone();
-        Callback::from(move |e: PointerEvent| {
-            if let Some((x, y)) = view_point(&e) {
-                d.emit(Gesture::DragStart(x, y));
-            }
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            d.emit(Gesture::OpenMenu(Some(Menu::Node(i))));
         })
     };
-    let dragging = sc.drag.is_some();
-    let on_move = {
-        let d = dispatch.clone();
-        Callback::from(move |e: PointerEvent| {
-            if dragging {
-                if let Some((x, y)) = view_point(&e) {
-                    d.emit(Gesture::DragMove(x, y));
-                }
-            }
-        })
+    let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
+    let label = format!(
+        "n{i}: {}, {text}",
+        match class {
+            "precandidate" => "pre-candidate",
+            c => c,
+        }
+    );
+    let disk = match sc.disk[i as usize] {
+        Some(left) => html! {
+            <g class="disk" transform={format!("translate({:.1},{:.1})", r * 0.72, -r * 0.72)}>
+                <rect x="-7" y="-8" width="14" height="16" rx="2" />
+                <line x1="-4" y1="-4" x2="4" y2="-4" />
+                <title>{format!("n{i} is writing to stable storage: {left:.1} ms left; its messages wait for the write")}</title>
+            </g>
+        },
+        None => html! {},
     };
-    let on_up = {
-        let d = dispatch.clone();
-        Callback::from(move |_: PointerEvent| d.emit(Gesture::DragEnd))
+    let below = if spare {
+        html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
+    } else if skewed {
+        html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("clock {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {drift_ppm:+} ppm")}</title></text> }
+    } else {
+        html! {}
     };
-    let vb = format!("{} {} {} {}", -VIEW_HALF, -VIEW_HALF, 2.0 * VIEW_HALF, 2.0 * VIEW_HALF);
     html! {
-        <div class="cluster-wrap">
-            <svg class="cluster" viewBox={vb} role="img" aria-label={format!("Cluster of {n} nodes: {}", sc.summary)}
-                 onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
-                <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
-                <g class="groups">{ shading }</g>
-                { sc.backdrop }
-                <g class="links">{ for links }</g>
-                <g class="messages">{ sc.messages }</g>
-                <g class="drops">{ drops }</g>
-                <g class="nodes">{ nodes }</g>
-                { drag }
-            </svg>
-            { menu(sc.menu, n, net, &sc.status, &sc.clocks, sc.menu_items, dispatch) }
-        </div>
+        <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), flags, spare.then_some("spare"))}
+           transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
+           data-term={term.to_string()} data-text={text.clone()} onclick={open} onpointerdown={stop}
+           role="button" aria-label={label.clone()} tabindex="0">
+            <title>{format!("{label} — click for actions")}</title>
+            <circle class="halo" r={(r + 13.0).to_string()} />
+            { marks }
+            <circle class="body" r={r.to_string()} />
+            <text class="name" y={(-r * 0.12).to_string()}>{format!("n{i}")}</text>
+            <text class="term" y={(r * 0.42).to_string()}>{
+                match status {
+                    NodeStatus::Crashed => "down".to_string(),
+                    NodeStatus::Paused => format!("❚❚ {text}"),
+                    NodeStatus::Up => text.clone(),
+                }
+            }</text>
+            { below }
+            { disk }
+        </g>
     }
 }
 
