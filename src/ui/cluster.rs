@@ -386,108 +386,119 @@ fn menu(
     items: Html,
     dispatch: &Callback<Gesture>,
 ) -> Html {
-    let Some(m) = menu else { return html! {} };
-    // A first guess (below the point in the upper half, above it in the
-    // lower half); `place_menu` then fits it into the visible area.
-    let place = |x: f64, y: f64| {
-        let (ax, ay) = ((x + VIEW_HALF) / (2.0 * VIEW_HALF), (y + VIEW_HALF) / (2.0 * VIEW_HALF));
-        format!(
-            "left:{:.1}%;top:{:.1}%;transform:translate(-50%,{})",
-            ax * 100.0,
-            ay * 100.0,
-            if y > 0.0 { "calc(-100% - 14px)" } else { "14px" }
-        )
-    };
     let close = button(dispatch, "✕", "Close this menu (Esc)", Gesture::OpenMenu(None), true);
-    match m {
-        Menu::Node(i) if i < n => {
-            let (x, y) = layout(i, n);
-            let status = status[i as usize];
-            let up = status == NodeStatus::Up;
-            let skew_id = format!("menu-skew-{i}");
-            let drift_id = format!("menu-drift-{i}");
-            let apply_skew = {
-                let d = dispatch.clone();
-                let (sid, did) = (skew_id.clone(), drift_id.clone());
-                Callback::from(move |_| {
-                    let (o, dr) = (read_input(&sid), read_input(&did));
-                    match (o.trim().parse::<f64>(), dr.trim().parse::<i64>()) {
-                        (Ok(offset_ms), Ok(drift_ppm)) if offset_ms.abs() <= 3.6e6 && drift_ppm.abs() <= 500_000 => {
-                            d.emit(Gesture::Do(Do::Skew { node: i, offset_ms, drift_ppm }))
-                        }
-                        _ => d.emit(Gesture::ShowError(format!(
-                            "Clock skew needs an offset in ms (within an hour) and a drift in ppm (within ±500000); got '{o}' and '{dr}'."
-                        ))),
-                    }
-                })
-            };
-            let (offset_us, drift_ppm, _) = clocks[i as usize];
-            html! {
-                <div class="menu" style={place(x, y)} data-ax={anchor(x)} data-ay={anchor(y)} role="dialog" aria-label={format!("Actions for n{i}")}>
-                    <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
-                    { button(dispatch, "Crash", "Stop the node: it loses its volatile state and keeps what it persisted (Raft: term, vote and log; the store: its data and hints)", Gesture::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
-                    { button(dispatch, "Restart", "Start the crashed node from its persistent state", Gesture::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
-                    { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Gesture::Do(Do::Pause { node: Target::Node(i) }), up) }
-                    { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Gesture::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
-                    { items }
-                    <fieldset class="skew">
-                        <legend>{"Clock"}</legend>
-                        <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<Field key={skew_id.clone()} id={skew_id.clone()} step="1" value={(offset_us as f64 / 1000.0).to_string()} /></label>
-                        <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<Field key={drift_id.clone()} id={drift_id.clone()} step="1000" value={drift_ppm.to_string()} /></label>
-                        <button onclick={apply_skew} title="Set this node's clock offset and drift">{"Set clock"}</button>
-                    </fieldset>
-                </div>
-            }
-        }
-        Menu::Link(a, b) if a < n && b < n => {
-            let (x1, y1) = layout(a, n);
-            let (x2, y2) = layout(b, n);
-            let cfg = *net.link(a, b);
-            let (lo, hi) = cfg.latency.bounds_us();
-            let ids = (format!("menu-lat-{a}-{b}"), format!("menu-loss-{a}-{b}"));
-            let apply = {
-                let d = dispatch.clone();
-                let ids = ids.clone();
-                Callback::from(move |_| {
-                    let (lat, loss) = (read_input(&ids.0), read_input(&ids.1));
-                    let parsed = lat
-                        .split_once('-')
-                        .map(|(x, y)| (x.trim().parse::<f64>(), y.trim().parse::<f64>()))
-                        .or_else(|| Some((lat.trim().parse::<f64>(), lat.trim().parse::<f64>())));
-                    let link = match (parsed, loss.trim().parse::<f64>()) {
-                        (Some((Ok(lo), Ok(hi))), Ok(p)) => {
-                            LinkSpec { latency_ms: [lo, hi], loss: p, ..LinkSpec::default() }
-                        }
-                        _ => {
-                            d.emit(Gesture::ShowError(format!("Link settings need latency as 'min-max' ms and loss between 0 and 1; got '{lat}' and '{loss}'.")));
-                            return;
-                        }
-                    };
-                    if let Err(e) = link.to_config() {
-                        d.emit(Gesture::ShowError(format!("Link settings not applied: {e}.")));
-                        return;
-                    }
-                    d.emit(Gesture::Do(Do::SetLink { from: a, to: b, link: link.clone() }));
-                    d.emit(Gesture::Do(Do::SetLink { from: b, to: a, link }));
-                })
-            };
-            html! {
-                <div class="menu" style={place((x1 + x2) / 2.0, (y1 + y2) / 2.0)} data-ax={anchor((x1 + x2) / 2.0)} data-ay={anchor((y1 + y2) / 2.0)} role="dialog" aria-label={format!("Link n{a}–n{b}")}>
-                    <div class="menu-head"><strong>{format!("n{a} ↔ n{b}")}</strong>{close}</div>
-                    { button(dispatch, &format!("Cut n{a}→n{b}"), "Drop every message from the first node to the second", Gesture::Do(Do::Cut { from: a, to: b, both: false }), !net.is_cut(a, b)) }
-                    { button(dispatch, &format!("Cut n{b}→n{a}"), "Drop every message from the second node to the first", Gesture::Do(Do::Cut { from: b, to: a, both: false }), !net.is_cut(b, a)) }
-                    { button(dispatch, "Cut both", "Drop messages both ways", Gesture::Do(Do::Cut { from: a, to: b, both: true }), !(net.is_cut(a, b) && net.is_cut(b, a))) }
-                    { button(dispatch, "Heal", "Restore both directions of this link", Gesture::Do(Do::Heal { a, b }), net.is_cut(a, b) || net.is_cut(b, a)) }
-                    <fieldset class="linkcfg">
-                        <legend>{"Both directions"}</legend>
-                        <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<Field key={ids.0.clone()} id={ids.0.clone()} kind="text" value={format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0)} /></label>
-                        <label title="Probability that a message is lost, 0 to 1">{"loss "}<Field key={ids.1.clone()} id={ids.1.clone()} min="0" max="1" step="0.05" value={cfg.loss.to_string()} /></label>
-                        <button onclick={apply} title="Apply latency and loss to both directions">{"Apply"}</button>
-                    </fieldset>
-                </div>
-            }
-        }
+    match menu {
+        Some(Menu::Node(i)) if i < n => node_menu(i, n, status[i as usize], clocks[i as usize], items, close, dispatch),
+        Some(Menu::Link(a, b)) if a < n && b < n => link_menu(a, b, n, net, close, dispatch),
         _ => html! {},
+    }
+}
+
+/// Where a menu opens, as a first guess (below the point in the upper
+/// half, above it in the lower half); `place_menu` then fits it into the
+/// visible area.
+fn place(x: f64, y: f64) -> String {
+    let (ax, ay) = ((x + VIEW_HALF) / (2.0 * VIEW_HALF), (y + VIEW_HALF) / (2.0 * VIEW_HALF));
+    format!(
+        "left:{:.1}%;top:{:.1}%;transform:translate(-50%,{})",
+        ax * 100.0,
+        ay * 100.0,
+        if y > 0.0 { "calc(-100% - 14px)" } else { "14px" }
+    )
+}
+
+/// A node's menu: its lifecycle, the protocol's own commands, its clock.
+fn node_menu(
+    i: NodeId,
+    n: u32,
+    status: NodeStatus,
+    (offset_us, drift_ppm, _): (i64, i64, f64),
+    items: Html,
+    close: Html,
+    dispatch: &Callback<Gesture>,
+) -> Html {
+    let (x, y) = layout(i, n);
+    let up = status == NodeStatus::Up;
+    let skew_id = format!("menu-skew-{i}");
+    let drift_id = format!("menu-drift-{i}");
+    let apply_skew = {
+        let d = dispatch.clone();
+        let (sid, did) = (skew_id.clone(), drift_id.clone());
+        Callback::from(move |_| {
+            let (o, dr) = (read_input(&sid), read_input(&did));
+            match (o.trim().parse::<f64>(), dr.trim().parse::<i64>()) {
+                (Ok(offset_ms), Ok(drift_ppm)) if offset_ms.abs() <= 3.6e6 && drift_ppm.abs() <= 500_000 => {
+                    d.emit(Gesture::Do(Do::Skew { node: i, offset_ms, drift_ppm }))
+                }
+                _ => d.emit(Gesture::ShowError(format!(
+                    "Clock skew needs an offset in ms (within an hour) and a drift in ppm (within ±500000); got '{o}' and '{dr}'."
+                ))),
+            }
+        })
+    };
+    html! {
+        <div class="menu" style={place(x, y)} data-ax={anchor(x)} data-ay={anchor(y)} role="dialog" aria-label={format!("Actions for n{i}")}>
+            <div class="menu-head"><strong>{format!("n{i}")}</strong>{close}</div>
+            { button(dispatch, "Crash", "Stop the node: it loses its volatile state and keeps what it persisted (Raft: term, vote and log; the store: its data and hints)", Gesture::Do(Do::Crash { node: Target::Node(i) }), status != NodeStatus::Crashed) }
+            { button(dispatch, "Restart", "Start the crashed node from its persistent state", Gesture::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
+            { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Gesture::Do(Do::Pause { node: Target::Node(i) }), up) }
+            { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Gesture::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
+            { items }
+            <fieldset class="skew">
+                <legend>{"Clock"}</legend>
+                <label title="Offset of this node's clock from true time, in ms">{"offset ms "}<Field key={skew_id.clone()} id={skew_id.clone()} step="1" value={(offset_us as f64 / 1000.0).to_string()} /></label>
+                <label title="How fast this node's clock runs, in parts per million (100000 = 10% fast)">{"drift ppm "}<Field key={drift_id.clone()} id={drift_id.clone()} step="1000" value={drift_ppm.to_string()} /></label>
+                <button onclick={apply_skew} title="Set this node's clock offset and drift">{"Set clock"}</button>
+            </fieldset>
+        </div>
+    }
+}
+
+/// A link's menu: cut and heal each direction, latency and loss.
+fn link_menu(a: NodeId, b: NodeId, n: u32, net: &Network, close: Html, dispatch: &Callback<Gesture>) -> Html {
+    let (x1, y1) = layout(a, n);
+    let (x2, y2) = layout(b, n);
+    let cfg = *net.link(a, b);
+    let (lo, hi) = cfg.latency.bounds_us();
+    let ids = (format!("menu-lat-{a}-{b}"), format!("menu-loss-{a}-{b}"));
+    let apply = {
+        let d = dispatch.clone();
+        let ids = ids.clone();
+        Callback::from(move |_| {
+            let (lat, loss) = (read_input(&ids.0), read_input(&ids.1));
+            let parsed = lat
+                .split_once('-')
+                .map(|(x, y)| (x.trim().parse::<f64>(), y.trim().parse::<f64>()))
+                .or_else(|| Some((lat.trim().parse::<f64>(), lat.trim().parse::<f64>())));
+            let link = match (parsed, loss.trim().parse::<f64>()) {
+                (Some((Ok(lo), Ok(hi))), Ok(p)) => LinkSpec { latency_ms: [lo, hi], loss: p, ..LinkSpec::default() },
+                _ => {
+                    d.emit(Gesture::ShowError(format!("Link settings need latency as 'min-max' ms and loss between 0 and 1; got '{lat}' and '{loss}'.")));
+                    return;
+                }
+            };
+            if let Err(e) = link.to_config() {
+                d.emit(Gesture::ShowError(format!("Link settings not applied: {e}.")));
+                return;
+            }
+            d.emit(Gesture::Do(Do::SetLink { from: a, to: b, link: link.clone() }));
+            d.emit(Gesture::Do(Do::SetLink { from: b, to: a, link }));
+        })
+    };
+    html! {
+        <div class="menu" style={place((x1 + x2) / 2.0, (y1 + y2) / 2.0)} data-ax={anchor((x1 + x2) / 2.0)} data-ay={anchor((y1 + y2) / 2.0)} role="dialog" aria-label={format!("Link n{a}–n{b}")}>
+            <div class="menu-head"><strong>{format!("n{a} ↔ n{b}")}</strong>{close}</div>
+            { button(dispatch, &format!("Cut n{a}→n{b}"), "Drop every message from the first node to the second", Gesture::Do(Do::Cut { from: a, to: b, both: false }), !net.is_cut(a, b)) }
+            { button(dispatch, &format!("Cut n{b}→n{a}"), "Drop every message from the second node to the first", Gesture::Do(Do::Cut { from: b, to: a, both: false }), !net.is_cut(b, a)) }
+            { button(dispatch, "Cut both", "Drop messages both ways", Gesture::Do(Do::Cut { from: a, to: b, both: true }), !(net.is_cut(a, b) && net.is_cut(b, a))) }
+            { button(dispatch, "Heal", "Restore both directions of this link", Gesture::Do(Do::Heal { a, b }), net.is_cut(a, b) || net.is_cut(b, a)) }
+            <fieldset class="linkcfg">
+                <legend>{"Both directions"}</legend>
+                <label title="One-way latency range in ms, e.g. 10-20">{"latency ms "}<Field key={ids.0.clone()} id={ids.0.clone()} kind="text" value={format!("{}-{}", lo as f64 / 1000.0, hi as f64 / 1000.0)} /></label>
+                <label title="Probability that a message is lost, 0 to 1">{"loss "}<Field key={ids.1.clone()} id={ids.1.clone()} min="0" max="1" step="0.05" value={cfg.loss.to_string()} /></label>
+                <button onclick={apply} title="Apply latency and loss to both directions">{"Apply"}</button>
+            </fieldset>
+        </div>
     }
 }
 
