@@ -2,6 +2,7 @@
 //! observed series (the same ones `splitbrain run --json` summarises).
 
 use crate::protocols::raft::observe::{Observed, BUCKET_US};
+use crate::protocols::raft::Raft;
 use crate::sim::Time;
 use crate::stats::percentile;
 use crate::stats::MsSummary;
@@ -213,7 +214,7 @@ fn drift_text(ppm: i64) -> String {
 
 /// Lease intervals of every would-be leaseholder on one true-time axis,
 /// each row labelled with the server's clock against true time.
-fn leases_chart(pg: &Playground, o: &Observed, ax: &Axis) -> Html {
+fn leases_chart(pg: &Playground<Raft>, o: &Observed, ax: &Axis) -> Html {
     let sim = pg.sim();
     let n = sim.len();
     let Some(coverage) = o.lease_coverage(ax.end) else {
@@ -312,7 +313,7 @@ fn handovers(o: &Observed) -> Html {
     }
 }
 
-pub fn metrics_panel(pg: &Playground) -> Html {
+pub fn metrics_panel(pg: &Playground<Raft>) -> Html {
     let o = pg.observed();
     let ax = Axis { end: pg.now().max(1) };
     html! {

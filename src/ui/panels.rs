@@ -3,7 +3,7 @@
 use super::face::Face;
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::log::Payload;
-use crate::protocols::raft::Role;
+use crate::protocols::raft::{Raft, Role};
 use crate::protocols::registry::View;
 use crate::sim::NodeStatus;
 use crate::viewmodel::playground::{Board, Gesture, Playground};
@@ -43,7 +43,7 @@ pub fn violation<P: Board>(pg: &Playground<P>) -> Html {
     }
 }
 
-pub fn inspector(pg: &Playground, dispatch: &Callback<Gesture>) -> Html {
+pub fn inspector(pg: &Playground<Raft>, dispatch: &Callback<Gesture>) -> Html {
     let Some(n) = pg.selected.filter(|n| *n < pg.sim().len()) else {
         return html! {
             <section class="panel inspector" aria-label="Inspector">
@@ -198,7 +198,7 @@ pub fn safety_panel(rows: Html) -> Html {
     }
 }
 
-pub fn invariants(pg: &Playground) -> Html {
+pub fn invariants(pg: &Playground<Raft>) -> Html {
     let rows: Html = Property::ALL
         .iter()
         .map(|p| {

@@ -6,6 +6,7 @@
 
 use super::toolbar::{Toolbar, ToolbarView};
 use super::{cluster, metrics, panels};
+use crate::protocols::raft::Raft;
 use crate::viewmodel::playground::{Board, Gesture, Playground};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -56,7 +57,7 @@ pub(super) fn about<P: Board>(pg: &Playground<P>) -> Html {
 /// The whole Raft page: drawn by the app on every frame; the toolbar,
 /// a component, is redrawn only when what it shows changes.
 pub fn raft_page(
-    pg: &Rc<RefCell<Playground>>,
+    pg: &Rc<RefCell<Playground<Raft>>>,
     dispatch: &Callback<Gesture>,
     on_protocol: &Callback<super::Choose>,
     seek_ms: f64,

@@ -2,8 +2,8 @@
 
 use super::field::Field;
 use super::Choose;
-use crate::protocols::raft::RaftParams;
 use crate::protocols::raft::MAX_NODES;
+use crate::protocols::raft::{Raft, RaftParams};
 use crate::protocols::registry::View;
 use crate::scenario::{ProtocolSpec, Scenario};
 use crate::viewmodel::playground::{settings, Gesture, Playground, MAX_SPEED, MIN_SPEED};
@@ -79,7 +79,7 @@ pub struct ToolbarView {
 }
 
 impl ToolbarView {
-    pub fn of(pg: &Playground) -> Self {
+    pub fn of(pg: &Playground<Raft>) -> Self {
         ToolbarView {
             playing: pg.playing,
             speed: pg.speed,

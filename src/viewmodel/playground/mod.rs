@@ -166,7 +166,7 @@ pub fn node_radius(n: u32) -> f64 {
 
 /// The playground state: one run of a protocol that has a [`Board`] (Raft,
 /// the store), the controls around it, and what the page shows of it.
-pub struct Playground<P: Board = Raft> {
+pub struct Playground<P: Board> {
     travel: Travel<P>,
     /// The scenario as loaded (preset, link, file): what a reset returns to.
     base: Scenario,

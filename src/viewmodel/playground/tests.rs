@@ -3,7 +3,7 @@
 use super::*;
 use crate::scenario::ProtocolSpec;
 
-fn run_for(pg: &mut Playground, wall_ms: f64) {
+fn run_for(pg: &mut Playground<Raft>, wall_ms: f64) {
     let mut t = 0.0;
     while t <= wall_ms {
         pg.apply(Gesture::Tick { wall_ms: t });
