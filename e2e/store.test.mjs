@@ -55,6 +55,18 @@ test('a node menu crashes a replica and sends a client write through another', a
   const mine = page.locator('#op-stream .op', { hasText: 'you@n1' });
   assert.equal(await mine.count(), 1, 'the write shows in the stream');
   assert.match(await mine.textContent(), /write k\d+ = #\d+.*✓/);
+  // A write and a read of a key the person names.
+  await page.locator('.node[data-node="3"]').click();
+  await page.locator('.menu input[id^="menu-key"]').fill('5');
+  await page.locator('.menu').getByRole('button', { name: 'Client write', exact: true }).click();
+  await advance(page, 300);
+  assert.equal(await page.locator('#op-stream .op', { hasText: 'you@n3' }).count(), 1);
+  assert.match(await page.locator('#op-stream .op', { hasText: 'you@n3' }).textContent(), /write k5 = #\d+.*✓/);
+  await page.locator('.node[data-node="4"]').click();
+  await page.locator('.menu input[id^="menu-key"]').fill('5');
+  await page.locator('.menu').getByRole('button', { name: 'Client read', exact: true }).click();
+  await advance(page, 300);
+  assert.match(await page.locator('#op-stream .op', { hasText: 'you@n4' }).textContent(), /read k5 → .*✓/);
   assert.deepEqual(page.errors, []);
 });
 

@@ -398,9 +398,7 @@ mod linearizability_of_the_store {
 
     /// Hands `cmd` to `node` and steps to its answer: (return time, output).
     fn call(sim: &mut Sim<StoreNode>, node: u32, cmd: Cmd) -> (Option<u64>, Output) {
-        let id = match &cmd {
-            Cmd::Put { id, .. } | Cmd::Get { id, .. } | Cmd::Write { id } | Cmd::Read { id } => *id,
-        };
+        let id = cmd.id();
         sim.command(node, cmd);
         loop {
             for e in sim.trace().last_step() {
@@ -464,4 +462,31 @@ mod linearizability_of_the_store {
         // put may have taken effect).
         assert_eq!(kv::check(&h[..3]), Ok(()));
     }
+}
+
+/// A timeline's client request or read may name its key in a store
+/// scenario (the view's node menu does); a Raft scenario's may not.
+#[test]
+fn client_requests_and_reads_may_name_their_key_in_the_store_only() {
+    use splitbrain::scenario::{Action, Millis, Scenario, Target, TimedAction};
+    let mut s = splitbrain::scenario::presets::find("store-sloppy-handoff").unwrap().scenario().unwrap();
+    for (at, action) in [
+        (9_500, Action::Request { node: Target::Node(1), key: Some(7) }),
+        (9_800, Action::Read { node: Target::Node(3), key: Some(7) }),
+    ] {
+        s.timeline.push(TimedAction { at: Millis::from_ms(at), action });
+    }
+    let json = s.to_json();
+    assert!(json.contains("\"key\": 7"), "the key is written to the file");
+    let back = Scenario::from_json(&json).unwrap();
+    assert_eq!(back, s);
+    let mut r = splitbrain::scenario::Runner::<splitbrain::protocols::store::node::StoreNode>::build(back).unwrap();
+    r.run_to_end();
+    let ours: Vec<_> =
+        r.observed().ops.iter().filter(|o| o.client.is_none()).map(|o| (o.key, o.write.is_some())).collect();
+    assert_eq!(ours, [(7, true), (7, false)], "a write of k7, then a read of k7");
+    let mut raft = Scenario::raft(3, 1);
+    raft.timeline.push(TimedAction { at: Millis(0), action: Action::Request { node: Target::Leader, key: Some(1) } });
+    let e = raft.validate().unwrap_err().to_string();
+    assert!(e.contains("a raft client names no key"), "{e}");
 }

@@ -82,7 +82,7 @@ fn a_retried_write_is_applied_once() {
         let s = scenario(r#"{"n":3,"r":1,"w":3,"retries":2,"anti_entropy_ms":null}"#, 3, seed, 2000, "");
         let mut r: Runner<StoreNode> = Runner::build(s).expect("valid");
         r.act(splitbrain::scenario::Action::Cut { from: 2, to: 0, both: false });
-        r.act(splitbrain::scenario::Action::Request { node: splitbrain::scenario::Target::Node(0) });
+        r.act(splitbrain::scenario::Action::Request { node: splitbrain::scenario::Target::Node(0), key: None });
         r.run_to_end();
         let retried = r.observed().counts.retried;
         let key = r.observed().ops.get(0).expect("the write was invoked").key;

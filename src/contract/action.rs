@@ -109,13 +109,18 @@ pub enum Action {
         #[serde(default)]
         drift_ppm: i64,
     },
-    /// A client request sent to a node (or the leader).
+    /// A client request sent to a node (or the leader); with `key`, of
+    /// that key, for a protocol whose requests name one (the store).
     Request {
         node: Target,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        key: Option<u32>,
     },
-    /// A client read sent to a node (or the leader).
+    /// A client read sent to a node (or the leader), of `key` where given.
     Read {
         node: Target,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        key: Option<u32>,
     },
     /// Ask the leader to hand leadership to `to`.
     Transfer {
@@ -178,8 +183,8 @@ const ACTIONS: [(&str, &[&str]); 18] = [
     ("set_link", &["from", "to", "link"]),
     ("set_network", &["link"]),
     ("skew", &["node", "offset_ms", "drift_ppm"]),
-    ("request", &["node"]),
-    ("read", &["node"]),
+    ("request", &["node", "key"]),
+    ("read", &["node", "key"]),
     ("transfer", &["to"]),
     ("campaign", &["node"]),
     ("add_server", &["node"]),
@@ -247,8 +252,8 @@ impl Action {
                 offset_ms: f.take_or("offset_ms", 0.0)?,
                 drift_ppm: f.take_or("drift_ppm", 0)?,
             },
-            "request" => Action::Request { node: f.target()? },
-            "read" => Action::Read { node: f.target()? },
+            "request" => Action::Request { node: f.target()?, key: f.take_or("key", None)? },
+            "read" => Action::Read { node: f.target()?, key: f.take_or("key", None)? },
             "transfer" => Action::Transfer { to: f.take("to")? },
             "campaign" => Action::Campaign { node: f.take("node")? },
             "add_server" => Action::AddServer { node: f.take("node")? },
@@ -302,8 +307,8 @@ mod tests {
             Action::SetLink { from: 0, to: 1, link: link.clone() },
             Action::SetNetwork { link },
             Action::Skew { node: 0, offset_ms: 1.5, drift_ppm: -100 },
-            Action::Request { node: Target::Leader },
-            Action::Read { node: Target::Node(0) },
+            Action::Request { node: Target::Leader, key: None },
+            Action::Read { node: Target::Node(0), key: Some(3) },
             Action::Transfer { to: 1 },
             Action::Campaign { node: 2 },
             Action::AddServer { node: 2 },

@@ -108,12 +108,15 @@ pub trait Runnable: Protocol {
     fn leader(_sim: &Sim<Self>) -> Option<NodeId> {
         None
     }
-    /// The command for client write number `id`, if the protocol takes writes.
-    fn request(_id: u64) -> Option<Self::Cmd> {
+    /// Whether a client request or read may name its key.
+    const KEYED: bool = false;
+    /// The command for client write number `id` (of `key`, where the
+    /// protocol is [`Runnable::KEYED`]), if the protocol takes writes.
+    fn request(_id: u64, _key: Option<u32>) -> Option<Self::Cmd> {
         None
     }
     /// The command for client read number `id`, if the protocol takes reads.
-    fn read(_id: u64) -> Option<Self::Cmd> {
+    fn read(_id: u64, _key: Option<u32>) -> Option<Self::Cmd> {
         None
     }
     /// The command a timeline action asks for, if it is one of this

@@ -339,9 +339,9 @@ impl RaftClients {
         let mut node = self.home(c);
         for _hop in 0..2 {
             let action = if write {
-                Action::Request { node: Target::Node(node) }
+                Action::Request { node: Target::Node(node), key: None }
             } else {
-                Action::Read { node: Target::Node(node) }
+                Action::Read { node: Target::Node(node), key: None }
             };
             r.act(action);
             let mut refused = None;

@@ -352,8 +352,8 @@ impl Scenario {
             Action::Crash { node: t }
             | Action::Pause { node: t }
             | Action::Isolate { node: t }
-            | Action::Request { node: t }
-            | Action::Read { node: t } => target(*t)?,
+            | Action::Request { node: t, .. }
+            | Action::Read { node: t, .. } => target(*t)?,
             Action::Restart { node: id }
             | Action::Resume { node: id }
             | Action::Campaign { node: id }
@@ -410,14 +410,19 @@ impl Visit for CheckProtocol {
     fn visit<P: Registered>(self, s: Scenario) -> Self::Output {
         s.config::<P>()?;
         let name = P::KIND.name();
-        if s.client.is_some() && P::request(0).is_none() {
+        if s.client.is_some() && P::request(0, None).is_none() {
             return Err(ScenarioError::Invalid(format!("a {name} scenario has no client load; remove \"client\"")));
         }
         for (i, t) in s.timeline.iter().enumerate() {
             let a = &t.action;
             let supported = match a {
-                Action::Request { .. } => P::request(0).is_some(),
-                Action::Read { .. } => P::read(0).is_some(),
+                Action::Request { key: Some(_), .. } | Action::Read { key: Some(_), .. } if !P::KEYED => {
+                    return Err(ScenarioError::Invalid(format!(
+                        "timeline[{i}]: a {name} client names no key; remove \"key\""
+                    )))
+                }
+                Action::Request { .. } => P::request(0, None).is_some(),
+                Action::Read { .. } => P::read(0, None).is_some(),
                 Action::Transfer { .. }
                 | Action::Campaign { .. }
                 | Action::AddServer { .. }
@@ -429,8 +434,8 @@ impl Visit for CheckProtocol {
                 Action::Crash { node: Target::Leader }
                     | Action::Pause { node: Target::Leader }
                     | Action::Isolate { node: Target::Leader }
-                    | Action::Request { node: Target::Leader }
-                    | Action::Read { node: Target::Leader }
+                    | Action::Request { node: Target::Leader, .. }
+                    | Action::Read { node: Target::Leader, .. }
             );
             if names_leader && !P::HAS_LEADER {
                 return Err(ScenarioError::Invalid(format!(

@@ -320,9 +320,9 @@ impl<P: Registered> Runner<P> {
                 self.apply(&action);
             } else {
                 self.next_client += self.client_interval.unwrap_or(1);
-                self.client_request(Target::Leader);
+                self.client_request(Target::Leader, None);
                 if self.reads {
-                    self.client_read(Target::Leader);
+                    self.client_read(Target::Leader, None);
                 }
             }
         }
@@ -357,18 +357,18 @@ impl<P: Registered> Runner<P> {
         self.after_step();
     }
 
-    fn client_request(&mut self, to: Target) {
+    fn client_request(&mut self, to: Target, key: Option<u32>) {
         let id = self.next_request_id;
         self.next_request_id += 1;
-        if let Some(cmd) = P::request(id) {
+        if let Some(cmd) = P::request(id, key) {
             self.command_to(to, cmd);
         }
     }
 
-    fn client_read(&mut self, to: Target) {
+    fn client_read(&mut self, to: Target, key: Option<u32>) {
         let id = self.next_read_id;
         self.next_read_id += 1;
-        if let Some(cmd) = P::read(id) {
+        if let Some(cmd) = P::read(id, key) {
             self.command_to(to, cmd);
         }
     }
@@ -399,8 +399,8 @@ impl<P: Registered> Runner<P> {
         };
         let sim = &mut self.sim;
         match *action {
-            Action::Request { node } => return self.client_request(node),
-            Action::Read { node } => return self.client_read(node),
+            Action::Request { node, key } => return self.client_request(node, key),
+            Action::Read { node, key } => return self.client_read(node, key),
             Action::Crash { .. } => sim.crash(target),
             Action::Pause { .. } => sim.pause(target),
             Action::Isolate { .. } => sim.isolate(target),

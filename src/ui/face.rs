@@ -143,8 +143,8 @@ impl Face for Raft {
         html! {
             <>
                 { button(dispatch, "Time out now", "Make the node start an election as if its timer fired", Gesture::Do(Do::Campaign { node: i }), up && leader != Some(i)) }
-                { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Gesture::Do(Do::Request { node: Target::Node(i) }), up) }
-                { button(dispatch, "Client read", "Send a client read to this node: a leader answers by lease (if on) or after a round of heartbeats", Gesture::Do(Do::Read { node: Target::Node(i) }), up) }
+                { button(dispatch, "Client request", "Send a client request to this node (only a leader accepts it)", Gesture::Do(Do::Request { node: Target::Node(i), key: None }), up) }
+                { button(dispatch, "Client read", "Send a client read to this node: a leader answers by lease (if on) or after a round of heartbeats", Gesture::Do(Do::Read { node: Target::Node(i), key: None }), up) }
                 { button(dispatch, "Make leader", "Ask the leader to transfer leadership here (catch up, then TimeoutNow)", Gesture::Do(Do::Transfer { to: i }), up && !witness && member && leader.is_some_and(|l| l != i)) }
                 { if member {
                     button(dispatch, "Remove from cluster", "Ask the leader to remove this server from the configuration (one change at a time, §4.1)", Gesture::Do(Do::RemoveServer { node: i }), leader.is_some())

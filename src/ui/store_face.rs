@@ -3,8 +3,8 @@
 //! that owns them (first replica) and the keys placed on it; messages by
 //! kind (puts, reads, repairs, hints, anti-entropy).
 
-use super::cluster::button;
 use super::face::Face;
+use super::field::Field;
 use super::metrics::node_colour;
 use crate::protocols::store::messages::Msg;
 use crate::protocols::store::node::StoreNode;
@@ -106,10 +106,35 @@ impl Face for StoreNode {
 
     fn menu_items(pg: &Playground<StoreNode>, dispatch: &Callback<Gesture>, i: NodeId) -> Html {
         let up = pg.sim().status(i) == NodeStatus::Up;
+        let key_id = format!("menu-key-{i}");
+        // The key as typed: empty draws one from the workload's keys.
+        let act = |write: bool| {
+            let (d, id) = (dispatch.clone(), key_id.clone());
+            Callback::from(move |_: MouseEvent| {
+                let typed = super::cluster::read_input(&id);
+                let key = match typed.trim() {
+                    "" => None,
+                    t => match t.trim_start_matches('k').parse::<u32>() {
+                        Ok(k) => Some(k),
+                        Err(_) => {
+                            d.emit(Gesture::ShowError(format!(
+                                "A key is a whole number (or empty for any key), not '{t}'."
+                            )));
+                            return;
+                        }
+                    },
+                };
+                let node = Target::Node(i);
+                d.emit(Gesture::Do(if write { Do::Request { node, key } } else { Do::Read { node, key } }));
+            })
+        };
         html! {
             <>
-                { button(dispatch, "Client write", "A client writes through this node: it reads the key, merges what it read and writes back (the key is drawn from the workload's keys)", Gesture::Do(Do::Request { node: Target::Node(i) }), up) }
-                { button(dispatch, "Client read", "A client reads a key through this node (R replicas answer)", Gesture::Do(Do::Read { node: Target::Node(i) }), up) }
+                <label class="menu-key" title="The key a client write or read names; empty: one drawn from the workload's keys">
+                    {"key "}<Field key={key_id.clone()} id={key_id.clone()} kind="text" placeholder="any" value="" />
+                </label>
+                <button onclick={act(true)} disabled={!up} title="A client writes through this node: it reads the key, merges what it read and writes back">{"Client write"}</button>
+                <button onclick={act(false)} disabled={!up} title="A client reads the key through this node (R replicas answer)">{"Client read"}</button>
             </>
         }
     }

@@ -141,11 +141,11 @@ impl Runnable for Raft {
         cluster::leader(sim)
     }
 
-    fn request(id: u64) -> Option<Cmd> {
+    fn request(id: u64, _: Option<u32>) -> Option<Cmd> {
         Some(Cmd::Request(id))
     }
 
-    fn read(id: u64) -> Option<Cmd> {
+    fn read(id: u64, _: Option<u32>) -> Option<Cmd> {
         Some(Cmd::Read(id))
     }
 

@@ -25,10 +25,28 @@ pub enum Cmd {
     Write {
         id: u64,
     },
+    /// The same on a key the client names.
+    Update {
+        id: u64,
+        key: Key,
+    },
     /// A client read on a key the node's workload picks.
     Read {
         id: u64,
     },
+}
+
+impl Cmd {
+    /// The request's id (its idempotency key).
+    pub fn id(&self) -> u64 {
+        match self {
+            Cmd::Put { id, .. }
+            | Cmd::Get { id, .. }
+            | Cmd::Write { id }
+            | Cmd::Update { id, .. }
+            | Cmd::Read { id } => *id,
+        }
+    }
 }
 
 /// A request id or value as people read it: a workload client's operation
@@ -213,6 +231,7 @@ impl fmt::Display for Cmd {
             Cmd::Put { id, key, value, .. } => write!(f, "put{} k{key}={}", label(*id), label(*value)),
             Cmd::Get { id, key } => write!(f, "get{} k{key}", label(*id)),
             Cmd::Write { id } => write!(f, "write{}", label(*id)),
+            Cmd::Update { id, key } => write!(f, "write{} k{key}", label(*id)),
             Cmd::Read { id } => write!(f, "read{}", label(*id)),
         }
     }

@@ -486,6 +486,7 @@ impl Protocol for StoreNode {
                 let key = self.pick_key(ctx);
                 self.update(id, key, id, None, ctx);
             }
+            Cmd::Update { id, key } => self.update(id, key, id, None, ctx),
             Cmd::Read { id } => {
                 let key = self.pick_key(ctx);
                 ctx.note(Note::Invoked { id, key, write: None, client: None });

@@ -246,12 +246,22 @@ impl Runnable for StoreNode {
         }
     }
 
-    fn request(id: u64) -> Option<Cmd> {
-        Some(Cmd::Write { id })
+    const KEYED: bool = true;
+
+    /// A client's update: read the key, merge, write back; the key drawn
+    /// from the workload unless the request names it.
+    fn request(id: u64, key: Option<u32>) -> Option<Cmd> {
+        Some(match key {
+            Some(key) => Cmd::Update { id, key },
+            None => Cmd::Write { id },
+        })
     }
 
-    fn read(id: u64) -> Option<Cmd> {
-        Some(Cmd::Read { id })
+    fn read(id: u64, key: Option<u32>) -> Option<Cmd> {
+        Some(match key {
+            Some(key) => Cmd::Get { id, key },
+            None => Cmd::Read { id },
+        })
     }
 
     fn state_bytes(sim: &Sim<StoreNode>) -> usize {

@@ -212,3 +212,15 @@ fn a_crash_keeps_the_data_and_loses_the_requests_in_progress() {
     // A late acknowledgement of the lost request is ignored.
     assert_eq!(s.msg(1, Msg::Ack { req: 1, hint: None }), vec![]);
 }
+
+#[test]
+fn a_client_update_of_a_named_key_reads_that_key_first() {
+    // Dynamo §4.5 as the clients here use it: read, merge, write back.
+    let mut s = Node::<StoreNode>::new(0, cfg());
+    let mut expected = vec![
+        Fx::Note(Note::Invoked { id: 4, key: KEY, write: Some(4), client: None }),
+        Fx::Set(Timer::Request(1), TIMEOUT),
+    ];
+    expected.extend(replicas().into_iter().map(|to| Fx::Send(to, Msg::Read { req: 1, key: KEY })));
+    assert_eq!(s.cmd(Cmd::Update { id: 4, key: KEY }), expected);
+}
