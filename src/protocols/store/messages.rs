@@ -25,14 +25,15 @@ pub enum Cmd {
     Write {
         id: u64,
     },
-    /// The same on a key the client names.
-    Update {
-        id: u64,
-        key: Key,
-    },
     /// A client read on a key the node's workload picks.
     Read {
         id: u64,
+    },
+    /// A client write (as `Write`) on a key the client names. Last, so the
+    /// older variants hash as they always have.
+    Update {
+        id: u64,
+        key: Key,
     },
 }
 
