@@ -5,7 +5,7 @@ use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::log::Payload;
 use crate::protocols::raft::{Raft, Role};
 use crate::protocols::registry::View;
-use crate::sim::NodeStatus;
+use crate::sim::{NodeId, NodeStatus};
 use crate::viewmodel::playground::{Board, Gesture, Playground};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -45,12 +45,7 @@ pub fn violation<P: Board>(pg: &Playground<P>) -> Html {
 
 pub fn inspector(pg: &Playground<Raft>, dispatch: &Callback<Gesture>) -> Html {
     let Some(n) = pg.selected.filter(|n| *n < pg.sim().len()) else {
-        return html! {
-            <section class="panel inspector" aria-label="Inspector">
-                <h2>{"Inspector"}</h2>
-                <p class="hint">{"Click a node to inspect it and act on it. Click a link to cut or slow it. Drag a rectangle around nodes to partition them off."}</p>
-            </section>
-        };
+        return empty_inspector();
     };
     let sim = pg.sim();
     let status = sim.status(n);
@@ -79,46 +74,8 @@ pub fn inspector(pg: &Playground<Raft>, dispatch: &Callback<Gesture>) -> Html {
             )
         }
     };
-    let commit_at = commit.unwrap_or(0);
-    // The newest entries only: a long log would swamp the panel.
-    const SHOWN: u64 = 240;
-    let first_shown = log.last_index().saturating_sub(SHOWN).max(log.first_index());
     let base = log.snapshot_index();
-    let snapshot_cell = (base > 0).then(|| {
-        html! {
-            <span class="cell snapshot" title={format!("snapshot: entries 1 to {base} were compacted (last term {})", log.term_at(base).unwrap_or(0))}>{format!("S≤{base}")}</span>
-        }
-    });
-    let hidden = (first_shown > log.first_index()).then(|| {
-        html! { <span class="cell elided" title={format!("entries {} to {} are not drawn", log.first_index(), first_shown - 1)}>{"…"}</span> }
-    });
-    let cells: Html = log
-        .entries()
-        .filter(|(i, _)| *i >= first_shown)
-        .map(|(i, e)| {
-            let committed = i <= commit_at;
-            let what = match e.payload {
-                Payload::Noop => "no-op".to_string(),
-                Payload::Client(id) => format!("client request c{id}"),
-                Payload::Config(m) => format!("configuration {}", crate::protocols::raft::log::members_text(m)),
-                Payload::Elided => "client request (payload not kept by this witness)".to_string(),
-            };
-            html! {
-                <span class={classes!("cell", committed.then_some("committed"), matches!(e.payload, Payload::Config(_)).then_some("config"))} style={format!("background:{}", term_colour(e.term))}
-                    title={format!("index {i}, term {}: {what}{}", e.term, if committed { " (committed)" } else { "" })}>{e.term}</span>
-            }
-        })
-        .collect();
-    let leader_table = leader_view.map(|(next, matched)| {
-        html! {
-            <table class="peers">
-                <thead><tr><th>{"peer"}</th><th title="Next log index to send">{"nextIndex"}</th><th title="Highest index known replicated">{"matchIndex"}</th></tr></thead>
-                <tbody>{ for (0..sim.len()).filter(|p| *p != n).map(|p| html!{
-                    <tr><td>{format!("n{p}")}</td><td>{next.get(p as usize).copied().unwrap_or(0)}</td><td>{matched.get(p as usize).copied().unwrap_or(0)}</td></tr>
-                }) }</tbody>
-            </table>
-        }
-    });
+    let leader_table = leader_view.map(|(next, matched)| peers(sim.len(), n, &next, &matched));
     let witness = sim.config().is_witness(n);
     let members = match sim.node(n) {
         Some(r) => crate::protocols::raft::log::members_text(r.members()),
@@ -157,9 +114,66 @@ pub fn inspector(pg: &Playground<Raft>, dispatch: &Callback<Gesture>) -> Html {
                 <dt title="Entries up to here are compacted into a snapshot">{"snapshot"}</dt><dd id="inspect-snapshot">{if base > 0 { format!("up to index {base} (term {})", log.term_at(base).unwrap_or(0)) } else { "none".to_string() }}</dd>
             </dl>
             <h3 title="Each cell is an entry, labelled and coloured by term; committed entries are outlined; S marks the snapshot">{format!("log ({} entries, {} held)", log.last_index(), log.last_index() - base)}</h3>
-            <div class="log-cells">{ for snapshot_cell }{ for hidden }{cells}</div>
+            { log_cells(&log, commit.unwrap_or(0)) }
             { for leader_table }
         </section>
+    }
+}
+
+/// The inspector before a node is chosen (every playground's).
+pub fn empty_inspector() -> Html {
+    html! {
+        <section class="panel inspector" aria-label="Inspector">
+            <h2>{"Inspector"}</h2>
+            <p class="hint">{"Click a node to inspect it and act on it. Click a link to cut or slow it. Drag a rectangle around nodes to partition them off."}</p>
+        </section>
+    }
+}
+
+/// A server's log as cells, coloured by term, committed ones outlined,
+/// the snapshot as one cell.
+fn log_cells(log: &crate::protocols::raft::log::Log, commit_at: u64) -> Html {
+    // The newest entries only: a long log would swamp the panel.
+    const SHOWN: u64 = 240;
+    let first_shown = log.last_index().saturating_sub(SHOWN).max(log.first_index());
+    let base = log.snapshot_index();
+    let snapshot_cell = (base > 0).then(|| {
+        html! {
+            <span class="cell snapshot" title={format!("snapshot: entries 1 to {base} were compacted (last term {})", log.term_at(base).unwrap_or(0))}>{format!("S≤{base}")}</span>
+        }
+    });
+    let hidden = (first_shown > log.first_index()).then(|| {
+        html! { <span class="cell elided" title={format!("entries {} to {} are not drawn", log.first_index(), first_shown - 1)}>{"…"}</span> }
+    });
+    let cells: Html = log
+        .entries()
+        .filter(|(i, _)| *i >= first_shown)
+        .map(|(i, e)| {
+            let committed = i <= commit_at;
+            let what = match e.payload {
+                Payload::Noop => "no-op".to_string(),
+                Payload::Client(id) => format!("client request c{id}"),
+                Payload::Config(m) => format!("configuration {}", crate::protocols::raft::log::members_text(m)),
+                Payload::Elided => "client request (payload not kept by this witness)".to_string(),
+            };
+            html! {
+                <span class={classes!("cell", committed.then_some("committed"), matches!(e.payload, Payload::Config(_)).then_some("config"))} style={format!("background:{}", term_colour(e.term))}
+                    title={format!("index {i}, term {}: {what}{}", e.term, if committed { " (committed)" } else { "" })}>{e.term}</span>
+            }
+        })
+        .collect();
+    html! { <div class="log-cells">{ for snapshot_cell }{ for hidden }{cells}</div> }
+}
+
+/// A leader's view of its peers: nextIndex and matchIndex.
+fn peers(nodes: u32, n: NodeId, next: &[u64], matched: &[u64]) -> Html {
+    html! {
+        <table class="peers">
+            <thead><tr><th>{"peer"}</th><th title="Next log index to send">{"nextIndex"}</th><th title="Highest index known replicated">{"matchIndex"}</th></tr></thead>
+            <tbody>{ for (0..nodes).filter(|p| *p != n).map(|p| html!{
+                <tr><td>{format!("n{p}")}</td><td>{next.get(p as usize).copied().unwrap_or(0)}</td><td>{matched.get(p as usize).copied().unwrap_or(0)}</td></tr>
+            }) }</tbody>
+        </table>
     }
 }
 

@@ -145,12 +145,7 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
 pub fn inspector(pg: &Playground<StoreNode>, dispatch: &Callback<Gesture>) -> Html {
     let sim = pg.sim();
     let Some(n) = pg.selected.filter(|n| *n < sim.len()) else {
-        return html! {
-            <section class="panel inspector" aria-label="Inspector">
-                <h2>{"Inspector"}</h2>
-                <p class="hint">{"Click a node to inspect it and act on it. Click a link to cut or slow it. Drag a rectangle around nodes to partition them off."}</p>
-            </section>
-        };
+        return super::panels::empty_inspector();
     };
     let close = super::send(dispatch, Gesture::Select(None));
     let status = match sim.status(n) {
