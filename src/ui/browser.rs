@@ -176,6 +176,15 @@ pub struct Routes {
 }
 
 impl Routes {
+    /// Plays or pauses a view's run.
+    pub fn toggle_play(&self, view: View) {
+        match view {
+            View::Raft => self.raft.emit(Gesture::TogglePlay),
+            View::Swarm => self.swarm.emit(SwarmGesture::TogglePlay),
+            View::Store => self.store.emit(Gesture::TogglePlay),
+        }
+    }
+
     /// Restores a view's autosaved run.
     pub fn restore(&self, view: View, saved: String) {
         match view {

@@ -178,6 +178,60 @@ where
     cb
 }
 
+/// Shows a view: restores its autosaved run the first time it shows (a
+/// link's actions then go on top of it), and remembers it for next time.
+#[hook]
+fn use_show(routes: browser::Routes, active: ActiveView, set_view: UseStateSetter<View>) -> Callback<View> {
+    let restored = Rc::new(RefCell::new(Vec::<View>::new()));
+    (*use_memo((), move |_| {
+        Callback::from(move |which: View| {
+            if !restored.borrow().contains(&which) {
+                restored.borrow_mut().push(which);
+                if let Some(saved) = load(which.autosave_key()) {
+                    routes.restore(which, saved);
+                }
+            }
+            active.set(which);
+            set_view.set(which);
+            save(VIEW_KEY, which.key());
+        })
+    }))
+    .clone()
+}
+
+/// Opens or closes the Experiments panel. The playground behind the open
+/// panel pauses, so that the worker has the CPU and the page's frames stay
+/// short; it plays again on close, unless it was paused by hand.
+#[hook]
+fn use_lab_toggle(
+    set: UseStateSetter<bool>,
+    active: ActiveView,
+    playing: Rc<dyn Fn(View) -> bool>,
+    routes: browser::Routes,
+) -> Callback<bool> {
+    let (resume, shown) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+    (*use_memo((), move |_| {
+        Callback::from(move |open: bool| {
+            if shown.replace(open) == open {
+                return;
+            }
+            let view = active.get();
+            let now_playing = playing(view);
+            let toggle = if open {
+                resume.set(now_playing);
+                now_playing
+            } else {
+                resume.replace(false) && !now_playing
+            };
+            if toggle {
+                routes.toggle_play(view);
+            }
+            set.set(open);
+        })
+    }))
+    .clone()
+}
+
 #[function_component]
 fn App() -> Html {
     let renders = use_render_count();
@@ -198,26 +252,7 @@ fn App() -> Html {
     let first = *use_memo((), |_| load(VIEW_KEY).as_deref().and_then(View::from_key).unwrap_or(View::Raft));
     let active: ActiveView = (*use_memo((), move |_| Rc::new(Cell::new(first)))).clone();
     let view = use_state(|| first);
-    let show = {
-        let (active, set_view, routes) = (active.clone(), view.setter(), routes.clone());
-        let restored = Rc::new(RefCell::new(Vec::<View>::new()));
-        (*use_memo((), move |_| {
-            let show = Callback::from(move |which: View| {
-                // The last run first; a link's actions go on top of it.
-                if !restored.borrow().contains(&which) {
-                    restored.borrow_mut().push(which);
-                    if let Some(saved) = load(which.autosave_key()) {
-                        routes.restore(which, saved);
-                    }
-                }
-                active.set(which);
-                set_view.set(which);
-                save(VIEW_KEY, which.key());
-            });
-            show
-        }))
-        .clone()
-    };
+    let show = use_show(routes.clone(), active.clone(), view.setter());
     {
         let (routes, show) = (routes.clone(), show.clone());
         use_effect_with((), move |_| {
@@ -227,44 +262,20 @@ fn App() -> Html {
     }
     browser::use_frames(routes.clone(), active.clone());
     browser::use_keys(routes.clone(), active.clone());
-    browser::use_hash_links(routes, show.clone(), active.clone());
+    browser::use_hash_links(routes.clone(), show.clone(), active.clone());
     let lab_open = use_state(|| false);
-    // The playground behind the open panel pauses, so that the worker has
-    // the CPU and the page's frames stay short; it plays again on close.
-    let on_lab = {
-        let (set, active) = (lab_open.setter(), active.clone());
+    let playing = {
         let (raft, swarm, store) = (raft.clone(), swarm.clone(), store.clone());
-        let (d, sd, td) = (dispatch.clone(), swarm_dispatch.clone(), store_dispatch.clone());
-        let (resume, shown) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
         (*use_memo((), move |_| {
-            Callback::from(move |open: bool| {
-                if shown.replace(open) == open {
-                    return;
-                }
-                let view = active.get();
-                let playing = match view {
-                    View::Raft => raft.model.borrow().playing,
-                    View::Swarm => swarm.model.borrow().playing,
-                    View::Store => store.model.borrow().playing,
-                };
-                let toggle = if open {
-                    resume.set(playing);
-                    playing
-                } else {
-                    resume.replace(false) && !playing
-                };
-                if toggle {
-                    match view {
-                        View::Raft => d.emit(Gesture::TogglePlay),
-                        View::Swarm => sd.emit(SwarmGesture::TogglePlay),
-                        View::Store => td.emit(Gesture::TogglePlay),
-                    }
-                }
-                set.set(open);
-            })
+            Rc::new(move |view: View| match view {
+                View::Raft => raft.model.borrow().playing,
+                View::Swarm => swarm.model.borrow().playing,
+                View::Store => store.model.borrow().playing,
+            }) as Rc<dyn Fn(View) -> bool>
         }))
         .clone()
     };
+    let on_lab = use_lab_toggle(lab_open.setter(), active.clone(), playing, routes.clone());
     let on_protocol = {
         let (show, on_lab) = (show.clone(), on_lab.clone());
         (*use_memo((), move |_| {
@@ -299,24 +310,7 @@ fn App() -> Html {
             store_view::store_page(&store.model, &store_dispatch, &on_protocol, store.seek_ms.get(), renders)
         }
         View::Swarm => {
-            let sw = swarm.model.borrow();
-            html! {
-                <div class="app">
-                    <header class={classes!("toolbar", sw.more_open.then_some("open"))}>
-                        <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
-                        { toolbar::protocol_select(View::Swarm, &on_protocol) }
-                        <button id="toolbar-more" class="more" onclick={send(&swarm_dispatch, SwarmGesture::ToggleMore)} aria-expanded={sw.more_open.to_string()}
-                            title="Show or hide sharing, speed and the network settings">{ if sw.more_open { "▴ Less" } else { "☰ More" } }</button>
-                        { swarm_view::controls(&sw, &swarm_dispatch) }
-                        <button id="help-button" class="help-button" onclick={send(&swarm_dispatch, SwarmGesture::ToggleHelp)}
-                            title="Keyboard shortcuts and how to use this view (?)" aria-label="Help">{"?"}</button>
-                    </header>
-                    { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
-                    { swarm_view::share(&sw, &swarm_dispatch) }
-                    { swarm_view::stage(&sw, &swarm_dispatch, &canvas, swarm.seek_ms.get()) }
-                    { if sw.help_open { panels::help(View::Swarm, send(&swarm_dispatch, SwarmGesture::ToggleHelp)) } else { html! {} } }
-                </div>
-            }
+            swarm_view::swarm_page(&swarm.model.borrow(), &swarm_dispatch, &on_protocol, &canvas, swarm.seek_ms.get())
         }
     };
     html! { <>{lab}{page}</> }

@@ -3,6 +3,7 @@
 
 use super::field::Field;
 use crate::protocols::gossip::{Exchange, Mode};
+use crate::protocols::registry::View;
 use crate::sim::NodeId;
 use crate::viewmodel::swarm::{swarm_presets, Look, Swarm, SwarmGesture, SwarmKind};
 use wasm_bindgen::JsCast;
@@ -424,6 +425,33 @@ pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmGesture>, seek_ms: f64) -> H
                     oninput={on_input} aria-label="Simulated time" title="Drag to go back to any instant of this run; acting there forks it" />
             </div>
             <span class="range-label">{format!("{:.1} s / {:.1} s", s.now() as f64 / 1e6, s.end as f64 / 1e6)}</span>
+        </div>
+    }
+}
+
+/// The gossip and SWIM view: its toolbar, banner, share box, stage and help.
+pub fn swarm_page(
+    sw: &Swarm,
+    swarm_dispatch: &Callback<SwarmGesture>,
+    on_protocol: &Callback<super::Choose>,
+    canvas: &NodeRef,
+    seek_ms: f64,
+) -> Html {
+    html! {
+        <div class="app">
+            <header class={classes!("toolbar", sw.more_open.then_some("open"))}>
+                <div class="brand" title="splitbrain: break a cluster, watch it heal">{"splitbrain"}</div>
+                { super::toolbar::protocol_select(View::Swarm, on_protocol) }
+                <button id="toolbar-more" class="more" onclick={super::send(swarm_dispatch, SwarmGesture::ToggleMore)} aria-expanded={sw.more_open.to_string()}
+                    title="Show or hide sharing, speed and the network settings">{ if sw.more_open { "▴ Less" } else { "☰ More" } }</button>
+                { controls(sw, swarm_dispatch) }
+                <button id="help-button" class="help-button" onclick={super::send(swarm_dispatch, SwarmGesture::ToggleHelp)}
+                    title="Keyboard shortcuts and how to use this view (?)" aria-label="Help">{"?"}</button>
+            </header>
+            { for sw.error.as_ref().map(|e| html!{ <div id="error-banner" class="banner error" role="alert"><span>{e}</span></div> }) }
+            { share(sw, swarm_dispatch) }
+            { stage(sw, swarm_dispatch, canvas, seek_ms) }
+            { if sw.help_open { super::panels::help(View::Swarm, super::send(swarm_dispatch, SwarmGesture::ToggleHelp)) } else { html! {} } }
         </div>
     }
 }
