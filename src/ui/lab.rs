@@ -250,25 +250,7 @@ pub fn LabPanel(props: &LabProps) -> Html {
             .spawn_with_loader(WORKER);
         *bridge.borrow_mut() = Some(spawned);
     }
-    // x opens the panel (unless typing), Escape closes it.
-    {
-        let toggle = props.on_toggle.clone();
-        use_effect_with((), move |_| {
-            let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
-                let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                let typing = k
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-                match k.key().as_str() {
-                    "x" if !typing && !k.ctrl_key() && !k.meta_key() && !k.alt_key() => toggle.emit(true),
-                    "Escape" => toggle.emit(false),
-                    _ => {}
-                }
-            });
-            move || drop(listener)
-        });
-    }
+    use_lab_keys(props.on_toggle.clone());
     if !props.open {
         return html! {};
     }
@@ -305,67 +287,9 @@ pub fn LabPanel(props: &LabProps) -> Html {
         let c = props.on_toggle.clone();
         Callback::from(move |_: MouseEvent| c.emit(false))
     };
-    let progress = match &s.status {
-        Status::Idle => {
-            html! { <p class="lab-status muted">{"Choose an experiment and its settings (the CLI's flags), then Run."}</p> }
-        }
-        Status::Starting => html! { <p class="lab-status" role="status">{"Starting the worker…"}</p> },
-        Status::Running { done, total, ms } => html! {
-            <div class="lab-status" role="status">
-                <progress id="lab-progress" max={total.to_string()} value={done.to_string()}></progress>
-                <span>{format!("{} of {} trials{}", thousands(*done), thousands(*total), rate(*done, *ms))}</span>
-            </div>
-        },
-        Status::Cancelling => html! { <p class="lab-status" role="status">{"Cancelling…"}</p> },
-        Status::Refused(e) => html! { <p id="lab-error" class="lab-status banner error" role="alert">{e}</p> },
-        Status::Finished(f) => html! {
-            <p class="lab-status" role="status" id="lab-done" data-ms={f.ms.to_string()} data-done={f.done.to_string()}>
-                { if f.cancelled {
-                    format!("Cancelled after {} of {} trials ({:.2} s); the results below are of those.", thousands(f.done), thousands(f.total), f.ms / 1000.0)
-                } else {
-                    format!("{} trials in {:.2} s{}.", thousands(f.done), f.ms / 1000.0, rate(f.done, f.ms))
-                } }
-            </p>
-        },
-    };
+    let progress = progress(&s.status);
     let result = match &s.status {
-        Status::Finished(f) => {
-            let stem = format!("splitbrain-{}", s.request().kind.command());
-            let svg = if s.histogram { f.histogram_svg.clone() } else { f.cdf_svg.clone() };
-            let which = if s.histogram { "histogram" } else { "cdf" };
-            let save = |text: String, mime: &'static str, ext: &'static str| {
-                let name = format!("{stem}-{which}.{ext}");
-                let name = if ext == "csv" || ext == "json" { format!("{stem}.{ext}") } else { name };
-                Callback::from(move |_: MouseEvent| {
-                    let _ = download_text(&text, mime, &name);
-                })
-            };
-            let png = {
-                let (svg, name) = (svg.clone(), format!("{stem}-{which}.png"));
-                Callback::from(move |_: MouseEvent| download_png(&svg, name.clone()))
-            };
-            let show = |h: bool| {
-                let d = dispatch.clone();
-                Callback::from(move |_: MouseEvent| d.emit(LabAction::Histogram(h)))
-            };
-            html! {
-                <div class="lab-result">
-                    <p class="lab-command">{"The same run from a terminal: "}<code id="lab-command">{&f.command}</code></p>
-                    <div class="lab-tabs" role="group" aria-label="Plot">
-                        <button class={classes!((!s.histogram).then_some("on"))} aria-pressed={(!s.histogram).to_string()} onclick={show(false)} title="Cumulative distribution, with the paper or the theory where there is one">{"CDF"}</button>
-                        <button class={classes!(s.histogram.then_some("on"))} aria-pressed={s.histogram.to_string()} onclick={show(true)} title="Histogram of the trials">{"Histogram"}</button>
-                    </div>
-                    <div id="lab-plot" class="lab-plot">{ Html::from_html_unchecked(AttrValue::from(svg.clone())) }</div>
-                    { report_rows(&f.report) }
-                    <div class="lab-exports" role="group" aria-label="Export">
-                        <button id="lab-csv" onclick={save(f.csv.clone(), "text/csv", "csv")} title="Every trial, one per row">{"CSV"}</button>
-                        <button id="lab-json" onclick={save(f.export_json.clone(), "application/json", "json")} title="The settings, the command line and the CLI's report">{"JSON"}</button>
-                        <button id="lab-svg" onclick={save(svg, "image/svg+xml", "svg")} title="The plot as SVG">{"SVG"}</button>
-                        <button id="lab-png" onclick={png} title="The plot as PNG, at twice its size">{"PNG"}</button>
-                    </div>
-                </div>
-            }
-        }
+        Status::Finished(f) => result(s, f, &dispatch),
         _ => html! {},
     };
     let busy = s.running();
@@ -394,6 +318,92 @@ pub fn LabPanel(props: &LabProps) -> Html {
                 { progress }
                 { result }
             </section>
+        </div>
+    }
+}
+
+/// `x` opens the panel (unless typing), Escape closes it.
+#[hook]
+fn use_lab_keys(toggle: Callback<bool>) {
+    use_effect_with((), move |_| {
+        let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+            let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+            let typing = k
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+            match k.key().as_str() {
+                "x" if !typing && !k.ctrl_key() && !k.meta_key() && !k.alt_key() => toggle.emit(true),
+                "Escape" => toggle.emit(false),
+                _ => {}
+            }
+        });
+        move || drop(listener)
+    });
+}
+
+/// Where the run stands: idle, starting, its progress, or how it ended.
+fn progress(status: &Status) -> Html {
+    match status {
+        Status::Idle => {
+            html! { <p class="lab-status muted">{"Choose an experiment and its settings (the CLI's flags), then Run."}</p> }
+        }
+        Status::Starting => html! { <p class="lab-status" role="status">{"Starting the worker…"}</p> },
+        Status::Running { done, total, ms } => html! {
+            <div class="lab-status" role="status">
+                <progress id="lab-progress" max={total.to_string()} value={done.to_string()}></progress>
+                <span>{format!("{} of {} trials{}", thousands(*done), thousands(*total), rate(*done, *ms))}</span>
+            </div>
+        },
+        Status::Cancelling => html! { <p class="lab-status" role="status">{"Cancelling…"}</p> },
+        Status::Refused(e) => html! { <p id="lab-error" class="lab-status banner error" role="alert">{e}</p> },
+        Status::Finished(f) => html! {
+            <p class="lab-status" role="status" id="lab-done" data-ms={f.ms.to_string()} data-done={f.done.to_string()}>
+                { if f.cancelled {
+                    format!("Cancelled after {} of {} trials ({:.2} s); the results below are of those.", thousands(f.done), thousands(f.total), f.ms / 1000.0)
+                } else {
+                    format!("{} trials in {:.2} s{}.", thousands(f.done), f.ms / 1000.0, rate(f.done, f.ms))
+                } }
+            </p>
+        },
+    }
+}
+
+/// A finished run: the command line, the plot and its exports.
+fn result(s: &LabState, f: &Finished, dispatch: &Callback<LabAction>) -> Html {
+    let stem = format!("splitbrain-{}", s.request().kind.command());
+    let svg = if s.histogram { f.histogram_svg.clone() } else { f.cdf_svg.clone() };
+    let which = if s.histogram { "histogram" } else { "cdf" };
+    let save = |text: String, mime: &'static str, ext: &'static str| {
+        let name = format!("{stem}-{which}.{ext}");
+        let name = if ext == "csv" || ext == "json" { format!("{stem}.{ext}") } else { name };
+        Callback::from(move |_: MouseEvent| {
+            let _ = download_text(&text, mime, &name);
+        })
+    };
+    let png = {
+        let (svg, name) = (svg.clone(), format!("{stem}-{which}.png"));
+        Callback::from(move |_: MouseEvent| download_png(&svg, name.clone()))
+    };
+    let show = |h: bool| {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(LabAction::Histogram(h)))
+    };
+    html! {
+        <div class="lab-result">
+            <p class="lab-command">{"The same run from a terminal: "}<code id="lab-command">{&f.command}</code></p>
+            <div class="lab-tabs" role="group" aria-label="Plot">
+                <button class={classes!((!s.histogram).then_some("on"))} aria-pressed={(!s.histogram).to_string()} onclick={show(false)} title="Cumulative distribution, with the paper or the theory where there is one">{"CDF"}</button>
+                <button class={classes!(s.histogram.then_some("on"))} aria-pressed={s.histogram.to_string()} onclick={show(true)} title="Histogram of the trials">{"Histogram"}</button>
+            </div>
+            <div id="lab-plot" class="lab-plot">{ Html::from_html_unchecked(AttrValue::from(svg.clone())) }</div>
+            { report_rows(&f.report) }
+            <div class="lab-exports" role="group" aria-label="Export">
+                <button id="lab-csv" onclick={save(f.csv.clone(), "text/csv", "csv")} title="Every trial, one per row">{"CSV"}</button>
+                <button id="lab-json" onclick={save(f.export_json.clone(), "application/json", "json")} title="The settings, the command line and the CLI's report">{"JSON"}</button>
+                <button id="lab-svg" onclick={save(svg, "image/svg+xml", "svg")} title="The plot as SVG">{"SVG"}</button>
+                <button id="lab-png" onclick={png} title="The plot as PNG, at twice its size">{"PNG"}</button>
+            </div>
         </div>
     }
 }
