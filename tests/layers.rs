@@ -102,3 +102,28 @@ fn the_check_catches_an_upward_import() {
     assert_eq!(found, vec![(1, "sim".to_string()), (3, "scenario".to_string())]);
     assert!(rank("scenario").unwrap() > rank(module_of("protocols/raft/spec.rs")).unwrap());
 }
+
+#[test]
+fn the_ui_reaches_protocols_only_through_the_view_models_and_the_registry() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+    let mut files = Vec::new();
+    walk(&ui, &mut files);
+    assert!(files.len() > 10, "the UI's files are read");
+    let mut reaching = Vec::new();
+    for f in &files {
+        let code = std::fs::read_to_string(f).unwrap();
+        for (i, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap_or("");
+            for (at, _) in line.match_indices("crate::protocols::") {
+                if !line[at..].starts_with("crate::protocols::registry") {
+                    reaching.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        reaching.is_empty(),
+        "the UI names protocol internals (use crate::viewmodel::seen):\n{}",
+        reaching.join("\n")
+    );
+}

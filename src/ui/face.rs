@@ -3,10 +3,10 @@
 //! ([`super::cluster`]) is the same for every protocol with a board.
 
 use super::cluster::button;
-use crate::protocols::raft::{Msg, Raft, Role};
 use crate::scenario::{Action as Do, Target};
 use crate::sim::{NodeId, NodeStatus};
 use crate::viewmodel::playground::{Board, Gesture, Playground};
+use crate::viewmodel::seen::raft::{Msg, Raft, Role};
 use yew::prelude::*;
 
 pub trait Face: Board {

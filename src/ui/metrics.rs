@@ -1,12 +1,12 @@
 //! The metrics panel: charts over sim time, drawn from the runner's
 //! observed series (the same ones `splitbrain run --json` summarises).
 
-use crate::protocols::raft::observe::{Observed, BUCKET_US};
-use crate::protocols::raft::Raft;
 use crate::sim::Time;
 use crate::stats::percentile;
 use crate::stats::MsSummary;
 use crate::viewmodel::playground::Playground;
+use crate::viewmodel::seen::raft::Raft;
+use crate::viewmodel::seen::raft::{Observed, BUCKET_US};
 use yew::prelude::*;
 
 /// Chart width in view units (the panel scales it).

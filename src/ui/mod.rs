@@ -23,11 +23,11 @@ mod store_view;
 mod swarm_view;
 mod toolbar;
 
-use crate::protocols::raft::Raft;
 use crate::protocols::registry::View;
-use crate::protocols::store::node::StoreNode;
 use crate::viewmodel::fragment;
 use crate::viewmodel::playground::{Board, Gesture, Playground};
+use crate::viewmodel::seen::raft::Raft;
+use crate::viewmodel::seen::store::StoreNode;
 use crate::viewmodel::swarm::{Swarm, SwarmGesture};
 use browser::{load, now_ms, save};
 use raft_view::{raft_page, use_render_count};

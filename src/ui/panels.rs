@@ -1,12 +1,12 @@
 //! Side panels: status, inspector, invariants, event log, help and banners.
 
 use super::face::Face;
-use crate::protocols::raft::invariants::Property;
-use crate::protocols::raft::log::Payload;
-use crate::protocols::raft::{Raft, Role};
 use crate::protocols::registry::View;
 use crate::sim::{NodeId, NodeStatus};
 use crate::viewmodel::playground::{Board, Gesture, Playground};
+use crate::viewmodel::seen::raft::Payload;
+use crate::viewmodel::seen::raft::Property;
+use crate::viewmodel::seen::raft::{Raft, Role};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -78,7 +78,7 @@ pub fn inspector(pg: &Playground<Raft>, dispatch: &Callback<Gesture>) -> Html {
     let leader_table = leader_view.map(|(next, matched)| peers(sim.len(), n, &next, &matched));
     let witness = sim.config().is_witness(n);
     let members = match sim.node(n) {
-        Some(r) => crate::protocols::raft::log::members_text(r.members()),
+        Some(r) => crate::viewmodel::seen::raft::members_text(r.members()),
         None => "—".to_string(),
     };
     let members = if witness { format!("{members} · this server is a witness") } else { members };
@@ -132,7 +132,7 @@ pub fn empty_inspector() -> Html {
 
 /// A server's log as cells, coloured by term, committed ones outlined,
 /// the snapshot as one cell.
-fn log_cells(log: &crate::protocols::raft::log::Log, commit_at: u64) -> Html {
+fn log_cells(log: &crate::viewmodel::seen::raft::Log, commit_at: u64) -> Html {
     // The newest entries only: a long log would swamp the panel.
     const SHOWN: u64 = 240;
     let first_shown = log.last_index().saturating_sub(SHOWN).max(log.first_index());
@@ -153,7 +153,7 @@ fn log_cells(log: &crate::protocols::raft::log::Log, commit_at: u64) -> Html {
             let what = match e.payload {
                 Payload::Noop => "no-op".to_string(),
                 Payload::Client(id) => format!("client request c{id}"),
-                Payload::Config(m) => format!("configuration {}", crate::protocols::raft::log::members_text(m)),
+                Payload::Config(m) => format!("configuration {}", crate::viewmodel::seen::raft::members_text(m)),
                 Payload::Elided => "client request (payload not kept by this witness)".to_string(),
             };
             html! {

@@ -6,8 +6,8 @@
 
 use super::toolbar::{Toolbar, ToolbarView};
 use super::{cluster, metrics, panels};
-use crate::protocols::raft::Raft;
 use crate::viewmodel::playground::{Board, Gesture, Playground};
+use crate::viewmodel::seen::raft::Raft;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;

@@ -6,12 +6,12 @@
 use super::face::Face;
 use super::field::Field;
 use super::metrics::node_colour;
-use crate::protocols::store::messages::Msg;
-use crate::protocols::store::node::StoreNode;
-use crate::protocols::store::ring::Ring;
 use crate::scenario::{Action as Do, Target};
 use crate::sim::{NodeId, NodeStatus};
 use crate::viewmodel::playground::{Gesture, Playground};
+use crate::viewmodel::seen::store::Msg;
+use crate::viewmodel::seen::store::Ring;
+use crate::viewmodel::seen::store::StoreNode;
 use yew::prelude::*;
 
 /// The ring's radius in view units (the nodes sit on a circle of 190+).
@@ -27,7 +27,7 @@ fn at(a: f64, r: f64) -> (f64, f64) {
     (r * a.cos(), r * a.sin())
 }
 
-pub use crate::protocols::store::messages::label as value_label;
+pub use crate::viewmodel::seen::store::label as value_label;
 
 impl Face for StoreNode {
     fn node_class(pg: &Playground<StoreNode>, n: NodeId) -> &'static str {

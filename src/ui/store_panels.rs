@@ -3,12 +3,12 @@
 
 use super::panels::format_time;
 use super::store_face::value_label;
-use crate::protocols::store::dvv::VersionVector;
-use crate::protocols::store::node::{crdt_value, StoreNode};
-use crate::protocols::store::observe::{Sample, Served, Side};
 use crate::sim::NodeStatus;
 use crate::sim::{NodeId, Time};
 use crate::viewmodel::playground::{Gesture, Playground};
+use crate::viewmodel::seen::store::VersionVector;
+use crate::viewmodel::seen::store::{crdt_value, StoreNode};
+use crate::viewmodel::seen::store::{Sample, Served, Side};
 use yew::prelude::*;
 
 /// Rows the table shows at most (divergent keys first).
@@ -100,7 +100,7 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
             // What the home replicas hold together: a replica without all
             // of it is behind (a write or a repair has not reached it).
             let holds = |i: NodeId| sim.node(i).and_then(|s| s.siblings(k)).map(|s| s.context()).unwrap_or_default();
-            let mut union = crate::protocols::store::dvv::VersionVector::default();
+            let mut union = crate::viewmodel::seen::store::VersionVector::default();
             for &h in &home {
                 union.join(&holds(h));
             }
@@ -262,7 +262,7 @@ const PROPERTIES: [(&str, &str, &str); 3] = [
 
 pub fn invariants(pg: &Playground<StoreNode>) -> Html {
     let cfg = (0..pg.sim().len()).find_map(|n| pg.sim().node(n)).map(|s| s.config().clone());
-    let lww = cfg.as_ref().is_some_and(|c| c.resolution == crate::protocols::store::node::Resolution::Lww);
+    let lww = cfg.as_ref().is_some_and(|c| c.resolution == crate::viewmodel::seen::store::Resolution::Lww);
     let no_repair = cfg.as_ref().is_some_and(|c| c.anti_entropy_us.is_none());
     let lost = pg.observed().counts.lost_writes;
     let rows: Html = PROPERTIES

@@ -7,10 +7,10 @@ use super::toolbar::{edit, playback_group, protocol_select, scenario_group, seed
 use super::Choose;
 use super::{cluster, panels, store_panels};
 use crate::protocols::registry::View;
-use crate::protocols::store::node::{Resolution, StoreNode};
-use crate::protocols::store::spec::{QuorumKind, StoreSpec, WorkloadSpec};
 use crate::scenario::{ProtocolSpec, Scenario};
 use crate::viewmodel::playground::{Gesture, Playground};
+use crate::viewmodel::seen::store::{QuorumKind, StoreSpec, WorkloadSpec};
+use crate::viewmodel::seen::store::{Resolution, StoreNode};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

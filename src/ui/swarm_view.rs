@@ -2,9 +2,9 @@
 //! an inspector, and the same kinds of faults as for Raft.
 
 use super::field::Field;
-use crate::protocols::gossip::{Exchange, Mode};
 use crate::protocols::registry::View;
 use crate::sim::NodeId;
+use crate::viewmodel::seen::gossip::{Exchange, Mode};
 use crate::viewmodel::swarm::{swarm_presets, Look, Swarm, SwarmGesture, SwarmKind};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

@@ -2,11 +2,11 @@
 
 use super::field::Field;
 use super::Choose;
-use crate::protocols::raft::MAX_NODES;
-use crate::protocols::raft::{Raft, RaftParams};
 use crate::protocols::registry::View;
 use crate::scenario::{ProtocolSpec, Scenario};
 use crate::viewmodel::playground::{settings, Gesture, Playground, MAX_SPEED, MIN_SPEED};
+use crate::viewmodel::seen::raft::MAX_NODES;
+use crate::viewmodel::seen::raft::{Raft, RaftParams};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -100,7 +100,7 @@ pub struct ToolbarProps {
 
 /// The leader-pattern settings, in a drop-down (applied on reset).
 fn patterns(draft: &Rc<Scenario>, dispatch: &Callback<Gesture>) -> Html {
-    use crate::protocols::raft::WitnessLog;
+    use crate::viewmodel::seen::raft::WitnessLog;
     use settings::raft;
     let p = &params(draft);
     let show = |x: Option<String>| x.unwrap_or_default();

@@ -8,4 +8,5 @@
 
 pub mod fragment;
 pub mod playground;
+pub mod seen;
 pub mod swarm;
