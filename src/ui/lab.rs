@@ -7,6 +7,7 @@
 use super::files::{download_text, download_url};
 use super::lab_worker::{Finished, FromLab, Json, Lab, ToLab};
 use crate::experiments::lab::{Kind, Request};
+use crate::protocols::registry::ProtocolKind;
 use gloo::worker::{Spawnable, WorkerBridge};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -304,7 +305,12 @@ pub fn LabPanel(props: &LabProps) -> Html {
                     <div class="lab-field" title="Which of the CLI's experiments">
                         <label for="lab-kind">{"experiment"}</label>
                         <select id="lab-kind" onchange={on_kind} disabled={busy}>
-                            { for Kind::ALL.iter().map(|k| html! { <option value={k.command()} selected={*k == s.kind}>{format!("{} ({})", k.command(), k.protocol().label())}</option> }) }
+                            { for ProtocolKind::ALL.iter().map(|p| {
+                                // The registry's protocols, each with its experiments.
+                                let kinds: Html = Kind::ALL.into_iter().filter(|k| k.protocol() == *p)
+                                    .map(|k| html! { <option value={k.command()} selected={k == s.kind}>{k.command()}</option> }).collect();
+                                html! { <optgroup label={p.label()}>{kinds}</optgroup> }
+                            }) }
                         </select>
                     </div>
                     <div class="lab-fields">

@@ -12,9 +12,11 @@
 //! interest). Anti-entropy sites never lose interest.
 
 pub mod no_unlearning;
+mod observe;
 mod spec;
 
-pub use spec::{GossipCounts, GossipObserver, GossipSpec, MAX_SITES};
+pub use observe::{GossipCounts, GossipObserver};
+pub use spec::{GossipSpec, MAX_SITES};
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::NodeId;

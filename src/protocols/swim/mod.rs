@@ -12,9 +12,11 @@
 
 pub mod completeness;
 pub mod incarnation;
+mod observe;
 mod spec;
 
-pub use spec::{SwimCounts, SwimObserver, SwimSpec};
+pub use observe::{SwimCounts, SwimObserver};
+pub use spec::SwimSpec;
 
 use crate::sim::protocol::{Ctx, Protocol};
 use crate::sim::vecmap::VecMap;
