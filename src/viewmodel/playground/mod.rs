@@ -322,24 +322,10 @@ impl<P: Board> Playground<P> {
                 self.playing = !self.playing;
                 self.last_wall = None;
             }
-            Gesture::Step => {
-                self.playing = false;
-                let events = self.travel.step();
-                self.collect(events);
-            }
-            Gesture::Advance(dt) => {
-                self.playing = false;
-                let events = self.travel.advance_to(self.now().saturating_add(dt).min(MAX_DURATION_US));
-                self.collect(events);
-            }
+            Gesture::Step | Gesture::Advance(_) | Gesture::Seek(_) | Gesture::StepBack => self.travel_by(action),
             Gesture::Escape if self.help_open => self.help_open = false,
             Gesture::Escape => self.apply(Gesture::OpenMenu(None)),
             Gesture::ToggleToolbar => self.toolbar_open = !self.toolbar_open,
-            Gesture::StepBack => self.step_back(),
-            Gesture::Seek(t) => {
-                self.playing = false;
-                self.seek(t);
-            }
             Gesture::Load { scenario, at_us, playing } => self.load(*scenario, at_us, playing),
             Gesture::LoadPreset(id) => self.load_preset(id),
             Gesture::Import(text) => self.import(&text),
@@ -378,12 +364,7 @@ impl<P: Board> Playground<P> {
                 self.menu = None;
                 self.drag = Some((x, y, x, y));
             }
-            Gesture::DragMove(x, y) => {
-                if let Some(d) = &mut self.drag {
-                    d.2 = x;
-                    d.3 = y;
-                }
-            }
+            Gesture::DragMove(x, y) => self.drag = self.drag.map(|(x0, y0, _, _)| (x0, y0, x, y)),
             Gesture::DragEnd => self.drag_end(),
             Gesture::FilterNode(n) => self.log_node = n,
             Gesture::ToggleKind(k) => match self.hidden_kinds.iter().position(|h| *h == k) {
@@ -420,9 +401,27 @@ impl<P: Board> Playground<P> {
         }
     }
 
+    /// Moves in simulated time and pauses: a step, an advance, a seek, or
+    /// a step back.
+    fn travel_by(&mut self, g: Gesture) {
+        self.playing = false;
+        match g {
+            Gesture::Step => {
+                let events = self.travel.step();
+                self.collect(events);
+            }
+            Gesture::Advance(dt) => {
+                let events = self.travel.advance_to(self.now().saturating_add(dt).min(MAX_DURATION_US));
+                self.collect(events);
+            }
+            Gesture::Seek(t) => self.seek(t),
+            Gesture::StepBack => self.step_back(),
+            _ => {}
+        }
+    }
+
     /// ←: back to the previous event in the log (or one µs back).
     fn step_back(&mut self) {
-        self.playing = false;
         let now = self.now();
         let prev = self
             .log
