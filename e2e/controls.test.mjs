@@ -52,6 +52,13 @@ test('the gossip and SWIM view has help, [ and ] for speed, and a phone fold', a
   await page.waitForFunction((b) => document.querySelector('#swarm-speed-label').textContent !== b, before);
   await page.keyboard.press('[');
   await page.waitForFunction((b) => document.querySelector('#swarm-speed-label').textContent === b, before);
+  // → steps one event, as in every view.
+  const hash = () => page.locator('#swarm-canvas').getAttribute('data-hash');
+  const h0 = await hash();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((h) => document.querySelector('#swarm-canvas').dataset.hash !== h, h0);
+  assert.ok(await swarmTime(page) >= 4_000_000);
+  assert.equal(await page.locator('#swarm-step').count(), 1);
   await page.keyboard.press('?');
   await page.waitForSelector('#help');
   assert.match(await page.locator('#help').textContent(), /crashed member keeps that colour, ringed/);

@@ -48,8 +48,9 @@ const STORE_KEYS: [(&str, &str); 9] = [
     ("? / Esc", "this help / close the help, the Experiments panel or the open menu"),
 ];
 
-const SWARM_KEYS: [(&str, &str); 6] = [
+const SWARM_KEYS: [(&str, &str); 7] = [
     PLAYBACK[0],
+    ("→", "step to the next event"),
     PLAYBACK[1],
     PLAYBACK[2],
     PLAYBACK[3],

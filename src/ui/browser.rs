@@ -146,6 +146,7 @@ pub fn use_keys(to: Routes, active: ActiveView) {
                 let Some(action) = shortcut(e) else { return };
                 let swarm_action = match &action {
                     Gesture::TogglePlay => Some(SwarmGesture::TogglePlay),
+                    Gesture::Step => Some(SwarmGesture::Step),
                     Gesture::Reset => Some(SwarmGesture::Reset),
                     Gesture::Advance(dt) => Some(SwarmGesture::Advance(*dt)),
                     Gesture::Slower => Some(SwarmGesture::Slower),

@@ -202,7 +202,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
                 playing: s.playing,
                 speed: s.speed,
                 play: super::send(dispatch, SwarmGesture::TogglePlay),
-                step: None,
+                step: Some(super::send(dispatch, SwarmGesture::Step)),
                 set_speed: { let d = dispatch.clone(); Callback::from(move |x| d.emit(SwarmGesture::SetSpeed(x))) },
             }) }
             { b("↺ Reset", "Start this preset again (r)", SwarmGesture::Reset, "swarm-reset") }

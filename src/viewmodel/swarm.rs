@@ -49,6 +49,8 @@ pub enum SwarmGesture {
         wall_ms: f64,
     },
     TogglePlay,
+    /// Run to the next event and pause (→), as in every view.
+    Step,
     SetSpeed(f64),
     /// The next speed step down or up (`[` and `]`), as in every view.
     Slower,
@@ -398,6 +400,12 @@ impl Swarm {
             SwarmGesture::TogglePlay => {
                 self.playing = !self.playing;
                 self.last_wall = None;
+            }
+            SwarmGesture::Step => {
+                self.playing = false;
+                self.last_wall = None;
+                each!(&mut self.run, t => { t.step(); });
+                self.refresh();
             }
             SwarmGesture::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
             SwarmGesture::Faster => self.speed = step_speed(self.speed, true),
