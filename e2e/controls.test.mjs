@@ -74,6 +74,9 @@ test('the gossip and SWIM view has help, [ and ] for speed, and a phone fold', a
   assert.equal(await phone.locator('#swarm-share').isVisible(), false, 'secondary controls are folded away');
   await phone.locator('#toolbar-more').click();
   await phone.waitForSelector('#swarm-share', { state: 'visible' });
+  // Unfolded, nothing runs past the screen's edge.
+  const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the page is ${wide} px wide at 390`);
   await screenshot(phone, 'swarm-phone-open');
   assert.deepEqual(phone.errors, []);
 });

@@ -191,7 +191,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
     let selected = s.selected;
     html! {
         <div class="swarm-controls">
-            <label class="field" title="A prepared experiment; each explains what to watch">
+            <label class="field secondary" title="A prepared experiment; each explains what to watch">
                 <span>{"Preset"}</span>
                 <select id="swarm-preset" onchange={on_preset} aria-label="Gossip preset">
                     { for swarm_presets().map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name()}</option> }) }
@@ -205,8 +205,8 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
                 step: Some(super::send(dispatch, SwarmGesture::Step)),
                 set_speed: { let d = dispatch.clone(); Callback::from(move |x| d.emit(SwarmGesture::SetSpeed(x))) },
             }) }
-            { b("↺ Reset", "Start this preset again (r)", SwarmGesture::Reset, "swarm-reset") }
             <div class="group secondary" role="group" aria-label="Scenario">
+                { b("↺ Reset", "Start this preset again (r)", SwarmGesture::Reset, "swarm-reset") }
                 { b("Share", "Make a link that replays this run, with what you did, to now", SwarmGesture::Share, "swarm-share") }
                 { export_import(dispatch) }
             </div>
@@ -216,9 +216,9 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
                 Some(n) => b(&format!("❚❚ Pause n{n}"), "Freeze the selected node: its timers and messages wait", SwarmGesture::Pause(n), "swarm-pause"),
                 None => html!{},
             } }
+            <div class="group secondary" role="group" aria-label="View and network">
             { b("Split in two", "Partition the group into two halves", SwarmGesture::Split, "swarm-split") }
             { b("✚ Heal", "Remove the partition", SwarmGesture::HealAll, "swarm-heal") }
-            <div class="group secondary" role="group" aria-label="View and network">
             { b(if s.flashes { "Hide messages" } else { "Show messages" }, "Draw messages in flight (off is faster at large N)", SwarmGesture::ToggleFlashes, "swarm-flashes") }
             <label class="field" title="Probability that any message is lost">
                 <span>{"loss"}</span>
