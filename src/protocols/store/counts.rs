@@ -1,11 +1,42 @@
 //! What a store run counts, summed over seeds by `splitbrain run --seeds`
 //! (the definitions are in [`super::observe`]).
 
-use super::observe::Side;
+use super::node::StoreNode;
 use crate::contract::Counts;
-use crate::sim::Time;
+use crate::sim::{NodeId, Sim, Time};
 use crate::stats::round3;
 use serde::Serialize;
+
+/// Where a request's coordinator stood when the request began: with every
+/// node in reach, or on the majority or minority side of a partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// Every node reachable.
+    Connected,
+    Majority,
+    Minority,
+}
+
+impl Side {
+    pub fn of(sim: &Sim<StoreNode>, node: NodeId) -> Side {
+        Side::in_network(sim.network(), node)
+    }
+
+    /// Where `node` stands in `net`, whatever protocol runs on it.
+    pub fn in_network(net: &crate::sim::network::Network, node: NodeId) -> Side {
+        if !net.is_partitioned() && net.cuts().next().is_none() {
+            return Side::Connected;
+        }
+        let g = net.groups();
+        let mine = g[node as usize];
+        if 2 * g.iter().filter(|x| **x == mine).count() > g.len() {
+            Side::Majority
+        } else {
+            Side::Minority
+        }
+    }
+}
 
 /// Requests invoked and answered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]

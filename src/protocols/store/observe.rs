@@ -20,7 +20,7 @@
 //! - a key *diverges* while its home replicas hold different versions; its
 //!   age is how long that has lasted.
 
-pub use super::counts::{Served, StoreCounts};
+pub use super::counts::{Served, Side, StoreCounts};
 use super::dvv::{Dot, VersionVector};
 use super::node::{Key, Msg, Note, Resolution, StoreNode, Value};
 use crate::contract::Observer;
@@ -41,35 +41,6 @@ pub const MAX_CHECKED_OPS: usize = 2_000;
 const RECENT: usize = 256;
 /// The series' spacing in simulated time.
 pub const SAMPLE_US: Time = 20_000;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// Every node reachable.
-    Connected,
-    Majority,
-    Minority,
-}
-
-impl Side {
-    pub fn of(sim: &Sim<StoreNode>, node: NodeId) -> Side {
-        Side::in_network(sim.network(), node)
-    }
-
-    /// Where `node` stands in `net`, whatever protocol runs on it.
-    pub fn in_network(net: &crate::sim::network::Network, node: NodeId) -> Side {
-        if !net.is_partitioned() && net.cuts().next().is_none() {
-            return Side::Connected;
-        }
-        let g = net.groups();
-        let mine = g[node as usize];
-        if 2 * g.iter().filter(|x| **x == mine).count() > g.len() {
-            Side::Majority
-        } else {
-            Side::Minority
-        }
-    }
-}
 
 /// One client operation, as the stream shows it.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -15,6 +15,9 @@ use crate::scenario::travel::Travel;
 use crate::scenario::{codec, presets, Action, LinkSpec, ProtocolSpec, Runner, Scenario, ScenarioError, Target};
 use crate::sim::{NodeId, NodeStatus, Sim, Time};
 
+mod gesture;
+pub use gesture::SwarmGesture;
+
 /// Which protocol the group runs, with its configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SwarmKind {
@@ -41,66 +44,6 @@ pub enum Look {
     Failed,
     Crashed,
     Paused,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum SwarmGesture {
-    Tick {
-        wall_ms: f64,
-    },
-    TogglePlay,
-    /// Run to the next event and pause (→), as in every view.
-    Step,
-    SetSpeed(f64),
-    /// The next speed step down or up (`[` and `]`), as in every view.
-    Slower,
-    Faster,
-    ToggleHelp,
-    /// On a phone: show or hide the secondary controls.
-    ToggleMore,
-    /// Close the help, or deselect.
-    Escape,
-    Preset(&'static str),
-    Reset,
-    Kill(NodeId),
-    /// Freeze a node (its timers and messages wait), or unfreeze it.
-    Pause(NodeId),
-    Resume(NodeId),
-    /// Cut the group in two halves (by id).
-    Split,
-    HealAll,
-    SetLoss(f64),
-    Select(Option<NodeId>),
-    ToggleFlashes,
-    /// SWIM: whose view colours the nodes (None: the majority view).
-    Observer(Option<NodeId>),
-    /// Run the epidemic with these parameters (from the form).
-    Configure {
-        nodes: u32,
-        mode: Mode,
-        exchange: Exchange,
-        k: u32,
-        fanout: u32,
-    },
-    /// Download the run as JSON: carried out by the view, at click time.
-    Export,
-    /// Make a link that replays this run to now.
-    Share,
-    /// A share link made (by the view, which deflates it in the browser).
-    Shared(String),
-    CloseShare,
-    /// Time travel: go to a simulated instant of this run.
-    Seek(Time),
-    /// Load a scenario file (JSON); errors keep the current run.
-    Import(String),
-    /// Restore an autosave (JSON from `autosave`); ignored if bad.
-    Restore(String),
-    /// Open a shared run (`s=<payload>&t=<µs>`, or an old `g=` link); a bad
-    /// link is reported and the current run kept.
-    OpenLink(String),
-    /// Run this much simulated time (µs) and pause.
-    Advance(Time),
-    ShowError(String),
 }
 
 /// The run, on the one time travel, for whichever protocol it is.
