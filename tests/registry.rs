@@ -135,3 +135,18 @@ fn configuration_errors_are_typed_and_name_the_rule() {
     }
     assert_eq!(s.validate().unwrap_err().to_string(), "vnodes must be 1 to 256, not 0");
 }
+
+/// A link naming a protocol this build does not have says which it has
+/// (the page then shows it in a banner and keeps the current run).
+#[test]
+fn a_link_naming_an_unknown_protocol_lists_the_protocols_there_are() {
+    let json = splitbrain::scenario::Scenario::raft(3, 1).to_json().replace("\"raft\"", "\"paxos\"");
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+    let hash = splitbrain::scenario::codec::fragment_of(&packed, 0);
+    match fragment::parse(&hash) {
+        Open::Error(e) => {
+            assert!(e.contains("unknown protocol 'paxos'; this build runs raft, gossip, swim, store"), "{e}")
+        }
+        other => panic!("the link opened: {other:?}"),
+    }
+}
