@@ -7,7 +7,7 @@ use crate::sim::NodeStatus;
 use crate::sim::{NodeId, Time};
 use crate::viewmodel::playground::{Gesture, Playground};
 use crate::viewmodel::seen::store::VersionVector;
-use crate::viewmodel::seen::store::{crdt_value, StoreNode};
+use crate::viewmodel::seen::store::{crdt_value, StoreConfig, StoreNode};
 use crate::viewmodel::seen::store::{Sample, Served, Side};
 use yew::prelude::*;
 
@@ -38,10 +38,16 @@ fn apart(us: Time) -> String {
 
 /// One cell: what node `i` holds for key `k`. `behind`: a home replica
 /// that lacks a version another home replica holds.
-fn cell(pg: &Playground<StoreNode>, k: u32, i: NodeId, is_home: bool, behind: bool, named: bool) -> Html {
+fn cell(
+    pg: &Playground<StoreNode>,
+    cfg: &StoreConfig,
+    k: u32,
+    i: NodeId,
+    is_home: bool,
+    behind: bool,
+    named: bool,
+) -> Html {
     let sim = pg.sim();
-    let Some(first) = (0..sim.len()).find_map(|i| sim.node(i)) else { return html! {} };
-    let cfg = first.config();
     let held = sim.node(i).and_then(|s| s.siblings(k));
     let hinted = sim.node(i).is_some_and(|s| s.hints().any(|((_, key), _)| *key == k));
     let (text, title, many) = match held {
@@ -99,16 +105,21 @@ pub fn replicas(pg: &Playground<StoreNode>) -> Html {
             let since = divergent_since(k);
             // What the home replicas hold together: a replica without all
             // of it is behind (a write or a repair has not reached it).
-            let holds = |i: NodeId| sim.node(i).and_then(|s| s.siblings(k)).map(|s| s.context()).unwrap_or_default();
-            let mut union = crate::viewmodel::seen::store::VersionVector::default();
-            for &h in &home {
-                union.join(&holds(h));
-            }
-            let behind = |i: NodeId| since.is_some() && home.contains(&i) && sim.node(i).is_some() && holds(i) != union;
+            // Each home replica's holdings, read once (only while apart).
+            let held: Vec<(NodeId, VersionVector)> = match since {
+                Some(_) => home
+                    .iter()
+                    .filter_map(|&h| sim.node(h).map(|s| (h, s.siblings(k).map(|v| v.context()).unwrap_or_default())))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let mut union = VersionVector::default();
+            held.iter().for_each(|(_, vv)| union.join(vv));
+            let behind = |i: NodeId| held.iter().any(|(h, vv)| *h == i && *vv != union);
             let cells: Html = if full {
-                (0..n).map(|i| cell(pg, k, i, home.contains(&i), behind(i), false)).collect()
+                (0..n).map(|i| cell(pg, cfg, k, i, home.contains(&i), behind(i), false)).collect()
             } else {
-                home.iter().map(|&i| cell(pg, k, i, true, behind(i), true)).collect()
+                home.iter().map(|&i| cell(pg, cfg, k, i, true, behind(i), true)).collect()
             };
             html! {
                 <tr class={classes!(since.is_some().then_some("diverged"))} data-key={k.to_string()}>

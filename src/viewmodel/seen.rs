@@ -17,7 +17,7 @@ pub mod raft {
 pub mod store {
     pub use crate::protocols::store::dvv::VersionVector;
     pub use crate::protocols::store::messages::{label, Msg};
-    pub use crate::protocols::store::node::{crdt_value, Resolution, StoreNode};
+    pub use crate::protocols::store::node::{crdt_value, Resolution, StoreConfig, StoreNode};
     pub use crate::protocols::store::observe::{Sample, Served, Side};
     pub use crate::protocols::store::ring::Ring;
     pub use crate::protocols::store::spec::{QuorumKind, StoreSpec, WorkloadSpec};
