@@ -66,6 +66,26 @@ fn engine(c: &mut Criterion) {
     g.finish();
 }
 
+/// The store under load, as `splitbrain run` runs it: the preset
+/// `store-load-20` (20 nodes, N = 3, 250 clients, 10 simulated seconds),
+/// its observer and every checker after every step.
+fn store_load_run() -> u64 {
+    use splitbrain::protocols::store::StoreNode;
+    let s = splitbrain::scenario::presets::find("store-load-20").unwrap().scenario().unwrap();
+    let mut r: splitbrain::scenario::Runner<StoreNode> = splitbrain::scenario::Runner::build(s).unwrap();
+    r.run_to_end();
+    r.metrics().events
+}
+
+fn store(c: &mut Criterion) {
+    let events = store_load_run();
+    let mut g = c.benchmark_group("checked");
+    g.throughput(Throughput::Elements(events));
+    g.sample_size(10);
+    g.bench_function("store_load_20_10s_all_checkers", |b| b.iter(store_load_run));
+    g.finish();
+}
+
 fn failover_experiment(c: &mut Criterion) {
     let p = FailoverParams { trials: 1000, ..FailoverParams::default() };
     let mut g = c.benchmark_group("failover");
@@ -90,7 +110,7 @@ fn chaos_20000(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, failover_experiment, seek, gossip, chaos_20000, linearizability, merkle);
+criterion_group!(benches, engine, store, failover_experiment, seek, gossip, chaos_20000, linearizability, merkle);
 criterion_main!(benches);
 
 /// Time travel: seeking to any instant of 10 simulated minutes, for each

@@ -153,5 +153,7 @@ export async function frameTimes(page, seconds) {
     sorted,
     busy: ((after.TaskDuration - before.TaskDuration) * 1000) / sorted.length,
     script: ((after.ScriptDuration - before.ScriptDuration) * 1000) / sorted.length,
+    layout: ((after.LayoutDuration - before.LayoutDuration) * 1000) / sorted.length,
+    style: ((after.RecalcStyleDuration - before.RecalcStyleDuration) * 1000) / sorted.length,
   };
 }

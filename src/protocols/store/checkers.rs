@@ -46,11 +46,15 @@ impl Checker<StoreNode> for NoLostWrite {
         let Some(last) = sim.trace().last_step().last() else { return };
         for (node, key) in touched {
             let Some(siblings) = sim.node(node).and_then(|n| n.siblings(key)) else { continue };
-            let now: Vec<Dot> = siblings.versions().iter().map(|v| v.dot).collect();
-            let context = siblings.context();
-            let before = self.held.insert((node, key), now.clone()).unwrap_or_default();
+            let held = self.held.entry((node, key)).or_default();
+            let now = siblings.versions().iter().map(|v| v.dot);
+            if held.iter().copied().eq(now.clone()) {
+                continue;
+            }
+            let before = std::mem::replace(held, now.collect());
             for dot in before {
-                if !now.contains(&dot) && !pasts_cover(siblings.versions(), dot) && self.acked.contains(&dot) {
+                if !held.contains(&dot) && !pasts_cover(siblings.versions(), dot) && self.acked.contains(&dot) {
+                    let context = siblings.context();
                     out.push(Violation::after(
                         "No Lost Write",
                         "Dynamo §4.4; DVV §5",
@@ -97,7 +101,7 @@ impl Checker<StoreNode> for Causality {
                     read = Some(&EMPTY);
                 }
                 EventKind::Send { from, msg: Msg::Replicate { key, versions, .. }, .. } => {
-                    let (Some(ctx), [v]) = (read, versions.as_slice()) else { continue };
+                    let (Some(ctx), [v]) = (read, &**versions) else { continue };
                     if v.dot.node != *from || !self.seen.insert(v.dot) {
                         continue;
                     }

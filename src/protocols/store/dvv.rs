@@ -46,7 +46,29 @@ impl VersionVector {
 
     /// The least vector that knows everything either knows.
     pub fn join(&mut self, other: &VersionVector) {
-        if other.0.iter().all(|&(n, c)| self.get(n) >= c) {
+        // Both sorted by node: walk them together. When every node of
+        // `other` is already here (the usual case), raise counts in place.
+        let mut i = 0;
+        let mut in_place = true;
+        for &(m, _) in &other.0 {
+            while i < self.0.len() && self.0[i].0 < m {
+                i += 1;
+            }
+            if i == self.0.len() || self.0[i].0 != m {
+                in_place = false;
+                break;
+            }
+            i += 1;
+        }
+        if in_place {
+            let mut i = 0;
+            for &(m, d) in &other.0 {
+                while self.0[i].0 < m {
+                    i += 1;
+                }
+                self.0[i].1 = self.0[i].1.max(d);
+                i += 1;
+            }
             return;
         }
         let (a, b) = (&self.0, &other.0);
@@ -170,9 +192,38 @@ impl<V: Clone + PartialEq> Siblings<V> {
                 None => self.versions.push(v.clone()),
             }
         }
-        let all = self.versions.clone();
-        self.versions.retain(|v| !all.iter().any(|w| w.dot != v.dot && w.past.contains(v.dot)));
-        self.versions.sort_by_key(|v| v.dot);
+        // Which versions some other version's past holds, decided over the
+        // union before any is removed (a bit per version; siblings are few).
+        let obsolete = |i: usize| {
+            let dot = self.versions[i].dot;
+            self.versions.iter().any(|w| w.dot != dot && w.past.contains(dot))
+        };
+        let n = self.versions.len();
+        if n <= 64 {
+            let mut drop = 0u64;
+            for i in 0..n {
+                if obsolete(i) {
+                    drop |= 1 << i;
+                }
+            }
+            if drop != 0 {
+                let mut i = 0;
+                self.versions.retain(|_| {
+                    i += 1;
+                    drop & (1 << (i - 1)) == 0
+                });
+            }
+        } else {
+            let drop: Vec<bool> = (0..n).map(obsolete).collect();
+            let mut i = 0;
+            self.versions.retain(|_| {
+                i += 1;
+                !drop[i - 1]
+            });
+        }
+        if !self.versions.is_sorted_by_key(|v| v.dot) {
+            self.versions.sort_by_key(|v| v.dot);
+        }
     }
 
     /// Bytes on the wire, for repair-traffic counts: each version's dot,

@@ -16,7 +16,7 @@
 //! stand-in answers a read with its hinted versions as well as its own.
 
 use super::dvv::{Dot, Version};
-use super::node::{Key, Msg, Note, Pending, Stamped, StoreNode};
+use super::node::{Key, Msg, Note, Pending, Stamped, StoreNode, Versions};
 use crate::sim::protocol::Ctx;
 use crate::sim::NodeId;
 
@@ -42,7 +42,10 @@ impl StoreNode {
                 }
                 let stand_ins = self.stand_ins(key, asked);
                 for (&to, &for_home) in stand_ins.iter().zip(missing.iter().cycle()) {
-                    ctx.send(to, Msg::Replicate { req, key, versions: vec![version.clone()], hint: Some(for_home) });
+                    ctx.send(
+                        to,
+                        Msg::Replicate { req, key, versions: Versions::from([version.clone()]), hint: Some(for_home) },
+                    );
                 }
                 if let Some(Pending::Put { asked, .. }) = self.pending.get_mut(&req) {
                     asked.extend(stand_ins);
@@ -78,7 +81,7 @@ impl StoreNode {
     /// Offers every hint to its home node.
     pub(super) fn hand_off(&mut self, ctx: &mut Ctx<'_, Self>) {
         for (&(home, key), held) in &self.hints {
-            ctx.send(home, Msg::Handoff { key, versions: held.versions().to_vec() });
+            ctx.send(home, Msg::Handoff { key, versions: Versions::from(held.versions()) });
         }
     }
 

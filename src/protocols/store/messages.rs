@@ -62,6 +62,10 @@ pub fn label(v: u64) -> String {
     }
 }
 
+/// A key's versions in a message: shared, so that the trace's copies of
+/// the message (sent, delivered) and a read's replies cost no copy.
+pub type Versions = std::rc::Rc<[Version<Stamped>]>;
+
 /// Versions of one key, as anti-entropy sends them.
 pub type Entry = (Key, Vec<Version<Stamped>>);
 
@@ -72,7 +76,7 @@ pub enum Msg {
     Replicate {
         req: u64,
         key: Key,
-        versions: Vec<Version<Stamped>>,
+        versions: Versions,
         hint: Option<NodeId>,
     },
     Ack {
@@ -85,12 +89,12 @@ pub enum Msg {
     },
     ReadReply {
         req: u64,
-        versions: Vec<Version<Stamped>>,
+        versions: Versions,
     },
     /// A stand-in hands a hinted write to its home node.
     Handoff {
         key: Key,
-        versions: Vec<Version<Stamped>>,
+        versions: Versions,
     },
     HandoffAck {
         key: Key,

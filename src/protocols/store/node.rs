@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub use super::config::{Resolution, StoreBug, StoreConfig, StoreConfigError};
-pub use super::messages::{Cmd, Msg, Note, Timer};
+pub use super::messages::{Cmd, Msg, Note, Timer, Versions};
 
 pub type Key = u32;
 pub type Value = u64;
@@ -82,7 +82,7 @@ pub(super) enum Pending {
     Get {
         id: u64,
         key: Key,
-        replies: Vec<(NodeId, Vec<Version<Stamped>>)>,
+        replies: Vec<(NodeId, Versions)>,
         asked: Vec<NodeId>,
         done: bool,
         /// An update: the value to write over what this read returns.
@@ -215,7 +215,7 @@ impl StoreNode {
             ctx,
         );
         for &to in &asked {
-            ctx.send(to, Msg::Replicate { req, key, versions: vec![version.clone()], hint: None });
+            ctx.send(to, Msg::Replicate { req, key, versions: Versions::from([version.clone()]), hint: None });
         }
     }
 
@@ -284,14 +284,19 @@ impl StoreNode {
         let first = !std::mem::replace(done, true);
         let (id, key, then, client) = (*id, *key, *then, *client);
         // Read repair: whoever replied without all of it gets the merge.
-        let all = merged.versions().to_vec();
         for (from, versions) in replies.iter_mut() {
-            let mut theirs: Siblings<Stamped> = Siblings::default();
-            theirs.merge(versions);
-            if theirs != merged {
+            // A reply already in the merge's order, version for version,
+            // is the merge; anything else is merged alone to compare.
+            let same = **versions == *merged.versions() || {
+                let mut theirs: Siblings<Stamped> = Siblings::default();
+                theirs.merge(versions);
+                theirs == merged
+            };
+            if !same {
+                let all = Versions::from(merged.versions());
                 ctx.send(*from, Msg::Replicate { req: 0, key, versions: all.clone(), hint: None });
                 ctx.note(Note::Repaired { key, to: *from });
-                *versions = all.clone();
+                *versions = all;
             }
         }
         if !first {
@@ -377,14 +382,18 @@ impl StoreNode {
 
     /// What this node answers a read of `key` with: its own versions, and
     /// any it holds as hints.
-    fn read_local(&self, key: Key) -> Vec<Version<Stamped>> {
+    fn read_local(&self, key: Key) -> Versions {
+        let mine = self.data.get(&key).map_or(&[][..], |s| s.versions());
+        if !self.hints.keys().any(|(_, k)| *k == key) {
+            return Versions::from(mine);
+        }
         let mut out: Siblings<Stamped> = self.data.get(&key).cloned().unwrap_or_default();
         for ((_, k), held) in &self.hints {
             if *k == key {
                 out.merge(held.versions());
             }
         }
-        out.versions().to_vec()
+        Versions::from(out.versions())
     }
 }
 

@@ -119,6 +119,8 @@ pub struct StoreObserver {
     mode: Option<(bool, bool)>,
     pub counts: StoreCounts,
     pub series: CowVec<Sample>,
+    /// The (key, replica) pairs a step delivered to (kept to reuse its room).
+    touched: Vec<(Key, NodeId)>,
 }
 
 impl StoreObserver {
@@ -137,9 +139,9 @@ impl StoreObserver {
     }
 
     /// Rechecks whether `key`'s home replicas agree.
-    fn recheck(&mut self, sim: &Sim<StoreNode>, key: Key, touched: &[NodeId]) {
+    fn recheck(&mut self, sim: &Sim<StoreNode>, key: Key, touched: impl Iterator<Item = NodeId>) {
         let Some(first) = sim.node(0).or_else(|| (0..sim.len()).find_map(|n| sim.node(n))) else { return };
-        for &node in touched {
+        for node in touched {
             let many = sim.node(node).and_then(|s| s.siblings(key)).is_some_and(|s| s.len() > 1);
             if many {
                 self.sibling_keys.insert((node, key));
@@ -148,14 +150,16 @@ impl StoreObserver {
             }
         }
         self.counts.max_sibling_keys = self.counts.max_sibling_keys.max(self.sibling_keys.len() as u64);
-        let home = first.ring().preference_list(key, first.config().n);
-        let held: Vec<_> = home.iter().map(|&h| sim.node(h).and_then(|s| s.siblings(key))).collect();
         // A crashed replica's data is on disk; reading it needs the node,
         // so a key with a crashed replica keeps its last verdict.
-        if held.len() < home.len() {
+        let (ring, n) = (first.ring(), first.config().n);
+        if ring.home(key, n).any(|h| sim.node(h).is_none()) {
             return;
         }
-        let agree = held.iter().all(|h| *h == held[0]);
+        let mut home = ring.home(key, n);
+        let held = |h: NodeId| sim.node(h).and_then(|s| s.siblings(key));
+        let one = home.next().map(held);
+        let agree = home.all(|h| held(h) == one.flatten());
         let now = sim.now();
         let state = self.key(key);
         match (agree, state.divergent_since) {
@@ -375,7 +379,8 @@ impl Observer<StoreNode> for StoreObserver {
             let res = (0..sim.len()).find_map(|n| sim.node(n)).map(|n| n.config().resolution);
             (res == Some(Resolution::Lww), res.is_some_and(Resolution::is_crdt))
         });
-        let mut touched: BTreeMap<Key, Vec<NodeId>> = BTreeMap::new();
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
         for e in sim.trace().last_step() {
             match &e.kind {
                 EventKind::Note { node, note } => match note {
@@ -428,22 +433,21 @@ impl Observer<StoreNode> for StoreObserver {
                 },
                 EventKind::Send { msg, .. } => self.count_repair_traffic(msg),
                 EventKind::Deliver { to, msg, .. } => match msg {
-                    Msg::Replicate { key, hint: None, .. } | Msg::Handoff { key, .. } => {
-                        touched.entry(*key).or_default().push(*to);
-                    }
+                    Msg::Replicate { key, hint: None, .. } | Msg::Handoff { key, .. } => touched.push((*key, *to)),
                     Msg::SyncDiff { entries, .. } | Msg::SyncPush { entries } => {
-                        for (k, _) in entries {
-                            touched.entry(*k).or_default().push(*to);
-                        }
+                        touched.extend(entries.iter().map(|(k, _)| (*k, *to)));
                     }
                     _ => {}
                 },
                 _ => {}
             }
         }
-        for (key, nodes) in touched {
-            self.recheck(sim, key, &nodes);
+        // Key by key, in key order; a key's nodes in the order delivered.
+        touched.sort_by_key(|t| t.0);
+        for same in touched.chunk_by(|a, b| a.0 == b.0) {
+            self.recheck(sim, same[0].0, same.iter().map(|t| t.1));
         }
+        self.touched = touched;
         self.sample(sim.now());
     }
 

@@ -54,19 +54,33 @@ impl Ring {
     fn walk(&self, key: u32) -> impl Iterator<Item = NodeId> + '_ {
         let start = self.tokens.partition_point(|(t, _)| *t < Self::key_point(key));
         let len = self.tokens.len();
-        let mut seen = Vec::new();
+        // Owners met so far: a bit each up to 128 nodes (no allocation on
+        // every request), a list past that.
+        let (mut bits, mut seen) = (0u128, Vec::new());
         (0..len).filter_map(move |i| {
             let owner = self.tokens[(start + i) % len].1;
-            (!seen.contains(&owner)).then(|| {
-                seen.push(owner);
-                owner
-            })
+            let new = if owner < 128 {
+                let (b, was) = (1u128 << owner, bits);
+                bits |= b;
+                was & b == 0
+            } else {
+                !seen.contains(&owner) && {
+                    seen.push(owner);
+                    true
+                }
+            };
+            new.then_some(owner)
         })
     }
 
     /// The key's N home replicas, in preference order.
     pub fn preference_list(&self, key: u32, n: u32) -> Vec<NodeId> {
-        self.walk(key).take(n as usize).collect()
+        self.home(key, n).collect()
+    }
+
+    /// [`Ring::preference_list`] without collecting it.
+    pub fn home(&self, key: u32, n: u32) -> impl Iterator<Item = NodeId> + '_ {
+        self.walk(key).take(n as usize)
     }
 
     /// The first N reachable nodes for the key (a sloppy quorum), each with

@@ -34,7 +34,7 @@ fn put(id: u64, value: u64) -> Cmd {
 fn replicate(req: u64, v: &Version<Stamped>) -> Vec<Fx<StoreNode>> {
     replicas()
         .into_iter()
-        .map(|to| Fx::Send(to, Msg::Replicate { req, key: KEY, versions: vec![v.clone()], hint: None }))
+        .map(|to| Fx::Send(to, Msg::Replicate { req, key: KEY, versions: vec![v.clone()].into(), hint: None }))
         .collect()
 }
 
@@ -67,13 +67,13 @@ fn a_replica_stores_a_replicated_version_and_acknowledges_it_but_not_a_repair() 
     let mut s = Node::<StoreNode>::new(1, cfg());
     let v = version(0, 1, 42, 0);
     assert_eq!(
-        s.msg(0, Msg::Replicate { req: 5, key: KEY, versions: vec![v.clone()], hint: None }),
+        s.msg(0, Msg::Replicate { req: 5, key: KEY, versions: vec![v.clone()].into(), hint: None }),
         vec![Fx::Send(0, Msg::Ack { req: 5, hint: None })]
     );
     assert_eq!(s.node.siblings(KEY).map(|x| x.versions().to_vec()), Some(vec![v.clone()]));
     // A read repair (request 0) is stored, not acknowledged.
     let w = version(2, 1, 43, 0);
-    assert_eq!(s.msg(2, Msg::Replicate { req: 0, key: KEY, versions: vec![w], hint: None }), vec![]);
+    assert_eq!(s.msg(2, Msg::Replicate { req: 0, key: KEY, versions: vec![w].into(), hint: None }), vec![]);
     assert_eq!(s.node.siblings(KEY).map(|x| x.len()), Some(2), "concurrent writes stay as siblings");
 }
 
@@ -105,10 +105,10 @@ fn a_get_asks_every_replica_and_a_replica_answers_with_what_it_holds() {
 
     let mut replica = Node::<StoreNode>::new(1, cfg());
     let v = version(0, 1, 42, 0);
-    replica.msg(0, Msg::Replicate { req: 0, key: KEY, versions: vec![v.clone()], hint: None });
+    replica.msg(0, Msg::Replicate { req: 0, key: KEY, versions: vec![v.clone()].into(), hint: None });
     assert_eq!(
         replica.msg(0, Msg::Read { req: 3, key: KEY }),
-        vec![Fx::Send(0, Msg::ReadReply { req: 3, versions: vec![v] })]
+        vec![Fx::Send(0, Msg::ReadReply { req: 3, versions: vec![v].into() })]
     );
 }
 
@@ -118,13 +118,13 @@ fn the_r_th_reply_returns_the_merge_and_repairs_a_replica_that_missed_the_write(
     let mut s = Node::<StoreNode>::new(0, cfg());
     s.cmd(Cmd::Get { id: 9, key: KEY });
     let v = version(1, 1, 42, 0);
-    assert_eq!(s.msg(1, Msg::ReadReply { req: 1, versions: vec![v.clone()] }), vec![]);
+    assert_eq!(s.msg(1, Msg::ReadReply { req: 1, versions: vec![v.clone()].into() }), vec![]);
     let mut context = VersionVector::default();
     context.add(v.dot);
     assert_eq!(
-        s.msg(2, Msg::ReadReply { req: 1, versions: vec![] }),
+        s.msg(2, Msg::ReadReply { req: 1, versions: Vec::new().into() }),
         vec![
-            Fx::Send(2, Msg::Replicate { req: 0, key: KEY, versions: vec![v.clone()], hint: None }),
+            Fx::Send(2, Msg::Replicate { req: 0, key: KEY, versions: vec![v.clone()].into(), hint: None }),
             Fx::Note(Note::Repaired { key: KEY, to: 2 }),
             Fx::Cancel(Timer::Sloppy(1)),
             Fx::Note(Note::GetReturned { id: 9, key: KEY, values: vec![42], counter: None, context }),
@@ -137,8 +137,8 @@ fn a_read_of_concurrent_siblings_returns_them_all() {
     let mut s = Node::<StoreNode>::new(0, cfg());
     s.cmd(Cmd::Get { id: 9, key: KEY });
     let (a, b) = (version(1, 1, 42, 0), version(2, 1, 43, 0));
-    s.msg(1, Msg::ReadReply { req: 1, versions: vec![a.clone(), b.clone()] });
-    let fx = s.msg(2, Msg::ReadReply { req: 1, versions: vec![a.clone(), b.clone()] });
+    s.msg(1, Msg::ReadReply { req: 1, versions: vec![a.clone(), b.clone()].into() });
+    let fx = s.msg(2, Msg::ReadReply { req: 1, versions: vec![a.clone(), b.clone()].into() });
     let returned: Vec<_> = fx.iter().filter(|f| matches!(f, Fx::Note(Note::GetReturned { .. }))).collect();
     let mut context = VersionVector::default();
     context.add(a.dot);
@@ -178,9 +178,9 @@ fn a_retry_sends_the_same_version_again_under_the_same_idempotency_key() {
 fn last_writer_wins_keeps_the_later_timestamp_and_says_what_it_dropped() {
     let mut s = Node::<StoreNode>::new(1, StoreConfig { resolution: Resolution::Lww, ..cfg() });
     let (early, late) = (version(0, 1, 42, 100), version(2, 1, 43, 200));
-    s.msg(0, Msg::Replicate { req: 0, key: KEY, versions: vec![early.clone()], hint: None });
+    s.msg(0, Msg::Replicate { req: 0, key: KEY, versions: vec![early.clone()].into(), hint: None });
     assert_eq!(
-        s.msg(2, Msg::Replicate { req: 0, key: KEY, versions: vec![late.clone()], hint: None }),
+        s.msg(2, Msg::Replicate { req: 0, key: KEY, versions: vec![late.clone()].into(), hint: None }),
         vec![Fx::Note(Note::Overwritten { key: KEY, dot: early.dot, by: late.dot, value: 42, by_value: 43 })]
     );
     let held: Vec<u64> = s.node.siblings(KEY).unwrap().values().map(|v| v.value).collect();
@@ -192,7 +192,7 @@ fn a_home_node_stores_a_handed_off_write_and_acknowledges_its_dots() {
     let mut s = Node::<StoreNode>::new(1, cfg());
     let v = version(0, 1, 42, 0);
     assert_eq!(
-        s.msg(2, Msg::Handoff { key: KEY, versions: vec![v.clone()] }),
+        s.msg(2, Msg::Handoff { key: KEY, versions: vec![v.clone()].into() }),
         vec![Fx::Send(2, Msg::HandoffAck { key: KEY, dots: vec![v.dot] })]
     );
     assert_eq!(s.node.siblings(KEY).map(|x| x.len()), Some(1));
@@ -201,7 +201,7 @@ fn a_home_node_stores_a_handed_off_write_and_acknowledges_its_dots() {
 #[test]
 fn a_crash_keeps_the_data_and_loses_the_requests_in_progress() {
     let mut s = Node::<StoreNode>::new(0, cfg());
-    s.msg(1, Msg::Replicate { req: 0, key: KEY, versions: vec![version(1, 1, 42, 0)], hint: None });
+    s.msg(1, Msg::Replicate { req: 0, key: KEY, versions: vec![version(1, 1, 42, 0)].into(), hint: None });
     s.cmd(put(2, 43));
     assert_eq!(s.node.pending_requests(), 1);
     s.restart();
