@@ -70,7 +70,7 @@ fn engine(c: &mut Criterion) {
 /// `store-load-20` (20 nodes, N = 3, 250 clients, 10 simulated seconds),
 /// its observer and every checker after every step.
 fn store_load_run() -> u64 {
-    use splitbrain::protocols::store::StoreNode;
+    use splitbrain::protocols::store::node::StoreNode;
     let s = splitbrain::scenario::presets::find("store-load-20").unwrap().scenario().unwrap();
     let mut r: splitbrain::scenario::Runner<StoreNode> = splitbrain::scenario::Runner::build(s).unwrap();
     r.run_to_end();

@@ -233,9 +233,9 @@ fn chaos_with_every_pattern_mixed_in_finds_no_violation() {
         r.run_to_end();
         assert!(r.violations().is_empty(), "seed {seed} ({nodes} nodes): {:?}", r.violations());
         for l in r.take_log() {
-            installs += u32::from(l.text.contains("installed snapshot"));
-            changes += u32::from(l.text.contains("configuration {"));
-            rotations += u32::from(l.text.contains("rotation: hand over"));
+            installs += u32::from(l.text().contains("installed snapshot"));
+            changes += u32::from(l.text().contains("configuration {"));
+            rotations += u32::from(l.text().contains("rotation: hand over"));
         }
     }
     println!("{installs} snapshot installs, {changes} configuration adoptions, {rotations} rotations");

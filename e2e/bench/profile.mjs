@@ -74,6 +74,21 @@ try {
     self.set(name, (self.get(name) || 0) + d);
     total += d;
   });
+  // Inclusive time (a function and all it called), for our own functions.
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const incl = new Map();
+  profile.samples.forEach((id, i) => {
+    const d = (dt[i + 1] ?? 0) / 1000;
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const name = demangle(byId.get(at).callFrame.functionName || '').replace(/::h[0-9a-f]{16}$/, '');
+      if (!seen.has(name) && /splitbrain|yew::/.test(name)) {
+        seen.add(name);
+        incl.set(name, (incl.get(name) || 0) + d);
+      }
+    }
+  });
   const buckets = new Map();
   for (const [name, ms] of self) buckets.set(bucket(name), (buckets.get(bucket(name)) || 0) + ms);
   const frames = sorted.length;
@@ -81,6 +96,26 @@ try {
   console.log('\nwhere the main thread went (ms per frame, share of samples):');
   for (const [b, ms] of [...buckets].sort((a, b) => b[1] - a[1])) {
     console.log(`  ${b.padEnd(44)} ${(ms / frames).toFixed(2).padStart(7)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  }
+  // The browser's own share, from its trace: what "(program)" was.
+  if (process.env.TRACE !== '0') {
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'blink'] });
+    await page.waitForTimeout(2000);
+    const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+    const names = ['Layout', 'UpdateLayoutTree', 'PrePaint', 'Paint', 'Layerize', 'Commit', 'HitTest', 'ParseHTML', 'FunctionCall', 'EventDispatch', 'FireAnimationFrame', 'MinorGC', 'MajorGC'];
+    const sums = new Map();
+    const animFrames = events.filter((e) => e.name === 'FireAnimationFrame' && e.tid === main?.tid).length || 1;
+    for (const e of events) {
+      if (e.tid !== main?.tid || e.ph !== 'X' || !names.includes(e.name)) continue;
+      sums.set(e.name, (sums.get(e.name) || 0) + e.dur / 1000);
+    }
+    console.log(`\nthe renderer's main thread over 2 s (${animFrames} animation frames), ms per frame:`);
+    for (const [n, ms] of [...sums].sort((a, b) => b[1] - a[1])) console.log(`  ${n.padEnd(20)} ${(ms / animFrames).toFixed(2).padStart(7)}`);
+  }
+  console.log('\nour functions by inclusive time (ms per frame):');
+  for (const [name, ms] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP_INCL || 30))) {
+    console.log(`  ${(ms / frames).toFixed(2).padStart(7)}  ${name.slice(0, 140)}`);
   }
   console.log('\ntop functions by self time:');
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 25))) {

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod codec;
 mod expect;
 mod legacy;
+mod log;
 pub mod presets;
 mod runner;
 mod strict;
@@ -14,7 +15,8 @@ pub mod travel;
 pub use crate::contract::{ms_to_us, Action, HeavyTail, LinkSpec, Millis, Target, TimedAction, MAX_DURATION_US};
 pub use crate::protocols::registry::{ProtocolKind, ProtocolSpec, Registered};
 pub use expect::{Bound, Expect};
-pub use runner::{Logged, Metrics, RunReport, Runner};
+pub use log::{Logged, Marked};
+pub use runner::{Metrics, RunReport, Runner};
 
 use crate::contract::{Cluster, ConfigError};
 use crate::protocols::raft::{Raft, RaftConfig, RaftParams};

@@ -1,6 +1,7 @@
 //! Runs a scenario of any protocol: the simulator, its timeline, steady
 //! client load, the protocol's checker after every step, and its observer.
 
+use super::log::{EventLog, Logged, Marked};
 use super::Registered;
 use super::{Action, Scenario, ScenarioError, Target, TimedAction};
 use crate::contract::{Counts, Observer, Route};
@@ -63,41 +64,6 @@ impl<C: Counts> Metrics<C> {
     }
 }
 
-/// One trace event in readable form, for event logs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Logged {
-    pub index: u64,
-    pub time: Time,
-    pub kind: &'static str,
-    pub nodes: Vec<u32>,
-    /// The event's stable text form, without its time.
-    pub text: String,
-    /// For drops: the link.
-    pub dropped: Option<(u32, u32)>,
-    /// A node became leader (for the scrubber's marks).
-    pub leader: bool,
-}
-
-impl Logged {
-    fn of<P: Registered>(e: &crate::sim::trace::Event<P>) -> Self {
-        let full = e.to_string();
-        let text = full.split_once(' ').map_or(full.as_str(), |(_, rest)| rest).to_string();
-        let dropped = match e.kind {
-            EventKind::Drop { from, to, .. } => Some((from, to)),
-            _ => None,
-        };
-        Logged {
-            index: e.index,
-            time: e.time,
-            kind: e.kind_name(),
-            nodes: e.nodes(),
-            text,
-            dropped,
-            leader: P::marks_leader(e),
-        }
-    }
-}
-
 /// The result of running a scenario to its end.
 #[derive(Clone, Debug, Serialize)]
 #[serde(bound = "")]
@@ -146,7 +112,7 @@ pub struct Runner<P: Registered> {
     next_request_id: u64,
     next_read_id: u64,
     reads: bool,
-    log: Option<Vec<Logged>>,
+    log: Option<EventLog<P>>,
     /// Trace length already checked, so a step is never counted twice.
     seen: u64,
 }
@@ -199,6 +165,18 @@ impl<P: Registered> Runner<P> {
         Ok(runner)
     }
 
+    /// Keeps a sample of at most `cap` messages in flight for drawing
+    /// (see [`Sim::sample_in_flight`]); the trace is the same either way.
+    pub fn sample_in_flight(&mut self, cap: usize) {
+        self.sim.sample_in_flight(cap);
+    }
+
+    /// Refills the sample of messages in flight if it missed some (see
+    /// [`Sim::refresh_sample`]), walking a queue of at most 20,000 events.
+    pub fn refresh_sample(&mut self) {
+        self.sim.refresh_sample(20_000);
+    }
+
     pub fn sim(&self) -> &Sim<P> {
         &self.sim
     }
@@ -226,35 +204,53 @@ impl<P: Registered> Runner<P> {
         self.metrics.observe(&self.sim);
         self.observed.observe(&self.sim);
         if let Some(log) = &mut self.log {
-            log.extend(self.sim.trace().last_step().iter().map(Logged::of));
+            self.sim.trace().last_step().iter().for_each(|e| log.push(e));
         }
     }
 
     /// Keep every event, in readable form, from now on (from the start, if
     /// called before anything ran).
     pub fn record(&mut self, on: bool) {
-        self.log = on.then(|| {
-            let step = self.sim.trace().last_step();
-            if self.sim.trace().len() == step.len() as u64 {
-                step.iter().map(Logged::of).collect()
-            } else {
-                Vec::new()
-            }
-        });
+        self.log = None;
+        if on {
+            self.record_tail(None);
+        }
+    }
+
+    /// Keep the last `cap` events of each kind, chatty and notable (see
+    /// [`Logged::chatty`]), and every mark, until taken; `None` keeps every
+    /// event. What a page keeps: it shows only the recent past.
+    pub fn record_tail(&mut self, cap: Option<usize>) {
+        let mut log = EventLog::new(cap);
+        let step = self.sim.trace().last_step();
+        if self.sim.trace().len() == step.len() as u64 {
+            step.iter().for_each(|e| log.push(e));
+        }
+        self.log = Some(log);
     }
 
     pub fn is_recording(&self) -> bool {
         self.log.is_some()
     }
 
-    /// Takes the events recorded so far (empty unless recording).
-    pub fn take_log(&mut self) -> Vec<Logged> {
-        self.log.as_mut().map(std::mem::take).unwrap_or_default()
+    /// What [`Runner::record_tail`] was given, if recording.
+    pub fn log_cap(&self) -> Option<Option<usize>> {
+        self.log.as_ref().map(EventLog::cap)
     }
 
-    /// The stable text form of the events recorded so far.
+    /// Takes the events kept so far (empty unless recording).
+    pub fn take_log(&mut self) -> Vec<Logged> {
+        self.take_log_and_marks().0
+    }
+
+    /// Takes the events kept so far and the instants worth a mark.
+    pub fn take_log_and_marks(&mut self) -> (Vec<Logged>, Vec<Marked>) {
+        self.log.as_mut().map(EventLog::take).unwrap_or_default()
+    }
+
+    /// The stable text form of the events kept so far.
     pub fn text(&self) -> Vec<String> {
-        self.log.as_deref().unwrap_or(&[]).iter().map(|l| format!("{} {}", l.time, l.text)).collect()
+        self.log.as_ref().map(EventLog::text).unwrap_or_default()
     }
 
     /// How many timeline actions have run.

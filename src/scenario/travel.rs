@@ -9,7 +9,7 @@
 //! the recorded future is dropped and the new action takes its place.
 
 use super::Registered;
-use super::{Action, Logged, Runner};
+use super::{Action, Logged, Marked, Runner};
 use crate::sim::Time;
 
 /// Take a checkpoint after this many events...
@@ -175,8 +175,8 @@ impl<P: Registered> Travel<P> {
         while self.now() < t {
             let slice_end = t.min(self.now() + SLICE_US);
             reached = self.runner.run_within(slice_end, &mut left);
-            let events = self.runner.take_log();
-            self.note_marks(&events);
+            let (events, marks) = self.runner.take_log_and_marks();
+            self.note_marks(&marks);
             out.extend(events);
             self.maybe_checkpoint();
             if !reached {
@@ -185,21 +185,23 @@ impl<P: Registered> Travel<P> {
         }
         if reached && self.now() >= t {
             // A zero-length advance may still have events at `t` (actions).
-            let events = self.runner.take_log();
-            self.note_marks(&events);
+            let (events, marks) = self.runner.take_log_and_marks();
+            self.note_marks(&marks);
             out.extend(events);
         }
         self.end = self.end.max(self.now());
+        self.runner.refresh_sample();
         out
     }
 
     /// Runs to the next instant at which anything happens.
     pub fn step(&mut self) -> Vec<Logged> {
         self.runner.step_one();
-        let events = self.runner.take_log();
-        self.note_marks(&events);
+        let (events, marks) = self.runner.take_log_and_marks();
+        self.note_marks(&marks);
         self.maybe_checkpoint();
         self.end = self.end.max(self.now());
+        self.runner.refresh_sample();
         events
     }
 
@@ -235,21 +237,16 @@ impl<P: Registered> Travel<P> {
         }
     }
 
-    fn note_marks(&mut self, events: &[Logged]) {
-        for e in events {
-            if e.index < self.marked_index {
+    /// Marks the faults and new leaders the runner saw since last asked.
+    fn note_marks(&mut self, marks: &[Marked]) {
+        for m in marks {
+            if m.index < self.marked_index {
                 continue; // replaying known ground: already marked
             }
-            self.marked_index = e.index + 1;
-            let kind = match e.kind {
-                "fault" => Some(MarkKind::Fault),
-                _ if e.leader => Some(MarkKind::Leader),
-                _ => None,
-            };
-            if let Some(kind) = kind {
-                if self.marks.len() < MAX_MARKS {
-                    self.marks.push(Mark { time: e.time, kind });
-                }
+            self.marked_index = m.index + 1;
+            let kind = if m.fault { MarkKind::Fault } else { MarkKind::Leader };
+            if self.marks.len() < MAX_MARKS {
+                self.marks.push(Mark { time: m.time, kind });
             }
         }
         let v = self.runner.violations();
@@ -275,15 +272,13 @@ impl<P: Registered> Travel<P> {
             self.runner.scenario.timeline = timeline;
             self.runner.take_log();
         }
-        // Replay quietly, and record readable events only for the last
-        // stretch: the event log shows the recent past, and formatting every
-        // replayed event would cost more than simulating it.
-        let recording = self.runner.is_recording();
+        // Replay quietly, and keep events only for the last stretch: the
+        // event log shows the recent past.
         let quiet_until = t.saturating_sub(REPLAY_LOG_US);
-        if recording && self.now() < quiet_until {
+        if let Some(cap) = self.runner.log_cap().filter(|_| self.now() < quiet_until) {
             self.runner.record(false);
             self.runner.run_until(quiet_until);
-            self.runner.record(true);
+            self.runner.record_tail(cap);
         }
         let mut out = Vec::new();
         while self.now() < t && self.halted().is_none() {
@@ -292,6 +287,7 @@ impl<P: Registered> Travel<P> {
             out.extend(self.runner.take_log());
         }
         self.violations_marked = self.runner.violations().len();
+        self.runner.refresh_sample();
         out
     }
 
@@ -307,8 +303,8 @@ impl<P: Registered> Travel<P> {
             self.marked_index = self.runner.sim().trace().len();
         }
         self.runner.act(action);
-        let events = self.runner.take_log();
-        self.note_marks(&events);
+        let (events, marks) = self.runner.take_log_and_marks();
+        self.note_marks(&marks);
         events
     }
 }

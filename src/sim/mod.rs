@@ -20,6 +20,7 @@ mod prefetch;
 pub mod protocol;
 mod queue;
 pub mod rng;
+mod sample;
 pub mod storage;
 #[cfg(test)]
 pub mod testkit;
@@ -166,6 +167,8 @@ pub struct Sim<P: Protocol> {
     /// writes are instantaneous), and its generator.
     storage: Option<(u64, u64)>,
     disk_rng: Rng,
+    /// Messages in flight kept for drawing, if asked (`sample.rs`).
+    sample: Option<Box<sample::Sample<P::Msg>>>,
 }
 
 impl<P: Protocol> Sim<P> {
@@ -191,6 +194,7 @@ impl<P: Protocol> Sim<P> {
             peaks: (0, 0),
             storage: None,
             disk_rng: Rng::new(seed, rng::DISK_STREAM),
+            sample: None,
         };
         for id in 0..nodes {
             sim.nodes.push(NodeSlot {
@@ -379,6 +383,9 @@ impl<P: Protocol> Sim<P> {
         self.now = self.now.max(time);
         match payload {
             Payload::Deliver { from, to, id, msg, lost, flight, arrived } => {
+                if let Some(s) = &mut self.sample {
+                    s.landed(id, time);
+                }
                 let slot = &mut self.nodes[to as usize];
                 if slot.status == NodeStatus::Crashed {
                     self.in_flight -= 1;
@@ -559,6 +566,12 @@ impl<P: Protocol> Sim<P> {
         self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at });
         let now = self.now;
         let flight = |at: Time| u32::try_from(at - now).unwrap_or(u32::MAX);
+        if let Some(s) = &mut self.sample {
+            s.sent((node, to), id, (now, deliver_at), &msg, tx.lost);
+            if let Some(dup_at) = tx.duplicate_at {
+                s.sent((node, to), id, (now, dup_at), &msg, false);
+            }
+        }
         if let Some(dup_at) = tx.duplicate_at {
             self.trace.record(self.now, EventKind::Duplicate { from: node, to, id, deliver_at: dup_at });
             let payload = Payload::Deliver {

@@ -73,19 +73,13 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -
     let now = sim.now();
     let net = sim.network();
     let pos: Vec<(f64, f64)> = (0..n).map(|i| layout(i, n)).collect();
-    // The oldest MAX_DRAWN messages: a storm has hundreds of thousands on
-    // the wire, and an SVG element each would freeze the page.
-    const MAX_DRAWN: usize = 200;
-    let mut flying: Vec<_> = sim.in_flight().collect();
-    let undrawn = flying.len().saturating_sub(MAX_DRAWN);
-    if undrawn > 0 {
-        flying.select_nth_unstable_by_key(MAX_DRAWN, |m| m.id);
-        flying.truncate(MAX_DRAWN);
-    }
-    flying.sort_unstable_by_key(|m| m.id);
+    // The simulator's sample of the oldest messages in flight (at most
+    // MAX_DRAWN_MESSAGES): a frame never walks the whole queue.
+    let flying: Vec<_> = sim.in_flight_sample().map(Iterator::collect).unwrap_or_default();
+    let undrawn = sim.in_flight_count().saturating_sub(flying.len() as u64);
     let more = (undrawn > 0).then(|| {
         let y = VIEW_HALF - 8.0;
-        html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{} more messages in flight", crate::sim::limits::grouped(undrawn as u64))}</text> }
+        html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{} more messages in flight", crate::sim::limits::grouped(undrawn))}</text> }
     });
     let shapes: Html = flying
         .iter()
@@ -95,7 +89,13 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -
             let (x, y) = edge(&pos, r, m.from, m.to, p);
             let blocked = m.lost || net.blocked(m.from, m.to).is_some();
             let class = if blocked { "msg doomed".to_string() } else { "msg".to_string() };
-            P::message_shape(m.msg, x, y, class)
+            // Keyed by message: a frame moves the shapes it drew before,
+            // and adds or removes only those that took off or landed.
+            let mut shape = P::message_shape(m.msg, x, y, class, !pg.playing);
+            if let yew::virtual_dom::VNode::VTag(tag) = &mut shape {
+                std::rc::Rc::make_mut(tag).key = Some(format!("{}@{}", m.id, m.deliver_at).into());
+            }
+            shape
         })
         .collect();
     let menu_items = match pg.menu {
@@ -140,7 +140,7 @@ fn draw(mut sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
     let net = sc.net;
     let pos: Vec<(f64, f64)> = (0..n).map(|i| layout(i, n)).collect();
     let shading = partition_shading(&sc, &pos, r);
-    let links = links(&sc, &pos, dispatch);
+    let links = links(&sc, dispatch);
     let drops = drops(&sc, &pos, r);
     let looks = std::mem::take(&mut sc.looks);
     let nodes: Html =
@@ -215,16 +215,56 @@ fn partition_shading(sc: &Scene<'_>, pos: &[(f64, f64)], r: f64) -> Html {
 }
 
 /// Links: one line per pair; a cut direction makes it dashed and red.
-fn links(sc: &Scene<'_>, pos: &[(f64, f64)], dispatch: &Callback<Gesture>) -> Html {
+/// Drawn by [`Links`], which redraws only when a link changes.
+fn links(sc: &Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
     let (n, net) = (sc.n, sc.net);
     let groups = net.groups();
     let partitioned = net.is_partitioned();
-    let mut links = Vec::new();
+    let mut looks = Vec::with_capacity((n * n.saturating_sub(1) / 2) as usize);
     for a in 0..n {
         for b in (a + 1)..n {
-            let (ab, ba) = (net.is_cut(a, b), net.is_cut(b, a));
             let split = partitioned && groups[a as usize] != groups[b as usize];
             let custom = net.link(a, b) != net.default_link() || net.link(b, a) != net.default_link();
+            looks.push(LinkLook { ab: net.is_cut(a, b), ba: net.is_cut(b, a), split, custom });
+        }
+    }
+    html! { <Links {n} {looks} dispatch={dispatch.clone()} /> }
+}
+
+/// How one pair's link looks.
+#[derive(Clone, Copy, PartialEq)]
+struct LinkLook {
+    ab: bool,
+    ba: bool,
+    split: bool,
+    custom: bool,
+}
+
+#[derive(Properties)]
+struct LinksProps {
+    n: u32,
+    /// Pair by pair: (0,1), (0,2), ..., (1,2), ...
+    looks: Vec<LinkLook>,
+    dispatch: Callback<Gesture>,
+}
+
+impl PartialEq for LinksProps {
+    /// The dispatcher always sends to the one playground: only the links
+    /// matter.
+    fn eq(&self, other: &Self) -> bool {
+        self.n == other.n && self.looks == other.looks
+    }
+}
+
+#[function_component]
+fn Links(props: &LinksProps) -> Html {
+    let n = props.n;
+    let pos: Vec<(f64, f64)> = (0..n).map(|i| layout(i, n)).collect();
+    let pairs = (0..n).flat_map(|a| ((a + 1)..n).map(move |b| (a, b)));
+    pairs
+        .zip(&props.looks)
+        .map(|((a, b), look)| {
+            let LinkLook { ab, ba, split, custom } = *look;
             let (x1, y1) = pos[a as usize];
             let (x2, y2) = pos[b as usize];
             let title = match (ab, ba) {
@@ -242,22 +282,21 @@ fn links(sc: &Scene<'_>, pos: &[(f64, f64)], dispatch: &Callback<Gesture>) -> Ht
                 custom.then_some("custom")
             );
             let open = {
-                let d = dispatch.clone();
+                let d = props.dispatch.clone();
                 Callback::from(move |e: MouseEvent| {
                     e.stop_propagation();
                     d.emit(Gesture::OpenMenu(Some(Menu::Link(a, b))));
                 })
             };
-            links.push(html! {
+            html! {
                 <g class={class} data-link={format!("{a}-{b}")} onclick={open}>
                     <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
                     <line class="wire" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
                     <title>{title}</title>
                 </g>
-            });
-        }
-    }
-    links.into_iter().collect()
+            }
+        })
+        .collect()
 }
 
 /// Recently dropped messages: a red cross near the receiver, fading.

@@ -24,7 +24,10 @@ pub trait Face: Board {
     fn node_flags(_pg: &Playground<Self>, _n: NodeId) -> Classes {
         Classes::new()
     }
-    fn message_shape(msg: &Self::Msg, x: f64, y: f64, class: String) -> Html;
+    /// A message in flight at (x, y); `titled`: with its contents as a
+    /// tooltip (while paused: a playing message is gone before a pointer
+    /// could rest on it, and formatting 200 a frame costs).
+    fn message_shape(msg: &Self::Msg, x: f64, y: f64, class: String, titled: bool) -> Html;
     /// The protocol's own buttons in a node's menu.
     fn menu_items(pg: &Playground<Self>, dispatch: &Callback<Gesture>, n: NodeId) -> Html;
     /// The status bar's key to node colours.
@@ -104,31 +107,31 @@ impl Face for Raft {
         html! { <>{ring}{lease_ring}{badge}</> }
     }
 
-    fn message_shape(msg: &Msg, x: f64, y: f64, class: String) -> Html {
+    fn message_shape(msg: &Msg, x: f64, y: f64, class: String, titled: bool) -> Html {
         let label = msg.label();
-        let title = msg.to_string();
+        let title = titled.then(|| msg.to_string());
         match msg {
             Msg::RequestVote { .. } => html! {
-                <circle cx={x.to_string()} cy={y.to_string()} r="8" class={classes!(class, "m-vote", (label == "PreVote").then_some("m-pre"))}><title>{title}</title></circle>
+                <circle cx={x.to_string()} cy={y.to_string()} r="8" class={classes!(class, "m-vote", (label == "PreVote").then_some("m-pre"))}>{tip(&title)}</circle>
             },
             Msg::RequestVoteReply { granted, .. } => html! {
-                <circle cx={x.to_string()} cy={y.to_string()} r="5" class={classes!(class, if *granted { "m-granted" } else { "m-denied" })}><title>{title}</title></circle>
+                <circle cx={x.to_string()} cy={y.to_string()} r="5" class={classes!(class, if *granted { "m-granted" } else { "m-denied" })}>{tip(&title)}</circle>
             },
             Msg::AppendEntries { entries, .. } => html! {
                 <g class={classes!(class, "m-append")} transform={format!("translate({x:.1},{y:.1})")}>
-                    <rect x="-9" y="-6" width="18" height="12" rx="2"><title>{title}</title></rect>
+                    <rect x="-9" y="-6" width="18" height="12" rx="2">{tip(&title)}</rect>
                     { if entries.is_empty() { html!{} } else { html!{ <text y="4" class="m-count">{entries.len()}</text> } } }
                 </g>
             },
             Msg::AppendEntriesReply { success, .. } => html! {
-                <rect x={(x - 5.0).to_string()} y={(y - 4.0).to_string()} width="10" height="8" rx="1" class={classes!(class, if *success { "m-ack" } else { "m-nack" })}><title>{title}</title></rect>
+                <rect x={(x - 5.0).to_string()} y={(y - 4.0).to_string()} width="10" height="8" rx="1" class={classes!(class, if *success { "m-ack" } else { "m-nack" })}>{tip(&title)}</rect>
             },
             Msg::TimeoutNow { .. } => html! {
-                <path d={format!("M{x:.1},{:.1} l9,9 l-9,9 l-9,-9 z", y - 9.0)} class={classes!(class, "m-timeoutnow")}><title>{title}</title></path>
+                <path d={format!("M{x:.1},{:.1} l9,9 l-9,9 l-9,-9 z", y - 9.0)} class={classes!(class, "m-timeoutnow")}>{tip(&title)}</path>
             },
             Msg::InstallSnapshot { .. } => html! {
                 <g class={classes!(class, "m-snapshot")} transform={format!("translate({x:.1},{y:.1})")}>
-                    <rect x="-11" y="-9" width="22" height="18" rx="3"><title>{title}</title></rect>
+                    <rect x="-11" y="-9" width="22" height="18" rx="3">{tip(&title)}</rect>
                     <text y="4" class="m-count">{"S"}</text>
                 </g>
             },
@@ -153,5 +156,13 @@ impl Face for Raft {
                 } }
             </>
         }
+    }
+}
+
+/// A message's tooltip, if it has one.
+pub(super) fn tip(title: &Option<String>) -> Html {
+    match title {
+        Some(t) => html! { <title>{t.clone()}</title> },
+        None => html! {},
     }
 }

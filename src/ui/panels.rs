@@ -223,6 +223,10 @@ pub fn invariants(pg: &Playground<Raft>) -> Html {
     safety_panel(rows)
 }
 
+/// Lines the event log draws while the run plays, and while it is paused.
+const LIVE_LOG_ROWS: usize = 20;
+const PAUSED_LOG_ROWS: usize = 300;
+
 pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> Html {
     let n = pg.sim().len();
     let d = dispatch.clone();
@@ -244,16 +248,20 @@ pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> 
             }
         })
         .collect();
+    // While it plays, the newest lines move on every frame: draw a little
+    // more than the list shows (about 14 lines), not the whole tail; paused,
+    // draw it all, to scroll back through. Keyed, so a frame adds the new
+    // lines and drops the oldest instead of rewriting every line.
     let rows: Html = pg
-        .visible_log(300)
+        .visible_log(if pg.playing { LIVE_LOG_ROWS } else { PAUSED_LOG_ROWS })
         .into_iter()
         .map(|l| {
-            let onclick = super::send(dispatch, Gesture::Highlight(l.nodes.clone()));
+            let onclick = super::send(dispatch, Gesture::Highlight(l.nodes().to_vec()));
             html! {
-                <li class={classes!("ev", l.kind)} {onclick} title="Click to highlight the nodes involved">
+                <li key={l.index} class={classes!("ev", l.kind)} {onclick} title="Click to highlight the nodes involved">
                     <span class="t">{format_time(l.time)}</span>
                     <span class="k">{l.kind}</span>
-                    <span class="x">{&l.text}</span>
+                    <span class="x">{l.text()}</span>
                 </li>
             }
         })

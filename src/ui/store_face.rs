@@ -3,7 +3,7 @@
 //! that owns them (first replica) and the keys placed on it; messages by
 //! kind (puts, reads, repairs, hints, anti-entropy).
 
-use super::face::Face;
+use super::face::{tip, Face};
 use super::field::Field;
 use super::metrics::node_colour;
 use crate::scenario::{Action as Do, Target};
@@ -76,30 +76,30 @@ impl Face for StoreNode {
         }
     }
 
-    fn message_shape(msg: &Msg, x: f64, y: f64, class: String) -> Html {
-        let title = msg.to_string();
+    fn message_shape(msg: &Msg, x: f64, y: f64, class: String, titled: bool) -> Html {
+        let title = titled.then(|| msg.to_string());
         let (x, y) = (format!("{x:.1}"), format!("{y:.1}"));
         match msg {
             Msg::Replicate { req: 0, .. } => html! {
-                <rect x={x.clone()} y={y.clone()} width="11" height="11" transform={format!("rotate(45 {x} {y}) translate(-5.5,-5.5)")} class={classes!(class, "m-repair")}><title>{title}</title></rect>
+                <rect x={x.clone()} y={y.clone()} width="11" height="11" transform={format!("rotate(45 {x} {y}) translate(-5.5,-5.5)")} class={classes!(class, "m-repair")}>{tip(&title)}</rect>
             },
             Msg::Replicate { hint: Some(_), .. } | Msg::Handoff { .. } | Msg::HandoffAck { .. } => html! {
-                <g class={classes!(class, "m-hint")} transform={format!("translate({x},{y})")}><rect x="-8" y="-6" width="16" height="12" rx="2" /><text y="4" class="m-count">{"H"}</text><title>{title}</title></g>
+                <g class={classes!(class, "m-hint")} transform={format!("translate({x},{y})")}><rect x="-8" y="-6" width="16" height="12" rx="2" /><text y="4" class="m-count">{"H"}</text>{tip(&title)}</g>
             },
             Msg::Replicate { .. } => html! {
-                <g class={classes!(class, "m-put")} transform={format!("translate({x},{y})")}><rect x="-9" y="-6" width="18" height="12" rx="2" /><title>{title}</title></g>
+                <g class={classes!(class, "m-put")} transform={format!("translate({x},{y})")}><rect x="-9" y="-6" width="18" height="12" rx="2" />{tip(&title)}</g>
             },
             Msg::Ack { .. } => html! {
-                <g class={classes!(class, "m-ack")} transform={format!("translate({x},{y})")}><rect x="-5" y="-4" width="10" height="8" rx="1" /><title>{title}</title></g>
+                <g class={classes!(class, "m-ack")} transform={format!("translate({x},{y})")}><rect x="-5" y="-4" width="10" height="8" rx="1" />{tip(&title)}</g>
             },
             Msg::Read { .. } => html! {
-                <circle cx={x} cy={y} r="7" class={classes!(class, "m-read")}><title>{title}</title></circle>
+                <circle cx={x} cy={y} r="7" class={classes!(class, "m-read")}>{tip(&title)}</circle>
             },
             Msg::ReadReply { .. } => html! {
-                <circle cx={x} cy={y} r="5" class={classes!(class, "m-granted")}><title>{title}</title></circle>
+                <circle cx={x} cy={y} r="5" class={classes!(class, "m-granted")}>{tip(&title)}</circle>
             },
             Msg::SyncTree { .. } | Msg::SyncDiff { .. } | Msg::SyncPush { .. } => html! {
-                <g class={classes!(class, "m-sync")} transform={format!("translate({x},{y})")}><path d="M0,-8 L8,6 L-8,6 Z" /><title>{title}</title></g>
+                <g class={classes!(class, "m-sync")} transform={format!("translate({x},{y})")}><path d="M0,-8 L8,6 L-8,6 Z" />{tip(&title)}</g>
             },
         }
     }
@@ -141,59 +141,83 @@ impl Face for StoreNode {
 
     /// The ring: arcs coloured by the node that owns them as first
     /// replica, and the keys where they hash to (red: replicas disagree).
+    /// Redrawn only when the ring or a key's colour changes.
     fn backdrop(pg: &Playground<StoreNode>) -> Html {
         let sim = pg.sim();
         let Some(first) = (0..sim.len()).find_map(|n| sim.node(n)) else { return html! {} };
-        let ring: &Ring = first.ring();
-        let tokens = ring.tokens();
-        // Merge neighbouring arcs of one owner.
-        let mut arcs: Vec<(u64, u64, NodeId)> = Vec::new();
-        for (i, &(t, owner)) in tokens.iter().enumerate() {
-            let prev = if i == 0 { tokens[tokens.len() - 1].0 } else { tokens[i - 1].0 };
-            match arcs.last_mut() {
-                Some(last) if last.2 == owner && i > 0 => last.1 = t,
-                _ => arcs.push((prev, t, owner)),
-            }
-        }
-        let paths: Html = arcs
-            .iter()
-            .map(|&(from, to, owner)| {
-                let (a0, mut a1) = (angle(from), angle(to));
-                if a1 < a0 {
-                    a1 += std::f64::consts::TAU;
-                }
-                let (x0, y0) = at(a0, RING_R);
-                let (x1, y1) = at(a1, RING_R);
-                let large = u8::from(a1 - a0 > std::f64::consts::PI);
-                html! { <path class="arc" d={format!("M{x0:.1},{y0:.1} A{RING_R},{RING_R} 0 {large} 1 {x1:.1},{y1:.1}")} style={format!("stroke:{}", node_colour(owner))}><title>{format!("keys hashing here live first on n{owner}")}</title></path> }
-            })
-            .collect();
+        let ring = first.ring();
         let cfg = first.config();
-        let keys = cfg.workload.as_ref().map_or(8, |w| w.keys).min(RING_KEYS);
-        let dots: Html = (0..keys)
+        let count = cfg.workload.as_ref().map_or(8, |w| w.keys).min(RING_KEYS);
+        let keys: Vec<(bool, bool)> = (0..count)
             .map(|k| {
-                let (x, y) = at(angle(Ring::key_point(k)), RING_R);
-                let (lx, ly) = at(angle(Ring::key_point(k)), RING_R - 16.0);
-                let home = ring.preference_list(k, cfg.n);
-                let held: Vec<_> = home.iter().map(|&h| sim.node(h).and_then(|s| s.siblings(k))).collect();
+                let held: Vec<_> = ring.home(k, cfg.n).map(|h| sim.node(h).and_then(|s| s.siblings(k))).collect();
                 let split = held.iter().any(|h| *h != held[0]);
                 let siblings = held.iter().flatten().any(|s| s.len() > 1);
-                let homes: Vec<String> = home.iter().map(|h| format!("n{h}")).collect();
-                let title = format!(
-                    "k{k}: replicas {}{}{}",
-                    homes.join(", "),
-                    if split { "; the replicas disagree" } else { "" },
-                    if siblings { "; siblings" } else { "" }
-                );
-                html! {
-                    <g class={classes!("key", split.then_some("split"), siblings.then_some("sib"))} data-key={k.to_string()}>
-                        <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="5" />
-                        <text x={format!("{lx:.1}")} y={format!("{:.1}", ly + 3.0)}>{format!("k{k}")}</text>
-                        <title>{title}</title>
-                    </g>
-                }
+                (split, siblings)
             })
             .collect();
-        html! { <g class="ring" aria-hidden="true"><circle class="track" r={RING_R.to_string()} />{paths}{dots}</g> }
+        html! { <RingBackdrop ring={ring.clone()} n={cfg.n} {keys} /> }
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct RingProps {
+    ring: Ring,
+    /// Replicas per key.
+    n: u32,
+    /// Per key drawn: (its replicas disagree, one holds siblings).
+    keys: Vec<(bool, bool)>,
+}
+
+#[function_component]
+fn RingBackdrop(props: &RingProps) -> Html {
+    let ring = &props.ring;
+    let tokens = ring.tokens();
+    // Merge neighbouring arcs of one owner.
+    let mut arcs: Vec<(u64, u64, NodeId)> = Vec::new();
+    for (i, &(t, owner)) in tokens.iter().enumerate() {
+        let prev = if i == 0 { tokens[tokens.len() - 1].0 } else { tokens[i - 1].0 };
+        match arcs.last_mut() {
+            Some(last) if last.2 == owner && i > 0 => last.1 = t,
+            _ => arcs.push((prev, t, owner)),
+        }
+    }
+    let paths: Html = arcs
+        .iter()
+        .map(|&(from, to, owner)| {
+            let (a0, mut a1) = (angle(from), angle(to));
+            if a1 < a0 {
+                a1 += std::f64::consts::TAU;
+            }
+            let (x0, y0) = at(a0, RING_R);
+            let (x1, y1) = at(a1, RING_R);
+            let large = u8::from(a1 - a0 > std::f64::consts::PI);
+            html! { <path class="arc" d={format!("M{x0:.1},{y0:.1} A{RING_R},{RING_R} 0 {large} 1 {x1:.1},{y1:.1}")} style={format!("stroke:{}", node_colour(owner))}><title>{format!("keys hashing here live first on n{owner}")}</title></path> }
+        })
+        .collect();
+    let dots: Html = props
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(k, &(split, siblings))| {
+            let k = k as u32;
+            let (x, y) = at(angle(Ring::key_point(k)), RING_R);
+            let (lx, ly) = at(angle(Ring::key_point(k)), RING_R - 16.0);
+            let homes: Vec<String> = ring.home(k, props.n).map(|h| format!("n{h}")).collect();
+            let title = format!(
+                "k{k}: replicas {}{}{}",
+                homes.join(", "),
+                if split { "; the replicas disagree" } else { "" },
+                if siblings { "; siblings" } else { "" }
+            );
+            html! {
+                <g class={classes!("key", split.then_some("split"), siblings.then_some("sib"))} data-key={k.to_string()}>
+                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="5" />
+                    <text x={format!("{lx:.1}")} y={format!("{:.1}", ly + 3.0)}>{format!("k{k}")}</text>
+                    <title>{title}</title>
+                </g>
+            }
+        })
+        .collect();
+    html! { <g class="ring" aria-hidden="true"><circle class="track" r={RING_R.to_string()} />{paths}{dots}</g> }
 }

@@ -244,7 +244,7 @@ pub fn operations(pg: &Playground<StoreNode>) -> Html {
                 Side::Minority => "minority side",
             };
             html! {
-                <li class={classes!("op", class, op.stale.then_some("stale"))}>
+                <li key={op.id} class={classes!("op", class, op.stale.then_some("stale"))}>
                     <span class="t">{format_time(op.call)}</span>
                     <span class="who">{who}</span>
                     <span class="x">{what}

@@ -28,7 +28,7 @@ impl<P: Board> Playground<P> {
     pub(super) fn collect(&mut self, new: Vec<Logged>) {
         // Each ring keeps its own last LOG_CAP events, so a long batch (a
         // link opened at a late instant) does not push out the role changes.
-        let chatty = |l: &Logged| matches!(l.kind, "send" | "deliver" | "dup" | "timer");
+        let chatty = Logged::chatty;
         let (mut keep_chatty, mut keep_notable) = (LOG_CAP, LOG_CAP);
         let mut keep = vec![false; new.len()];
         for (i, l) in new.iter().enumerate().rev() {

@@ -35,6 +35,9 @@ pub fn step_speed(speed: f64, faster: bool) -> f64 {
 }
 /// Events kept in the event log.
 pub const LOG_CAP: usize = 1500;
+/// Messages the cluster view draws at most (a storm has hundreds of
+/// thousands on the wire, and an SVG element each would freeze the page).
+pub const MAX_DRAWN_MESSAGES: usize = 200;
 /// How long (ms of real time) a dropped message stays drawn.
 pub const DROP_FADE_MS: f64 = 900.0;
 /// The most simulated time one frame may advance (keeps 100x smooth).
@@ -240,7 +243,8 @@ impl<P: Board> Playground<P> {
 
     fn runner_for(scenario: &Scenario) -> Result<Runner<P>, String> {
         let mut r = Runner::<P>::build(scenario.clone()).map_err(|e| e.to_string())?;
-        r.record(true);
+        r.record_tail(Some(LOG_CAP));
+        r.sample_in_flight(MAX_DRAWN_MESSAGES);
         Ok(r)
     }
 

@@ -127,7 +127,7 @@ fn opening_a_run_late_keeps_its_first_election_in_the_log() {
     let mut pg = Playground::new();
     pg.apply(Gesture::Load { scenario: Box::new(settings::playground()), at_us: Some(30_000_000), playing: false });
     assert!(pg.log.len() + pg.notable.len() > LOG_CAP, "enough events to overflow one ring");
-    assert!(pg.notable.iter().any(|l| l.text.contains("became leader t1")));
+    assert!(pg.notable.iter().any(|l| l.text().contains("became leader t1")));
 }
 
 #[test]

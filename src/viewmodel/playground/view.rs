@@ -42,7 +42,7 @@ impl<P: Board> Playground<P> {
     /// The log entries that pass the filters, newest first.
     pub fn visible_log(&self, limit: usize) -> Vec<&Logged> {
         let keep =
-            |l: &&Logged| !self.hidden_kinds.contains(&l.kind) && self.log_node.is_none_or(|n| l.nodes.contains(&n));
+            |l: &&Logged| !self.hidden_kinds.contains(&l.kind) && self.log_node.is_none_or(|n| l.nodes().contains(&n));
         let mut a = self.log.iter().rev().filter(keep).peekable();
         let mut b = self.notable.iter().rev().filter(keep).peekable();
         let mut out = Vec::with_capacity(limit);
