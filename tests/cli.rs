@@ -456,13 +456,45 @@ fn unbounded_work_is_refused_with_the_floor_named() {
     }
     let dir = std::env::temp_dir().join(format!("splitbrain-work-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let day = r#""version": 1, "nodes": 3, "seed": 1, "duration_ms": 86400000"#;
+    let day = r#""version": 1, "seed": 1, "duration_ms": 86400000"#;
     for (name, body, needle) in [
-        ("hb.json", r#""protocol": {"raft": {"heartbeat_ms": 0.001}}"#, "heartbeat interval must be at least 1 ms"),
+        ("hb.json", r#""protocol": {"raft": {"heartbeat_ms": 0.001}}, "nodes": 3"#, "heartbeat interval must be at least 1 ms"),
         (
             "load.json",
-            r#""protocol": {"raft": {}}, "client": {"interval_ms": 0.01}"#,
+            r#""protocol": {"raft": {}}, "client": {"interval_ms": 0.01}, "nodes": 3"#,
             "is 8640000000 requests; a run makes at most 1000000",
+        ),
+        // A leader pattern's period below one round of the pattern.
+        (
+            "rotate.json",
+            r#""protocol": {"raft": {"rotate_every_ms": 0.01}}, "nodes": 3"#,
+            "rotate_every_ms must be at least the minimum election timeout, 150 ms, not 0.01 ms",
+        ),
+        // Each period at its floor is still counted over the run.
+        (
+            "hb15.json",
+            r#""protocol": {"raft": {"heartbeat_ms": 1, "election_timeout_ms": [1, 2]}}, "nodes": 15"#,
+            "heartbeat_ms of 1 ms on 15 node(s) for 86400 s fires 1296000000 times; a run allows at most 1000000000",
+        ),
+        (
+            "gossip.json",
+            r#""protocol": {"gossip": {"period_ms": 1}}, "nodes": 20000"#,
+            "period_ms of 1 ms on 20000 node(s) for 86400 s fires 1728000000000 times",
+        ),
+        (
+            "swim.json",
+            r#""protocol": {"swim": {"period_ms": 1}}, "nodes": 2000"#,
+            "period_ms of 1 ms on 2000 node(s)",
+        ),
+        (
+            "ae.json",
+            r#""protocol": {"store": {"anti_entropy_ms": 1}}, "nodes": 20"#,
+            "anti_entropy_ms of 1 ms on 20 node(s) for 86400 s fires 1728000000 times",
+        ),
+        (
+            "clients.json",
+            r#""protocol": {"store": {"workload": {"clients": 1000, "think_ms": 0.1}}}, "nodes": 20"#,
+            "workload.think_ms of 0.1 ms on 1000 client(s) for 86400 s fires 864000000000 times; a run allows at most 1000000",
         ),
     ] {
         let path = dir.join(name);
@@ -473,7 +505,7 @@ fn unbounded_work_is_refused_with_the_floor_named() {
     }
     // A million seeds of a day-long file: refused before the first seed.
     let path = dir.join("seeds.json");
-    std::fs::write(&path, format!(r#"{{{day}, "protocol": {{"raft": {{}}}}}}"#)).unwrap();
+    std::fs::write(&path, format!(r#"{{{day}, "nodes": 3, "protocol": {{"raft": {{}}}}}}"#)).unwrap();
     let o = splitbrain(&["run", path.to_str().unwrap(), "--seeds", "1000000"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("one batch runs at most 1000000 s"), "{}", stderr(&o));

@@ -141,3 +141,28 @@ fn a_fast_clock_makes_a_follower_start_an_unneeded_election() {
     assert!(r.text().iter().any(|l| l.contains("note n3 became candidate")));
     assert!(r.metrics().protocol.leader_changes >= 2);
 }
+
+/// A run reports its progress in slices of simulated time, and slicing
+/// changes nothing: the same trace as one uninterrupted run.
+#[test]
+fn a_run_reports_its_progress_as_it_goes() {
+    use splitbrain::scenario::batch::{self, Reached, PROGRESS_SLICE_US};
+    let s = splitbrain::scenario::presets::find("leader-crash").unwrap().scenario().unwrap();
+    let end = s.duration_ms.us();
+    let mut seen: Vec<Reached> = Vec::new();
+    let mut out = String::new();
+    batch::stream(s.clone(), 2, "leader-crash".into(), true, &mut |l| out.push_str(l), |r| seen.push(r)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut whole = splitbrain::scenario::Runner::new(s).unwrap();
+    whole.run_to_end();
+    assert_eq!(json["runs"][0]["trace_hash"], whole.report().trace_hash.as_str());
+    let first: Vec<&Reached> = seen.iter().filter(|r| r.seeds_done == 0).collect();
+    assert_eq!(first.len() as u64, end.div_ceil(PROGRESS_SLICE_US), "one report per slice");
+    assert!(first.windows(2).all(|w| w[0].now_us < w[1].now_us && w[0].events <= w[1].events));
+    assert_eq!(first.last().unwrap().now_us, end);
+    // After each seed, a report that counts it.
+    let counted: Vec<u64> = seen.iter().map(|r| r.seeds_done).collect();
+    assert_eq!(counted.iter().filter(|d| **d == 2).count(), 1);
+    assert_eq!(counted.last(), Some(&2));
+    assert!(counted.windows(2).all(|w| w[0] <= w[1]));
+}

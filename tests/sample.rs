@@ -31,7 +31,7 @@ impl Visit for Check {
             assert!(sample.len() <= self.cap);
             assert!(sample.windows(2).all(|w| w[0] < w[1]), "oldest first");
             assert!(sample.iter().all(|m| all.contains(m)), "a sampled message is in flight at {t}");
-            if all.len() <= self.cap && sim.in_flight_count() as usize == all.len() {
+            if all.len() <= self.cap && sim.messages_in_flight() as usize == all.len() {
                 assert_eq!(sample.len(), all.len(), "below the cap, every message in flight at {t}");
             }
             full += u32::from(sample.len() == self.cap);

@@ -27,7 +27,7 @@ mod failover;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress};
+    pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress, RunProgress};
     use crate::{cap, failover, quorum};
     use clap::{Args, Parser, Subcommand};
     use splitbrain::scenario::Scenario;
@@ -435,11 +435,10 @@ mod cli {
         for w in scenario.warnings() {
             let _ = writeln!(std::io::stderr(), "warning: {path}: {w}");
         }
-        let progress = Progress::new("seeds", a.seeds);
+        let progress = RunProgress::new(a.seeds, scenario.duration_ms.0 as f64 / 1e6);
         let label = if scenario.name.is_empty() { path.clone() } else { scenario.name.clone() };
-        let batch = splitbrain::scenario::batch::stream(scenario, a.seeds, label, a.json, &mut write_raw, |done| {
-            progress.tick(done)
-        });
+        let batch =
+            splitbrain::scenario::batch::stream(scenario, a.seeds, label, a.json, &mut write_raw, |r| progress.tick(r));
         match batch {
             Ok(b) => {
                 if b.stopped > 0 {

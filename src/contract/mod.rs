@@ -10,9 +10,11 @@
 
 mod action;
 mod link;
+mod work;
 
 pub use action::{Action, Target, TimedAction};
 pub use link::{ms_to_us, HeavyTail, LinkSpec, Millis, TimeError, MAX_DURATION_US};
+pub use work::{TooMuchWork, MAX_CLIENT_OPS, MAX_PERIODS};
 
 use crate::sim::invariant::Checker;
 use crate::sim::protocol::Protocol;
@@ -31,6 +33,9 @@ pub struct Cluster {
     /// The network's longest one-way latency (µs), for bounds that depend
     /// on it (the store's convergence bound).
     pub max_latency_us: Time,
+    /// How long the run lasts (µs), for bounds on the work its periods
+    /// cause ([`Cluster::periods`]).
+    pub duration_us: Time,
 }
 
 /// A protocol spec that cannot run: what is wrong, in words a person can

@@ -6,6 +6,7 @@ use super::{visit, Metrics, RunReport, Runner, Scenario, ScenarioError};
 use super::{Registered, Visit};
 use crate::contract::Observer;
 use crate::sim::invariant::Violation;
+use crate::sim::Time;
 use serde::Serialize;
 
 /// The outcome of a batch. What it printed went out as it ran (see
@@ -52,7 +53,22 @@ struct ExpectOutcome<'a> {
     misses_total: usize,
 }
 
-struct Run<'o, F: FnMut(u64)> {
+/// How far a batch has got: told after every [`PROGRESS_SLICE_US`] of
+/// simulated time and after every seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reached {
+    /// Seeds finished.
+    pub seeds_done: u64,
+    /// The simulated instant the current seed has reached (µs).
+    pub now_us: Time,
+    /// Events the current seed has processed.
+    pub events: u64,
+}
+
+/// A long run reports its progress this often, in simulated time.
+pub const PROGRESS_SLICE_US: Time = 100_000;
+
+struct Run<'o, F: FnMut(Reached)> {
     seeds: u64,
     label: String,
     json: bool,
@@ -131,7 +147,7 @@ impl<P: Registered> Tally<P> {
     }
 }
 
-impl<F: FnMut(u64)> Visit for Run<'_, F> {
+impl<F: FnMut(Reached)> Visit for Run<'_, F> {
     type Output = Result<Batch, ScenarioError>;
 
     fn visit<P: Registered>(mut self, scenario: Scenario) -> Self::Output {
@@ -155,6 +171,13 @@ impl<F: FnMut(u64)> Visit for Run<'_, F> {
                     Runner::<P>::build(s)?
                 }
             };
+            // In slices, to report progress: the same events as one call.
+            let end = runner.scenario.duration_ms.us();
+            while runner.sim().now() < end && runner.sim().halted().is_none() {
+                runner.run_until(end.min(runner.sim().now() + PROGRESS_SLICE_US));
+                let (now_us, events) = (runner.sim().now(), runner.sim().trace().len());
+                (self.progress)(Reached { seeds_done: i, now_us, events });
+            }
             runner.run_to_end();
             let report = runner.report();
             tally.add(&runner, &report, scenario.expect.as_ref());
@@ -165,7 +188,8 @@ impl<F: FnMut(u64)> Visit for Run<'_, F> {
             if i == 0 {
                 tally.first = Some(report);
             }
-            (self.progress)(i + 1);
+            let (now_us, events) = (runner.sim().now(), runner.sim().trace().len());
+            (self.progress)(Reached { seeds_done: i + 1, now_us, events });
         }
         if self.json {
             self.json_tail(&tally, &scenario);
@@ -176,7 +200,7 @@ impl<F: FnMut(u64)> Visit for Run<'_, F> {
     }
 }
 
-impl<F: FnMut(u64)> Run<'_, F> {
+impl<F: FnMut(Reached)> Run<'_, F> {
     /// The end of the JSON report: the totals over every seed.
     fn json_tail<P: Registered>(&mut self, t: &Tally<P>, scenario: &Scenario) {
         let pooled = <P::Observer as Observer<P>>::pool(&t.samples);
@@ -280,7 +304,7 @@ pub fn stream(
     label: String,
     json: bool,
     out: &mut dyn FnMut(&str),
-    progress: impl FnMut(u64),
+    progress: impl FnMut(Reached),
 ) -> Result<Batch, ScenarioError> {
     let simulated_s = scenario.duration_ms.0 as f64 / 1e6 * seeds as f64;
     if simulated_s > MAX_BATCH_SIMULATED_S {
@@ -293,7 +317,12 @@ pub fn stream(
 }
 
 /// [`stream`] without the output: the counts and misses only.
-pub fn run(scenario: Scenario, seeds: u64, label: String, progress: impl FnMut(u64)) -> Result<Batch, ScenarioError> {
+pub fn run(
+    scenario: Scenario,
+    seeds: u64,
+    label: String,
+    progress: impl FnMut(Reached),
+) -> Result<Batch, ScenarioError> {
     stream(scenario, seeds, label, false, &mut |_| {}, progress)
 }
 

@@ -155,7 +155,7 @@ impl From<ConfigError> for ScenarioError {
 }
 
 /// The most client requests one run makes (duration / interval).
-pub const MAX_CLIENT_REQUESTS: u64 = 1_000_000;
+pub const MAX_CLIENT_REQUESTS: u64 = crate::contract::MAX_CLIENT_OPS;
 
 /// The largest scenario JSON we parse.
 pub const MAX_JSON_BYTES: usize = 1 << 20;
@@ -233,7 +233,7 @@ impl Scenario {
     /// What a protocol's configuration needs of the scenario around it.
     pub fn cluster(&self) -> Cluster {
         let max_latency_us = self.network.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
-        Cluster { nodes: self.nodes, max_latency_us }
+        Cluster { nodes: self.nodes, max_latency_us, duration_us: self.duration_ms.us() }
     }
 
     /// The scenario's spec for protocol `P`, or why it has none.

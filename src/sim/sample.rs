@@ -99,10 +99,4 @@ impl<P: Protocol> Sim<P> {
             lost: m.lost,
         }))
     }
-
-    /// Messages sent and not yet delivered or dropped (those waiting at a
-    /// paused node among them).
-    pub fn in_flight_count(&self) -> u64 {
-        self.in_flight
-    }
 }

@@ -76,7 +76,7 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -
     // The simulator's sample of the oldest messages in flight (at most
     // MAX_DRAWN_MESSAGES): a frame never walks the whole queue.
     let flying: Vec<_> = sim.in_flight_sample().map(Iterator::collect).unwrap_or_default();
-    let undrawn = sim.in_flight_count().saturating_sub(flying.len() as u64);
+    let undrawn = sim.messages_in_flight().saturating_sub(flying.len() as u64);
     let more = (undrawn > 0).then(|| {
         let y = VIEW_HALF - 8.0;
         html! { <text class="more-msgs" x="0" y={y.to_string()} text-anchor="middle">{format!("+{} more messages in flight", crate::sim::limits::grouped(undrawn))}</text> }

@@ -74,6 +74,62 @@ impl Progress {
     }
 }
 
+/// A scenario run's progress on a terminal: seeds, the simulated instant
+/// reached and events per second, redrawn at most four times a second.
+pub(crate) struct RunProgress {
+    on: bool,
+    seeds: u64,
+    duration_s: f64,
+    started: std::time::Instant,
+    last: std::cell::Cell<f64>,
+    /// (events at the last redraw, its wall time in s)
+    rate: std::cell::Cell<(u64, f64)>,
+}
+
+impl RunProgress {
+    pub(crate) fn new(seeds: u64, duration_s: f64) -> Self {
+        RunProgress {
+            on: std::io::stderr().is_terminal(),
+            seeds,
+            duration_s,
+            started: std::time::Instant::now(),
+            last: std::cell::Cell::new(0.0),
+            rate: std::cell::Cell::new((0, 0.0)),
+        }
+    }
+
+    pub(crate) fn tick(&self, r: splitbrain::scenario::batch::Reached) {
+        if !self.on {
+            return;
+        }
+        let wall = self.started.elapsed().as_secs_f64();
+        let done = r.seeds_done == self.seeds;
+        if !done && wall - self.last.get() < 0.25 {
+            return;
+        }
+        let (events_before, wall_before) = self.rate.get();
+        let per_s = r.events.saturating_sub(events_before) as f64 / (wall - wall_before).max(1e-3);
+        self.rate.set((r.events, wall));
+        self.last.set(wall);
+        let mut err = std::io::stderr().lock();
+        if done {
+            let _ = write!(err, "\r\x1b[K");
+        } else {
+            let t = r.now_us as f64 / 1e6;
+            let _ = write!(
+                err,
+                "\r\x1b[Kseed {}/{}: t = {t:.1} s of {} s simulated ({:.0}%), {:.2} M events/s",
+                r.seeds_done + 1,
+                self.seeds,
+                self.duration_s,
+                100.0 * t / self.duration_s.max(1e-9),
+                per_s / 1e6
+            );
+        }
+        let _ = err.flush();
+    }
+}
+
 /// An experiment command's common course: refuse bad parameters (exit 2),
 /// run with a progress counter, and print the report as JSON when asked.
 /// `Ok(Some(report))` is left for the command's text output; `Ok(None)`

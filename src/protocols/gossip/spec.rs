@@ -94,7 +94,9 @@ impl Runnable for Gossip {
     type Observer = GossipObserver;
 
     fn config(spec: &GossipSpec, cluster: &Cluster) -> Result<GossipConfig, ConfigError> {
-        spec.to_config(cluster.nodes).map_err(ConfigError::of)
+        let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
+        cluster.periods("period_ms", cfg.period_us).map_err(ConfigError::of)?;
+        Ok(cfg)
     }
 
     fn checker(_: &GossipSpec, _: &Cluster) -> NoUnlearning {

@@ -172,6 +172,8 @@ pub enum RaftConfigError {
     OnlyWitnesses,
     #[error("a rotation cadence must be positive")]
     RotationNotPositive,
+    #[error("rotate_every_ms must be at least the minimum election timeout, {min_ms} ms, not {ms} ms: a hand-over takes an election, and rotating faster only interrupts hand-overs")]
+    RotationTooFast { ms: f64, min_ms: f64 },
     #[error("snapshot_every must be at least 1 entry")]
     SnapshotEveryZero,
     /// A time in the spec that no run can take.
@@ -223,6 +225,9 @@ impl RaftConfig {
         }
         if self.rotate_every_us == Some(0) || self.rotate_every_commits == Some(0) {
             return Err(E::RotationNotPositive);
+        }
+        if let Some(every) = self.rotate_every_us.filter(|e| *e < self.election_timeout_min_us) {
+            return Err(E::RotationTooFast { ms: ms(every), min_ms: ms(self.election_timeout_min_us) });
         }
         if self.snapshot_every == Some(0) {
             return Err(E::SnapshotEveryZero);

@@ -130,7 +130,14 @@ impl Runnable for Raft {
     type Observer = Observed;
 
     fn config(spec: &RaftParams, cluster: &Cluster) -> Result<RaftConfig, ConfigError> {
-        spec.to_config(cluster.nodes).map_err(ConfigError::of)
+        let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
+        let bound = |what, us| cluster.periods(what, us).map_err(ConfigError::of);
+        bound("heartbeat_ms", cfg.heartbeat_us)?;
+        bound("election_timeout_ms", cfg.election_timeout_min_us)?;
+        if let Some(every) = cfg.rotate_every_us {
+            bound("rotate_every_ms", every)?;
+        }
+        Ok(cfg)
     }
 
     fn checker(_: &RaftParams, _: &Cluster) -> RaftChecker {

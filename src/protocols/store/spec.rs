@@ -231,7 +231,19 @@ impl Runnable for StoreNode {
     type Observer = StoreObserver;
 
     fn config(spec: &StoreSpec, cluster: &Cluster) -> Result<StoreConfig, ConfigError> {
-        spec.to_config(cluster.nodes).map_err(ConfigError::of)
+        let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
+        let bound = |what, us| cluster.periods(what, us).map_err(ConfigError::of);
+        bound("handoff_ms", cfg.handoff_us)?;
+        if let Some(every) = cfg.anti_entropy_us {
+            bound("anti_entropy_ms", every)?;
+        }
+        if let Some(w) = &cfg.workload {
+            // Each client starts at most one operation per think time.
+            cluster
+                .bound("workload.think_ms", w.think_us, (w.clients, "client(s)"), crate::contract::MAX_CLIENT_OPS)
+                .map_err(ConfigError::of)?;
+        }
+        Ok(cfg)
     }
 
     /// No Lost Write under siblings and CRDTs (under last-writer-wins losing writes

@@ -106,7 +106,9 @@ impl Runnable for Swim {
     type Observer = SwimObserver;
 
     fn config(spec: &SwimSpec, cluster: &Cluster) -> Result<SwimConfig, ConfigError> {
-        spec.to_config(cluster.nodes).map_err(ConfigError::of)
+        let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
+        cluster.periods("period_ms", cfg.period_us).map_err(ConfigError::of)?;
+        Ok(cfg)
     }
 
     fn checker(_: &SwimSpec, _: &Cluster) -> SwimChecker {
