@@ -86,6 +86,41 @@ fn store(c: &mut Criterion) {
     g.finish();
 }
 
+/// The RaftScope-like run that a share link points into
+/// (`benches/raftscope-like.json`): 5 servers, 100-200 ms election
+/// timeouts, 10-15 ms links, a client request every 50 ms, the leader
+/// crashed every 5 s (and every server restarted 2.5 s later), for 10
+/// simulated minutes.
+fn raftscope_like() -> splitbrain::scenario::Scenario {
+    splitbrain::scenario::Scenario::from_json(include_str!("raftscope-like.json")).unwrap()
+}
+
+/// Opening a link at its last instant (what the page does: the event
+/// log's tail, metrics, marks and checkpoints built on the way) against
+/// replaying the same span with every checker (what a seek costs).
+fn open_late(c: &mut Criterion) {
+    use splitbrain::viewmodel::playground::{Gesture, Playground};
+    let s = raftscope_like();
+    let end = s.duration_ms.us();
+    let mut g = c.benchmark_group("open_late");
+    g.sample_size(10);
+    g.bench_function("raftscope_10min_open_link_at_end", |b| {
+        b.iter(|| {
+            let mut pg: Playground<Raft> = Playground::open();
+            pg.apply(Gesture::Load { scenario: Box::new(s.clone()), at_us: Some(end), playing: false });
+            assert_eq!(pg.now(), end);
+        })
+    });
+    g.bench_function("raftscope_10min_replay_to_end", |b| {
+        b.iter(|| {
+            let mut r = Runner::new(s.clone()).unwrap();
+            r.run_until(end);
+            r.sim().trace().len()
+        })
+    });
+    g.finish();
+}
+
 fn failover_experiment(c: &mut Criterion) {
     let p = FailoverParams { trials: 1000, ..FailoverParams::default() };
     let mut g = c.benchmark_group("failover");
@@ -110,7 +145,18 @@ fn chaos_20000(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, store, failover_experiment, seek, gossip, chaos_20000, linearizability, merkle);
+criterion_group!(
+    benches,
+    engine,
+    store,
+    open_late,
+    failover_experiment,
+    seek,
+    gossip,
+    chaos_20000,
+    linearizability,
+    merkle
+);
 criterion_main!(benches);
 
 /// Time travel: seeking to any instant of 10 simulated minutes, for each

@@ -40,3 +40,33 @@ fn rumor_1000_trials_as_wasm() {
     console_log!("wasm gossip/rumor_push_feedback_counter_1000_trials_n1000: {ms:.1} ms (best of 3)");
     assert_eq!((r.residue, r.traffic), (0.175439, 1.743), "the native CLI's `gossip --trials 1000 --json`");
 }
+
+/// Opening a share link at the last instant of a 10-minute run (what the
+/// page does: the event log's tail, metrics, marks and checkpoints on the
+/// way) against replaying the same span with every checker (a seek's
+/// work), in the same wasm build. The open should cost at most 1.5x.
+#[wasm_bindgen_test]
+fn open_late_against_replay_as_wasm() {
+    use splitbrain::protocols::raft::Raft;
+    use splitbrain::scenario::{Runner, Scenario};
+    use splitbrain::viewmodel::playground::{Gesture, Playground};
+    let s = Scenario::from_json(include_str!("../benches/raftscope-like.json")).unwrap();
+    let end = s.duration_ms.us();
+    let (replay, events) = best_of(3, || {
+        let mut r: Runner<Raft> = Runner::new(s.clone()).unwrap();
+        r.run_until(end);
+        r.sim().trace().len()
+    });
+    let (open, now) = best_of(3, || {
+        let mut pg: Playground<Raft> = Playground::open();
+        pg.apply(Gesture::Load { scenario: Box::new(s.clone()), at_us: Some(end), playing: false });
+        pg.now()
+    });
+    assert_eq!((events, now), (381_109, end), "the native run's event count; the link opens at its end");
+    console_log!(
+        "wasm open_late/raftscope_10min: open the link {open:.1} ms ({:.0} simulated s per wall s), replay {replay:.1} ms ({:.0}); open / replay = {:.2}",
+        600_000.0 / open,
+        600_000.0 / replay,
+        open / replay
+    );
+}

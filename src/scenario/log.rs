@@ -119,19 +119,41 @@ pub struct Marked {
 }
 
 /// The events kept since they were last taken.
-#[derive(Clone)]
 pub(super) struct EventLog<P: Registered> {
     /// `None`: keep every event.
     cap: Option<usize>,
+    /// Off while catching up to a later instant: the rarer events and
+    /// marks only, not the routine traffic (most of every run).
+    keep: bool,
     chatty: VecDeque<Event<P>>,
     notable: VecDeque<Event<P>>,
     marks: Vec<Marked>,
 }
 
+/// A copy is a checkpoint's: it keeps the settings and the marks, not the
+/// events, which were already taken to be shown (a checkpoint restored
+/// discards what its log held).
+impl<P: Registered> Clone for EventLog<P> {
+    fn clone(&self) -> Self {
+        EventLog { marks: self.marks.clone(), ..EventLog::new(self.cap) }.kept(self.keep)
+    }
+}
+
 impl<P: Registered> EventLog<P> {
+    fn kept(mut self, keep: bool) -> Self {
+        self.keep = keep;
+        self
+    }
+
     /// Keeps every event (`None`), or the last `cap` of each kind.
     pub(super) fn new(cap: Option<usize>) -> Self {
-        EventLog { cap, chatty: VecDeque::new(), notable: VecDeque::new(), marks: Vec::new() }
+        EventLog { cap, keep: true, chatty: VecDeque::new(), notable: VecDeque::new(), marks: Vec::new() }
+    }
+
+    /// Whether to keep the routine traffic (the rarer events and the marks
+    /// are always kept).
+    pub(super) fn keep(&mut self, on: bool) {
+        self.keep = on;
     }
 
     pub(super) fn cap(&self) -> Option<usize> {
@@ -143,7 +165,11 @@ impl<P: Registered> EventLog<P> {
         if fault || P::marks_leader(e) {
             self.marks.push(Marked { index: e.index, time: e.time, fault });
         }
-        let ring = if chatty(e.kind_name()) { &mut self.chatty } else { &mut self.notable };
+        let is_chatty = chatty(e.kind_name());
+        if is_chatty && !self.keep {
+            return;
+        }
+        let ring = if is_chatty { &mut self.chatty } else { &mut self.notable };
         match self.cap {
             Some(0) => return,
             Some(c) if ring.len() >= c => {
@@ -152,6 +178,11 @@ impl<P: Registered> EventLog<P> {
             _ => {}
         }
         ring.push_back(e.clone());
+    }
+
+    /// Takes only the marks.
+    pub(super) fn take_marks(&mut self) -> Vec<Marked> {
+        std::mem::take(&mut self.marks)
     }
 
     /// The kept events in trace order, and the marks; both are emptied.

@@ -238,6 +238,20 @@ impl<P: Registered> Runner<P> {
         self.log.as_ref().map(EventLog::cap)
     }
 
+    /// Whether to keep the routine traffic while recording (sends,
+    /// deliveries, timers; the rarer events and the marks are always
+    /// kept): off while catching up to a later instant.
+    pub fn keep_events(&mut self, on: bool) {
+        if let Some(log) = &mut self.log {
+            log.keep(on);
+        }
+    }
+
+    /// Takes the instants worth a mark seen so far, leaving the events.
+    pub fn take_marks(&mut self) -> Vec<Marked> {
+        self.log.as_mut().map(EventLog::take_marks).unwrap_or_default()
+    }
+
     /// Takes the events kept so far (empty unless recording).
     pub fn take_log(&mut self) -> Vec<Logged> {
         self.take_log_and_marks().0

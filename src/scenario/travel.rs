@@ -168,30 +168,30 @@ impl<P: Registered> Travel<P> {
     /// As [`Travel::advance_to`], for at most `budget` events: a frame's
     /// share, so that a storm slows the page instead of freezing it. Stops
     /// early, too, where the run stopped at a cap.
+    ///
+    /// The events returned are the log's tail (see [`Runner::record_tail`]);
+    /// on a long advance (a link opened at minute ten) the routine traffic
+    /// is kept only for the last stretch, as a seek keeps it: copying every
+    /// send and delivery on the way would cost more than simulating them.
     pub fn advance_within(&mut self, t: Time, budget: u64) -> Vec<Logged> {
-        let mut out = Vec::new();
         let mut left = budget;
-        let mut reached = true;
         while self.now() < t {
             let slice_end = t.min(self.now() + SLICE_US);
-            reached = self.runner.run_within(slice_end, &mut left);
-            let (events, marks) = self.runner.take_log_and_marks();
+            self.runner.keep_events(slice_end.saturating_add(REPLAY_LOG_US) > t);
+            let reached = self.runner.run_within(slice_end, &mut left);
+            let marks = self.runner.take_marks();
             self.note_marks(&marks);
-            out.extend(events);
             self.maybe_checkpoint();
             if !reached {
                 break;
             }
         }
-        if reached && self.now() >= t {
-            // A zero-length advance may still have events at `t` (actions).
-            let (events, marks) = self.runner.take_log_and_marks();
-            self.note_marks(&marks);
-            out.extend(events);
-        }
+        self.runner.keep_events(true);
+        let (events, marks) = self.runner.take_log_and_marks();
+        self.note_marks(&marks);
         self.end = self.end.max(self.now());
         self.runner.refresh_sample();
-        out
+        events
     }
 
     /// Runs to the next instant at which anything happens.

@@ -311,7 +311,7 @@ fn bench(root: &Path, args: &[String]) -> Result {
     say("release web build for the browser benchmarks, and the native CLI to compare the Experiments panel with");
     build_web()?;
     run(cargo().args(["build", "-j2", "--release", "--bin", "splitbrain"]))?;
-    for script in ["frames", "seek", "lab", "coldstart"] {
+    for script in ["frames", "seek", "openlate", "lab", "coldstart"] {
         say(&format!("browser benchmark: {script} (headless Chromium)"));
         run(Command::new("node")
             .arg(format!("e2e/bench/{script}.mjs"))
