@@ -10,9 +10,12 @@ async function measure(browser, url, label) {
   const page = await openPage(browser, url);
   await page.locator('#sim-time, #swarm-canvas').first().waitFor();
   await page.waitForTimeout(1500); // warm up: first election, JIT
+  const simAt = async () => Number(await page.locator('#sim-time, #swarm-canvas').first().getAttribute('data-us'));
+  const before = await simAt();
   const { sorted, busy, script } = await frameTimes(page, SECONDS);
-  const simUs = Number(await page.locator('#sim-time, #swarm-canvas').first().getAttribute('data-us'));
-  console.log(`${label}: ${sorted.length} frames in ${SECONDS}s; frame interval p50 ${pct(sorted, 50).toFixed(2)} ms, p95 ${pct(sorted, 95).toFixed(2)} ms, max ${sorted.at(-1).toFixed(2)} ms; main-thread busy ${busy.toFixed(2)} ms/frame (script ${script.toFixed(2)} ms); sim time ${(simUs / 1e6).toFixed(2)} s; errors ${page.errors.length}`);
+  const simUs = await simAt();
+  const pace = (simUs - before) / 1e6 / SECONDS;
+  console.log(`${label}: ${sorted.length} frames in ${SECONDS}s; frame interval p50 ${pct(sorted, 50).toFixed(2)} ms, p95 ${pct(sorted, 95).toFixed(2)} ms, max ${sorted.at(-1).toFixed(2)} ms; main-thread busy ${busy.toFixed(2)} ms/frame (script ${script.toFixed(2)} ms); sim time ${(simUs / 1e6).toFixed(2)} s, ${pace.toFixed(2)}x real time; errors ${page.errors.length}`);
   await page.close();
 }
 
@@ -25,6 +28,7 @@ try {
   await measure(browser, `${server.url}#gossip=rumor-k4&speed=4`, '2,000-node rumor mongering at 4x, messages drawn');
   // The store's page: 20 nodes, about 8,000 client operations a second.
   await measure(browser, `${server.url}#preset=store-load-20&speed=1`, 'store, 20 nodes under load at 1x');
+  await measure(browser, `${server.url}#preset=store-load-20&speed=10`, 'store, 20 nodes under load at 10x');
   await measure(browser, `${server.url}#preset=store-load-20&speed=50`, 'store, 20 nodes under load at 50x');
 } finally {
   await browser.close();

@@ -18,6 +18,8 @@ pub const CHECKPOINT_EVENTS: u64 = 20_000;
 pub const CHECKPOINT_US: Time = 10_000_000;
 /// After a seek, the event log is rebuilt from this much simulated time.
 const REPLAY_LOG_US: Time = 1_000_000;
+/// A frame asks whether its wall time is spent after this many events.
+const CHUNK_EVENTS: u64 = 512;
 /// The largest step `advance_to` runs between checkpoint checks.
 const SLICE_US: Time = 250_000;
 /// The most events a page runs in one animation frame. A frame of an
@@ -31,8 +33,10 @@ const MIN_FRAME_EVENTS: u64 = 500;
 
 /// How many events the page runs in its next frame: [`FRAME_EVENTS`] at
 /// most, fewer while frames come slowly. The time between frames is the
-/// feedback (it includes the last frame's work), so a storm whose events
-/// grow costly still leaves the page about 20 frames a second. It sets the
+/// feedback (it includes the last frame's work): halved after a frame
+/// longer than two screen refreshes, grown after one that fit in one, so
+/// a storm whose events grow costly still leaves the page about 30 frames
+/// a second and no frame much over 50 ms. It sets the
 /// pace only: the events, and so the run, are the same at any budget.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FrameBudget(u64);
@@ -46,9 +50,9 @@ impl Default for FrameBudget {
 impl FrameBudget {
     /// The budget for a frame that came `gap_ms` after the one before.
     pub fn next(&mut self, gap_ms: f64) -> u64 {
-        if gap_ms > 50.0 {
+        if gap_ms > 34.0 {
             self.0 = (self.0 / 2).max(MIN_FRAME_EVENTS);
-        } else if gap_ms < 25.0 {
+        } else if gap_ms < 20.0 {
             self.0 = (self.0 + self.0 / 4).min(FRAME_EVENTS);
         }
         self.0
@@ -174,11 +178,27 @@ impl<P: Registered> Travel<P> {
     /// is kept only for the last stretch, as a seek keeps it: copying every
     /// send and delivery on the way would cost more than simulating them.
     pub fn advance_within(&mut self, t: Time, budget: u64) -> Vec<Logged> {
+        self.advance_until(t, budget, &mut || false)
+    }
+
+    /// As [`Travel::advance_within`], stopping early too once `spent` says
+    /// so (a frame's share of wall time); asked every [`CHUNK_EVENTS`]
+    /// events. The events are the same however the advance is cut.
+    pub fn advance_until(&mut self, t: Time, budget: u64, spent: &mut dyn FnMut() -> bool) -> Vec<Logged> {
         let mut left = budget;
         while self.now() < t {
             let slice_end = t.min(self.now() + SLICE_US);
             self.runner.keep_events(slice_end.saturating_add(REPLAY_LOG_US) > t);
-            let reached = self.runner.run_within(slice_end, &mut left);
+            let mut reached = false;
+            while left > 0 {
+                let mut chunk = left.min(CHUNK_EVENTS);
+                let before = chunk;
+                reached = self.runner.run_within(slice_end, &mut chunk);
+                left -= before - chunk;
+                if reached || self.halted().is_some() || spent() {
+                    break;
+                }
+            }
             let marks = self.runner.take_marks();
             self.note_marks(&marks);
             self.maybe_checkpoint();
@@ -374,7 +394,8 @@ mod tests {
             b.next(16.7);
         }
         assert_eq!(b.next(16.7), FRAME_EVENTS, "fast frames bring it back");
-        assert_eq!(b.next(35.0), FRAME_EVENTS, "between the thresholds it stays");
+        assert_eq!(b.next(25.0), FRAME_EVENTS, "between the thresholds it stays");
+        assert_eq!(b.next(40.0), FRAME_EVENTS / 2, "more than two screen refreshes: halved");
     }
 
     #[test]

@@ -318,5 +318,6 @@ fn App() -> Html {
 
 pub fn start() {
     browser::install_panic_hook();
+    crate::viewmodel::set_wall_clock(browser::now_ms);
     yew::Renderer::<App>::new().render();
 }

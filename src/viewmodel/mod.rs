@@ -8,5 +8,22 @@
 
 pub mod fragment;
 pub mod playground;
+
+use std::sync::OnceLock;
+
+static WALL_CLOCK: OnceLock<fn() -> f64> = OnceLock::new();
+
+/// The page's clock in ms (`performance.now()`), which the UI sets once: a
+/// frame then stops simulating once its share of wall time is spent.
+/// Natively there is none, and a frame is bounded by its event budget
+/// alone (tests never depend on the machine's speed).
+pub fn set_wall_clock(clock: fn() -> f64) {
+    let _ = WALL_CLOCK.set(clock);
+}
+
+/// The wall clock, if the UI set one.
+pub(crate) fn wall_clock() -> Option<fn() -> f64> {
+    WALL_CLOCK.get().copied()
+}
 pub mod seen;
 pub mod swarm;

@@ -5,6 +5,10 @@ use super::{Board, Playground, DROP_FADE_MS, LOG_CAP, MAX_FRAME_ADVANCE_US};
 use crate::scenario::Logged;
 use crate::sim::Time;
 
+/// The wall time a frame may spend simulating (ms), leaving the rest of a
+/// two-refresh frame to drawing.
+const FRAME_SIM_MS: f64 = 14.0;
+
 impl<P: Board> Playground<P> {
     pub(super) fn tick(&mut self, wall_ms: f64) {
         self.wall_now = wall_ms;
@@ -20,7 +24,16 @@ impl<P: Board> Playground<P> {
         self.carry_us = advance - whole;
         let target = self.now() + (whole as Time).min(MAX_FRAME_ADVANCE_US);
         let budget = self.frame_budget.next(gap);
-        let events = self.travel.advance_within(target, budget);
+        // In the page, also stop once this frame's share of wall time is
+        // spent: an event's cost varies (a storm's grow costlier as its
+        // queue grows), and a count alone let one frame run 60 ms.
+        let events = match crate::viewmodel::wall_clock() {
+            Some(clock) => {
+                let start = clock();
+                self.travel.advance_until(target, budget, &mut || clock() - start > FRAME_SIM_MS)
+            }
+            None => self.travel.advance_within(target, budget),
+        };
         self.collect(events);
     }
 
