@@ -59,9 +59,9 @@ try {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
   await cdp.send('Profiler.start');
-  const t0 = Number(await page.locator('[data-us]').first().getAttribute('data-us'));
+  const t0 = Number(await page.locator('#sim-time, #swarm-canvas').first().getAttribute('data-us'));
   const { sorted, busy, script, layout, style } = await frameTimes(page, SECONDS);
-  const t1 = Number(await page.locator('[data-us]').first().getAttribute('data-us'));
+  const t1 = Number(await page.locator('#sim-time, #swarm-canvas').first().getAttribute('data-us'));
   const { profile } = await cdp.send('Profiler.stop');
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -2,6 +2,7 @@
 //! it produced reach the event log and the violation banner.
 
 use super::{Board, Playground, DROP_FADE_MS, LOG_CAP, MAX_FRAME_ADVANCE_US};
+use crate::scenario::travel::FRAME_EVENTS;
 use crate::scenario::Logged;
 use crate::sim::Time;
 
@@ -23,16 +24,20 @@ impl<P: Board> Playground<P> {
         let whole = advance.floor();
         self.carry_us = advance - whole;
         let target = self.now() + (whole as Time).min(MAX_FRAME_ADVANCE_US);
-        let budget = self.frame_budget.next(gap);
-        // In the page, also stop once this frame's share of wall time is
-        // spent: an event's cost varies (a storm's grow costlier as its
-        // queue grows), and a count alone let one frame run 60 ms.
+        // In the page, a frame simulates until its share of wall time is
+        // spent (an event's cost varies: a storm's grow costlier as its
+        // queue grows, and a count alone let one frame run 60 ms), and at
+        // most FRAME_EVENTS events. Without a clock (natively, in tests),
+        // the count follows the time between frames.
         let events = match crate::viewmodel::wall_clock() {
             Some(clock) => {
                 let start = clock();
-                self.travel.advance_until(target, budget, &mut || clock() - start > FRAME_SIM_MS)
+                self.travel.advance_until(target, FRAME_EVENTS, &mut || clock() - start > FRAME_SIM_MS)
             }
-            None => self.travel.advance_within(target, budget),
+            None => {
+                let budget = self.frame_budget.next(gap);
+                self.travel.advance_within(target, budget)
+            }
         };
         self.collect(events);
     }
