@@ -12,17 +12,21 @@
 //! without it.
 
 use super::{InFlight, MsgId, NodeId, Protocol, Sim, Time};
-use std::collections::BTreeMap;
 
+/// A sorted vector, not a tree: it holds at most a few hundred, a new
+/// message's id is the largest yet (it goes at the end), and a tree's code
+/// for each protocol's message type would cost the page's bundle.
 #[derive(Clone, Debug)]
 pub(super) struct Sample<M> {
     cap: usize,
-    /// By (id, arrival): a duplicate is a second copy of the same id.
-    msgs: BTreeMap<(MsgId, Time), Sampled<M>>,
+    /// Sorted by (id, arrival): a duplicate is a second copy of the same id.
+    msgs: Vec<Sampled<M>>,
 }
 
 #[derive(Clone, Debug)]
 struct Sampled<M> {
+    id: MsgId,
+    deliver_at: Time,
     from: NodeId,
     to: NodeId,
     sent_at: Time,
@@ -40,15 +44,17 @@ impl<M: Clone> Sample<M> {
         lost: bool,
     ) {
         if self.msgs.len() < self.cap {
-            self.msgs.insert((id, deliver_at), Sampled { from, to, sent_at, msg: msg.clone(), lost });
+            let at = self.msgs.partition_point(|m| (m.id, m.deliver_at) < (id, deliver_at));
+            self.msgs.insert(at, Sampled { id, deliver_at, from, to, sent_at, msg: msg.clone(), lost });
         }
     }
 
     /// The message `id` due at `at` left the wire (arrived, dropped, or
     /// waits at a paused node).
     pub(super) fn landed(&mut self, id: MsgId, at: Time) {
-        if !self.msgs.is_empty() {
-            self.msgs.remove(&(id, at));
+        let i = self.msgs.partition_point(|m| (m.id, m.deliver_at) < (id, at));
+        if self.msgs.get(i).is_some_and(|m| (m.id, m.deliver_at) == (id, at)) {
+            self.msgs.remove(i);
         }
     }
 }
@@ -63,13 +69,19 @@ impl<P: Protocol> Sim<P> {
             now.select_nth_unstable_by_key(cap, |m| m.id);
             now.truncate(cap);
         }
-        let msgs = now
+        let mut msgs: Vec<Sampled<P::Msg>> = now
             .into_iter()
-            .map(|m| {
-                let s = Sampled { from: m.from, to: m.to, sent_at: m.sent_at, msg: m.msg.clone(), lost: m.lost };
-                ((m.id, m.deliver_at), s)
+            .map(|m| Sampled {
+                id: m.id,
+                deliver_at: m.deliver_at,
+                from: m.from,
+                to: m.to,
+                sent_at: m.sent_at,
+                msg: m.msg.clone(),
+                lost: m.lost,
             })
             .collect();
+        msgs.sort_unstable_by_key(|m| (m.id, m.deliver_at));
         self.sample = Some(Box::new(Sample { cap, msgs }));
     }
 
@@ -89,12 +101,12 @@ impl<P: Protocol> Sim<P> {
     /// however many messages are in flight.
     pub fn in_flight_sample(&self) -> Option<impl Iterator<Item = InFlight<'_, P::Msg>>> {
         let s = self.sample.as_ref()?;
-        Some(s.msgs.iter().map(|(&(id, deliver_at), m)| InFlight {
+        Some(s.msgs.iter().map(|m| InFlight {
             from: m.from,
             to: m.to,
-            id,
+            id: m.id,
             sent_at: m.sent_at,
-            deliver_at,
+            deliver_at: m.deliver_at,
             msg: &m.msg,
             lost: m.lost,
         }))
