@@ -35,17 +35,39 @@ fn there_are_at_least_ten_presets_each_valid_named_and_explained() {
 /// run that does not show it (a property violated that it does not name, a
 /// named one not violated, a bound missed) fails here as `splitbrain run`
 /// fails on it.
+///
+/// Each preset's whole report (`splitbrain run --json`: the trace hash, the
+/// counts and the figures) is also pinned, as a digest per preset in
+/// `tests/golden/preset_reports.txt`: work on speed must not change what a
+/// run reports. Regenerate with `UPDATE_GOLDEN=1 cargo test --test presets`
+/// only for an intended change.
 #[test]
 fn every_preset_of_every_protocol_shows_what_it_declares() {
     let mut protocols = std::collections::BTreeSet::new();
+    let mut digests = String::new();
     for p in PRESETS {
         let s = p.scenario().unwrap();
         assert!(s.expect.is_some(), "{} declares nothing", p.id);
         protocols.insert(s.protocol.name());
-        let batch = splitbrain::scenario::batch::run(s, 1, p.id.into(), |_| {}).unwrap();
+        let mut out = String::new();
+        let batch =
+            splitbrain::scenario::batch::stream(s, 1, p.id.into(), true, &mut |l| out.push_str(l), |_| {}).unwrap();
         assert!(batch.misses.is_empty(), "{}: {:?}", p.id, batch.misses);
+        // FNV-1a over the report's JSON.
+        let digest =
+            out.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        digests.push_str(&format!("{} {digest:016x}\n", p.id));
     }
     assert_eq!(protocols.into_iter().collect::<Vec<_>>(), ["gossip", "raft", "store", "swim"]);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/preset_reports.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, &digests).unwrap();
+    }
+    let recorded = std::fs::read_to_string(path).unwrap();
+    for (now, was) in digests.lines().zip(recorded.lines()) {
+        assert_eq!(now, was, "a preset's report changed; if that is intended, rerun with UPDATE_GOLDEN=1");
+    }
+    assert_eq!(digests.lines().count(), recorded.lines().count(), "presets were added or removed");
 }
 
 /// The declarations can fail: the same presets with what they show denied.

@@ -31,7 +31,7 @@ use crate::sim::trace::EventKind;
 use crate::sim::{NodeId, Sim, Time};
 use crate::stats::{round3, MsSummary};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Operations recorded for the stream and the history.
 pub const MAX_RECORDED_OPS: usize = 100_000;
@@ -94,7 +94,7 @@ struct Written {
 #[derive(Clone, Debug, Default)]
 struct KeyState {
     /// The latest writes to the key (the last RECENT).
-    recent: Vec<Written>,
+    recent: VecDeque<Written>,
     /// The newest acknowledged write, by acknowledgement time, and when it
     /// was invoked.
     newest_acked: Option<(Value, Time)>,
@@ -134,7 +134,7 @@ impl StoreObserver {
         match state.recent.iter().find(|w| w.value == x) {
             Some(w) => Some(w.invoked > than),
             // Forgotten: older than every write remembered.
-            None => state.recent.first().is_some_and(|w| w.invoked <= than).then_some(false),
+            None => state.recent.front().is_some_and(|w| w.invoked <= than).then_some(false),
         }
     }
 
@@ -150,13 +150,10 @@ impl StoreObserver {
             }
         }
         self.counts.max_sibling_keys = self.counts.max_sibling_keys.max(self.sibling_keys.len() as u64);
-        // A crashed replica's data is on disk; reading it needs the node,
-        // so a key with a crashed replica keeps its last verdict.
-        let (ring, n) = (first.ring(), first.config().n);
-        if ring.home(key, n).any(|h| sim.node(h).is_none()) {
-            return;
-        }
-        let mut home = ring.home(key, n);
+        // A crashed replica's data is on disk, and reading it needs the
+        // node: until it is back it counts as holding nothing, so its keys
+        // diverge.
+        let mut home = first.ring().home(key, first.config().n);
         let held = |h: NodeId| sim.node(h).and_then(|s| s.siblings(key));
         let one = home.next().map(held);
         let agree = home.all(|h| held(h) == one.flatten());
@@ -242,9 +239,9 @@ impl StoreObserver {
         if let Some(value) = write {
             let st = self.key(key);
             if st.recent.len() == RECENT {
-                st.recent.remove(0);
+                st.recent.pop_front();
             }
-            st.recent.push(Written { value, invoked: time, dot: None, acked: false, dropped: false });
+            st.recent.push_back(Written { value, invoked: time, dot: None, acked: false, dropped: false });
         } else {
             self.counts.reads += 1;
         }
