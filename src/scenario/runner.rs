@@ -229,10 +229,6 @@ impl<P: Registered> Runner<P> {
         self.log = Some(log);
     }
 
-    pub fn is_recording(&self) -> bool {
-        self.log.is_some()
-    }
-
     /// What [`Runner::record_tail`] was given, if recording.
     pub fn log_cap(&self) -> Option<Option<usize>> {
         self.log.as_ref().map(EventLog::cap)

@@ -45,25 +45,13 @@ impl<P: Board> Playground<P> {
     /// Moves new trace events into the log and notices new violations.
     pub(super) fn collect(&mut self, new: Vec<Logged>) {
         // Each ring keeps its own last LOG_CAP events, so a long batch (a
-        // link opened at a late instant) does not push out the role changes.
-        let chatty = Logged::chatty;
-        let (mut keep_chatty, mut keep_notable) = (LOG_CAP, LOG_CAP);
-        let mut keep = vec![false; new.len()];
-        for (i, l) in new.iter().enumerate().rev() {
-            let budget = if chatty(l) { &mut keep_chatty } else { &mut keep_notable };
-            if *budget > 0 {
-                *budget -= 1;
-                keep[i] = true;
-            }
-        }
-        for (l, keep) in new.into_iter().zip(keep) {
-            if !keep {
-                continue;
-            }
+        // link opened at a late instant) does not push out the role changes;
+        // the runner's log already holds no more than that of each kind.
+        for l in new {
             if let Some((from, to)) = l.dropped {
                 self.drops.push((from, to, self.wall_now));
             }
-            let ring = if chatty(&l) { &mut self.log } else { &mut self.notable };
+            let ring = if l.chatty() { &mut self.log } else { &mut self.notable };
             if ring.len() == LOG_CAP {
                 ring.pop_front();
             }
