@@ -70,3 +70,27 @@ fn open_late_against_replay_as_wasm() {
         open / replay
     );
 }
+
+/// The store under load as the page runs it, without the view: the
+/// preset `store-load-20` (20 nodes, 250 clients, 10 simulated seconds)
+/// with its observer and every checker. Playing it at 10x in the page
+/// needs this many events per wall second and more; the result says how
+/// far the engine alone is from that, on this build and machine.
+#[wasm_bindgen_test]
+fn store_load_20_as_wasm() {
+    use splitbrain::protocols::store::node::StoreNode;
+    use splitbrain::scenario::{presets, Runner};
+    let s = presets::find("store-load-20").unwrap().scenario().unwrap();
+    let (ms, events) = best_of(3, || {
+        let mut r: Runner<StoreNode> = Runner::build(s.clone()).unwrap();
+        r.run_to_end();
+        r.metrics().events
+    });
+    let rate = events as f64 / ms * 1000.0;
+    console_log!(
+        "wasm checked/store_load_20_10s_all_checkers: {ms:.0} ms (best of 3), {:.2} M events/s, {:.1}x real time",
+        rate / 1e6,
+        10_000.0 / ms
+    );
+    assert_eq!(events, 2_044_093, "the native run's event count");
+}
