@@ -260,20 +260,32 @@ fn gossip(c: &mut Criterion) {
 }
 
 /// The linearizability checker at the size of its goal: 1,000
-/// operations from 10 concurrent clients on one key (the hardest case:
-/// no splitting by key), linearizable, and with a stale replica (found, and
-/// where).
+/// operations from 10 concurrent clients, linearizable and with a stale
+/// replica (found, and where). A register on one key whose every write is
+/// unique (no splitting by key); a counter, whose increments are all alike
+/// (the case that defeats a plain search); and a key-value map of 10 keys,
+/// checked key by key.
 fn linearizability(c: &mut Criterion) {
-    use splitbrain::history::kv::Register;
+    use splitbrain::history::counter::Counter;
+    use splitbrain::history::kv::{self, Register};
     use splitbrain::history::linearizability::check;
-    use splitbrain::history::workload::{history, Workload};
+    use splitbrain::history::workload::{counter_history, history, Workload};
     let w = Workload { clients: 10, ops_per_client: 100, keys: 1, stale: 0.0, pending: 0.01, seed: 1 };
     let good = history(&w);
     let bad = history(&Workload { stale: 0.05, ..w });
+    let full = Workload { pending: 0.0, ..w };
+    let counter = counter_history(&full);
+    let counter_bad = counter_history(&Workload { stale: 0.05, ..full });
+    let map = history(&Workload { keys: 10, ..full });
+    let map_bad = history(&Workload { keys: 10, stale: 0.05, ..full });
     let mut g = c.benchmark_group("linearizability");
     g.sample_size(20);
     g.bench_function("1000 ops, 10 clients, linearizable", |b| b.iter(|| check(&Register, &good)));
     g.bench_function("1000 ops, 10 clients, stale reads", |b| b.iter(|| check(&Register, &bad)));
+    g.bench_function("counter, 1000 ops, 10 clients, linearizable", |b| b.iter(|| check(&Counter, &counter)));
+    g.bench_function("counter, 1000 ops, 10 clients, stale reads", |b| b.iter(|| check(&Counter, &counter_bad)));
+    g.bench_function("map of 10 keys, 1000 ops, 10 clients, linearizable", |b| b.iter(|| kv::check(&map)));
+    g.bench_function("map of 10 keys, 1000 ops, 10 clients, stale reads", |b| b.iter(|| kv::check(&map_bad)));
     g.finish();
 }
 

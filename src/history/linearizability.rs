@@ -11,6 +11,16 @@
 //! recent choice. A (set, state) pair seen before cannot lead anywhere new,
 //! which keeps the search small on real histories. An operation that never
 //! returned may be linearized at any point after its call, or never.
+//!
+//! Identical operations (the same input and output, both returned or both
+//! not) are interchangeable: when two of them could both be linearized
+//! next, putting the one that returns first before the other loses no
+//! order (swapping them in any order that does the opposite keeps every
+//! call before and every return after its point, and leaves every state
+//! the same). So among identical operations that are ready at once, the
+//! search tries only the one that returns first. A counter's increments,
+//! all alike, would otherwise make it try every subset of the ones in
+//! flight.
 
 use super::{Op, SequentialSpec};
 use std::collections::HashSet;
@@ -124,8 +134,72 @@ impl Bits {
     }
 }
 
+/// Classes of identical operations: each operation's class, and its rank
+/// among them (by return, never-returned last, then by index).
+struct Alike {
+    class: Vec<usize>,
+    rank: Vec<usize>,
+    /// How many operations each class has.
+    size: Vec<usize>,
+}
+
+impl Alike {
+    fn new<I: PartialEq, O: PartialEq>(history: &[Op<I, O>]) -> Self {
+        let mut firsts: Vec<usize> = Vec::new();
+        let mut class = Vec::with_capacity(history.len());
+        for (i, op) in history.iter().enumerate() {
+            let same = |&f: &usize| {
+                let o = &history[f];
+                o.input == op.input && o.output == op.output && o.ret.is_some() == op.ret.is_some()
+            };
+            match firsts.iter().position(same) {
+                Some(c) => class.push(c),
+                None => {
+                    class.push(firsts.len());
+                    firsts.push(i);
+                }
+            }
+        }
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); firsts.len()];
+        for (i, &c) in class.iter().enumerate() {
+            members[c].push(i);
+        }
+        let mut rank = vec![0; history.len()];
+        for m in &mut members {
+            m.sort_by_key(|&i| (history[i].ret.unwrap_or(u64::MAX), i));
+            for (r, &i) in m.iter().enumerate() {
+                rank[i] = r;
+            }
+        }
+        Alike { class, rank, size: members.iter().map(Vec::len).collect() }
+    }
+
+    /// Whether an operation identical to `op` that returns no later is
+    /// also ready: its call is in the run of calls before the first
+    /// return still in the list.
+    fn dominated(&self, op: usize, ev: &Events) -> bool {
+        let c = self.class[op];
+        if self.size[c] < 2 {
+            return false;
+        }
+        let mut slot = ev.next[HEAD];
+        while slot != ev.tail() {
+            if let Kind::Return = ev.kind[slot] {
+                return false;
+            }
+            let other = ev.op[slot];
+            if self.class[other] == c && self.rank[other] < self.rank[op] {
+                return true;
+            }
+            slot = ev.next[slot];
+        }
+        false
+    }
+}
+
 /// Checks one history against `model`.
 pub fn check<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>]) -> Verdict {
+    let alike = Alike::new(history);
     let mut ev = Events::new(history);
     let tail = ev.tail();
     let mut state = model.init();
@@ -145,6 +219,7 @@ pub fn check<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>]) 
         }
         let op = &history[ev.op[slot]];
         let next_state = match ev.kind[slot] {
+            Kind::Call if alike.dominated(ev.op[slot], &ev) => None,
             Kind::Call => match op.ret {
                 Some(_) => model.step(&state, &op.input, &op.output),
                 None => Some(model.step_pending(&state, &op.input)),

@@ -32,8 +32,9 @@ pub struct Op<I, O> {
 /// operation does to it.
 pub trait SequentialSpec {
     type State: Clone + Eq + std::hash::Hash + std::fmt::Debug;
-    type Input: std::fmt::Debug;
-    type Output: std::fmt::Debug;
+    /// Equality says which operations are alike (see `linearizability`).
+    type Input: std::fmt::Debug + PartialEq;
+    type Output: std::fmt::Debug + PartialEq;
 
     fn init(&self) -> Self::State;
 
