@@ -3,8 +3,10 @@
 //! - **No Lost Write** (with siblings kept): a replica may drop a version
 //!   only when a version it now holds has it in its past, that is, when a
 //!   later writer had read it. An acknowledged write that vanishes without
-//!   that is lost. (Under last-writer-wins losing writes is the rule, and
-//!   measured, not checked.)
+//!   that is lost, whether the replica drops it after the acknowledgement
+//!   or before (a drop is remembered until its write is acknowledged).
+//!   (Under last-writer-wins losing writes is the rule, and measured, not
+//!   checked.)
 //! - **Causality** (Preguiça et al. 2012, §3): a new version's past is
 //!   exactly what its writer read, so it dominates nothing its writer had
 //!   not seen.
@@ -21,15 +23,20 @@ pub struct NoLostWrite {
     acked: BTreeSet<Dot>,
     /// The dots each replica held for each key after its last change.
     held: BTreeMap<(NodeId, Key), Vec<Dot>>,
+    /// Writes not yet acknowledged that a replica dropped without a later
+    /// writer having read them: a violation once they are acknowledged.
+    dropped: BTreeMap<Dot, Vec<(NodeId, Key)>>,
 }
 
 impl Checker<StoreNode> for NoLostWrite {
     fn check(&mut self, sim: &Sim<StoreNode>, out: &mut Vec<Violation>) {
         let mut touched = BTreeSet::new();
+        let mut acked_now = Vec::new();
         for e in sim.trace().last_step() {
             match &e.kind {
                 EventKind::Note { note: Note::PutAcked { dot, .. }, .. } => {
                     self.acked.insert(*dot);
+                    acked_now.push(*dot);
                 }
                 EventKind::Deliver { to, msg, .. } => match msg {
                     Msg::Replicate { key, hint: None, .. } | Msg::Handoff { key, .. } => {
@@ -44,6 +51,11 @@ impl Checker<StoreNode> for NoLostWrite {
             }
         }
         let Some(last) = sim.trace().last_step().last() else { return };
+        for dot in acked_now {
+            for (node, key) in self.dropped.remove(&dot).unwrap_or_default() {
+                out.push(lost(last, node, key, dot, "before it was acknowledged, and no later writer had read it"));
+            }
+        }
         for (node, key) in touched {
             let Some(siblings) = sim.node(node).and_then(|n| n.siblings(key)) else { continue };
             let held = self.held.entry((node, key)).or_default();
@@ -53,24 +65,29 @@ impl Checker<StoreNode> for NoLostWrite {
             }
             let before = std::mem::replace(held, now.collect());
             for dot in before {
-                if !held.contains(&dot) && !pasts_cover(siblings.versions(), dot) && self.acked.contains(&dot) {
-                    let context = siblings.context();
-                    out.push(Violation::after(
-                        "No Lost Write",
-                        "Dynamo §4.4; DVV §5",
-                        last,
-                        if node == dot.node { vec![node] } else { vec![node, dot.node] },
-                        format!(
-                            "n{node} dropped the acknowledged write ({},{}) of k{key}, which no later writer had read (it holds {})",
-                            dot.node,
-                            dot.counter,
-                            describe(&context)
-                        ),
-                    ));
+                if held.contains(&dot) || pasts_cover(siblings.versions(), dot) {
+                    continue;
+                }
+                if self.acked.contains(&dot) {
+                    let holds = format!("which no later writer had read (it holds {})", describe(&siblings.context()));
+                    out.push(lost(last, node, key, dot, &holds));
+                } else {
+                    self.dropped.entry(dot).or_default().push((node, key));
                 }
             }
         }
     }
+}
+
+/// A violation: `node` dropped the acknowledged write `dot` of `key`.
+fn lost(at: &crate::sim::trace::Event<StoreNode>, node: NodeId, key: Key, dot: Dot, why: &str) -> Violation {
+    Violation::after(
+        "No Lost Write",
+        "Dynamo §4.4; DVV §5",
+        at,
+        if node == dot.node { vec![node] } else { vec![node, dot.node] },
+        format!("n{node} dropped the acknowledged write ({},{}) of k{key}, {why}", dot.node, dot.counter),
+    )
 }
 
 fn pasts_cover<V>(versions: &[super::dvv::Version<V>], dot: Dot) -> bool {
