@@ -99,6 +99,7 @@ fn raft(n: u32) -> impl Strategy<Value = Value> {
             "commit_previous_term_by_count",
             "witness_campaigns",
             "read_without_round",
+            "read_uncommitted",
             "refuse_below_snapshot",
         ])),
         prop::option::of(prop::collection::btree_set(0..n, 1..n as usize + 1)),

@@ -61,7 +61,8 @@ fn first_catch(bug: Bug, property: Property, seeds: u64) -> Option<u64> {
 // Catch rates per schedule, measured over 200 seeds with every checker on:
 // VoteTwice 54/200, VoteWithoutLogCheck 47/200, SkipPrevTermCheck 36/200,
 // LeaderOverwritesUncommitted 198/200, WitnessCampaigns 104/200,
-// ReadWithoutRound 39/200. Searching n seeds misses with probability
+// ReadWithoutRound 39/200 (41/200 on 2026-12-06), ReadUncommitted 49/200
+// (0/200 when the checker looked only for stale reads). Searching n seeds misses with probability
 // (1 − rate)^n; each search below is sized so that this is under 1%:
 // 0.82^60 = 6.7e-6 for the rarest (SkipPrevTermCheck), 0.805^60 = 2.2e-6
 // for ReadWithoutRound. CommitPreviousTermByCount needs the Figure 8
@@ -105,6 +106,19 @@ fn linearizable_reads_checker_catches_reads_answered_without_a_heartbeat_round()
     assert_eq!(v.iter().map(|v| v.property).collect::<Vec<_>>(), ["Linearizable Reads"], "{v:?}");
 }
 
+/// The other direction: a leader that confirms it leads but answers from
+/// its whole log lets a read see a request that is not committed (and may
+/// never be). Only Linearizable Reads is violated, and it says so.
+#[test]
+fn linearizable_reads_checker_catches_reads_of_uncommitted_state() {
+    let seed = first_catch(Bug::ReadUncommitted, Property::LinearizableReads, 60).expect("caught");
+    let mut p = ChaosParams { reads: true, ..ChaosParams::default() };
+    p.raft.bug = Some(Bug::ReadUncommitted);
+    let v = chaos::run(&p, seed).violations;
+    assert!(v.iter().all(|v| v.property == "Linearizable Reads"), "{v:?}");
+    assert!(v[0].detail.contains("a write that was not committed"), "{}", v[0].detail);
+}
+
 /// Raft §5.4.2, Figure 8: committing an earlier-term entry by counting
 /// replicas lets a later leader overwrite it after it was applied.
 #[test]
@@ -132,13 +146,27 @@ fn every_broken_variant_is_caught_by_its_own_property() {
             Bug::SkipPrevTermCheck => Property::LogMatching,
             Bug::LeaderOverwritesUncommitted => Property::LeaderAppendOnly,
             Bug::WitnessCampaigns => Property::WitnessNeverLeads,
-            Bug::ReadWithoutRound => Property::LinearizableReads,
+            Bug::ReadWithoutRound | Bug::ReadUncommitted => Property::LinearizableReads,
             // Tested on its own schedule above.
             Bug::CommitPreviousTermByCount => continue,
             // Breaks no property: a storm, stopped by a cap (tests/limits.rs).
             Bug::RefuseBelowSnapshot => continue,
         };
         assert!(first_catch(bug, property, 60).is_some(), "{bug:?} was never caught by {}", property.name());
+    }
+}
+
+/// How often each variant is caught, over 200 schedules (the rates the
+/// searches above are sized by). `cargo test --release --test invariants
+/// catch_rates -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn catch_rates() {
+    for bug in [Bug::ReadWithoutRound, Bug::ReadUncommitted] {
+        let mut p = ChaosParams { reads: true, ..ChaosParams::default() };
+        p.raft.bug = Some(bug);
+        let caught = (0..200u64).filter(|&s| !chaos::run(&p, s).violations.is_empty()).count();
+        println!("{bug:?}: {caught}/200");
     }
 }
 

@@ -28,6 +28,11 @@ pub enum Bug {
     /// round that proves it still leads (§6.4): a deposed leader that does
     /// not know it serves stale reads.
     ReadWithoutRound,
+    /// A leader answers reads (after the round or within its lease, as it
+    /// should) from its whole log, counting client requests it has
+    /// appended but not yet committed: a read sees a write that may never
+    /// happen.
+    ReadUncommitted,
     /// A follower refuses an AppendEntries below its own snapshot, sending
     /// the leader back to the same index: with duplicated messages each
     /// refusal doubles, a storm that the simulator's cap on messages in
@@ -36,7 +41,7 @@ pub enum Bug {
 }
 
 impl Bug {
-    pub const ALL: [Bug; 8] = [
+    pub const ALL: [Bug; 9] = [
         Bug::VoteTwice,
         Bug::VoteWithoutLogCheck,
         Bug::SkipPrevTermCheck,
@@ -44,6 +49,7 @@ impl Bug {
         Bug::CommitPreviousTermByCount,
         Bug::WitnessCampaigns,
         Bug::ReadWithoutRound,
+        Bug::ReadUncommitted,
         Bug::RefuseBelowSnapshot,
     ];
 
@@ -56,6 +62,7 @@ impl Bug {
             Bug::CommitPreviousTermByCount => "leaders commit earlier-term entries by counting replicas (Figure 8)",
             Bug::WitnessCampaigns => "witnesses campaign for leadership like full servers",
             Bug::ReadWithoutRound => "leaders answer ReadIndex reads without confirming they still lead",
+            Bug::ReadUncommitted => "leaders answer reads from their log, uncommitted requests included",
             Bug::RefuseBelowSnapshot => "followers refuse AppendEntries below their snapshot (a message storm)",
         }
     }

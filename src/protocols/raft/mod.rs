@@ -400,9 +400,9 @@ impl Protocol for Raft {
                 if !ready {
                     ctx.note(Note::Rejected { id, leader: self.leader_id.filter(|l| *l != self.id) });
                 } else if self.lease_valid(ctx.now()) {
-                    ctx.note(Note::Read { id, value: self.applied_requests, lease: true });
+                    ctx.note(Note::Read { id, value: self.read_value(), lease: true });
                 } else if self.cfg.bug == Some(Bug::ReadWithoutRound) {
-                    ctx.note(Note::Read { id, value: self.applied_requests, lease: false });
+                    ctx.note(Note::Read { id, value: self.read_value(), lease: false });
                 } else {
                     self.start_round(ctx);
                     self.pending_reads.push((id, self.commit_index, self.round));

@@ -11,6 +11,18 @@ impl Raft {
         acked.get(self.quorum() - 1).copied().unwrap_or(0)
     }
 
+    /// What a read returns: the client requests applied (with
+    /// `Bug::ReadUncommitted`, also those appended but not committed).
+    pub(super) fn read_value(&self) -> u64 {
+        if !self.cfg.has(Bug::ReadUncommitted) {
+            return self.applied_requests;
+        }
+        let uncommitted = (self.last_applied + 1..=self.log.last_index())
+            .filter(|&i| self.log.get(i).is_some_and(|e| matches!(e.payload, super::log::Payload::Client(_))))
+            .count();
+        self.applied_requests + uncommitted as u64
+    }
+
     /// Answers ReadIndex reads whose heartbeat round a majority acked and
     /// whose read index is applied (§6.4).
     pub(super) fn serve_reads(&mut self, ctx: &mut Ctx<'_, Self>) {
@@ -19,7 +31,7 @@ impl Raft {
         }
         let acked = self.majority_round();
         let applied = self.last_applied;
-        let value = self.applied_requests;
+        let value = self.read_value();
         self.pending_reads.retain(|&(id, index, round)| {
             let ready = acked >= round && applied >= index;
             if ready {

@@ -1,12 +1,15 @@
 //! **Linearizable Reads** (Ongaro's dissertation §6.4): no read returns a
-//! value older than the latest write committed before the read began,
-//! judged on true time.
+//! value older than the latest write committed before the read began, nor
+//! one that reflects a write not committed by the time it returns, judged
+//! on true time.
 //!
 //! The state machine's value is the number of client requests applied. When
 //! a read begins, the checker notes how many client writes had committed
-//! (anywhere) by then; the value the read returns must be at least that.
-//! A leader that wrongly believes its lease (a clock past its drift bound)
-//! answers from a state the new leader has moved past, and is caught here.
+//! (anywhere) by then; the value the read returns must be at least that,
+//! and at most the writes committed when it returns. A leader that wrongly
+//! believes its lease (a clock past its drift bound) answers from a state
+//! the new leader has moved past; one that answers from its log, committed
+//! or not, answers from a state that may never be; both are caught here.
 
 use super::{At, Property, RaftChecker};
 use crate::protocols::raft::{Cmd, Note, Raft};
@@ -32,6 +35,14 @@ pub(super) fn check(c: &mut RaftChecker, events: &[Event<Raft>], at: &At, out: &
                      when the read began at {} ms",
                     if lease { "by lease" } else { "by read index" },
                     began as f64 / 1000.0
+                );
+                c.report(out, at, Property::LinearizableReads, vec![node], detail);
+            } else if value > c.committed_writes {
+                let detail = format!(
+                    "n{node} answered read r{id} ({}) with {value} writes applied, but only {} writes had committed \
+                     by then: it saw a write that was not committed",
+                    if lease { "by lease" } else { "by read index" },
+                    c.committed_writes
                 );
                 c.report(out, at, Property::LinearizableReads, vec![node], detail);
             }
