@@ -28,6 +28,12 @@ pub struct ChaosParams {
     pub reads: bool,
     /// Mix in single-server membership changes (add or remove a random server).
     pub membership: bool,
+    /// Draw only the faults that turn leadership over: crash the leader,
+    /// restart a server, isolate the leader, cut off a random group, heal.
+    /// With no no-op entry and rare client requests, this is the mix that
+    /// leaves entries of old terms on a minority for a new leader to
+    /// finish (the Figure 8 situation).
+    pub leader_churn: bool,
 }
 
 impl Default for ChaosParams {
@@ -43,6 +49,7 @@ impl Default for ChaosParams {
             max_drift_ppm: 50_000,
             reads: false,
             membership: false,
+            leader_churn: false,
         }
     }
 }
@@ -55,6 +62,14 @@ pub fn schedule(p: &ChaosParams, seed: u64) -> Scenario {
         if p.membership && rng.below(4) == 0 {
             let node = node(rng);
             return if rng.below(2) == 0 { Action::AddServer { node } } else { Action::RemoveServer { node } };
+        }
+        if p.leader_churn {
+            return match rng.below(6) {
+                0 | 1 => Action::Crash { node: Target::Leader },
+                2 | 3 => Action::Restart { node: node(rng) },
+                4 => Action::Isolate { node: Target::Leader },
+                _ => Action::HealAll,
+            };
         }
         match rng.below(13) {
             0 => Action::Crash { node: Target::Node(node(rng)) },
