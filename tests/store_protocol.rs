@@ -453,3 +453,22 @@ fn crdt_and_inventory_scenarios_refuse_what_they_cannot_do() {
     assert!(bad(r#"{"resolution":"or_set","workload":{"inventory":{"stock":50000,"compensation":"refund"}}}"#)
         .contains("stock must be at most 10000"));
 }
+
+/// The store's history is checked as a multi-value register's: every
+/// write the clients saw acknowledged carries the version it made.
+#[test]
+fn every_acknowledged_write_in_the_checked_history_carries_its_version() {
+    use splitbrain::history::mvr::{Input, Output};
+    for seed in 0..4 {
+        let store = r#"{"anti_entropy_ms":100,"workload":{"clients":8,"think_ms":20,"keys":4,"stop_ms":3500}}"#;
+        let r = run(scenario(store, 5, seed, 7000, &random_timeline(seed)));
+        let h = r.observed().sibling_history();
+        let acked = h.iter().filter(|o| o.output == Output::Ok).count();
+        let unversioned =
+            h.iter().filter(|o| o.output == Output::Ok && matches!(o.input, Input::Put { dot: None, .. })).count();
+        assert!(acked > 50, "seed {seed}: {acked}");
+        assert_eq!(unversioned, 0, "seed {seed}: {unversioned} of {acked} acknowledged writes without a version");
+        let multi = h.iter().filter(|o| matches!(&o.output, Output::Read(v) if v.len() > 1)).count();
+        assert!(multi > 0, "seed {seed}: some read returned siblings");
+    }
+}

@@ -90,13 +90,28 @@ impl std::fmt::Display for Violation {
 /// Checks a key-value history, key by key; the first key (in key order)
 /// that is not linearizable is reported.
 pub fn check(history: &[Op<Input, Output>]) -> Result<(), Violation> {
+    check_by_key(&Register, history, Input::key)
+}
+
+/// Checks a history against `model` key by key (`key` says an
+/// operation's); the first key (in key order) that is not linearizable is
+/// reported.
+pub fn check_by_key<M: SequentialSpec>(
+    model: &M,
+    history: &[Op<M::Input, M::Output>],
+    key: impl Fn(&M::Input) -> Key,
+) -> Result<(), Violation>
+where
+    M::Input: Clone,
+    M::Output: Clone,
+{
     let mut by_key: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
     for (i, op) in history.iter().enumerate() {
-        by_key.entry(op.input.key()).or_default().push(i);
+        by_key.entry(key(&op.input)).or_default().push(i);
     }
     for (key, indices) in by_key {
-        let sub: Vec<Op<Input, Output>> = indices.iter().map(|&i| history[i].clone()).collect();
-        if let Verdict::Not { op, prefix } = linearizability::check(&Register, &sub) {
+        let sub: Vec<Op<M::Input, M::Output>> = indices.iter().map(|&i| history[i].clone()).collect();
+        if let Verdict::Not { op, prefix } = linearizability::check(model, &sub) {
             return Err(Violation { key, op: indices[op], prefix, ops: indices.len() });
         }
     }

@@ -11,6 +11,7 @@
 pub mod counter;
 pub mod kv;
 pub mod linearizability;
+pub mod mvr;
 pub mod workload;
 
 use crate::sim::Time;

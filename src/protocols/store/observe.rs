@@ -21,10 +21,11 @@
 //!   age is how long that has lasted.
 
 pub use super::counts::{Served, Side, StoreCounts};
-use super::dvv::{Dot, VersionVector};
-use super::node::{Key, Msg, Note, Resolution, StoreNode, Value};
+use super::dvv::{Dot, Version, VersionVector};
+use super::node::{Key, Msg, Note, Resolution, Stamped, StoreNode, Value};
 use crate::contract::Observer;
 use crate::history::kv::{self, Input, Output};
+use crate::history::mvr;
 use crate::history::Op;
 use crate::sim::cow::CowVec;
 use crate::sim::trace::EventKind;
@@ -66,6 +67,11 @@ pub struct OpRecord {
     /// that write was invoked.
     #[serde(skip)]
     pub must_see: Option<(Value, Time)>,
+    /// For a write: the version it made (its dot, and the past its writer
+    /// had read), once seen leaving its coordinator; recorded only for the
+    /// histories short enough to check.
+    #[serde(skip)]
+    pub version: Option<(Dot, VersionVector)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -121,6 +127,9 @@ pub struct StoreObserver {
     pub series: CowVec<Sample>,
     /// The (key, replica) pairs a step delivered to (kept to reuse its room).
     touched: Vec<(Key, NodeId)>,
+    /// Recorded writes whose version has not been seen yet: value -> index
+    /// in `ops` (a client's write's value is its own).
+    awaiting: BTreeMap<Value, usize>,
 }
 
 impl StoreObserver {
@@ -190,7 +199,41 @@ impl StoreObserver {
         self.sibling_keys.len()
     }
 
-    /// The history of client operations, for the linearizability checker.
+    /// The history of client operations as a multi-value register's: each
+    /// write with the version it made, each read with every sibling it
+    /// returned. What a store that keeps siblings is checked against.
+    pub fn sibling_history(&self) -> Vec<Op<mvr::Input, mvr::Output>> {
+        self.ops
+            .iter()
+            .map(|o| Op {
+                client: o.client.unwrap_or(u32::MAX - o.node),
+                call: o.call,
+                ret: o.ret,
+                input: match (o.write, &o.version) {
+                    (Some(value), Some((dot, past))) => mvr::Input::Put {
+                        key: o.key,
+                        value,
+                        dot: Some((dot.node, dot.counter)),
+                        past: past.iter().collect(),
+                    },
+                    (Some(value), None) => mvr::Input::Put { key: o.key, value, dot: None, past: Vec::new() },
+                    (None, _) => mvr::Input::Get { key: o.key },
+                },
+                output: match (o.ret, o.write) {
+                    (None, _) => mvr::Output::Unknown,
+                    (Some(_), Some(_)) => mvr::Output::Ok,
+                    (Some(_), None) => {
+                        let mut values = o.values.clone();
+                        values.sort_unstable();
+                        mvr::Output::Read(values)
+                    }
+                },
+            })
+            .collect()
+    }
+
+    /// The history of client operations as a register's, each read
+    /// returning one value: what last-writer-wins is checked against.
     pub fn history(&self) -> Vec<Op<Input, Output>> {
         self.ops
             .iter()
@@ -263,9 +306,26 @@ impl StoreObserver {
                 failed: false,
                 stale: false,
                 must_see,
+                version: None,
             });
+            if let (Some(value), true) = (write, self.ops.len() <= MAX_CHECKED_OPS) {
+                self.awaiting.insert(value, self.ops.len() - 1);
+            }
         } else {
             self.unrecorded += 1;
+        }
+    }
+
+    /// A coordinator sent a new version: the write it records.
+    fn saw_version(&mut self, from: NodeId, versions: &[Version<Stamped>]) {
+        let [v] = versions else { return };
+        if v.dot.node != from {
+            return;
+        }
+        if let Some(i) = self.awaiting.remove(&v.value.value) {
+            if let Some(op) = self.ops.get_mut(i) {
+                op.version = Some((v.dot, v.past.clone()));
+            }
         }
     }
 
@@ -428,7 +488,12 @@ impl Observer<StoreNode> for StoreObserver {
                     }
                     _ => {}
                 },
-                EventKind::Send { msg, .. } => self.count_repair_traffic(msg),
+                EventKind::Send { from, msg, .. } => {
+                    self.count_repair_traffic(msg);
+                    if let (Msg::Replicate { versions, .. }, false) = (msg, self.awaiting.is_empty()) {
+                        self.saw_version(*from, versions);
+                    }
+                }
                 EventKind::Deliver { to, msg, .. } => match msg {
                     Msg::Replicate { key, hint: None, .. } | Msg::Handoff { key, .. } => touched.push((*key, *to)),
                     Msg::SyncDiff { entries, .. } | Msg::SyncPush { entries } => {
@@ -466,12 +531,18 @@ impl Observer<StoreNode> for StoreObserver {
                 self.ops.len() as u64 + self.unrecorded
             )
         } else {
-            let history = self.history();
-            match kv::check(&history) {
-                Ok(()) => format!("linearizable ({} operations)", history.len()),
+            let lww = self.mode.is_some_and(|(lww, _)| lww);
+            let (verdict, calls) = if lww {
+                let h = self.history();
+                (kv::check(&h), h.iter().map(|o| o.call).collect::<Vec<_>>())
+            } else {
+                let h = self.sibling_history();
+                (mvr::check(&h), h.iter().map(|o| o.call).collect())
+            };
+            match verdict {
+                Ok(()) => format!("linearizable ({} operations)", calls.len()),
                 Err(v) => {
-                    let op = &history[v.op];
-                    format!("not linearizable: {v}; that operation was called at {:.3} s", op.call as f64 / 1e6)
+                    format!("not linearizable: {v}; that operation was called at {:.3} s", calls[v.op] as f64 / 1e6)
                 }
             }
         };
