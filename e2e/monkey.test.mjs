@@ -69,6 +69,16 @@ async function monkey([seed, n, longMs, protocols]) {
   const values = () => pick([
     String(int(0, 10)), String(int(1, 400)), String(int(1, 30) * 100), '-1', '0', '1e9', 'abc', '', '3.5', '99999', '0.001',
   ]);
+  // Resolves true once `test()` holds, watching the page change; false if
+  // it still does not after `ms`.
+  const appears = (test, ms) => new Promise((resolve) => {
+    if (test()) return resolve(true);
+    const watch = new MutationObserver(() => {
+      if (test()) { watch.disconnect(); clearTimeout(limit); resolve(true); }
+    });
+    watch.observe(document.documentElement, { childList: true, subtree: true, attributes: true });
+    const limit = setTimeout(() => { watch.disconnect(); resolve(Boolean(test())); }, ms);
+  });
   const pointer = (el, type, x, y) => el.dispatchEvent(new PointerEvent(type, { bubbles: true, clientX: x, clientY: y, pointerId: 1, isPrimary: true }));
 
   const kinds = [
@@ -179,9 +189,14 @@ async function monkey([seed, n, longMs, protocols]) {
     if (log.length > 40) log.shift();
     await microtasks();
     // A share link is made asynchronously (the browser deflates it): wait
-    // for it, so what follows does not depend on how fast that was.
-    if (what === 'share' || what === 'Copy') {
-      for (let w = 0; w < 200 && !document.querySelector('#share-url'); w++) await new Promise((r) => setTimeout(r, 5));
+    // until no deflate is under way and the link (or an error saying why
+    // not) is on the page, so what follows does not depend on how fast
+    // that was. A link that never comes fails the run.
+    if (what === 'share') {
+      const made = () => !document.documentElement.dataset.deflating && document.querySelector('#share-url, #error-banner');
+      if (!(await appears(made, 10_000))) {
+        return { log, failed: `action ${i} (${name}): the share link never appeared`, longTasks, starts };
+      }
     }
     // Keep the run paused, before any frame can advance it.
     for (const id of ['play', 'swarm-play']) {

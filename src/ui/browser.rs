@@ -29,8 +29,15 @@ pub fn current_hash() -> String {
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
 export function deflate_raw(bytes, done) {
+  const root = document.documentElement;
+  root.dataset.deflating = String(Number(root.dataset.deflating || 0) + 1);
+  const settle = (out) => {
+    done(out);
+    const left = Number(root.dataset.deflating) - 1;
+    if (left > 0) root.dataset.deflating = String(left); else delete root.dataset.deflating;
+  };
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-  new Response(stream).arrayBuffer().then((b) => done(new Uint8Array(b)), () => done(null));
+  new Response(stream).arrayBuffer().then((b) => settle(new Uint8Array(b)), () => settle(null));
 }")]
 extern "C" {
     #[wasm_bindgen(js_name = deflate_raw)]
@@ -38,7 +45,9 @@ extern "C" {
 }
 
 /// Raw DEFLATE by the browser's own `CompressionStream`, then `done` with
-/// the bytes (or `None` if the browser could not). Share links use it, so
+/// the bytes (or `None` if the browser could not). While any is under way
+/// the page's root element carries `data-deflating` (how many), so a test
+/// can wait for the link instead of for the clock. Share links use it, so
 /// the bundle carries no compressor of its own (natively, miniz deflates;
 /// both sides read either's links).
 pub fn deflate_raw(bytes: &[u8], done: impl FnOnce(Option<Vec<u8>>) + 'static) {
