@@ -217,7 +217,7 @@ fn the_json_schema_matches_the_scenario_model() {
     }
     use splitbrain::protocols::store::node::StoreBug;
     let store_bugs: Vec<serde_json::Value> =
-        [StoreBug::ServerContext, StoreBug::KeepOneSibling, StoreBug::SyncWithoutRepair]
+        [StoreBug::ServerContext, StoreBug::KeepOneSibling, StoreBug::SyncWithoutRepair, StoreBug::SlowSync]
             .iter()
             .map(|b| serde_json::to_value(b).unwrap())
             .collect();

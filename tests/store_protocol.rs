@@ -472,3 +472,55 @@ fn every_acknowledged_write_in_the_checked_history_carries_its_version() {
         assert!(multi > 0, "seed {seed}: some read returned siblings");
     }
 }
+
+/// How long after the quiet instant (the heal at 2.5 s; writes stop at
+/// 2 s) every key's replicas agree for good, the checker's bound, and
+/// whether it flagged the run.
+fn convergence_time(bug: Option<&str>, seed: u64) -> (Option<u64>, u64, bool) {
+    use splitbrain::protocols::store::convergence::Convergence;
+    let bug = bug.map(|b| format!(r#""bug":"{b}","#)).unwrap_or_default();
+    let s = scenario(&format!(r#"{{{bug}"anti_entropy_ms":100,{WRITERS}}}"#), 5, seed, 6000, SPLIT);
+    let (end, cluster) = (s.duration_ms.us(), s.cluster());
+    let mut r: Runner<StoreNode> = Runner::build(s).expect("valid");
+    r.run_until(2_500_000);
+    let cfg = r.sim().node(0).expect("up").config().clone();
+    let bound = Convergence::bound(&cfg, cluster.max_latency_us).expect("anti-entropy is on");
+    let mut agreed = None;
+    loop {
+        let reached = r.run_within(end, &mut 1);
+        match (divergent(r.sim()), agreed) {
+            (None, None) => agreed = Some(r.sim().now() - 2_500_000),
+            (Some(_), Some(_)) => agreed = None,
+            _ => {}
+        }
+        if reached {
+            break;
+        }
+    }
+    let flagged = r.violations().iter().any(|v| v.property == "Convergence");
+    (agreed, bound, flagged)
+}
+
+/// The bound is tested from both sides. The correct store converges well
+/// within it; a store whose rounds come three times as far apart still
+/// converges, but on some seeds just past the bound, and the checker flags
+/// exactly those.
+#[test]
+fn convergence_is_flagged_exactly_when_it_comes_past_the_bound() {
+    let (mut late, mut worst_correct) = (0, 0);
+    for seed in 0..12 {
+        let (agreed, bound, flagged) = convergence_time(None, seed);
+        let agreed = agreed.expect("the correct store converges");
+        assert!(!flagged && agreed < bound, "seed {seed}: {agreed} µs against the bound {bound} µs");
+        worst_correct = worst_correct.max(agreed);
+        let (agreed, bound, flagged) = convergence_time(Some("slow_sync"), seed);
+        let agreed = agreed.expect("the slow store converges too, in the end");
+        assert_eq!(flagged, agreed > bound, "seed {seed}: converged after {agreed} µs, the bound is {bound} µs");
+        if flagged {
+            late += 1;
+            assert!(agreed < 2 * bound, "seed {seed}: {agreed} µs is not just past the bound {bound} µs");
+        }
+    }
+    assert!(late >= 3, "the slow store came past the bound on only {late} of 12 seeds");
+    eprintln!("slow store past the bound on {late} of 12 seeds; the correct one at most {worst_correct} µs");
+}

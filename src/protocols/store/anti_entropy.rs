@@ -14,11 +14,10 @@
 //! exchange that [`super::merkle::compare`] models, set against sending both
 //! replicas' whole state.
 //!
-//! The bound: with no faults, every pair of nodes that share a key syncs at
-//! least once in every `nodes - 1` rounds, so two cycles (`2 × (nodes - 1)
-//! × anti_entropy_us`, plus a round trip) after the last write and the last
-//! heal, every replica of every key holds the same versions
-//! ([`super::convergence`] checks it).
+//! With no faults, every pair of nodes that share a key syncs at least
+//! once in every `nodes - 1` rounds; the time within which every replica
+//! of every key then holds the same versions is stated, and checked, in
+//! one place: [`super::convergence::Convergence::bound`].
 
 use super::merkle::{bucket_of, compare, full_exchange_bytes, Tree};
 use super::messages::Entry;

@@ -49,6 +49,9 @@ pub enum StoreBug {
     /// Anti-entropy compares trees but never sends the keys that differ:
     /// replicas that missed a write stay behind for ever.
     SyncWithoutRepair,
+    /// Anti-entropy rounds come three times as far apart as configured:
+    /// replicas still converge, but often later than the bound promises.
+    SlowSync,
 }
 
 /// What a replica does with concurrent versions.

@@ -7,13 +7,17 @@
 //! or retry), with anti-entropy every `ae` and a network whose messages
 //! take at most `d`:
 //!
-//! `bound = nodes × ae + timeout + handoff + 6 d`
+//! `bound = nodes × ae + timeout × (retries + 1) + handoff + 6 d`
 //!
 //! that is, the first round's phase (at most 1.5 `ae`) and one full cycle
 //! of `nodes - 1` rounds in which every pair of nodes syncs directly (each
-//! receives every other's versions), the writes still in flight (one
-//! request timeout), the hints still held (one handoff period), and the
-//! messages of the last round and of a handoff (three each way).
+//! receives every other's versions), the writes still in flight (a request
+//! and its retries, each one timeout), the hints still held (one handoff
+//! period, with sloppy quorums), and the messages of the last round and of
+//! a handoff (three each way). [`Convergence::bound`] is the one place it is
+//! computed; `tests/store_protocol.rs` shows the correct store well within
+//! it and a store with rounds three times as far apart flagged exactly on
+//! the seeds where it converges past it.
 //!
 //! It is checked only where it holds: every node up, no partition or cut,
 //! no message loss, anti-entropy on. A run stopped before the bound has

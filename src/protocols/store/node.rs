@@ -558,7 +558,8 @@ impl Protocol for StoreNode {
             Timer::AntiEntropy => {
                 self.sync_round(ctx);
                 if let Some(every) = self.cfg.anti_entropy_us {
-                    ctx.set_timer(Timer::AntiEntropy, every);
+                    let slow = if self.cfg.bug == Some(StoreBug::SlowSync) { 3 } else { 1 };
+                    ctx.set_timer(Timer::AntiEntropy, every * slow);
                 }
             }
             Timer::Client(c) => self.client_turn(c, ctx),
