@@ -2,7 +2,9 @@
 //! written as a careless or hostile person might (values in and out of
 //! range, every action, faults at any time), each either refused with an
 //! error or run to its end. No input may panic, run past the simulator's
-//! caps, or hold more than [`STATE_BOUND`] bytes of simulation state.
+//! caps, or hold more than [`STATE_BOUND`] bytes of simulation state; and
+//! a run with no broken variant set (and, where Raft holds leases, every
+//! clock within the lease's drift bound) may break no property.
 //!
 //! CI runs 200 cases; `FUZZ_CASES=500000 FUZZ_SECONDS=600 cargo test
 //! --release --test fuzz_scenarios -- --nocapture` runs a ten-minute
@@ -172,16 +174,49 @@ fn swim(n: u32) -> impl Strategy<Value = Value> {
         })
 }
 
+fn store(n: u32) -> impl Strategy<Value = Value> {
+    (
+        (1u32..5, 1u32..5, 1u32..5),
+        (any::<bool>(), prop::sample::select(vec!["siblings", "lww", "pn_counter", "or_set"])),
+        (prop::option::of(num(1.0, 500.0)), num(1.0, 500.0), 0u32..3),
+        (num(1.0, 200.0), 1u32..40, 0.0..1.0f64, 1u32..50, any::<bool>()),
+        0u32..8,
+    )
+        .prop_map(
+            move |(
+                (rn, r, w),
+                (sloppy, resolution),
+                (ae, timeout, retries),
+                (think, clients, reads, keys, rbw),
+                bug,
+            )| {
+                let mut st = json!({"n": rn.min(n), "r": r, "w": w, "quorum": if sloppy { "sloppy" } else { "strict" },
+                "resolution": resolution, "anti_entropy_ms": ae, "timeout_ms": timeout, "retries": retries,
+                "workload": {"clients": clients, "think_ms": think, "read_fraction": (reads * 100.0).round() / 100.0,
+                    "keys": keys, "read_before_write": rbw || resolution != "siblings" && resolution != "lww"}});
+                // Less often: a broken variant.
+                if let Some(b) =
+                    ["server_context", "keep_one_sibling", "sync_without_repair", "slow_sync"].get(bug as usize)
+                {
+                    st["bug"] = json!(b);
+                }
+                json!({ "store": st })
+            },
+        )
+}
+
 /// A scenario file: protocol, size, network, load and a timeline; one in
 /// five has one field replaced by something odd.
 fn scenario() -> impl Strategy<Value = Value> {
     let raft_or = |many: u32| prop_oneof![3 => 3u32..16, 1 => 16..many];
-    let size = prop_oneof![(Just(0u32), 3u32..16), (Just(1), raft_or(2_000)), (Just(2), raft_or(300))];
+    let size =
+        prop_oneof![(Just(0u32), 3u32..16), (Just(1), raft_or(2_000)), (Just(2), raft_or(300)), (Just(3), 3u32..12)];
     (size, 100u32..3_000).prop_flat_map(|((p, n), duration)| {
         let (protocol, kinds) = match p {
             0 => (raft(n).boxed(), 18),
             1 => (gossip(n).boxed(), 12),
-            _ => (swim(n).boxed(), 12),
+            2 => (swim(n).boxed(), 12),
+            _ => (store(n).boxed(), 12),
         };
         (
             protocol,
@@ -211,10 +246,29 @@ fn scenario() -> impl Strategy<Value = Value> {
 const ODD: [&str; 10] =
     ["0", "-1", "1e300", "18446744073709551615", "\"3\"", "null", "[]", "{}", "true", "{\"latency_ms\": [0, 0]}"];
 
+/// Whether every property must hold: no broken variant is set, and every
+/// clock stays within the lease's drift bound (where Raft holds leases;
+/// past it, leases are unsafe by design), stepped by no offset.
+fn should_hold(v: &Value) -> bool {
+    let Some((_, p)) = v["protocol"].as_object().and_then(|o| o.iter().next()) else { return true };
+    if !p["bug"].is_null() {
+        return false;
+    }
+    let Some(bound) = p["lease_drift_bound_ppm"].as_i64() else { return true };
+    v["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["action"] == "skew")
+        .all(|a| a["drift_ppm"].as_i64().is_some_and(|d| d.abs() <= bound) && a["offset_ms"].as_f64() == Some(0.0))
+}
+
 struct Check;
 
 impl Visit for Check {
-    type Output = Result<(bool, u64), String>;
+    /// Whether it stopped at a cap, its events, and the properties it
+    /// broke (the first violation of each).
+    type Output = Result<(bool, u64, Vec<String>), String>;
 
     fn visit<P: Registered>(self, s: Scenario) -> Self::Output {
         let end = s.duration_ms.us();
@@ -239,7 +293,13 @@ impl Visit for Check {
         if !halted && r.sim().now() < end {
             return Err(format!("stopped at {} of {end} us without a cap", r.sim().now()));
         }
-        Ok((halted, r.sim().trace().len()))
+        let mut broken: Vec<String> = Vec::new();
+        for v in r.violations() {
+            if !broken.iter().any(|b| b.starts_with(v.property)) {
+                broken.push(format!("{}: {}", v.property, v.detail));
+            }
+        }
+        Ok((halted, r.sim().trace().len(), broken))
     }
 }
 
@@ -252,7 +312,10 @@ fn random_scenarios_are_refused_or_run_within_their_caps() {
         .and_then(|v| v.parse().ok())
         .map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
-    let stats = std::cell::RefCell::new([0u64; 4]); // refused, ran, stopped at a cap, events
+    // refused, ran, stopped at a cap, events, runs that had to hold every
+    // property, runs of a broken variant, those that broke a property
+    let stats = std::cell::RefCell::new([0u64; 7]);
+    let protocols = std::cell::RefCell::new(std::collections::BTreeMap::<String, u64>::new());
     let errors = std::cell::RefCell::new(std::collections::BTreeMap::<String, u64>::new());
     runner
         .run(&scenario(), |v| {
@@ -276,10 +339,21 @@ fn random_scenarios_are_refused_or_run_within_their_caps() {
                     *errors.borrow_mut().entry(kind).or_default() += 1;
                 }
                 Ok(Ok(Err(e))) => return Err(TestCaseError::fail(format!("{e}: {text}"))),
-                Ok(Ok(Ok((halted, events)))) => {
+                Ok(Ok(Ok((halted, events, broken)))) => {
+                    if let Some(b) = broken.first().filter(|_| should_hold(&v)) {
+                        return Err(TestCaseError::fail(format!("no bug was set, yet {b}: {text}")));
+                    }
                     st[1] += 1;
                     st[2] += u64::from(halted);
                     st[3] += events;
+                    if should_hold(&v) {
+                        st[4] += 1;
+                    } else {
+                        st[5] += 1;
+                        st[6] += u64::from(!broken.is_empty());
+                    }
+                    let p = v["protocol"].as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
+                    *protocols.borrow_mut().entry(p).or_default() += 1;
                 }
             }
             Ok(())
@@ -287,13 +361,21 @@ fn random_scenarios_are_refused_or_run_within_their_caps() {
         .unwrap();
     let st = stats.into_inner();
     eprintln!(
-        "{} scenarios: {} refused, {} ran ({} stopped at a cap), {} events",
+        "{} scenarios: {} refused, {} ran ({} stopped at a cap), {} events; {} had to hold every property and did; \
+         {} of {} with a broken variant or drift past a lease's bound broke one; ran by protocol: {:?}",
         st[0] + st[1],
         st[0],
         st[1],
         st[2],
-        st[3]
+        st[3],
+        st[4],
+        st[6],
+        st[5],
+        protocols.borrow()
     );
+    for p in ["raft", "gossip", "swim", "store"] {
+        assert!(protocols.borrow().get(p).is_some_and(|n| *n > 0), "no {p} scenario ran");
+    }
     let mut errors: Vec<(String, u64)> = errors.into_inner().into_iter().collect();
     errors.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     for (e, n) in errors.iter().take(12) {

@@ -256,6 +256,11 @@ impl RaftChecker {
         }
         let old_applied = self.shadows[n as usize].applied;
         state_machine_safety::check(self, raft, old_applied, at, out);
+        // A server applies only committed entries (State Machine Safety
+        // holds it to that), so what it applied has committed, including
+        // entries compacted into a snapshot before the commits above could
+        // read them.
+        self.committed_writes = self.committed_writes.max(raft.applied_requests());
 
         let s = &mut self.shadows[n as usize];
         s.role = Some(raft.role());
