@@ -246,32 +246,17 @@ fn scenario() -> impl Strategy<Value = Value> {
 const ODD: [&str; 10] =
     ["0", "-1", "1e300", "18446744073709551615", "\"3\"", "null", "[]", "{}", "true", "{\"latency_ms\": [0, 0]}"];
 
-/// Whether every property must hold: no broken variant is set, and every
-/// clock stays within the lease's drift bound (where Raft holds leases;
-/// past it, leases are unsafe by design), stepped by no offset.
-fn should_hold(v: &Value) -> bool {
-    let Some((_, p)) = v["protocol"].as_object().and_then(|o| o.iter().next()) else { return true };
-    if !p["bug"].is_null() {
-        return false;
-    }
-    let Some(bound) = p["lease_drift_bound_ppm"].as_i64() else { return true };
-    v["timeline"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|a| a["action"] == "skew")
-        .all(|a| a["drift_ppm"].as_i64().is_some_and(|d| d.abs() <= bound) && a["offset_ms"].as_f64() == Some(0.0))
-}
-
 struct Check;
 
 impl Visit for Check {
-    /// Whether it stopped at a cap, its events, and the properties it
-    /// broke (the first violation of each).
-    type Output = Result<(bool, u64, Vec<String>), String>;
+    /// Whether it stopped at a cap, its events, whether every property
+    /// had to hold (`Runnable::must_hold`), and the properties it broke
+    /// (the first violation of each).
+    type Output = Result<(bool, u64, bool, Vec<String>), String>;
 
     fn visit<P: Registered>(self, s: Scenario) -> Self::Output {
         let end = s.duration_ms.us();
+        let must_hold = P::spec(&s.protocol).is_none_or(|spec| P::must_hold(spec, &s.timeline));
         let mut r = Runner::<P>::build(s).map_err(|e| format!("a valid scenario was refused: {e}"))?;
         // In slices, checking the bounds as it goes.
         let mut t = 0;
@@ -299,7 +284,7 @@ impl Visit for Check {
                 broken.push(format!("{}: {}", v.property, v.detail));
             }
         }
-        Ok((halted, r.sim().trace().len(), broken))
+        Ok((halted, r.sim().trace().len(), must_hold, broken))
     }
 }
 
@@ -339,14 +324,14 @@ fn random_scenarios_are_refused_or_run_within_their_caps() {
                     *errors.borrow_mut().entry(kind).or_default() += 1;
                 }
                 Ok(Ok(Err(e))) => return Err(TestCaseError::fail(format!("{e}: {text}"))),
-                Ok(Ok(Ok((halted, events, broken)))) => {
-                    if let Some(b) = broken.first().filter(|_| should_hold(&v)) {
+                Ok(Ok(Ok((halted, events, must_hold, broken)))) => {
+                    if let Some(b) = broken.first().filter(|_| must_hold) {
                         return Err(TestCaseError::fail(format!("no bug was set, yet {b}: {text}")));
                     }
                     st[1] += 1;
                     st[2] += u64::from(halted);
                     st[3] += events;
-                    if should_hold(&v) {
+                    if must_hold {
                         st[4] += 1;
                     } else {
                         st[5] += 1;

@@ -129,6 +129,13 @@ pub trait Runnable: Protocol {
     fn command(_action: &Action) -> Option<(Route, Self::Cmd)> {
         None
     }
+    /// Whether every property must hold in a run of `spec` under
+    /// `timeline`: no broken variant is set, and the timeline does nothing
+    /// the protocol's guarantees exclude. Fuzzers and searches assert that
+    /// such runs break nothing.
+    fn must_hold(_spec: &Self::Spec, _timeline: &[TimedAction]) -> bool {
+        true
+    }
     /// Whether a trace event marks a new leader (for the scrubber's marks).
     fn marks_leader(_event: &Event<Self>) -> bool {
         false

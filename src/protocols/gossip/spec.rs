@@ -93,6 +93,10 @@ impl Runnable for Gossip {
     type Checker = NoUnlearning;
     type Observer = GossipObserver;
 
+    fn must_hold(spec: &Self::Spec, _: &[crate::contract::TimedAction]) -> bool {
+        spec.bug.is_none()
+    }
+
     fn config(spec: &GossipSpec, cluster: &Cluster) -> Result<GossipConfig, ConfigError> {
         let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
         cluster.periods("period_ms", cfg.period_us).map_err(ConfigError::of)?;

@@ -129,6 +129,20 @@ impl Runnable for Raft {
     type Checker = RaftChecker;
     type Observer = Observed;
 
+    /// No broken variant, and with leases, no clock stepped or drifting
+    /// past the lease's bound (leases rest on that bound, §6.4.1).
+    fn must_hold(spec: &RaftParams, timeline: &[crate::contract::TimedAction]) -> bool {
+        spec.bug.is_none()
+            && spec.lease_drift_bound_ppm.is_none_or(|bound| {
+                timeline.iter().all(|a| match a.action {
+                    Action::Skew { offset_ms, drift_ppm, .. } => {
+                        offset_ms == 0.0 && drift_ppm.unsigned_abs() <= u64::from(bound)
+                    }
+                    _ => true,
+                })
+            })
+    }
+
     fn config(spec: &RaftParams, cluster: &Cluster) -> Result<RaftConfig, ConfigError> {
         let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
         let bound = |what, us| cluster.periods(what, us).map_err(ConfigError::of);

@@ -230,6 +230,10 @@ impl Runnable for StoreNode {
     type Checker = StoreChecker;
     type Observer = StoreObserver;
 
+    fn must_hold(spec: &Self::Spec, _: &[crate::contract::TimedAction]) -> bool {
+        spec.bug.is_none()
+    }
+
     fn config(spec: &StoreSpec, cluster: &Cluster) -> Result<StoreConfig, ConfigError> {
         let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
         let bound = |what, us| cluster.periods(what, us).map_err(ConfigError::of);

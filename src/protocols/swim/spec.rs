@@ -105,6 +105,10 @@ impl Runnable for Swim {
     type Checker = SwimChecker;
     type Observer = SwimObserver;
 
+    fn must_hold(spec: &Self::Spec, _: &[crate::contract::TimedAction]) -> bool {
+        spec.bug.is_none()
+    }
+
     fn config(spec: &SwimSpec, cluster: &Cluster) -> Result<SwimConfig, ConfigError> {
         let cfg = spec.to_config(cluster.nodes).map_err(ConfigError::of)?;
         cluster.periods("period_ms", cfg.period_us).map_err(ConfigError::of)?;
