@@ -18,12 +18,18 @@
 //!   answers it (ReadIndex, or a lease). The read returns how many writes
 //!   the state machine has applied: stale if fewer than were acknowledged
 //!   before the read began. A request not answered within [`DEADLINE_MS`]
-//!   fails.
+//!   fails. A write is lost if it was acknowledged but is not in the final
+//!   committed log where it was accepted; the clients' history (increments
+//!   and reads of a counter) goes through the linearizability checker.
 //! - **The store.** Its own clients ([`crate::protocols::store::clients`])
 //!   with the same parameters, over `keys` keys, N = 3, with each quorum
 //!   setting asked for.
 
 use crate::contract::Observer;
+use crate::history::counter::{Counter, Input, Output};
+use crate::history::linearizability::{check, Verdict};
+use crate::history::Op;
+use crate::protocols::raft::log::Payload;
 use crate::protocols::raft::{Note as RaftNote, Raft, Role};
 use crate::protocols::store::node::StoreNode;
 use crate::protocols::store::observe::Side;
@@ -84,7 +90,8 @@ pub struct CapRow {
     pub reads: u64,
     pub stale_reads: u64,
     pub writes_acked: u64,
-    /// Acknowledged writes dropped (last-writer-wins; zero elsewhere).
+    /// Acknowledged writes dropped (by last-writer-wins in the store; in
+    /// Raft, missing from the final committed log).
     pub lost_writes: u64,
     /// Safety properties the checkers found broken.
     pub violations: usize,
@@ -185,13 +192,9 @@ impl CapParams {
             reads: d.reads,
             stale_reads: d.stale,
             writes_acked: d.acked,
-            lost_writes: 0,
+            lost_writes: d.lost(&r),
             violations: r.violations().len(),
-            linearizable: if r.violations().is_empty() {
-                "checked by Raft's invariants (Linearizable Reads among them): none broken".into()
-            } else {
-                "a Raft invariant broke".into()
-            },
+            linearizable: d.linearizability(),
         })
     }
 
@@ -229,6 +232,8 @@ enum Waiting {
         index: Option<u64>,
         term: u64,
         acked_before: u64,
+        /// A write's operation in the history.
+        op: usize,
     },
     /// No leader in reach: ask again at `again`.
     Retry {
@@ -249,13 +254,62 @@ struct RaftClients {
     acked: u64,
     reads: u64,
     stale: u64,
+    /// The clients' history, as a counter's.
+    ops: Vec<Op<Input, Output>>,
+    /// Acknowledged writes: (request id, log index).
+    acked_at: Vec<(u64, u64)>,
 }
 
 impl RaftClients {
     fn new(p: &CapParams) -> Self {
         let mut rng = Rng::new(p.seed, 0xCA9);
         let clients = (0..p.clients).map(|_| Waiting::Thinking(rng.below(2 * p.think_ms * MS + 1) as Time)).collect();
-        RaftClients { p: p.clone(), rng, clients, served: [(0, 0); 3], acked: 0, reads: 0, stale: 0 }
+        RaftClients {
+            p: p.clone(),
+            rng,
+            clients,
+            served: [(0, 0); 3],
+            acked: 0,
+            reads: 0,
+            stale: 0,
+            ops: Vec::new(),
+            acked_at: Vec::new(),
+        }
+    }
+
+    /// Acknowledged writes missing from the final committed log (the
+    /// longest committed one among the servers up at the end), where their
+    /// leader accepted them. An entry already folded into a snapshot
+    /// counts as kept (State Machine Safety checks snapshots).
+    fn lost(&self, r: &Runner<Raft>) -> u64 {
+        let sim = r.sim();
+        let Some(log) = (0..sim.len()).filter_map(|n| sim.node(n)).max_by_key(|n| n.commit_index()) else {
+            return 0;
+        };
+        let kept = |&(id, index): &(u64, u64)| {
+            index <= log.commit_index()
+                && (index <= log.log().snapshot_index()
+                    || log.log().get(index).is_some_and(|e| e.payload == Payload::Client(id)))
+        };
+        self.acked_at.iter().filter(|w| !kept(w)).count() as u64
+    }
+
+    /// The clients' history through the linearizability checker (up to
+    /// the store's limit on the operations checked).
+    fn linearizability(&self) -> String {
+        use crate::protocols::store::observe::MAX_CHECKED_OPS;
+        if self.ops.len() > MAX_CHECKED_OPS {
+            return format!("not checked: {} operations (the check runs on at most {MAX_CHECKED_OPS})", self.ops.len());
+        }
+        match check(&Counter, &self.ops) {
+            Verdict::Linearizable => format!("linearizable ({} operations)", self.ops.len()),
+            Verdict::Not { op, prefix } => format!(
+                "not linearizable: operation #{op} cannot be placed in any order (the best order placed {prefix} of {}); \
+                 that operation was called at {:.3} s",
+                self.ops.len(),
+                self.ops[op].call as f64 / 1e6
+            ),
+        }
     }
 
     fn home(&self, c: usize) -> NodeId {
@@ -352,7 +406,7 @@ impl RaftClients {
                         RaftNote::Rejected { leader, .. } if *at == node => refused = Some(*leader),
                         RaftNote::Accepted { id, index } if *at == node => sent = Some((*id, Some(*index))),
                         RaftNote::Read { id, value, .. } if *at == node => {
-                            self.read_answered(c, side, *value, acked_before, r.sim().now());
+                            self.read_answered(c, side, *value, acked_before, call, r.sim().now());
                             return;
                         }
                         _ => {}
@@ -361,14 +415,18 @@ impl RaftClients {
             }
             let term = r.sim().node(node).map_or(0, Raft::term);
             if let Some((id, index)) = sent {
-                self.clients[c] = Waiting::Sent { id, write, node, call, side, index, term, acked_before };
+                // Accepted: from now on it may take effect.
+                let op = self.ops.len();
+                self.ops.push(Op { client: c as u32, call, ret: None, input: Input::Increment, output: Output::Unknown });
+                self.clients[c] = Waiting::Sent { id, write, node, call, side, index, term, acked_before, op };
                 return;
             }
             match refused {
                 // A read that waits (ReadIndex): its answer comes later.
                 None if !write => {
                     let id = r.last_read_id();
-                    self.clients[c] = Waiting::Sent { id, write, node, call, side, index: None, term, acked_before };
+                    let op = usize::MAX;
+                    self.clients[c] = Waiting::Sent { id, write, node, call, side, index: None, term, acked_before, op };
                     return;
                 }
                 Some(Some(l)) if r.sim().node(l).is_some() && r.sim().network().blocked(self.home(c), l).is_none() => {
@@ -381,7 +439,8 @@ impl RaftClients {
         self.clients[c] = Waiting::Retry { write, call, side, again, acked_before };
     }
 
-    fn read_answered(&mut self, c: usize, side: Side, value: u64, acked_before: u64, now: Time) {
+    fn read_answered(&mut self, c: usize, side: Side, value: u64, acked_before: u64, call: Time, now: Time) {
+        self.ops.push(Op { client: c as u32, call, ret: Some(now), input: Input::Read, output: Output::Value(value) });
         if value < acked_before {
             self.stale += 1;
         }
@@ -394,7 +453,8 @@ impl RaftClients {
         for e in r.sim().trace().last_step() {
             let EventKind::Note { note, node } = &e.kind else { continue };
             for c in 0..self.clients.len() {
-                let Waiting::Sent { id, write, node: at, side, index, term, acked_before, .. } = self.clients[c] else {
+                let Waiting::Sent { id, write, node: at, side, index, term, acked_before, op, call } = self.clients[c]
+                else {
                     continue;
                 };
                 let leads = r.sim().node(at).is_some_and(|n| n.role() == Role::Leader && n.term() == term);
@@ -404,10 +464,13 @@ impl RaftClients {
                 match note {
                     RaftNote::Commit { index: i } if write && index.is_some_and(|x| x <= *i) => {
                         self.acked += 1;
+                        self.acked_at.extend(index.map(|x| (id, x)));
+                        self.ops[op].ret = Some(now);
+                        self.ops[op].output = Output::Ok;
                         self.finish(c, side, true, now);
                     }
                     RaftNote::Read { id: rid, value, .. } if !write && *rid == id => {
-                        self.read_answered(c, side, *value, acked_before, now);
+                        self.read_answered(c, side, *value, acked_before, call, now);
                     }
                     _ => {}
                 }
