@@ -46,7 +46,9 @@ fn the_raft_row_checks_the_history_and_counts_lost_writes() {
     // Whichever side the old leader ends on: some of these put it in the
     // minority, where it keeps answering reads.
     let mut stale_runs = 0;
-    for (seed, minority) in [(1, vec![0, 1]), (1, vec![2, 3]), (1, vec![3, 4]), (2, vec![0, 1]), (2, vec![2, 3]), (2, vec![3, 4])] {
+    for (seed, minority) in
+        [(1, vec![0, 1]), (1, vec![2, 3]), (1, vec![3, 4]), (2, vec![0, 1]), (2, vec![2, 3]), (2, vec![3, 4])]
+    {
         let p = CapParams { seed, minority, ..CapParams::default() };
         let row = p.raft(r#"{"bug":"read_without_round"}"#, "broken").expect("valid");
         if row.stale_reads > 0 {
@@ -58,7 +60,9 @@ fn the_raft_row_checks_the_history_and_counts_lost_writes() {
     let lost: u64 = (1..=6)
         .map(|seed| {
             let p = CapParams { seed, ..CapParams::default() };
-            p.raft(r#"{"bug":"vote_without_log_check","election_timeout_ms":[150,300]}"#, "broken").expect("valid").lost_writes
+            p.raft(r#"{"bug":"vote_without_log_check","election_timeout_ms":[150,300]}"#, "broken")
+                .expect("valid")
+                .lost_writes
         })
         .sum();
     eprintln!("vote_without_log_check: {lost} acknowledged writes lost over 6 seeds");

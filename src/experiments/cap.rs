@@ -417,7 +417,13 @@ impl RaftClients {
             if let Some((id, index)) = sent {
                 // Accepted: from now on it may take effect.
                 let op = self.ops.len();
-                self.ops.push(Op { client: c as u32, call, ret: None, input: Input::Increment, output: Output::Unknown });
+                self.ops.push(Op {
+                    client: c as u32,
+                    call,
+                    ret: None,
+                    input: Input::Increment,
+                    output: Output::Unknown,
+                });
                 self.clients[c] = Waiting::Sent { id, write, node, call, side, index, term, acked_before, op };
                 return;
             }
@@ -426,7 +432,8 @@ impl RaftClients {
                 None if !write => {
                     let id = r.last_read_id();
                     let op = usize::MAX;
-                    self.clients[c] = Waiting::Sent { id, write, node, call, side, index: None, term, acked_before, op };
+                    self.clients[c] =
+                        Waiting::Sent { id, write, node, call, side, index: None, term, acked_before, op };
                     return;
                 }
                 Some(Some(l)) if r.sim().node(l).is_some() && r.sim().network().blocked(self.home(c), l).is_none() => {

@@ -23,7 +23,7 @@
 //! flight.
 
 use super::{Op, SequentialSpec};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The verdict on one history.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,16 +63,18 @@ struct Events {
 const HEAD: usize = 0;
 
 impl Events {
-    fn new<I, O>(history: &[Op<I, O>]) -> Self {
-        // (time, return-before-call?, op, kind): calls first at equal times.
-        let mut order: Vec<(u64, u8, usize, Kind)> = Vec::with_capacity(history.len() * 2);
-        for (i, op) in history.iter().enumerate() {
-            order.push((op.call, 0, i, Kind::Call));
-            if let Some(r) = op.ret {
-                order.push((r.max(op.call), 1, i, Kind::Return));
+    /// From each operation's call and return.
+    fn new(times: &[(u64, Option<u64>)]) -> Self {
+        // (time, 0 for a call and 1 for a return, op): calls first at equal
+        // times.
+        let mut order: Vec<(u64, u8, usize)> = Vec::with_capacity(times.len() * 2);
+        for (i, &(call, ret)) in times.iter().enumerate() {
+            order.push((call, 0, i));
+            if let Some(r) = ret {
+                order.push((r.max(call), 1, i));
             }
         }
-        order.sort_by_key(|&(t, k, i, _)| (t, k, i));
+        order.sort_unstable();
         // Slot 0 is the head sentinel; events are 1..=n; n+1 is the tail.
         let n = order.len();
         let mut ev = Events {
@@ -82,8 +84,9 @@ impl Events {
             prev: (0..n + 2).map(|i| i.saturating_sub(1)).collect(),
             next: (0..n + 2).map(|i| (i + 1).min(n + 1)).collect(),
         };
-        let mut call_slot = vec![0; history.len()];
-        for (slot, &(_, _, i, kind)) in order.iter().enumerate() {
+        let mut call_slot = vec![0; times.len()];
+        for (slot, &(_, k, i)) in order.iter().enumerate() {
+            let kind = if k == 0 { Kind::Call } else { Kind::Return };
             let slot = slot + 1;
             ev.op[slot] = i;
             ev.kind[slot] = kind;
@@ -144,15 +147,12 @@ struct Alike {
 }
 
 impl Alike {
-    fn new<I: PartialEq, O: PartialEq>(history: &[Op<I, O>]) -> Self {
+    /// `same(a, b)`: whether operations `a` and `b` are alike.
+    fn new(times: &[(u64, Option<u64>)], same: &dyn Fn(usize, usize) -> bool) -> Self {
         let mut firsts: Vec<usize> = Vec::new();
-        let mut class = Vec::with_capacity(history.len());
-        for (i, op) in history.iter().enumerate() {
-            let same = |&f: &usize| {
-                let o = &history[f];
-                o.input == op.input && o.output == op.output && o.ret.is_some() == op.ret.is_some()
-            };
-            match firsts.iter().position(same) {
+        let mut class = Vec::with_capacity(times.len());
+        for i in 0..times.len() {
+            match firsts.iter().position(|&f| times[f].1.is_some() == times[i].1.is_some() && same(f, i)) {
                 Some(c) => class.push(c),
                 None => {
                     class.push(firsts.len());
@@ -160,18 +160,16 @@ impl Alike {
                 }
             }
         }
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); firsts.len()];
-        for (i, &c) in class.iter().enumerate() {
-            members[c].push(i);
+        // Ranks within each class, by (return, index).
+        let mut by_return: Vec<(u64, usize)> = (0..times.len()).map(|i| (times[i].1.unwrap_or(u64::MAX), i)).collect();
+        by_return.sort_unstable();
+        let mut size = vec![0; firsts.len()];
+        let mut rank = vec![0; times.len()];
+        for (_, i) in by_return {
+            rank[i] = size[class[i]];
+            size[class[i]] += 1;
         }
-        let mut rank = vec![0; history.len()];
-        for m in &mut members {
-            m.sort_by_key(|&i| (history[i].ret.unwrap_or(u64::MAX), i));
-            for (r, &i) in m.iter().enumerate() {
-                rank[i] = r;
-            }
-        }
-        Alike { class, rank, size: members.iter().map(Vec::len).collect() }
+        Alike { class, rank, size }
     }
 
     /// Whether an operation identical to `op` that returns no later is
@@ -199,14 +197,54 @@ impl Alike {
 
 /// Checks one history against `model`.
 pub fn check<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>]) -> Verdict {
-    let alike = Alike::new(history);
-    let mut ev = Events::new(history);
+    let times: Vec<(u64, Option<u64>)> = history.iter().map(|o| (o.call, o.ret)).collect();
+    let alike =
+        Alike::new(&times, &|a, b| history[a].input == history[b].input && history[a].output == history[b].output);
+    // States by number, so that the search below is compiled once for every
+    // model (the page carries each model's copy of the generic part only),
+    // found by their hash (fixed keys: the same on every run).
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut states: Vec<M::State> = Vec::new();
+    fn number<S: Eq + std::hash::Hash>(index: &mut HashMap<u64, Vec<u32>>, states: &mut Vec<S>, s: S) -> u32 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut h);
+        let same = index.entry(std::hash::Hasher::finish(&h)).or_default();
+        if let Some(&id) = same.iter().find(|&&id| states[id as usize] == s) {
+            return id;
+        }
+        states.push(s);
+        let id = (states.len() - 1) as u32;
+        same.push(id);
+        id
+    }
+    let init = number(&mut index, &mut states, model.init());
+    let mut step = |state: u32, op: usize| -> Option<u32> {
+        let o = &history[op];
+        let s = &states[state as usize];
+        let next = match o.ret {
+            Some(_) => model.step(s, &o.input, &o.output),
+            None => Some(model.step_pending(s, &o.input)),
+        }?;
+        Some(number(&mut index, &mut states, next))
+    };
+    search(&times, &alike, init, &mut step)
+}
+
+/// The search itself, over numbered states: `step(state, op)` is the
+/// state after linearizing `op` in `state`, if the model allows it.
+fn search(
+    times: &[(u64, Option<u64>)],
+    alike: &Alike,
+    init: u32,
+    step: &mut dyn FnMut(u32, usize) -> Option<u32>,
+) -> Verdict {
+    let mut ev = Events::new(times);
     let tail = ev.tail();
-    let mut state = model.init();
-    let mut done = Bits::new(history.len());
-    let mut cache: HashSet<(Bits, M::State)> = HashSet::new();
+    let mut state = init;
+    let mut done = Bits::new(times.len());
+    let mut cache: HashSet<(Bits, u32)> = HashSet::new();
     // Each choice made: the call linearized, and the state before it.
-    let mut stack: Vec<(usize, M::State)> = Vec::new();
+    let mut stack: Vec<(usize, u32)> = Vec::new();
     let mut slot = ev.next[HEAD];
     // Where the search got furthest: the blocking return, and how many
     // operations were linearized then.
@@ -217,20 +255,16 @@ pub fn check<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>]) 
             // operations that never returned need not take effect.
             return Verdict::Linearizable;
         }
-        let op = &history[ev.op[slot]];
         let next_state = match ev.kind[slot] {
             Kind::Call if alike.dominated(ev.op[slot], &ev) => None,
-            Kind::Call => match op.ret {
-                Some(_) => model.step(&state, &op.input, &op.output),
-                None => Some(model.step_pending(&state, &op.input)),
-            },
+            Kind::Call => step(state, ev.op[slot]),
             Kind::Return => None,
         };
         let mut advanced = false;
         if let Some(s) = next_state {
             let i = ev.op[slot];
             done.set(i);
-            if cache.insert((done.clone(), s.clone())) {
+            if cache.insert((done.clone(), s)) {
                 stack.push((slot, std::mem::replace(&mut state, s)));
                 ev.lift(slot);
                 slot = ev.next[HEAD];

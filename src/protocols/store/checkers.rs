@@ -25,7 +25,8 @@ pub struct NoLostWrite {
     held: BTreeMap<(NodeId, Key), Vec<Dot>>,
     /// Writes not yet acknowledged that a replica dropped without a later
     /// writer having read them: a violation once they are acknowledged.
-    dropped: BTreeMap<Dot, Vec<(NodeId, Key)>>,
+    /// (Empty unless a replica misbehaves.)
+    dropped: Vec<(Dot, NodeId, Key)>,
 }
 
 impl Checker<StoreNode> for NoLostWrite {
@@ -52,9 +53,13 @@ impl Checker<StoreNode> for NoLostWrite {
         }
         let Some(last) = sim.trace().last_step().last() else { return };
         for dot in acked_now {
-            for (node, key) in self.dropped.remove(&dot).unwrap_or_default() {
-                out.push(lost(last, node, key, dot, "before it was acknowledged, and no later writer had read it"));
-            }
+            self.dropped.retain(|&(d, node, key)| {
+                let now = d == dot;
+                if now {
+                    out.push(lost(last, node, key, dot, "before it was acknowledged, and no later writer had read it"));
+                }
+                !now
+            });
         }
         for (node, key) in touched {
             let Some(siblings) = sim.node(node).and_then(|n| n.siblings(key)) else { continue };
@@ -72,7 +77,7 @@ impl Checker<StoreNode> for NoLostWrite {
                     let holds = format!("which no later writer had read (it holds {})", describe(&siblings.context()));
                     out.push(lost(last, node, key, dot, &holds));
                 } else {
-                    self.dropped.entry(dot).or_default().push((node, key));
+                    self.dropped.push((dot, node, key));
                 }
             }
         }
