@@ -97,15 +97,21 @@ fn leader_completeness_checker_catches_votes_without_the_log_check() {
     assert!(first_catch(Bug::VoteWithoutLogCheck, Property::LeaderCompleteness, 60).is_some());
 }
 
+/// The violations of the first chaos schedule (with reads) in which `bug`
+/// breaks Linearizable Reads.
+fn first_read_violations(bug: Bug) -> Vec<splitbrain::sim::invariant::Violation> {
+    let seed = first_catch(bug, Property::LinearizableReads, 60).expect("caught");
+    let mut p = ChaosParams { reads: true, ..ChaosParams::default() };
+    p.raft.bug = Some(bug);
+    chaos::run(&p, seed).violations
+}
+
 /// Dissertation §6.4: a ReadIndex read answered without the heartbeat round
 /// that proves leadership returns stale data from a deposed leader. Only
 /// Linearizable Reads is violated: the logs themselves stay safe.
 #[test]
 fn linearizable_reads_checker_catches_reads_answered_without_a_heartbeat_round() {
-    let seed = first_catch(Bug::ReadWithoutRound, Property::LinearizableReads, 60).expect("caught");
-    let mut p = ChaosParams { reads: true, ..ChaosParams::default() };
-    p.raft.bug = Some(Bug::ReadWithoutRound);
-    let v = chaos::run(&p, seed).violations;
+    let v = first_read_violations(Bug::ReadWithoutRound);
     assert_eq!(v.iter().map(|v| v.property).collect::<Vec<_>>(), ["Linearizable Reads"], "{v:?}");
 }
 
@@ -114,10 +120,7 @@ fn linearizable_reads_checker_catches_reads_answered_without_a_heartbeat_round()
 /// never be). Only Linearizable Reads is violated, and it says so.
 #[test]
 fn linearizable_reads_checker_catches_reads_of_uncommitted_state() {
-    let seed = first_catch(Bug::ReadUncommitted, Property::LinearizableReads, 60).expect("caught");
-    let mut p = ChaosParams { reads: true, ..ChaosParams::default() };
-    p.raft.bug = Some(Bug::ReadUncommitted);
-    let v = chaos::run(&p, seed).violations;
+    let v = first_read_violations(Bug::ReadUncommitted);
     assert!(v.iter().all(|v| v.property == "Linearizable Reads"), "{v:?}");
     assert!(v[0].detail.contains("a write that was not committed"), "{}", v[0].detail);
 }

@@ -74,6 +74,14 @@ pub struct OpRecord {
     pub version: Option<(Dot, VersionVector)>,
 }
 
+impl OpRecord {
+    /// This operation in a history, with the input and output a model
+    /// reads it as (a client named by its node when it has no number).
+    fn op<I, O>(&self, input: I, output: O) -> Op<I, O> {
+        Op { client: self.client.unwrap_or(u32::MAX - self.node), call: self.call, ret: self.ret, input, output }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Sample {
     pub t: Time,
@@ -205,11 +213,8 @@ impl StoreObserver {
     pub fn sibling_history(&self) -> Vec<Op<mvr::Input, mvr::Output>> {
         self.ops
             .iter()
-            .map(|o| Op {
-                client: o.client.unwrap_or(u32::MAX - o.node),
-                call: o.call,
-                ret: o.ret,
-                input: match (o.write, &o.version) {
+            .map(|o| {
+                let input = match (o.write, &o.version) {
                     (Some(value), Some((dot, past))) => mvr::Input::Put {
                         key: o.key,
                         value,
@@ -218,8 +223,8 @@ impl StoreObserver {
                     },
                     (Some(value), None) => mvr::Input::Put { key: o.key, value, dot: None, past: Vec::new() },
                     (None, _) => mvr::Input::Get { key: o.key },
-                },
-                output: match (o.ret, o.write) {
+                };
+                let output = match (o.ret, o.write) {
                     (None, _) => mvr::Output::Unknown,
                     (Some(_), Some(_)) => mvr::Output::Ok,
                     (Some(_), None) => {
@@ -227,7 +232,8 @@ impl StoreObserver {
                         values.sort_unstable();
                         mvr::Output::Read(values)
                     }
-                },
+                };
+                o.op(input, output)
             })
             .collect()
     }
@@ -237,19 +243,17 @@ impl StoreObserver {
     pub fn history(&self) -> Vec<Op<Input, Output>> {
         self.ops
             .iter()
-            .map(|o| Op {
-                client: o.client.unwrap_or(u32::MAX - o.node),
-                call: o.call,
-                ret: o.ret,
-                input: match o.write {
+            .map(|o| {
+                let input = match o.write {
                     Some(value) => Input::Put { key: o.key, value },
                     None => Input::Get { key: o.key },
-                },
-                output: match (o.ret, o.write) {
+                };
+                let output = match (o.ret, o.write) {
                     (None, _) => Output::Unknown,
                     (Some(_), Some(_)) => Output::Ok,
                     (Some(_), None) => Output::Read(o.values.iter().max().copied()),
-                },
+                };
+                o.op(input, output)
             })
             .collect()
     }
