@@ -16,8 +16,9 @@ pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
 }
 
 /// Whether `published`, a mean of `n_published` trials printed to within
-/// `unit`, agrees with the fresh trials `xs`. Returns the interval's
-/// half-width relative to the value, for the test to check it is narrow.
+/// `unit`, agrees with the fresh trials `xs`, with an interval narrow
+/// enough to refute a 2x error. Returns the interval's half-width relative
+/// to the value, for a test to ask for narrower still.
 pub fn agrees(what: &str, xs: &[f64], published: f64, n_published: usize, unit: f64) -> f64 {
     let (mean, sd) = mean_sd(xs);
     let half = Z99 * sd * (1.0 / xs.len() as f64 + 1.0 / n_published as f64).sqrt() + unit / 2.0;
@@ -30,6 +31,13 @@ pub fn agrees(what: &str, xs: &[f64], published: f64, n_published: usize, unit: 
         "{what}: {mean:.4} (n = {}) against {published}: 99% interval ±{half:.4}, {:.1}%",
         xs.len(),
         100.0 * half / published
+    );
+    // Narrower than half the value, so that a result twice or half the
+    // published one fails: an interval that wide cannot tell them apart.
+    assert!(
+        half < 0.5 * published.abs(),
+        "{what}: the 99% interval ±{half:.4} is {:.0}% of {published}: too wide to catch a 2x error",
+        100.0 * half / published.abs()
     );
     half / published
 }
