@@ -19,6 +19,7 @@ pub mod experiments;
 pub mod history;
 pub mod protocols;
 pub mod scenario;
+pub mod search;
 pub mod sim;
 pub mod stats;
 pub mod viewmodel;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Each top-level module of `src/` and its rank: a file may name a module
 /// of its own rank or below, never above.
-const RANKS: [(&str, u8); 11] = [
+const RANKS: [(&str, u8); 12] = [
     ("sim", 0),
     ("stats", 0),
     ("contract", 1),
@@ -15,6 +15,7 @@ const RANKS: [(&str, u8); 11] = [
     ("protocols", 2),
     ("scenario", 3),
     ("experiments", 3),
+    ("search", 3),
     ("viewmodel", 4),
     ("ui", 5),
     ("bin", 5),

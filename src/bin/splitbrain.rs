@@ -26,9 +26,13 @@ mod cap;
 mod failover;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/search.rs"]
+mod search;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress, RunProgress};
-    use crate::{cap, failover, quorum};
+    use crate::{cap, failover, quorum, search};
     use clap::{Args, Parser, Subcommand};
     use splitbrain::scenario::Scenario;
     use std::io::Write;
@@ -78,6 +82,12 @@ mod cli {
             after_help = "Limits: 3 to 15 nodes; a minority of fewer than half of them; 1 to 1,000 clients. Raft clients redirect once to a leader they can reach and give up after 400 ms; store clients time out after 200 ms and retry once."
         )]
         Cap(cap::CapArgs),
+        /// Search fault schedules around a scenario for a property that
+        /// breaks, and shrink the first violation to a small scenario.
+        #[command(
+            after_help = "Exit status: 1 when a property broke (the shrunk scenario is written to --out and printed as a link), 0 when none did, 2 on bad input. Schedule i of seed S is the same on every machine; --budget stops early by wall time, so its count depends on the machine."
+        )]
+        Search(search::SearchArgs),
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -233,8 +243,17 @@ mod cli {
             Command::Swim(a) => swim_cmd(a),
             Command::Quorum(a) => quorum::quorum_cmd(a),
             Command::Cap(a) => cap::cap_cmd(a),
+            Command::Search(a) => search::search_cmd(a),
         };
         finish(code)
+    }
+
+    /// A scenario from a file or a playground link.
+    pub(crate) fn load(arg: &std::path::Path) -> Result<Scenario, String> {
+        match from_link(&arg.display().to_string()) {
+            Some(link) => link,
+            None => read_scenario(arg),
+        }
     }
 
     fn read_scenario(path: &std::path::Path) -> Result<Scenario, String> {

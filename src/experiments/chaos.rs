@@ -126,7 +126,7 @@ fn random_timeline(
 }
 
 /// A random group of 1 to n−1 nodes cut off from the rest.
-fn random_partition(rng: &mut Rng, n: u32) -> Action {
+pub(crate) fn random_partition(rng: &mut Rng, n: u32) -> Action {
     let mut ids: Vec<NodeId> = (0..n).collect();
     rng.shuffle(&mut ids);
     let k = 1 + rng.below(u64::from(n.max(2) - 1)) as usize;
@@ -134,7 +134,7 @@ fn random_partition(rng: &mut Rng, n: u32) -> Action {
 }
 
 /// A random directed link made lossy (and, with `dup`, maybe duplicating).
-fn lossy_link(rng: &mut Rng, n: u32, network: &LinkSpec, dup: bool) -> Action {
+pub(crate) fn lossy_link(rng: &mut Rng, n: u32, network: &LinkSpec, dup: bool) -> Action {
     let from = rng.below(u64::from(n)) as NodeId;
     let to = (from + 1 + rng.below(u64::from(n - 1)) as NodeId) % n;
     let loss = [0.0, 0.1, 0.3, 0.6][rng.below(4) as usize];
