@@ -108,3 +108,67 @@ fn the_command_line_search() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read scenario"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every broken variant the search is meant to find, with the schedules it
+/// took and the actions left after shrinking. A measurement, not a test:
+/// `cargo test --release --test search zoo -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn zoo() {
+    let gossip = |bug: &str| {
+        Scenario::from_json(&format!(
+            r#"{{"version":1,"protocol":{{"gossip":{{"mode":"anti-entropy","exchange":"pull","period_ms":100,"bug":"{bug}"}}}},"nodes":30,"seed":1,"duration_ms":4000}}"#
+        ))
+        .unwrap()
+    };
+    let swim = |bug: &str| {
+        Scenario::from_json(&format!(
+            r#"{{"version":1,"protocol":{{"swim":{{"period_ms":200,"suspicion_ms":600,"bug":"{bug}"}}}},"nodes":20,"seed":1,"duration_ms":30000}}"#
+        ))
+        .unwrap()
+    };
+    let mut cases: Vec<(String, Scenario)> = Vec::new();
+    for bug in [
+        "vote_twice",
+        "vote_without_log_check",
+        "skip_prev_term_check",
+        "leader_overwrites_uncommitted",
+        "witness_campaigns",
+        "read_without_round",
+        "read_uncommitted",
+    ] {
+        let extra = if bug == "witness_campaigns" { r#","witnesses":[4]"# } else { "" };
+        cases.push((bug.into(), raft(&format!(r#""bug":"{bug}"{extra}"#))));
+    }
+    // With a no-op entry, or a request every 20 ms, a new leader's own
+    // entry commits the old ones at once: rare requests leave the window.
+    let mut figure_8 = raft(r#""bug":"commit_previous_term_by_count","leader_noop":false"#);
+    figure_8.client = Some(splitbrain::scenario::ClientLoad { interval_ms: 500.0, reads: false });
+    figure_8.duration_ms = splitbrain::scenario::Millis::from_ms(10_000);
+    cases.push(("commit_previous_term_by_count".into(), figure_8));
+    for bug in ["server_context", "keep_one_sibling", "sync_without_repair", "slow_sync"] {
+        // Long enough after the last fault for the convergence bound to pass.
+        let mut s = store(&format!(r#""bug":"{bug}","#));
+        s.duration_ms = splitbrain::scenario::Millis::from_ms(8_000);
+        cases.push((bug.into(), s));
+    }
+    cases.push(("replace_on_pull".into(), gossip("replace_on_pull")));
+    for bug in ["suspect_forever", "ignore_incarnation"] {
+        cases.push((bug.into(), swim(bug)));
+    }
+    for (name, base) in cases {
+        let t0 = std::time::Instant::now();
+        let out = search(&base, 1, 2000, &mut |_| t0.elapsed().as_secs() < 60);
+        match out.found {
+            Some(f) => println!(
+                "{name}: {} after {} schedules, {:.1} s; {} -> {} actions",
+                f.property,
+                out.schedules,
+                t0.elapsed().as_secs_f64(),
+                f.actions,
+                f.shrunk_actions
+            ),
+            None => println!("{name}: not found in {} schedules, {:.1} s", out.schedules, t0.elapsed().as_secs_f64()),
+        }
+    }
+}
