@@ -111,9 +111,19 @@ fn random_timeline(
     stream: u64,
     until: Time,
     gap: Time,
+    draw: impl FnMut(&mut Rng) -> Action,
+) -> Vec<TimedAction> {
+    timeline_from(&mut Rng::new(seed, stream), until, gap, draw)
+}
+
+/// Actions drawn by `draw` from `rng`, at gaps drawn uniformly from 1 to
+/// twice `gap`, until `until`.
+pub(crate) fn timeline_from(
+    rng: &mut Rng,
+    until: Time,
+    gap: Time,
     mut draw: impl FnMut(&mut Rng) -> Action,
 ) -> Vec<TimedAction> {
-    let mut rng = Rng::new(seed, stream);
     let mut timeline = Vec::new();
     let mut t = 0;
     loop {
@@ -121,7 +131,7 @@ fn random_timeline(
         if t >= until {
             return timeline;
         }
-        timeline.push(TimedAction { at: Millis(t), action: draw(&mut rng) });
+        timeline.push(TimedAction { at: Millis(t), action: draw(rng) });
     }
 }
 

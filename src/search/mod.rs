@@ -14,7 +14,7 @@
 pub mod shrink;
 
 use crate::contract::{Action, Target, TimedAction};
-use crate::experiments::chaos::{lossy_link, random_partition};
+use crate::experiments::chaos::{lossy_link, random_partition, timeline_from};
 use crate::scenario::{visit, Millis, Registered, Runner, Scenario, Visit};
 use crate::sim::rng::{derive_seed, Rng};
 use crate::sim::{NodeId, Time};
@@ -62,27 +62,18 @@ pub fn schedule(base: &Scenario, has_leader: bool, seed: u64, index: u64) -> Sce
     let end = base.duration_ms.us();
     let until = end / 5 * 4;
     let gap = rng.range_inclusive((end / 200).max(1_000), (end / 10).max(2_000));
+    let leader = |rng: &mut Rng| if has_leader && rng.chance(0.5) { Target::Leader } else { Target::Node(node(rng)) };
     let mut timeline = base.timeline.clone();
-    let mut t = 0;
-    loop {
-        t += rng.range_inclusive(1, 2 * gap);
-        if t >= until {
-            break;
-        }
-        let leader =
-            |rng: &mut Rng| if has_leader && rng.chance(0.5) { Target::Leader } else { Target::Node(node(rng)) };
-        let action = match kinds[rng.below(kinds.len() as u64) as usize] {
-            0 => Action::Crash { node: leader(&mut rng) },
-            1 => Action::Restart { node: node(&mut rng) },
-            2 => Action::Pause { node: leader(&mut rng) },
-            3 => Action::Resume { node: node(&mut rng) },
-            4 => random_partition(&mut rng, n),
-            5 => Action::Isolate { node: leader(&mut rng) },
-            6 => Action::HealAll,
-            _ => lossy_link(&mut rng, n, &base.network, true),
-        };
-        timeline.push(TimedAction { at: Millis(t), action });
-    }
+    timeline.extend(timeline_from(&mut rng, until, gap, |rng| match kinds[rng.below(kinds.len() as u64) as usize] {
+        0 => Action::Crash { node: leader(rng) },
+        1 => Action::Restart { node: node(rng) },
+        2 => Action::Pause { node: leader(rng) },
+        3 => Action::Resume { node: node(rng) },
+        4 => random_partition(rng, n),
+        5 => Action::Isolate { node: leader(rng) },
+        6 => Action::HealAll,
+        _ => lossy_link(rng, n, &base.network, true),
+    }));
     timeline.push(TimedAction { at: Millis(until), action: Action::HealAll });
     for node in 0..n {
         timeline.push(TimedAction { at: Millis(until), action: Action::Restart { node } });

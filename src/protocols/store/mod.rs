@@ -8,6 +8,7 @@
 
 pub mod anti_entropy;
 pub mod checkers;
+pub mod client_history;
 pub mod clients;
 pub mod config;
 pub mod convergence;

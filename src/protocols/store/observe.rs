@@ -24,9 +24,6 @@ pub use super::counts::{Served, Side, StoreCounts};
 use super::dvv::{Dot, Version, VersionVector};
 use super::node::{Key, Msg, Note, Resolution, Stamped, StoreNode, Value};
 use crate::contract::Observer;
-use crate::history::kv::{self, Input, Output};
-use crate::history::mvr;
-use crate::history::Op;
 use crate::sim::cow::CowVec;
 use crate::sim::trace::EventKind;
 use crate::sim::{NodeId, Sim, Time};
@@ -72,14 +69,6 @@ pub struct OpRecord {
     /// histories short enough to check.
     #[serde(skip)]
     pub version: Option<(Dot, VersionVector)>,
-}
-
-impl OpRecord {
-    /// This operation in a history, with the input and output a model
-    /// reads it as (a client named by its node when it has no number).
-    fn op<I, O>(&self, input: I, output: O) -> Op<I, O> {
-        Op { client: self.client.unwrap_or(u32::MAX - self.node), call: self.call, ret: self.ret, input, output }
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -130,7 +119,7 @@ pub struct StoreObserver {
     compensated: BTreeSet<Value>,
     /// Whether the store resolves by last writer wins, and whether its
     /// values are CRDTs (read off the nodes' configuration).
-    mode: Option<(bool, bool)>,
+    pub(super) mode: Option<(bool, bool)>,
     pub counts: StoreCounts,
     pub series: CowVec<Sample>,
     /// The (key, replica) pairs a step delivered to (kept to reuse its room).
@@ -205,57 +194,6 @@ impl StoreObserver {
     /// Replica-keys holding siblings now.
     pub fn sibling_keys(&self) -> usize {
         self.sibling_keys.len()
-    }
-
-    /// The history of client operations as a multi-value register's: each
-    /// write with the version it made, each read with every sibling it
-    /// returned. What a store that keeps siblings is checked against.
-    pub fn sibling_history(&self) -> Vec<Op<mvr::Input, mvr::Output>> {
-        self.ops
-            .iter()
-            .map(|o| {
-                let input = match (o.write, &o.version) {
-                    (Some(value), Some((dot, past))) => mvr::Input::Put {
-                        key: o.key,
-                        value,
-                        dot: Some((dot.node, dot.counter)),
-                        past: past.iter().collect(),
-                    },
-                    (Some(value), None) => mvr::Input::Put { key: o.key, value, dot: None, past: Vec::new() },
-                    (None, _) => mvr::Input::Get { key: o.key },
-                };
-                let output = match (o.ret, o.write) {
-                    (None, _) => mvr::Output::Unknown,
-                    (Some(_), Some(_)) => mvr::Output::Ok,
-                    (Some(_), None) => {
-                        let mut values = o.values.clone();
-                        values.sort_unstable();
-                        mvr::Output::Read(values)
-                    }
-                };
-                o.op(input, output)
-            })
-            .collect()
-    }
-
-    /// The history of client operations as a register's, each read
-    /// returning one value: what last-writer-wins is checked against.
-    pub fn history(&self) -> Vec<Op<Input, Output>> {
-        self.ops
-            .iter()
-            .map(|o| {
-                let input = match o.write {
-                    Some(value) => Input::Put { key: o.key, value },
-                    None => Input::Get { key: o.key },
-                };
-                let output = match (o.ret, o.write) {
-                    (None, _) => Output::Unknown,
-                    (Some(_), Some(_)) => Output::Ok,
-                    (Some(_), None) => Output::Read(o.values.iter().max().copied()),
-                };
-                o.op(input, output)
-            })
-            .collect()
     }
 
     fn answered(&mut self, id: u64, at: Time, values: Option<&[Value]>) {
@@ -527,29 +465,7 @@ impl Observer<StoreNode> for StoreObserver {
     fn figures(&self, sim: &Sim<StoreNode>) -> StoreFigures {
         let c = self.counts(sim);
         let (_, divergent_at_end) = self.divergence(sim.now());
-        let linearizability = if self.mode.is_some_and(|(_, crdt)| crdt) {
-            "not applicable: counters and sets are not registers".to_string()
-        } else if self.unrecorded > 0 || self.ops.len() > MAX_CHECKED_OPS {
-            format!(
-                "not checked: {} operations (the check runs on at most {MAX_CHECKED_OPS})",
-                self.ops.len() as u64 + self.unrecorded
-            )
-        } else {
-            let lww = self.mode.is_some_and(|(lww, _)| lww);
-            let (verdict, calls) = if lww {
-                let h = self.history();
-                (kv::check(&h), h.iter().map(|o| o.call).collect::<Vec<_>>())
-            } else {
-                let h = self.sibling_history();
-                (mvr::check(&h), h.iter().map(|o| o.call).collect())
-            };
-            match verdict {
-                Ok(()) => format!("linearizable ({} operations)", calls.len()),
-                Err(v) => {
-                    format!("not linearizable: {v}; that operation was called at {:.3} s", calls[v.op] as f64 / 1e6)
-                }
-            }
-        };
+        let linearizability = self.linearizability();
         StoreFigures {
             availability: Availability {
                 connected: c.connected.fraction(),
