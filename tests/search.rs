@@ -5,7 +5,7 @@
 use splitbrain::protocols::raft::Raft;
 use splitbrain::protocols::store::node::StoreNode;
 use splitbrain::scenario::{Registered, Runner, Scenario};
-use splitbrain::search::{search, Found};
+use splitbrain::search::{search, Found, Shard};
 
 fn raft(options: &str) -> Scenario {
     let json = format!(
@@ -34,7 +34,7 @@ fn replays<P: Registered>(f: &Found) {
 
 #[test]
 fn a_double_vote_is_found_and_shrunk() {
-    let out = search(&raft(r#""bug":"vote_twice""#), 1, 200, &mut |_| true);
+    let out = search(&raft(r#""bug":"vote_twice""#), 1, 200, Shard::ALL, &mut |_| true);
     let f = out.found.expect("found within 200 schedules");
     eprintln!(
         "{} schedules; {}: {} -> {} actions in {} runs: {}",
@@ -47,7 +47,7 @@ fn a_double_vote_is_found_and_shrunk() {
 
 #[test]
 fn a_store_that_keeps_one_sibling_is_found_and_shrunk() {
-    let out = search(&store(r#""bug":"keep_one_sibling","#), 1, 200, &mut |_| true);
+    let out = search(&store(r#""bug":"keep_one_sibling","#), 1, 200, Shard::ALL, &mut |_| true);
     let f = out.found.expect("found within 200 schedules");
     eprintln!(
         "{} schedules; {}: {} -> {} actions in {} runs",
@@ -61,7 +61,7 @@ fn a_store_that_keeps_one_sibling_is_found_and_shrunk() {
 #[test]
 fn the_correct_protocols_survive_the_search() {
     for base in [raft(""), store("")] {
-        let out = search(&base, 7, 40, &mut |_| true);
+        let out = search(&base, 7, 40, Shard::ALL, &mut |_| true);
         assert_eq!(out.schedules, 40);
         assert!(out.found.is_none(), "{:?}", out.found.map(|f| (f.property, f.detail)));
     }
@@ -69,7 +69,7 @@ fn the_correct_protocols_survive_the_search() {
 
 #[test]
 fn a_search_stops_when_told() {
-    let out = search(&raft(""), 1, 1000, &mut |i| i < 3);
+    let out = search(&raft(""), 1, 1000, Shard::ALL, &mut |i| i < 3);
     assert_eq!(out.schedules, 3);
 }
 
@@ -86,7 +86,7 @@ fn the_command_line_search() {
     let o = run(&["search", bad.to_str().unwrap(), "--schedules", "50", "--json", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    for key in ["found", "property", "schedules", "shrunk_actions", "file", "link"] {
+    for key in ["found", "property", "schedules", "states", "shrunk_actions", "file", "link"] {
         assert!(!v[key].is_null(), "{key} in {v}");
     }
     assert_eq!(v["property"], "Election Safety");
@@ -106,6 +106,91 @@ fn the_command_line_search() {
     let o = run(&["search", dir.join("missing.json").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read scenario"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Four shards, run as four processes, merge into exactly the single
+/// run's report: the same violation, schedule count and abstract states,
+/// whether a property breaks or none does. Bad shards are refused.
+#[test]
+fn four_shards_merge_into_the_single_run() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = env!("CARGO_BIN_EXE_splitbrain");
+    let run = |args: &[&str]| std::process::Command::new(bin).args(args).output().unwrap();
+    let json = |o: &std::process::Output| -> serde_json::Value { serde_json::from_slice(&o.stdout).unwrap() };
+    let same =
+        ["found", "property", "detail", "schedules", "states", "schedule", "seed", "shrunk_actions", "at_us", "link"];
+    for (name, scenario, schedules) in [("bug", raft(r#""bug":"vote_twice""#), "40"), ("correct", raft(""), "12")] {
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, scenario.to_json()).unwrap();
+        let f = file.to_str().unwrap();
+        // Seed 2 breaks in schedule 2: not in shard 0's lanes.
+        let single = run(&[
+            "search",
+            f,
+            "--schedules",
+            schedules,
+            "--seed",
+            "2",
+            "--json",
+            "--out",
+            dir.join("one.json").to_str().unwrap(),
+        ]);
+        let children: Vec<_> = (0..4)
+            .map(|i| {
+                let out = std::fs::File::create(dir.join(format!("{name}-{i}.out"))).unwrap();
+                std::process::Command::new(bin)
+                    .args([
+                        "search",
+                        f,
+                        "--schedules",
+                        schedules,
+                        "--seed",
+                        "2",
+                        "--json",
+                        "--shard",
+                        &format!("{i}/4"),
+                    ])
+                    .stdout(out)
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let codes: Vec<Option<i32>> = children.into_iter().map(|mut c| c.wait().unwrap().code()).collect();
+        let parts: Vec<String> = (0..4).map(|i| dir.join(format!("{name}-{i}.out")).display().to_string()).collect();
+        let merged = run(&[&["merge", "--json"], &parts.iter().map(String::as_str).collect::<Vec<_>>()[..]].concat());
+        assert_eq!(merged.status.code(), single.status.code(), "{name}: {}", String::from_utf8_lossy(&merged.stderr));
+        let (one, all) = (json(&single), json(&merged));
+        for key in same {
+            assert_eq!(one[key], all[key], "{name}: {key}");
+        }
+        assert!(one["states"].as_u64().unwrap() > 1, "{one}");
+        if name == "bug" {
+            assert_eq!(one["found"], true);
+            let winner = one["schedule"].as_u64().unwrap() % 64 % 4;
+            assert_ne!(winner, 0, "the violation should not be in shard 0's lanes: {one}");
+            assert!(codes.contains(&Some(0)) || codes.iter().filter(|c| **c == Some(1)).count() > 1, "{codes:?}");
+        } else {
+            assert_eq!((one["found"].as_bool(), one["schedules"].as_u64()), (Some(false), Some(12)));
+            assert_eq!(codes, [Some(0); 4]);
+        }
+        // Three of four shards, or one twice, are not a search.
+        let o = run(&["merge", &parts[0], &parts[1], &parts[2]]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("shard 3/4 is missing"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let o = run(&["merge", &parts[0], &parts[1], &parts[2], &parts[2]]);
+        assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
+    }
+    for bad in ["5/4", "0/0", "4/4", "1/65", "x", "1"] {
+        let o = run(&["search", dir.join("bug.json").to_str().unwrap(), "--shard", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--shard takes i/n"), "{bad}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -158,7 +243,7 @@ fn zoo() {
     }
     for (name, base) in cases {
         let t0 = std::time::Instant::now();
-        let out = search(&base, 1, 2000, &mut |_| t0.elapsed().as_secs() < 60);
+        let out = search(&base, 1, 2000, Shard::ALL, &mut |_| t0.elapsed().as_secs() < 60);
         match out.found {
             Some(f) => println!(
                 "{name}: {} after {} schedules, {:.1} s; {} -> {} actions",

@@ -88,6 +88,12 @@ mod cli {
             after_help = "Exit status: 1 when a property broke (the shrunk scenario is written to --out and printed as a link), 0 when none did, 2 on bad input. Schedule i of seed S is the same on every machine; --budget stops early by wall time, so its count depends on the machine."
         )]
         Search(search::SearchArgs),
+        /// Put the reports of a search's shards (search --shard i/n
+        /// --json) together into the report of the single run.
+        #[command(
+            after_help = "Exit status: 1 when a property broke, 0 when none did, 2 when the files are not the reports of one search's shards (every shard once, the same scenario, seed, --schedules and shard count)."
+        )]
+        Merge(search::MergeArgs),
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -244,6 +250,7 @@ mod cli {
             Command::Quorum(a) => quorum::quorum_cmd(a),
             Command::Cap(a) => cap::cap_cmd(a),
             Command::Search(a) => search::search_cmd(a),
+            Command::Merge(a) => search::merge_cmd(a),
         };
         finish(code)
     }

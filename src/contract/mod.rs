@@ -136,6 +136,13 @@ pub trait Runnable: Protocol {
     fn must_hold(_spec: &Self::Spec, _timeline: &[TimedAction]) -> bool {
         true
     }
+    /// Each node's state as a coverage-guided search sees it: one value a
+    /// node, in id order, which say what is interesting about it and
+    /// nothing that differs between runs that are alike (Raft: its role,
+    /// and how far its term, log and commit point lag the cluster's). The
+    /// search adds each node's status and the partition's shape and
+    /// ignores which node is which. The default says nothing more.
+    fn abstract_nodes(_sim: &Sim<Self>, _out: &mut Vec<u64>) {}
     /// Whether a trace event marks a new leader (for the scrubber's marks).
     fn marks_leader(_event: &Event<Self>) -> bool {
         false

@@ -72,6 +72,12 @@ impl Progress {
             let _ = err.flush();
         }
     }
+    /// Clears the counter of a run that stopped before its total.
+    pub(crate) fn clear(&self) {
+        if self.on {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+        }
+    }
 }
 
 /// A scenario run's progress on a terminal: seeds, the simulated instant

@@ -4,7 +4,10 @@
 
 use crate::output::emit;
 use clap::Args;
-use splitbrain::search::search;
+use splitbrain::search::merge::shard_part;
+use splitbrain::search::{merge, search, Report, Shard};
+use splitbrain::sim::trace::StableHasher;
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -26,6 +29,11 @@ pub struct SearchArgs {
     budget: Option<f64>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Run only shard i of n (from 0; n at most 64): the schedules whose
+    /// lane (index mod 64) is i mod n. `splitbrain merge` puts the
+    /// shards' --json reports together into the single run's.
+    #[arg(long, value_name = "i/n")]
+    shard: Option<String>,
     /// Where to write the shrunk scenario [default: FILE's name with .min.json].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -40,69 +48,136 @@ pub fn search_cmd(a: SearchArgs) -> i32 {
     if let Some(b) = a.budget.filter(|b| !(b.is_finite() && *b > 0.0)) {
         return crate::output::fail(format!("--budget must be a positive number of seconds, not {b}"));
     }
+    let shard = match a.shard.as_deref().map(Shard::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => return crate::output::fail(e),
+    };
     let base = match crate::cli::load(&a.scenario) {
         Ok(s) => s,
         Err(e) => return crate::output::fail(e),
     };
     let start = Instant::now();
     let budget = a.budget.map(Duration::from_secs_f64);
-    let out = search(&base, a.seed, a.schedules, &mut |_| budget.is_none_or(|b| start.elapsed() < b));
-    let seconds = start.elapsed().as_secs_f64();
-    let per_s = out.schedules as f64 / seconds.max(1e-9);
-    let Some(f) = out.found else {
+    let progress = crate::output::Progress::new("schedules", a.schedules);
+    let out = search(&base, a.seed, a.schedules, shard.unwrap_or(Shard::ALL), &mut |i| {
+        progress.tick(i);
+        budget.is_none_or(|b| start.elapsed() < b)
+    });
+    progress.clear();
+    let mut report = Report::of(&out, a.seed, start.elapsed().as_secs_f64());
+    if let Some(sh) = shard {
+        let mut h = StableHasher::default();
+        base.to_json().hash(&mut h);
+        report.shard = Some(shard_part(&out, sh, a.schedules, h.finish()));
+    }
+    let Some(f) = &out.found else {
         if a.json {
-            outln!(
-                "{}",
-                serde_json::json!({"found": false, "schedules": out.schedules, "seed": a.seed, "seconds": round3(seconds), "schedules_per_s": round3(per_s)})
-            );
+            outln!("{}", serde_json::to_string(&report).expect("serializes"));
         } else {
             outln!(
-                "no property broke in {} schedules (seed {}, {seconds:.1} s, {per_s:.0} a second)",
+                "no property broke in {} schedules (seed {}{}, {} abstract states, {:.1} s, {:.0} a second)",
                 out.schedules,
-                a.seed
+                a.seed,
+                shard.map(|s| format!(", shard {}/{}", s.index, s.count)).unwrap_or_default(),
+                out.states,
+                report.seconds,
+                report.schedules_per_s
             );
         }
         return 0;
     };
-    let file = a.out.unwrap_or_else(|| a.scenario.with_extension("min.json"));
+    let file = a.out.clone().unwrap_or_else(|| match shard {
+        Some(s) => a.scenario.with_extension(format!("shard{}of{}.min.json", s.index, s.count)),
+        None => a.scenario.with_extension("min.json"),
+    });
     let mut scenario = f.scenario.clone();
     scenario.name = format!("{}: found by search (seed {}, schedule {})", f.property, a.seed, f.schedule);
     if let Err(e) = std::fs::write(&file, scenario.to_json() + "\n") {
         return crate::output::fail(format!("cannot write {}: {e}", file.display()));
     }
-    let link = format!("{}#{}", a.base, splitbrain::scenario::codec::fragment(&scenario, f.at_us));
-    if a.json {
-        outln!(
-            "{}",
-            serde_json::json!({
-                "found": true, "property": f.property, "detail": f.detail, "schedules": out.schedules,
-                "schedule": f.schedule, "seed": a.seed, "actions": f.actions, "shrunk_actions": f.shrunk_actions,
-                "shrink_runs": f.shrink_runs, "at_us": f.at_us, "seconds": round3(seconds),
-                "schedules_per_s": round3(per_s), "file": file.display().to_string(), "link": link,
-            })
-        );
-    } else {
-        outln!(
-            "{} broke in schedule {} of seed {} ({} schedules, {seconds:.1} s)",
-            f.property,
-            f.schedule,
-            a.seed,
-            out.schedules
-        );
-        outln!("  {}", f.detail);
-        outln!(
-            "shrunk from {} to {} actions ({} runs); it breaks at {:.3} ms",
-            f.actions,
-            f.shrunk_actions,
-            f.shrink_runs,
-            f.at_us as f64 / 1000.0
-        );
-        outln!("written to {}", file.display());
-        outln!("{link}");
-    }
+    report.file = Some(file.display().to_string());
+    report.link = Some(format!("{}#{}", a.base, splitbrain::scenario::codec::fragment(&scenario, f.at_us)));
+    print(&report, a.json);
     1
 }
 
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+/// Prints a report that found a violation.
+fn print(r: &Report, json: bool) {
+    if json {
+        outln!("{}", serde_json::to_string(r).expect("serializes"));
+        return;
+    }
+    let (Some(property), Some(schedule)) = (&r.property, r.schedule) else { return };
+    outln!(
+        "{property} broke in schedule {schedule} of seed {} ({} schedules, {} abstract states, {:.1} s)",
+        r.seed,
+        r.schedules,
+        r.states,
+        r.seconds
+    );
+    outln!("  {}", r.detail.as_deref().unwrap_or(""));
+    outln!(
+        "shrunk from {} to {} actions ({} runs); it breaks at {:.3} ms",
+        r.actions.unwrap_or(0),
+        r.shrunk_actions.unwrap_or(0),
+        r.shrink_runs.unwrap_or(0),
+        r.at_us.unwrap_or(0) as f64 / 1000.0
+    );
+    outln!("written to {}", r.file.as_deref().unwrap_or(""));
+    outln!("{}", r.link.as_deref().unwrap_or(""));
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// The shards' reports (`splitbrain search --shard i/n --json`), one
+    /// file each.
+    #[arg(required = true)]
+    reports: Vec<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// `splitbrain merge`: the shards' reports put together into the report
+/// a single run would have printed; exit 1 when a property broke, 0 when
+/// none did, 2 when the reports are not one search's shards.
+pub fn merge_cmd(a: MergeArgs) -> i32 {
+    let mut parts = Vec::new();
+    for path in &a.reports {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return crate::output::fail(format!("cannot read report '{}': {e}", path.display())),
+        };
+        match serde_json::from_str::<Report>(&text) {
+            Ok(r) => parts.push(r),
+            Err(e) => {
+                return crate::output::fail(format!(
+                    "'{}' is not a report of splitbrain search --json: {e}",
+                    path.display()
+                ))
+            }
+        }
+    }
+    let (report, complete) = match merge(&parts) {
+        Ok(m) => m,
+        Err(e) => return crate::output::fail(e),
+    };
+    if !complete {
+        eprintln!("warning: a shard stopped at its --budget, so this is what the shards ran, not what one run of every schedule would find");
+    }
+    if report.found {
+        print(&report, a.json);
+        return 1;
+    }
+    if a.json {
+        outln!("{}", serde_json::to_string(&report).expect("serializes"));
+    } else {
+        outln!(
+            "no property broke in {} schedules (seed {}, {} abstract states, {:.1} s)",
+            report.schedules,
+            report.seed,
+            report.states,
+            report.seconds
+        );
+    }
+    0
 }

@@ -162,6 +162,24 @@ impl Runnable for Raft {
         cluster::leader(sim)
     }
 
+    /// Role, and the lag of term, log and commit point behind the
+    /// cluster's most (each up to 3): where Figure 8's states live.
+    fn abstract_nodes(sim: &Sim<Raft>, out: &mut Vec<u64>) {
+        let live = || (0..sim.len()).filter_map(|i| sim.node(i));
+        let term = live().map(Raft::term).max().unwrap_or(0);
+        let last = live().map(|r| r.log().last_index()).max().unwrap_or(0);
+        let commit = live().map(Raft::commit_index).max().unwrap_or(0);
+        for i in 0..sim.len() {
+            out.push(sim.node(i).map_or(0, |r| {
+                let lag = |max: u64, x: u64| (max - x).min(3);
+                1 + r.role() as u64
+                    + 8 * lag(term, r.term())
+                    + 32 * lag(last, r.log().last_index())
+                    + 128 * lag(commit, r.commit_index())
+            }));
+        }
+    }
+
     fn request(id: u64, _: Option<u32>) -> Option<Cmd> {
         Some(Cmd::Request(id))
     }
