@@ -126,6 +126,7 @@ fn the_json_schema_matches_the_scenario_model() {
         links: vec![LinkOverride { from: 0, to: 1, link: link.clone() }],
         client: Some(ClientLoad { interval_ms: 5.0, reads: true }),
         fsync_ms: Some([1.0, 2.0]),
+        scripted: false,
         timeline: every_action.iter().map(|a| TimedAction { at: Millis(1), action: a.clone() }).collect(),
         expect: Some(splitbrain::scenario::Expect {
             violations: vec!["Election Safety".into()],

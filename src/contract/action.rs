@@ -138,6 +138,26 @@ pub enum Action {
     RemoveServer {
         node: NodeId,
     },
+    /// In a scripted run: deliver the `nth` (from 0) message waiting from
+    /// `from` to `to`.
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        #[serde(default)]
+        nth: u32,
+    },
+    /// In a scripted run: lose that message instead.
+    Drop {
+        from: NodeId,
+        to: NodeId,
+        #[serde(default)]
+        nth: u32,
+    },
+    /// In a scripted run: fire a node's armed timer, by its name.
+    Fire {
+        node: NodeId,
+        timer: String,
+    },
 }
 
 /// An action and when it happens.
@@ -170,7 +190,7 @@ impl<'de> Deserialize<'de> for TimedAction {
 }
 
 /// The actions, with the fields each takes.
-const ACTIONS: [(&str, &[&str]); 18] = [
+const ACTIONS: [(&str, &[&str]); 21] = [
     ("crash", &["node"]),
     ("restart", &["node"]),
     ("pause", &["node"]),
@@ -189,6 +209,9 @@ const ACTIONS: [(&str, &[&str]); 18] = [
     ("campaign", &["node"]),
     ("add_server", &["node"]),
     ("remove_server", &["node"]),
+    ("deliver", &["from", "to", "nth"]),
+    ("drop", &["from", "to", "nth"]),
+    ("fire", &["node", "timer"]),
 ];
 
 /// An entry's fields, taken out one by one.
@@ -257,7 +280,10 @@ impl Action {
             "transfer" => Action::Transfer { to: f.take("to")? },
             "campaign" => Action::Campaign { node: f.take("node")? },
             "add_server" => Action::AddServer { node: f.take("node")? },
-            _ => Action::RemoveServer { node: f.take("node")? },
+            "remove_server" => Action::RemoveServer { node: f.take("node")? },
+            "deliver" => Action::Deliver { from: f.take("from")?, to: f.take("to")?, nth: f.take_or("nth", 0)? },
+            "drop" => Action::Drop { from: f.take("from")?, to: f.take("to")?, nth: f.take_or("nth", 0)? },
+            _ => Action::Fire { node: f.take("node")?, timer: f.take("timer")? },
         })
     }
 }
@@ -284,6 +310,9 @@ impl Action {
             Action::Campaign { .. } => "campaign",
             Action::AddServer { .. } => "add_server",
             Action::RemoveServer { .. } => "remove_server",
+            Action::Deliver { .. } => "deliver",
+            Action::Drop { .. } => "drop",
+            Action::Fire { .. } => "fire",
         }
     }
 }
@@ -313,6 +342,9 @@ mod tests {
             Action::Campaign { node: 2 },
             Action::AddServer { node: 2 },
             Action::RemoveServer { node: 1 },
+            Action::Deliver { from: 0, to: 1, nth: 2 },
+            Action::Drop { from: 1, to: 0, nth: 0 },
+            Action::Fire { node: 2, timer: "election".into() },
         ]
     }
 

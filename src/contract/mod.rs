@@ -10,15 +10,18 @@
 
 mod action;
 mod link;
+mod rename;
 mod work;
 
 pub use action::{Action, Target, TimedAction};
 pub use link::{ms_to_us, HeavyTail, LinkSpec, Millis, TimeError, MAX_DURATION_US};
+pub use rename::Rename;
 pub use work::{TooMuchWork, MAX_CLIENT_OPS, MAX_PERIODS};
 
 use crate::sim::invariant::Checker;
 use crate::sim::protocol::Protocol;
 use crate::sim::trace::Event;
+use crate::sim::trace::StableHasher;
 use crate::sim::{NodeId, Sim, Time};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -143,6 +146,25 @@ pub trait Runnable: Protocol {
     /// search adds each node's status and the partition's shape and
     /// ignores which node is which. The default says nothing more.
     fn abstract_nodes(_sim: &Sim<Self>, _out: &mut Vec<u64>) {}
+    /// Whether `splitbrain explore` can take `spec`, and if not, why. The
+    /// explorer fires timers and delivers messages in any order with time
+    /// standing still, and identifies states by [`Runnable::fingerprint`].
+    fn explorable(_spec: &Self::Spec) -> Result<(), String> {
+        Err("it has no model for exhaustive exploration yet; splitbrain search explores it".into())
+    }
+    /// Whether the nodes of `spec` are interchangeable, so that states
+    /// that differ only by renaming are explored once.
+    fn symmetric(_spec: &Self::Spec) -> bool {
+        false
+    }
+    /// Hashes what this node's state means for what it does next, with
+    /// node ids renamed by `rename`: not its clocks, nor counters that only
+    /// grow and change nothing the explorer can do (so that the state space
+    /// is finite for a finite depth of terms). Two nodes that hash alike
+    /// must behave alike.
+    fn fingerprint(&self, _rename: &Rename, _h: &mut StableHasher) {}
+    /// Hashes a message in the same way.
+    fn msg_fingerprint(_msg: &Self::Msg, _rename: &Rename, _h: &mut StableHasher) {}
     /// Whether a trace event marks a new leader (for the scrubber's marks).
     fn marks_leader(_event: &Event<Self>) -> bool {
         false

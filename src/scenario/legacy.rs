@@ -130,6 +130,7 @@ pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
         links: Vec::new(),
         client: None,
         fsync_ms: None,
+        scripted: false,
         timeline,
         expect: None,
     };

@@ -91,6 +91,11 @@ pub struct Scenario {
     /// them; [`crate::sim::storage`]). Absent: instantaneous.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fsync_ms: Option<[f64; 2]>,
+    /// Nothing happens by itself: messages wait until the timeline
+    /// delivers or drops them, and timers until it fires them
+    /// ([`crate::sim::script`]). What `splitbrain explore` writes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scripted: bool,
     #[serde(default)]
     pub timeline: Vec<TimedAction>,
     /// What the scenario declares it shows; `splitbrain run` checks it.
@@ -175,6 +180,7 @@ impl Scenario {
             links: Vec::new(),
             client: None,
             fsync_ms: None,
+            scripted: false,
             timeline: Vec::new(),
             expect: None,
         }
@@ -338,6 +344,12 @@ impl Scenario {
     /// One timeline action: the nodes and links it names exist, and its
     /// values are within what a run allows.
     fn validate_action(&self, action: &Action) -> Result<(), String> {
+        if matches!(action, Action::Deliver { .. } | Action::Drop { .. } | Action::Fire { .. }) && !self.scripted {
+            return Err(format!(
+                "'{}' acts only in a scripted run, where nothing happens by itself: add \"scripted\": true",
+                action.name()
+            ));
+        }
         let n = self.nodes;
         let node = |id: NodeId| {
             if id < n {
@@ -373,6 +385,11 @@ impl Scenario {
                 node(*a)?;
                 node(*b)?;
             }
+            Action::Deliver { from, to, .. } | Action::Drop { from, to, .. } => {
+                node(*from)?;
+                node(*to)?;
+            }
+            Action::Fire { node: id, .. } => node(*id)?,
             Action::Partition { groups } => {
                 let mut seen = vec![false; n as usize];
                 for &id in groups.iter().flatten() {

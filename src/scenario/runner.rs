@@ -141,6 +141,9 @@ impl<P: Registered> Runner<P> {
         for l in &scenario.links {
             sim.set_link(l.from, l.to, l.link.to_config().map_err(ScenarioError::Invalid)?);
         }
+        if scenario.scripted {
+            sim.set_scripted();
+        }
         let client_interval = scenario.client.as_ref().map(|c| ((c.interval_ms * 1000.0).round() as Time).max(10));
         let reads = scenario.client.as_ref().is_some_and(|c| c.reads);
         let mut runner = Runner {
@@ -348,6 +351,12 @@ impl<P: Registered> Runner<P> {
         self.apply(&action);
     }
 
+    /// Applies an action now without recording it: a step of the
+    /// exhaustive explorer, whose path becomes the timeline afterwards.
+    pub fn perform(&mut self, action: &Action) {
+        self.apply(action);
+    }
+
     fn resolve(&self, t: Target) -> Option<u32> {
         match t {
             Target::Node(n) => Some(n),
@@ -432,6 +441,22 @@ impl<P: Registered> Runner<P> {
             },
             Action::Skew { node, offset_ms, drift_ppm } => {
                 sim.skew(node, (offset_ms * 1000.0).round() as i64, drift_ppm)
+            }
+            // A scripted run's steps; one that finds nothing to act on
+            // does nothing.
+            Action::Deliver { from, to, nth } => match sim.held_index(from, to, nth) {
+                Some(i) if sim.deliver_held(i) => {}
+                _ => return,
+            },
+            Action::Drop { from, to, nth } => match sim.held_index(from, to, nth) {
+                Some(i) if sim.drop_held(i) => {}
+                _ => return,
+            },
+            Action::Fire { node, ref timer } => {
+                let Some(t) = sim.timers(node).find(|t| t.to_string() == *timer) else { return };
+                if !sim.fire(node, t) {
+                    return;
+                }
             }
             // Commands of a protocol that does not take them: validation
             // refuses them in a scenario, so only a bug gets here.

@@ -21,6 +21,7 @@
 //! would, and [`merge`] puts shards together into the single run's result.
 
 pub mod coverage;
+pub mod explore;
 pub mod merge;
 pub mod shrink;
 

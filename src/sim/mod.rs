@@ -21,6 +21,7 @@ pub mod protocol;
 mod queue;
 pub mod rng;
 mod sample;
+pub mod script;
 pub mod storage;
 #[cfg(test)]
 pub mod testkit;
@@ -169,6 +170,8 @@ pub struct Sim<P: Protocol> {
     disk_rng: Rng,
     /// Messages in flight kept for drawing, if asked (`sample.rs`).
     sample: Option<Box<sample::Sample<P::Msg>>>,
+    /// A scripted run's waiting messages (`script.rs`).
+    script: Option<Vec<script::Held<P::Msg>>>,
 }
 
 impl<P: Protocol> Sim<P> {
@@ -195,6 +198,7 @@ impl<P: Protocol> Sim<P> {
             storage: None,
             disk_rng: Rng::new(seed, rng::DISK_STREAM),
             sample: None,
+            script: None,
         };
         for id in 0..nodes {
             sim.nodes.push(NodeSlot {
@@ -338,13 +342,25 @@ impl<P: Protocol> Sim<P> {
 
     /// Messages on the wire (in no particular order).
     pub fn in_flight(&self) -> impl Iterator<Item = InFlight<'_, P::Msg>> {
-        self.queue.iter().filter_map(|(deliver_at, payload)| match payload {
+        let queued = self.queue.iter().filter_map(|(deliver_at, payload)| match payload {
             Payload::Deliver { from, to, id, msg, lost, flight, arrived: false } => {
                 let sent_at = deliver_at.saturating_sub(u64::from(*flight));
                 Some(InFlight { from: *from, to: *to, id: *id, sent_at, deliver_at, msg, lost: *lost })
             }
             _ => None,
-        })
+        });
+        // A scripted run's messages wait at their door.
+        let now = self.now;
+        let held = self.held().iter().map(move |h| InFlight {
+            from: h.from,
+            to: h.to,
+            id: h.id,
+            sent_at: h.sent,
+            deliver_at: now.max(h.sent + 1),
+            msg: &h.msg,
+            lost: false,
+        });
+        queued.chain(held)
     }
 
     // ----- running -----
@@ -539,8 +555,10 @@ impl<P: Protocol> Sim<P> {
                 let gen = self.timer_gen;
                 let deadline = local + after_us as i64;
                 self.cold[node as usize].timers.insert(timer, TimerSlot { gen, set_at: local, deadline });
-                let at = self.nodes[node as usize].clock().true_at(deadline, self.now);
-                self.queue.push(at, Payload::Timer { node, timer, gen });
+                if self.script.is_none() {
+                    let at = self.nodes[node as usize].clock().true_at(deadline, self.now);
+                    self.queue.push(at, Payload::Timer { node, timer, gen });
+                }
             }
             Effect::CancelTimer { timer } => {
                 self.cold[node as usize].timers.remove(&timer);
@@ -556,6 +574,12 @@ impl<P: Protocol> Sim<P> {
         }
         let id = self.next_msg;
         self.next_msg += 1;
+        if let Some(held) = &mut self.script {
+            self.in_flight += 1;
+            self.trace.record(self.now, EventKind::Send { from: node, to, id, msg: msg.clone(), deliver_at: self.now });
+            held.push(script::Held { from: node, to, id, msg, sent: self.now });
+            return;
+        }
         let tx = self.net.transmit(node, to, self.now, &mut self.net_rng);
         let deliver_at = tx.deliver_at;
         self.in_flight += 1 + u64::from(tx.duplicate_at.is_some());

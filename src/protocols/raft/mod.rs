@@ -17,6 +17,7 @@
 pub mod cluster;
 mod config;
 mod election;
+mod fingerprint;
 pub mod invariants;
 pub mod log;
 mod membership;

@@ -162,8 +162,25 @@ impl Runnable for Raft {
         cluster::leader(sim)
     }
 
-    /// Role, and the lag of term, log and commit point behind the
-    /// cluster's most (each up to 3): where Figure 8's states live.
+    fn explorable(spec: &RaftParams) -> Result<(), String> {
+        super::fingerprint::explorable(spec)
+    }
+
+    fn symmetric(spec: &RaftParams) -> bool {
+        spec.witnesses.is_empty()
+    }
+
+    fn fingerprint(&self, rename: &crate::contract::Rename, h: &mut crate::sim::trace::StableHasher) {
+        super::fingerprint::node(self, rename, h)
+    }
+
+    fn msg_fingerprint(msg: &super::Msg, rename: &crate::contract::Rename, h: &mut crate::sim::trace::StableHasher) {
+        super::fingerprint::msg(msg, rename, h)
+    }
+
+    /// Role, and the lag of term, last log term, log and commit point
+    /// behind the cluster's most (each up to 3): where Figure 8's states
+    /// live.
     fn abstract_nodes(sim: &Sim<Raft>, out: &mut Vec<u64>) {
         let live = || (0..sim.len()).filter_map(|i| sim.node(i));
         let term = live().map(Raft::term).max().unwrap_or(0);
@@ -176,6 +193,7 @@ impl Runnable for Raft {
                     + 8 * lag(term, r.term())
                     + 32 * lag(last, r.log().last_index())
                     + 128 * lag(commit, r.commit_index())
+                    + 512 * lag(term, r.log().last_term())
             }));
         }
     }
