@@ -26,13 +26,16 @@ mod cap;
 mod failover;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/explore.rs"]
+mod explore;
+#[cfg(not(target_arch = "wasm32"))]
 #[path = "splitbrain/search.rs"]
 mod search;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress, RunProgress};
-    use crate::{cap, failover, quorum, search};
+    use crate::{cap, explore, failover, quorum, search};
     use clap::{Args, Parser, Subcommand};
     use splitbrain::scenario::Scenario;
     use std::io::Write;
@@ -94,6 +97,12 @@ mod cli {
             after_help = "Exit status: 1 when a property broke, 0 when none did, 2 when the files are not the reports of one search's shards (every shard once, the same scenario, seed, --schedules and shard count)."
         )]
         Merge(search::MergeArgs),
+        /// Explore every interleaving of a small cluster's deliveries,
+        /// crashes, restarts, timers and requests for a property that breaks.
+        #[command(
+            after_help = "Breadth first (time stands still; states are hashed, and servers that are interchangeable are explored once), then Go-Explore walks past the states that breadth first can hold. Raft only, without options that act on elapsed time. Exit status: 1 when a property broke (the path is written to --out as a scripted scenario and printed as a link), 0 when none did, 2 on bad input."
+        )]
+        Explore(explore::ExploreArgs),
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -251,6 +260,7 @@ mod cli {
             Command::Cap(a) => cap::cap_cmd(a),
             Command::Search(a) => search::search_cmd(a),
             Command::Merge(a) => search::merge_cmd(a),
+            Command::Explore(a) => explore::explore_cmd(a),
         };
         finish(code)
     }

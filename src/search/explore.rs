@@ -48,11 +48,23 @@ pub struct Bounds {
     pub max_states: u64,
     /// Random walks, at most, once breadth-first search stops short.
     pub walks: u64,
+    /// Whether states that differ only by which interchangeable server is
+    /// which count as one.
+    pub symmetry: bool,
 }
 
 impl Default for Bounds {
     fn default() -> Self {
-        Bounds { depth: 40, crashes: 1, requests: 2, timers: 8, drops: false, max_states: 1_000_000, walks: u64::MAX }
+        Bounds {
+            depth: 40,
+            crashes: 1,
+            requests: 2,
+            timers: 8,
+            drops: false,
+            max_states: 1_000_000,
+            walks: u64::MAX,
+            symmetry: true,
+        }
     }
 }
 
@@ -160,8 +172,11 @@ pub fn explore(
         fn visit<P: Registered>(self, base: Scenario) -> Self::Output {
             let spec = P::spec(&base.protocol).expect("visit gives the scenario's protocol");
             P::explorable(spec).map_err(|e| format!("cannot explore a {} scenario: {e}", P::KIND.name()))?;
-            let renames =
-                if P::symmetric(spec) { Rename::all(base.nodes) } else { vec![Rename::new((0..base.nodes).collect())] };
+            let renames = if self.bounds.symmetry && P::symmetric(spec) {
+                Rename::all(base.nodes)
+            } else {
+                vec![Rename::new((0..base.nodes).collect())]
+            };
             let start = start(&base);
             Runner::<P>::build(start.clone()).map_err(|e| e.to_string())?;
             let mut x = Explorer::<P> {
@@ -276,6 +291,8 @@ impl<P: Registered> Explorer<'_, P> {
             }
             frontier = next;
         }
+        // Every path within the depth bound was taken.
+        out.exhausted = true;
         out
     }
 
