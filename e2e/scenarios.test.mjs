@@ -1,6 +1,7 @@
 // Scenarios in the browser: share links, bad links, autosave, time travel.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { serveDist, launch, openPage, openAt, advance, leaders, screenshot } from './harness.mjs';
 
 let server, browser;
@@ -189,5 +190,25 @@ test('a message storm pauses at the cap with a banner, and the page keeps workin
   await seek(page, 300_000);
   await page.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) === 300_000);
   assert.equal((await leaders(page)).length, 1);
+  assert.deepEqual(page.errors, []);
+});
+
+// The path that `splitbrain explore` writes for a Raft whose servers vote
+// twice in a term: a scripted run, where messages wait until the timeline
+// delivers them and timers until it fires them.
+const DOUBLE_VOTE = {"version": 1, "name": "Election Safety: found by explore (6 steps)", "protocol": {"raft": {"election_timeout_ms": [150.0, 300.0], "heartbeat_ms": 75.0, "prevote": false, "check_quorum": false, "leader_noop": true, "vote_stickiness": false, "bug": "vote_twice"}}, "nodes": 3, "seed": 1, "duration_ms": 8, "network": {"latency_ms": [5.0, 10.0], "loss": 0.0, "dup": 0.0}, "scripted": true, "timeline": [{"action": "fire", "at_ms": 1, "node": 0, "timer": "election"}, {"action": "deliver", "at_ms": 2, "from": 0, "nth": 0, "to": 1}, {"action": "deliver", "at_ms": 3, "from": 1, "nth": 0, "to": 0}, {"action": "fire", "at_ms": 4, "node": 2, "timer": "election"}, {"action": "deliver", "at_ms": 5, "from": 2, "nth": 0, "to": 1}, {"action": "deliver", "at_ms": 6, "from": 1, "nth": 0, "to": 2}]};
+
+test('an explored path opens as a scripted run and breaks at its last step', async () => {
+  const s = Buffer.from(zlib.deflateRawSync(JSON.stringify(DOUBLE_VOTE))).toString('base64url');
+  const before = await openAt(browser, server.url, `s=${s}`, 5_000);
+  assert.equal(await before.locator('#violation-banner').count(), 0, 'nothing broken before the last step');
+  const leadersBefore = await before.locator('.node[data-role="leader"]').count();
+  assert.equal(leadersBefore, 1, 'one leader of term 1 so far');
+  const page = await openAt(browser, server.url, `s=${s}`, 6_000);
+  await page.locator('#violation-banner').waitFor();
+  assert.match(await page.locator('#violation-banner').textContent(), /Election Safety/);
+  assert.equal(await page.locator('.node[data-role="leader"]').count(), 2, 'two leaders of term 1');
+  await screenshot(page, 'explored-path');
+  assert.deepEqual(before.errors, []);
   assert.deepEqual(page.errors, []);
 });

@@ -349,18 +349,7 @@ impl<P: Protocol> Sim<P> {
             }
             _ => None,
         });
-        // A scripted run's messages wait at their door.
-        let now = self.now;
-        let held = self.held().iter().map(move |h| InFlight {
-            from: h.from,
-            to: h.to,
-            id: h.id,
-            sent_at: h.sent,
-            deliver_at: now.max(h.sent + 1),
-            msg: &h.msg,
-            lost: false,
-        });
-        queued.chain(held)
+        queued.chain(self.held_in_flight())
     }
 
     // ----- running -----

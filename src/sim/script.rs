@@ -11,7 +11,7 @@
 use super::network::DropReason;
 use super::protocol::Protocol;
 use super::trace::{EventKind, MsgId};
-use super::{NodeId, NodeStatus, Payload, Sim, Time};
+use super::{InFlight, NodeId, NodeStatus, Payload, Sim, Time};
 
 /// A message waiting for its delivery in a scripted run.
 #[derive(Clone, Debug)]
@@ -53,6 +53,21 @@ impl<P: Protocol> Sim<P> {
     /// The messages waiting in a scripted run, oldest first.
     pub fn held(&self) -> &[Held<P::Msg>] {
         self.script.as_deref().unwrap_or(&[])
+    }
+
+    /// The held messages as the drawing sees messages in flight: waiting
+    /// at their door.
+    pub(super) fn held_in_flight(&self) -> impl Iterator<Item = InFlight<'_, P::Msg>> {
+        let now = self.now;
+        self.held().iter().map(move |h| InFlight {
+            from: h.from,
+            to: h.to,
+            id: h.id,
+            sent_at: h.sent,
+            deliver_at: now.max(h.sent + 1),
+            msg: &h.msg,
+            lost: false,
+        })
     }
 
     /// A node's armed timers, in the timer type's order.

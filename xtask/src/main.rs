@@ -13,9 +13,12 @@ use std::time::Instant;
 
 const TRUNK_VERSION: &str = "0.21.14";
 /// The web bundle's budget: the one app wasm with every protocol and its
-/// view, gzipped. The Experiments worker is held to its own number.
+/// view, gzipped. The Experiments worker is held to its own number: it
+/// is fetched only when the panel opens, and holds the whole engine at
+/// opt-level 3 (420 KB since the engine learned scripted runs, 400 KB
+/// before).
 const WASM_BUDGET_GZ: usize = 550_000;
-const WORKER_BUDGET_GZ: usize = 400_000;
+const WORKER_BUDGET_GZ: usize = 420_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 type Result<T = ()> = std::result::Result<T, String>;
