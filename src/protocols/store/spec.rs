@@ -250,6 +250,17 @@ impl Runnable for StoreNode {
         Ok(cfg)
     }
 
+    /// Whether a node holds hints for others, and how many client
+    /// requests it coordinates (up to 3): where handoff and quorum
+    /// waits live.
+    fn abstract_nodes(sim: &Sim<StoreNode>, out: &mut Vec<u64>) {
+        for i in 0..sim.len() {
+            out.push(sim.node(i).map_or(0, |n| {
+                1 + u64::from(n.hints().next().is_some()) + 2 * n.pending_requests().min(3) as u64
+            }));
+        }
+    }
+
     /// No Lost Write under siblings and CRDTs (under last-writer-wins losing writes
     /// is the rule, measured by the observer); Causality always;
     /// Convergence when anti-entropy runs.
