@@ -267,6 +267,42 @@ fn check_bundle(root: &Path) -> Result {
     Ok(())
 }
 
+/// The correct protocols survive 100,000 searched schedules each: two
+/// shards at once (the machine's two cores), merged. A violation fails
+/// the bench.
+fn search_survival(root: &Path) -> Result {
+    let cli = root.join("target/release/splitbrain");
+    let out = std::env::temp_dir().join(format!("splitbrain-survival-{}", std::process::id()));
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot make {}: {e}", out.display()))?;
+    for protocol in ["raft", "store", "gossip", "swim"] {
+        say(&format!(
+            "search: the correct {protocol} against 100,000 fault schedules (benches/search/{protocol}.json)"
+        ));
+        let file = root.join(format!("benches/search/{protocol}.json"));
+        let shards: Vec<PathBuf> = (0..2).map(|i| out.join(format!("{protocol}-{i}.json"))).collect();
+        let children = shards
+            .iter()
+            .enumerate()
+            .map(|(i, report)| {
+                let report =
+                    std::fs::File::create(report).map_err(|e| format!("cannot write {}: {e}", report.display()))?;
+                Command::new(&cli)
+                    .arg("search")
+                    .arg(&file)
+                    .args(["--schedules", "100000", "--json", "--shard", &format!("{i}/2")])
+                    .stdout(report)
+                    .spawn()
+                    .map_err(|e| format!("cannot start {}: {e}", cli.display()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for mut child in children {
+            child.wait().map_err(|e| e.to_string())?;
+        }
+        run(Command::new(&cli).arg("merge").args(&shards))?;
+    }
+    Ok(())
+}
+
 /// Builds the app wasm with cargo (its names kept) and prints where its
 /// code goes, by protocol and layer.
 fn sizes(root: &Path) -> Result {
@@ -314,6 +350,7 @@ fn bench(root: &Path, args: &[String]) -> Result {
     say("release web build for the browser benchmarks, and the native CLI to compare the Experiments panel with");
     build_web()?;
     run(cargo().args(["build", "-j2", "--release", "--bin", "splitbrain"]))?;
+    search_survival(root)?;
     for script in ["frames", "seek", "openlate", "lab", "coldstart"] {
         say(&format!("browser benchmark: {script} (headless Chromium)"));
         run(Command::new("node")

@@ -255,9 +255,10 @@ impl Runnable for StoreNode {
     /// waits live.
     fn abstract_nodes(sim: &Sim<StoreNode>, out: &mut Vec<u64>) {
         for i in 0..sim.len() {
-            out.push(sim.node(i).map_or(0, |n| {
-                1 + u64::from(n.hints().next().is_some()) + 2 * n.pending_requests().min(3) as u64
-            }));
+            out.push(
+                sim.node(i)
+                    .map_or(0, |n| 1 + u64::from(n.hints().next().is_some()) + 2 * n.pending_requests().min(3) as u64),
+            );
         }
     }
 
