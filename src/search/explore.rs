@@ -311,7 +311,8 @@ impl<P: Registered> Explorer<'_, P> {
         }
         let mut archive: Vec<Cell> = vec![Cell { path: Vec::new(), used: Used::default(), visits: 0 }];
         let mut index: HashMap<u64, usize> = HashMap::new();
-        index.insert(crate::search::coverage::abstract_state(self.replay(&[]).sim(), &mut Vec::new()), 0);
+        let mut scratch = Vec::new();
+        index.insert(super::coverage::abstract_state(self.replay(&[]).sim(), &mut scratch), 0);
         let mut steps = Vec::new();
         let mut rng = Rng::new(seed, 0xe8_91_0e);
         while *walks < self.bounds.walks && self.going(0, *walks) {
@@ -346,7 +347,7 @@ impl<P: Registered> Explorer<'_, P> {
                     let property = v.property;
                     return Some(self.shrunk(path, property));
                 }
-                let here = crate::search::coverage::abstract_state(run.sim(), &mut Vec::new());
+                let here = super::coverage::abstract_state(run.sim(), &mut scratch);
                 match index.get(&here) {
                     None => {
                         index.insert(here, archive.len());

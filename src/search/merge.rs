@@ -101,6 +101,9 @@ pub fn merge(parts: &[Report]) -> Result<(Report, bool), String> {
     let head =
         first.shard.as_ref().ok_or("a report without \"shard\" is not a shard's: run search with --shard i/n")?;
     let count = head.count;
+    if count == 0 || count > LANES {
+        return Err(format!("a search has 1 to {LANES} shards, not {count}"));
+    }
     let mut have = vec![false; count as usize];
     for r in parts {
         let s = r.shard.as_ref().ok_or("a report without \"shard\" is not a shard's: run search with --shard i/n")?;
@@ -116,9 +119,6 @@ pub fn merge(parts: &[Report]) -> Result<(Report, bool), String> {
     }
     if let Some(i) = have.iter().position(|h| !h) {
         return Err(format!("shard {i}/{count} is missing"));
-    }
-    if count > LANES {
-        return Err(format!("a search has at most {LANES} shards"));
     }
     let complete = parts.iter().all(|r| r.shard.as_ref().is_some_and(|s| s.complete));
     let winner = parts.iter().filter(|r| r.found).min_by_key(|r| r.schedule);

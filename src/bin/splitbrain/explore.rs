@@ -54,11 +54,8 @@ pub struct ExploreArgs {
     /// Where to write the path's scenario [default: FILE's name with .path.json].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// The playground's address, for the link.
-    #[arg(long, default_value = "http://127.0.0.1:8080/")]
-    base: String,
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: crate::search::Output,
 }
 
 pub fn explore_cmd(a: ExploreArgs) -> i32 {
@@ -81,7 +78,7 @@ pub fn explore_cmd(a: ExploreArgs) -> i32 {
     };
     let start = Instant::now();
     let budget = Duration::from_secs_f64(a.budget);
-    let terminal = !a.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let terminal = !a.output.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut shown = 0.0;
     let out = explore(&base, bounds, a.seed, &mut |p| {
         let t = start.elapsed().as_secs_f64();
@@ -108,7 +105,7 @@ pub fn explore_cmd(a: ExploreArgs) -> i32 {
         "seconds": round(seconds), "seed": a.seed,
     });
     let Some(f) = out.found else {
-        if a.json {
+        if a.output.json {
             outln!("{json}");
         } else {
             let walks = if out.walks > 0 { format!(", then {} Go-Explore walks", out.walks) } else { String::new() };
@@ -134,8 +131,8 @@ pub fn explore_cmd(a: ExploreArgs) -> i32 {
     }
     // The scrubber opens at the last step, where the property broke.
     let at = scenario.timeline.last().map_or(0, |s| s.at.us());
-    let link = format!("{}#{}", a.base, splitbrain::scenario::codec::fragment(&scenario, at));
-    if a.json {
+    let link = format!("{}#{}", a.output.base, splitbrain::scenario::codec::fragment(&scenario, at));
+    if a.output.json {
         let extra = serde_json::json!({
             "property": f.property, "detail": f.detail, "by": f.by, "steps": f.steps,
             "shrunk_steps": f.shrunk_steps, "file": file.display().to_string(), "link": link,

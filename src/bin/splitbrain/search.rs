@@ -37,11 +37,18 @@ pub struct SearchArgs {
     /// Where to write the shrunk scenario [default: FILE's name with .min.json].
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    output: Output,
+}
+
+/// How a found bug is shown: its link's address, and JSON or text.
+#[derive(Args)]
+pub struct Output {
     /// The playground's address, for the link.
     #[arg(long, default_value = "http://127.0.0.1:8080/")]
-    base: String,
+    pub base: String,
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 pub fn search_cmd(a: SearchArgs) -> i32 {
@@ -71,19 +78,7 @@ pub fn search_cmd(a: SearchArgs) -> i32 {
         report.shard = Some(shard_part(&out, sh, a.schedules, h.finish()));
     }
     let Some(f) = &out.found else {
-        if a.json {
-            outln!("{}", serde_json::to_string(&report).expect("serializes"));
-        } else {
-            outln!(
-                "no property broke in {} schedules (seed {}{}, {} abstract states, {:.1} s, {:.0} a second)",
-                out.schedules,
-                a.seed,
-                shard.map(|s| format!(", shard {}/{}", s.index, s.count)).unwrap_or_default(),
-                out.states,
-                report.seconds,
-                report.schedules_per_s
-            );
-        }
+        print(&report, a.output.json);
         return 0;
     };
     let file = a.out.clone().unwrap_or_else(|| match shard {
@@ -96,18 +91,29 @@ pub fn search_cmd(a: SearchArgs) -> i32 {
         return crate::output::fail(format!("cannot write {}: {e}", file.display()));
     }
     report.file = Some(file.display().to_string());
-    report.link = Some(format!("{}#{}", a.base, splitbrain::scenario::codec::fragment(&scenario, f.at_us)));
-    print(&report, a.json);
+    report.link = Some(format!("{}#{}", a.output.base, splitbrain::scenario::codec::fragment(&scenario, f.at_us)));
+    print(&report, a.output.json);
     1
 }
 
-/// Prints a report that found a violation.
+/// Prints a report, as JSON or as text.
 fn print(r: &Report, json: bool) {
     if json {
         outln!("{}", serde_json::to_string(r).expect("serializes"));
         return;
     }
-    let (Some(property), Some(schedule)) = (&r.property, r.schedule) else { return };
+    let (Some(property), Some(schedule)) = (&r.property, r.schedule) else {
+        outln!(
+            "no property broke in {} schedules (seed {}{}, {} abstract states, {:.1} s, {:.0} a second)",
+            r.schedules,
+            r.seed,
+            r.shard.as_ref().map(|s| format!(", shard {}/{}", s.index, s.count)).unwrap_or_default(),
+            r.states,
+            r.seconds,
+            r.schedules_per_s
+        );
+        return;
+    };
     outln!(
         "{property} broke in schedule {schedule} of seed {} ({} schedules, {} abstract states, {:.1} s)",
         r.seed,
@@ -164,20 +170,6 @@ pub fn merge_cmd(a: MergeArgs) -> i32 {
     if !complete {
         eprintln!("warning: a shard stopped at its --budget, so this is what the shards ran, not what one run of every schedule would find");
     }
-    if report.found {
-        print(&report, a.json);
-        return 1;
-    }
-    if a.json {
-        outln!("{}", serde_json::to_string(&report).expect("serializes"));
-    } else {
-        outln!(
-            "no property broke in {} schedules (seed {}, {} abstract states, {:.1} s)",
-            report.schedules,
-            report.seed,
-            report.states,
-            report.seconds
-        );
-    }
-    0
+    print(&report, a.json);
+    i32::from(report.found)
 }
