@@ -162,62 +162,158 @@ pub fn explore(
     seed: u64,
     go: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<Explored, String> {
-    struct Explore<'a> {
-        bounds: Bounds,
-        seed: u64,
-        go: &'a mut dyn FnMut(Progress) -> bool,
-    }
-    impl Visit for Explore<'_> {
-        type Output = Result<Explored, String>;
-        fn visit<P: Registered>(self, base: Scenario) -> Self::Output {
-            let spec = P::spec(&base.protocol).expect("visit gives the scenario's protocol");
-            P::explorable(spec).map_err(|e| format!("cannot explore a {} scenario: {e}", P::KIND.name()))?;
-            let renames = if self.bounds.symmetry && P::symmetric(spec) {
-                Rename::all(base.nodes)
-            } else {
-                vec![Rename::new((0..base.nodes).collect())]
-            };
-            let start = start(&base);
-            Runner::<P>::build(start.clone()).map_err(|e| e.to_string())?;
-            let mut x = Explorer::<P> {
-                start,
-                renames,
-                bounds: self.bounds,
-                seen: HashSet::new(),
-                transitions: 0,
-                go: self.go,
-                protocol: std::marker::PhantomData,
-            };
-            let mut out = x.bfs();
-            if out.found.is_none() && !out.exhausted && x.going(0, 0) {
-                out.found = x.walk(self.seed, &mut out.walks);
-                out.states = x.seen.len() as u64;
-            }
-            out.transitions = x.transitions;
-            Ok(out)
-        }
-    }
-    if base.nodes > 5 {
-        return Err(format!("explore takes at most 5 nodes, not {}: the states of more do not fit", base.nodes));
-    }
-    visit(base.clone(), Explore { bounds, seed, go })
+    let mut x = Exploring::new(base, bounds, seed)?;
+    while go(x.progress()) && x.step() {}
+    Ok(x.finish())
 }
 
-struct Explorer<'a, P: Registered> {
+/// An exploration in progress, a little at a time: one state's successors
+/// breadth first, or one walk, a [`step`](Exploring::step). The CLI loops
+/// over it; the browser's worker runs it in slices between messages.
+pub struct Exploring(Box<dyn Explores>);
+
+trait Explores {
+    fn step(&mut self) -> bool;
+    fn progress(&self) -> Progress;
+    fn finish(&mut self) -> Explored;
+}
+
+impl Exploring {
+    /// An exploration of `base`'s protocol and cluster, or why it cannot be.
+    pub fn new(base: &Scenario, bounds: Bounds, seed: u64) -> Result<Exploring, String> {
+        struct New {
+            bounds: Bounds,
+            seed: u64,
+        }
+        impl Visit for New {
+            type Output = Result<Exploring, String>;
+            fn visit<P: Registered>(self, base: Scenario) -> Self::Output {
+                let spec = P::spec(&base.protocol).expect("visit gives the scenario's protocol");
+                P::explorable(spec).map_err(|e| format!("cannot explore a {} scenario: {e}", P::KIND.name()))?;
+                let renames = if self.bounds.symmetry && P::symmetric(spec) {
+                    Rename::all(base.nodes)
+                } else {
+                    vec![Rename::new((0..base.nodes).collect())]
+                };
+                let start = start(&base);
+                Runner::<P>::build(start.clone()).map_err(|e| e.to_string())?;
+                let mut x = Explorer::<P> {
+                    start,
+                    renames,
+                    bounds: self.bounds,
+                    seed: self.seed,
+                    seen: HashSet::new(),
+                    transitions: 0,
+                    out: Explored { states: 1, transitions: 0, depth: 0, exhausted: false, walks: 0, found: None },
+                    phase: Phase::Breadth,
+                    tree: vec![(0, Action::HealAll)],
+                    frontier: vec![(0, Used::default())],
+                    next: Vec::new(),
+                    at: 0,
+                    depth: 1,
+                    steps: Vec::new(),
+                    walk: None,
+                    protocol: std::marker::PhantomData,
+                };
+                let root = x.replay(&[]);
+                x.seen.insert(fingerprint(root.sim(), &x.renames));
+                if x.bounds.depth == 0 {
+                    x.out.exhausted = true;
+                    x.phase = Phase::Done;
+                }
+                Ok(Exploring(Box::new(x)))
+            }
+        }
+        if base.nodes > 5 {
+            return Err(format!("explore takes at most 5 nodes, not {}: the states of more do not fit", base.nodes));
+        }
+        visit(base.clone(), New { bounds, seed })
+    }
+
+    /// Explores a little more: false once it has finished.
+    pub fn step(&mut self) -> bool {
+        self.0.step()
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.0.progress()
+    }
+
+    /// What it did, up to now.
+    pub fn finish(mut self) -> Explored {
+        self.0.finish()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Breadth,
+    Walk,
+    Done,
+}
+
+/// Go-Explore's archive: for each abstract state reached, the shortest
+/// path found to it, and how often a walk returned there.
+struct Cell {
+    path: Vec<Action>,
+    used: Used,
+    visits: u32,
+}
+
+struct Walks {
+    archive: Vec<Cell>,
+    index: HashMap<u64, usize>,
+    scratch: Vec<u64>,
+    rng: Rng,
+}
+
+struct Explorer<P: Registered> {
     start: Scenario,
     renames: Vec<Rename>,
     bounds: Bounds,
+    seed: u64,
     seen: HashSet<u64>,
     transitions: u64,
-    go: &'a mut dyn FnMut(Progress) -> bool,
+    out: Explored,
+    phase: Phase,
+    /// Breadth first: each state's parent and the step from it (the
+    /// root's is unused); the level being explored, as indices into the
+    /// tree with what each path has used; the next level; where in this
+    /// level it is, and which level.
+    tree: Vec<(u32, Action)>,
+    frontier: Vec<(u32, Used)>,
+    next: Vec<(u32, Used)>,
+    at: usize,
+    depth: u32,
+    steps: Vec<Action>,
+    walk: Option<Walks>,
     protocol: std::marker::PhantomData<P>,
 }
 
-impl<P: Registered> Explorer<'_, P> {
-    fn going(&mut self, depth: u32, walks: u64) -> bool {
-        (self.go)(Progress { states: self.seen.len() as u64, depth, walks })
+impl<P: Registered> Explores for Explorer<P> {
+    fn step(&mut self) -> bool {
+        match self.phase {
+            Phase::Breadth => self.expand(),
+            Phase::Walk => self.walk(),
+            Phase::Done => {}
+        }
+        self.phase != Phase::Done
     }
 
+    fn progress(&self) -> Progress {
+        let depth = if self.phase == Phase::Breadth { self.depth } else { 0 };
+        Progress { states: self.seen.len() as u64, depth, walks: self.out.walks }
+    }
+
+    fn finish(&mut self) -> Explored {
+        let mut out = self.out.clone();
+        out.states = self.seen.len() as u64;
+        out.transitions = self.transitions;
+        out
+    }
+}
+
+impl<P: Registered> Explorer<P> {
     /// The run after `path`, from the start.
     fn replay(&self, path: &[Action]) -> Runner<P> {
         let mut run = Runner::<P>::build(self.start.clone()).expect("built once already");
@@ -227,145 +323,140 @@ impl<P: Registered> Explorer<'_, P> {
         run
     }
 
-    /// Breadth first. The frontier is kept as paths in a tree, each state
-    /// replayed from the start when its turn comes: a path costs a few
-    /// dozen bytes where a run costs kilobytes.
-    fn bfs(&mut self) -> Explored {
-        let root = self.replay(&[]);
-        self.seen.insert(fingerprint(root.sim(), &self.renames));
-        // Each state's parent and the step from it (the root's is unused).
-        let mut tree: Vec<(u32, Action)> = vec![(0, Action::HealAll)];
-        let mut frontier: Vec<(u32, Used)> = vec![(0, Used::default())];
-        let mut out = Explored { states: 1, transitions: 0, depth: 0, exhausted: false, walks: 0, found: None };
-        let mut steps = Vec::new();
-        let path_to = |tree: &[(u32, Action)], mut at: u32| {
-            let mut path = Vec::new();
-            while at != 0 {
-                path.push(tree[at as usize].1.clone());
-                at = tree[at as usize].0;
-            }
-            path.reverse();
-            path
-        };
-        for depth in 1..=self.bounds.depth {
-            let mut next = Vec::new();
-            for &(at, used) in &frontier {
-                if self.seen.len() as u64 >= self.bounds.max_states || !self.going(depth, 0) {
-                    out.states = self.seen.len() as u64;
-                    return out;
-                }
-                let path = path_to(&tree, at);
-                let run = self.replay(&path);
-                choices(&run, used, self.bounds, &mut steps);
-                for step in steps.drain(..) {
-                    let mut child = run.clone();
-                    child.perform(&step);
-                    self.transitions += 1;
-                    if let Some(v) = child.violations().first() {
-                        let mut path = path.clone();
-                        path.push(step);
-                        let scenario = scenario_of(&self.start, &path);
-                        out.found = Some(Broken {
-                            property: v.property.to_string(),
-                            detail: v.detail.clone(),
-                            by: By::BreadthFirst,
-                            steps: path.len(),
-                            shrunk_steps: path.len(),
-                            scenario,
-                        });
-                        out.states = self.seen.len() as u64;
-                        return out;
-                    }
-                    if self.seen.insert(fingerprint(child.sim(), &self.renames)) {
-                        let used = used.after(&step);
-                        tree.push((at, step));
-                        next.push(((tree.len() - 1) as u32, used));
-                    }
-                }
-            }
-            out.states = self.seen.len() as u64;
-            out.depth = depth;
-            if next.is_empty() {
-                out.exhausted = true;
-                return out;
-            }
-            frontier = next;
+    fn path_to(&self, mut at: u32) -> Vec<Action> {
+        let mut path = Vec::new();
+        while at != 0 {
+            path.push(self.tree[at as usize].1.clone());
+            at = self.tree[at as usize].0;
         }
-        // Every path within the depth bound was taken.
-        out.exhausted = true;
-        out
+        path.reverse();
+        path
+    }
+
+    /// Breadth first, one state of the level at a time. The frontier is
+    /// kept as paths in a tree, each state replayed from the start when
+    /// its turn comes: a path costs a few dozen bytes where a run costs
+    /// kilobytes. At `max_states` it moves on to walks.
+    fn expand(&mut self) {
+        if self.seen.len() as u64 >= self.bounds.max_states {
+            self.phase = Phase::Walk;
+            return;
+        }
+        let (at, used) = self.frontier[self.at];
+        let path = self.path_to(at);
+        let run = self.replay(&path);
+        choices(&run, used, self.bounds, &mut self.steps);
+        for step in std::mem::take(&mut self.steps) {
+            let mut child = run.clone();
+            child.perform(&step);
+            self.transitions += 1;
+            if let Some(v) = child.violations().first() {
+                let mut path = path.clone();
+                path.push(step);
+                self.out.found = Some(Broken {
+                    property: v.property.to_string(),
+                    detail: v.detail.clone(),
+                    by: By::BreadthFirst,
+                    steps: path.len(),
+                    shrunk_steps: path.len(),
+                    scenario: scenario_of(&self.start, &path),
+                });
+                self.phase = Phase::Done;
+                return;
+            }
+            if self.seen.insert(fingerprint(child.sim(), &self.renames)) {
+                self.tree.push((at, step));
+                self.next.push(((self.tree.len() - 1) as u32, used.after(&self.tree[self.tree.len() - 1].1)));
+            }
+        }
+        self.at += 1;
+        if self.at < self.frontier.len() {
+            return;
+        }
+        // The level is done.
+        self.out.depth = self.depth;
+        self.frontier = std::mem::take(&mut self.next);
+        self.at = 0;
+        self.depth += 1;
+        if self.frontier.is_empty() || self.depth > self.bounds.depth {
+            // Every path within the depth bound was taken.
+            self.out.exhausted = true;
+            self.phase = Phase::Done;
+        }
     }
 
     /// Past what breadth first can hold: Go-Explore (Ecoffet et al.,
-    /// "First return, then explore", Nature 2021). An archive keeps, for
-    /// each state of the nodes reached (the wire left out), the shortest
-    /// path found to it. Each walk returns to an archived state
-    /// (the less visited, the likelier), then takes up to [`LEG`] random
-    /// steps, archiving what it reaches. A violation's path is shrunk as a
-    /// search's schedule is.
-    fn walk(&mut self, seed: u64, walks: &mut u64) -> Option<Broken> {
-        struct Cell {
-            path: Vec<Action>,
-            used: Used,
-            visits: u32,
+    /// "First return, then explore", Nature 2021), one walk a step. An
+    /// archive keeps, for each state of the nodes reached (the wire left
+    /// out), the shortest path found to it. Each walk returns to an
+    /// archived state (the less visited, the likelier), then takes up to
+    /// [`LEG`] random steps, archiving what it reaches. A violation's path
+    /// is shrunk as a search's schedule is.
+    fn walk(&mut self) {
+        if self.out.walks >= self.bounds.walks {
+            self.phase = Phase::Done;
+            return;
         }
-        let mut archive: Vec<Cell> = vec![Cell { path: Vec::new(), used: Used::default(), visits: 0 }];
-        let mut index: HashMap<u64, usize> = HashMap::new();
-        let mut scratch = Vec::new();
-        index.insert(super::coverage::abstract_state(self.replay(&[]).sim(), &mut scratch), 0);
-        let mut steps = Vec::new();
-        let mut rng = Rng::new(seed, 0xe8_91_0e);
-        while *walks < self.bounds.walks && self.going(0, *walks) {
-            *walks += 1;
-            // Weighted by 1 / sqrt(1 + visits): a few draws, the best kept.
-            let pick = (0..4)
-                .map(|_| rng.below(archive.len() as u64) as usize)
-                .max_by_key(|&c| u32::MAX - archive[c].visits)
-                .expect("four draws");
-            archive[pick].visits += 1;
-            let mut path = archive[pick].path.clone();
-            let mut used = archive[pick].used;
-            let mut run = self.replay(&path);
-            for _ in 0..LEG {
-                if path.len() as u32 >= self.bounds.depth {
-                    break;
+        let mut w = match self.walk.take() {
+            Some(w) => w,
+            None => {
+                let mut w = Walks {
+                    archive: vec![Cell { path: Vec::new(), used: Used::default(), visits: 0 }],
+                    index: HashMap::new(),
+                    scratch: Vec::new(),
+                    rng: Rng::new(self.seed, 0xe8_91_0e),
+                };
+                w.index.insert(super::coverage::abstract_state(self.replay(&[]).sim(), &mut w.scratch), 0);
+                w
+            }
+        };
+        self.out.walks += 1;
+        // Weighted by 1 / sqrt(1 + visits): a few draws, the best kept.
+        let pick = (0..4)
+            .map(|_| w.rng.below(w.archive.len() as u64) as usize)
+            .max_by_key(|&c| u32::MAX - w.archive[c].visits)
+            .expect("four draws");
+        w.archive[pick].visits += 1;
+        let mut path = w.archive[pick].path.clone();
+        let mut used = w.archive[pick].used;
+        let mut run = self.replay(&path);
+        for _ in 0..LEG {
+            if path.len() as u32 >= self.bounds.depth {
+                break;
+            }
+            choices(&run, used, self.bounds, &mut self.steps);
+            if self.steps.is_empty() {
+                break;
+            }
+            let step = self.steps.swap_remove(w.rng.below(self.steps.len() as u64) as usize);
+            self.steps.clear();
+            run.perform(&step);
+            self.transitions += 1;
+            used = used.after(&step);
+            path.push(step);
+            if self.seen.len() < 50_000_000 {
+                self.seen.insert(fingerprint(run.sim(), &self.renames));
+            }
+            if let Some(v) = run.violations().first() {
+                let property = v.property;
+                self.out.found = Some(self.shrunk(path, property));
+                self.phase = Phase::Done;
+                return;
+            }
+            let here = super::coverage::abstract_state(run.sim(), &mut w.scratch);
+            match w.index.get(&here) {
+                None => {
+                    w.index.insert(here, w.archive.len());
+                    w.archive.push(Cell { path: path.clone(), used, visits: 0 });
                 }
-                choices(&run, used, self.bounds, &mut steps);
-                if steps.is_empty() {
-                    break;
+                Some(&c) if w.archive[c].path.len() > path.len() => {
+                    w.archive[c].path = path.clone();
+                    w.archive[c].used = used;
                 }
-                let step = steps.swap_remove(rng.below(steps.len() as u64) as usize);
-                steps.clear();
-                run.perform(&step);
-                self.transitions += 1;
-                used = used.after(&step);
-                path.push(step);
-                if self.seen.len() < 50_000_000 {
-                    self.seen.insert(fingerprint(run.sim(), &self.renames));
-                }
-                if let Some(v) = run.violations().first() {
-                    let property = v.property;
-                    return Some(self.shrunk(path, property));
-                }
-                let here = super::coverage::abstract_state(run.sim(), &mut scratch);
-                match index.get(&here) {
-                    None => {
-                        index.insert(here, archive.len());
-                        archive.push(Cell { path: path.clone(), used, visits: 0 });
-                    }
-                    Some(&c) if archive[c].path.len() > path.len() => {
-                        archive[c].path = path.clone();
-                        archive[c].used = used;
-                    }
-                    Some(_) => {}
-                }
+                Some(_) => {}
             }
         }
-        if std::env::var("EXPLORE_DEBUG").is_ok() {
-            let deepest = archive.iter().map(|c| c.path.len()).max();
-            eprintln!("archive {} cells, deepest {deepest:?}", archive.len());
-        }
-        None
+        self.walk = Some(w);
     }
 
     /// A walk's path that breaks `property`, shrunk: steps are dropped

@@ -237,46 +237,175 @@ fn run_sampled<P: Registered>(s: Scenario, seen: &mut dyn FnMut(u64)) -> Option<
 /// which it shrinks. A protocol without commands or leader is searched
 /// the same way.
 pub fn search(base: &Scenario, seed: u64, schedules: u64, shard: Shard, go: &mut dyn FnMut(u64) -> bool) -> Outcome {
-    struct Search<'a> {
-        seed: u64,
-        schedules: u64,
-        shard: Shard,
-        go: &'a mut dyn FnMut(u64) -> bool,
+    let mut s = Searching::new(base, seed, schedules, shard);
+    while !s.done() {
+        // A violation found is shrunk whatever `go` says.
+        if !s.shrinking() && !go(s.schedules()) {
+            return s.finish();
+        }
+        s.step();
     }
-    impl Visit for Search<'_> {
-        type Output = Outcome;
-        fn visit<P: Registered>(self, base: Scenario) -> Outcome {
-            let draw = Draw { base: &base, has_leader: P::HAS_LEADER, until: base.duration_ms.us() / 5 * 4 };
-            let mut lanes: HashMap<u64, Lane> = HashMap::new();
-            let mut first: HashMap<u64, u64> = HashMap::new();
-            let mut ran = 0;
-            let outcome = |ran, first: HashMap<u64, u64>, found, complete| {
-                let mut seen: Vec<(u64, u64)> = first.into_iter().collect();
-                seen.sort_unstable();
-                Outcome { schedules: ran, states: seen.len() as u64, found, complete, seen }
-            };
-            for i in (0..self.schedules).filter(|&i| self.shard.has(i)) {
-                if !(self.go)(ran) {
-                    return outcome(ran, first, None, false);
-                }
-                ran += 1;
-                let lane = lanes.entry(i % LANES).or_default();
-                let (faults, s) = schedule(&draw, &lane.corpus, self.seed, i);
-                let mut novel = false;
-                let violation = run_sampled::<P>(s.clone(), &mut |state| {
-                    novel |= lane.seen.insert(state);
-                    first.entry(state).or_insert(i);
-                });
-                if novel {
-                    lane.corpus.push(faults);
-                }
-                let Some((property, _, _)) = violation else { continue };
-                return outcome(ran, first, Some(shrunk::<P>(s, i, property)), true);
+    s.finish()
+}
+
+/// A search in progress, one schedule (or the shrinking) a
+/// [`step`](Searching::step). The CLI loops over it; the browser's worker
+/// runs it in slices between messages.
+pub struct Searching(Box<dyn Searches>);
+
+trait Searches {
+    fn step(&mut self);
+    fn done(&self) -> bool;
+    fn shrinking(&self) -> bool;
+    fn schedules(&self) -> u64;
+    fn states(&self) -> u64;
+    fn finish(&mut self) -> Outcome;
+}
+
+impl Searching {
+    /// This shard's schedules among `0..schedules` of `seed` around `base`.
+    pub fn new(base: &Scenario, seed: u64, schedules: u64, shard: Shard) -> Searching {
+        struct New {
+            seed: u64,
+            schedules: u64,
+            shard: Shard,
+        }
+        impl Visit for New {
+            type Output = Searching;
+            fn visit<P: Registered>(self, base: Scenario) -> Searching {
+                let until = base.duration_ms.us() / 5 * 4;
+                let mut s = Search::<P> {
+                    base,
+                    until,
+                    seed: self.seed,
+                    schedules: self.schedules,
+                    shard: self.shard,
+                    next: 0,
+                    lanes: HashMap::new(),
+                    first: HashMap::new(),
+                    ran: 0,
+                    broke: None,
+                    found: None,
+                    protocol: std::marker::PhantomData,
+                };
+                s.advance();
+                Searching(Box::new(s))
             }
-            outcome(ran, first, None, true)
+        }
+        visit(base.clone(), New { seed, schedules, shard })
+    }
+
+    /// Runs the next schedule, or shrinks the violation found.
+    pub fn step(&mut self) {
+        self.0.step()
+    }
+
+    /// Whether every schedule ran, or a violation was found and shrunk.
+    pub fn done(&self) -> bool {
+        self.0.done()
+    }
+
+    /// Whether the next step shrinks a violation.
+    pub fn shrinking(&self) -> bool {
+        self.0.shrinking()
+    }
+
+    /// Schedules run.
+    pub fn schedules(&self) -> u64 {
+        self.0.schedules()
+    }
+
+    /// Distinct abstract states reached.
+    pub fn states(&self) -> u64 {
+        self.0.states()
+    }
+
+    /// What it did, up to now.
+    pub fn finish(mut self) -> Outcome {
+        self.0.finish()
+    }
+}
+
+struct Search<P: Registered> {
+    base: Scenario,
+    /// Faults stop here (µs): 80% of the run.
+    until: Time,
+    seed: u64,
+    schedules: u64,
+    shard: Shard,
+    /// The next schedule of this shard (`schedules` when none is left).
+    next: u64,
+    lanes: HashMap<u64, Lane>,
+    /// Each abstract state, with the first schedule that reached it.
+    first: HashMap<u64, u64>,
+    ran: u64,
+    /// A violation to shrink: the scenario, its schedule and property.
+    broke: Option<(Scenario, u64, String)>,
+    found: Option<Found>,
+    protocol: std::marker::PhantomData<P>,
+}
+
+impl<P: Registered> Search<P> {
+    /// Moves `next` to this shard's next schedule.
+    fn advance(&mut self) {
+        while self.next < self.schedules && !self.shard.has(self.next) {
+            self.next += 1;
         }
     }
-    visit(base.clone(), Search { seed, schedules, shard, go })
+}
+
+impl<P: Registered> Searches for Search<P> {
+    fn step(&mut self) {
+        if let Some((s, i, property)) = self.broke.take() {
+            self.found = Some(shrunk::<P>(s, i, property));
+            return;
+        }
+        if self.done() {
+            return;
+        }
+        let i = self.next;
+        self.next += 1;
+        self.advance();
+        self.ran += 1;
+        let draw = Draw { base: &self.base, has_leader: P::HAS_LEADER, until: self.until };
+        let lane = self.lanes.entry(i % LANES).or_default();
+        let (faults, s) = schedule(&draw, &lane.corpus, self.seed, i);
+        let mut novel = false;
+        let first = &mut self.first;
+        let violation = run_sampled::<P>(s.clone(), &mut |state| {
+            novel |= lane.seen.insert(state);
+            first.entry(state).or_insert(i);
+        });
+        if novel {
+            lane.corpus.push(faults);
+        }
+        if let Some((property, _, _)) = violation {
+            self.broke = Some((s, i, property));
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.found.is_some() || (self.broke.is_none() && self.next >= self.schedules)
+    }
+
+    fn shrinking(&self) -> bool {
+        self.broke.is_some()
+    }
+
+    fn schedules(&self) -> u64 {
+        self.ran
+    }
+
+    fn states(&self) -> u64 {
+        self.first.len() as u64
+    }
+
+    fn finish(&mut self) -> Outcome {
+        let mut seen: Vec<(u64, u64)> = self.first.iter().map(|(&s, &i)| (s, i)).collect();
+        seen.sort_unstable();
+        let complete = self.done();
+        Outcome { schedules: self.ran, states: seen.len() as u64, found: self.found.clone(), complete, seen }
+    }
 }
 
 /// The first violation of a run of `s`: (property, detail, when).
