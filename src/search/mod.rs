@@ -24,6 +24,7 @@ pub mod coverage;
 pub mod explore;
 pub mod merge;
 pub mod shrink;
+pub mod zoo;
 
 use crate::contract::{Action, Target, TimedAction};
 use crate::experiments::chaos::{lossy_link, random_partition, timeline_from};

@@ -68,28 +68,34 @@ impl StoreObserver {
             .collect()
     }
 
+    /// The verdict on the history so far: `None` when it cannot be checked
+    /// (counters and sets are not registers; too many operations).
+    pub(super) fn verdict(&self) -> Option<Result<(), kv::Violation>> {
+        if self.mode.is_some_and(|(_, crdt)| crdt) || self.unrecorded > 0 || self.ops.len() > MAX_CHECKED_OPS {
+            return None;
+        }
+        // Both histories hold the operations in the order recorded.
+        Some(if self.mode.is_some_and(|(lww, _)| lww) {
+            kv::check(&self.history())
+        } else {
+            mvr::check(&self.sibling_history())
+        })
+    }
+
     /// The verdict on the run's history, per key, in words.
     pub(super) fn linearizability(&self) -> String {
         if self.mode.is_some_and(|(_, crdt)| crdt) {
-            "not applicable: counters and sets are not registers".to_string()
-        } else if self.unrecorded > 0 || self.ops.len() > MAX_CHECKED_OPS {
-            format!(
+            return "not applicable: counters and sets are not registers".to_string();
+        }
+        match self.verdict() {
+            None => format!(
                 "not checked: {} operations (the check runs on at most {MAX_CHECKED_OPS})",
                 self.ops.len() as u64 + self.unrecorded
-            )
-        } else {
-            // Both histories hold the operations in the order recorded.
-            let verdict = if self.mode.is_some_and(|(lww, _)| lww) {
-                kv::check(&self.history())
-            } else {
-                mvr::check(&self.sibling_history())
-            };
-            match verdict {
-                Ok(()) => format!("linearizable ({} operations)", self.ops.len()),
-                Err(v) => {
-                    let call = self.ops.get(v.op).map_or(0, |o| o.call);
-                    format!("not linearizable: {v}; that operation was called at {:.3} s", call as f64 / 1e6)
-                }
+            ),
+            Some(Ok(())) => format!("linearizable ({} operations)", self.ops.len()),
+            Some(Err(v)) => {
+                let call = self.ops.get(v.op).map_or(0, |o| o.call);
+                format!("not linearizable: {v}; that operation was called at {:.3} s", call as f64 / 1e6)
             }
         }
     }

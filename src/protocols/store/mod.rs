@@ -17,6 +17,7 @@ pub mod crdt;
 pub mod dvv;
 pub mod handoff;
 pub mod inventory;
+pub mod linearizable;
 pub mod merkle;
 pub mod messages;
 pub mod node;

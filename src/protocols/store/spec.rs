@@ -7,6 +7,7 @@ use super::clients::Workload;
 use super::config::StoreConfigError;
 use super::convergence::Convergence;
 use super::inventory::{Compensation, Inventory};
+use super::linearizable::ClaimedLinearizable;
 use super::node::{Cmd, Resolution, StoreBug, StoreConfig, StoreNode};
 use super::observe::StoreObserver;
 use crate::contract::{Cluster, ConfigError, Runnable};
@@ -100,6 +101,10 @@ pub struct StoreSpec {
     pub workload: Option<WorkloadSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bug: Option<StoreBug>,
+    /// The design claims linearizability: its client history is checked
+    /// against it ([`super::linearizable`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub claim_linearizable: bool,
 }
 
 impl Default for StoreSpec {
@@ -121,6 +126,7 @@ impl Default for StoreSpec {
             handoff_ms: c.handoff_us as f64 / 1000.0,
             workload: None,
             bug: None,
+            claim_linearizable: false,
         }
     }
 }
@@ -181,6 +187,13 @@ impl StoreSpec {
         if self.retries > 10 {
             return Err(E::range("retries", "0 to 10", self.retries));
         }
+        if self.claim_linearizable && self.resolution.is_crdt() {
+            return Err(E::range(
+                "claim_linearizable",
+                "false for counters and sets (a CRDT is not a register)",
+                true,
+            ));
+        }
         let cfg = StoreConfig {
             nodes,
             n: self.n,
@@ -209,6 +222,7 @@ pub struct StoreChecker {
     pub no_lost_write: Option<NoLostWrite>,
     pub causality: Option<Causality>,
     pub convergence: Option<Convergence>,
+    pub linearizable: Option<ClaimedLinearizable>,
 }
 
 impl Checker<StoreNode> for StoreChecker {
@@ -220,6 +234,9 @@ impl Checker<StoreNode> for StoreChecker {
             c.check(sim, out);
         }
         if let Some(c) = &mut self.convergence {
+            c.check(sim, out);
+        }
+        if let Some(c) = &mut self.linearizable {
             c.check(sim, out);
         }
     }
@@ -264,13 +281,14 @@ impl Runnable for StoreNode {
 
     /// No Lost Write under siblings and CRDTs (under last-writer-wins losing writes
     /// is the rule, measured by the observer); Causality always;
-    /// Convergence when anti-entropy runs.
+    /// Convergence when anti-entropy runs; Linearizability when claimed.
     fn checker(spec: &StoreSpec, cluster: &Cluster) -> StoreChecker {
         let Ok(cfg) = <Self as Runnable>::config(spec, cluster) else { return StoreChecker::default() };
         StoreChecker {
             no_lost_write: (cfg.resolution != Resolution::Lww).then(NoLostWrite::default),
             causality: Some(Causality::default()),
             convergence: Convergence::bound(&cfg, cluster.max_latency_us).map(Convergence::new),
+            linearizable: spec.claim_linearizable.then(ClaimedLinearizable::default),
         }
     }
 
