@@ -243,3 +243,58 @@ fn zoo_bar() {
     }
     assert!(missed.is_empty(), "below the bar: {missed:?}");
 }
+
+/// The page's hunt, run a step at a time as the worker runs it, finds a
+/// mystery's bug; the scenario it hands back replays the violation at the
+/// instant it says, and explains what was broken. An exploration does the
+/// same, breadth first; bad requests are refused with a reason.
+#[test]
+fn a_hunt_in_steps_finds_a_mystery_and_explains_it() {
+    use splitbrain::search::hunt::{How, Hunt, HuntRequest};
+    use splitbrain::search::zoo::Variant;
+    let v = Variant::find("raft-vote-twice").unwrap();
+    let mystery = v.mystery().to_json();
+    for how in [How::Search { schedules: 200, seed: 1 }, How::Explore { depth: 12, states: 100_000, seed: 1 }] {
+        let mut base = v.mystery();
+        if matches!(how, How::Explore { .. }) {
+            // Explore takes a 3-server start.
+            base.nodes = 3;
+        }
+        let mut hunt = Hunt::new(&HuntRequest { scenario: base.to_json(), how }).unwrap();
+        let mut steps = 0;
+        while hunt.step() {
+            steps += 1;
+            assert!(steps < 1_000_000, "{how:?} does not end");
+        }
+        let out = hunt.finish();
+        let bug = out.found.unwrap_or_else(|| panic!("{how:?} found nothing"));
+        assert!(out.complete);
+        assert_eq!(bug.property, "Election Safety", "{how:?}");
+        let s = Scenario::from_json(&bug.scenario).unwrap();
+        assert!(s.description.contains(v.explanation), "{}", s.description);
+        assert!(s.name.starts_with("Election Safety: found by"), "{}", s.name);
+        let mut r = Runner::<Raft>::build(s).unwrap();
+        r.run_to_end();
+        let first = r.violations().first().expect("it replays");
+        assert_eq!((first.property, first.time_us), ("Election Safety", bug.at_us));
+    }
+    let refused = |scenario: &str, how| Hunt::new(&HuntRequest { scenario: scenario.into(), how }).err().unwrap();
+    assert!(refused(&mystery, How::Search { schedules: 0, seed: 1 }).contains("at least one schedule"));
+    assert!(refused("{", How::Search { schedules: 10, seed: 1 }).contains("the scenario is invalid"));
+    let store = Variant::find("store-keep-one-sibling").unwrap().scenario().to_json();
+    assert!(refused(&store, How::Explore { depth: 5, states: 10, seed: 1 }).contains("cannot explore"));
+}
+
+/// Each protocol lists the properties its checker watches; the search
+/// asks for them, and the store's list follows its settings.
+#[test]
+fn the_searchable_properties_follow_the_scenario() {
+    use splitbrain::search::searchable;
+    use splitbrain::search::zoo::Variant;
+    let props = |id: &str| searchable(&Variant::find(id).unwrap().scenario()).unwrap();
+    assert_eq!(props("raft-vote-twice").len(), 8);
+    assert_eq!(props("gossip-replace-on-pull"), ["No Un-learning"]);
+    assert_eq!(props("swim-ignore-incarnation"), ["Strong Completeness", "Incarnation Precedence"]);
+    assert_eq!(props("store-keep-one-sibling"), ["No Lost Write", "Causality", "Convergence"]);
+    assert_eq!(props("store-lww-skew-claimed-linearizable"), ["Causality", "Convergence", "Linearizability"]);
+}

@@ -22,7 +22,7 @@ const PLAYBACK: [(&str, &str); 4] = [
     ("r", "reset"),
 ];
 
-const RAFT_KEYS: [(&str, &str); 11] = [
+const RAFT_KEYS: [(&str, &str); 12] = [
     PLAYBACK[0],
     ("→", "step to the next event (also on the focused timeline)"),
     PLAYBACK[1],
@@ -33,10 +33,11 @@ const RAFT_KEYS: [(&str, &str); 11] = [
     ("h", "heal all links and partitions"),
     ("r", "reset (applies changed settings)"),
     ("x", "Experiments: failover, gossip and SWIM Monte Carlo in a worker"),
-    ("? / Esc", "this help / close the help, the Experiments panel or the open menu"),
+    ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
+    ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 
-const STORE_KEYS: [(&str, &str); 9] = [
+const STORE_KEYS: [(&str, &str); 10] = [
     PLAYBACK[0],
     ("→", "step to the next event (also on the focused timeline)"),
     PLAYBACK[1],
@@ -45,16 +46,18 @@ const STORE_KEYS: [(&str, &str); 9] = [
     ("h", "heal all links and partitions"),
     ("r", "reset (applies changed settings)"),
     ("x", "Experiments in a worker"),
-    ("? / Esc", "this help / close the help, the Experiments panel or the open menu"),
+    ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
+    ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 
-const SWARM_KEYS: [(&str, &str); 7] = [
+const SWARM_KEYS: [(&str, &str); 8] = [
     PLAYBACK[0],
     ("→", "step to the next event"),
     PLAYBACK[1],
     PLAYBACK[2],
     PLAYBACK[3],
     ("x", "Experiments: gossip and SWIM Monte Carlo in a worker"),
+    ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
     ("? / Esc", "this help / close the help, or deselect"),
 ];
 

@@ -23,6 +23,7 @@
 pub mod coverage;
 pub mod explore;
 pub mod merge;
+pub mod hunt;
 pub mod shrink;
 pub mod zoo;
 
@@ -279,7 +280,7 @@ impl Searching {
                     base,
                     until,
                     seed: self.seed,
-                    schedules: self.schedules,
+                    total: self.schedules,
                     shard: self.shard,
                     next: 0,
                     lanes: HashMap::new(),
@@ -332,13 +333,15 @@ struct Search<P: Registered> {
     /// Faults stop here (µs): 80% of the run.
     until: Time,
     seed: u64,
-    schedules: u64,
+    /// Schedules of the whole search (`0..total`).
+    total: u64,
     shard: Shard,
     /// The next schedule of this shard (`schedules` when none is left).
     next: u64,
     lanes: HashMap<u64, Lane>,
     /// Each abstract state, with the first schedule that reached it.
     first: HashMap<u64, u64>,
+    /// Schedules run.
     ran: u64,
     /// A violation to shrink: the scenario, its schedule and property.
     broke: Option<(Scenario, u64, String)>,
@@ -349,7 +352,7 @@ struct Search<P: Registered> {
 impl<P: Registered> Search<P> {
     /// Moves `next` to this shard's next schedule.
     fn advance(&mut self) {
-        while self.next < self.schedules && !self.shard.has(self.next) {
+        while self.next < self.total && !self.shard.has(self.next) {
             self.next += 1;
         }
     }
@@ -386,7 +389,7 @@ impl<P: Registered> Searches for Search<P> {
     }
 
     fn done(&self) -> bool {
-        self.found.is_some() || (self.broke.is_none() && self.next >= self.schedules)
+        self.found.is_some() || (self.broke.is_none() && self.next >= self.total)
     }
 
     fn shrinking(&self) -> bool {
@@ -407,6 +410,26 @@ impl<P: Registered> Searches for Search<P> {
         let complete = self.done();
         Outcome { schedules: self.ran, states: seen.len() as u64, found: self.found.clone(), complete, seen }
     }
+}
+
+/// The properties `base`'s protocol checks in it, or why a search of it
+/// would be pointless: a checker that watches nothing finds nothing.
+pub fn searchable(base: &Scenario) -> Result<Vec<&'static str>, String> {
+    struct Properties;
+    impl Visit for Properties {
+        type Output = Vec<&'static str>;
+        fn visit<P: Registered>(self, s: Scenario) -> Self::Output {
+            crate::sim::invariant::Checker::properties(&s.checker::<P>())
+        }
+    }
+    let properties = visit(base.clone(), Properties);
+    if properties.is_empty() {
+        return Err(format!(
+            "this {} scenario checks no property, so a search has nothing to find",
+            base.protocol.kind().name()
+        ));
+    }
+    Ok(properties)
 }
 
 /// The first violation of a run of `s`: (property, detail, when).

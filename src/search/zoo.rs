@@ -248,12 +248,23 @@ impl Variant {
         s
     }
 
+    /// The variant a mystery's name names (`Mystery 3: …`), if it is one.
+    pub fn of_mystery(name: &str) -> Option<&'static Variant> {
+        let (number, _) = name.strip_prefix("Mystery ")?.split_once(':')?;
+        let v = ZOO.get(number.parse::<usize>().ok()?.checked_sub(1)?)?;
+        (v.mystery_name() == name).then_some(v)
+    }
+
+    fn mystery_name(&self) -> String {
+        let number = ZOO.iter().position(|v| v.id == self.id).map_or(0, |i| i + 1);
+        format!("Mystery {number}: a {} cluster with a bug", self.protocol)
+    }
+
     /// The scenario as a mystery: its name and description say only that
     /// something in this protocol is broken.
     pub fn mystery(&self) -> Scenario {
         let mut s = self.scenario();
-        let number = ZOO.iter().position(|v| v.id == self.id).map_or(0, |i| i + 1);
-        s.name = format!("Mystery {number}: a {} cluster with a bug", self.protocol);
+        s.name = self.mystery_name();
         s.description = format!(
             "One rule of this {} cluster is broken. Crash, pause and isolate nodes, cut links and skew clocks \
              until a checker reports a violation; or open Find a bug and let the searcher try.",

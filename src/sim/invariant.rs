@@ -49,4 +49,12 @@ pub trait Checker<P: Protocol> {
     /// Called after each step (and after each fault or command) with the
     /// simulator; reads `sim.trace().last_step()` for what just happened.
     fn check(&mut self, sim: &Sim<P>, out: &mut Vec<Violation>);
+
+    /// The properties it checks, by name. A protocol's checker lists
+    /// them; the search refuses a scenario whose checker lists none
+    /// (there would be nothing to find), and the Find a bug panel shows
+    /// them.
+    fn properties(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 }

@@ -106,6 +106,8 @@ impl Reducible for LabState {
             }
             LabAction::From(FromLab::Refused(e)) => s.status = Status::Refused(e),
             LabAction::From(FromLab::Finished(f)) => s.status = Status::Finished(Rc::new(*f)),
+            // A hunt's messages go to the Find a bug panel's own worker.
+            LabAction::From(FromLab::Hunting { .. } | FromLab::Hunted { .. }) => {}
             LabAction::Histogram(h) => s.histogram = h,
         }
         Rc::new(s)
@@ -251,7 +253,7 @@ pub fn LabPanel(props: &LabProps) -> Html {
             .spawn_with_loader(WORKER);
         *bridge.borrow_mut() = Some(spawned);
     }
-    use_lab_keys(props.on_toggle.clone());
+    use_panel_keys("x", props.on_toggle.clone());
     if !props.open {
         return html! {};
     }
@@ -328,9 +330,9 @@ pub fn LabPanel(props: &LabProps) -> Html {
     }
 }
 
-/// `x` opens the panel (unless typing), Escape closes it.
+/// `key` opens a panel (unless typing), Escape closes it.
 #[hook]
-fn use_lab_keys(toggle: Callback<bool>) {
+pub(super) fn use_panel_keys(key: &'static str, toggle: Callback<bool>) {
     use_effect_with((), move |_| {
         let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
             let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
@@ -339,7 +341,9 @@ fn use_lab_keys(toggle: Callback<bool>) {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
             match k.key().as_str() {
-                "x" if !typing && !k.ctrl_key() && !k.meta_key() && !k.alt_key() => toggle.emit(true),
+                pressed if pressed == key && !typing && !k.ctrl_key() && !k.meta_key() && !k.alt_key() => {
+                    toggle.emit(true)
+                }
                 "Escape" => toggle.emit(false),
                 _ => {}
             }

@@ -1,12 +1,14 @@
-//! The Experiments panel's worker (gloo-worker): runs a [`Run`] off the
+//! The worker (gloo-worker) of the Experiments and Find a bug panels:
+//! runs an experiment ([`Run`]) or a hunt for a bug ([`Hunt`]) off the
 //! page's thread in slices of about [`SLICE_MS`], posting progress after
 //! each, and yields between slices (a timer, not a microtask) so that a
 //! Cancel sent meanwhile is read before the next slice.
 //!
 //! Trunk builds it as its own wasm (`splitbrain-lab`, at opt-level 3),
-//! which the page fetches only when the panel first opens.
+//! which the page fetches only when a panel first opens.
 
 use crate::experiments::lab::{Request, Run};
+use crate::search::hunt::{Hunt, HuntProgress, HuntRequest, Hunted};
 use gloo::worker::{Codec, HandlerId, Worker, WorkerScope};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -17,6 +19,7 @@ pub const SLICE_MS: f64 = 50.0;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToLab {
     Start(Request),
+    Hunt(HuntRequest),
     Cancel,
 }
 
@@ -41,6 +44,9 @@ pub enum FromLab {
     Progress { done: u32, total: u32, ms: f64 },
     Finished(Box<Finished>),
     Refused(String),
+    /// A hunt's progress, and wall time in the worker (ms).
+    Hunting { progress: HuntProgress, ms: f64 },
+    Hunted { hunted: Box<Hunted>, ms: f64, cancelled: bool },
 }
 
 /// Messages as JSON text: the same serde the rest of the app uses, so the
@@ -61,8 +67,14 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// What the worker is doing.
+enum Task {
+    Experiment(Box<Run>),
+    Hunt(Hunt),
+}
+
 pub struct Lab {
-    run: Option<(Run, HandlerId, f64)>,
+    run: Option<(Task, HandlerId, f64)>,
 }
 
 pub enum Slice {
@@ -71,14 +83,22 @@ pub enum Slice {
 
 impl Lab {
     fn finish(&mut self, scope: &WorkerScope<Self>, cancelled: bool) {
-        let Some((run, who, started)) = self.run.take() else { return };
+        let Some((task, who, started)) = self.run.take() else { return };
+        let ms = now_ms() - started;
+        let run = match task {
+            Task::Experiment(run) => run,
+            Task::Hunt(hunt) => {
+                let hunted = Box::new(hunt.finish());
+                return scope.respond(who, FromLab::Hunted { hunted, ms, cancelled });
+            }
+        };
         let pictures = run.pictures();
         scope.respond(
             who,
             FromLab::Finished(Box::new(Finished {
                 done: run.done(),
                 total: run.total(),
-                ms: now_ms() - started,
+                ms,
                 cancelled,
                 command: run.command(),
                 report: run.report_json(),
@@ -106,30 +126,55 @@ impl Worker for Lab {
     }
 
     fn update(&mut self, scope: &WorkerScope<Self>, _msg: Slice) {
-        let Some((run, who, started)) = self.run.as_mut() else { return };
+        let Some((task, who, started)) = self.run.as_mut() else { return };
         let until = now_ms() + SLICE_MS;
-        while run.step() && now_ms() < until {}
-        let (done, total, ms, who) = (run.done(), run.total(), now_ms() - *started, *who);
-        if run.finished() {
-            self.finish(scope, false);
-        } else {
-            scope.respond(who, FromLab::Progress { done, total, ms });
+        let (who, ms) = (*who, now_ms() - *started);
+        let going = match task {
+            Task::Experiment(run) => {
+                while run.step() && now_ms() < until {}
+                let going = !run.finished();
+                if going {
+                    scope.respond(who, FromLab::Progress { done: run.done(), total: run.total(), ms });
+                }
+                going
+            }
+            Task::Hunt(hunt) => {
+                let mut going = true;
+                while going && now_ms() < until {
+                    going = hunt.step();
+                }
+                if going {
+                    scope.respond(who, FromLab::Hunting { progress: hunt.progress(), ms });
+                }
+                going
+            }
+        };
+        if going {
             Self::schedule(scope);
+        } else {
+            self.finish(scope, false);
         }
     }
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: ToLab, who: HandlerId) {
-        match msg {
-            ToLab::Start(request) => match Run::new(request) {
-                Ok(run) => {
-                    let total = run.total();
-                    self.run = Some((run, who, now_ms()));
-                    scope.respond(who, FromLab::Progress { done: 0, total, ms: 0.0 });
-                    Self::schedule(scope);
-                }
-                Err(e) => scope.respond(who, FromLab::Refused(e)),
-            },
-            ToLab::Cancel => self.finish(scope, true),
+        let task = match msg {
+            ToLab::Start(request) => Run::new(request).map(|r| Task::Experiment(Box::new(r))),
+            ToLab::Hunt(request) => Hunt::new(&request).map(Task::Hunt),
+            ToLab::Cancel => return self.finish(scope, true),
+        };
+        match task {
+            Ok(Task::Experiment(run)) => {
+                let total = run.total();
+                self.run = Some((Task::Experiment(run), who, now_ms()));
+                scope.respond(who, FromLab::Progress { done: 0, total, ms: 0.0 });
+                Self::schedule(scope);
+            }
+            Ok(Task::Hunt(hunt)) => {
+                scope.respond(who, FromLab::Hunting { progress: hunt.progress(), ms: 0.0 });
+                self.run = Some((Task::Hunt(hunt), who, now_ms()));
+                Self::schedule(scope);
+            }
+            Err(e) => scope.respond(who, FromLab::Refused(e)),
         }
     }
 }

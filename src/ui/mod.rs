@@ -12,6 +12,7 @@ mod cluster;
 mod face;
 mod field;
 mod files;
+mod hunt;
 mod lab;
 pub mod lab_worker;
 mod metrics;
@@ -56,6 +57,7 @@ pub(crate) type ActiveView = Rc<Cell<View>>;
 pub(crate) enum Choose {
     View(View),
     Experiments,
+    FindABug,
 }
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
@@ -275,13 +277,28 @@ fn App() -> Html {
         }))
         .clone()
     };
-    let on_lab = use_lab_toggle(lab_open.setter(), active.clone(), playing, routes.clone());
+    let on_lab = use_lab_toggle(lab_open.setter(), active.clone(), playing.clone(), routes.clone());
+    let hunt_open = use_state(|| false);
+    let on_hunt = use_lab_toggle(hunt_open.setter(), active.clone(), playing, routes.clone());
     let on_protocol = {
-        let (show, on_lab) = (show.clone(), on_lab.clone());
+        let (show, on_lab, on_hunt) = (show.clone(), on_lab.clone(), on_hunt.clone());
         (*use_memo((), move |_| {
             Callback::from(move |c: Choose| match c {
                 Choose::View(v) => show.emit(v),
                 Choose::Experiments => on_lab.emit(true),
+                Choose::FindABug => on_hunt.emit(true),
+            })
+        }))
+        .clone()
+    };
+    // The scenario showing, for the Find a bug panel to search.
+    let current = {
+        let (raft, swarm, store, active) = (raft.clone(), swarm.clone(), store.clone(), active.clone());
+        (*use_memo((), move |_| {
+            Callback::from(move |()| match active.get() {
+                View::Raft => raft.model.borrow().scenario().clone(),
+                View::Swarm => swarm.model.borrow().scenario().clone(),
+                View::Store => store.model.borrow().scenario().clone(),
             })
         }))
         .clone()
@@ -303,7 +320,10 @@ fn App() -> Html {
             }
         });
     }
-    let lab = html! { <lab::LabPanel open={*lab_open} on_toggle={on_lab} /> };
+    let lab = html! { <>
+        <lab::LabPanel open={*lab_open} on_toggle={on_lab} />
+        <hunt::HuntPanel open={*hunt_open} on_toggle={on_hunt} {current} />
+    </> };
     let page = match *view {
         View::Raft => raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders),
         View::Store => {

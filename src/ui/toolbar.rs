@@ -193,6 +193,7 @@ pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
         View::ALL.into_iter().map(|v| format!("{} ({})", v.label(), v.summary())).collect::<Vec<_>>().join(", ")
     );
     let lab = super::send(on_change, Choose::Experiments);
+    let hunt = super::send(on_change, Choose::FindABug);
     html! { <>
         <label class="field" {title}>
             <span>{"Protocol"}</span>
@@ -200,6 +201,8 @@ pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
         </label>
         <button id="lab-open" class="lab-button" onclick={lab}
             title="Experiments: the CLI's failover, gossip and SWIM Monte Carlo, run in a worker, with plots and exports (x)">{"∿ Experiments"}</button>
+        <button id="hunt-open" class="lab-button" onclick={hunt}
+            title="Find a bug: search this scenario's faults, or explore every interleaving, in a worker; and the bug zoo (b)">{"⚑ Find a bug"}</button>
     </> }
 }
 

@@ -63,6 +63,9 @@ pub fn search_cmd(a: SearchArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return crate::output::fail(e),
     };
+    if let Err(e) = splitbrain::search::searchable(&base) {
+        return crate::output::fail(e);
+    }
     let start = Instant::now();
     let budget = a.budget.map(Duration::from_secs_f64);
     let progress = crate::output::Progress::new("schedules", a.schedules);

@@ -21,6 +21,10 @@ pub struct NoUnlearning {
 }
 
 impl Checker<Gossip> for NoUnlearning {
+    fn properties(&self) -> Vec<&'static str> {
+        vec!["No Un-learning"]
+    }
+
     fn check(&mut self, sim: &Sim<Gossip>, out: &mut Vec<Violation>) {
         if self.failed {
             return;

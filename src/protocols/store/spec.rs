@@ -226,6 +226,18 @@ pub struct StoreChecker {
 }
 
 impl Checker<StoreNode> for StoreChecker {
+    fn properties(&self) -> Vec<&'static str> {
+        [
+            (self.no_lost_write.is_some(), "No Lost Write"),
+            (self.causality.is_some(), "Causality"),
+            (self.convergence.is_some(), "Convergence"),
+            (self.linearizable.is_some(), "Linearizability"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+
     fn check(&mut self, sim: &Sim<StoreNode>, out: &mut Vec<Violation>) {
         if let Some(c) = &mut self.no_lost_write {
             c.check(sim, out);

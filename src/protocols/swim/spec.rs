@@ -90,6 +90,17 @@ impl SwimChecker {
 }
 
 impl Checker<Swim> for SwimChecker {
+    fn properties(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.completeness.is_some() {
+            out.push("Strong Completeness");
+        }
+        if self.incarnation.is_some() {
+            out.push("Incarnation Precedence");
+        }
+        out
+    }
+
     fn check(&mut self, sim: &Sim<Swim>, out: &mut Vec<Violation>) {
         if let Some(c) = &mut self.completeness {
             c.check(sim, out);

@@ -291,6 +291,10 @@ impl RaftChecker {
 }
 
 impl Checker<Raft> for RaftChecker {
+    fn properties(&self) -> Vec<&'static str> {
+        Property::ALL.iter().filter(|p| self.enabled & p.bit() != 0).map(Property::name).collect()
+    }
+
     fn check(&mut self, sim: &Sim<Raft>, out: &mut Vec<Violation>) {
         if self.shadows.len() < sim.len() as usize {
             self.shadows.resize(sim.len() as usize, Shadow::default());
