@@ -165,16 +165,18 @@ pub fn HuntPanel(props: &HuntProps) -> Html {
             .spawn_with_loader(WORKER);
         *bridge.borrow_mut() = Some(spawned);
     }
-    // A bug found opens at once: the page behind shows it, scrubber at
-    // the violation.
+    // A bug found opens at once, the panel closed (b shows it again): the
+    // page shows the run paused at the violation.
     {
         let found = match &state.status {
             Status::Done { hunted, .. } => hunted.found.clone(),
             _ => None,
         };
-        use_effect_with(found, |found| {
+        let toggle = props.on_toggle.clone();
+        use_effect_with(found, move |found| {
             if let Some(bug) = found {
                 if let Ok(s) = Scenario::from_json(&bug.scenario) {
+                    toggle.emit(false);
                     open_scenario(&s, bug.at_us);
                 }
             }
@@ -325,9 +327,10 @@ fn result(s: &HuntState, close: &Callback<MouseEvent>) -> Html {
     let explained = Scenario::from_json(&bug.scenario).map(|s| s.description).unwrap_or_default();
     let why = explained.split_once("\n\n").map(|(_, why)| why.to_string());
     let reopen = {
-        let (json, at) = (bug.scenario.clone(), bug.at_us);
-        Callback::from(move |_: MouseEvent| {
+        let (json, at, close) = (bug.scenario.clone(), bug.at_us, close.clone());
+        Callback::from(move |e: MouseEvent| {
             if let Ok(s) = Scenario::from_json(&json) {
+                close.emit(e);
                 open_scenario(&s, at);
             }
         })
@@ -335,11 +338,11 @@ fn result(s: &HuntState, close: &Callback<MouseEvent>) -> Html {
     html! {
         <div id="hunt-found" class="hunt-found">
             <p class="banner violation"><strong>{format!("{} broke", bug.property)}</strong>{format!(" at {:.3} s: {}", bug.at_us as f64 / 1e6, bug.detail)}</p>
-            <p class="muted">{format!("Found by {}; {} actions shrunk to {}. It is open in the page: the timeline holds the shrunk faults, the scrubber sits at the violation.", bug.by, bug.actions, bug.shrunk_actions)}</p>
+            <p class="muted">{format!("Found by {}; {} actions shrunk to {}. It opened in the page: the timeline holds the shrunk faults, the scrubber sits at the violation.", bug.by, bug.actions, bug.shrunk_actions)}</p>
             { for why.map(|w| html! { <details class="hunt-why"><summary>{"What was broken"}</summary><p>{w}</p></details> }) }
             <div class="lab-actions">
-                <button id="hunt-show" class="primary" onclick={close.clone()} title="Close the panel and look at the run (Esc)">{"Show it"}</button>
-                <button id="hunt-reopen" onclick={reopen} title="Open the found scenario again, at the violation">{"Open again"}</button>
+                <button id="hunt-show" class="primary" onclick={close.clone()} title="Close the panel (Esc)">{"Close"}</button>
+                <button id="hunt-reopen" onclick={reopen} title="Open the found scenario again, at the violation">{"Open it again"}</button>
             </div>
         </div>
     }
