@@ -85,7 +85,11 @@ impl Named {
 
     fn scenario(&self, found: &Scenario, property: &str, detail: &str, actions: usize) -> String {
         let mut s = found.clone();
-        s.name = format!("{property}: found by {} ({actions} {})", self.how, if self.how == "search" { "actions" } else { "steps" });
+        s.name = format!(
+            "{property}: found by {} ({actions} {})",
+            self.how,
+            if self.how == "search" { "actions" } else { "steps" }
+        );
         s.description = match self.variant {
             Some(v) => format!("{detail}\n\nWhat was broken: {}. {}", v.title, v.explanation),
             None => detail.to_string(),

@@ -22,8 +22,8 @@
 
 pub mod coverage;
 pub mod explore;
-pub mod merge;
 pub mod hunt;
+pub mod merge;
 pub mod shrink;
 pub mod zoo;
 

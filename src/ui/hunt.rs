@@ -250,7 +250,9 @@ pub fn HuntPanel(props: &HuntProps) -> Html {
         </> }
     };
     let checks = match checks {
-        Ok(names) => html! { <p class="hunt-checks muted">{format!("Checked after every step: {}.", names.join(", "))}</p> },
+        Ok(names) => {
+            html! { <p class="hunt-checks muted">{format!("Checked after every step: {}.", names.join(", "))}</p> }
+        }
         Err(e) => html! { <p class="hunt-checks banner error" role="alert">{e}</p> },
     };
     html! {
@@ -325,7 +327,7 @@ fn result(s: &HuntState, close: &Callback<MouseEvent>) -> Html {
     let Status::Done { hunted, .. } = &s.status else { return html! {} };
     let Some(bug) = &hunted.found else { return html! {} };
     let explained = Scenario::from_json(&bug.scenario).map(|s| s.description).unwrap_or_default();
-    let why = explained.split_once("\n\n").map(|(_, why)| why.to_string());
+    let why = explained.split_once("\n\nWhat was broken: ").map(|(_, why)| why.to_string());
     let reopen = {
         let (json, at, close) = (bug.scenario.clone(), bug.at_us, close.clone());
         Callback::from(move |e: MouseEvent| {

@@ -41,12 +41,23 @@ pub struct Finished {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromLab {
-    Progress { done: u32, total: u32, ms: f64 },
+    Progress {
+        done: u32,
+        total: u32,
+        ms: f64,
+    },
     Finished(Box<Finished>),
     Refused(String),
     /// A hunt's progress, and wall time in the worker (ms).
-    Hunting { progress: HuntProgress, ms: f64 },
-    Hunted { hunted: Box<Hunted>, ms: f64, cancelled: bool },
+    Hunting {
+        progress: HuntProgress,
+        ms: f64,
+    },
+    Hunted {
+        hunted: Box<Hunted>,
+        ms: f64,
+        cancelled: bool,
+    },
 }
 
 /// Messages as JSON text: the same serde the rest of the app uses, so the

@@ -13,12 +13,13 @@ use std::time::Instant;
 
 const TRUNK_VERSION: &str = "0.21.14";
 /// The web bundle's budget: the one app wasm with every protocol and its
-/// view, gzipped. The Experiments worker is held to its own number: it
-/// is fetched only when the panel opens, and holds the whole engine at
-/// opt-level 3 (420 KB since the engine learned scripted runs, 400 KB
-/// before).
+/// view, gzipped. The worker of the Experiments and Find a bug panels is
+/// held to its own number: it is fetched only when a panel opens, and
+/// holds the whole engine at opt-level 3, with search and explore over
+/// every protocol (487 KB measured when they moved in; 420 KB before,
+/// since the engine learned scripted runs; 400 KB before that).
 const WASM_BUDGET_GZ: usize = 550_000;
-const WORKER_BUDGET_GZ: usize = 420_000;
+const WORKER_BUDGET_GZ: usize = 500_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 type Result<T = ()> = std::result::Result<T, String>;

@@ -164,6 +164,23 @@ pub fn breakdown(wasm: &[u8]) -> Result<String, String> {
         out.push_str(&format!("| {name} | {size} B | {:.1}% |\n", 100.0 * size as f64 / total as f64));
     }
     out.push_str(&format!("| total | {total} B | {} named functions |\n", names.len()));
+    // SIZES_GREP=text lists the functions whose name holds it, largest
+    // first (the first SIZES_TOP of them, 40 unless set).
+    if let Ok(grep) = std::env::var("SIZES_GREP") {
+        let mut hits: Vec<(u64, String)> = bodies
+            .iter()
+            .enumerate()
+            .map(|(k, size)| (*size, demangle(names.get(&(imported + k as u64)).map_or("", String::as_str))))
+            .filter(|(_, name)| name.contains(&grep))
+            .collect();
+        hits.sort_by_key(|h| std::cmp::Reverse(h.0));
+        let sum: u64 = hits.iter().map(|h| h.0).sum();
+        out.push_str(&format!("\n{} functions with {grep:?} in their name, {sum} B:\n", hits.len()));
+        let top = std::env::var("SIZES_TOP").ok().and_then(|t| t.parse().ok()).unwrap_or(40);
+        for (size, name) in hits.iter().take(top) {
+            out.push_str(&format!("{size:>8} {name}\n"));
+        }
+    }
     Ok(out)
 }
 

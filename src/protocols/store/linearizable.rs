@@ -30,9 +30,9 @@ impl Checker<StoreNode> for ClaimedLinearizable {
         }
         self.history.observe(sim);
         let step = sim.trace().last_step();
-        let returned = step.iter().any(|e| {
-            matches!(e.kind, EventKind::Note { note: Note::PutAcked { .. } | Note::GetReturned { .. }, .. })
-        });
+        let returned = step
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Note { note: Note::PutAcked { .. } | Note::GetReturned { .. }, .. }));
         if !returned || self.history.ops.len() > MAX_CHECKED_OPS {
             return;
         }

@@ -188,11 +188,7 @@ impl StoreSpec {
             return Err(E::range("retries", "0 to 10", self.retries));
         }
         if self.claim_linearizable && self.resolution.is_crdt() {
-            return Err(E::range(
-                "claim_linearizable",
-                "false for counters and sets (a CRDT is not a register)",
-                true,
-            ));
+            return Err(E::range("claim_linearizable", "false for counters and sets (a CRDT is not a register)", true));
         }
         let cfg = StoreConfig {
             nodes,
