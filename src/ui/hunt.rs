@@ -131,8 +131,9 @@ fn progress_line(explore: bool, p: &HuntProgress, ms: f64) -> String {
         format!("{} states · {}/s · {at} · {secs:.1} s", grouped(p.states), per_s(p.states))
     } else {
         format!(
-            "{} schedules · {}/s · {} distinct states · {secs:.1} s{}",
+            "{} schedule{} · {}/s · {} distinct states · {secs:.1} s{}",
             grouped(p.schedules),
+            if p.schedules == 1 { "" } else { "s" },
             per_s(p.schedules),
             grouped(p.states),
             if p.shrinking { " · shrinking the violation…" } else { "" }
