@@ -74,26 +74,21 @@ pub fn shrink(s: &Scenario, fails: &mut dyn FnMut(&Scenario) -> bool) -> (Scenar
     }
     // Partitions with fewer sides: two groups joined while it still fails.
     for i in 0..best.timeline.len() {
-        'join: loop {
-            let Action::Partition { groups } = &best.timeline[i].action else { break };
-            if groups.len() < 3 {
-                break;
+        while let Action::Partition { groups } = &best.timeline[i].action {
+            let joins = (0..groups.len()).flat_map(|a| (a + 1..groups.len()).map(move |b| (a, b)));
+            let joined = joins.filter(|_| groups.len() >= 3).find_map(|(a, b)| {
+                let mut joined = groups.clone();
+                let side = joined.remove(b);
+                joined[a].extend(side);
+                joined[a].sort_unstable();
+                let mut candidate = best.clone();
+                candidate.timeline[i].action = Action::Partition { groups: joined };
+                check(&candidate).then_some(candidate)
+            });
+            match joined {
+                Some(candidate) => best = candidate,
+                None => break,
             }
-            for a in 0..groups.len() {
-                for b in a + 1..groups.len() {
-                    let mut joined = groups.clone();
-                    let side = joined.remove(b);
-                    joined[a].extend(side);
-                    joined[a].sort_unstable();
-                    let mut candidate = best.clone();
-                    candidate.timeline[i].action = Action::Partition { groups: joined };
-                    if check(&candidate) {
-                        best = candidate;
-                        continue 'join;
-                    }
-                }
-            }
-            break;
         }
     }
     // Each action as early as it will go, keeping the order.
