@@ -490,3 +490,26 @@ fn client_requests_and_reads_may_name_their_key_in_the_store_only() {
     let e = raft.validate().unwrap_err().to_string();
     assert!(e.contains("a raft client names no key"), "{e}");
 }
+
+/// A store that claims linearizability is held to it: with R = W = 1 a
+/// partition lets a read miss an acknowledged write, and the claim's
+/// checker reports it; the same script with strict quorums (R = W = 2 of
+/// N = 3) keeps the claim. Without the claim nothing is checked.
+#[test]
+fn a_claimed_linearizability_is_checked() {
+    use splitbrain::scenario::{Runner, Scenario};
+    let with = |preset: &str, claim: bool| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("static/scenarios/{preset}.json")).unwrap()).unwrap();
+        v["protocol"]["store"]["claim_linearizable"] = serde_json::Value::Bool(claim);
+        let mut r = Runner::<splitbrain::protocols::store::node::StoreNode>::build(
+            Scenario::from_json(&v.to_string()).unwrap(),
+        )
+        .unwrap();
+        r.run_to_end();
+        r.violations().iter().map(|v| v.property).collect::<Vec<_>>()
+    };
+    assert_eq!(with("store-weak-quorum", true), ["Linearizability"]);
+    assert_eq!(with("store-weak-quorum", false), Vec::<&str>::new());
+    assert_eq!(with("store-strict-quorum", true), Vec::<&str>::new());
+}
