@@ -5,16 +5,13 @@
 //! a scenario through a link of its own: the timeline holds the shrunk
 //! faults, and the scrubber sits at the violation.
 
-use super::lab_worker::{FromLab, Json, Lab, ToLab};
+use super::lab_worker::{FromLab, ToLab};
 use crate::scenario::Scenario;
 use crate::search::hunt::{How, HuntProgress, HuntRequest, Hunted};
 use crate::search::zoo::{Variant, ZOO};
-use gloo::worker::{Spawnable, WorkerBridge};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-const WORKER: &str = "./splitbrain-lab-loader.js";
 
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
@@ -153,19 +150,11 @@ pub struct HuntProps {
 #[function_component]
 pub fn HuntPanel(props: &HuntProps) -> Html {
     let state = use_reducer(HuntState::default);
-    let bridge = use_mut_ref(|| None::<WorkerBridge<Lab>>);
     let dispatch = {
         let d = state.dispatcher();
         (*use_memo((), move |_| Callback::from(move |a: HuntAction| d.dispatch(a)))).clone()
     };
-    if props.open && bridge.borrow().is_none() {
-        let d = dispatch.clone();
-        let spawned = Lab::spawner()
-            .encoding::<Json>()
-            .callback(move |out| d.emit(HuntAction::From(out)))
-            .spawn_with_loader(WORKER);
-        *bridge.borrow_mut() = Some(spawned);
-    }
+    let bridge = super::lab::use_worker(props.open, dispatch.reform(HuntAction::From));
     // A bug found opens at once, the panel closed (b shows it again): the
     // page shows the run paused at the violation.
     {

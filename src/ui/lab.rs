@@ -239,20 +239,11 @@ pub struct LabProps {
 #[function_component]
 pub fn LabPanel(props: &LabProps) -> Html {
     let state = use_reducer(LabState::default);
-    let bridge = use_mut_ref(|| None::<WorkerBridge<Lab>>);
     let dispatch = {
         let d = state.dispatcher();
         (*use_memo((), move |_| Callback::from(move |a: LabAction| d.dispatch(a)))).clone()
     };
-    // The worker's wasm is fetched the first time the panel opens.
-    if props.open && bridge.borrow().is_none() {
-        let d = dispatch.clone();
-        let spawned = Lab::spawner()
-            .encoding::<Json>()
-            .callback(move |out| d.emit(LabAction::From(out)))
-            .spawn_with_loader(WORKER);
-        *bridge.borrow_mut() = Some(spawned);
-    }
+    let bridge = use_worker(props.open, dispatch.reform(LabAction::From));
     use_panel_keys("x", props.on_toggle.clone());
     if !props.open {
         return html! {};
@@ -328,6 +319,18 @@ pub fn LabPanel(props: &LabProps) -> Html {
             </section>
         </div>
     }
+}
+
+/// A panel's bridge to the worker, spawned the first time the panel opens
+/// (the worker's wasm is fetched then); what the worker says goes to `to`.
+#[hook]
+pub(super) fn use_worker(open: bool, to: Callback<FromLab>) -> Rc<std::cell::RefCell<Option<WorkerBridge<Lab>>>> {
+    let bridge = use_mut_ref(|| None::<WorkerBridge<Lab>>);
+    if open && bridge.borrow().is_none() {
+        let spawned = Lab::spawner().encoding::<Json>().callback(move |out| to.emit(out)).spawn_with_loader(WORKER);
+        *bridge.borrow_mut() = Some(spawned);
+    }
+    bridge
 }
 
 /// `key` opens a panel (unless typing), Escape closes it.
