@@ -12,11 +12,13 @@ mod action;
 mod link;
 mod rename;
 mod work;
+mod zoo;
 
 pub use action::{Action, Target, TimedAction};
 pub use link::{ms_to_us, HeavyTail, LinkSpec, Millis, TimeError, MAX_DURATION_US};
 pub use rename::Rename;
 pub use work::{TooMuchWork, MAX_CLIENT_OPS, MAX_PERIODS};
+pub use zoo::Variant;
 
 use crate::sim::invariant::Checker;
 use crate::sim::protocol::Protocol;
@@ -149,6 +151,12 @@ pub trait Runnable: Protocol {
     /// Whether `splitbrain explore` can take `spec`, and if not, why. The
     /// explorer fires timers and delivers messages in any order with time
     /// standing still, and identifies states by [`Runnable::fingerprint`].
+    /// Its broken variants, for the bug zoo: each a scenario that runs
+    /// one, with what is wrong and the property that catches it.
+    fn zoo() -> &'static [Variant] {
+        &[]
+    }
+
     fn explorable(_spec: &Self::Spec) -> Result<(), String> {
         Err("it has no model for exhaustive exploration yet; splitbrain search explores it".into())
     }

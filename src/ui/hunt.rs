@@ -8,7 +8,7 @@
 use super::lab_worker::{FromLab, ToLab};
 use crate::scenario::Scenario;
 use crate::search::hunt::{How, HuntProgress, HuntRequest, Hunted};
-use crate::search::zoo::{Variant, ZOO};
+use crate::search::zoo::{self, Variant};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -351,7 +351,8 @@ fn zoo(toggle: &Callback<bool>) -> Html {
             toggle.emit(false);
         })
     };
-    let rows: Html = ZOO
+    let all = zoo::all();
+    let rows: Html = all
         .iter()
         .enumerate()
         .map(|(i, v)| {
@@ -370,7 +371,7 @@ fn zoo(toggle: &Callback<bool>) -> Html {
         .collect();
     html! {
         <details id="zoo" class="zoo">
-            <summary>{format!("Bug zoo: {} broken variants", ZOO.len())}</summary>
+            <summary>{format!("Bug zoo: {} broken variants", all.len())}</summary>
             <p class="muted">{"Each is a cluster with one rule broken. Load one, cut links, crash and pause nodes, skew clocks until a checker reports a violation; or open this panel and search."}</p>
             <ol class="zoo-list">{rows}</ol>
         </details>

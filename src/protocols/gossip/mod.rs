@@ -458,3 +458,4 @@ impl Protocol for Gossip {
 
 #[cfg(test)]
 mod tests;
+pub mod zoo;

@@ -93,6 +93,10 @@ impl Runnable for Gossip {
     type Checker = NoUnlearning;
     type Observer = GossipObserver;
 
+    fn zoo() -> &'static [crate::contract::Variant] {
+        super::zoo::ZOO
+    }
+
     fn must_hold(spec: &Self::Spec, _: &[crate::contract::TimedAction]) -> bool {
         spec.bug.is_none()
     }

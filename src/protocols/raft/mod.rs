@@ -30,6 +30,7 @@ mod spec;
 #[cfg(test)]
 mod testkit;
 mod transfer;
+pub mod zoo;
 
 pub use config::{Bug, RaftConfig, RaftConfigError, WitnessLog, MAX_NODES};
 pub use messages::{Cmd, Msg, Note, Role, SnapState, Timer};

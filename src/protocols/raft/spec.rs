@@ -129,6 +129,10 @@ impl Runnable for Raft {
     type Checker = RaftChecker;
     type Observer = Observed;
 
+    fn zoo() -> &'static [crate::contract::Variant] {
+        super::zoo::ZOO
+    }
+
     /// No broken variant, and with leases, no clock stepped or drifting
     /// past the lease's bound (leases rest on that bound, §6.4.1).
     fn must_hold(spec: &RaftParams, timeline: &[crate::contract::TimedAction]) -> bool {

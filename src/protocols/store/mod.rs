@@ -27,3 +27,4 @@ pub mod spec;
 
 #[cfg(test)]
 mod tests;
+pub mod zoo;

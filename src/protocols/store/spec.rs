@@ -255,6 +255,10 @@ impl Runnable for StoreNode {
     type Checker = StoreChecker;
     type Observer = StoreObserver;
 
+    fn zoo() -> &'static [crate::contract::Variant] {
+        super::zoo::ZOO
+    }
+
     fn must_hold(spec: &Self::Spec, _: &[crate::contract::TimedAction]) -> bool {
         spec.bug.is_none()
     }

@@ -527,3 +527,4 @@ impl Protocol for Swim {
 
 #[cfg(test)]
 mod tests;
+pub mod zoo;

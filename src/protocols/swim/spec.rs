@@ -116,6 +116,10 @@ impl Runnable for Swim {
     type Checker = SwimChecker;
     type Observer = SwimObserver;
 
+    fn zoo() -> &'static [crate::contract::Variant] {
+        super::zoo::ZOO
+    }
+
     fn must_hold(spec: &Self::Spec, _: &[crate::contract::TimedAction]) -> bool {
         spec.bug.is_none()
     }
