@@ -55,6 +55,7 @@ try {
   await page.keyboard.press('Escape');
   await openPanel(page);
   await page.click('#zoo > summary');
+  await page.locator('.zoo-row').first().waitFor();
   const rows = await page.locator('.zoo-row').evaluateAll((els) => els.map((e) => e.id));
   await page.keyboard.press('Escape');
   for (const row of rows) {

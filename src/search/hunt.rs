@@ -65,6 +65,36 @@ pub struct Hunted {
     pub complete: bool,
 }
 
+/// A variant of the bug zoo as the page lists it: the worker holds the
+/// zoo, so that its texts and scenarios stay out of the page's wasm.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ZooEntry {
+    pub id: String,
+    pub protocol: String,
+    pub title: String,
+    pub explanation: String,
+    pub property: String,
+    /// The scenario as a mystery, and as itself, as JSON.
+    pub mystery: String,
+    pub scenario: String,
+}
+
+/// Every variant of the zoo, in the registry's order.
+pub fn zoo() -> Vec<ZooEntry> {
+    super::zoo::all()
+        .into_iter()
+        .map(|v| ZooEntry {
+            id: v.id.into(),
+            protocol: v.protocol.into(),
+            title: v.title.into(),
+            explanation: v.explanation.into(),
+            property: v.property.into(),
+            mystery: v.mystery().to_json(),
+            scenario: v.scenario().to_json(),
+        })
+        .collect()
+}
+
 pub enum Hunt {
     Search(Searching, Named),
     Explore(Exploring, Named),

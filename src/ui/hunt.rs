@@ -7,8 +7,7 @@
 
 use super::lab_worker::{FromLab, ToLab};
 use crate::scenario::Scenario;
-use crate::search::hunt::{How, HuntProgress, HuntRequest, Hunted};
-use crate::search::zoo::{self, Variant};
+use crate::search::hunt::{How, HuntProgress, HuntRequest, Hunted, ZooEntry};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -31,6 +30,8 @@ struct HuntState {
     depth: String,
     states: String,
     status: Status,
+    /// The bug zoo, as the worker sends it.
+    zoo: Rc<Vec<ZooEntry>>,
 }
 
 enum HuntAction {
@@ -50,6 +51,7 @@ impl Default for HuntState {
             depth: "30".into(),
             states: "200000".into(),
             status: Status::Idle,
+            zoo: Rc::default(),
         }
     }
 }
@@ -97,6 +99,7 @@ impl Reducible for HuntState {
                 s.status = Status::Done { hunted: Rc::new(*hunted), ms, cancelled }
             }
             HuntAction::From(FromLab::Refused(e)) => s.status = Status::Refused(e),
+            HuntAction::From(FromLab::Zoo(zoo)) => s.zoo = Rc::new(zoo),
             HuntAction::From(_) => {}
         }
         Rc::new(s)
@@ -155,6 +158,14 @@ pub fn HuntPanel(props: &HuntProps) -> Html {
         (*use_memo((), move |_| Callback::from(move |a: HuntAction| d.dispatch(a)))).clone()
     };
     let bridge = super::lab::use_worker(props.open, dispatch.reform(HuntAction::From));
+    // The zoo's list comes from the worker, asked once.
+    let asked = use_mut_ref(|| false);
+    if props.open && !*asked.borrow() {
+        if let Some(b) = bridge.borrow().as_ref() {
+            b.send(ToLab::Zoo);
+            *asked.borrow_mut() = true;
+        }
+    }
     // A bug found opens at once, the panel closed (b shows it again): the
     // page shows the run paused at the violation.
     {
@@ -269,7 +280,7 @@ pub fn HuntPanel(props: &HuntProps) -> Html {
                 </form>
                 { status(s) }
                 { result(s, &close) }
-                { zoo(&props.on_toggle) }
+                { zoo(&s.zoo, &props.on_toggle) }
             </section>
         </div>
     }
@@ -342,16 +353,16 @@ fn result(s: &HuntState, close: &Callback<MouseEvent>) -> Html {
 
 /// The bug zoo: each variant as a mystery to load, its secret behind a
 /// disclosure.
-fn zoo(toggle: &Callback<bool>) -> Html {
-    let load = |v: &'static Variant, mystery: bool| {
-        let toggle = toggle.clone();
+fn zoo(all: &Rc<Vec<ZooEntry>>, toggle: &Callback<bool>) -> Html {
+    let load = |json: &str| {
+        let (toggle, json) = (toggle.clone(), json.to_string());
         Callback::from(move |_: MouseEvent| {
-            let s = if mystery { v.mystery() } else { v.scenario() };
-            open_scenario(&s, 0);
-            toggle.emit(false);
+            if let Ok(s) = Scenario::from_json(&json) {
+                open_scenario(&s, 0);
+                toggle.emit(false);
+            }
         })
     };
-    let all = zoo::all();
     let rows: Html = all
         .iter()
         .enumerate()
@@ -359,11 +370,11 @@ fn zoo(toggle: &Callback<bool>) -> Html {
             html! {
                 <li class="zoo-row" id={format!("zoo-{}", v.id)}>
                     <span class="zoo-name">{format!("Mystery {}", i + 1)}<span class="muted">{format!(" · {}", v.protocol)}</span></span>
-                    <button class="zoo-try" onclick={load(v, true)} title="Load it without saying what is broken; break it with faults until a checker complains, then come back and search">{"Find it yourself"}</button>
+                    <button class="zoo-try" onclick={load(&v.mystery)} title="Load it without saying what is broken; break it with faults until a checker complains, then come back and search">{"Find it yourself"}</button>
                     <details class="zoo-secret">
                         <summary title="Say what is broken">{"Reveal"}</summary>
-                        <p><strong>{v.title}</strong>{format!(" ({}). ", v.property)}{v.explanation}</p>
-                        <button class="zoo-load" onclick={load(v, false)} title="Load it with its explanation">{"Load explained"}</button>
+                        <p><strong>{&v.title}</strong>{format!(" ({}). ", v.property)}{&v.explanation}</p>
+                        <button class="zoo-load" onclick={load(&v.scenario)} title="Load it with its explanation">{"Load explained"}</button>
                     </details>
                 </li>
             }
@@ -371,7 +382,7 @@ fn zoo(toggle: &Callback<bool>) -> Html {
         .collect();
     html! {
         <details id="zoo" class="zoo">
-            <summary>{format!("Bug zoo: {} broken variants", all.len())}</summary>
+            <summary>{if all.is_empty() { "Bug zoo".to_string() } else { format!("Bug zoo: {} broken variants", all.len()) }}</summary>
             <p class="muted">{"Each is a cluster with one rule broken. Load one, cut links, crash and pause nodes, skew clocks until a checker reports a violation; or open this panel and search."}</p>
             <ol class="zoo-list">{rows}</ol>
         </details>

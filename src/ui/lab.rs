@@ -107,7 +107,7 @@ impl Reducible for LabState {
             LabAction::From(FromLab::Refused(e)) => s.status = Status::Refused(e),
             LabAction::From(FromLab::Finished(f)) => s.status = Status::Finished(Rc::new(*f)),
             // A hunt's messages go to the Find a bug panel's own worker.
-            LabAction::From(FromLab::Hunting { .. } | FromLab::Hunted { .. }) => {}
+            LabAction::From(FromLab::Hunting { .. } | FromLab::Hunted { .. } | FromLab::Zoo(_)) => {}
             LabAction::Histogram(h) => s.histogram = h,
         }
         Rc::new(s)

@@ -8,7 +8,7 @@
 //! which the page fetches only when a panel first opens.
 
 use crate::experiments::lab::{Request, Run};
-use crate::search::hunt::{Hunt, HuntProgress, HuntRequest, Hunted};
+use crate::search::hunt::{Hunt, HuntProgress, HuntRequest, Hunted, ZooEntry};
 use gloo::worker::{Codec, HandlerId, Worker, WorkerScope};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -20,6 +20,8 @@ pub const SLICE_MS: f64 = 50.0;
 pub enum ToLab {
     Start(Request),
     Hunt(HuntRequest),
+    /// The bug zoo's list, which the worker keeps.
+    Zoo,
     Cancel,
 }
 
@@ -58,6 +60,7 @@ pub enum FromLab {
         ms: f64,
         cancelled: bool,
     },
+    Zoo(Vec<ZooEntry>),
 }
 
 /// Messages as JSON text: the same serde the rest of the app uses, so the
@@ -171,6 +174,7 @@ impl Worker for Lab {
         let task = match msg {
             ToLab::Start(request) => Run::new(request).map(|r| Task::Experiment(Box::new(r))),
             ToLab::Hunt(request) => Hunt::new(&request).map(Task::Hunt),
+            ToLab::Zoo => return scope.respond(who, FromLab::Zoo(crate::search::hunt::zoo())),
             ToLab::Cancel => return self.finish(scope, true),
         };
         match task {
