@@ -5,7 +5,7 @@
 
 use super::explore::{Bounds, Exploring};
 use super::{Searching, Shard};
-use crate::scenario::{Runner, Scenario, Visit};
+use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
 /// How to hunt.
@@ -204,7 +204,7 @@ impl Hunt {
                         }
                     };
                     Bug {
-                        at_us: violation_at(&b.scenario),
+                        at_us: b.at_us(),
                         scenario: named.scenario(&b.scenario, &b.property, &b.detail, b.shrunk_steps),
                         property: b.property,
                         detail: b.detail,
@@ -217,19 +217,4 @@ impl Hunt {
             }
         }
     }
-}
-
-/// When a scenario first breaks a property (µs), or its end.
-fn violation_at(s: &Scenario) -> u64 {
-    struct At;
-    impl Visit for At {
-        type Output = u64;
-        fn visit<P: crate::scenario::Registered>(self, s: Scenario) -> u64 {
-            let end = s.duration_ms.us();
-            let Ok(mut r) = Runner::<P>::build(s) else { return 0 };
-            r.run_to_end();
-            r.violations().first().map_or(end, |v| v.time_us)
-        }
-    }
-    crate::scenario::visit(s.clone(), At)
 }

@@ -44,6 +44,17 @@ extern "C" {
     fn deflate_raw_js(bytes: &[u8], done: wasm_bindgen::JsValue);
 }
 
+/// A link's fragment for `s` seen at `at_us`, made once the browser has
+/// deflated it (`None` if it could not).
+pub fn fragment_for(
+    s: &crate::scenario::Scenario,
+    at_us: crate::sim::Time,
+    done: impl FnOnce(Option<String>) + 'static,
+) {
+    let json = crate::scenario::codec::link_json(s);
+    deflate_raw(&json, move |out| done(out.map(|bytes| crate::scenario::codec::fragment_of(&bytes, at_us))));
+}
+
 /// Raw DEFLATE by the browser's own `CompressionStream`, then `done` with
 /// the bytes (or `None` if the browser could not). While any is under way
 /// the page's root element carries `data-deflating` (how many), so a test

@@ -109,10 +109,8 @@ impl Reducible for HuntState {
 /// Opens `s` in the page as a link would, at `at_us`: the view of its
 /// protocol, its timeline, the scrubber at that instant.
 pub(super) fn open_scenario(s: &Scenario, at_us: u64) {
-    let json = crate::scenario::codec::link_json(s);
-    super::browser::deflate_raw(&json, move |out| {
-        if let Some(bytes) = out {
-            let fragment = crate::scenario::codec::fragment_of(&bytes, at_us);
+    super::browser::fragment_for(s, at_us, |fragment| {
+        if let Some(fragment) = fragment {
             let _ = gloo::utils::window().location().set_hash(&fragment);
         }
     });
@@ -184,17 +182,27 @@ pub fn HuntPanel(props: &HuntProps) -> Html {
         });
     }
     super::lab::use_panel_keys("b", props.on_toggle.clone());
+    // The scenario's name and what it checks, read when the panel opens,
+    // not on each of the 20 redraws a second that progress makes.
+    let shown = {
+        let current = props.current.clone();
+        use_memo(props.open, move |_| {
+            let scenario = current.emit(());
+            let checks = crate::search::searchable(&scenario);
+            (scenario, checks)
+        })
+    };
     if !props.open {
         return html! {};
     }
     let s = &*state;
-    let current = props.current.emit(());
-    let checks = crate::search::searchable(&current);
+    let (current, checks) = &*shown;
     let start = {
-        let (bridge, d, s, current) = (bridge.clone(), dispatch.clone(), s.clone(), current.clone());
+        let (bridge, d, s, read) = (bridge.clone(), dispatch.clone(), s.clone(), props.current.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match s.request(current.to_json()) {
+            // What is showing now, with anything done since the panel opened.
+            match s.request(read.emit(()).to_json()) {
                 Ok(request) => {
                     if let Some(b) = bridge.borrow().as_ref() {
                         b.send(ToLab::Hunt(request));

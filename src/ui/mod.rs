@@ -116,9 +116,8 @@ impl<M, A> Reduced<M, A> {
         A: 'static,
     {
         let Some(send) = self.sender.borrow().clone() else { return };
-        let json = crate::scenario::codec::link_json(scenario);
-        browser::deflate_raw(&json, move |out| match out {
-            Some(bytes) => send.emit(done(crate::scenario::codec::fragment_of(&bytes, at), at)),
+        browser::fragment_for(scenario, at, move |out| match out {
+            Some(fragment) => send.emit(done(fragment, at)),
             None => send.emit(fail(
                 "This browser could not compress the share link; Export saves the scenario as a file instead.".into(),
             )),

@@ -130,7 +130,7 @@ pub fn explore_cmd(a: ExploreArgs) -> i32 {
         return crate::output::fail(format!("cannot write {}: {e}", file.display()));
     }
     // The scrubber opens at the last step, where the property broke.
-    let at = scenario.timeline.last().map_or(0, |s| s.at.us());
+    let at = f.at_us();
     let link = format!("{}#{}", a.output.base, splitbrain::scenario::codec::fragment(&scenario, at));
     if a.output.json {
         let extra = serde_json::json!({

@@ -94,6 +94,13 @@ pub struct Broken {
     pub scenario: Scenario,
 }
 
+impl Broken {
+    /// When the property broke (µs): the path's last step.
+    pub fn at_us(&self) -> crate::sim::Time {
+        self.scenario.timeline.last().map_or(0, |s| s.at.us())
+    }
+}
+
 /// What an exploration did.
 #[derive(Clone, Debug, Serialize)]
 pub struct Explored {
