@@ -58,6 +58,19 @@ impl ConfigError {
     }
 }
 
+/// A note as the space-time diagram draws it on its node's lane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaneNote {
+    /// The lane's look from here on (a CSS class: "leader", "infective"),
+    /// or, for a tick, the tick's.
+    pub class: &'static str,
+    /// A few characters: "L t3", "suspects n2".
+    pub text: String,
+    /// A new state of the node (the lane takes `class` until the next),
+    /// else a moment marked on the lane.
+    pub state: bool,
+}
+
 /// Where a protocol command goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route {
@@ -176,6 +189,16 @@ pub trait Runnable: Protocol {
     /// Whether a trace event marks a new leader (for the scrubber's marks).
     fn marks_leader(_event: &Event<Self>) -> bool {
         false
+    }
+    /// A message's kind, short, for the space-time diagram's arrows and
+    /// its filter ("AppendEntries", "Ping").
+    fn msg_kind(_msg: &Self::Msg) -> &'static str {
+        "message"
+    }
+    /// What a note means for its node's lane in the space-time diagram:
+    /// a new state (a role and term), or a moment worth a tick.
+    fn lane_note(_note: &Self::Note) -> Option<LaneNote> {
+        None
     }
     /// About how many bytes a checkpoint taken now adds: the group's state
     /// that no earlier checkpoint shares, so time travel can keep its

@@ -10,7 +10,8 @@
 //! kept for every event.
 
 use super::Registered;
-use crate::sim::trace::{Event, EventKind};
+use crate::contract::LaneNote;
+use crate::sim::trace::{Event, EventKind, Fault, MsgId};
 use crate::sim::Time;
 use std::cell::OnceCell;
 use std::collections::VecDeque;
@@ -28,7 +29,47 @@ pub struct Logged {
     pub dropped: Option<(u32, u32)>,
     /// A node became leader (for the scrubber's marks).
     pub leader: bool,
+    /// A message's step on the wire (for the space-time diagram).
+    pub wire: Option<Wire>,
+    /// What a note means for its node's lane, and the node.
+    pub lane: Option<(u32, Rc<LaneNote>)>,
+    /// A crash, restart, pause or resume, and its node.
+    pub status: Option<(u32, NodeChange)>,
     line: Rc<dyn Line>,
+}
+
+/// Which step of a message's life an event is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hop {
+    Send,
+    /// The network will deliver a second copy.
+    Dup,
+    Deliver,
+    /// Dropped, and why ("loss", "partitioned").
+    Drop(&'static str),
+}
+
+/// A message event as the space-time diagram draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wire {
+    pub hop: Hop,
+    pub from: u32,
+    pub to: u32,
+    pub id: MsgId,
+    /// When a sent copy is due to arrive (for the other hops, the event's
+    /// own time).
+    pub due: Time,
+    /// The message's kind ([`crate::contract::Runnable::msg_kind`]).
+    pub kind: &'static str,
+}
+
+/// A change of a node's liveness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeChange {
+    Crash,
+    Restart,
+    Pause,
+    Resume,
 }
 
 /// An event, and its text and nodes once asked for.
@@ -66,12 +107,45 @@ impl Logged {
             EventKind::Drop { from, to, .. } => Some((from, to)),
             _ => None,
         };
+        let wire = |hop, from, to, id, due, msg: Option<&P::Msg>| {
+            Some(Wire { hop, from, to, id, due, kind: msg.map_or("", P::msg_kind) })
+        };
+        let t = event.time;
+        let (mut lane, mut status) = (None, None);
+        let wire = match &event.kind {
+            EventKind::Send { from, to, id, msg, deliver_at } => {
+                wire(Hop::Send, *from, *to, *id, *deliver_at, Some(msg))
+            }
+            EventKind::Duplicate { from, to, id, deliver_at } => wire(Hop::Dup, *from, *to, *id, *deliver_at, None),
+            EventKind::Deliver { from, to, id, msg } => wire(Hop::Deliver, *from, *to, *id, t, Some(msg)),
+            EventKind::Drop { from, to, id, msg, reason } => {
+                wire(Hop::Drop(reason.as_str()), *from, *to, *id, t, Some(msg))
+            }
+            EventKind::Note { node, note } => {
+                lane = P::lane_note(note).map(|l| (*node, Rc::new(l)));
+                None
+            }
+            EventKind::Fault(f) => {
+                status = match **f {
+                    Fault::Crash(n) => Some((n, NodeChange::Crash)),
+                    Fault::Restart(n) => Some((n, NodeChange::Restart)),
+                    Fault::Pause(n) => Some((n, NodeChange::Pause)),
+                    Fault::Resume(n) => Some((n, NodeChange::Resume)),
+                    _ => None,
+                };
+                None
+            }
+            _ => None,
+        };
         Logged {
             index: event.index,
             time: event.time,
             kind: event.kind_name(),
             dropped,
             leader: P::marks_leader(&event),
+            wire,
+            lane,
+            status,
             line: Rc::new(Lazy { event, text: OnceCell::new(), nodes: OnceCell::new() }),
         }
     }

@@ -15,7 +15,7 @@ pub mod travel;
 pub use crate::contract::{ms_to_us, Action, HeavyTail, LinkSpec, Millis, Target, TimedAction, MAX_DURATION_US};
 pub use crate::protocols::registry::{ProtocolKind, ProtocolSpec, Registered};
 pub use expect::{Bound, Expect};
-pub use log::{Logged, Marked};
+pub use log::{Hop, Logged, Marked, NodeChange, Wire};
 pub use runner::{Metrics, RunReport, Runner};
 
 use crate::contract::{Cluster, ConfigError};

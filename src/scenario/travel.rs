@@ -16,8 +16,9 @@ use crate::sim::Time;
 pub const CHECKPOINT_EVENTS: u64 = 20_000;
 /// ...or this much simulated time, whichever comes first.
 pub const CHECKPOINT_US: Time = 10_000_000;
-/// After a seek, the event log is rebuilt from this much simulated time.
-const REPLAY_LOG_US: Time = 1_000_000;
+/// After a seek, the event log and the space-time diagram are rebuilt
+/// from this much simulated time (the diagram's widest window).
+pub const REPLAY_LOG_US: Time = 5_000_000;
 /// A frame asks whether its wall time is spent after this many events.
 const CHUNK_EVENTS: u64 = 512;
 /// The largest step `advance_to` runs between checkpoint checks.

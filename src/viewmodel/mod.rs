@@ -4,8 +4,10 @@
 //!
 //! - [`playground`]: the Raft view (a cluster, time travel, menus, settings).
 //! - [`swarm`]: the gossip and SWIM view (thousands of sites on a canvas).
+//! - [`diagram`]: the space-time diagram, for every view.
 //! - [`fragment`]: what a link's `#fragment` asks for, for either view.
 
+pub mod diagram;
 pub mod fragment;
 pub mod playground;
 

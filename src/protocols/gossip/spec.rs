@@ -97,6 +97,23 @@ impl Runnable for Gossip {
         super::zoo::ZOO
     }
 
+    fn msg_kind(msg: &super::Msg) -> &'static str {
+        match msg {
+            super::Msg::Push => "Push",
+            super::Msg::PushReply { .. } => "PushReply",
+            super::Msg::PullRequest { .. } => "PullRequest",
+            super::Msg::PullReply { .. } => "PullReply",
+        }
+    }
+
+    fn lane_note(note: &super::Note) -> Option<crate::contract::LaneNote> {
+        let (class, text) = match note {
+            super::Note::Infected { cycle } => ("infective", format!("knows, c{cycle}")),
+            super::Note::Removed { cycle } => ("removed", format!("removed, c{cycle}")),
+        };
+        Some(crate::contract::LaneNote { class, text, state: true })
+    }
+
     fn must_hold(spec: &Self::Spec, _: &[crate::contract::TimedAction]) -> bool {
         spec.bug.is_none()
     }

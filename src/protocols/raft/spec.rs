@@ -223,4 +223,22 @@ impl Runnable for Raft {
     fn marks_leader(e: &Event<Raft>) -> bool {
         matches!(e.kind, EventKind::Note { note: Note::Role { role: Role::Leader, .. }, .. })
     }
+
+    fn msg_kind(msg: &super::Msg) -> &'static str {
+        match msg {
+            super::Msg::AppendEntries { entries, .. } if entries.is_empty() => "Heartbeat",
+            _ => msg.label(),
+        }
+    }
+
+    fn lane_note(note: &Note) -> Option<crate::contract::LaneNote> {
+        let Note::Role { role, term } = note else { return None };
+        let (class, letter) = match role {
+            Role::Follower => ("follower", "F"),
+            Role::PreCandidate => ("precandidate", "P"),
+            Role::Candidate => ("candidate", "C"),
+            Role::Leader => ("leader", "L"),
+        };
+        Some(crate::contract::LaneNote { class, text: format!("{letter} t{term}"), state: true })
+    }
 }

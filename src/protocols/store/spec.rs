@@ -255,6 +255,36 @@ impl Runnable for StoreNode {
     type Checker = StoreChecker;
     type Observer = StoreObserver;
 
+    fn msg_kind(msg: &super::messages::Msg) -> &'static str {
+        use super::messages::Msg;
+        match msg {
+            Msg::Replicate { req: 0, .. } => "Repair",
+            Msg::Replicate { .. } => "Replicate",
+            Msg::Ack { .. } => "Ack",
+            Msg::Read { .. } => "Read",
+            Msg::ReadReply { .. } => "ReadReply",
+            Msg::Handoff { .. } => "Handoff",
+            Msg::HandoffAck { .. } => "HandoffAck",
+            Msg::SyncTree { .. } => "SyncTree",
+            Msg::SyncDiff { .. } => "SyncDiff",
+            Msg::SyncPush { .. } => "SyncPush",
+        }
+    }
+
+    fn lane_note(note: &super::messages::Note) -> Option<crate::contract::LaneNote> {
+        use super::messages::Note;
+        let (class, text) = match note {
+            Note::Invoked { key, write: Some(_), .. } => ("op", format!("put k{key}")),
+            Note::Invoked { key, write: None, .. } => ("op", format!("get k{key}")),
+            Note::PutAcked { key, .. } => ("done", format!("acked k{key}")),
+            Note::GetReturned { key, .. } => ("done", format!("read k{key}")),
+            Note::Failed { key, .. } => ("failed", format!("failed k{key}")),
+            Note::Overwritten { key, .. } => ("failed", format!("lost a version of k{key}")),
+            _ => return None,
+        };
+        Some(crate::contract::LaneNote { class, text, state: false })
+    }
+
     fn zoo() -> &'static [crate::contract::Variant] {
         super::zoo::ZOO
     }

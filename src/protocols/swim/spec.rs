@@ -116,6 +116,28 @@ impl Runnable for Swim {
     type Checker = SwimChecker;
     type Observer = SwimObserver;
 
+    fn msg_kind(msg: &super::Msg) -> &'static str {
+        msg.label()
+    }
+
+    fn lane_note(note: &super::Note) -> Option<crate::contract::LaneNote> {
+        use super::{Note, Status};
+        Some(match note {
+            Note::Marked { member, status, first_hand, .. } => crate::contract::LaneNote {
+                class: match status {
+                    Status::Alive => "alive",
+                    Status::Suspect => "suspect",
+                    Status::Failed => "failed",
+                },
+                text: format!("n{member} {status:?}{}", if *first_hand { "!" } else { "" }).to_lowercase(),
+                state: false,
+            },
+            Note::Refuted { incarnation } => {
+                crate::contract::LaneNote { class: "alive", text: format!("refutes @{incarnation}"), state: false }
+            }
+        })
+    }
+
     fn zoo() -> &'static [crate::contract::Variant] {
         super::zoo::ZOO
     }

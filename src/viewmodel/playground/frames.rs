@@ -44,6 +44,8 @@ impl<P: Board> Playground<P> {
 
     /// Moves new trace events into the log and notices new violations.
     pub(super) fn collect(&mut self, new: Vec<Logged>) {
+        let now = self.now();
+        self.diagram.record(&new, LOG_CAP, now);
         // Each ring keeps its own last LOG_CAP events, so a long batch (a
         // link opened at a late instant) does not push out the role changes;
         // the runner's log already holds no more than that of each kind.

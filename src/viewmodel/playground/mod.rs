@@ -4,11 +4,12 @@
 
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::Raft;
-use crate::scenario::travel::{Mark, Travel};
+use crate::scenario::travel::{Mark, Travel, REPLAY_LOG_US};
 use crate::scenario::MAX_DURATION_US;
 use crate::scenario::{codec, presets, Action as Timeline, Logged, Runner, Scenario, Target};
 use crate::sim::invariant::Violation;
 use crate::sim::{NodeId, Sim, Time};
+use crate::viewmodel::diagram::{Diagram, DiagramGesture};
 use std::collections::VecDeque;
 
 mod board;
@@ -16,7 +17,7 @@ mod frames;
 pub mod settings;
 mod view;
 pub use board::Board;
-pub use view::NodeView;
+pub use view::{layout, node_radius, NodeView, LOG_KINDS, STORE_LOG_KINDS, VIEW_HALF};
 
 /// The slowest and fastest speeds, as multiples of real time.
 pub const MIN_SPEED: f64 = 0.01;
@@ -118,53 +119,8 @@ pub enum Gesture {
     Export,
     /// Ask the leader to add the lowest-numbered spare server.
     AddSpare,
-}
-
-/// The kinds of event the log can show, with their labels.
-pub const LOG_KINDS: [(&str, &str); 9] = [
-    ("send", "sends"),
-    ("deliver", "deliveries"),
-    ("drop", "drops"),
-    ("dup", "duplicates"),
-    ("timer", "timers"),
-    ("note", "role & commit"),
-    ("command", "commands"),
-    ("fault", "faults"),
-    ("disk", "disk writes"),
-];
-
-/// The store's: its notes are client results, repairs and hints, and it
-/// writes nothing to a modelled disk.
-pub const STORE_LOG_KINDS: [(&str, &str); 8] = [
-    ("send", "sends"),
-    ("deliver", "deliveries"),
-    ("drop", "drops"),
-    ("dup", "duplicates"),
-    ("timer", "timers"),
-    ("note", "results & repairs"),
-    ("command", "client requests"),
-    ("fault", "faults"),
-];
-
-/// The cluster view's coordinate system: a square centred on 0.
-pub const VIEW_HALF: f64 = 300.0;
-
-/// Where node `i` of `n` sits on the circle.
-pub fn layout(i: NodeId, n: u32) -> (f64, f64) {
-    let r = if n <= 5 { 190.0 } else { 215.0 };
-    let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f64::from(i) / f64::from(n.max(1));
-    (r * a.cos(), r * a.sin())
-}
-
-/// The radius of a node's circle.
-pub fn node_radius(n: u32) -> f64 {
-    if n <= 5 {
-        38.0
-    } else if n <= 9 {
-        32.0
-    } else {
-        26.0
-    }
+    /// Open, close, filter or hover the space-time diagram.
+    Diagram(DiagramGesture),
 }
 
 /// The playground state: one run of a protocol that has a [`Board`] (Raft,
@@ -199,6 +155,8 @@ pub struct Playground<P: Board> {
     pub log_node: Option<NodeId>,
     /// Event kinds hidden from the log.
     pub hidden_kinds: Vec<&'static str>,
+    /// The space-time diagram.
+    pub diagram: Diagram,
     last_wall: Option<f64>,
     wall_now: f64,
     carry_us: f64,
@@ -220,6 +178,7 @@ impl<P: Board> Playground<P> {
             drag: None,
             log_node: None,
             hidden_kinds: vec!["send", "deliver"],
+            diagram: Diagram::default(),
             playing: true,
             speed: 0.05,
             selected: None,
@@ -388,6 +347,7 @@ impl<P: Board> Playground<P> {
                 self.menu = m;
             }
             Gesture::Highlight(nodes) => self.highlighted = nodes,
+            Gesture::Diagram(g) => self.diagram.apply(g),
             Gesture::ToggleHelp => self.help_open = !self.help_open,
             Gesture::DismissError => self.error = None,
             Gesture::ShowError(e) => self.error = Some(e),
@@ -520,6 +480,7 @@ impl<P: Board> Playground<P> {
         self.log.clear();
         self.notable.clear();
         self.drops.clear();
+        self.diagram.reset(0);
         self.highlighted.clear();
         self.menu = None;
         self.share = None;
@@ -560,6 +521,7 @@ impl<P: Board> Playground<P> {
 
     fn seek(&mut self, t: Time) {
         let events = self.travel.seek(t);
+        self.diagram.reset(self.now().saturating_sub(REPLAY_LOG_US));
         self.log.clear();
         self.notable.clear();
         self.drops.clear();

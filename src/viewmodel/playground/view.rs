@@ -6,6 +6,53 @@ use crate::protocols::raft::{Raft, Role};
 use crate::scenario::Logged;
 use crate::sim::NodeId;
 
+/// The kinds of event the log can show, with their labels.
+pub const LOG_KINDS: [(&str, &str); 9] = [
+    ("send", "sends"),
+    ("deliver", "deliveries"),
+    ("drop", "drops"),
+    ("dup", "duplicates"),
+    ("timer", "timers"),
+    ("note", "role & commit"),
+    ("command", "commands"),
+    ("fault", "faults"),
+    ("disk", "disk writes"),
+];
+
+/// The store's: its notes are client results, repairs and hints, and it
+/// writes nothing to a modelled disk.
+pub const STORE_LOG_KINDS: [(&str, &str); 8] = [
+    ("send", "sends"),
+    ("deliver", "deliveries"),
+    ("drop", "drops"),
+    ("dup", "duplicates"),
+    ("timer", "timers"),
+    ("note", "results & repairs"),
+    ("command", "client requests"),
+    ("fault", "faults"),
+];
+
+/// The cluster view's coordinate system: a square centred on 0.
+pub const VIEW_HALF: f64 = 300.0;
+
+/// Where node `i` of `n` sits on the circle.
+pub fn layout(i: NodeId, n: u32) -> (f64, f64) {
+    let r = if n <= 5 { 190.0 } else { 215.0 };
+    let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f64::from(i) / f64::from(n.max(1));
+    (r * a.cos(), r * a.sin())
+}
+
+/// The radius of a node's circle.
+pub fn node_radius(n: u32) -> f64 {
+    if n <= 5 {
+        38.0
+    } else if n <= 9 {
+        32.0
+    } else {
+        26.0
+    }
+}
+
 /// What the cluster view needs of a node.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeView {
