@@ -22,7 +22,7 @@ const PLAYBACK: [(&str, &str); 4] = [
     ("r", "reset"),
 ];
 
-const RAFT_KEYS: [(&str, &str); 12] = [
+const RAFT_KEYS: [(&str, &str); 13] = [
     PLAYBACK[0],
     ("→", "step to the next event (also on the focused timeline)"),
     PLAYBACK[1],
@@ -34,10 +34,11 @@ const RAFT_KEYS: [(&str, &str); 12] = [
     ("r", "reset (applies changed settings)"),
     ("x", "Experiments: failover, gossip and SWIM Monte Carlo in a worker"),
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
+    ("d", "space-time diagram: who sent what to whom, and when"),
     ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 
-const STORE_KEYS: [(&str, &str); 10] = [
+const STORE_KEYS: [(&str, &str); 11] = [
     PLAYBACK[0],
     ("→", "step to the next event (also on the focused timeline)"),
     PLAYBACK[1],
@@ -47,10 +48,11 @@ const STORE_KEYS: [(&str, &str); 10] = [
     ("r", "reset (applies changed settings)"),
     ("x", "Experiments in a worker"),
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
+    ("d", "space-time diagram: who sent what to whom, and when"),
     ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 
-const SWARM_KEYS: [(&str, &str); 8] = [
+const SWARM_KEYS: [(&str, &str); 9] = [
     PLAYBACK[0],
     ("→", "step to the next event"),
     PLAYBACK[1],
@@ -58,6 +60,7 @@ const SWARM_KEYS: [(&str, &str); 8] = [
     PLAYBACK[3],
     ("x", "Experiments: gossip and SWIM Monte Carlo in a worker"),
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
+    ("d", "space-time diagram: who sent what to whom, and when"),
     ("? / Esc", "this help / close the help, or deselect"),
 ];
 

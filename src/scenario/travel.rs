@@ -166,6 +166,19 @@ impl<P: Registered> Travel<P> {
         self.checkpoints.len()
     }
 
+    /// Keeps the last `cap` events of each kind from now on (`None`: keeps
+    /// none), in the run and in every checkpoint, so that a seek replays
+    /// with the same log: what a view turns on while it shows the events
+    /// (the space-time diagram of a large group).
+    pub fn set_log(&mut self, cap: Option<usize>) {
+        let set = |r: &mut Runner<P>| match cap {
+            Some(c) => r.record_tail(Some(c)),
+            None => r.record(false),
+        };
+        set(&mut self.runner);
+        self.checkpoints.iter_mut().for_each(|c| set(&mut c.runner));
+    }
+
     /// Runs forward to `t`, taking checkpoints; returns the recorded events.
     pub fn advance_to(&mut self, t: Time) -> Vec<Logged> {
         self.advance_within(t, u64::MAX)

@@ -146,6 +146,7 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Gesture> {
         "h" => Gesture::Do(crate::scenario::Action::HealAll),
         "r" => Gesture::Reset,
         "?" => Gesture::ToggleHelp,
+        "d" => Gesture::Diagram(crate::viewmodel::diagram::DiagramGesture::Toggle),
         "Escape" => Gesture::Escape,
         _ => return None,
     })
@@ -173,6 +174,7 @@ pub fn use_keys(to: Routes, active: ActiveView) {
                     Gesture::Faster => Some(SwarmGesture::Faster),
                     Gesture::ToggleHelp => Some(SwarmGesture::ToggleHelp),
                     Gesture::Escape => Some(SwarmGesture::Escape),
+                    Gesture::Diagram(g) => Some(SwarmGesture::Diagram(g.clone())),
                     _ => None,
                 };
                 match (active.get(), swarm_action) {
@@ -197,6 +199,16 @@ pub struct Routes {
 }
 
 impl Routes {
+    /// Opens or closes a view's space-time diagram.
+    pub fn toggle_diagram(&self, view: View) {
+        let g = crate::viewmodel::diagram::DiagramGesture::Toggle;
+        match view {
+            View::Raft => self.raft.emit(Gesture::Diagram(g)),
+            View::Swarm => self.swarm.emit(SwarmGesture::Diagram(g)),
+            View::Store => self.store.emit(Gesture::Diagram(g)),
+        }
+    }
+
     /// Plays or pauses a view's run.
     pub fn toggle_play(&self, view: View) {
         match view {

@@ -9,6 +9,7 @@
 
 mod browser;
 mod cluster;
+mod diagram;
 mod face;
 mod field;
 mod files;
@@ -58,6 +59,8 @@ pub(crate) enum Choose {
     View(View),
     Experiments,
     FindABug,
+    /// Open or close the space-time diagram of the view showing.
+    Diagram,
 }
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
@@ -281,11 +284,13 @@ fn App() -> Html {
     let on_hunt = use_lab_toggle(hunt_open.setter(), active.clone(), playing, routes.clone());
     let on_protocol = {
         let (show, on_lab, on_hunt) = (show.clone(), on_lab.clone(), on_hunt.clone());
+        let (routes, active) = (routes.clone(), active.clone());
         (*use_memo((), move |_| {
             Callback::from(move |c: Choose| match c {
                 Choose::View(v) => show.emit(v),
                 Choose::Experiments => on_lab.emit(true),
                 Choose::FindABug => on_hunt.emit(true),
+                Choose::Diagram => routes.toggle_diagram(active.get()),
             })
         }))
         .clone()

@@ -87,6 +87,7 @@ pub fn raft_page(
                     { panels::scrubber(&pg, d, seek_ms) }
                     { panels::status_bar(&pg) }
                 </section>
+                { super::diagram::of_playground(&pg, d) }
                 <aside class="side">
                     { about(&pg) }
                     { panels::inspector(&pg, d) }

@@ -183,6 +183,7 @@ pub fn store_page(
                     { panels::scrubber(&pg, d, seek_ms) }
                     { panels::status_bar(&pg) }
                 </section>
+                { super::diagram::of_playground(&pg, d) }
                 <aside class="side">
                     { about(&pg) }
                     { store_panels::inspector(&pg, d) }

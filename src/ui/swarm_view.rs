@@ -365,6 +365,17 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
                     <span class="legend">{ for legend.into_iter().map(|(l, name)| html!{ <><i class="dot" style={format!("background:{}", colour(l))}></i>{name}</> }) }{crashed_key}</span>
                 </div>
             </section>
+            { super::diagram::space_time(super::diagram::SpaceTime {
+                diagram: &s.diagram,
+                now: s.now(),
+                nodes: n,
+                selected: s.selected,
+                status: &|i| s.status(i),
+                violations: s.violations().iter().map(|v| (v.time_us, v.property)).collect(),
+                on_gesture: dispatch.reform(SwarmGesture::Diagram),
+                on_seek: dispatch.reform(SwarmGesture::Seek),
+                on_select: dispatch.reform(SwarmGesture::Select),
+            }) }
             <aside class="side">
                 { if name.is_empty() && explain.is_empty() { html!{} } else { html!{ <section class="panel about"><h2>{"Experiment"}</h2><h3 class="about-name">{name}</h3><p>{explain}</p></section> } } }
                 <section class="panel"><h2>{"Charts"}</h2>{chart(s)}</section>

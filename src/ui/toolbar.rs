@@ -194,6 +194,7 @@ pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
     );
     let lab = super::send(on_change, Choose::Experiments);
     let hunt = super::send(on_change, Choose::FindABug);
+    let diagram = super::send(on_change, Choose::Diagram);
     html! { <>
         <label class="field" {title}>
             <span>{"Protocol"}</span>
@@ -203,6 +204,8 @@ pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
             title="Experiments: the CLI's failover, gossip and SWIM Monte Carlo, run in a worker, with plots and exports (x)">{"∿ Experiments"}</button>
         <button id="hunt-open" class="lab-button" onclick={hunt}
             title="Find a bug: search this scenario's faults, or explore every interleaving, in a worker; and the bug zoo (b)">{"⚑ Find a bug"}</button>
+        <button id="diagram-open" class="lab-button" onclick={diagram}
+            title="Space-time diagram: one lane per node, every message from send to delivery (d)">{"⇶ Diagram"}</button>
     </> }
 }
 

@@ -308,9 +308,9 @@ impl Diagram {
     }
 
     /// The arrows the window shows, newest last, with their sequence
-    /// numbers: those of a shown kind between shown lanes (`lane` says
-    /// which, and maps the others to a lane of their own, if any), at most
-    /// [`MAX_DRAWN`]; and how many it left out for that cap.
+    /// numbers: those of a shown kind with a lane at one end at least
+    /// (`lane` says which nodes have one), at most [`MAX_DRAWN`]; and how
+    /// many it left out for that cap.
     pub fn visible(&self, now: Time, lane: &dyn Fn(NodeId) -> Option<usize>) -> (Vec<(u64, &Arrow)>, usize) {
         let (lo, hi) = self.window(now);
         let mut out: Vec<(u64, &Arrow)> = self

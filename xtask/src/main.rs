@@ -17,8 +17,12 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// held to its own number: it is fetched only when a panel opens, and
 /// holds the whole engine at opt-level 3, with search and explore over
 /// every protocol (487 KB measured when they moved in; 420 KB before,
-/// since the engine learned scripted runs; 400 KB before that).
-const WASM_BUDGET_GZ: usize = 550_000;
+/// since the engine learned scripted runs; 400 KB before that). The app's
+/// number is 550 KB for the four protocols and their views, plus 80 KB for
+/// the views that show any protocol's run (the space-time diagram,
+/// comparisons, tours, alerts and exports): 548 KB measured before the
+/// diagram, 574 KB with it.
+const WASM_BUDGET_GZ: usize = 630_000;
 const WORKER_BUDGET_GZ: usize = 500_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 

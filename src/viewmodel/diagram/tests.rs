@@ -28,9 +28,12 @@ fn full_trace(s: &Scenario, t: Time) -> Vec<Logged> {
     r.take_log()
 }
 
+/// An arrow as compared: (from, to, sent, end or None, dropped reason).
+type Seen = (NodeId, NodeId, Time, Option<Time>, Option<&'static str>);
+
 /// The arrows a window should hold, worked out from the whole trace:
 /// (from, to, sent, end or None, dropped reason).
-fn expected(events: &[Logged], lo: Time, hi: Time) -> Vec<(NodeId, NodeId, Time, Option<Time>, Option<&'static str>)> {
+fn expected(events: &[Logged], lo: Time, hi: Time) -> Vec<Seen> {
     let mut out = Vec::new();
     for (i, e) in events.iter().enumerate() {
         let Some(w) = e.wire else { continue };
@@ -54,7 +57,7 @@ fn expected(events: &[Logged], lo: Time, hi: Time) -> Vec<(NodeId, NodeId, Time,
     out
 }
 
-fn drawn(d: &Diagram, now: Time) -> Vec<(NodeId, NodeId, Time, Option<Time>, Option<&'static str>)> {
+fn drawn(d: &Diagram, now: Time) -> Vec<Seen> {
     let (v, over) = d.visible(now, &|n| Some(n as usize));
     assert_eq!(over, 0, "under the cap");
     let mut out: Vec<_> = v

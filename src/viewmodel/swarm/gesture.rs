@@ -34,6 +34,8 @@ pub enum SwarmGesture {
     SetLoss(f64),
     Select(Option<NodeId>),
     ToggleFlashes,
+    /// Open, close, filter or hover the space-time diagram.
+    Diagram(crate::viewmodel::diagram::DiagramGesture),
     /// SWIM: whose view colours the nodes (None: the majority view).
     Observer(Option<NodeId>),
     /// Run the epidemic with these parameters (from the form).

@@ -11,9 +11,10 @@ use super::playground::{step_speed, MAX_SPEED, MIN_SPEED};
 use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, Mode, SiteState};
 use crate::protocols::registry::View;
 use crate::protocols::swim::{Status, Swim, SwimConfig};
-use crate::scenario::travel::Travel;
+use crate::scenario::travel::{Travel, REPLAY_LOG_US};
 use crate::scenario::{codec, presets, Action, LinkSpec, ProtocolSpec, Runner, Scenario, ScenarioError, Target};
 use crate::sim::{NodeId, NodeStatus, Sim, Time};
+use crate::viewmodel::diagram::{Diagram, DiagramGesture};
 
 mod gesture;
 pub use gesture::SwarmGesture;
@@ -29,6 +30,9 @@ pub enum SwarmKind {
 pub fn swarm_presets() -> impl Iterator<Item = &'static presets::Preset> {
     presets::PRESETS.iter().filter(|p| p.protocol().view() == View::Swarm)
 }
+
+/// Events of each kind a run keeps for the diagram, while it is open.
+const LOG_CAP: usize = 4000;
 
 /// The largest group the browser view runs.
 pub const MAX_VIEW_NODES: u32 = 20_000;
@@ -95,6 +99,8 @@ pub struct Swarm {
     pub detections: Vec<(NodeId, Time, Option<Time>, Option<Time>)>,
     /// SWIM: live members that someone wrongly declared failed so far.
     pub false_positives: u64,
+    /// The space-time diagram; while it is open, the run keeps its events.
+    pub diagram: Diagram,
     last_wall: Option<f64>,
     carry: f64,
     frame_budget: crate::scenario::travel::FrameBudget,
@@ -155,6 +161,7 @@ impl Swarm {
             traffic: 0,
             detections: Vec::new(),
             false_positives: 0,
+            diagram: Diagram::default(),
             last_wall: None,
             carry: 0.0,
             frame_budget: Default::default(),
@@ -184,6 +191,11 @@ impl Swarm {
             SwarmKind::Gossip(c) => c.period_us,
             SwarmKind::Swim(c) => c.period_us,
         }
+    }
+
+    /// The properties broken so far.
+    pub fn violations(&self) -> &[crate::sim::invariant::Violation] {
+        each!(&self.run, t => t.runner().violations())
     }
 
     /// The hash of every event so far.
@@ -237,7 +249,11 @@ impl Swarm {
     /// Whether node `i` is down (the view rings it: a SWIM member keeps the
     /// colour of what the group believes of it).
     pub fn crashed(&self, i: NodeId) -> bool {
-        each!(&self.run, t => t.runner().sim().status(i) == NodeStatus::Crashed)
+        self.status(i) == NodeStatus::Crashed
+    }
+
+    pub fn status(&self, i: NodeId) -> NodeStatus {
+        each!(&self.run, t => t.runner().sim().status(i))
     }
 
     /// Messages in flight as (from, to, progress 0..1), at most `limit`.
@@ -316,7 +332,8 @@ impl Swarm {
     /// Runs towards `target` for at most `budget` events (a frame's share);
     /// a run that stops at a cap pauses with a banner.
     fn advance_within(&mut self, target: Time, budget: u64) {
-        let banner = each!(&mut self.run, t => { t.advance_within(target, budget); t.halted_banner() });
+        let (events, banner) = each!(&mut self.run, t => (t.advance_within(target, budget), t.halted_banner()));
+        self.diagram.record(&events, LOG_CAP, self.now());
         if let Some(b) = banner {
             self.playing = false;
             self.error.get_or_insert(b);
@@ -326,7 +343,8 @@ impl Swarm {
 
     /// Applies a fault now and records it; acting in the past forks the run.
     fn act(&mut self, action: Action) {
-        each!(&mut self.run, t => { t.act(action); });
+        let events = each!(&mut self.run, t => t.act(action));
+        self.diagram.record(&events, LOG_CAP, self.now());
         self.end = self.now();
         self.refresh();
     }
@@ -334,7 +352,17 @@ impl Swarm {
     fn replace(&mut self, mut s: Swarm) {
         s.speed = self.speed;
         s.flashes = self.flashes;
+        s.diagram = std::mem::take(&mut self.diagram);
+        s.diagram.reset(s.now());
         *self = s;
+        self.keep_log();
+    }
+
+    /// Keeps the run's events while the diagram shows them (a large
+    /// group's events cost time to copy, so not otherwise).
+    fn keep_log(&mut self) {
+        let cap = self.diagram.open.then_some(LOG_CAP);
+        each!(&mut self.run, t => t.set_log(cap));
     }
 
     pub fn apply(&mut self, a: SwarmGesture) {
@@ -347,7 +375,8 @@ impl Swarm {
             SwarmGesture::Step => {
                 self.playing = false;
                 self.last_wall = None;
-                each!(&mut self.run, t => { t.step(); });
+                let events = each!(&mut self.run, t => t.step());
+                self.diagram.record(&events, LOG_CAP, self.now());
                 self.refresh();
             }
             SwarmGesture::SetSpeed(s) => self.speed = s.clamp(MIN_SPEED, MAX_SPEED),
@@ -394,7 +423,9 @@ impl Swarm {
             SwarmGesture::Seek(t) => {
                 self.playing = false;
                 self.last_wall = None;
-                each!(&mut self.run, tr => { tr.seek(t); });
+                let events = each!(&mut self.run, tr => tr.seek(t));
+                self.diagram.reset(self.now().saturating_sub(REPLAY_LOG_US));
+                self.diagram.record(&events, LOG_CAP, self.now());
                 self.refresh();
             }
             SwarmGesture::Configure { nodes, mode, exchange, k, fanout } => {
@@ -403,6 +434,14 @@ impl Swarm {
             SwarmGesture::Select(n) => self.selected = n,
             SwarmGesture::ToggleFlashes => self.flashes = !self.flashes,
             SwarmGesture::Observer(o) => self.observer = o,
+            SwarmGesture::Diagram(g) => {
+                let toggle = g == DiagramGesture::Toggle;
+                self.diagram.apply(g);
+                if toggle {
+                    self.diagram.reset(self.now());
+                    self.keep_log();
+                }
+            }
         }
     }
 

@@ -1,0 +1,110 @@
+// The space-time diagram: one lane per node, messages as arrows, drops
+// crossed, the crashed leader's lane banded; hovering reads a message, the
+// filter hides a kind, a lane label selects its node, and a click travels
+// to the instant under it. Every run opens at a known simulated instant
+// (or steps simulated time), so nothing here depends on the machine's speed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openAt, simTime, swarmTime, advance, frames, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const diagram = (page) => page.locator('#diagram').evaluate((d) => ({
+  lo: Number(d.dataset.lo),
+  hi: Number(d.dataset.hi),
+  arrows: Number(d.dataset.arrows),
+  lanes: d.querySelectorAll('button.sd-label').length,
+  kinds: [...d.querySelectorAll('#diagram-kinds input')].map((i) => i.dataset.kind),
+}));
+
+test('the Raft diagram draws the crash and the election, reads a message on hover, filters, selects and seeks', async () => {
+  // Leader crash: n4 leads term 1 and crashes at 2 s; n2 wins term 2.
+  const page = await openAt(browser, server.url, 'preset=leader-crash', 2_400_000);
+  await page.keyboard.press('d');
+  await page.locator('#diagram').waitFor();
+  let d = await diagram(page);
+  assert.deepEqual([d.lo, d.hi, d.lanes], [1_400_000, 2_400_000, 5]);
+  assert.ok(d.arrows > 50, `${d.arrows} arrows`);
+  for (const k of ['RequestVote', 'VoteReply', 'Heartbeat', 'AppendEntries']) assert.ok(d.kinds.includes(k), `${k} in ${d.kinds}`);
+  // The crashed leader's lane is banded, and what was sent to it is crossed.
+  assert.equal(await page.locator('#diagram rect.sd-down').count(), 1);
+  assert.match(await page.locator('#diagram rect.sd-down title').textContent(), /n4 crashed/);
+  const dropped = page.locator('#diagram .sd-msg.dropped');
+  assert.ok(await dropped.count() > 0);
+  assert.match(await dropped.first().locator('title').textContent(), /->n4 .*dropped after .*\(node down\)/);
+  // The new leader's lane says so.
+  assert.match(await page.locator('.sd-label').nth(2).textContent(), /n2L t2/);
+  await screenshot(page, 'diagram-raft');
+
+  // Hovering a vote request reads it.
+  const vote = page.locator('#diagram .sd-msg[data-kind="RequestVote"]').first();
+  await vote.dispatchEvent('mouseover');
+  await page.waitForFunction(() => /RequestVote\(t2/.test(document.querySelector('.sd-hover').textContent));
+  assert.match(await page.locator('.sd-hover').textContent(), /^n\d->n\d #\d+ RequestVote\(t2 .*delivered after [\d.]+ ms/);
+
+  // Hiding heartbeats removes them and only them.
+  const heartbeats = await page.locator('#diagram .sd-msg[data-kind="Heartbeat"]').count();
+  assert.ok(heartbeats > 0);
+  await page.locator('#diagram-kinds input[data-kind="Heartbeat"]').uncheck();
+  await page.waitForFunction(() => !document.querySelector('#diagram .sd-msg[data-kind="Heartbeat"]'));
+  assert.equal((await diagram(page)).arrows, d.arrows - heartbeats);
+
+  // A lane's label selects its node: the lane and its messages light up.
+  await page.locator('.sd-label').nth(2).click();
+  await page.waitForFunction(() => document.querySelector('.sd-label.sel')?.textContent.startsWith('n2'));
+  assert.ok(await page.locator('#diagram rect.sd-sel').count() === 1);
+  assert.ok(await page.locator('#diagram .sd-msg.sel').count() > 0);
+  assert.match(await page.locator('.node.selected').getAttribute('data-node'), /^2$/);
+
+  // A click travels to the instant under it: the middle of the window.
+  const box = await page.locator('.sd-plot').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + 4);
+  await page.waitForFunction(() => Number(document.querySelector('#sim-time').dataset.us) < 2_400_000);
+  const t = await simTime(page);
+  assert.ok(Math.abs(t - 1_900_000) <= 10_000, `the click travelled to ${t}`);
+  d = await diagram(page);
+  assert.equal(d.hi, t, 'the window ends at the new instant');
+  assert.ok(d.arrows > 20, `${d.arrows} arrows after the seek`);
+  // Closing it with its key.
+  await page.keyboard.press('d');
+  await page.locator('#diagram').waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+});
+
+test('the store and SWIM have diagrams too; a large group gets its first lanes and one for the rest', async () => {
+  const store = await openAt(browser, server.url, 'preset=store-sloppy-handoff', 3_000_000);
+  await store.locator('#diagram-open').click();
+  await store.locator('#diagram').waitFor();
+  const s = await diagram(store);
+  assert.ok(s.arrows > 10 && s.kinds.includes('Replicate') && s.kinds.includes('Ack'), JSON.stringify(s));
+  assert.ok(await store.locator('#diagram .sd-tick.op').count() > 0, 'client operations are ticked on their lanes');
+  assert.deepEqual(store.errors, []);
+
+  const swim = await openAt(browser, server.url, 'gossip=swim-crash', 10_000_000);
+  const nodes = Number(await swim.locator('#swarm-canvas').getAttribute('data-nodes'));
+  await swim.keyboard.press('d');
+  await swim.locator('#diagram').waitFor();
+  // The diagram keeps events from when it opens: step simulated time.
+  await advance(swim, 2000, { gossip: true });
+  const w = await diagram(swim);
+  assert.equal(w.hi, await swarmTime(swim));
+  assert.ok(nodes > 12 && w.lanes === 12, `${w.lanes} lanes for ${nodes} members`);
+  assert.match(await swim.locator('.sd-label.others').textContent(), new RegExp(`${nodes - 12} others`));
+  assert.ok(w.arrows > 5 && w.kinds.includes('Ping') && w.kinds.includes('Ack'), JSON.stringify(w));
+  // n7 crashed at 3 s, before the diagram opened: its lane is down all along.
+  assert.match(await swim.locator('.sd-label').nth(7).textContent(), /n7down/);
+  assert.match(await swim.locator('#diagram rect.sd-down title').first().textContent(), /n7 crashed/);
+  await frames(swim);
+  await screenshot(swim, 'diagram-swim');
+  assert.deepEqual(swim.errors, []);
+});
