@@ -1,242 +1,82 @@
 //! The space-time diagram: one lane per node, time to the right ending
-//! now, messages as arrows. Drawn from [`Diagram`] on every frame it is
-//! open; the plot is an SVG stretched to the panel's width (strokes keep
-//! their width), and its words are HTML placed over it, so text never
-//! stretches. One listener each on the plot reads which arrow is under the
-//! pointer and where a click falls, instead of a callback per arrow.
+//! now, messages as arrows. The page lays out its frame (the head, the lane
+//! labels, the words on the lanes, the axis) as elements, and [`paint`]
+//! draws the plot on a canvas after each render: hundreds of arrows redrawn
+//! sixty times a second cost a canvas far less than as many elements. The
+//! geometry, and which arrow the pointer is over, come from the view-model
+//! ([`Diagram::segments`], [`Diagram::hit`]). Paused, a hidden table lists
+//! the newest messages for screen readers.
 
 use crate::sim::{NodeId, NodeStatus, Time};
-use crate::viewmodel::diagram::{span_text, Diagram, DiagramGesture, Down, Fate, SPANS_US};
-use std::fmt::Write;
+use crate::viewmodel::diagram::{span_text, Diagram, DiagramGesture, Fate, Lanes, ROW, SPANS_US};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Height of one lane, px.
-const ROW: f64 = 26.0;
-/// The plot's width in SVG units.
-const WIDTH: f64 = 1000.0;
-/// The most lanes drawn; a larger group shows the selected node and the
-/// lowest ids, and one lane for all the others.
-pub const MAX_LANES: usize = 12;
+/// The id of the plot's canvas, which [`paint`] finds.
+const CANVAS: &str = "sd-canvas";
+/// Messages the hidden table lists, newest last.
+const TABLE_ROWS: usize = 40;
 
-/// What the diagram draws besides the model: the clock, the group, the
-/// selection, the violations (instant and property), and where gestures go.
-pub struct SpaceTime<'a> {
+/// What the diagram shows of a run besides its model: the clock, the
+/// group, the selection, each node's status now (a node down since before
+/// the diagram's first event is still drawn down), and the violations.
+pub struct Scene<'a> {
     pub diagram: &'a Diagram,
     pub now: Time,
     pub nodes: u32,
     pub selected: Option<NodeId>,
-    /// Each node's status now (a node down since before the diagram's
-    /// first event is still drawn down).
-    pub status: &'a dyn Fn(NodeId) -> NodeStatus,
+    pub playing: bool,
+    pub status: Box<dyn Fn(NodeId) -> NodeStatus + 'a>,
     pub violations: Vec<(Time, &'a str)>,
+}
+
+/// Where the diagram's gestures go.
+pub struct Hooks {
     pub on_gesture: Callback<DiagramGesture>,
     pub on_seek: Callback<Time>,
     pub on_select: Callback<Option<NodeId>>,
 }
 
-/// The nodes with a lane of their own: all of a small group; of a large
-/// one, the selected node and the lowest ids.
-pub fn lanes(nodes: u32, selected: Option<NodeId>) -> Vec<NodeId> {
-    if nodes as usize <= MAX_LANES {
-        return (0..nodes).collect();
+impl Scene<'_> {
+    fn lanes(&self) -> Lanes {
+        Lanes::of(self.nodes, self.selected)
     }
-    let mut v: Vec<NodeId> = (0..MAX_LANES as u32 - 1).collect();
-    match selected {
-        Some(s) if !v.contains(&s) => v.push(s),
-        _ => v.push(MAX_LANES as u32 - 1),
-    }
-    v
 }
 
-fn x_of(t: Time, lo: Time, hi: Time) -> f64 {
-    (t.saturating_sub(lo)) as f64 / (hi - lo).max(1) as f64 * WIDTH
-}
-
-pub fn space_time(p: SpaceTime<'_>) -> Html {
-    let d = p.diagram;
+pub fn space_time(s: &Scene<'_>, h: &Hooks) -> Html {
+    let d = s.diagram;
     if !d.open {
         return html! {};
     }
-    let shown = lanes(p.nodes, p.selected);
-    let others = p.nodes as usize > shown.len();
-    let rows = shown.len() + usize::from(others);
-    let lane_of = |n: NodeId| shown.iter().position(|s| *s == n).or(others.then_some(shown.len()));
-    let (lo, hi) = d.window(p.now);
-    let x = |t: Time| x_of(t, lo, hi);
-    let y = |i: usize| (i as f64 + 0.5) * ROW;
-    let height = rows as f64 * ROW;
-
-    // The plot is one string of SVG: it is redrawn on every frame, and a
-    // string costs the page's wasm far less than an element each, and the
-    // browser parses it faster than a diff of hundreds of elements.
-    let mut svg = String::new();
+    let lanes = s.lanes();
+    let (lo, hi) = d.window(s.now);
+    let height = lanes.height();
+    let pct = |t: Time| d.x(t, s.now, 100.0);
+    // Words where a lane's state changes, unless one would cover the last.
     let mut words = Vec::new();
-    if let Some(i) = p.selected.and_then(|s| shown.iter().position(|n| *n == s)) {
-        let _ = write!(svg, r#"<rect class="sd-sel" x="0" y="{:.1}" width="{WIDTH}" height="{ROW}"/>"#, i as f64 * ROW);
-    }
-    // Each lane: the node's states across the window, then its moments.
-    for (i, n) in shown.iter().enumerate() {
-        let top = i as f64 * ROW;
-        let mut from = lo;
-        let mut state = d.state_at(*n, lo).cloned();
-        let mut last_word = f64::NEG_INFINITY;
-        let notes: Vec<_> = d.notes(p.now).filter(|m| m.node == *n).collect();
-        for m in notes.iter().filter(|m| m.note.state).map(Some).chain([None]) {
-            let until = m.map_or(hi, |m| m.time);
-            if let Some(s) = &state {
-                let (a, w) = (x(from), x(until) - x(from));
-                let _ = write!(
-                    svg,
-                    r#"<rect class="sd-state {}" x="{a:.1}" y="{:.1}" width="{w:.1}" height="{}"/>"#,
-                    s.class,
-                    top + 3.0,
-                    ROW - 6.0
-                );
-            }
-            if let Some(m) = m {
-                // A word where the state changes, unless it would cover the last.
-                let left = x(m.time) / WIDTH * 100.0;
-                if left - last_word > 6.0 {
-                    last_word = left;
-                    words.push(html! { <span class={classes!("sd-word", m.note.class)} style={format!("left:{left:.2}%;top:{top:.0}px")}>{&m.note.text}</span> });
-                }
-                state = Some(m.note.clone());
-                from = m.time;
+    for (i, n) in lanes.shown.iter().enumerate() {
+        let mut last = f64::NEG_INFINITY;
+        for m in d.notes(s.now).filter(|m| m.node == *n && m.note.state) {
+            let left = pct(m.time);
+            if left - last > 6.0 {
+                last = left;
+                let style = format!("left:{left:.2}%;top:{:.0}px", i as f64 * ROW);
+                words.push(html! { <span class={classes!("sd-word", m.note.class)} {style}>{&m.note.text}</span> });
             }
         }
-        for m in notes.iter().filter(|m| !m.note.state) {
-            let _ = write!(
-                svg,
-                r#"<line class="sd-tick {}" x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}"><title>n{n} {} at {}</title></line>"#,
-                m.note.class,
-                top + 2.0,
-                top + ROW - 2.0,
-                esc(&m.note.text),
-                span_text(m.time),
-                x = x(m.time)
-            );
-        }
     }
-    // Down stretches: those recorded, and for a node down now with none
-    // open, one across the window (it went down before the diagram's events).
-    let mut downs: Vec<Down> = d.downs(p.now).copied().collect();
-    for n in &shown {
-        let status = (p.status)(*n);
-        if status != NodeStatus::Up && !downs.iter().any(|w| w.node == *n && w.until.is_none()) {
-            downs.push(Down { node: *n, from: lo, until: None, paused: status == NodeStatus::Paused });
-        }
-    }
-    for down in &downs {
-        let Some(i) = shown.iter().position(|s| *s == down.node) else { continue };
-        let (a, b) = (x(down.from.max(lo)), x(down.until.unwrap_or(hi).min(hi)));
-        let (class, what) = if down.paused { ("sd-down paused", "paused") } else { ("sd-down", "crashed") };
-        let _ = write!(
-            svg,
-            r#"<rect class="{class}" x="{a:.1}" y="{:.1}" width="{:.1}" height="{}"><title>n{} {what}</title></rect>"#,
-            i as f64 * ROW + 1.0,
-            (b - a).max(1.0),
-            ROW - 2.0,
-            down.node
-        );
-    }
-    for i in 0..rows {
-        let _ = write!(svg, r#"<line class="sd-lane" x1="0" x2="{WIDTH}" y1="{y:.1}" y2="{y:.1}"/>"#, y = y(i));
-    }
-    // The unknown stretch: before the diagram's first message.
-    if d.since() > lo {
-        let _ = write!(
-            svg,
-            r#"<rect class="sd-unknown" x="0" y="0" width="{:.1}" height="{height}"><title>Messages before this were not kept: a seek replays the last 5 s, and a storm keeps the newest</title></rect>"#,
-            x(d.since())
-        );
-    }
-    for l in d.faults(p.now) {
-        let _ = write!(
-            svg,
-            r#"<line class="sd-fault" x1="{x:.1}" x2="{x:.1}" y1="0" y2="{height}"><title>{} at {}</title></line>"#,
-            esc(l.text()),
-            span_text(l.time),
-            x = x(l.time)
-        );
-    }
-    for (t, name) in p.violations.iter().filter(|(t, _)| (lo..=hi).contains(t)) {
-        let _ = write!(
-            svg,
-            r#"<rect class="sd-violation" x="{:.1}" y="0" width="6" height="{height}"><title>{} broken at {}</title></rect>"#,
-            x(*t) - 3.0,
-            esc(name),
-            span_text(*t)
-        );
-    }
-    // Messages with a lane of their own at one end at least.
-    let (arrows, left_out) = d.visible(p.now, &|n| shown.iter().position(|s| *s == n));
-    let drawn = arrows.len();
-    for (seq, a) in arrows {
-        let (fy, ty) = (lane_of(a.from).map_or(-ROW, y), lane_of(a.to).map_or(height + ROW, y));
-        let (x0, x1) = (x(a.sent), x(a.end(p.now).min(hi)));
-        let (ex, ey) = match a.fate {
-            // A dropped message stops short of its lane, at a cross.
-            Fate::Dropped(..) => (x0 + (x1 - x0) * 0.85, fy + (ty - fy) * 0.85),
-            Fate::Flying => (x1, fy + (ty - fy) * frac(a.sent, a.due, p.now)),
-            Fate::Delivered(_) => (x1, ty),
-        };
-        let _ = write!(svg, r#"<g class="sd-msg"#);
-        for (on, c) in [
-            (matches!(a.fate, Fate::Dropped(..)), " dropped"),
-            (a.fate == Fate::Flying, " flying"),
-            (d.hovered == Some(seq), " hover"),
-            (p.selected.is_some_and(|s| s == a.from || s == a.to), " sel"),
-        ] {
-            if on {
-                svg.push_str(c);
-            }
-        }
-        let _ = write!(
-            svg,
-            r#"" data-seq="{seq}" data-kind="{}"><title>{}</title><line x1="{x0:.1}" y1="{fy:.1}" x2="{ex:.1}" y2="{ey:.1}"/><circle class="sd-dot" cx="{x0:.1}" cy="{fy:.1}" r="2"/>"#,
-            a.kind,
-            esc(&a.describe())
-        );
-        if matches!(a.fate, Fate::Dropped(..)) {
-            let _ = write!(svg, r#"<path class="sd-cross" d="M{:.1} {:.1}l8 8m0 -8l-8 8"/>"#, ex - 4.0, ey - 4.0);
-        }
-        svg.push_str("</g>");
-    }
-    let on_gesture = p.on_gesture.clone();
-    let onmouseover = Callback::from(move |e: MouseEvent| {
-        let seq = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("[data-seq]").ok().flatten())
-            .and_then(|el| el.get_attribute("data-seq"))
-            .and_then(|s| s.parse().ok());
-        on_gesture.emit(DiagramGesture::Hover(seq));
-    });
-    let leave = p.on_gesture.reform(|_: MouseEvent| DiagramGesture::Hover(None));
-    let on_seek = p.on_seek.clone();
-    let onclick = Callback::from(move |e: MouseEvent| {
-        // Yew delegates events, so the plot is found from the target.
-        let plot = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|t| t.closest(".sd-plot").ok().flatten());
-        let Some(el) = plot else { return };
-        let r = el.get_bounding_client_rect();
-        let frac = ((f64::from(e.client_x()) - r.left()) / r.width().max(1.0)).clamp(0.0, 1.0);
-        on_seek.emit(lo + ((hi - lo) as f64 * frac) as Time);
-    });
-    let labels: Html = shown
+    let labels: Html = lanes
+        .shown
         .iter()
         .map(|n| {
             let n = *n;
-            let sel = p.selected == Some(n);
-            let state = match (p.status)(n) {
+            let sel = s.selected == Some(n);
+            let state = match (s.status)(n) {
                 NodeStatus::Crashed => "down".to_string(),
                 NodeStatus::Paused => "paused".to_string(),
-                NodeStatus::Up => d.state_at(n, p.now).map(|s| s.text.clone()).unwrap_or_default(),
+                NodeStatus::Up => d.state_at(n, s.now).map(|x| x.text.clone()).unwrap_or_default(),
             };
-            let onclick = p.on_select.reform(move |_| if sel { None } else { Some(n) });
+            let onclick = h.on_select.reform(move |_| if sel { None } else { Some(n) });
             html! {
                 <button class={classes!("sd-label", sel.then_some("sel"))} {onclick} aria-pressed={sel.to_string()}
                     title={format!("n{n}: click to {} its lane", if sel { "unselect" } else { "select and highlight" })}>
@@ -244,31 +84,81 @@ pub fn space_time(p: SpaceTime<'_>) -> Html {
                 </button>
             }
         })
-        .chain(others.then(|| html! { <span class="sd-label others" title="Every other node">{format!("{} others", p.nodes as usize - shown.len())}</span> }))
+        .chain(lanes.others.then(|| {
+            let rest = s.nodes as usize - lanes.shown.len();
+            html! { <span class="sd-label others" title="Every other node">{format!("{rest} others")}</span> }
+        }))
         .collect();
-    let hovered = d.hovered.and_then(|s| d.arrow(s)).map(|a| a.describe());
+    let on_gesture = h.on_gesture.clone();
+    let onmousemove = Callback::from(move |e: MouseEvent| {
+        let width =
+            e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map_or(1.0, |c| f64::from(c.client_width()));
+        on_gesture.emit(DiagramGesture::Point { x: f64::from(e.offset_x()), y: f64::from(e.offset_y()), width });
+    });
+    let onmouseleave = h.on_gesture.reform(|_: MouseEvent| DiagramGesture::Leave);
+    let on_seek = h.on_seek.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        let width =
+            e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map_or(1.0, |c| f64::from(c.client_width()));
+        let frac = (f64::from(e.offset_x()) / width.max(1.0)).clamp(0.0, 1.0);
+        on_seek.emit(lo + ((hi - lo) as f64 * frac).round() as Time);
+    });
+    let (segs, left_out) = d.segments(s.now, &lanes, 1000.0);
+    let dropped = segs.iter().filter(|g| matches!(g.fate, Fate::Dropped(..))).count();
+    let down: Vec<String> = lanes
+        .shown
+        .iter()
+        .filter(|n| (s.status)(**n) != NodeStatus::Up || d.downs(s.now).any(|w| w.node == **n))
+        .map(|n| format!("n{n}"))
+        .collect();
+    let hovered = d.hovered.and_then(|q| d.arrow(q)).map(|a| a.describe());
+    let label = format!("Messages between {} nodes from {} to {}", s.nodes, span_text(lo), span_text(hi));
     html! {
         <section id="diagram" class="panel diagram" aria-label="Space-time diagram"
-            data-lo={lo.to_string()} data-hi={hi.to_string()} data-arrows={drawn.to_string()}>
-            { head(d, &p.on_gesture, left_out) }
+            data-lo={lo.to_string()} data-hi={hi.to_string()} data-arrows={segs.len().to_string()}
+            data-dropped={dropped.to_string()} data-down={down.join(" ")}>
+            { head(d, &h.on_gesture, left_out) }
             <div class="sd-body">
                 <div class="sd-labels" style={format!("height:{height:.0}px")}>{labels}</div>
-                <div class="sd-plot" {onclick} title="Click to travel to that instant; hover a message to read it">
-                    <svg viewBox={format!("0 0 {WIDTH} {height:.0}")} preserveAspectRatio="none" style={format!("height:{height:.0}px")}
-                        onmouseover={onmouseover} onmouseleave={leave} role="img"
-                        aria-label={format!("Messages between {} nodes from {} to {}", p.nodes, span_text(lo), span_text(hi))}>
-                        {Html::from_html_unchecked(svg.into())}
-                    </svg>
+                <div class="sd-plot" title="Click to travel to that instant; point at a message to read it">
+                    <canvas id={CANVAS} style={format!("height:{height:.0}px")} role="img" aria-label={label}
+                        {onclick} {onmousemove} {onmouseleave}></canvas>
                     <div class="sd-words">{for words}</div>
                 </div>
             </div>
             { axis(lo, hi) }
-            <p class="sd-hover" aria-live="polite">{hovered.unwrap_or_else(|| "Hover a message to read it; click to travel there.".into())}</p>
+            <p class="sd-hover" aria-live="polite">{hovered.unwrap_or_else(|| "Point at a message to read it; click to travel there.".into())}</p>
+            { if s.playing { html! {} } else { table(d, s.now, &lanes) } }
         </section>
     }
 }
 
-/// The head: the window's width, the filter by message kind, and Close.
+/// For screen readers, while paused: the newest messages in the window.
+fn table(d: &Diagram, now: Time, lanes: &Lanes) -> Html {
+    let (arrows, _) = d.visible(now, &|n| lanes.own(n));
+    let skip = arrows.len().saturating_sub(TABLE_ROWS);
+    let rows: Html = arrows
+        .into_iter()
+        .skip(skip)
+        .map(|(seq, a)| {
+            let end = a.end(now).to_string();
+            html! {
+                <tr data-seq={seq.to_string()} data-kind={a.kind} data-from={a.from.to_string()} data-to={a.to.to_string()}
+                    data-sent={a.sent.to_string()} data-end={end}>
+                    <td>{span_text(a.sent)}</td><td>{a.describe()}</td>
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <table id="diagram-messages" class="sr-only">
+            <caption>{"The newest messages in the diagram's window"}</caption>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// The head: the window's width, Close, and the filter by message kind.
 fn head(d: &Diagram, on: &Callback<DiagramGesture>, left_out: usize) -> Html {
     let on_span = on.reform(|e: Event| {
         let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value());
@@ -316,39 +206,212 @@ fn axis(lo: Time, hi: Time) -> Html {
     let ticks: Html = (0..)
         .map(|i| first + i * step)
         .take_while(|t| *t <= hi)
-        .map(|t| html! { <span style={format!("left:{:.2}%", x_of(t, lo, hi) / WIDTH * 100.0)}>{span_text(t)}</span> })
+        .map(|t| html! { <span style={format!("left:{:.2}%", (t - lo) as f64 / span as f64 * 100.0)}>{span_text(t)}</span> })
         .collect();
     html! { <div class="sd-axis" aria-hidden="true">{ticks}</div> }
 }
 
-/// How far along its flight a message is at `now`.
-fn frac(sent: Time, due: Time, now: Time) -> f64 {
-    if due <= sent {
-        return 1.0;
+/// The page's colours, read from its CSS (so the plot follows the theme).
+struct Ink(web_sys::CssStyleDeclaration);
+
+impl Ink {
+    fn get(&self, var: &str) -> String {
+        self.0.get_property_value(var).map(|v| v.trim().to_string()).unwrap_or_default()
     }
-    ((now.saturating_sub(sent)) as f64 / (due - sent) as f64).clamp(0.0, 1.0)
 }
 
-/// Text for SVG markup: `&`, `<` and `>` escaped.
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// Draws the plot on its canvas, if the diagram is open.
+pub fn paint(s: &Scene<'_>) {
+    let Some(canvas) = gloo::utils::document().get_element_by_id(CANVAS) else { return };
+    let Ok(canvas) = canvas.dyn_into::<web_sys::HtmlCanvasElement>() else { return };
+    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
+    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+    let Ok(Some(style)) = gloo::utils::window().get_computed_style(&canvas) else { return };
+    let ink = Ink(style);
+    let d = s.diagram;
+    let lanes = s.lanes();
+    let (w, h) = (f64::from(canvas.client_width()).max(1.0), lanes.height());
+    let dpr = gloo::utils::window().device_pixel_ratio();
+    let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+    }
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, w, h);
+    let (lo, hi) = d.window(s.now);
+    let x = |t: Time| d.x(t, s.now, w);
+    let fill = |colour: &str, alpha: f64, rect: (f64, f64, f64, f64)| {
+        ctx.set_global_alpha(alpha);
+        ctx.set_fill_style_str(colour);
+        ctx.fill_rect(rect.0, rect.1, rect.2, rect.3);
+        ctx.set_global_alpha(1.0);
+    };
+    if let Some(i) = s.selected.and_then(|n| lanes.own(n)) {
+        fill(&ink.get("--accent"), 0.1, (0.0, i as f64 * ROW, w, ROW));
+    }
+    // Each lane: the node's states across the window, its moments, and
+    // where it was down.
+    for (i, n) in lanes.shown.iter().enumerate() {
+        let top = i as f64 * ROW;
+        let (mut from, mut state) = (lo, d.state_at(*n, lo).cloned());
+        let notes: Vec<_> = d.notes(s.now).filter(|m| m.node == *n).collect();
+        for m in notes.iter().filter(|m| m.note.state).map(Some).chain([None]) {
+            let until = m.map_or(hi, |m| m.time);
+            if let Some(st) = &state {
+                let alpha = if st.class == "follower" { 0.08 } else { 0.22 };
+                fill(&ink.get(&lane_var(st.class)), alpha, (x(from), top + 3.0, x(until) - x(from), ROW - 6.0));
+            }
+            if let Some(m) = m {
+                (state, from) = (Some(m.note.clone()), m.time);
+            }
+        }
+        for m in notes.iter().filter(|m| !m.note.state) {
+            ctx.set_stroke_style_str(&ink.get(&lane_var(m.note.class)));
+            ctx.set_line_width(2.0);
+            ctx.begin_path();
+            ctx.move_to(x(m.time), top + 2.0);
+            ctx.line_to(x(m.time), top + ROW - 2.0);
+            ctx.stroke();
+        }
+        let status = (s.status)(*n);
+        let mut open = false;
+        for down in d.downs(s.now).filter(|w| w.node == *n) {
+            open |= down.until.is_none();
+            let (a, b) = (x(down.from.max(lo)), x(down.until.unwrap_or(hi).min(hi)));
+            let var = if down.paused { "--paused" } else { "--crashed" };
+            fill(&ink.get(var), 0.45, (a, top + 1.0, (b - a).max(1.0), ROW - 2.0));
+        }
+        if status != NodeStatus::Up && !open {
+            let var = if status == NodeStatus::Paused { "--paused" } else { "--crashed" };
+            fill(&ink.get(var), 0.45, (0.0, top + 1.0, w, ROW - 2.0));
+        }
+    }
+    ctx.set_stroke_style_str(&ink.get("--line"));
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    for i in 0..lanes.rows() {
+        ctx.move_to(0.0, Lanes::y(i));
+        ctx.line_to(w, Lanes::y(i));
+    }
+    ctx.stroke();
+    if d.since() > lo {
+        fill(&ink.get("--muted"), 0.12, (0.0, 0.0, x(d.since()), h));
+    }
+    let dash = |on: bool| {
+        let pattern = js_sys::Array::new();
+        if on {
+            pattern.push(&4.into());
+            pattern.push(&3.into());
+        }
+        let _ = ctx.set_line_dash(&pattern);
+    };
+    ctx.set_stroke_style_str(&ink.get("--candidate"));
+    ctx.set_line_width(2.0);
+    dash(true);
+    ctx.begin_path();
+    for f in d.faults(s.now) {
+        ctx.move_to(x(f.time), 0.0);
+        ctx.line_to(x(f.time), h);
+    }
+    ctx.stroke();
+    dash(false);
+    for (t, _) in s.violations.iter().filter(|(t, _)| (lo..=hi).contains(t)) {
+        fill(&ink.get("--bad"), 0.6, (x(*t) - 3.0, 0.0, 6.0, h));
+    }
+    // The arrows, one path per look.
+    let (segs, _) = d.segments(s.now, &lanes, w);
+    let looks =
+        [("--wire", false), ("--msg-vote", false), ("--msg-tn", false), ("--msg-append", false), ("--bad", true)];
+    let look = |g: &crate::viewmodel::diagram::Seg| match (g.fate, g.kind) {
+        (Fate::Dropped(..), _) => 4,
+        (_, "Heartbeat" | "AppendReply") => 0,
+        (_, k) if k.contains("Vote") || k == "Ping" => 1,
+        (_, "TimeoutNow") => 2,
+        _ => 3,
+    };
+    let touches = |g: &crate::viewmodel::diagram::Seg| {
+        d.arrow(g.seq).is_some_and(|a| s.selected.is_some_and(|n| n == a.from || n == a.to))
+    };
+    for (k, (var, dashed)) in looks.iter().enumerate() {
+        for (flying, wide) in [(false, false), (true, false), (false, true), (true, true)] {
+            let mine: Vec<_> = segs
+                .iter()
+                .filter(|g| look(g) == k && (g.fate == Fate::Flying) == flying && touches(g) == wide)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            ctx.set_stroke_style_str(&ink.get(var));
+            ctx.set_line_width(if wide { 2.2 } else { 1.2 });
+            dash(*dashed || flying);
+            ctx.begin_path();
+            for g in mine {
+                ctx.move_to(g.x0, g.y0);
+                ctx.line_to(g.x1, g.y1);
+                if k == 4 {
+                    // The cross where it was dropped.
+                    ctx.move_to(g.x1 - 4.0, g.y1 - 4.0);
+                    ctx.line_to(g.x1 + 4.0, g.y1 + 4.0);
+                    ctx.move_to(g.x1 + 4.0, g.y1 - 4.0);
+                    ctx.line_to(g.x1 - 4.0, g.y1 + 4.0);
+                }
+            }
+            ctx.stroke();
+        }
+    }
+    dash(false);
+    ctx.set_fill_style_str(&ink.get("--muted"));
+    ctx.begin_path();
+    for g in &segs {
+        ctx.move_to(g.x0 + 2.0, g.y0);
+        let _ = ctx.arc(g.x0, g.y0, 2.0, 0.0, std::f64::consts::TAU);
+    }
+    ctx.fill();
+    if let Some(g) = d.hovered.and_then(|q| segs.iter().find(|g| g.seq == q)) {
+        ctx.set_stroke_style_str(&ink.get("--ink"));
+        ctx.set_line_width(3.0);
+        ctx.begin_path();
+        ctx.move_to(g.x0, g.y0);
+        ctx.line_to(g.x1, g.y1);
+        ctx.stroke();
+    }
+}
+
+/// The CSS colour of a lane note's class.
+fn lane_var(class: &str) -> String {
+    match class {
+        "infective" | "failed" | "suspect" => "--bad".into(),
+        "removed" => "--follower".into(),
+        "done" | "alive" => "--good".into(),
+        "op" => "--accent".into(),
+        c => format!("--{c}"),
+    }
 }
 
 /// A playground's diagram (Raft's, the store's).
+pub fn scene_of<P: crate::viewmodel::playground::Board>(pg: &crate::viewmodel::playground::Playground<P>) -> Scene<'_> {
+    Scene {
+        diagram: &pg.diagram,
+        now: pg.now(),
+        nodes: pg.sim().len(),
+        selected: pg.selected,
+        playing: pg.playing,
+        status: Box::new(|n| pg.sim().status(n)),
+        violations: pg.violations().iter().map(|v| (v.time_us, v.property)).collect(),
+    }
+}
+
+/// A playground's diagram, drawn into its page.
 pub fn of_playground<P: crate::viewmodel::playground::Board>(
     pg: &crate::viewmodel::playground::Playground<P>,
     dispatch: &Callback<crate::viewmodel::playground::Gesture>,
 ) -> Html {
     use crate::viewmodel::playground::Gesture;
-    space_time(SpaceTime {
-        diagram: &pg.diagram,
-        now: pg.now(),
-        nodes: pg.sim().len(),
-        selected: pg.selected,
-        status: &|n| pg.sim().status(n),
-        violations: pg.violations().iter().map(|v| (v.time_us, v.property)).collect(),
+    let hooks = Hooks {
         on_gesture: dispatch.reform(Gesture::Diagram),
         on_seek: dispatch.reform(Gesture::Seek),
         on_select: dispatch.reform(Gesture::Select),
-    })
+    };
+    space_time(&scene_of(pg), &hooks)
 }

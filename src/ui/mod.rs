@@ -315,6 +315,15 @@ fn App() -> Html {
     });
     // After every render: keep an open menu inside the visible area.
     use_effect(cluster::place_menu);
+    // After every render: paint the open space-time diagram.
+    {
+        let (raft, store, swarm, view) = (raft.clone(), store.clone(), swarm.clone(), *view);
+        use_effect(move || match view {
+            View::Raft => diagram::paint(&diagram::scene_of(&raft.model.borrow())),
+            View::Store => diagram::paint(&diagram::scene_of(&store.model.borrow())),
+            View::Swarm => diagram::paint(&swarm_view::scene(&swarm.model.borrow())),
+        });
+    }
     let canvas = use_node_ref();
     {
         let (canvas, swarm) = (canvas.clone(), swarm.clone());

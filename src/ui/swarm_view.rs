@@ -365,13 +365,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
                     <span class="legend">{ for legend.into_iter().map(|(l, name)| html!{ <><i class="dot" style={format!("background:{}", colour(l))}></i>{name}</> }) }{crashed_key}</span>
                 </div>
             </section>
-            { super::diagram::space_time(super::diagram::SpaceTime {
-                diagram: &s.diagram,
-                now: s.now(),
-                nodes: n,
-                selected: s.selected,
-                status: &|i| s.status(i),
-                violations: s.violations().iter().map(|v| (v.time_us, v.property)).collect(),
+            { super::diagram::space_time(&scene(s), &super::diagram::Hooks {
                 on_gesture: dispatch.reform(SwarmGesture::Diagram),
                 on_seek: dispatch.reform(SwarmGesture::Seek),
                 on_select: dispatch.reform(SwarmGesture::Select),
@@ -464,5 +458,18 @@ pub fn swarm_page(
             { stage(sw, swarm_dispatch, canvas, seek_ms) }
             { if sw.help_open { super::panels::help(View::Swarm, super::send(swarm_dispatch, SwarmGesture::ToggleHelp)) } else { html! {} } }
         </div>
+    }
+}
+
+/// The group's space-time diagram.
+pub fn scene(s: &Swarm) -> super::diagram::Scene<'_> {
+    super::diagram::Scene {
+        diagram: &s.diagram,
+        now: s.now(),
+        nodes: s.nodes(),
+        selected: s.selected,
+        playing: s.playing,
+        status: Box::new(|i| s.status(i)),
+        violations: s.violations().iter().map(|v| (v.time_us, v.property)).collect(),
     }
 }

@@ -115,8 +115,14 @@ pub enum DiagramGesture {
     Span(Time),
     /// Hides or shows a message kind.
     ToggleKind(&'static str),
-    /// Hovering arrow number `seq`, or none.
-    Hover(Option<u64>),
+    /// The pointer at (x, y) px on a plot `width` px wide (it hovers the
+    /// arrow under it), or off the plot.
+    Point {
+        x: f64,
+        y: f64,
+        width: f64,
+    },
+    Leave,
 }
 
 pub struct Diagram {
@@ -163,7 +169,8 @@ impl Default for Diagram {
 }
 
 impl Diagram {
-    pub fn apply(&mut self, g: DiagramGesture) {
+    /// `now` and `lanes` are what the page shows: where the pointer is.
+    pub fn apply(&mut self, g: DiagramGesture, now: Time, lanes: &Lanes) {
         match g {
             DiagramGesture::Toggle => self.open = !self.open,
             DiagramGesture::Span(s) => self.span_us = s.clamp(SPANS_US[0], REPLAY_LOG_US),
@@ -173,7 +180,8 @@ impl Diagram {
                 }
                 None => self.hidden.push(k),
             },
-            DiagramGesture::Hover(h) => self.hovered = h,
+            DiagramGesture::Point { x, y, width } => self.hovered = self.hit(now, lanes, width, x, y),
+            DiagramGesture::Leave => self.hovered = None,
         }
     }
 
@@ -358,6 +366,9 @@ impl Diagram {
         self.faults.iter().filter(move |f| f.time >= lo && f.time <= hi)
     }
 }
+
+mod geometry;
+pub use geometry::{Lanes, Seg, MAX_LANES, ROW};
 
 #[cfg(test)]
 mod tests;

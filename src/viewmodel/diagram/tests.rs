@@ -165,3 +165,33 @@ fn past_the_cap_the_newest_arrows_are_drawn() {
     assert_eq!(v.last().map(|(_, a)| a.sent), Some(last_sent), "the newest is drawn");
     assert!(v.windows(2).all(|w| w[0].0 < w[1].0), "in order");
 }
+
+#[test]
+fn the_pointer_hovers_the_arrow_under_it() {
+    let mut pg: Playground<Raft> = Playground::open();
+    pg.apply(Gesture::Advance(3 * SEC));
+    let (now, width) = (pg.now(), 800.0);
+    let lanes = Lanes::of(5, None);
+    let (segs, _) = pg.diagram.segments(now, &lanes, width);
+    // A long arrow, so that no other passes through its middle.
+    let s = segs
+        .iter()
+        .filter(|s| s.fate != Fate::Flying)
+        .max_by(|a, b| (a.y1 - a.y0).abs().total_cmp(&(b.y1 - b.y0).abs()))
+        .unwrap();
+    let (mx, my) = ((s.x0 + s.x1) / 2.0, (s.y0 + s.y1) / 2.0);
+    pg.apply(Gesture::Diagram(DiagramGesture::Point { x: mx, y: my, width }));
+    let hovered = pg.diagram.hovered.expect("an arrow under the pointer");
+    let h = segs.iter().find(|x| x.seq == hovered).unwrap();
+    assert!(super::geometry::tests_distance((mx, my), (h.x0, h.y0), (h.x1, h.y1)) <= 6.0);
+    // Its ends are its send and its delivery, on their lanes.
+    let a = pg.diagram.arrow(s.seq).unwrap();
+    assert_eq!((s.y0, s.y1), (Lanes::y(a.from as usize), Lanes::y(a.to as usize)));
+    assert_eq!(pg.diagram.time_at(s.x0, now, width), a.sent);
+    // Far from every arrow: none.
+    pg.apply(Gesture::Diagram(DiagramGesture::Point { x: -50.0, y: -50.0, width }));
+    assert_eq!(pg.diagram.hovered, None);
+    // Lanes of a large group: twelve, the selected among them, and the rest.
+    let big = Lanes::of(300, Some(200));
+    assert_eq!((big.shown.len(), big.own(200), big.of_node(250), big.rows()), (12, Some(11), Some(12), 13));
+}

@@ -347,7 +347,11 @@ impl<P: Board> Playground<P> {
                 self.menu = m;
             }
             Gesture::Highlight(nodes) => self.highlighted = nodes,
-            Gesture::Diagram(g) => self.diagram.apply(g),
+            Gesture::Diagram(g) => {
+                let lanes = crate::viewmodel::diagram::Lanes::of(self.sim().len(), self.selected);
+                let now = self.now();
+                self.diagram.apply(g, now, &lanes);
+            }
             Gesture::ToggleHelp => self.help_open = !self.help_open,
             Gesture::DismissError => self.error = None,
             Gesture::ShowError(e) => self.error = Some(e),

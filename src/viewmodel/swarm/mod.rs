@@ -436,7 +436,9 @@ impl Swarm {
             SwarmGesture::Observer(o) => self.observer = o,
             SwarmGesture::Diagram(g) => {
                 let toggle = g == DiagramGesture::Toggle;
-                self.diagram.apply(g);
+                let lanes = crate::viewmodel::diagram::Lanes::of(self.nodes(), self.selected);
+                let now = self.now();
+                self.diagram.apply(g, now, &lanes);
                 if toggle {
                     self.diagram.reset(self.now());
                     self.keep_log();
