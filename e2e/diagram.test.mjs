@@ -4,6 +4,7 @@
 // to the instant under it. Every run opens at a known simulated instant
 // (or steps simulated time), so nothing here depends on the machine's speed.
 import { test, before, after } from 'node:test';
+import fs from 'node:fs';
 import assert from 'node:assert/strict';
 import { serveDist, launch, openAt, simTime, swarmTime, advance, frames, screenshot } from './harness.mjs';
 
@@ -109,4 +110,42 @@ test('the store and SWIM have diagrams too; a large group gets its first lanes a
   await frames(swim);
   await screenshot(swim, 'diagram-swim');
   assert.deepEqual(swim.errors, []);
+});
+
+/** Picks a trace format in the diagram's export menu; the download's name and text. */
+async function exportTrace(page, format) {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.selectOption('#diagram-export', format)]);
+  return { name: download.suggestedFilename(), text: fs.readFileSync(await download.path(), 'utf8') };
+}
+
+test('the trace exports as a ShiViz log that ShiViz\'s own expression parses, and as Perfetto and JSON', async () => {
+  const page = await openAt(browser, server.url, 'preset=leader-crash', 2_400_000);
+  await page.keyboard.press('d');
+  await page.locator('#diagram').waitFor();
+  const shiviz = await exportTrace(page, 'shiviz');
+  assert.match(shiviz.name, /^leader-crash-and-re-election-seed\d+-2400ms\.shiviz\.log$/);
+  const [regex, delimiter, ...rest] = shiviz.text.split('\n');
+  assert.equal(delimiter, '');
+  // ShiViz reads the first line as its parser, in JavaScript, as here.
+  const parser = new RegExp(regex, 'g');
+  const body = rest.join('\n');
+  const entries = [...body.matchAll(parser)];
+  assert.equal(entries.length * 2, body.trimEnd().split('\n').length, 'every entry parses');
+  const own = {};
+  for (const m of entries) {
+    const clock = JSON.parse(m.groups.clock);
+    own[m.groups.host] = (own[m.groups.host] ?? 0) + 1;
+    assert.equal(clock[m.groups.host], own[m.groups.host], `${m.groups.host} counts its own events from 1: ${m.groups.event}`);
+  }
+  assert.deepEqual(Object.keys(own).sort(), ['n0', 'n1', 'n2', 'n3', 'n4']);
+  assert.match(entries.at(-1).groups.event, /^2\.\d{6} s: /, 'up to the instant showing');
+
+  const perfetto = await exportTrace(page, 'perfetto');
+  const events = JSON.parse(perfetto.text).traceEvents;
+  assert.deepEqual(events.filter((e) => e.name === 'thread_name').map((e) => e.args.name), ['n0', 'n1', 'n2', 'n3', 'n4']);
+  assert.ok(events.filter((e) => e.ph === 's').length > 100);
+  const json = JSON.parse((await exportTrace(page, 'json')).text);
+  assert.ok(json.length > 500 && json.every((e, i) => e.index === i));
+  assert.equal(await simTime(page), 2_400_000, 'the run stays where it was');
+  assert.deepEqual(page.errors, []);
 });

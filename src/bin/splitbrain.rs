@@ -31,11 +31,14 @@ mod explore;
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "splitbrain/search.rs"]
 mod search;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/trace.rs"]
+mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress, RunProgress};
-    use crate::{cap, explore, failover, quorum, search};
+    use crate::{cap, explore, failover, quorum, search, trace};
     use clap::{Args, Parser, Subcommand};
     use splitbrain::scenario::Scenario;
     use std::io::Write;
@@ -103,6 +106,12 @@ mod cli {
             after_help = "Breadth first (time stands still; states are hashed, and servers that are interchangeable are explored once), then Go-Explore walks past the states that breadth first can hold. Raft only, without options that act on elapsed time. Exit status: 1 when a property broke (the path is written to --out as a scripted scenario and printed as a link), 0 when none did, 2 on bad input."
         )]
         Explore(explore::ExploreArgs),
+        /// A scenario's trace as JSON, as ShiViz's log (vector clocks), or as
+        /// Perfetto's trace-event JSON (a track per node, messages as flows).
+        #[command(
+            after_help = "Exit status: 0 when written, 2 on bad input. A trace of more than 1,000,000 events is refused: end it earlier with --until-ms."
+        )]
+        Trace(trace::TraceArgs),
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -261,6 +270,7 @@ mod cli {
             Command::Search(a) => search::search_cmd(a),
             Command::Merge(a) => search::merge_cmd(a),
             Command::Explore(a) => explore::explore_cmd(a),
+            Command::Trace(a) => trace::trace_cmd(a),
         };
         finish(code)
     }

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod codec;
 mod expect;
+pub mod export;
 mod legacy;
 mod log;
 pub mod presets;

@@ -35,6 +35,40 @@ pub struct Hooks {
     pub on_gesture: Callback<DiagramGesture>,
     pub on_seek: Callback<Time>,
     pub on_select: Callback<Option<NodeId>>,
+    /// Export the run's trace to now in this format ("json", "shiviz",
+    /// "perfetto").
+    pub on_export: Callback<&'static str>,
+}
+
+thread_local! {
+    /// The worker exporting a trace, while it does.
+    static EXPORTER: std::cell::RefCell<Option<gloo::worker::WorkerBridge<super::lab_worker::Lab>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Exports the trace of `scenario` to `until` in the Experiments worker
+/// (which runs it again from the start: the page keeps only the recent
+/// past) and downloads it; says what went wrong through `error`.
+pub fn export_trace(scenario: &crate::scenario::Scenario, until: Time, format: &'static str, error: Callback<String>) {
+    use super::lab_worker::{FromLab, Json, Lab, ToLab};
+    use gloo::worker::Spawnable;
+    let done = Callback::from(move |out: FromLab| {
+        match out {
+            FromLab::Traced { text, file } => {
+                let mime = if file.ends_with(".log") { "text/plain" } else { "application/json" };
+                if super::files::download_text(&text, mime, &file).is_err() {
+                    error.emit("The browser refused the download.".into());
+                }
+            }
+            FromLab::Refused(e) => error.emit(e),
+            _ => return,
+        }
+        // Let the worker go once this message is handled.
+        gloo::timers::callback::Timeout::new(0, || EXPORTER.with(|e| drop(e.borrow_mut().take()))).forget();
+    });
+    let bridge =
+        Lab::spawner().encoding::<Json>().callback(move |out| done.emit(out)).spawn_with_loader(super::lab::WORKER);
+    bridge.send(ToLab::Trace { scenario: scenario.to_json(), until_us: until, format: format.to_string() });
+    EXPORTER.with(|e| *e.borrow_mut() = Some(bridge));
 }
 
 impl Scene<'_> {
@@ -117,7 +151,7 @@ pub fn space_time(s: &Scene<'_>, h: &Hooks) -> Html {
         <section id="diagram" class="panel diagram" aria-label="Space-time diagram"
             data-lo={lo.to_string()} data-hi={hi.to_string()} data-arrows={segs.len().to_string()}
             data-dropped={dropped.to_string()} data-down={down.join(" ")}>
-            { head(d, &h.on_gesture, left_out) }
+            { head(d, h, left_out) }
             <div class="sd-body">
                 <div class="sd-labels" style={format!("height:{height:.0}px")}>{labels}</div>
                 <div class="sd-plot" title="Click to travel to that instant; point at a message to read it">
@@ -159,7 +193,20 @@ fn table(d: &Diagram, now: Time, lanes: &Lanes) -> Html {
 }
 
 /// The head: the window's width, Close, and the filter by message kind.
-fn head(d: &Diagram, on: &Callback<DiagramGesture>, left_out: usize) -> Html {
+fn head(d: &Diagram, h: &Hooks, left_out: usize) -> Html {
+    let on = &h.on_gesture;
+    let on_export = h.on_export.reform(|e: Event| {
+        let sel = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok());
+        let v = sel.as_ref().map(|s| s.value()).unwrap_or_default();
+        if let Some(s) = &sel {
+            s.set_value("");
+        }
+        match v.as_str() {
+            "shiviz" => "shiviz",
+            "perfetto" => "perfetto",
+            _ => "json",
+        }
+    });
     let on_span = on.reform(|e: Event| {
         let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value());
         DiagramGesture::Span(v.and_then(|v| v.parse().ok()).unwrap_or(crate::viewmodel::diagram::DEFAULT_SPAN_US))
@@ -189,6 +236,13 @@ fn head(d: &Diagram, on: &Callback<DiagramGesture>, left_out: usize) -> Html {
                 <select id="diagram-span" aria-label="Window" onchange={on_span}>{spans}</select>
             </label>
             { (left_out > 0).then(|| html! { <span class="sd-note" title="The diagram draws the newest 600 messages; narrow the window or hide a kind">{format!("newest 600 shown, {left_out} older left out")}</span> }) }
+            <select id="diagram-export" aria-label="Export the trace" onchange={on_export}
+                title="Download this run's trace to now: as JSON, as a ShiViz log (vector clocks), or as Perfetto's trace-event JSON (a track per node, messages as flows). The Experiments worker runs it again to build the file.">
+                <option value="" selected=true>{"Export trace…"}</option>
+                <option value="json">{"JSON"}</option>
+                <option value="shiviz">{"ShiViz log"}</option>
+                <option value="perfetto">{"Perfetto"}</option>
+            </select>
             <button id="diagram-close" onclick={on.reform(|_| DiagramGesture::Toggle)} title="Close the diagram (d)" aria-label="Close the diagram">{"✕"}</button>
             <div class="kinds" id="diagram-kinds" title="Message kinds to draw">{kinds}</div>
         </div>
@@ -408,10 +462,12 @@ pub fn of_playground<P: crate::viewmodel::playground::Board>(
     dispatch: &Callback<crate::viewmodel::playground::Gesture>,
 ) -> Html {
     use crate::viewmodel::playground::Gesture;
+    let (scenario, now, error) = (pg.scenario().clone(), pg.now(), dispatch.reform(Gesture::ShowError));
     let hooks = Hooks {
         on_gesture: dispatch.reform(Gesture::Diagram),
         on_seek: dispatch.reform(Gesture::Seek),
         on_select: dispatch.reform(Gesture::Select),
+        on_export: Callback::from(move |f| export_trace(&scenario, now, f, error.clone())),
     };
     space_time(&scene_of(pg), &hooks)
 }

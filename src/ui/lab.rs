@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The worker's loader, which trunk writes beside the page.
-const WORKER: &str = "./splitbrain-lab-loader.js";
+pub(super) const WORKER: &str = "./splitbrain-lab-loader.js";
 
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
@@ -107,7 +107,9 @@ impl Reducible for LabState {
             LabAction::From(FromLab::Refused(e)) => s.status = Status::Refused(e),
             LabAction::From(FromLab::Finished(f)) => s.status = Status::Finished(Rc::new(*f)),
             // A hunt's messages go to the Find a bug panel's own worker.
-            LabAction::From(FromLab::Hunting { .. } | FromLab::Hunted { .. } | FromLab::Zoo(_)) => {}
+            LabAction::From(
+                FromLab::Hunting { .. } | FromLab::Hunted { .. } | FromLab::Zoo(_) | FromLab::Traced { .. },
+            ) => {}
             LabAction::Histogram(h) => s.histogram = h,
         }
         Rc::new(s)

@@ -22,6 +22,12 @@ pub enum ToLab {
     Hunt(HuntRequest),
     /// The bug zoo's list, which the worker keeps.
     Zoo,
+    /// A run's trace to `until_us`, exported ("json", "shiviz", "perfetto").
+    Trace {
+        scenario: String,
+        until_us: u64,
+        format: String,
+    },
     Cancel,
 }
 
@@ -61,6 +67,11 @@ pub enum FromLab {
         cancelled: bool,
     },
     Zoo(Vec<ZooEntry>),
+    /// An exported trace and its file name.
+    Traced {
+        text: String,
+        file: String,
+    },
 }
 
 /// Messages as JSON text: the same serde the rest of the app uses, so the
@@ -175,6 +186,9 @@ impl Worker for Lab {
             ToLab::Start(request) => Run::new(request).map(|r| Task::Experiment(Box::new(r))),
             ToLab::Hunt(request) => Hunt::new(&request).map(Task::Hunt),
             ToLab::Zoo => return scope.respond(who, FromLab::Zoo(crate::search::hunt::zoo())),
+            ToLab::Trace { scenario, until_us, format } => {
+                return scope.respond(who, trace(&scenario, until_us, &format));
+            }
             ToLab::Cancel => return self.finish(scope, true),
         };
         match task {
@@ -191,6 +205,26 @@ impl Worker for Lab {
             }
             Err(e) => scope.respond(who, FromLab::Refused(e)),
         }
+    }
+}
+
+/// A run's trace, exported: what `splitbrain trace` writes.
+fn trace(scenario: &str, until_us: u64, format: &str) -> FromLab {
+    use crate::scenario::export::{export_run, TraceFormat};
+    let Some(f) = TraceFormat::parse(format) else { return FromLab::Refused(format!("no trace format '{format}'")) };
+    let s = match crate::scenario::Scenario::from_json(scenario) {
+        Ok(s) => s,
+        Err(e) => return FromLab::Refused(e.to_string()),
+    };
+    let stem = if s.name.is_empty() {
+        "run".to_string()
+    } else {
+        s.name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-")
+    };
+    let file = format!("{stem}-seed{}-{}ms.{}", s.seed, until_us / 1000, f.extension());
+    match export_run(s, Some(until_us), f) {
+        Ok(text) => FromLab::Traced { text, file },
+        Err(e) => FromLab::Refused(format!("The trace was not exported: {e}.")),
     }
 }
 

@@ -369,6 +369,10 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
                 on_gesture: dispatch.reform(SwarmGesture::Diagram),
                 on_seek: dispatch.reform(SwarmGesture::Seek),
                 on_select: dispatch.reform(SwarmGesture::Select),
+                on_export: {
+                    let (scenario, now, error) = (s.scenario().clone(), s.now(), dispatch.reform(SwarmGesture::ShowError));
+                    Callback::from(move |f| super::diagram::export_trace(&scenario, now, f, error.clone()))
+                },
             }) }
             <aside class="side">
                 { if name.is_empty() && explain.is_empty() { html!{} } else { html!{ <section class="panel about"><h2>{"Experiment"}</h2><h3 class="about-name">{name}</h3><p>{explain}</p></section> } } }

@@ -16,14 +16,15 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// view, gzipped. The worker of the Experiments and Find a bug panels is
 /// held to its own number: it is fetched only when a panel opens, and
 /// holds the whole engine at opt-level 3, with search and explore over
-/// every protocol (487 KB measured when they moved in; 420 KB before,
+/// every protocol, and the trace export (520 KB measured with it; 490 KB
+/// before, when search and explore had moved in; 420 KB before that,
 /// since the engine learned scripted runs; 400 KB before that). The app's
 /// number is 550 KB for the four protocols and their views, plus 80 KB for
 /// the views that show any protocol's run (the space-time diagram,
 /// comparisons, tours, alerts and exports): 548 KB measured before the
-/// diagram, 574 KB with it.
+/// diagram, 578 KB with it and its trace export.
 const WASM_BUDGET_GZ: usize = 630_000;
-const WORKER_BUDGET_GZ: usize = 500_000;
+const WORKER_BUDGET_GZ: usize = 540_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 type Result<T = ()> = std::result::Result<T, String>;
