@@ -17,6 +17,8 @@ pub struct Batch {
     /// Where the runs differ from the scenario's `expect` (empty when they
     /// match, or when it declares nothing); at most [`MAX_LISTED`].
     pub misses: Vec<String>,
+    /// Alerts that fired, over all seeds: a declared budget was broken.
+    pub alerts: usize,
     /// Runs that stopped at one of the simulator's caps.
     pub stopped: u64,
 }
@@ -24,13 +26,14 @@ pub struct Batch {
 impl Batch {
     /// The exit code: 2 when a run stopped at a cap (the scenario asks for
     /// more than the simulator gives one run); 1 when a run violates a
-    /// property it does not expect, or does not show what it declares; 0
+    /// property it does not expect, does not show what it declares, or
+    /// breaks a budget it declares (an alert fired); 0
     /// otherwise.
     pub fn exit_code(&self) -> i32 {
         if self.stopped > 0 {
             2
         } else {
-            i32::from(!self.misses.is_empty())
+            i32::from(!self.misses.is_empty() || self.alerts > 0)
         }
     }
 }
@@ -90,6 +93,9 @@ struct Tally<P: Registered> {
     /// The first [`MAX_LISTED`] misses of the scenario's `expect`, and how many.
     misses: Vec<String>,
     missed: usize,
+    /// The first [`MAX_LISTED`] alerts that fired, and how many.
+    alerts: Vec<String>,
+    alerted: usize,
     stopped: u64,
     first_stop: Option<String>,
     /// The first seed's report (its figures, for a one-seed batch).
@@ -105,6 +111,8 @@ impl<P: Registered> Tally<P> {
             violations: 0,
             misses: Vec::new(),
             missed: 0,
+            alerts: Vec::new(),
+            alerted: 0,
             stopped: 0,
             first_stop: None,
             first: None,
@@ -124,6 +132,14 @@ impl<P: Registered> Tally<P> {
             }
             None => report.violations.iter().map(|v| format!("{} was violated", v.property)).collect(),
         };
+        for a in &report.alerts {
+            self.alerted += 1;
+            if self.alerts.len() < MAX_LISTED {
+                let until = a.until_us.map_or("the end".to_string(), |u| format!("{:.3} s", u as f64 / 1e6));
+                let at = a.from_us as f64 / 1e6;
+                self.alerts.push(format!("seed {}: \"{}\" from {at:.3} s to {until}: {}", report.seed, a.alert, a.why));
+            }
+        }
         for m in found {
             self.missed += 1;
             if self.misses.len() < MAX_LISTED {
@@ -143,7 +159,7 @@ impl<P: Registered> Tally<P> {
     }
 
     fn batch(self) -> Batch {
-        Batch { violations: self.violations, misses: self.misses, stopped: self.stopped }
+        Batch { violations: self.violations, misses: self.misses, alerts: self.alerted, stopped: self.stopped }
     }
 }
 
@@ -210,9 +226,11 @@ impl<F: FnMut(Reached)> Run<'_, F> {
             misses_total: t.missed,
         });
         let tail = format!(
-            "],\"violations\":{},\"violations_total\":{},\"metrics\":{},\"pooled\":{},\"stopped\":{}{}}}\n",
+            "],\"violations\":{},\"violations_total\":{},\"alerts\":{},\"alerts_total\":{},\"metrics\":{},\"pooled\":{},\"stopped\":{}{}}}\n",
             json_of(&t.listed),
             t.violations,
+            json_of(&t.alerts),
+            t.alerted,
             json_of(&t.metrics),
             json_of(&pooled),
             t.stopped,
@@ -266,6 +284,15 @@ impl<F: FnMut(Reached)> Run<'_, F> {
             if t.violations > t.listed.len() {
                 text.push(format!("  ... and {} more", t.violations - t.listed.len()));
             }
+        }
+        if !scenario.alerts.is_empty() {
+            let fired = if t.alerted == 0 {
+                format!("none of {} fired", scenario.alerts.len())
+            } else {
+                format!("{} fired", t.alerted)
+            };
+            text.push(format!("{:<18}{fired}", "alerts"));
+            text.extend(t.alerts.iter().map(|a| format!("  {a}")));
         }
         if let Some(e) = &scenario.expect {
             text.extend(expect_lines(e, &t.misses, t.missed));

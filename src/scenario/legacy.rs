@@ -133,6 +133,7 @@ pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
         scripted: false,
         timeline,
         expect: None,
+        alerts: Vec::new(),
     };
     s.validate().map_err(|e| bad(e.to_string()))?;
     Ok(s)

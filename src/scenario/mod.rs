@@ -2,6 +2,7 @@
 //! timeline of timed actions. A scenario is the unit that the CLI runs, that
 //! a link will carry, and that chaos tests generate. See `docs/scenario.md`.
 
+pub mod alerts;
 pub mod batch;
 pub mod codec;
 mod expect;
@@ -102,6 +103,10 @@ pub struct Scenario {
     /// What the scenario declares it shows; `splitbrain run` checks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
+    /// Budgets over the run; an alert that fires fails `splitbrain run`
+    /// (see [`alerts`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<alerts::AlertRule>,
 }
 
 /// The longest storage write a scenario or experiment may ask for.
@@ -184,6 +189,7 @@ impl Scenario {
             scripted: false,
             timeline: Vec::new(),
             expect: None,
+            alerts: Vec::new(),
         }
     }
 
@@ -429,6 +435,9 @@ impl Visit for CheckProtocol {
     type Output = Result<(), ScenarioError>;
     fn visit<P: Registered>(self, s: Scenario) -> Self::Output {
         s.config::<P>()?;
+        if !s.alerts.is_empty() {
+            alerts::validate::<P>(&s.alerts, &s.checker::<P>()).map_err(ScenarioError::Invalid)?;
+        }
         let name = P::KIND.name();
         if s.client.is_some() && P::request(0, None).is_none() {
             return Err(ScenarioError::Invalid(format!("a {name} scenario has no client load; remove \"client\"")));

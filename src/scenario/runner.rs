@@ -76,6 +76,9 @@ pub struct RunReport<P: Registered> {
     /// The cap the run reached, if it stopped before its end (`null` if it
     /// ran to the end).
     pub stopped: Option<Stopped>,
+    /// The scenario's alerts that fired (absent when it declares none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<super::alerts::Fired>,
 }
 
 /// A run that stopped at one of the simulator's caps (`crate::sim::limits`).
@@ -113,6 +116,7 @@ pub struct Runner<P: Registered> {
     next_read_id: u64,
     reads: bool,
     log: Option<EventLog<P>>,
+    alerts: super::alerts::Alerts,
     /// Trace length already checked, so a step is never counted twice.
     seen: u64,
 }
@@ -146,6 +150,7 @@ impl<P: Registered> Runner<P> {
         }
         let client_interval = scenario.client.as_ref().map(|c| ((c.interval_ms * 1000.0).round() as Time).max(10));
         let reads = scenario.client.as_ref().is_some_and(|c| c.reads);
+        let alerts = super::alerts::Alerts::new(&scenario.alerts);
         let mut runner = Runner {
             driver: Rng::new(scenario.seed, DRIVER_STREAM),
             scenario,
@@ -161,6 +166,7 @@ impl<P: Registered> Runner<P> {
             next_read_id: 1,
             reads: false,
             log: None,
+            alerts,
             seen: 0,
         };
         runner.reads = reads;
@@ -189,6 +195,11 @@ impl<P: Registered> Runner<P> {
         &self.observed
     }
 
+    /// The alerts that fired so far.
+    pub fn alerts(&self) -> &[super::alerts::Fired] {
+        self.alerts.fired()
+    }
+
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
@@ -206,6 +217,9 @@ impl<P: Registered> Runner<P> {
         self.checker.check(&self.sim, &mut self.violations);
         self.metrics.observe(&self.sim);
         self.observed.observe(&self.sim);
+        if !self.alerts.is_empty() {
+            self.alerts.observe(&self.sim, &self.violations);
+        }
         if let Some(log) = &mut self.log {
             self.sim.trace().last_step().iter().for_each(|e| log.push(e));
         }
@@ -476,6 +490,7 @@ impl<P: Registered> Runner<P> {
             metrics: self.metrics(),
             figures: self.observed.figures(&self.sim),
             stopped: self.sim.halted().map(Stopped::of),
+            alerts: self.alerts.fired().to_vec(),
         }
     }
 }

@@ -157,6 +157,7 @@ pub fn start(base: &Scenario) -> Scenario {
         network: Default::default(),
         fsync_ms: None,
         expect: None,
+        alerts: Vec::new(),
         ..base.clone()
     }
 }

@@ -1,0 +1,242 @@
+//! Alerts: budgets a scenario declares over its run, checked after every
+//! step like the properties, so that a design review can put its budgets
+//! in the file. `splitbrain run` reports each alert that fired, with when
+//! and why, and exits 1; the page marks them on the scrubber and the
+//! space-time diagram and lists them.
+//!
+//! ```json
+//! "alerts": [
+//!   { "no_leader_ms": 500 },
+//!   { "loss_percent": 5, "window_ms": 1000 },
+//!   { "property": "Lease Exclusivity", "name": "two leases at once" }
+//! ]
+//! ```
+
+use super::Registered;
+use crate::sim::invariant::{Checker, Violation};
+use crate::sim::trace::EventKind;
+use crate::sim::{Sim, Time};
+use serde::{Deserialize, Serialize};
+
+/// The most rules a scenario declares.
+pub const MAX_RULES: usize = 20;
+/// The longest name a rule may have (characters).
+pub const MAX_NAME: usize = 80;
+/// A loss rule judges a window only once this many messages were sent in it.
+const MIN_SENT: u64 = 20;
+
+/// One budget. Exactly one of `no_leader_ms`, `loss_percent` and
+/// `property` is set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRule {
+    /// What the alert is called (else it is named after its rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// No leader for longer than this (ms): protocols with a leader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_leader_ms: Option<f64>,
+    /// More than this share (%) of the messages sent in a window were
+    /// dropped, for any reason (loss, a cut, a partition, a crash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_percent: Option<f64>,
+    /// The window of `loss_percent` (ms; 1000 if not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ms: Option<f64>,
+    /// A property the protocol checks, by name, broke ("Lease Exclusivity").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+}
+
+impl AlertRule {
+    /// What the rule says, as its alerts are named.
+    pub fn label(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.clone();
+        }
+        match (self.no_leader_ms, self.loss_percent, &self.property) {
+            (Some(ms), _, _) => format!("no leader for more than {ms} ms"),
+            (_, Some(p), _) => format!("more than {p}% of messages lost over {} ms", self.window_ms.unwrap_or(1000.0)),
+            (_, _, Some(p)) => format!("{p} broken"),
+            _ => "an empty rule".into(),
+        }
+    }
+}
+
+/// An alert that fired: its rule, when, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fired {
+    pub alert: String,
+    pub from_us: Time,
+    /// When its condition cleared (`null` while it holds).
+    pub until_us: Option<Time>,
+    pub why: String,
+}
+
+/// Checks `rules` for a protocol: each rule sets one budget, with a value
+/// in range, on something the protocol has.
+pub fn validate<P: Registered>(rules: &[AlertRule], checker: &P::Checker) -> Result<(), String> {
+    if rules.len() > MAX_RULES {
+        return Err(format!("alerts: {} rules; a scenario declares at most {MAX_RULES}", rules.len()));
+    }
+    for (i, r) in rules.iter().enumerate() {
+        let at = |m: String| format!("alerts[{i}]: {m}");
+        if r.name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME) {
+            return Err(at(format!("a name of at most {MAX_NAME} characters")));
+        }
+        let set = usize::from(r.no_leader_ms.is_some())
+            + usize::from(r.loss_percent.is_some())
+            + usize::from(r.property.is_some());
+        if set != 1 {
+            return Err(at("set exactly one of no_leader_ms, loss_percent and property".into()));
+        }
+        if r.window_ms.is_some() && r.loss_percent.is_none() {
+            return Err(at("window_ms belongs to a loss_percent rule".into()));
+        }
+        if let Some(ms) = r.no_leader_ms {
+            if !P::HAS_LEADER {
+                return Err(at(format!("no_leader_ms: a {} run has no leader", P::KIND.label())));
+            }
+            if !(ms.is_finite() && ms > 0.0) {
+                return Err(at(format!("no_leader_ms must be above 0, not {ms}")));
+            }
+        }
+        if let Some(p) = r.loss_percent {
+            if !(p.is_finite() && (0.0..100.0).contains(&p)) {
+                return Err(at(format!("loss_percent must be from 0 to below 100, not {p}")));
+            }
+            let w = r.window_ms.unwrap_or(1000.0);
+            if !(w.is_finite() && w >= 1.0) {
+                return Err(at(format!("window_ms must be at least 1, not {w}")));
+            }
+        }
+        if let Some(p) = &r.property {
+            let known = checker.properties();
+            if !known.contains(&p.as_str()) {
+                return Err(at(format!(
+                    "{} checks no property '{p}'; it checks {}",
+                    P::KIND.label(),
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each rule's state over a run.
+#[derive(Clone, Debug)]
+enum Watch {
+    /// Since when no leader (true time), and whether that fired.
+    NoLeader { limit: Time, since: Option<Time>, open: Option<usize> },
+    /// The current window's start and counts, and the open alert.
+    Loss { percent: f64, window: Time, start: Time, sent: u64, dropped: u64, open: Option<usize> },
+    /// Violations of this property already seen.
+    Property { name: String, seen: usize },
+}
+
+/// The alerts of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Alerts {
+    watches: Vec<(String, Watch)>,
+    fired: Vec<Fired>,
+}
+
+impl Alerts {
+    pub fn new(rules: &[AlertRule]) -> Self {
+        let us = |ms: f64| (ms * 1000.0).round() as Time;
+        let watches = rules
+            .iter()
+            .map(|r| {
+                let w = match (r.no_leader_ms, r.loss_percent, &r.property) {
+                    (Some(ms), _, _) => Watch::NoLeader { limit: us(ms), since: Some(0), open: None },
+                    (_, Some(p), _) => Watch::Loss {
+                        percent: p,
+                        window: us(r.window_ms.unwrap_or(1000.0)),
+                        start: 0,
+                        sent: 0,
+                        dropped: 0,
+                        open: None,
+                    },
+                    (_, _, Some(p)) => Watch::Property { name: p.clone(), seen: 0 },
+                    _ => Watch::Property { name: String::new(), seen: 0 },
+                };
+                (r.label(), w)
+            })
+            .collect();
+        Alerts { watches, fired: Vec::new() }
+    }
+
+    pub fn fired(&self) -> &[Fired] {
+        &self.fired
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.watches.is_empty()
+    }
+
+    /// After a step: the leader now, the step's events, the violations so far.
+    pub fn observe<P: Registered>(&mut self, sim: &Sim<P>, violations: &[Violation]) {
+        let now = sim.now();
+        for (label, w) in &mut self.watches {
+            match w {
+                Watch::NoLeader { limit, since, open } => match P::leader(sim) {
+                    Some(_) => {
+                        if let Some(i) = open.take() {
+                            self.fired[i].until_us = Some(now);
+                        }
+                        *since = None;
+                    }
+                    None => {
+                        let from = *since.get_or_insert(now);
+                        if open.is_none() && now - from > *limit {
+                            *open = Some(self.fired.len());
+                            let why = format!("no leader since {} ms", from / 1000);
+                            self.fired.push(Fired {
+                                alert: label.clone(),
+                                from_us: from + *limit,
+                                until_us: None,
+                                why,
+                            });
+                        }
+                    }
+                },
+                Watch::Loss { percent, window, start, sent, dropped, open } => {
+                    // Judge each whole window as the run passes its end.
+                    while now >= *start + *window {
+                        let lost = if *sent >= MIN_SENT { 100.0 * *dropped as f64 / *sent as f64 } else { 0.0 };
+                        match (lost > *percent, open.is_some()) {
+                            (true, false) => {
+                                *open = Some(self.fired.len());
+                                let why = format!("{dropped} of {sent} messages dropped ({lost:.1}%)");
+                                self.fired.push(Fired { alert: label.clone(), from_us: *start, until_us: None, why });
+                            }
+                            (false, true) => self.fired[open.take().expect("open")].until_us = Some(*start),
+                            _ => {}
+                        }
+                        (*start, *sent, *dropped) = (*start + *window, 0, 0);
+                    }
+                    for e in sim.trace().last_step() {
+                        match e.kind {
+                            EventKind::Send { .. } | EventKind::Duplicate { .. } => *sent += 1,
+                            EventKind::Drop { .. } => *dropped += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                Watch::Property { name, seen } => {
+                    for v in violations.iter().skip(*seen).filter(|v| v.property == name.as_str()) {
+                        let why = v.detail.clone();
+                        self.fired.push(Fired {
+                            alert: label.clone(),
+                            from_us: v.time_us,
+                            until_us: Some(v.time_us),
+                            why,
+                        });
+                    }
+                    *seen = violations.len();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Alerts: each rule fires exactly when its condition holds, worked out
+//! again here from the run itself; bad rules are refused with a message;
+//! `splitbrain run` reports what fired and exits 1.
+
+use splitbrain::protocols::raft::Raft;
+use splitbrain::scenario::alerts::AlertRule;
+use splitbrain::scenario::{presets, Runner, Scenario};
+use std::process::Command;
+
+fn preset(id: &str) -> Scenario {
+    presets::find(id).expect("the preset").scenario().expect("valid")
+}
+
+fn with(mut s: Scenario, rules: Vec<AlertRule>) -> Scenario {
+    s.alerts = rules;
+    s
+}
+
+#[test]
+fn no_leader_fires_for_each_leaderless_stretch_longer_than_its_budget() {
+    let rule = AlertRule { no_leader_ms: Some(100.0), ..Default::default() };
+    let s = with(preset("leader-crash"), vec![rule]);
+    let mut r: Runner<Raft> = Runner::build(s).unwrap();
+    // The leaderless stretches, step by step, from the simulator itself.
+    let mut stretches = Vec::new();
+    let mut since = Some(0);
+    while r.sim().now() < 5_000_000 {
+        r.step_one();
+        let now = r.sim().now();
+        match (<Raft as splitbrain::contract::Runnable>::leader(r.sim()), since) {
+            (Some(_), Some(from)) => {
+                stretches.push((from, now));
+                since = None;
+            }
+            (None, None) => since = Some(now),
+            _ => {}
+        }
+    }
+    let long: Vec<(u64, u64)> = stretches.iter().copied().filter(|(a, b)| b - a > 100_000).collect();
+    assert_eq!(long.len(), 2, "the first election and the one after the crash: {stretches:?}");
+    let fired: Vec<(u64, Option<u64>)> = r.alerts().iter().map(|a| (a.from_us, a.until_us)).collect();
+    assert_eq!(fired, long.iter().map(|(a, b)| (a + 100_000, Some(*b))).collect::<Vec<_>>());
+    assert!(r.alerts().iter().all(|a| a.alert == "no leader for more than 100 ms"));
+}
+
+#[test]
+fn loss_fires_for_each_window_that_drops_more_than_its_share() {
+    let rule = AlertRule { loss_percent: Some(5.0), window_ms: Some(250.0), ..Default::default() };
+    let s = with(preset("leader-crash"), vec![rule]);
+    let mut r: Runner<Raft> = Runner::build(s).unwrap();
+    r.record(true);
+    r.run_until(6_000_000);
+    // Each window's share, from the whole trace.
+    let mut windows = std::collections::BTreeMap::<u64, (u64, u64)>::new();
+    for e in r.take_log() {
+        let w = windows.entry(e.time / 250_000).or_default();
+        match e.kind {
+            "send" | "dup" => w.0 += 1,
+            "drop" => w.1 += 1,
+            _ => {}
+        }
+    }
+    let over: Vec<bool> = (0..24)
+        .map(|k| windows.get(&k).is_some_and(|(s, d)| *s >= 20 && *d as f64 * 100.0 > 5.0 * *s as f64))
+        .collect();
+    assert!(over.iter().any(|o| *o) && !over.iter().all(|o| *o), "some windows over, some not: {over:?}");
+    // An alert opens at the first window over and closes at the first not.
+    let mut want = Vec::new();
+    let mut open: Option<u64> = None;
+    for (k, o) in over.iter().enumerate() {
+        let start = k as u64 * 250_000;
+        match (o, open) {
+            (true, None) => open = Some(start),
+            (false, Some(from)) => {
+                want.push((from, Some(start)));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    // The window ending at 6 s is judged once the run passes 6 s.
+    r.run_until(6_000_001);
+    let fired: Vec<(u64, Option<u64>)> =
+        r.alerts().iter().filter(|a| a.until_us.is_some()).map(|a| (a.from_us, a.until_us)).collect();
+    assert_eq!(fired, want);
+}
+
+#[test]
+fn a_property_alert_fires_when_the_property_breaks() {
+    let rule = AlertRule {
+        property: Some("State Machine Safety".into()),
+        name: Some("divergent state machines".into()),
+        ..Default::default()
+    };
+    let s = with(preset("figure-8"), vec![rule]);
+    let mut r: Runner<Raft> = Runner::build(s).unwrap();
+    r.run_to_end();
+    let broken: Vec<u64> =
+        r.violations().iter().filter(|v| v.property == "State Machine Safety").map(|v| v.time_us).collect();
+    assert!(!broken.is_empty());
+    assert_eq!(r.alerts().iter().map(|a| a.from_us).collect::<Vec<_>>(), broken);
+    assert!(r.alerts().iter().all(|a| a.alert == "divergent state machines"));
+}
+
+#[test]
+fn bad_rules_are_refused_with_what_is_wrong() {
+    let cases: Vec<(Scenario, &str)> = vec![
+        (with(preset("leader-crash"), vec![AlertRule::default()]), "set exactly one of"),
+        (
+            with(
+                preset("leader-crash"),
+                vec![AlertRule { no_leader_ms: Some(1.0), loss_percent: Some(1.0), ..Default::default() }],
+            ),
+            "exactly one",
+        ),
+        (
+            with(preset("leader-crash"), vec![AlertRule { no_leader_ms: Some(-5.0), ..Default::default() }]),
+            "must be above 0",
+        ),
+        (
+            with(preset("leader-crash"), vec![AlertRule { loss_percent: Some(100.0), ..Default::default() }]),
+            "from 0 to below 100",
+        ),
+        (
+            with(preset("leader-crash"), vec![AlertRule { property: Some("Nope".into()), ..Default::default() }]),
+            "checks no property 'Nope'; it checks Election Safety",
+        ),
+        (
+            with(preset("swim-crash"), vec![AlertRule { no_leader_ms: Some(100.0), ..Default::default() }]),
+            "has no leader",
+        ),
+        (
+            with(
+                preset("leader-crash"),
+                vec![AlertRule { no_leader_ms: Some(1.0), name: Some("x".repeat(81)), ..Default::default() }],
+            ),
+            "at most 80 characters",
+        ),
+        (
+            with(preset("leader-crash"), vec![AlertRule { no_leader_ms: Some(1.0), ..Default::default() }; 21]),
+            "at most 20",
+        ),
+    ];
+    for (s, want) in cases {
+        let e = s.validate().expect_err(want).to_string();
+        assert!(e.contains(want), "{e}");
+    }
+    let e = Scenario::from_json(r#"{"version":1,"protocol":{"raft":{}},"nodes":3,"seed":1,"alerts":[{"latency":1}]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown field `latency`, expected one of `name`, `no_leader_ms`"), "{e}");
+}
+
+#[test]
+fn splitbrain_run_reports_what_fired_and_exits_1() {
+    let dir = std::env::temp_dir();
+    let write = |name: &str, rules: Vec<AlertRule>| {
+        let path = dir.join(name);
+        std::fs::write(&path, with(preset("leader-crash"), rules).to_json()).unwrap();
+        path
+    };
+    let run =
+        |path: &std::path::Path| Command::new(env!("CARGO_BIN_EXE_splitbrain")).arg("run").arg(path).output().unwrap();
+    let out =
+        run(&write("splitbrain-alerts-fire.json", vec![AlertRule { no_leader_ms: Some(100.0), ..Default::default() }]));
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("alerts            2 fired"), "{text}");
+    assert!(
+        text.contains("\"no leader for more than 100 ms\" from 0.100 s to 0.222 s: no leader since 0 ms"),
+        "{text}"
+    );
+    let out = run(&write(
+        "splitbrain-alerts-quiet.json",
+        vec![AlertRule { no_leader_ms: Some(1000.0), ..Default::default() }],
+    ));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("alerts            none of 1 fired"));
+}
