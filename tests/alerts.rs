@@ -177,3 +177,42 @@ fn splitbrain_run_reports_what_fired_and_exits_1() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8(out.stdout).unwrap().contains("alerts            none of 1 fired"));
 }
+
+#[test]
+fn openmetrics_holds_the_runs_counts_in_the_text_format() {
+    let dir = std::env::temp_dir().join("splitbrain-openmetrics.json");
+    std::fs::write(
+        &dir,
+        with(preset("leader-crash"), vec![AlertRule { no_leader_ms: Some(100.0), ..Default::default() }]).to_json(),
+    )
+    .unwrap();
+    let cli = |flag: &str| {
+        Command::new(env!("CARGO_BIN_EXE_splitbrain")).args(["run", dir.to_str().unwrap(), flag]).output().unwrap()
+    };
+    let text = String::from_utf8(cli("--openmetrics").stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&cli("--json").stdout).unwrap();
+    assert!(text.ends_with("# EOF\n"));
+    let sample = regex::Regex::new(
+        r#"^splitbrain_([a-z0-9_]+)_total\{scenario="Leader crash and re-election",protocol="raft"\} (\d+)$"#,
+    )
+    .unwrap();
+    let mut lines = text.lines();
+    let mut seen = 0;
+    while let Some(t) = lines.next().filter(|l| *l != "# EOF") {
+        let family =
+            t.strip_prefix("# TYPE splitbrain_").and_then(|f| f.strip_suffix(" counter")).expect("a TYPE line first");
+        let s = lines.next().unwrap();
+        let c = sample.captures(s).unwrap_or_else(|| panic!("not a sample: {s}"));
+        assert_eq!(&c[1], family);
+        let v: u64 = c[2].parse().unwrap();
+        let want = match family {
+            "violations" => json["violations_total"].as_u64(),
+            "alerts_fired" => json["alerts_total"].as_u64(),
+            name => json["metrics"][name].as_u64(),
+        };
+        assert_eq!(Some(v), want, "{family}");
+        seen += 1;
+    }
+    assert!(seen >= 10, "{seen} counters");
+    assert_eq!(json["alerts_total"], 2);
+}

@@ -223,8 +223,12 @@ mod cli {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         seeds: u64,
         /// Print JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "openmetrics")]
         json: bool,
+        /// Print the totals in the OpenMetrics text format (counters that
+        /// Prometheus and the tools around it read).
+        #[arg(long)]
+        openmetrics: bool,
     }
 
     pub(crate) use splitbrain::experiments::{parse_ms, parse_range, us};
@@ -483,8 +487,11 @@ mod cli {
         }
         let progress = RunProgress::new(a.seeds, scenario.duration_ms.0 as f64 / 1e6);
         let label = if scenario.name.is_empty() { path.clone() } else { scenario.name.clone() };
-        let batch =
-            splitbrain::scenario::batch::stream(scenario, a.seeds, label, a.json, &mut write_raw, |r| progress.tick(r));
+        let batch = if a.openmetrics {
+            splitbrain::scenario::batch::stream_openmetrics(scenario, a.seeds, label, &mut write_raw)
+        } else {
+            splitbrain::scenario::batch::stream(scenario, a.seeds, label, a.json, &mut write_raw, |r| progress.tick(r))
+        };
         match batch {
             Ok(b) => {
                 if b.stopped > 0 {

@@ -75,6 +75,8 @@ struct Run<'o, F: FnMut(Reached)> {
     seeds: u64,
     label: String,
     json: bool,
+    /// Print the totals in the OpenMetrics text format instead.
+    openmetrics: bool,
     out: &'o mut dyn FnMut(&str),
     progress: F,
 }
@@ -207,7 +209,10 @@ impl<F: FnMut(Reached)> Visit for Run<'_, F> {
             let (now_us, events) = (runner.sim().now(), runner.sim().trace().len());
             (self.progress)(Reached { seeds_done: i + 1, now_us, events });
         }
-        if self.json {
+        if self.openmetrics {
+            let text = openmetrics_text(&tally.metrics, tally.violations, tally.alerted, &self.label, P::KIND.name());
+            (self.out)(&text);
+        } else if self.json {
             self.json_tail(&tally, &scenario);
         } else {
             self.text(&tally, &scenario);
@@ -340,7 +345,60 @@ pub fn stream(
             scenario.duration_ms.0 as f64 / 1e6
         )));
     }
-    visit(scenario, Run { seeds, label, json, out, progress })
+    visit(scenario, Run { seeds, label, json, openmetrics: false, out, progress })
+}
+
+/// As [`stream`], printing only the totals, in the OpenMetrics text
+/// format (what Prometheus and the tools around it read).
+pub fn stream_openmetrics(
+    scenario: Scenario,
+    seeds: u64,
+    label: String,
+    out: &mut dyn FnMut(&str),
+) -> Result<Batch, ScenarioError> {
+    visit(scenario, Run { seeds, label, json: false, openmetrics: true, out, progress: |_| {} })
+}
+
+/// Counts as OpenMetrics: each whole number of `metrics` (the trace's
+/// counts and the protocol's, nested names joined by `_`) a counter
+/// `splitbrain_<name>_total`, with the violations and alerts, labelled by
+/// scenario and protocol; then `# EOF`.
+fn openmetrics_text<M: Serialize>(
+    metrics: &M,
+    violations: usize,
+    alerts: usize,
+    label: &str,
+    protocol: &str,
+) -> String {
+    fn leaves(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, u64)>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}_{k}") };
+                    leaves(&name, x, out);
+                }
+            }
+            serde_json::Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    out.push((prefix.to_string(), u));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut counts = Vec::new();
+    leaves("", &serde_json::to_value(metrics).expect("metrics serialise"), &mut counts);
+    counts.push(("violations".into(), violations as u64));
+    counts.push(("alerts_fired".into(), alerts as u64));
+    let escape = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    let labels = format!("scenario=\"{}\",protocol=\"{}\"", escape(label), escape(protocol));
+    let mut out = String::new();
+    for (name, v) in counts {
+        let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        out.push_str(&format!("# TYPE splitbrain_{name} counter\nsplitbrain_{name}_total{{{labels}}} {v}\n"));
+    }
+    out.push_str("# EOF\n");
+    out
 }
 
 /// [`stream`] without the output: the counts and misses only.
