@@ -136,6 +136,13 @@ fn the_json_schema_matches_the_scenario_model() {
                 max: Some(2.0),
             }],
         }),
+        alerts: vec![splitbrain::scenario::alerts::AlertRule {
+            name: Some("n".into()),
+            no_leader_ms: Some(1.0),
+            loss_percent: Some(1.0),
+            window_ms: Some(1.0),
+            property: Some("p".into()),
+        }],
         ..Scenario::raft(3, 1)
     };
     let json = serde_json::to_value(&s).unwrap();
@@ -146,6 +153,7 @@ fn the_json_schema_matches_the_scenario_model() {
     };
     assert_eq!(keys(&json), keys(&schema["properties"]));
     assert_eq!(keys(&json["protocol"]["raft"]), keys(&schema["$defs"]["raft"]["properties"]));
+    assert_eq!(keys(&json["alerts"][0]), keys(&schema["properties"]["alerts"]["items"]["properties"]));
     // The store's parameters and workload, every field set.
     use splitbrain::protocols::store::inventory::Compensation;
     use splitbrain::protocols::store::spec::{InventorySpec, StoreSpec, WorkloadSpec};

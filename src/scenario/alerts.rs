@@ -49,11 +49,23 @@ pub struct AlertRule {
 }
 
 impl AlertRule {
-    /// What the rule says, as its alerts are named.
+    /// What the rule says, as its alerts are named: its name, if it has one.
     pub fn label(&self) -> String {
-        if let Some(n) = &self.name {
-            return n.clone();
+        match &self.name {
+            Some(n) => n.clone(),
+            None => self.budget(),
         }
+    }
+
+    /// The rule itself, in words, and its name if it has one.
+    pub fn describe(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{n}: {}", self.budget()),
+            None => self.budget(),
+        }
+    }
+
+    fn budget(&self) -> String {
         match (self.no_leader_ms, self.loss_percent, &self.property) {
             (Some(ms), _, _) => format!("no leader for more than {ms} ms"),
             (_, Some(p), _) => format!("more than {p}% of messages lost over {} ms", self.window_ms.unwrap_or(1000.0)),
@@ -67,6 +79,9 @@ impl AlertRule {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fired {
     pub alert: String,
+    /// When the run noticed the budget broken: the first step past a
+    /// leaderless budget, the start of a lossy window, the step that broke
+    /// a property.
     pub from_us: Time,
     /// When its condition cleared (`null` while it holds).
     pub until_us: Option<Time>,
@@ -189,15 +204,11 @@ impl Alerts {
                     }
                     None => {
                         let from = *since.get_or_insert(now);
+                        // Noticed at the first step past the budget.
                         if open.is_none() && now - from > *limit {
                             *open = Some(self.fired.len());
                             let why = format!("no leader since {} ms", from / 1000);
-                            self.fired.push(Fired {
-                                alert: label.clone(),
-                                from_us: from + *limit,
-                                until_us: None,
-                                why,
-                            });
+                            self.fired.push(Fired { alert: label.clone(), from_us: now, until_us: None, why });
                         }
                     }
                 },

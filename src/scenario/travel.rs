@@ -67,6 +67,8 @@ pub enum MarkKind {
     Fault,
     Leader,
     Violation,
+    /// A declared budget broken (an alert fired).
+    Alert,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +116,7 @@ pub struct Travel<P: Registered> {
     /// Trace events before this index have been considered for marks.
     marked_index: u64,
     violations_marked: usize,
+    alerts_marked: usize,
 }
 
 impl<P: Registered> Travel<P> {
@@ -132,6 +135,7 @@ impl<P: Registered> Travel<P> {
             marks: Vec::new(),
             marked_index: 0,
             violations_marked: 0,
+            alerts_marked: 0,
         }
     }
 
@@ -291,6 +295,13 @@ impl<P: Registered> Travel<P> {
             }
         }
         self.violations_marked = v.len();
+        let a = self.runner.alerts();
+        for alert in &a[self.alerts_marked.min(a.len())..] {
+            if self.marks.len() < MAX_MARKS {
+                self.marks.push(Mark { time: alert.from_us, kind: MarkKind::Alert });
+            }
+        }
+        self.alerts_marked = a.len();
     }
 
     /// Moves to `t` (clamped to the run's end): from the latest checkpoint
@@ -322,6 +333,7 @@ impl<P: Registered> Travel<P> {
             out.extend(self.runner.take_log());
         }
         self.violations_marked = self.runner.violations().len();
+        self.alerts_marked = self.runner.alerts().len();
         self.runner.refresh_sample();
         out
     }

@@ -28,6 +28,8 @@ pub struct Scene<'a> {
     pub playing: bool,
     pub status: Box<dyn Fn(NodeId) -> NodeStatus + 'a>,
     pub violations: Vec<(Time, &'a str)>,
+    /// Alerts that fired: from, until (`None` while one holds).
+    pub alerts: Vec<(Time, Option<Time>)>,
 }
 
 /// Where the diagram's gestures go.
@@ -94,7 +96,9 @@ pub fn space_time(s: &Scene<'_>, h: &Hooks) -> Html {
             let left = pct(m.time);
             if left - last > 6.0 {
                 last = left;
-                let style = format!("left:{left:.2}%;top:{:.0}px", i as f64 * ROW);
+                // Near the right edge, the word ends where the state begins.
+                let shift = if left > 92.0 { ";transform:translateX(-100%)" } else { "" };
+                let style = format!("left:{left:.2}%;top:{:.0}px{shift}", i as f64 * ROW);
                 words.push(html! { <span class={classes!("sd-word", m.note.class)} {style}>{&m.note.text}</span> });
             }
         }
@@ -150,7 +154,8 @@ pub fn space_time(s: &Scene<'_>, h: &Hooks) -> Html {
     html! {
         <section id="diagram" class="panel diagram" aria-label="Space-time diagram"
             data-lo={lo.to_string()} data-hi={hi.to_string()} data-arrows={segs.len().to_string()}
-            data-dropped={dropped.to_string()} data-down={down.join(" ")}>
+            data-dropped={dropped.to_string()} data-down={down.join(" ")}
+            data-alerts={s.alerts.iter().filter(|(f, u)| *f <= hi && u.is_none_or(|u| u >= lo)).count().to_string()}>
             { head(d, h, left_out) }
             <div class="sd-body">
                 <div class="sd-labels" style={format!("height:{height:.0}px")}>{labels}</div>
@@ -370,6 +375,10 @@ pub fn paint(s: &Scene<'_>) {
     }
     ctx.stroke();
     dash(false);
+    for (from, until) in s.alerts.iter().filter(|(f, u)| *f <= hi && u.is_none_or(|u| u >= lo)) {
+        let (a, b) = (x((*from).max(lo)), x(until.unwrap_or(hi).min(hi)));
+        fill(&ink.get("--msg-tn"), 0.12, (a, 0.0, (b - a).max(2.0), h));
+    }
     for (t, _) in s.violations.iter().filter(|(t, _)| (lo..=hi).contains(t)) {
         fill(&ink.get("--bad"), 0.6, (x(*t) - 3.0, 0.0, 6.0, h));
     }
@@ -453,6 +462,7 @@ pub fn scene_of<P: crate::viewmodel::playground::Board>(pg: &crate::viewmodel::p
         playing: pg.playing,
         status: Box::new(|n| pg.sim().status(n)),
         violations: pg.violations().iter().map(|v| (v.time_us, v.property)).collect(),
+        alerts: pg.alerts().iter().map(|a| (a.from_us, a.until_us)).collect(),
     }
 }
 

@@ -303,7 +303,7 @@ pub fn help(view: View, close: Callback<MouseEvent>) -> Html {
 }
 
 /// The timeline scrubber: drag to any instant; marks show faults (amber),
-/// new leaders (green) and violations (red).
+/// new leaders (green), violations (red) and alerts (purple).
 pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>, seek_ms: f64) -> Html {
     let end = pg.end().max(1);
     let now = pg.now();
@@ -326,6 +326,7 @@ pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>, seek
                 crate::scenario::travel::MarkKind::Fault => "mk fault",
                 crate::scenario::travel::MarkKind::Leader => "mk leader",
                 crate::scenario::travel::MarkKind::Violation => "mk violation",
+                crate::scenario::travel::MarkKind::Alert => "mk alert",
             };
             html! { <line class={class} x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2="10" /> }
         })
@@ -361,5 +362,45 @@ pub fn share_box(fragment: &str, caption: String, close: Callback<MouseEvent>) -
             <button onclick={copy} title="Copy the link to the clipboard">{"Copy"}</button>
             <button onclick={close} title="Close">{"Close"}</button>
         </div>
+    }
+}
+
+/// The scenario's declared budgets, and each alert that fired: when and
+/// why; a click travels to where it began. Shown only when the scenario
+/// declares alerts.
+pub fn alerts_panel(
+    rules: &[crate::scenario::alerts::AlertRule],
+    fired: &[crate::scenario::alerts::Fired],
+    seek: &Callback<crate::sim::Time>,
+) -> Html {
+    if rules.is_empty() {
+        return html! {};
+    }
+    let rows: Html = fired
+        .iter()
+        .map(|a| {
+            let until = a.until_us.map_or("now".to_string(), format_time);
+            let onclick = seek.reform({
+                let t = a.from_us;
+                move |_| t
+            });
+            html! {
+                <li class="alert-row">
+                    <button class="linkish" {onclick} title="Travel to where it began">{format!("{} – {until}", format_time(a.from_us))}</button>
+                    <b>{&a.alert}</b>{": "}{&a.why}
+                </li>
+            }
+        })
+        .collect();
+    let summary = match fired.len() {
+        0 => format!("none of {} fired", rules.len()),
+        n => format!("{n} fired"),
+    };
+    html! {
+        <section id="alerts" class="panel alerts" aria-label="Alerts">
+            <h2 title="Budgets the scenario declares; splitbrain run exits 1 when one fires">{"Alerts"}<span class="alerts-count">{summary}</span></h2>
+            <ul class="alert-rules">{ for rules.iter().map(|r| html! { <li>{r.describe()}</li> }) }</ul>
+            <ol id="alert-list">{rows}</ol>
+        </section>
     }
 }

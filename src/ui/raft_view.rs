@@ -89,6 +89,7 @@ pub fn raft_page(
                 </section>
                 { super::diagram::of_playground(&pg, d) }
                 <aside class="side">
+                    { panels::alerts_panel(&pg.scenario().alerts, pg.alerts(), &d.reform(Gesture::Seek)) }
                     { about(&pg) }
                     { panels::inspector(&pg, d) }
                     { panels::invariants(&pg) }

@@ -185,6 +185,7 @@ pub fn store_page(
                 </section>
                 { super::diagram::of_playground(&pg, d) }
                 <aside class="side">
+                    { panels::alerts_panel(&pg.scenario().alerts, pg.alerts(), &d.reform(Gesture::Seek)) }
                     { about(&pg) }
                     { store_panels::inspector(&pg, d) }
                     { store_panels::replicas(&pg) }

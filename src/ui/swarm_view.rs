@@ -375,6 +375,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
                 },
             }) }
             <aside class="side">
+                { super::panels::alerts_panel(&s.scenario().alerts, s.alerts(), &dispatch.reform(SwarmGesture::Seek)) }
                 { if name.is_empty() && explain.is_empty() { html!{} } else { html!{ <section class="panel about"><h2>{"Experiment"}</h2><h3 class="about-name">{name}</h3><p>{explain}</p></section> } } }
                 <section class="panel"><h2>{"Charts"}</h2>{chart(s)}</section>
                 { parameters(s, dispatch) }
@@ -475,5 +476,6 @@ pub fn scene(s: &Swarm) -> super::diagram::Scene<'_> {
         playing: s.playing,
         status: Box::new(|i| s.status(i)),
         violations: s.violations().iter().map(|v| (v.time_us, v.property)).collect(),
+        alerts: s.alerts().iter().map(|a| (a.from_us, a.until_us)).collect(),
     }
 }

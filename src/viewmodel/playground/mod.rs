@@ -246,6 +246,11 @@ impl<P: Board> Playground<P> {
         self.travel.runner().violations()
     }
 
+    /// The scenario's alerts that fired so far.
+    pub fn alerts(&self) -> &[crate::scenario::alerts::Fired] {
+        self.travel.runner().alerts()
+    }
+
     pub fn wall_now(&self) -> f64 {
         self.wall_now
     }

@@ -193,6 +193,11 @@ impl Swarm {
         }
     }
 
+    /// The scenario's alerts that fired so far.
+    pub fn alerts(&self) -> &[crate::scenario::alerts::Fired] {
+        each!(&self.run, t => t.runner().alerts())
+    }
+
     /// The properties broken so far.
     pub fn violations(&self) -> &[crate::sim::invariant::Violation] {
         each!(&self.run, t => t.runner().violations())
