@@ -160,13 +160,16 @@ async function monkey([seed, n, longMs, protocols]) {
       return c.id;
     }],
     [12, 'button', () => {
-      // Not the Experiments panel: its worker answers on wall time, which
-      // would make one seed do different things (e2e/lab.test.mjs tests it).
-      const b = pick(visible('button').filter((b) => !['play', 'swarm-play', 'export', 'swarm-export', 'lab-open'].includes(b.id)
+      // Not the Experiments panel, nor a search for a bug: their worker
+      // answers on wall time (a search that finds a bug opens it), which
+      // would make one seed do different things (e2e/lab.test.mjs and
+      // e2e/hunt.test.mjs test them).
+      const b = pick(visible('button').filter((b) => !['play', 'swarm-play', 'export', 'swarm-export', 'lab-open', 'hunt-start'].includes(b.id)
         && !b.closest('label.file')));
       if (!b) return 'none';
       b.click();
-      return b.id || b.textContent;
+      // A bug zoo entry opens as a link once the browser has deflated it.
+      return b.classList.contains('zoo-try') ? 'zoo-try' : b.id || b.textContent;
     }],
   ];
   const total = kinds.reduce((a, k) => a + k[0], 0);
@@ -192,6 +195,16 @@ async function monkey([seed, n, longMs, protocols]) {
     // until no deflate is under way and the link (or an error saying why
     // not) is on the page, so what follows does not depend on how fast
     // that was. A link that never comes fails the run.
+    // Opening a bug zoo entry goes through a link, made asynchronously:
+    // wait until it has opened (the page clears the fragment once it has),
+    // so that what follows (a share link made meanwhile would be for the
+    // run it replaces) does not depend on how fast that was.
+    if (what === 'zoo-try') {
+      const opened = () => !document.documentElement.dataset.deflating && !location.hash;
+      if (!(await appears(opened, 10_000))) {
+        return { log, failed: `action ${i} (${name}): the bug zoo's entry never opened`, longTasks, starts };
+      }
+    }
     if (what === 'share') {
       const made = () => !document.documentElement.dataset.deflating && document.querySelector('#share-url, #error-banner');
       if (!(await appears(made, 10_000))) {
