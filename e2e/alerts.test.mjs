@@ -6,25 +6,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, openPage, advance, simTime } from './harness.mjs';
+import { useBrowser, openPage, advance, simTime } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser(before, after);
 
 test('a declared budget fires in the page: listed, marked, banded, and a click travels there', async () => {
   const file = path.resolve(import.meta.dirname, '..', 'static', 'scenarios', 'leader-crash.json');
   const scenario = JSON.parse(fs.readFileSync(file, 'utf8'));
   scenario.alerts = [{ no_leader_ms: 100, name: 'failover budget' }, { loss_percent: 50 }];
-  const page = await openPage(browser, server.url);
+  const page = await openPage(env.browser, env.server.url);
   await page.locator('#sim-time').waitFor();
   await page.setInputFiles('#import', { name: 'budget.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario)) });
   await page.waitForFunction(() => document.querySelector('#alerts')?.textContent.includes('failover budget'));

@@ -6,19 +6,9 @@
 import { test, before, after } from 'node:test';
 import fs from 'node:fs';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openAt, simTime, swarmTime, advance, frames, screenshot } from './harness.mjs';
+import { useBrowser, openAt, simTime, swarmTime, advance, frames, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser(before, after);
 
 const diagram = (page) => page.locator('#diagram').evaluate((d) => ({
   lo: Number(d.dataset.lo),
@@ -30,7 +20,7 @@ const diagram = (page) => page.locator('#diagram').evaluate((d) => ({
 
 test('the Raft diagram draws the crash and the election, reads a message on hover, filters, selects and seeks', async () => {
   // Leader crash: n4 leads term 1 and crashes at 2 s; n2 wins term 2.
-  const page = await openAt(browser, server.url, 'preset=leader-crash', 2_400_000);
+  const page = await openAt(env.browser, env.server.url, 'preset=leader-crash', 2_400_000);
   await page.keyboard.press('d');
   await page.locator('#diagram').waitFor();
   let d = await diagram(page);
@@ -85,7 +75,7 @@ test('the Raft diagram draws the crash and the election, reads a message on hove
 });
 
 test('the store and SWIM have diagrams too; a large group gets its first lanes and one for the rest', async () => {
-  const store = await openAt(browser, server.url, 'preset=store-sloppy-handoff', 3_000_000);
+  const store = await openAt(env.browser, env.server.url, 'preset=store-sloppy-handoff', 3_000_000);
   await store.locator('#diagram-open').click();
   await store.locator('#diagram').waitFor();
   const s = await diagram(store);
@@ -93,7 +83,7 @@ test('the store and SWIM have diagrams too; a large group gets its first lanes a
   assert.ok(await store.locator('#diagram-messages tr[data-kind="Replicate"]').count() > 0);
   assert.deepEqual(store.errors, []);
 
-  const swim = await openAt(browser, server.url, 'gossip=swim-crash', 10_000_000);
+  const swim = await openAt(env.browser, env.server.url, 'gossip=swim-crash', 10_000_000);
   const nodes = Number(await swim.locator('#swarm-canvas').getAttribute('data-nodes'));
   await swim.keyboard.press('d');
   await swim.locator('#diagram').waitFor();
@@ -119,7 +109,7 @@ async function exportTrace(page, format) {
 }
 
 test('the trace exports as a ShiViz log that ShiViz\'s own expression parses, and as Perfetto and JSON', async () => {
-  const page = await openAt(browser, server.url, 'preset=leader-crash', 2_400_000);
+  const page = await openAt(env.browser, env.server.url, 'preset=leader-crash', 2_400_000);
   await page.keyboard.press('d');
   await page.locator('#diagram').waitFor();
   const shiviz = await exportTrace(page, 'shiviz');

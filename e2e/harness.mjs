@@ -55,6 +55,23 @@ export async function launch() {
   });
 }
 
+/**
+ * Serves dist/ and launches Chromium before a test file's tests, and closes
+ * both after them: `env.server` and `env.browser` are set once `before` ran.
+ */
+export function useBrowser(before, after) {
+  const env = {};
+  before(async () => {
+    env.server = await serveDist();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
 /** A new page that fails the test on any page error or console error. */
 export async function openPage(browser, url, { width = 1280, height = 800 } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });

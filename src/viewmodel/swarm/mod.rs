@@ -12,11 +12,12 @@ use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, Mode, SiteState};
 use crate::protocols::registry::View;
 use crate::protocols::swim::{Status, Swim, SwimConfig};
 use crate::scenario::travel::{Travel, REPLAY_LOG_US};
-use crate::scenario::{codec, presets, Action, LinkSpec, ProtocolSpec, Runner, Scenario, ScenarioError, Target};
+use crate::scenario::{presets, Action, LinkSpec, ProtocolSpec, Runner, Scenario, ScenarioError, Target};
 use crate::sim::{NodeId, NodeStatus, Sim, Time};
 use crate::viewmodel::diagram::{Diagram, DiagramGesture};
 
 mod gesture;
+mod links;
 pub use gesture::SwarmGesture;
 
 /// Which protocol the group runs, with its configuration.
@@ -474,26 +475,6 @@ impl Swarm {
         self.act(Action::SetNetwork { link });
     }
 
-    /// A scenario file; a bad one is reported and the current run kept.
-    fn import(&mut self, text: &str) {
-        match Scenario::from_json(text).and_then(|s| Swarm::load(s, None, self.preset)) {
-            Ok(s) => self.replace(s),
-            Err(e) => self.error = Some(format!("That file was not loaded: {e}. The current run is unchanged.")),
-        }
-    }
-
-    /// An autosave, paused where it was saved; a bad one is ignored.
-    fn restore(&mut self, text: &str) {
-        let load = |a: codec::Saved| {
-            let preset = preset_named(&a.scenario.name);
-            Swarm::load(a.scenario, Some(a.at_us), preset).ok()
-        };
-        if let Some(s) = codec::Saved::from_json(text).and_then(load) {
-            self.replace(s);
-            self.playing = false;
-        }
-    }
-
     /// Runs the epidemic with new parameters; impossible ones are refused
     /// and the current run kept.
     fn configure(&mut self, nodes: u32, mode: Mode, exchange: Exchange, k: u32, fanout: u32) {
@@ -533,33 +514,6 @@ impl Swarm {
         let target = self.now() + (advance as Time).min(5_000_000);
         let budget = self.frame_budget.next(gap);
         self.advance_within(target, budget);
-    }
-
-    /// Rebuilds a run from a link's fragment (`s=<payload>&t=<µs>`, or an
-    /// old `g=` link), at its time and paused; or says what is wrong.
-    pub fn from_fragment(fragment: &str) -> Result<Swarm, ScenarioError> {
-        let link = codec::parse_fragment(fragment)?
-            .ok_or_else(|| ScenarioError::Link("the link has no gossip run in it".into()))?;
-        let preset = preset_named(&link.scenario.name);
-        let mut s = Swarm::load(link.scenario, Some(link.at_us.unwrap_or(0)), preset)?;
-        s.playing = false;
-        Ok(s)
-    }
-
-    /// A link fragment (without `#`) for the run as it is now.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn fragment(&self) -> String {
-        codec::fragment(self.scenario(), self.now())
-    }
-
-    /// The autosave: the scenario and the current time, as JSON.
-    pub fn autosave(&self) -> String {
-        codec::Saved { scenario: self.scenario().clone(), at_us: self.now() }.to_json()
-    }
-
-    /// The run as scenario JSON, for export.
-    pub fn to_json(&self) -> String {
-        self.scenario().to_json()
     }
 
     /// The preset's (or file's) explanation.
@@ -605,10 +559,4 @@ fn swim_look(s: &Sim<Swim>, i: NodeId, observer: Option<NodeId>) -> Look {
         Status::Suspect => Look::Suspect,
         Status::Failed => Look::Failed,
     }
-}
-
-/// The preset a run came from: old links name its id, new ones and
-/// autosaves carry its name.
-fn preset_named(name: &str) -> &'static str {
-    swarm_presets().find(|p| p.id == name || p.name() == name).or_else(|| swarm_presets().next()).map_or("", |p| p.id)
 }
