@@ -22,7 +22,7 @@ const PLAYBACK: [(&str, &str); 4] = [
     ("r", "reset"),
 ];
 
-const RAFT_KEYS: [(&str, &str); 13] = [
+const RAFT_KEYS: [(&str, &str); 14] = [
     PLAYBACK[0],
     ("→", "step to the next event (also on the focused timeline)"),
     PLAYBACK[1],
@@ -35,6 +35,7 @@ const RAFT_KEYS: [(&str, &str); 13] = [
     ("x", "Experiments: failover, gossip and SWIM Monte Carlo in a worker"),
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
     ("d", "space-time diagram: who sent what to whom, and when"),
+    ("Tab, Enter", "reach a node or a link; open its menu (its first action takes the focus)"),
     ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 

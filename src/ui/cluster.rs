@@ -288,8 +288,11 @@ fn Links(props: &LinksProps) -> Html {
                     d.emit(Gesture::OpenMenu(Some(Menu::Link(a, b))));
                 })
             };
+            let onkeydown = enter_opens(&props.dispatch, Menu::Link(a, b));
+            let label = title.trim_end_matches(|c| c != '(').trim_end_matches('(').trim().to_string();
             html! {
-                <g class={class} data-link={format!("{a}-{b}")} onclick={open}>
+                <g class={class} data-link={format!("{a}-{b}")} onclick={open} {onkeydown}
+                    role="button" tabindex="0" aria-haspopup="dialog" aria-label={format!("Link {label}")}>
                     <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
                     <line class="wire" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
                     <title>{title}</title>
@@ -346,6 +349,7 @@ fn node(
         })
     };
     let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
+    let onkeydown = enter_opens(dispatch, Menu::Node(i));
     let label = format!(
         "n{i}: {}, {text}",
         match class {
@@ -373,8 +377,8 @@ fn node(
     html! {
         <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), flags, spare.then_some("spare"))}
            transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
-           data-term={term.to_string()} data-text={text.clone()} onclick={open} onpointerdown={stop}
-           role="button" aria-label={label.clone()} tabindex="0">
+           data-term={term.to_string()} data-text={text.clone()} onclick={open} onpointerdown={stop} {onkeydown}
+           role="button" aria-label={label.clone()} tabindex="0" aria-haspopup="dialog">
             <title>{format!("{label} — click for actions")}</title>
             <circle class="halo" r={(r + 13.0).to_string()} />
             { marks }
@@ -391,6 +395,19 @@ fn node(
             { disk }
         </g>
     }
+}
+
+/// Enter on a focused node or link opens its menu (its buttons take the
+/// focus, see [`place_menu`]), so the keyboard reaches every action.
+fn enter_opens(dispatch: &Callback<Gesture>, menu: Menu) -> Callback<KeyboardEvent> {
+    let d = dispatch.clone();
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" {
+            e.prevent_default();
+            e.stop_propagation();
+            d.emit(Gesture::OpenMenu(Some(menu)));
+        }
+    })
 }
 
 pub(super) fn button(dispatch: &Callback<Gesture>, label: &str, tip: &str, action: Gesture, enabled: bool) -> Html {
@@ -482,6 +499,7 @@ fn node_menu(
             { button(dispatch, "Restart", "Start the crashed node from its persistent state", Gesture::Do(Do::Restart { node: i }), status == NodeStatus::Crashed) }
             { button(dispatch, "Pause", "Freeze the node: it keeps its state; timers and messages wait", Gesture::Do(Do::Pause { node: Target::Node(i) }), up) }
             { button(dispatch, "Resume", "Unfreeze the node: what waited runs now", Gesture::Do(Do::Resume { node: i }), status == NodeStatus::Paused) }
+            { button(dispatch, "Isolate", "Partition this node from all the others (the keyboard's way to partition; drag a rectangle for a group)", Gesture::Do(Do::Isolate { node: Target::Node(i) }), true) }
             { items }
             <fieldset class="skew">
                 <legend>{"Clock"}</legend>
@@ -549,6 +567,20 @@ pub fn place_menu() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(menu) = doc.query_selector(".cluster-wrap > .menu").ok().flatten() else { return };
     let Ok(menu) = menu.dyn_into::<web_sys::HtmlElement>() else { return };
+    // A menu opened from the keyboard (its node or link had the focus)
+    // takes the focus, once, on its first enabled button.
+    let from_keys = doc.active_element().is_some_and(|a| a.matches(".node, .link").unwrap_or(false));
+    if from_keys && menu.get_attribute("data-focused").is_none() {
+        let _ = menu.set_attribute("data-focused", "");
+        if let Some(b) = menu
+            .query_selector(":scope > button:not([disabled])")
+            .ok()
+            .flatten()
+            .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = b.focus();
+        }
+    }
     let Some(wrap) = menu.parent_element() else { return };
     let (Some(ax), Some(ay)) = (
         menu.get_attribute("data-ax").and_then(|v| v.parse::<f64>().ok()),

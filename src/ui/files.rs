@@ -100,3 +100,20 @@ pub fn copy(text: &str) {
         });
     }
 }
+
+/// Enter or Space on a file button (a label around a hidden input) opens
+/// the file picker, as a click does: such a label is focusable, but the
+/// browser gives it no keys of its own.
+pub fn open_picker(input: &'static str) -> yew::Callback<web_sys::KeyboardEvent> {
+    yew::Callback::from(move |e: web_sys::KeyboardEvent| {
+        if matches!(e.key().as_str(), "Enter" | " ") {
+            e.prevent_default();
+            e.stop_propagation();
+            if let Some(i) =
+                gloo::utils::document().get_element_by_id(input).and_then(|i| i.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                i.click();
+            }
+        }
+    })
+}

@@ -411,7 +411,7 @@ fn export_import(dispatch: &Callback<SwarmGesture>) -> Html {
     html! {
         <>
             <button id="swarm-export" onclick={export} title="Download this run, with what you did, as a JSON file">{"Export"}</button>
-            <label class="button" title="Load a gossip run exported as JSON">
+            <label class="button" tabindex="0" role="button" onkeydown={super::files::open_picker("swarm-import")} title="Load a gossip run exported as JSON">
                 {"Import"}<input id="swarm-import" type="file" accept=".json,application/json" onchange={import} hidden=true />
             </label>
         </>
