@@ -16,6 +16,7 @@ mod files;
 mod hunt;
 mod lab;
 pub mod lab_worker;
+mod menus;
 mod metrics;
 mod panels;
 mod raft_view;
@@ -314,7 +315,7 @@ fn App() -> Html {
         }
     });
     // After every render: keep an open menu inside the visible area.
-    use_effect(cluster::place_menu);
+    use_effect(menus::place_menu);
     // After every render: paint the open space-time diagram.
     {
         let (raft, store, swarm, view) = (raft.clone(), store.clone(), swarm.clone(), *view);
