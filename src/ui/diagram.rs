@@ -393,15 +393,16 @@ pub fn paint(s: &Scene<'_>) {
         (_, "TimeoutNow") => 2,
         _ => 3,
     };
-    let touches = |g: &crate::viewmodel::diagram::Seg| {
-        d.arrow(g.seq).is_some_and(|a| s.selected.is_some_and(|n| n == a.from || n == a.to))
-    };
+    // One pass sorts the arrows by how they are drawn: look, in flight,
+    // and whether they touch the selected node.
+    let mut groups: Vec<Vec<&crate::viewmodel::diagram::Seg>> = vec![Vec::new(); looks.len() * 4];
+    for g in &segs {
+        let wide = s.selected.is_some_and(|n| n == g.from || n == g.to);
+        groups[look(g) * 4 + usize::from(g.fate == Fate::Flying) + 2 * usize::from(wide)].push(g);
+    }
     for (k, (var, dashed)) in looks.iter().enumerate() {
         for (flying, wide) in [(false, false), (true, false), (false, true), (true, true)] {
-            let mine: Vec<_> = segs
-                .iter()
-                .filter(|g| look(g) == k && (g.fate == Fate::Flying) == flying && touches(g) == wide)
-                .collect();
+            let mine = &groups[k * 4 + usize::from(flying) + 2 * usize::from(wide)];
             if mine.is_empty() {
                 continue;
             }

@@ -63,6 +63,8 @@ impl Lanes {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Seg {
     pub seq: u64,
+    pub from: NodeId,
+    pub to: NodeId,
     pub x0: f64,
     pub y0: f64,
     pub x1: f64,
@@ -103,7 +105,7 @@ impl Diagram {
                     Fate::Flying => (tx, y0 + (ty - y0) * flown(a.sent, a.due, now)),
                     Fate::Delivered(_) => (tx, ty),
                 };
-                Seg { seq, x0, y0, x1, y1, kind: a.kind, fate: a.fate }
+                Seg { seq, from: a.from, to: a.to, x0, y0, x1, y1, kind: a.kind, fate: a.fate }
             })
             .collect();
         (segs, left_out)
