@@ -143,6 +143,14 @@ fn the_json_schema_matches_the_scenario_model() {
             window_ms: Some(1.0),
             property: Some("p".into()),
         }],
+        marks: vec![splitbrain::scenario::tour::Bookmark { at_ms: 1.0, label: "m".into() }],
+        tour: vec![splitbrain::scenario::tour::TourStep {
+            at_ms: 1.0,
+            caption: "c".into(),
+            highlight: vec![0],
+            pause: true,
+            preset: Some("leader-crash".into()),
+        }],
         ..Scenario::raft(3, 1)
     };
     let json = serde_json::to_value(&s).unwrap();
@@ -154,6 +162,8 @@ fn the_json_schema_matches_the_scenario_model() {
     assert_eq!(keys(&json), keys(&schema["properties"]));
     assert_eq!(keys(&json["protocol"]["raft"]), keys(&schema["$defs"]["raft"]["properties"]));
     assert_eq!(keys(&json["alerts"][0]), keys(&schema["properties"]["alerts"]["items"]["properties"]));
+    assert_eq!(keys(&json["marks"][0]), keys(&schema["properties"]["marks"]["items"]["properties"]));
+    assert_eq!(keys(&json["tour"][0]), keys(&schema["properties"]["tour"]["items"]["properties"]));
     // The store's parameters and workload, every field set.
     use splitbrain::protocols::store::inventory::Compensation;
     use splitbrain::protocols::store::spec::{InventorySpec, StoreSpec, WorkloadSpec};

@@ -161,6 +161,7 @@ fn a_server_back_from_a_long_outage_catches_up_by_snapshot() {
 fn a_snapshot_survives_a_crash() {
     let mut s = presets::find("long-outage-snapshot").unwrap().scenario().unwrap();
     s.duration_ms = splitbrain::scenario::Millis(10_000 * MS);
+    s.marks.clear();
     s.timeline = vec![splitbrain::scenario::TimedAction {
         at: splitbrain::scenario::Millis(9_000 * MS),
         action: splitbrain::scenario::Action::Crash { node: splitbrain::scenario::Target::Node(3) },

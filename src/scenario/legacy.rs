@@ -134,6 +134,8 @@ pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
         timeline,
         expect: None,
         alerts: Vec::new(),
+        marks: Vec::new(),
+        tour: Vec::new(),
     };
     s.validate().map_err(|e| bad(e.to_string()))?;
     Ok(s)

@@ -12,6 +12,7 @@ mod log;
 pub mod presets;
 mod runner;
 mod strict;
+pub mod tour;
 pub mod travel;
 
 pub use crate::contract::{ms_to_us, Action, HeavyTail, LinkSpec, Millis, Target, TimedAction, MAX_DURATION_US};
@@ -107,6 +108,12 @@ pub struct Scenario {
     /// (see [`alerts`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<alerts::AlertRule>,
+    /// Key moments of the run, listed beside the scrubber (see [`tour`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<tour::Bookmark>,
+    /// A guided tour: captions at given instants (see [`tour`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tour: Vec<tour::TourStep>,
 }
 
 /// The longest storage write a scenario or experiment may ask for.
@@ -190,6 +197,8 @@ impl Scenario {
             timeline: Vec::new(),
             expect: None,
             alerts: Vec::new(),
+            marks: Vec::new(),
+            tour: Vec::new(),
         }
     }
 
@@ -292,6 +301,7 @@ impl Scenario {
         self.storage_us().map_err(ScenarioError::Invalid)?;
         self.validate_links()?;
         self.validate_client()?;
+        tour::validate(self).map_err(ScenarioError::Invalid)?;
         let mut last = Millis(0);
         for (i, t) in self.timeline.iter().enumerate() {
             if t.at < last {

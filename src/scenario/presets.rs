@@ -62,6 +62,11 @@ pub const PRESETS: &[Preset] = &[
     preset!("store-merkle-repair"),
     preset!("store-load-20"),
     preset!("broken-store-keep-one-sibling"),
+    // Guided tours: listed under Tours, not among their view's presets.
+    preset!("tour-raft"),
+    preset!("tour-figure-8"),
+    preset!("tour-gossip-swim"),
+    preset!("tour-cap"),
 ];
 
 impl Preset {
@@ -79,9 +84,14 @@ impl Preset {
         self.info().1
     }
 
+    /// Whether it is a guided tour (it has a `tour`).
+    pub fn is_tour(&self) -> bool {
+        self.info().2
+    }
+
     /// (protocol, name), read once from every file: menus ask every frame.
-    fn info(&self) -> &'static (ProtocolKind, &'static str) {
-        static INFO: OnceLock<Vec<(ProtocolKind, &'static str)>> = OnceLock::new();
+    fn info(&self) -> &'static (ProtocolKind, &'static str, bool) {
+        static INFO: OnceLock<Vec<(ProtocolKind, &'static str, bool)>> = OnceLock::new();
         let all = INFO.get_or_init(|| {
             PRESETS
                 .iter()
@@ -91,7 +101,7 @@ impl Preset {
                     // Every preset parses (tested), so a preset's protocol is known.
                     let protocol = key.as_deref().and_then(ProtocolKind::from_name).unwrap_or(ProtocolKind::Raft);
                     let name = v.get("name").and_then(|n| n.as_str()).unwrap_or(p.id);
-                    (protocol, &*String::leak(name.to_string()))
+                    (protocol, &*String::leak(name.to_string()), v.get("tour").is_some())
                 })
                 .collect()
         });

@@ -96,6 +96,20 @@ pub fn clear_fragment() {
     }
 }
 
+/// Whether the person asked the system for less motion.
+pub fn prefers_reduced_motion() -> bool {
+    window().match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches())
+}
+
+/// Sets or clears classes on `<body>` (the page's modes, which its CSS
+/// reads).
+pub fn body_classes(classes: &[(&str, bool)]) {
+    let Some(list) = window().document().and_then(|d| d.body()).map(|b| b.class_list()) else { return };
+    for (name, on) in classes {
+        let _ = list.toggle_with_force(name, *on);
+    }
+}
+
 /// Sends the showing view a `Tick` every animation frame while mounted.
 #[hook]
 pub fn use_frames(to: Routes, active: ActiveView) {
@@ -260,6 +274,7 @@ pub fn open_fragment(open: Open, to: &Routes, show: &Callback<View>, active: Vie
 pub fn use_hash_links(to: Routes, show: Callback<View>, active: ActiveView) {
     use_effect_with((), move |_| {
         let listener = EventListener::new(&window(), "hashchange", move |_| {
+            super::tour::note_step(&current_hash());
             open_fragment(fragment::parse(&current_hash()), &to, &show, active.get());
         });
         move || drop(listener)

@@ -177,7 +177,7 @@ fn draw(mut sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
     let vb = format!("{} {} {} {}", -VIEW_HALF, -VIEW_HALF, 2.0 * VIEW_HALF, 2.0 * VIEW_HALF);
     html! {
         <div class="cluster-wrap">
-            <svg class="cluster" viewBox={vb} role="img" aria-label={format!("Cluster of {n} nodes: {}", sc.summary)}
+            <svg class="cluster" viewBox={vb} role="group" aria-label={format!("Cluster of {n} nodes: {}", sc.summary)}
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                 <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
                 <g class="groups">{ shading }</g>
@@ -350,8 +350,17 @@ fn node(
     };
     let stop = Callback::from(|e: PointerEvent| e.stop_propagation());
     let onkeydown = super::menus::enter_opens(dispatch, Menu::Node(i));
+    let shown = match status {
+        NodeStatus::Crashed => "down".to_string(),
+        NodeStatus::Paused => format!("❚❚ {text}"),
+        NodeStatus::Up => text.clone(),
+    };
+    let tag = if spare { Some("spare".to_string()) } else { skewed.then(|| format!("clock {ahead_ms:+.1} ms")) };
+    // What it shows first (a screen reader's words match what is seen),
+    // then what it is.
     let label = format!(
-        "n{i}: {}, {text}",
+        "n{i} {shown}{}: {}",
+        tag.as_ref().map(|t| format!(" {t}")).unwrap_or_default(),
         match class {
             "precandidate" => "pre-candidate",
             c => c,
@@ -367,30 +376,28 @@ fn node(
         },
         None => html! {},
     };
-    let below = if spare {
-        html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{"spare"}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
-    } else if skewed {
-        html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{format!("clock {ahead_ms:+.1} ms")}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {drift_ppm:+} ppm")}</title></text> }
-    } else {
-        html! {}
+    let below = match tag {
+        Some(t) if spare => {
+            html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{t}<title>{"not in the configuration: add it from its menu or with Add server"}</title></text> }
+        }
+        Some(t) => {
+            html! { <text class="clock-tag" y={(r + 16.0).to_string()}>{t}<title>{format!("n{i}'s clock reads {ahead_ms:+.3} ms from true time and drifts {drift_ppm:+} ppm")}</title></text> }
+        }
+        None => html! {},
     };
     html! {
         <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), flags, spare.then_some("spare"))}
            transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
            data-term={term.to_string()} data-text={text.clone()} onclick={open} onpointerdown={stop} {onkeydown}
-           role="button" aria-label={label.clone()} tabindex="0" aria-haspopup="dialog">
+           role="button" tabindex="0" aria-haspopup="dialog">
+            // Its name is its title (SVG's own label), which begins with
+            // what the node shows, so what is seen and what is read agree.
             <title>{format!("{label} — click for actions")}</title>
             <circle class="halo" r={(r + 13.0).to_string()} />
             { marks }
             <circle class="body" r={r.to_string()} />
             <text class="name" y={(-r * 0.12).to_string()}>{format!("n{i}")}</text>
-            <text class="term" y={(r * 0.42).to_string()}>{
-                match status {
-                    NodeStatus::Crashed => "down".to_string(),
-                    NodeStatus::Paused => format!("❚❚ {text}"),
-                    NodeStatus::Up => text.clone(),
-                }
-            }</text>
+            <text class="term" y={(r * 0.42).to_string()}>{shown}</text>
             { below }
             { disk }
         </g>

@@ -25,6 +25,7 @@ mod store_panels;
 mod store_view;
 mod swarm_view;
 mod toolbar;
+mod tour;
 
 use crate::protocols::registry::View;
 use crate::viewmodel::fragment;
@@ -62,6 +63,8 @@ pub(crate) enum Choose {
     FindABug,
     /// Open or close the space-time diagram of the view showing.
     Diagram,
+    /// Start a guided tour (a preset that has one).
+    Tour(&'static str),
 }
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
@@ -241,8 +244,14 @@ fn use_lab_toggle(
 fn App() -> Html {
     let renders = use_render_count();
     // What the link asks for, read once; the fragment is cleared after.
-    let opened = (*use_memo((), |_| fragment::parse(&browser::current_hash()))).clone();
+    let opened = (*use_memo((), |_| {
+        tour::note_step(&browser::current_hash());
+        fragment::parse(&browser::current_hash())
+    }))
+    .clone();
     let panic_test = *use_memo((), |_| browser::current_hash().contains("panic-test"));
+    // `embed=1`: only the stage, the scrubber and a tour's card, for an iframe.
+    let embed = *use_memo((), |_| browser::current_hash().trim_start_matches('#').split('&').any(|p| p == "embed=1"));
     // Every view's model is made at once (at t = 0, cheap); a view's last
     // run is restored from its autosave when the view first shows.
     let raft = use_reducer(|| Reduced::new(Playground::<Raft>::open()));
@@ -283,19 +292,80 @@ fn App() -> Html {
     let on_lab = use_lab_toggle(lab_open.setter(), active.clone(), playing.clone(), routes.clone());
     let hunt_open = use_state(|| false);
     let on_hunt = use_lab_toggle(hunt_open.setter(), active.clone(), playing, routes.clone());
+    let host = (*use_memo((), |_| tour::Host::default())).clone();
     let on_protocol = {
         let (show, on_lab, on_hunt) = (show.clone(), on_lab.clone(), on_hunt.clone());
-        let (routes, active) = (routes.clone(), active.clone());
+        let (routes, active, host) = (routes.clone(), active.clone(), host.clone());
         (*use_memo((), move |_| {
             Callback::from(move |c: Choose| match c {
                 Choose::View(v) => show.emit(v),
                 Choose::Experiments => on_lab.emit(true),
                 Choose::FindABug => on_hunt.emit(true),
                 Choose::Diagram => routes.toggle_diagram(active.get()),
+                Choose::Tour(id) => {
+                    host.restart();
+                    let view = crate::scenario::presets::find(id).map_or(View::Raft, |p| p.protocol().view());
+                    show.emit(view);
+                    match view {
+                        View::Raft => routes.raft.emit(Gesture::LoadPreset(id)),
+                        View::Store => routes.store.emit(Gesture::LoadPreset(id)),
+                        View::Swarm => routes.swarm.emit(SwarmGesture::Preset(id)),
+                    }
+                }
             })
         }))
         .clone()
     };
+    // The run showing, as a tour sees it: its scenario, instant, and
+    // whether it plays.
+    let showing = {
+        let (raft, swarm, store, active) = (raft.clone(), swarm.clone(), store.clone(), active.clone());
+        (*use_memo((), move |_| {
+            Rc::new(move |f: &mut dyn FnMut(&crate::scenario::Scenario, crate::sim::Time, bool)| match active.get() {
+                View::Raft => {
+                    let m = raft.model.borrow();
+                    f(m.scenario(), m.now(), m.playing)
+                }
+                View::Swarm => {
+                    let m = swarm.model.borrow();
+                    f(m.scenario(), m.now(), m.playing)
+                }
+                View::Store => {
+                    let m = store.model.borrow();
+                    f(m.scenario(), m.now(), m.playing)
+                }
+            }) as tour::Showing
+        }))
+        .clone()
+    };
+    let on_tour = {
+        let (host, showing, routes, show, active) =
+            (host.clone(), showing.clone(), routes.clone(), show.clone(), active.clone());
+        (*use_memo((), move |_| {
+            Callback::from(move |m: tour::Move| {
+                let mut cue = None;
+                showing(&mut |s, _, _| cue = host.step(m, s));
+                if let Some(cue) = cue {
+                    tour::perform(cue, &routes, &show, active.get());
+                }
+            })
+        }))
+        .clone()
+    };
+    tour::use_tour_keys(on_tour.clone());
+    // After every render: start the tour of a run that carries one, and
+    // move it on as the run plays.
+    {
+        let (host, showing, routes, show, active) =
+            (host.clone(), showing.clone(), routes.clone(), show.clone(), active.clone());
+        use_effect(move || {
+            let mut cue = None;
+            showing(&mut |s, now, playing| cue = host.follow(s, now, playing));
+            if let Some(cue) = cue {
+                tour::perform(cue, &routes, &show, active.get());
+            }
+        });
+    }
     // The scenario showing, for the Find a bug panel to search.
     let current = {
         let (raft, swarm, store, active) = (raft.clone(), swarm.clone(), store.clone(), active.clone());
@@ -347,11 +417,17 @@ fn App() -> Html {
             swarm_view::swarm_page(&swarm.model.borrow(), &swarm_dispatch, &on_protocol, &canvas, swarm.seek_ms.get())
         }
     };
-    html! { <>{lab}{page}</> }
+    let card = tour::card(&host, &on_tour);
+    {
+        let touring = host.card().is_some();
+        use_effect(move || browser::body_classes(&[("embed", embed), ("touring", touring)]));
+    }
+    html! { <>{lab}{page}{card}</> }
 }
 
 pub fn start() {
     browser::install_panic_hook();
     crate::viewmodel::set_wall_clock(browser::now_ms);
+    crate::viewmodel::set_reduced_motion(browser::prefers_reduced_motion());
     yew::Renderer::<App>::new().render();
 }

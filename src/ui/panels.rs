@@ -2,7 +2,7 @@
 
 use super::face::Face;
 use crate::protocols::registry::View;
-use crate::sim::{NodeId, NodeStatus};
+use crate::sim::{NodeId, NodeStatus, Time};
 use crate::viewmodel::playground::{Board, Gesture, Playground};
 use crate::viewmodel::seen::raft::Payload;
 use crate::viewmodel::seen::raft::Property;
@@ -279,7 +279,7 @@ pub fn event_log<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> 
                 </label>
                 <div class="kinds">{kinds}</div>
             </div>
-            <ol id="event-log" class="event-list">{rows}</ol>
+            <ol id="event-log" class="event-list" tabindex="0" aria-label="Event log">{rows}</ol>
         </section>
     }
 }
@@ -331,18 +331,54 @@ pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>, seek
             html! { <line class={class} x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1="0" y2="10" /> }
         })
         .collect();
-    html! {
+    let (ticks, chips) = bookmarks(&pg.scenario().marks, end, &dispatch.reform(Gesture::GoTo));
+    html! { <>
         <div class="scrubber" data-seek-ms={format!("{seek_ms:.3}")} data-end={end.to_string()}>
+            <button id="embed-play" class="embed-only" onclick={super::send(dispatch, Gesture::TogglePlay)}
+                aria-label={if pg.playing { "Pause" } else { "Play" }} title="Play or pause (Space)">{if pg.playing { "❚❚" } else { "▶" }}</button>
             <button id="step-back" onclick={back} title="Back to the previous event (←)" aria-label="Step back">{"◀"}</button>
             <div class="track">
-                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{marks}</svg>
+                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{marks}{ticks}</svg>
                 <input id="scrubber" type="range" min="0" max={end.to_string()} step="1" value={now.to_string()}
                     oninput={on_input} aria-label="Simulated time" title="Drag to travel to any instant of this run; acting in the past forks it" />
             </div>
             <button id="step-forward" onclick={fwd} title="Forward to the next event (→)" aria-label="Step forward">{"▶"}</button>
             <span class="range-label">{format!("{} / {}", format_time(now), format_time(pg.end()))}</span>
         </div>
+        {chips}
+    </> }
+}
+
+/// A scenario's bookmarks: a tick on the scrubber's track for each one
+/// the run has reached, and a button for each that goes there.
+pub fn bookmarks(marks: &[crate::scenario::tour::Bookmark], end: Time, go: &Callback<Time>) -> (Html, Html) {
+    if marks.is_empty() {
+        return (html! {}, html! {});
     }
+    let ticks: Html = marks
+        .iter()
+        .filter(|m| m.at_us() <= end)
+        .map(|m| {
+            let x = format!("{:.1}", m.at_us() as f64 / end.max(1) as f64 * 1000.0);
+            html! { <line class="mk bookmark" x1={x.clone()} x2={x} y1="0" y2="10" /> }
+        })
+        .collect();
+    let chips: Html = marks
+        .iter()
+        .map(|m| {
+            let t = m.at_us();
+            let onclick = go.reform(move |_: MouseEvent| t);
+            html! {
+                <button class="bookmark" {onclick} data-at={t.to_string()} title={format!("Go to {}", format_time(t))}>
+                    <span class="at">{format_time(t)}</span>{" "}{&m.label}
+                </button>
+            }
+        })
+        .collect();
+    (
+        ticks,
+        html! { <nav class="bookmarks" aria-label="Bookmarks"><span class="star" aria-hidden="true">{"★"}</span>{chips}</nav> },
+    )
 }
 
 /// A banner with a link to copy: this page with `#fragment`.

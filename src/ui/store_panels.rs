@@ -260,7 +260,7 @@ pub fn operations(pg: &Playground<StoreNode>) -> Html {
     html! {
         <section class="panel ops" aria-label="Client operations">
             <h2 title="Every client operation as the client saw it; the linearizability checker reads the same history">{"Client operations"}</h2>
-            <ol id="op-stream" class="event-list">{rows}</ol>
+            <ol id="op-stream" class="event-list" tabindex="0" aria-label="Client operations">{rows}</ol>
         </section>
     }
 }

@@ -194,7 +194,7 @@ pub fn controls(s: &Swarm, dispatch: &Callback<SwarmGesture>) -> Html {
             <label class="field secondary" title="A prepared experiment; each explains what to watch">
                 <span>{"Preset"}</span>
                 <select id="swarm-preset" onchange={on_preset} aria-label="Gossip preset">
-                    { for swarm_presets().map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name()}</option> }) }
+                    { for swarm_presets().filter(|p| !p.is_tour()).map(|p| html!{ <option value={p.id} selected={p.id == s.preset}>{p.name()}</option> }) }
                 </select>
             </label>
             { super::toolbar::playback(super::toolbar::Playback {
@@ -428,15 +428,21 @@ pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmGesture>, seek_ms: f64) -> H
             }
         }
     });
-    html! {
+    let end = s.end.max(1);
+    let (ticks, chips) = super::panels::bookmarks(&s.scenario().marks, end, &dispatch.reform(SwarmGesture::GoTo));
+    html! { <>
         <div class="scrubber" data-seek-ms={format!("{seek_ms:.3}")}>
+            <button id="embed-play" class="embed-only" onclick={super::send(dispatch, SwarmGesture::TogglePlay)}
+                aria-label={if s.playing { "Pause" } else { "Play" }} title="Play or pause (Space)">{if s.playing { "❚❚" } else { "▶" }}</button>
             <div class="track">
+                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{ticks}</svg>
                 <input id="swarm-scrubber" type="range" min="0" max={s.end.max(1).to_string()} step="1" value={s.now().to_string()}
                     oninput={on_input} aria-label="Simulated time" title="Drag to go back to any instant of this run; acting there forks it" />
             </div>
             <span class="range-label">{format!("{:.1} s / {:.1} s", s.now() as f64 / 1e6, s.end as f64 / 1e6)}</span>
         </div>
-    }
+        {chips}
+    </> }
 }
 
 /// The gossip and SWIM view: its toolbar, banner, share box, stage and help.

@@ -206,6 +206,7 @@ pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
             title="Find a bug: search this scenario's faults, or explore every interleaving, in a worker; and the bug zoo (b)">{"⚑ Find a bug"}</button>
         <button id="diagram-open" class="lab-button" onclick={diagram}
             title="Space-time diagram: one lane per node, every message from send to delivery (d)">{"⇶ Diagram"}</button>
+        { super::tour::menu(on_change) }
     </> }
 }
 
@@ -232,7 +233,7 @@ pub(super) fn scenario_group(dispatch: &Callback<Gesture>, view: View) -> Html {
     });
     let presets: Html = crate::scenario::presets::PRESETS
         .iter()
-        .filter(|p| p.protocol().view() == view)
+        .filter(|p| p.protocol().view() == view && !p.is_tour())
         .map(|p| html! { <option value={p.id}>{p.name()}</option> })
         .collect();
     html! {

@@ -13,7 +13,9 @@
 //!
 //! With `t=`, the run opens paused at that simulated instant, which is how
 //! the browser tests start from a known state whatever the machine's speed.
-//! `speed=` sets the playback speed in every form. Nothing here panics: a bad
+//! `speed=` sets the playback speed in every form; `embed=1` shows only the
+//! stage, the scrubber and a tour's card (for an iframe), and `step=N`
+//! opens a tour at its step N (both read by the page, see `ui/tour.rs`). Nothing here panics: a bad
 //! fragment becomes an error action, and the current run is kept.
 
 use super::playground::{settings as draft, Gesture};
@@ -168,7 +170,7 @@ fn settings(hash: &str) -> Result<Option<Scenario>, String> {
     for (k, v) in pairs(hash) {
         let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{k}: '{v}' is not a number"));
         match k {
-            "t" | "speed" | "panic-test" => continue,
+            "t" | "speed" | "panic-test" | "embed" | "step" => continue,
             "seed" => s.seed = v.parse().map_err(|_| format!("seed: '{v}' is not a whole number"))?,
             "nodes" => s.nodes = v.parse().map_err(|_| format!("nodes: '{v}' is not a whole number"))?,
             "prevote" => draft::raft(&mut s).prevote = v == "1",

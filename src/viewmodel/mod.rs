@@ -11,6 +11,7 @@ pub mod diagram;
 pub mod fragment;
 pub mod playground;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 static WALL_CLOCK: OnceLock<fn() -> f64> = OnceLock::new();
@@ -27,5 +28,20 @@ pub fn set_wall_clock(clock: fn() -> f64) {
 pub(crate) fn wall_clock() -> Option<fn() -> f64> {
     WALL_CLOCK.get().copied()
 }
+
+static STILL: AtomicBool = AtomicBool::new(false);
+
+/// The person asked for less motion (`prefers-reduced-motion`): a run
+/// that opens does not start playing by itself, and the gossip view does
+/// not flash its messages unless asked to. The UI sets it once.
+pub fn set_reduced_motion(still: bool) {
+    STILL.store(still, Ordering::Relaxed);
+}
+
+/// Whether a run may start moving by itself.
+pub(crate) fn autoplay() -> bool {
+    !STILL.load(Ordering::Relaxed)
+}
 pub mod seen;
 pub mod swarm;
+pub mod tour;

@@ -158,6 +158,8 @@ pub fn start(base: &Scenario) -> Scenario {
         fsync_ms: None,
         expect: None,
         alerts: Vec::new(),
+        marks: Vec::new(),
+        tour: Vec::new(),
         ..base.clone()
     }
 }

@@ -95,6 +95,9 @@ pub enum Gesture {
     ToggleKind(&'static str),
     /// Time travel: go to a simulated instant (pauses the run).
     Seek(Time),
+    /// Go to an instant, back in the run or on past its end (a bookmark,
+    /// a tour's step), and pause there.
+    GoTo(Time),
     /// Go back to the previous instant at which something happened.
     StepBack,
     /// Load a scenario (a preset, a link, an imported file, an autosave),
@@ -179,7 +182,7 @@ impl<P: Board> Playground<P> {
             log_node: None,
             hidden_kinds: vec!["send", "deliver"],
             diagram: Diagram::default(),
-            playing: true,
+            playing: crate::viewmodel::autoplay(),
             speed: 0.05,
             selected: None,
             highlighted: Vec::new(),
@@ -290,7 +293,9 @@ impl<P: Board> Playground<P> {
                 self.playing = !self.playing;
                 self.last_wall = None;
             }
-            Gesture::Step | Gesture::Advance(_) | Gesture::Seek(_) | Gesture::StepBack => self.travel_by(action),
+            Gesture::Step | Gesture::Advance(_) | Gesture::Seek(_) | Gesture::GoTo(_) | Gesture::StepBack => {
+                self.travel_by(action)
+            }
             Gesture::Escape if self.help_open => self.help_open = false,
             Gesture::Escape => self.apply(Gesture::OpenMenu(None)),
             Gesture::ToggleToolbar => self.toolbar_open = !self.toolbar_open,
@@ -319,7 +324,7 @@ impl<P: Board> Playground<P> {
             Gesture::Reset => match Self::validate(&self.draft) {
                 Ok(()) => {
                     self.reset();
-                    self.playing = true;
+                    self.playing = crate::viewmodel::autoplay();
                 }
                 Err(e) => self.error = Some(e),
             },
@@ -388,6 +393,11 @@ impl<P: Board> Playground<P> {
                 self.collect(events);
             }
             Gesture::Seek(t) => self.seek(t),
+            Gesture::GoTo(t) if t <= self.travel.end() => self.seek(t),
+            Gesture::GoTo(t) => {
+                let events = self.travel.advance_to(t.min(MAX_DURATION_US));
+                self.collect(events);
+            }
             Gesture::StepBack => self.step_back(),
             _ => {}
         }
@@ -520,7 +530,9 @@ impl<P: Board> Playground<P> {
         self.draft = std::rc::Rc::new(scenario.clone());
         // The base is the scenario without anything recorded past `at_us`.
         self.start(runner, scenario);
-        self.playing = playing;
+        // Opened at its start, it plays only if the person allows motion;
+        // opened at an instant (a link's t=, a tour's step), as asked.
+        self.playing = playing && (at_us.is_some() || crate::viewmodel::autoplay());
         if let Some(t) = at_us {
             let events = self.travel.advance_to(t);
             self.collect(events);

@@ -55,6 +55,17 @@ pub enum SwarmGesture {
     CloseShare,
     /// Time travel: go to a simulated instant of this run.
     Seek(Time),
+    /// Go to an instant, back in the run or on past its end (a bookmark,
+    /// a tour's step), and pause there.
+    GoTo(Time),
+    /// Open a scenario (a tour's step), at an instant, paused or playing;
+    /// `preset` names the preset it is, for the menu.
+    Load {
+        scenario: Box<crate::scenario::Scenario>,
+        preset: Option<&'static str>,
+        at_us: Time,
+        playing: bool,
+    },
     /// Load a scenario file (JSON); errors keep the current run.
     Import(String),
     /// Restore an autosave (JSON from `autosave`); ignored if bad.

@@ -147,11 +147,11 @@ impl Swarm {
             seed: scenario.seed,
             base: scenario,
             run,
-            playing: at.is_none(),
+            playing: at.is_none() && crate::viewmodel::autoplay(),
             speed: 1.0,
             selected: None,
             observer: None,
-            flashes: true,
+            flashes: crate::viewmodel::autoplay(),
             help_open: false,
             more_open: false,
             error: None,
@@ -426,6 +426,17 @@ impl Swarm {
                 self.advance_to(self.now().saturating_add(dt).min(crate::scenario::MAX_DURATION_US));
             }
             SwarmGesture::ShowError(e) => self.error = Some(e),
+            SwarmGesture::GoTo(t) if t > self.end => self.apply(SwarmGesture::Advance(t - self.now())),
+            SwarmGesture::GoTo(t) => self.apply(SwarmGesture::Seek(t)),
+            SwarmGesture::Load { scenario, preset, at_us, playing } => {
+                match Swarm::load(*scenario, Some(at_us), preset.unwrap_or("")) {
+                    Ok(s) => {
+                        self.replace(s);
+                        self.playing = playing;
+                    }
+                    Err(e) => self.error = Some(format!("That scenario was not loaded: {e}. The current run is kept.")),
+                }
+            }
             SwarmGesture::Seek(t) => {
                 self.playing = false;
                 self.last_wall = None;
