@@ -41,3 +41,26 @@ test('nodes, links and Import are operable from the keyboard', async () => {
   assert.equal(await picker.element().getAttribute('id'), 'import');
   assert.deepEqual(page.errors, []);
 });
+
+test('a group is partitioned off from the keyboard: pick nodes from their menus, then partition', async () => {
+  const page = await openAt(env.browser, env.server.url, 'preset=leader-crash', 1_000_000);
+  await page.locator('.node[data-node="0"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.menu button', { hasText: 'Pick for a partition' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.node[data-node="0"]').classList.contains('picked'));
+  // The focus is back on n0, so Tab goes on to n1.
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.node), '0');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.node), '1');
+  await page.keyboard.press('Enter');
+  await page.locator('.menu button', { hasText: 'Pick for a partition' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.node.picked').length === 2);
+  await page.keyboard.press('Enter');
+  await page.locator('.menu button', { hasText: 'Partition n0, n1 off' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('#event-log .ev.fault')].some((l) => /partition \[n0,n1\]/.test(l.textContent)));
+  assert.equal(await page.locator('.node.picked').count(), 0, 'the group is done');
+  assert.deepEqual(page.errors, []);
+});

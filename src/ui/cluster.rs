@@ -48,6 +48,8 @@ pub struct Scene<'a> {
     wall_now: f64,
     selected: Option<NodeId>,
     highlighted: &'a [NodeId],
+    /// Nodes picked from their menus for a group partition.
+    picked: &'a [NodeId],
     drag: Option<(f64, f64, f64, f64)>,
     menu: Option<Menu>,
     /// The protocol's own buttons for the open node menu.
@@ -99,7 +101,9 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -
         })
         .collect();
     let menu_items = match pg.menu {
-        Some(Menu::Node(i)) if i < n => P::menu_items(pg, dispatch, i),
+        Some(Menu::Node(i)) if i < n => {
+            html! { <>{ group_items(&pg.picked, n, i, dispatch) }{ P::menu_items(pg, dispatch, i) }</> }
+        }
         _ => html! {},
     };
     let scene = Scene {
@@ -126,6 +130,7 @@ pub fn cluster_view<P: Face>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -
         wall_now: pg.wall_now(),
         selected: pg.selected,
         highlighted: &pg.highlighted,
+        picked: &pg.picked,
         drag: pg.drag,
         menu: pg.menu,
         menu_items,
@@ -177,7 +182,7 @@ fn draw(mut sc: Scene<'_>, dispatch: &Callback<Gesture>) -> Html {
     let vb = format!("{} {} {} {}", -VIEW_HALF, -VIEW_HALF, 2.0 * VIEW_HALF, 2.0 * VIEW_HALF);
     html! {
         <div class="cluster-wrap">
-            <svg class="cluster" viewBox={vb} role="group" aria-label={format!("Cluster of {n} nodes: {}", sc.summary)}
+            <svg class="cluster" data-figure="cluster" viewBox={vb} role="group" aria-label={format!("Cluster of {n} nodes: {}", sc.summary)}
                  onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}>
                 <title>{"Drag a rectangle around nodes to partition them from the rest"}</title>
                 <g class="groups">{ shading }</g>
@@ -341,6 +346,7 @@ fn node(
     };
     let selected = sc.selected == Some(i);
     let highlighted = sc.highlighted.contains(&i);
+    let picked = sc.picked.contains(&i);
     let open = {
         let d = dispatch.clone();
         Callback::from(move |e: MouseEvent| {
@@ -386,7 +392,7 @@ fn node(
         None => html! {},
     };
     html! {
-        <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), flags, spare.then_some("spare"))}
+        <g class={classes!("node", class, selected.then_some("selected"), highlighted.then_some("highlighted"), picked.then_some("picked"), flags, spare.then_some("spare"))}
            transform={format!("translate({x:.1},{y:.1})")} data-node={i.to_string()} data-role={class}
            data-term={term.to_string()} data-text={text.clone()} onclick={open} onpointerdown={stop} {onkeydown}
            role="button" tabindex="0" aria-haspopup="dialog">
@@ -455,6 +461,38 @@ fn place(x: f64, y: f64) -> String {
         ay * 100.0,
         if y > 0.0 { "calc(-100% - 14px)" } else { "14px" }
     )
+}
+
+/// The keyboard's way to partition a group: pick nodes from their menus,
+/// then cut the picked ones off from the rest (a drag does it at once).
+fn group_items(picked: &[NodeId], n: u32, i: NodeId, dispatch: &Callback<Gesture>) -> Html {
+    let (label, tip) = if picked.contains(&i) {
+        ("Unpick", "Take this node out of the group to partition off")
+    } else {
+        ("Pick for a partition", "Add this node to a group, then Partition the group off from its last node's menu")
+    };
+    let names: Vec<String> = picked.iter().map(|p| format!("n{p}")).collect();
+    let cut = (!picked.is_empty() && picked.len() < n as usize).then(|| {
+        button(
+            dispatch,
+            &format!("Partition {} off", names.join(", ")),
+            "Cut the picked nodes off from the others (a partition in two)",
+            Gesture::PartitionOff(picked.to_vec()),
+            true,
+        )
+    });
+    // The focus goes back to the node, so that Tab goes on to the next.
+    let pick = {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Gesture::Pick(i));
+            let node = gloo::utils::document().query_selector(&format!(".node[data-node=\"{i}\"]")).ok().flatten();
+            if let Some(el) = node.and_then(|n| n.dyn_into::<web_sys::SvgElement>().ok()) {
+                let _ = el.focus();
+            }
+        })
+    };
+    html! { <><button onclick={pick} title={tip}>{label}</button>{ for cut }</> }
 }
 
 /// A node's menu: its lifecycle, the protocol's own commands, its clock.

@@ -160,7 +160,7 @@ pub fn space_time(s: &Scene<'_>, h: &Hooks) -> Html {
             <div class="sd-body">
                 <div class="sd-labels" style={format!("height:{height:.0}px")}>{labels}</div>
                 <div class="sd-plot" title="Click to travel to that instant; point at a message to read it">
-                    <canvas id={CANVAS} style={format!("height:{height:.0}px")} role="img" aria-label={label}
+                    <canvas id={CANVAS} data-figure="diagram" style={format!("height:{height:.0}px")} role="img" aria-label={label}
                         {onclick} {onmousemove} {onmouseleave}></canvas>
                     <div class="sd-words">{for words}</div>
                 </div>

@@ -61,7 +61,7 @@ fn leaders_chart(o: &Observed, ax: &Axis) -> Html {
     html! {
         <figure class="chart" id="chart-leaders">
             <figcaption title="Who led, by term, over sim time; gaps had no leader">{"Leader by term"}</figcaption>
-            <svg viewBox={format!("0 0 {W} 20")} preserveAspectRatio="none"><rect class="track" x="0" y="2" width={W.to_string()} height="16" />{spans}</svg>
+            <svg data-figure="leaders" viewBox={format!("0 0 {W} 20")} preserveAspectRatio="none"><rect class="track" x="0" y="2" width={W.to_string()} height="16" />{spans}</svg>
         </figure>
     }
 }
@@ -84,7 +84,7 @@ fn elections_chart(o: &Observed, ax: &Axis) -> Html {
             <figcaption title="Each won election, from the first server to stand in its term to its leader">
                 {format!("Elections: {} · mean {:.1} ms · max {:.1} ms", s.count, s.summary.mean, s.summary.max)}
             </figcaption>
-            <svg viewBox={format!("0 0 {W} 40")} preserveAspectRatio="none"><line class="base" x1="0" y1="40" x2={W.to_string()} y2="40" />{bars}</svg>
+            <svg data-figure="elections" viewBox={format!("0 0 {W} 40")} preserveAspectRatio="none"><line class="base" x1="0" y1="40" x2={W.to_string()} y2="40" />{bars}</svg>
         </figure>
     }
 }
@@ -124,7 +124,7 @@ fn messages_chart(o: &Observed, ax: &Axis) -> Html {
     html! {
         <figure class="chart" id="chart-messages">
             <figcaption title="Messages delivered (blue) and dropped (red) over sim time">{format!("Messages: {ok} delivered · {bad} dropped")}</figcaption>
-            <svg viewBox={format!("0 0 {W} 42")} preserveAspectRatio="none">{bars}</svg>
+            <svg data-figure="messages" viewBox={format!("0 0 {W} 42")} preserveAspectRatio="none">{bars}</svg>
         </figure>
     }
 }
@@ -159,7 +159,7 @@ fn links_grid(o: &Observed, n: u32) -> Html {
     html! {
         <figure class="chart" id="chart-links">
             <figcaption title="Rows send, columns receive; darker is busier, red means drops">{"Messages per link (row → column)"}</figcaption>
-            <svg class="grid" viewBox={format!("0 0 {size:.1} {size:.1}")} style={format!("max-width:{:.0}px", size * 1.2)}>{ for cells }</svg>
+            <svg class="grid" data-figure="links" viewBox={format!("0 0 {size:.1} {size:.1}")} style={format!("max-width:{:.0}px", size * 1.2)}>{ for cells }</svg>
         </figure>
     }
 }
@@ -194,7 +194,7 @@ fn latency_chart(o: &Observed, ax: &Axis) -> Html {
             <figcaption title="From a leader accepting a client request to its commit; lines are p50 (green) and p99 (amber) per time slice">
                 {format!("Commit latency: p50 {p50:.1} ms · p99 {p99:.1} ms ({} commits)", all.count)}
             </figcaption>
-            <svg viewBox={format!("0 0 {W} 40")} preserveAspectRatio="none">
+            <svg data-figure="commit-latency" viewBox={format!("0 0 {W} 40")} preserveAspectRatio="none">
                 <line class="base" x1="0" y1="40" x2={W.to_string()} y2="40" />
                 <polyline class="p99" points={l99} />
                 <polyline class="p50" points={l50} />
@@ -271,7 +271,7 @@ fn leases_chart(pg: &Playground<Raft>, o: &Observed, ax: &Axis) -> Html {
             <figcaption title="Each server's lease as it believed in it, placed on true time; red bands are overlaps">
                 {format!("Leases on true time: some server held one {:.1}% of the time", coverage * 100.0)}
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {height:.1}")}>{rows}{spans}{ for overlaps }<line class="now" x1={format!("{now_x:.1}")} x2={format!("{now_x:.1}")} y1="0" y2={format!("{height:.1}")} /></svg>
+            <svg data-figure="leases" viewBox={format!("0 0 {W} {height:.1}")}>{rows}{spans}{ for overlaps }<line class="now" x1={format!("{now_x:.1}")} x2={format!("{now_x:.1}")} y1="0" y2={format!("{height:.1}")} /></svg>
         </figure>
     }
 }

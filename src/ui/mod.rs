@@ -19,6 +19,7 @@ pub mod lab_worker;
 mod menus;
 mod metrics;
 mod panels;
+mod pictures;
 mod raft_view;
 mod store_face;
 mod store_panels;

@@ -319,7 +319,7 @@ fn spark(series: &[Sample], end: Time, f: impl Fn(&Sample) -> f64, class: &str, 
     html! {
         <div class="spark-box">
             <span class="y-top" title="the top of the scale">{axis_number(max)}</span>
-            <svg class={classes!("spark", class.to_string())} viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none">
+            <svg class={classes!("spark", class.to_string())} data-figure={match class { "ok" => "answered", "bad" => "failed", "warn" => "stale-reads", _ => "siblings" }} viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none">
                 <polyline points={pts.join(" ")} />
                 <title>{title}</title>
             </svg>

@@ -121,7 +121,7 @@ fn chart(s: &Swarm) -> Html {
             let last = s.informed.last().copied().unwrap_or(0.0);
             html! {
                 <div class="chart">
-                    <svg viewBox={format!("0 -4 {w} 190")} role="img" aria-label="Fraction informed per cycle, with the logistic curve">
+                    <svg data-figure="informed-per-cycle" viewBox={format!("0 -4 {w} 190")} role="img" aria-label="Fraction informed per cycle, with the logistic curve">
                         <line class="axis" x1="0" y1={h.to_string()} x2={w.to_string()} y2={h.to_string()} />
                         // The axes' values: the fraction informed (left), cycles (below).
                         <text class="tick" x="2" y="8">{"100%"}</text>
@@ -355,7 +355,7 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
     html! {
         <main class="layout swarm">
             <section class="stage">
-                <canvas ref={canvas.clone()} id="swarm-canvas" width={SIZE.to_string()} height={SIZE.to_string()} {onclick}
+                <canvas ref={canvas.clone()} id="swarm-canvas" data-figure="gossip-stage" width={SIZE.to_string()} height={SIZE.to_string()} {onclick}
                     role="img" aria-label={format!("{n} nodes")} title="Click a node to inspect it" data-nodes={n.to_string()} data-us={s.now().to_string()}
                     data-hash={format!("{:016x}", s.trace_hash())}></canvas>
                 { scrubber(s, dispatch, seek_ms) }
@@ -411,6 +411,7 @@ fn export_import(dispatch: &Callback<SwarmGesture>) -> Html {
     html! {
         <>
             <button id="swarm-export" onclick={export} title="Download this run, with what you did, as a JSON file">{"Export"}</button>
+            { super::pictures::menu(dispatch.reform(SwarmGesture::ShowError)) }
             <label class="button" tabindex="0" role="button" onkeydown={super::files::open_picker("swarm-import")} title="Load a gossip run exported as JSON">
                 {"Import"}<input id="swarm-import" type="file" accept=".json,application/json" onchange={import} hidden=true />
             </label>

@@ -244,6 +244,7 @@ pub(super) fn scenario_group(dispatch: &Callback<Gesture>, view: View) -> Html {
             </select>
             <button id="share" onclick={super::send(dispatch, Gesture::Share)} title="Make a link that replays this run exactly, up to now">{"Share"}</button>
             <button id="export" onclick={super::send(dispatch, Gesture::Export)} title="Download this scenario, with everything you did, as a JSON file">{"Export"}</button>
+            { super::pictures::menu(dispatch.reform(Gesture::ShowError)) }
             <label class="button" tabindex="0" role="button" onkeydown={super::files::open_picker("import")} title="Load a scenario JSON file (or drop one on the page)">
                 {"Import"}<input id="import" type="file" accept=".json,application/json" onchange={import} hidden=true />
             </label>

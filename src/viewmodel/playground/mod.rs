@@ -84,6 +84,9 @@ pub enum Gesture {
     KillLeader,
     /// Partition these nodes from the rest.
     PartitionOff(Vec<NodeId>),
+    /// Add a node to the group a partition will cut off, or take it out
+    /// (the keyboard's way to partition a group).
+    Pick(NodeId),
     /// Rubber-band selection on the cluster view, in view coordinates.
     DragStart(f64, f64),
     DragMove(f64, f64),
@@ -140,6 +143,8 @@ pub struct Playground<P: Board> {
     pub speed: f64,
     pub selected: Option<NodeId>,
     pub highlighted: Vec<NodeId>,
+    /// Nodes picked for a group partition, in the order picked.
+    pub picked: Vec<NodeId>,
     pub menu: Option<Menu>,
     pub help_open: bool,
     /// On a narrow screen: the toolbar's secondary groups are shown.
@@ -186,6 +191,7 @@ impl<P: Board> Playground<P> {
             speed: 0.05,
             selected: None,
             highlighted: Vec::new(),
+            picked: Vec::new(),
             menu: None,
             help_open: false,
             toolbar_open: false,
@@ -374,8 +380,20 @@ impl<P: Board> Playground<P> {
             Gesture::PartitionOff(nodes) => {
                 if !nodes.is_empty() && nodes.len() < self.base.nodes as usize {
                     self.act(Timeline::Partition { groups: vec![nodes] });
+                    self.picked.clear();
+                    self.menu = None;
                 }
             }
+            Gesture::Pick(i) if i < self.base.nodes => {
+                match self.picked.iter().position(|p| *p == i) {
+                    Some(k) => {
+                        self.picked.remove(k);
+                    }
+                    None => self.picked.push(i),
+                }
+                self.menu = None;
+            }
+            Gesture::Pick(_) => {}
         }
     }
 
@@ -501,6 +519,7 @@ impl<P: Board> Playground<P> {
         self.drops.clear();
         self.diagram.reset(0);
         self.highlighted.clear();
+        self.picked.clear();
         self.menu = None;
         self.share = None;
         self.selected = self.selected.filter(|n| *n < self.base.nodes);
