@@ -4,7 +4,7 @@
 use super::{ActiveView, ADVANCE_US};
 use crate::protocols::registry::View;
 use crate::viewmodel::fragment::{self, Open};
-use crate::viewmodel::playground::Gesture;
+use crate::viewmodel::playground::{Edit, Gesture};
 use crate::viewmodel::swarm::SwarmGesture;
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
@@ -145,6 +145,11 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Gesture> {
         && el.as_ref().is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
     let arrow = matches!(e.key().as_str(), "ArrowLeft" | "ArrowRight");
     let own_arrows = range.is_some_and(|r| r.id() != "scrubber");
+    // Ctrl+Z and Ctrl+Shift+Z (⌘ on a Mac): undo and redo a timeline edit.
+    if !typing && (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("z") {
+        let edit = if e.shift_key() { Edit::Redo } else { Edit::Undo };
+        return Some(Gesture::Edit(edit));
+    }
     if typing || (arrow && own_arrows) || e.ctrl_key() || e.meta_key() || e.alt_key() {
         return None;
     }

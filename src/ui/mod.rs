@@ -25,6 +25,7 @@ mod store_face;
 mod store_panels;
 mod store_view;
 mod swarm_view;
+mod timeline;
 mod toolbar;
 mod tour;
 

@@ -332,13 +332,24 @@ pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>, seek
         })
         .collect();
     let (ticks, chips) = bookmarks(&pg.scenario().marks, end, &dispatch.reform(Gesture::GoTo));
+    // Each recorded action, as a short tick under the others.
+    let actions: Html = pg
+        .scenario()
+        .timeline
+        .iter()
+        .filter(|t| t.at.us() <= end)
+        .map(|t| {
+            let x = format!("{:.1}", t.at.us() as f64 / end as f64 * 1000.0);
+            html! { <line class="mk action" x1={x.clone()} x2={x} y1="6" y2="10" /> }
+        })
+        .collect();
     html! { <>
         <div class="scrubber" data-seek-ms={format!("{seek_ms:.3}")} data-end={end.to_string()}>
             <button id="embed-play" class="embed-only" onclick={super::send(dispatch, Gesture::TogglePlay)}
                 aria-label={if pg.playing { "Pause" } else { "Play" }} title="Play or pause (Space)">{if pg.playing { "❚❚" } else { "▶" }}</button>
             <button id="step-back" onclick={back} title="Back to the previous event (←)" aria-label="Step back">{"◀"}</button>
             <div class="track">
-                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{marks}{ticks}</svg>
+                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{marks}{ticks}{actions}</svg>
                 <input id="scrubber" type="range" min="0" max={end.to_string()} step="1" value={now.to_string()}
                     oninput={on_input} aria-label="Simulated time" title="Drag to travel to any instant of this run; acting in the past forks it" />
             </div>

@@ -92,6 +92,7 @@ pub fn raft_page(
                     { panels::alerts_panel(&pg.scenario().alerts, pg.alerts(), &d.reform(Gesture::Seek)) }
                     { about(&pg) }
                     { panels::inspector(&pg, d) }
+                    { super::timeline::panel(&pg, d) }
                     { panels::invariants(&pg) }
                 </aside>
                 <section class="log-panel">

@@ -13,10 +13,13 @@ use crate::viewmodel::diagram::{Diagram, DiagramGesture};
 use std::collections::VecDeque;
 
 mod board;
+mod edit;
 mod frames;
 pub mod settings;
 mod view;
+
 pub use board::Board;
+pub use edit::{action_json, action_summary, Edit, History};
 pub use view::{layout, node_radius, NodeView, LOG_KINDS, STORE_LOG_KINDS, VIEW_HALF};
 
 /// The slowest and fastest speeds, as multiples of real time.
@@ -127,6 +130,8 @@ pub enum Gesture {
     AddSpare,
     /// Open, close, filter or hover the space-time diagram.
     Diagram(DiagramGesture),
+    /// Move, replace or delete a recorded action; undo, redo.
+    Edit(Edit),
 }
 
 /// The playground state: one run of a protocol that has a [`Board`] (Raft,
@@ -145,6 +150,8 @@ pub struct Playground<P: Board> {
     pub highlighted: Vec<NodeId>,
     /// Nodes picked for a group partition, in the order picked.
     pub picked: Vec<NodeId>,
+    /// The timeline's edits, for Undo and Redo.
+    history: History,
     pub menu: Option<Menu>,
     pub help_open: bool,
     /// On a narrow screen: the toolbar's secondary groups are shown.
@@ -192,6 +199,7 @@ impl<P: Board> Playground<P> {
             selected: None,
             highlighted: Vec::new(),
             picked: Vec::new(),
+            history: History::default(),
             menu: None,
             help_open: false,
             toolbar_open: false,
@@ -305,9 +313,19 @@ impl<P: Board> Playground<P> {
             Gesture::Escape if self.help_open => self.help_open = false,
             Gesture::Escape => self.apply(Gesture::OpenMenu(None)),
             Gesture::ToggleToolbar => self.toolbar_open = !self.toolbar_open,
-            Gesture::Load { scenario, at_us, playing } => self.load(*scenario, at_us, playing),
-            Gesture::LoadPreset(id) => self.load_preset(id),
-            Gesture::Import(text) => self.import(&text),
+            Gesture::Load { scenario, at_us, playing } => {
+                self.history = History::default();
+                self.load(*scenario, at_us, playing)
+            }
+            Gesture::LoadPreset(id) => {
+                self.history = History::default();
+                self.load_preset(id)
+            }
+            Gesture::Import(text) => {
+                self.history = History::default();
+                self.import(&text)
+            }
+            Gesture::Edit(e) => self.edit(e),
             Gesture::Restore(text) => {
                 if let Some(a) = codec::Saved::from_json(&text) {
                     self.load(a.scenario, Some(a.at_us), false);

@@ -1,0 +1,54 @@
+//! The timeline panel: every recorded action, with its time to edit, its
+//! JSON to replace, a button to delete it and one to travel there; Undo and
+//! Redo (also Ctrl+Z and Ctrl+Shift+Z). An edit replays the run to the
+//! instant showing.
+
+use super::field::Field;
+use crate::scenario::TimedAction;
+use crate::viewmodel::playground::{action_json, action_summary, Board, Edit, Gesture, Playground};
+use yew::prelude::*;
+
+fn row(i: usize, t: &TimedAction, d: &Callback<Gesture>) -> Html {
+    let ms = t.at.us() as f64 / 1000.0;
+    let json = action_json(t);
+    let on_time = d.reform(move |v: String| match v.trim().parse::<f64>() {
+        Ok(ms) => Gesture::Edit(Edit::Move(i, ms)),
+        Err(_) => Gesture::ShowError(format!("'{v}' is not a time in ms; the timeline is unchanged.")),
+    });
+    let on_json = d.reform(move |v: String| Gesture::Edit(Edit::Replace(i, v)));
+    let go = d.reform(move |_: MouseEvent| Gesture::GoTo((ms * 1000.0).round() as u64));
+    let delete = d.reform(move |_: MouseEvent| Gesture::Edit(Edit::Delete(i)));
+    html! {
+        <li class="ta" data-i={i.to_string()}>
+            <Field id={format!("ta-at-{i}")} class="ta-at" min="0" step="1" value={ms.to_string()} onchange={on_time}
+                label={format!("When action {} happens, in ms (change it to move the action)", i + 1)} />
+            <details class="ta-what">
+                <summary title="Show the action as the scenario file writes it, to edit">{action_summary(t)}</summary>
+                <Field id={format!("ta-json-{i}")} class="ta-json" kind="text" value={json} onchange={on_json}
+                    label={format!("Action {}, as the scenario file writes it (edit it and press Enter to replace it)", i + 1)} />
+            </details>
+            <button class="icon" onclick={go} title="Travel to this action" aria-label={format!("Travel to action {}", i + 1)}>{"⇥"}</button>
+            <button class="icon" onclick={delete} title="Delete this action; the run replays without it" aria-label={format!("Delete action {}", i + 1)}>{"✕"}</button>
+        </li>
+    }
+}
+
+/// The panel, for a playground view.
+pub fn panel<P: Board>(pg: &Playground<P>, d: &Callback<Gesture>) -> Html {
+    let timeline = &pg.scenario().timeline;
+    let h = pg.history();
+    html! {
+        <section id="timeline" class="panel timeline" aria-label="Timeline">
+            <h2 title="Every recorded action: move, edit or delete one, and the run replays to now">
+                {"Timeline"}<span class="count">{format!("{} actions", timeline.len())}</span>
+                <button id="undo" class="icon" onclick={super::send(d, Gesture::Edit(Edit::Undo))} disabled={!h.can_undo()} title="Undo the last edit (Ctrl+Z)">{"↶"}</button>
+                <button id="redo" class="icon" onclick={super::send(d, Gesture::Edit(Edit::Redo))} disabled={!h.can_redo()} title="Redo (Ctrl+Shift+Z)">{"↷"}</button>
+            </h2>
+            if timeline.is_empty() {
+                <p class="hint">{"Nothing recorded yet: crash a node, cut a link or send a request, and it is listed here."}</p>
+            } else {
+                <ol class="ta-list" aria-label="Recorded actions">{ for timeline.iter().enumerate().map(|(i, t)| row(i, t, d)) }</ol>
+            }
+        </section>
+    }
+}
