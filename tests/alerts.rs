@@ -89,6 +89,64 @@ fn loss_fires_for_each_window_that_drops_more_than_its_share() {
 }
 
 #[test]
+fn latency_fires_for_each_stretch_of_windows_whose_p99_is_over_budget() {
+    use splitbrain::contract::Observer;
+    let rule = AlertRule { latency_p99_ms: Some(15.0), window_ms: Some(500.0), ..Default::default() };
+    let mut r: Runner<Raft> = Runner::build(with(preset("leader-crash"), vec![rule])).unwrap();
+    r.run_to_end();
+    // Worked out again from the observer's commits: each 500 ms window's
+    // p99 (nearest rank); an alert opens at a window over budget and
+    // closes at the next window with commits within it.
+    let (mut windows, mut i) = (std::collections::BTreeMap::<u64, Vec<u64>>::new(), 0);
+    while let Some((at, took)) = r.observed().latency(i) {
+        windows.entry(at / 500_000).or_default().push(took);
+        i += 1;
+    }
+    assert!(i > 40, "the client's requests committed: {i}");
+    let end = r.sim().now() / 500_000;
+    let (mut want, mut open): (Vec<(u64, Option<u64>)>, bool) = (Vec::new(), false);
+    for w in 0..end {
+        let Some(mut v) = windows.get(&w).cloned() else { continue };
+        v.sort_unstable();
+        let over = v[(v.len() * 99).div_ceil(100) - 1] > 15_000;
+        match (over, open) {
+            (true, false) => want.push((w * 500_000, None)),
+            (false, true) => want.last_mut().unwrap().1 = Some(w * 500_000),
+            _ => {}
+        }
+        open = over;
+    }
+    assert!(!want.is_empty(), "the failover slows commits past 15 ms: {windows:?}");
+    let fired: Vec<(u64, Option<u64>)> = r.alerts().iter().map(|a| (a.from_us, a.until_us)).collect();
+    assert_eq!(fired, want);
+    assert!(r.alerts()[0].why.starts_with("p99 "), "{}", r.alerts()[0].why);
+}
+
+#[test]
+fn divergence_fires_once_replicas_stay_apart_past_the_budget() {
+    use splitbrain::contract::Observer;
+    use splitbrain::protocols::store::node::StoreNode;
+    let rule = AlertRule { divergence_ms: Some(3000.0), ..Default::default() };
+    let mut r: Runner<StoreNode> = Runner::build(with(preset("store-weak-quorum"), vec![rule])).unwrap();
+    // The first step at which the observer's oldest divergence is past 3 s.
+    let mut first = None;
+    while r.sim().now() < 12_000_000 && first.is_none() {
+        r.step_one();
+        let now = r.sim().now();
+        if r.observed().divergence_age(now) > 3_000_000 {
+            first = Some(now);
+        }
+    }
+    let first = first.expect("the partition (2 s to 7 s) keeps replicas apart for longer than 3 s");
+    assert_eq!(r.alerts().len(), 1);
+    assert_eq!(r.alerts()[0].from_us, first);
+    assert!(r.alerts()[0].why.starts_with("replicas apart since "), "{}", r.alerts()[0].why);
+    r.run_to_end();
+    let until = r.alerts()[0].until_us.expect("repaired after the heal");
+    assert!(until > 7_000_000 && r.observed().divergence_age(until) <= 3_000_000, "{until}");
+}
+
+#[test]
 fn a_property_alert_fires_when_the_property_breaks() {
     let rule = AlertRule {
         property: Some("State Machine Safety".into()),
@@ -142,6 +200,25 @@ fn bad_rules_are_refused_with_what_is_wrong() {
         (
             with(preset("leader-crash"), vec![AlertRule { no_leader_ms: Some(1.0), ..Default::default() }; 21]),
             "at most 20",
+        ),
+        (
+            with(preset("swim-crash"), vec![AlertRule { latency_p99_ms: Some(10.0), ..Default::default() }]),
+            "a SWIM run reports no client latency",
+        ),
+        (
+            with(preset("leader-crash"), vec![AlertRule { divergence_ms: Some(10.0), ..Default::default() }]),
+            "a Raft run keeps no replicas apart",
+        ),
+        (
+            with(
+                preset("store-weak-quorum"),
+                vec![AlertRule { divergence_ms: Some(10.0), window_ms: Some(5.0), ..Default::default() }],
+            ),
+            "window_ms belongs to a loss_percent or latency_p99_ms rule",
+        ),
+        (
+            with(preset("leader-crash"), vec![AlertRule { latency_p99_ms: Some(0.0), ..Default::default() }]),
+            "latency_p99_ms must be above 0",
         ),
     ];
     for (s, want) in cases {

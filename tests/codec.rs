@@ -141,6 +141,8 @@ fn the_json_schema_matches_the_scenario_model() {
             no_leader_ms: Some(1.0),
             loss_percent: Some(1.0),
             window_ms: Some(1.0),
+            latency_p99_ms: Some(1.0),
+            divergence_ms: Some(1.0),
             property: Some("p".into()),
         }],
         marks: vec![splitbrain::scenario::tour::Bookmark { at_ms: 1.0, label: "m".into() }],

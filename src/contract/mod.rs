@@ -100,8 +100,24 @@ pub trait Observer<P: Protocol>: Clone + Default {
     /// ...and their summary.
     type Pooled: Clone + Debug + Serialize;
 
+    /// Whether [`Observer::latency`] reports client latencies (a latency
+    /// budget needs them), and [`Observer::divergence_age`] replicas that
+    /// disagree (a divergence budget needs it).
+    const LATENCY: bool = false;
+    const DIVERGENCE: bool = false;
+
     /// Called after every step that left events in `sim.trace().last_step()`.
     fn observe(&mut self, sim: &Sim<P>);
+    /// The `i`-th client operation to finish, as (when it finished, how
+    /// long it took), in the order they finished: Raft's commits.
+    fn latency(&self, _i: usize) -> Option<(Time, Time)> {
+        None
+    }
+    /// How long the oldest disagreement between replicas has lasted at
+    /// `now` (0 when they agree).
+    fn divergence_age(&self, _now: Time) -> Time {
+        0
+    }
     fn counts(&self, sim: &Sim<P>) -> Self::Counts;
     fn figures(&self, sim: &Sim<P>) -> Self::Figures;
     /// Adds this run's samples.

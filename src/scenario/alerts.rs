@@ -8,11 +8,14 @@
 //! "alerts": [
 //!   { "no_leader_ms": 500 },
 //!   { "loss_percent": 5, "window_ms": 1000 },
+//!   { "latency_p99_ms": 50, "window_ms": 1000 },
+//!   { "divergence_ms": 2000 },
 //!   { "property": "Lease Exclusivity", "name": "two leases at once" }
 //! ]
 //! ```
 
 use super::Registered;
+use crate::contract::Observer;
 use crate::sim::invariant::{Checker, Violation};
 use crate::sim::trace::EventKind;
 use crate::sim::{Sim, Time};
@@ -25,8 +28,8 @@ pub const MAX_NAME: usize = 80;
 /// A loss rule judges a window only once this many messages were sent in it.
 const MIN_SENT: u64 = 20;
 
-/// One budget. Exactly one of `no_leader_ms`, `loss_percent` and
-/// `property` is set.
+/// One budget. Exactly one of `no_leader_ms`, `loss_percent`,
+/// `latency_p99_ms`, `divergence_ms` and `property` is set.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertRule {
@@ -40,9 +43,18 @@ pub struct AlertRule {
     /// dropped, for any reason (loss, a cut, a partition, a crash).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loss_percent: Option<f64>,
-    /// The window of `loss_percent` (ms; 1000 if not given).
+    /// The window of `loss_percent` and `latency_p99_ms` (ms; 1000 if not
+    /// given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_ms: Option<f64>,
+    /// The 99th percentile of client latency in a window above this (ms):
+    /// protocols that report latencies (Raft's commit latency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p99_ms: Option<f64>,
+    /// Replicas disagreeing for longer than this (ms): protocols that keep
+    /// replicas (the store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub divergence_ms: Option<f64>,
     /// A property the protocol checks, by name, broke ("Lease Exclusivity").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property: Option<String>,
@@ -66,10 +78,13 @@ impl AlertRule {
     }
 
     fn budget(&self) -> String {
-        match (self.no_leader_ms, self.loss_percent, &self.property) {
-            (Some(ms), _, _) => format!("no leader for more than {ms} ms"),
-            (_, Some(p), _) => format!("more than {p}% of messages lost over {} ms", self.window_ms.unwrap_or(1000.0)),
-            (_, _, Some(p)) => format!("{p} broken"),
+        let window = self.window_ms.unwrap_or(1000.0);
+        match (self.no_leader_ms, self.loss_percent, self.latency_p99_ms, self.divergence_ms, &self.property) {
+            (Some(ms), ..) => format!("no leader for more than {ms} ms"),
+            (_, Some(p), ..) => format!("more than {p}% of messages lost over {window} ms"),
+            (_, _, Some(ms), ..) => format!("latency p99 above {ms} ms over {window} ms"),
+            (_, _, _, Some(ms), _) => format!("replicas apart for more than {ms} ms"),
+            (.., Some(p)) => format!("{p} broken"),
             _ => "an empty rule".into(),
         }
     }
@@ -101,12 +116,32 @@ pub fn validate<P: Registered>(rules: &[AlertRule], checker: &P::Checker) -> Res
         }
         let set = usize::from(r.no_leader_ms.is_some())
             + usize::from(r.loss_percent.is_some())
+            + usize::from(r.latency_p99_ms.is_some())
+            + usize::from(r.divergence_ms.is_some())
             + usize::from(r.property.is_some());
         if set != 1 {
-            return Err(at("set exactly one of no_leader_ms, loss_percent and property".into()));
+            return Err(at(
+                "set exactly one of no_leader_ms, loss_percent, latency_p99_ms, divergence_ms and property".into(),
+            ));
         }
-        if r.window_ms.is_some() && r.loss_percent.is_none() {
-            return Err(at("window_ms belongs to a loss_percent rule".into()));
+        if r.window_ms.is_some() && r.loss_percent.is_none() && r.latency_p99_ms.is_none() {
+            return Err(at("window_ms belongs to a loss_percent or latency_p99_ms rule".into()));
+        }
+        if let Some(ms) = r.latency_p99_ms {
+            if !<P::Observer as Observer<P>>::LATENCY {
+                return Err(at(format!("latency_p99_ms: a {} run reports no client latency", P::KIND.label())));
+            }
+            if !(ms.is_finite() && ms > 0.0) {
+                return Err(at(format!("latency_p99_ms must be above 0, not {ms}")));
+            }
+        }
+        if let Some(ms) = r.divergence_ms {
+            if !<P::Observer as Observer<P>>::DIVERGENCE {
+                return Err(at(format!("divergence_ms: a {} run keeps no replicas apart", P::KIND.label())));
+            }
+            if !(ms.is_finite() && ms > 0.0) {
+                return Err(at(format!("divergence_ms must be above 0, not {ms}")));
+            }
         }
         if let Some(ms) = r.no_leader_ms {
             if !P::HAS_LEADER {
@@ -120,6 +155,8 @@ pub fn validate<P: Registered>(rules: &[AlertRule], checker: &P::Checker) -> Res
             if !(p.is_finite() && (0.0..100.0).contains(&p)) {
                 return Err(at(format!("loss_percent must be from 0 to below 100, not {p}")));
             }
+        }
+        if r.window_ms.is_some() {
             let w = r.window_ms.unwrap_or(1000.0);
             if !(w.is_finite() && w >= 1.0) {
                 return Err(at(format!("window_ms must be at least 1, not {w}")));
@@ -148,6 +185,11 @@ enum Watch {
     Loss { percent: f64, window: Time, start: Time, sent: u64, dropped: u64, open: Option<usize> },
     /// Violations of this property already seen.
     Property { name: String, seen: usize },
+    /// The current window's start, the latencies finished in it, how many
+    /// the observer has reported, and the open alert.
+    Latency { budget: Time, window: Time, start: Time, samples: Vec<Time>, read: usize, open: Option<usize> },
+    /// Replicas apart longer than the limit; the open alert.
+    Divergence { limit: Time, open: Option<usize> },
 }
 
 /// The alerts of one run.
@@ -163,16 +205,21 @@ impl Alerts {
         let watches = rules
             .iter()
             .map(|r| {
+                let window = us(r.window_ms.unwrap_or(1000.0));
                 let w = match (r.no_leader_ms, r.loss_percent, &r.property) {
-                    (Some(ms), _, _) => Watch::NoLeader { limit: us(ms), since: Some(0), open: None },
-                    (_, Some(p), _) => Watch::Loss {
-                        percent: p,
-                        window: us(r.window_ms.unwrap_or(1000.0)),
+                    _ if r.latency_p99_ms.is_some() => Watch::Latency {
+                        budget: us(r.latency_p99_ms.unwrap_or_default()),
+                        window,
                         start: 0,
-                        sent: 0,
-                        dropped: 0,
+                        samples: Vec::new(),
+                        read: 0,
                         open: None,
                     },
+                    _ if r.divergence_ms.is_some() => {
+                        Watch::Divergence { limit: us(r.divergence_ms.unwrap_or_default()), open: None }
+                    }
+                    (Some(ms), _, _) => Watch::NoLeader { limit: us(ms), since: Some(0), open: None },
+                    (_, Some(p), _) => Watch::Loss { percent: p, window, start: 0, sent: 0, dropped: 0, open: None },
                     (_, _, Some(p)) => Watch::Property { name: p.clone(), seen: 0 },
                     _ => Watch::Property { name: String::new(), seen: 0 },
                 };
@@ -190,8 +237,9 @@ impl Alerts {
         self.watches.is_empty()
     }
 
-    /// After a step: the leader now, the step's events, the violations so far.
-    pub fn observe<P: Registered>(&mut self, sim: &Sim<P>, violations: &[Violation]) {
+    /// After a step: the leader now, the step's events, the violations so
+    /// far, and what the protocol's observer reports.
+    pub fn observe<P: Registered>(&mut self, sim: &Sim<P>, violations: &[Violation], observed: &P::Observer) {
         let now = sim.now();
         for (label, w) in &mut self.watches {
             match w {
@@ -233,6 +281,47 @@ impl Alerts {
                             EventKind::Drop { .. } => *dropped += 1,
                             _ => {}
                         }
+                    }
+                }
+                Watch::Latency { budget, window, start, samples, read, open } => {
+                    // Judge each whole window as the run passes its end: its
+                    // p99 (nearest rank) over the operations finished in it.
+                    while now >= *start + *window {
+                        samples.sort_unstable();
+                        let p99 = (!samples.is_empty()).then(|| samples[(samples.len() * 99).div_ceil(100) - 1]);
+                        match (p99.is_some_and(|p| p > *budget), open.is_some()) {
+                            (true, false) => {
+                                *open = Some(self.fired.len());
+                                let p = p99.unwrap_or_default();
+                                let why = format!("p99 {:.1} ms over {} operations", p as f64 / 1000.0, samples.len());
+                                self.fired.push(Fired { alert: label.clone(), from_us: *start, until_us: None, why });
+                            }
+                            (false, true) if p99.is_some() => {
+                                self.fired[open.take().expect("open")].until_us = Some(*start)
+                            }
+                            _ => {}
+                        }
+                        *start += *window;
+                        samples.clear();
+                    }
+                    while let Some((_, took)) = observed.latency(*read) {
+                        samples.push(took);
+                        *read += 1;
+                    }
+                }
+                Watch::Divergence { limit, open } => {
+                    let age = observed.divergence_age(now);
+                    match (age > *limit, *open) {
+                        (true, None) => {
+                            *open = Some(self.fired.len());
+                            let why = format!("replicas apart since {} ms", (now - age) / 1000);
+                            self.fired.push(Fired { alert: label.clone(), from_us: now, until_us: None, why });
+                        }
+                        (false, Some(i)) => {
+                            self.fired[i].until_us = Some(now);
+                            *open = None;
+                        }
+                        _ => {}
                     }
                 }
                 Watch::Property { name, seen } => {

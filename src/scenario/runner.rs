@@ -218,7 +218,7 @@ impl<P: Registered> Runner<P> {
         self.metrics.observe(&self.sim);
         self.observed.observe(&self.sim);
         if !self.alerts.is_empty() {
-            self.alerts.observe(&self.sim, &self.violations);
+            self.alerts.observe(&self.sim, &self.violations, &self.observed);
         }
         if let Some(log) = &mut self.log {
             self.sim.trace().last_step().iter().for_each(|e| log.push(e));

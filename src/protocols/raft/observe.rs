@@ -427,9 +427,15 @@ impl Observer<Raft> for Observed {
     type Figures = Figures;
     type Samples = Samples;
     type Pooled = Pooled;
+    const LATENCY: bool = true;
 
     fn observe(&mut self, sim: &Sim<Raft>) {
         Observed::observe(self, sim)
+    }
+
+    /// Commit latency: from the leader accepting a request to its commit.
+    fn latency(&self, i: usize) -> Option<(Time, Time)> {
+        self.commits.get(i).copied()
     }
 
     fn counts(&self, sim: &Sim<Raft>) -> RaftCounts {

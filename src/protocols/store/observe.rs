@@ -372,6 +372,11 @@ impl Observer<StoreNode> for StoreObserver {
     type Figures = StoreFigures;
     type Samples = Vec<StoreFigures>;
     type Pooled = StorePooled;
+    const DIVERGENCE: bool = true;
+
+    fn divergence_age(&self, now: Time) -> Time {
+        self.divergence(now).0
+    }
 
     fn observe(&mut self, sim: &Sim<StoreNode>) {
         let (lww, _) = *self.mode.get_or_insert_with(|| {
