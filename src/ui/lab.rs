@@ -335,16 +335,20 @@ pub(super) fn use_worker(open: bool, to: Callback<FromLab>) -> Rc<std::cell::Ref
     bridge
 }
 
+/// Whether a key went to a field that takes text (its keys are its own).
+pub(super) fn typing(k: &web_sys::KeyboardEvent) -> bool {
+    k.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+}
+
 /// `key` opens a panel (unless typing), Escape closes it.
 #[hook]
 pub(super) fn use_panel_keys(key: &'static str, toggle: Callback<bool>) {
     use_effect_with((), move |_| {
         let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
             let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-            let typing = k
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+            let typing = typing(k);
             match k.key().as_str() {
                 pressed if pressed == key && !typing && !k.ctrl_key() && !k.meta_key() && !k.alt_key() => {
                     toggle.emit(true)

@@ -174,11 +174,7 @@ pub fn use_tour_keys(on_move: Callback<Move>) {
     use_effect_with((), move |_| {
         let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
             let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-            let typing = k
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-            if typing || k.ctrl_key() || k.meta_key() || k.alt_key() {
+            if super::lab::typing(k) || k.ctrl_key() || k.meta_key() || k.alt_key() {
                 return;
             }
             match k.key().as_str() {
