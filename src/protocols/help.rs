@@ -22,7 +22,10 @@ const PLAYBACK: [(&str, &str); 4] = [
     ("r", "reset"),
 ];
 
-const RAFT_KEYS: [(&str, &str); 14] = [
+const TOUR: (&str, &str) = ("n / p", "a guided tour's next / previous step (▶ Tours)");
+const EDIT: (&str, &str) = ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo an edit of the timeline");
+
+const RAFT_KEYS: [(&str, &str); 16] = [
     PLAYBACK[0],
     ("→", "step to the next event (also on the focused timeline)"),
     PLAYBACK[1],
@@ -36,10 +39,12 @@ const RAFT_KEYS: [(&str, &str); 14] = [
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
     ("d", "space-time diagram: who sent what to whom, and when"),
     ("Tab, Enter", "reach a node or a link; open its menu (its first action takes the focus)"),
+    TOUR,
+    EDIT,
     ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 
-const STORE_KEYS: [(&str, &str); 11] = [
+const STORE_KEYS: [(&str, &str); 14] = [
     PLAYBACK[0],
     ("→", "step to the next event (also on the focused timeline)"),
     PLAYBACK[1],
@@ -50,10 +55,13 @@ const STORE_KEYS: [(&str, &str); 11] = [
     ("x", "Experiments in a worker"),
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
     ("d", "space-time diagram: who sent what to whom, and when"),
+    ("Tab, Enter", "reach a node or a link; open its menu (its first action takes the focus)"),
+    TOUR,
+    EDIT,
     ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 
-const SWARM_KEYS: [(&str, &str); 9] = [
+const SWARM_KEYS: [(&str, &str); 10] = [
     PLAYBACK[0],
     ("→", "step to the next event"),
     PLAYBACK[1],
@@ -62,6 +70,7 @@ const SWARM_KEYS: [(&str, &str); 9] = [
     ("x", "Experiments: gossip and SWIM Monte Carlo in a worker"),
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
     ("d", "space-time diagram: who sent what to whom, and when"),
+    TOUR,
     ("? / Esc", "this help / close the help, or deselect"),
 ];
 
