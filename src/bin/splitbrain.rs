@@ -288,6 +288,12 @@ mod cli {
     }
 
     fn read_scenario(path: &std::path::Path) -> Result<Scenario, String> {
+        let text = read_text(path)?;
+        Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// A scenario (or comparison) file's text, within the size cap.
+    fn read_text(path: &std::path::Path) -> Result<String, String> {
         use std::io::Read;
         let shown = path.display().to_string();
         let cap = splitbrain::scenario::MAX_JSON_BYTES;
@@ -303,7 +309,36 @@ mod cli {
         let text = String::from_utf8(bytes).map_err(|e| {
             format!("scenario '{shown}' is not UTF-8 text (byte {} is not valid)", e.utf8_error().valid_up_to())
         })?;
-        Scenario::from_json(&text).map_err(|e| format!("{shown}: {e}"))
+        Ok(text)
+    }
+
+    /// `splitbrain run` on a comparison: each variant's figures side by
+    /// side, and each one's difference from the first.
+    fn compare_cmd(a: &RunArgs, text: &str) -> i32 {
+        use splitbrain::scenario::compare::{self, Comparison};
+        let path = a.scenario.display().to_string();
+        let (c, scenarios) = match Comparison::from_json(text) {
+            Ok(x) => x,
+            Err(e) => return fail(format!("{path}: {e}")),
+        };
+        let labels: Vec<String> = c.variants.iter().map(|v| v.label.clone()).collect();
+        let (rows, code) = match compare::run(&scenarios, &labels, a.seeds) {
+            Ok(x) => x,
+            Err(e) => return fail(format!("{path}: {e}")),
+        };
+        if a.json {
+            let out = serde_json::json!({ "name": c.name, "labels": labels, "rows": rows });
+            let _ = writeln!(std::io::stdout(), "{out}");
+        } else {
+            let name = if c.name.is_empty() { path.clone() } else { c.name.clone() };
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}\n{}",
+                splitbrain::scenario::batch::printable(&name),
+                compare::table(&labels, &rows, false)
+            );
+        }
+        code
     }
 
     fn gossip_cmd(a: GossipArgs) -> i32 {
@@ -476,7 +511,11 @@ mod cli {
         let path = a.scenario.display().to_string();
         let read = match from_link(&path) {
             Some(link) => link,
-            None => read_scenario(&a.scenario),
+            None => match read_text(&a.scenario) {
+                Ok(text) if splitbrain::scenario::compare::is_comparison(&text) => return compare_cmd(&a, &text),
+                Ok(text) => Scenario::from_json(&text).map_err(|e| format!("{path}: {e}")),
+                Err(e) => Err(e),
+            },
         };
         let scenario = match read {
             Ok(s) => s,

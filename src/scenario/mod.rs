@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod batch;
 pub mod codec;
+pub mod compare;
 mod expect;
 pub mod export;
 mod legacy;
