@@ -1,9 +1,12 @@
 //! The frame loop: how far a frame runs the simulation, and how the events
-//! it produced reach the event log and the violation banner.
+//! it produced reach the event log and the violation banner; and the moves
+//! in simulated time that pause the run (a step, an advance, a seek).
 
-use super::{Board, Playground, DROP_FADE_MS, LOG_CAP, MAX_FRAME_ADVANCE_US};
+use super::{Board, Gesture, Playground, DROP_FADE_MS, LOG_CAP, MAX_FRAME_ADVANCE_US};
 use crate::scenario::travel::FRAME_EVENTS;
+use crate::scenario::travel::REPLAY_LOG_US;
 use crate::scenario::Logged;
+use crate::scenario::MAX_DURATION_US;
 use crate::sim::Time;
 
 /// The wall time a frame may spend simulating (ms), leaving the rest of a
@@ -11,6 +14,56 @@ use crate::sim::Time;
 const FRAME_SIM_MS: f64 = 14.0;
 
 impl<P: Board> Playground<P> {
+    /// Moves in simulated time and pauses: a step, an advance, a seek, or
+    /// a step back.
+    pub(super) fn travel_by(&mut self, g: Gesture) {
+        self.playing = false;
+        match g {
+            Gesture::Step => {
+                let events = self.travel.step();
+                self.collect(events);
+            }
+            Gesture::Advance(dt) => {
+                let events = self.travel.advance_to(self.now().saturating_add(dt).min(MAX_DURATION_US));
+                self.collect(events);
+            }
+            Gesture::Seek(t) => self.seek(t),
+            Gesture::GoTo(t) if t <= self.travel.end() => self.seek(t),
+            Gesture::GoTo(t) => {
+                let events = self.travel.advance_to(t.min(MAX_DURATION_US));
+                self.collect(events);
+            }
+            Gesture::StepBack => self.step_back(),
+            _ => {}
+        }
+    }
+
+    /// ←: back to the previous event in the log (or one µs back).
+    pub(super) fn step_back(&mut self) {
+        let now = self.now();
+        let prev = self
+            .log
+            .iter()
+            .chain(self.notable.iter())
+            .map(|l| l.time)
+            .filter(|t| *t < now)
+            .max()
+            .unwrap_or(now.saturating_sub(1));
+        self.seek(prev);
+    }
+
+    pub(super) fn seek(&mut self, t: Time) {
+        let events = self.travel.seek(t);
+        self.diagram.reset(self.now().saturating_sub(REPLAY_LOG_US));
+        self.log.clear();
+        self.notable.clear();
+        self.drops.clear();
+        self.last_wall = None;
+        self.carry_us = 0.0;
+        self.violations_seen = self.violations().len();
+        self.collect(events);
+    }
+
     pub(super) fn tick(&mut self, wall_ms: f64) {
         self.wall_now = wall_ms;
         let gap = self.last_wall.map_or(0.0, |l| wall_ms - l);

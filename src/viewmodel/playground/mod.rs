@@ -4,8 +4,7 @@
 
 use crate::protocols::raft::invariants::Property;
 use crate::protocols::raft::Raft;
-use crate::scenario::travel::{Mark, Travel, REPLAY_LOG_US};
-use crate::scenario::MAX_DURATION_US;
+use crate::scenario::travel::{Mark, Travel};
 use crate::scenario::{codec, presets, Action as Timeline, Logged, Runner, Scenario, Target};
 use crate::sim::invariant::Violation;
 use crate::sim::{NodeId, Sim, Time};
@@ -415,44 +414,6 @@ impl<P: Board> Playground<P> {
         }
     }
 
-    /// Moves in simulated time and pauses: a step, an advance, a seek, or
-    /// a step back.
-    fn travel_by(&mut self, g: Gesture) {
-        self.playing = false;
-        match g {
-            Gesture::Step => {
-                let events = self.travel.step();
-                self.collect(events);
-            }
-            Gesture::Advance(dt) => {
-                let events = self.travel.advance_to(self.now().saturating_add(dt).min(MAX_DURATION_US));
-                self.collect(events);
-            }
-            Gesture::Seek(t) => self.seek(t),
-            Gesture::GoTo(t) if t <= self.travel.end() => self.seek(t),
-            Gesture::GoTo(t) => {
-                let events = self.travel.advance_to(t.min(MAX_DURATION_US));
-                self.collect(events);
-            }
-            Gesture::StepBack => self.step_back(),
-            _ => {}
-        }
-    }
-
-    /// ←: back to the previous event in the log (or one µs back).
-    fn step_back(&mut self) {
-        let now = self.now();
-        let prev = self
-            .log
-            .iter()
-            .chain(self.notable.iter())
-            .map(|l| l.time)
-            .filter(|t| *t < now)
-            .max()
-            .unwrap_or(now.saturating_sub(1));
-        self.seek(prev);
-    }
-
     fn load_preset(&mut self, id: &str) {
         match presets::find(id).map(|p| p.scenario()) {
             Some(Ok(s)) => self.load(s, None, true),
@@ -575,18 +536,6 @@ impl<P: Board> Playground<P> {
             self.collect(events);
             self.playing = playing && self.violations().is_empty();
         }
-    }
-
-    fn seek(&mut self, t: Time) {
-        let events = self.travel.seek(t);
-        self.diagram.reset(self.now().saturating_sub(REPLAY_LOG_US));
-        self.log.clear();
-        self.notable.clear();
-        self.drops.clear();
-        self.last_wall = None;
-        self.carry_us = 0.0;
-        self.violations_seen = self.violations().len();
-        self.collect(events);
     }
 
     fn act(&mut self, a: Timeline) {
