@@ -122,6 +122,12 @@ pub fn fragment_of(deflated: &[u8], at_us: Time) -> String {
     sealed(format!("s={}&t={at_us}", base64url_encode(deflated)))
 }
 
+/// A compare-mode fragment (`compare=…&t=…&c=…`) from a comparison's
+/// JSON already deflated, seen at `at_us`.
+pub fn compare_fragment_of(deflated: &[u8], at_us: Time) -> String {
+    sealed(format!("compare={}&t={at_us}", base64url_encode(deflated)))
+}
+
 /// `s=…&t=…` with its checksum appended as `&c=<CRC-32, 8 hex digits>`, so
 /// a link changed in transit (a character dropped or altered by a chat
 /// client, a slide, a hand) is refused instead of opening another scenario.

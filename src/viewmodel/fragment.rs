@@ -8,6 +8,8 @@
 //! - `g=<payload>[&t=<µs>]`: the gossip view's old link format, migrated;
 //! - `preset=<id>[&t=<µs>]`: a preset from `static/scenarios/`, in its view;
 //! - `gossip=<id>[&t=<µs>]`: a gossip or SWIM preset (the older name);
+//! - `compare=<example id | payload>[&t=<µs>][&c=<crc>]`: compare mode, on an
+//!   example from `static/comparisons/` or a shared comparison;
 //! - `seed=..&nodes=..&prevote=1&check_quorum=1&timeout=A-B&heartbeat=..[&t=<µs>]`:
 //!   Raft settings.
 //!
@@ -36,6 +38,8 @@ pub enum Open {
     Swarm(Vec<SwarmGesture>),
     /// Show the store view and apply these actions.
     Store(Vec<Gesture>),
+    /// Open compare mode on this comparison (JSON), at an instant.
+    Compare { text: String, at_us: Option<Time> },
     /// A link that cannot be opened: say why on the page that is open.
     Error(String),
 }
@@ -68,6 +72,10 @@ pub fn parse(hash: &str) -> Open {
     if hash.is_empty() {
         return Open::Nothing;
     }
+    if let Some(v) = value(hash, "compare") {
+        return compare(hash, v)
+            .unwrap_or_else(|e| Open::Error(format!("This comparison link could not be opened: {e}.")));
+    }
     // A shared run opens in the view of its protocol.
     if value(hash, "s").is_some() {
         if let Err(e) = codec::parse_fragment(hash) {
@@ -94,6 +102,20 @@ pub fn parse(hash: &str) -> Open {
             }
         },
     }
+}
+
+fn compare(hash: &str, v: &str) -> Result<Open, String> {
+    if let Some(c) = value(hash, "c") {
+        let body = hash.split("&c=").next().unwrap_or_default();
+        if c != format!("{:08x}", codec::crc32(body.as_bytes())) {
+            return Err(
+                "it is damaged: its checksum does not match what it carries (was it changed or cut when copied?)"
+                    .into(),
+            );
+        }
+    }
+    let text = super::compare::from_link(v)?;
+    Ok(Open::Compare { text, at_us: instant(hash)? })
 }
 
 fn swarm_preset(hash: &str, id: &str) -> Vec<SwarmGesture> {
@@ -170,7 +192,7 @@ fn settings(hash: &str) -> Result<Option<Scenario>, String> {
     for (k, v) in pairs(hash) {
         let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{k}: '{v}' is not a number"));
         match k {
-            "t" | "speed" | "panic-test" | "embed" | "step" => continue,
+            "t" | "c" | "speed" | "panic-test" | "embed" | "step" => continue,
             "seed" => s.seed = v.parse().map_err(|_| format!("seed: '{v}' is not a whole number"))?,
             "nodes" => s.nodes = v.parse().map_err(|_| format!("nodes: '{v}' is not a whole number"))?,
             "prevote" => draft::raft(&mut s).prevote = v == "1",

@@ -7,6 +7,7 @@
 //! - [`diagram`]: the space-time diagram, for every view.
 //! - [`fragment`]: what a link's `#fragment` asks for, for either view.
 
+pub mod compare;
 pub mod diagram;
 pub mod fragment;
 pub mod playground;

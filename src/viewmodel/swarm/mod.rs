@@ -117,7 +117,7 @@ impl Swarm {
     }
 
     /// A run of `scenario`, at `at` if given (paused there).
-    fn load(scenario: Scenario, at: Option<Time>, preset: &'static str) -> Result<Self, ScenarioError> {
+    pub(crate) fn load(scenario: Scenario, at: Option<Time>, preset: &'static str) -> Result<Self, ScenarioError> {
         let (run, kind) = match &scenario.protocol {
             ProtocolSpec::Gossip(_) => {
                 let cfg = scenario.config::<Gossip>()?;
@@ -348,7 +348,7 @@ impl Swarm {
     }
 
     /// Applies a fault now and records it; acting in the past forks the run.
-    fn act(&mut self, action: Action) {
+    pub(crate) fn act(&mut self, action: Action) {
         let events = each!(&mut self.run, t => t.act(action));
         self.diagram.record(&events, LOG_CAP, self.now());
         self.end = self.now();

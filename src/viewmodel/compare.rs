@@ -1,0 +1,467 @@
+//! Compare mode: two or three variants of a design side by side under one
+//! clock (a comparison file, an example, or two forks of one run).
+//!
+//! The variants share the page's play, pause, speed and scrubber: a frame
+//! runs every variant to the same simulated instant, and a seek moves them
+//! all. A fault made by hand in one variant's column (a crash from its
+//! menu, a partition dragged across it, a cut link) is recorded in that
+//! variant and then made, at the same instant, in every other one, unless
+//! the variants are set to go their own ways (as two forks are). The
+//! figures of each variant at the instant showing sit side by side, with
+//! each one's difference from the first.
+
+use super::playground::{Gesture, Playground};
+use super::seen::raft::Raft;
+use super::seen::store::StoreNode;
+use super::swarm::Swarm;
+use crate::protocols::registry::View;
+use crate::scenario::compare::{Comparison, Variant};
+use crate::scenario::{Action, Scenario, MAX_DURATION_US, VERSION};
+use crate::sim::Time;
+
+/// The examples the page offers: (id, JSON), the files in
+/// `static/comparisons/`.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("prevote", include_str!("../../static/comparisons/prevote.json")),
+    ("checkquorum", include_str!("../../static/comparisons/checkquorum.json")),
+    ("witness", include_str!("../../static/comparisons/witness.json")),
+    ("rumor-k", include_str!("../../static/comparisons/rumor-k.json")),
+    ("lww-vs-siblings", include_str!("../../static/comparisons/lww-vs-siblings.json")),
+    ("raft-vs-store", include_str!("../../static/comparisons/raft-vs-store.json")),
+];
+
+/// How far `→` and `←` move every variant.
+pub const STEP_US: Time = 10_000;
+
+/// One variant's run, in the model of its protocol's view.
+pub enum Side {
+    Raft(Box<Playground<Raft>>),
+    Store(Box<Playground<StoreNode>>),
+    Swarm(Box<Swarm>),
+}
+
+macro_rules! side {
+    ($s:expr, $p:ident => $e:expr) => {
+        match $s {
+            Side::Raft($p) => $e,
+            Side::Store($p) => $e,
+            Side::Swarm($p) => $e,
+        }
+    };
+}
+
+impl Side {
+    fn open(scenario: Scenario, at: Time) -> Result<Side, String> {
+        let load = |scenario| Gesture::Load { scenario: Box::new(scenario), at_us: Some(at), playing: false };
+        let side = match scenario.protocol.kind().view() {
+            View::Raft => {
+                let mut pg = Playground::<Raft>::open();
+                pg.apply(load(scenario));
+                Side::Raft(Box::new(pg))
+            }
+            View::Store => {
+                let mut pg = Playground::<StoreNode>::open();
+                pg.apply(load(scenario));
+                Side::Store(Box::new(pg))
+            }
+            View::Swarm => {
+                let mut s = Swarm::load(scenario, Some(at), "").map_err(|e| e.to_string())?;
+                s.playing = false;
+                Side::Swarm(Box::new(s))
+            }
+        };
+        match side.error() {
+            Some(e) => Err(e.clone()),
+            None => Ok(side),
+        }
+    }
+
+    pub fn now(&self) -> Time {
+        side!(self, p => p.now())
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        side!(self, p => p.scenario())
+    }
+
+    pub fn error(&self) -> Option<&String> {
+        side!(self, p => p.error.as_ref())
+    }
+
+    fn violations(&self) -> usize {
+        side!(self, p => p.violations().len())
+    }
+
+    fn end(&self) -> Time {
+        match self {
+            Side::Raft(p) => p.end(),
+            Side::Store(p) => p.end(),
+            Side::Swarm(s) => s.end,
+        }
+    }
+
+    fn gesture(&mut self, g: Gesture) {
+        use super::swarm::SwarmGesture as S;
+        match self {
+            Side::Raft(p) => p.apply(g),
+            Side::Store(p) => p.apply(g),
+            Side::Swarm(s) => s.apply(match g {
+                Gesture::Tick { wall_ms } => S::Tick { wall_ms },
+                Gesture::Advance(t) => S::Advance(t),
+                Gesture::GoTo(t) => S::GoTo(t),
+                Gesture::Reset => S::Reset,
+                Gesture::Select(n) => S::Select(n),
+                Gesture::DismissError => S::ShowError(String::new()),
+                _ => return,
+            }),
+        }
+        if let Side::Swarm(s) = self {
+            s.playing = false;
+            if s.error.as_ref().is_some_and(String::is_empty) {
+                s.error = None;
+            }
+        }
+    }
+
+    /// Makes a fault now and records it.
+    fn act(&mut self, a: Action) {
+        match self {
+            Side::Swarm(s) => s.act(a),
+            _ => self.gesture(Gesture::Do(a)),
+        }
+    }
+
+    /// The figures of the run so far, by name.
+    pub fn figures(&self) -> Vec<(&'static str, f64)> {
+        let mut out = match self {
+            Side::Raft(p) => raft_figures(p),
+            Side::Store(p) => store_figures(p),
+            Side::Swarm(s) => swarm_figures(s),
+        };
+        out.push(("safety violations", self.violations() as f64));
+        out
+    }
+}
+
+fn raft_figures(p: &Playground<Raft>) -> Vec<(&'static str, f64)> {
+    let o = p.observed();
+    let now = p.now();
+    // Time with no leader: the run so far less the union of the leaders' spans.
+    let mut spans: Vec<(Time, Time)> = o.leaders.iter().map(|s| (s.from, s.to.unwrap_or(now).min(now))).collect();
+    spans.sort_unstable();
+    let (mut led, mut reach) = (0, 0);
+    for (a, b) in spans {
+        let a = a.max(reach);
+        if b > a {
+            led += b - a;
+            reach = b;
+        }
+    }
+    let mut latency: Vec<f64> = o.commit_latency_us().map(|us| us as f64 / 1000.0).collect();
+    latency.sort_unstable_by(f64::total_cmp);
+    let pct = |q| if latency.is_empty() { f64::NAN } else { crate::stats::percentile(&latency, q) };
+    let (delivered, dropped) = o.links().fold((0, 0), |(d, x), (_, c)| (d + c.delivered, x + c.dropped));
+    vec![
+        ("elections", o.elections.len() as f64),
+        ("time without a leader (ms)", now.saturating_sub(led) as f64 / 1000.0),
+        ("commits", latency.len() as f64),
+        ("commit latency p50 (ms)", pct(0.5)),
+        ("commit latency p99 (ms)", pct(0.99)),
+        ("messages delivered", delivered as f64),
+        ("messages dropped", dropped as f64),
+    ]
+}
+
+fn store_figures(p: &Playground<StoreNode>) -> Vec<(&'static str, f64)> {
+    let o = p.observed();
+    let c = &o.counts;
+    let frac = |s: &crate::protocols::store::counts::Served| s.fraction().map_or(f64::NAN, |f| f * 100.0);
+    vec![
+        ("answered, connected (%)", frac(&c.connected)),
+        ("answered, majority side (%)", frac(&c.majority_side)),
+        ("answered, minority side (%)", frac(&c.minority_side)),
+        ("reads", c.reads as f64),
+        ("stale reads", c.stale_reads as f64),
+        ("writes acknowledged", c.writes_acked as f64),
+        ("lost writes", c.lost_writes as f64),
+        ("divergent keys now", f64::from(o.divergence(p.now()).1)),
+        ("repair bytes", c.repair_bytes() as f64),
+    ]
+}
+
+fn swarm_figures(s: &Swarm) -> Vec<(&'static str, f64)> {
+    let mut out = vec![("informed (%)", s.fraction_informed() * 100.0), ("messages", s.traffic as f64)];
+    if !s.detections.is_empty() || s.false_positives > 0 {
+        out.push(("crashes detected", s.detections.iter().filter(|d| d.2.is_some()).count() as f64));
+        out.push(("false positives", s.false_positives as f64));
+    }
+    out
+}
+
+/// What a person can do in compare mode.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CompareGesture {
+    /// Open a comparison (JSON), paused at an instant if given.
+    Open {
+        text: String,
+        at_us: Option<Time>,
+    },
+    /// Two forks of one run, from `at_us` on, each going its own way.
+    Fork {
+        scenario: Box<Scenario>,
+        at_us: Time,
+    },
+    Close,
+    Tick {
+        wall_ms: f64,
+    },
+    TogglePlay,
+    Faster,
+    Slower,
+    /// Move every variant this far on, or back (`←`), and pause.
+    Advance(Time),
+    Back(Time),
+    Seek(Time),
+    Reset,
+    /// A gesture in one variant's column.
+    On(usize, Gesture),
+    /// A fault for every variant (the fault bar, the keys).
+    Fault(Action),
+    /// Whether a fault made in one column stays in it.
+    Apart(bool),
+    Share,
+    Shared(String),
+    CloseShare,
+    Export,
+    ShowError(String),
+    DismissError,
+}
+
+/// The compare mode's model: closed while it has no variants.
+#[derive(Default)]
+pub struct Compare {
+    pub name: String,
+    pub description: String,
+    pub labels: Vec<String>,
+    pub sides: Vec<Side>,
+    pub playing: bool,
+    pub speed: f64,
+    /// A fault made in one column stays there (forks); else every variant
+    /// gets it.
+    pub apart: bool,
+    pub error: Option<String>,
+    /// The fragment of the last share link made.
+    pub share: Option<String>,
+    seen_violations: usize,
+    last_wall: Option<f64>,
+    carry: f64,
+}
+
+impl Compare {
+    pub fn is_open(&self) -> bool {
+        !self.sides.is_empty()
+    }
+
+    /// The instant showing: the earliest of the variants' (they agree
+    /// unless one stopped at a cap).
+    pub fn now(&self) -> Time {
+        self.sides.iter().map(Side::now).min().unwrap_or(0)
+    }
+
+    /// How far the scrubber reaches: the furthest any variant has run, or
+    /// the longest scenario.
+    pub fn end(&self) -> Time {
+        let run = self.sides.iter().map(Side::end).max().unwrap_or(0);
+        let planned = self.sides.iter().map(|s| s.scenario().duration_ms.us()).max().unwrap_or(0);
+        run.max(planned).min(MAX_DURATION_US)
+    }
+
+    /// A comparison from its JSON, or why not.
+    pub fn parse(text: &str, at: Option<Time>) -> Result<Compare, String> {
+        let (c, scenarios) = Comparison::from_json(text).map_err(|e| e.to_string())?;
+        let at = at.unwrap_or(0);
+        let mut sides = Vec::new();
+        for (v, s) in c.variants.iter().zip(scenarios) {
+            sides.push(Side::open(s, at).map_err(|e| format!("variant '{}': {e}", v.label))?);
+        }
+        Ok(Compare {
+            name: c.name,
+            description: c.description,
+            labels: c.variants.into_iter().map(|v| v.label).collect(),
+            sides,
+            speed: 1.0,
+            ..Compare::default()
+        })
+    }
+
+    /// The comparison as it is now: each variant's scenario with what was
+    /// done to it by hand.
+    pub fn comparison(&self) -> Comparison {
+        Comparison {
+            version: VERSION,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            variants: self
+                .labels
+                .iter()
+                .zip(&self.sides)
+                .map(|(l, s)| Variant {
+                    label: l.clone(),
+                    preset: None,
+                    scenario: Some(Box::new(s.scenario().clone())),
+                })
+                .collect(),
+            seed: None,
+            timeline: None,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.comparison()).unwrap_or_default()
+    }
+
+    fn all(&mut self, g: Gesture) {
+        self.sides.iter_mut().for_each(|s| s.gesture(g.clone()));
+    }
+
+    fn pause_on_news(&mut self) {
+        let v = self.sides.iter().map(Side::violations).sum();
+        if v > self.seen_violations || self.sides.iter().any(|s| s.error().is_some()) {
+            self.playing = false;
+        }
+        self.seen_violations = v;
+    }
+
+    /// Runs every variant to `t` (on past where they have been, or back).
+    fn go_to(&mut self, t: Time) {
+        self.all(Gesture::GoTo(t.min(MAX_DURATION_US)));
+        self.last_wall = None;
+        self.seen_violations = self.sides.iter().map(Side::violations).sum();
+    }
+
+    fn tick(&mut self, wall_ms: f64) {
+        self.all(Gesture::Tick { wall_ms });
+        let gap = self.last_wall.map_or(0.0, |l| wall_ms - l).clamp(0.0, 100.0);
+        self.last_wall = Some(wall_ms);
+        if !self.playing {
+            return;
+        }
+        let advance = gap * 1000.0 * self.speed + self.carry;
+        self.carry = advance.fract();
+        let target = (self.now() + (advance as Time).min(2_000_000)).min(MAX_DURATION_US);
+        for s in &mut self.sides {
+            let dt = target.saturating_sub(s.now());
+            if dt > 0 {
+                s.gesture(Gesture::Advance(dt));
+            }
+        }
+        self.pause_on_news();
+    }
+
+    /// A gesture in column `i`: it goes to that variant, and a fault it
+    /// recorded goes to the others too (unless they go their own ways).
+    fn on(&mut self, i: usize, g: Gesture) {
+        let Some(side) = self.sides.get_mut(i) else { return };
+        let before = side.scenario().timeline.clone();
+        side.gesture(g);
+        let now = side.now();
+        let after = &side.scenario().timeline;
+        let common = before.iter().zip(after).take_while(|(a, b)| a == b).count();
+        let new: Vec<Action> = after[common..].iter().filter(|t| t.at.us() == now).map(|t| t.action.clone()).collect();
+        if self.apart || new.is_empty() {
+            return;
+        }
+        for (j, s) in self.sides.iter_mut().enumerate() {
+            if j != i {
+                new.iter().for_each(|a| s.act(a.clone()));
+            }
+        }
+        self.pause_on_news();
+    }
+
+    pub fn apply(&mut self, g: CompareGesture) {
+        use CompareGesture as G;
+        match g {
+            G::Open { text, at_us } => match Compare::parse(&text, at_us) {
+                Ok(c) => *self = Compare { speed: if self.speed > 0.0 { self.speed } else { 1.0 }, ..c },
+                Err(e) => self.error = Some(format!("This comparison could not be opened: {e}. Nothing was changed.")),
+            },
+            G::Fork { scenario, at_us } => {
+                let label = |l: &str| Variant { label: l.into(), preset: None, scenario: Some(scenario.clone()) };
+                let c = Comparison {
+                    version: VERSION,
+                    name: format!("{}: two forks at {:.3} s", scenario.name, at_us as f64 / 1e6),
+                    description:
+                        "The same run up to this instant. Make a different fault in each column to see where they part."
+                            .into(),
+                    variants: vec![label("this run"), label("the fork")],
+                    seed: None,
+                    timeline: None,
+                };
+                let text = serde_json::to_string(&c).unwrap_or_default();
+                self.apply(G::Open { text, at_us: Some(at_us) });
+                self.apart = true;
+            }
+            G::Close => *self = Compare { speed: self.speed, ..Compare::default() },
+            G::Tick { wall_ms } => self.tick(wall_ms),
+            G::TogglePlay => {
+                self.playing = !self.playing && self.is_open();
+                self.last_wall = None;
+            }
+            G::Faster => self.speed = super::playground::step_speed(self.speed, true),
+            G::Slower => self.speed = super::playground::step_speed(self.speed, false),
+            G::Advance(dt) => {
+                self.playing = false;
+                self.go_to(self.now().saturating_add(dt));
+            }
+            G::Back(dt) => {
+                self.playing = false;
+                self.go_to(self.now().saturating_sub(dt));
+            }
+            G::Seek(t) => {
+                self.playing = false;
+                self.go_to(t);
+            }
+            G::Reset => {
+                self.all(Gesture::Reset);
+                self.playing = false;
+                self.seen_violations = 0;
+            }
+            G::On(i, g) => self.on(i, g),
+            G::Fault(a) => {
+                self.sides.iter_mut().for_each(|s| s.act(a.clone()));
+                self.pause_on_news();
+            }
+            G::Apart(b) => self.apart = b,
+            // In the browser the page deflates the link and sends `Shared`.
+            #[cfg(not(target_arch = "wasm32"))]
+            G::Share => {
+                let json = serde_json::to_string(&self.comparison()).unwrap_or_default();
+                let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
+                self.share = Some(crate::scenario::codec::compare_fragment_of(&packed, self.now()));
+            }
+            #[cfg(target_arch = "wasm32")]
+            G::Share => {}
+            G::Shared(f) => self.share = Some(f),
+            G::CloseShare => self.share = None,
+            G::Export => {}
+            G::ShowError(e) => self.error = Some(e),
+            G::DismissError => {
+                self.error = None;
+                self.all(Gesture::DismissError);
+            }
+        }
+    }
+}
+
+/// The comparison a `compare=` link names: an example's id, or a payload
+/// (a deflated comparison, as share links carry scenarios).
+pub fn from_link(value: &str) -> Result<String, String> {
+    if let Some((_, json)) = EXAMPLES.iter().find(|(id, _)| *id == value) {
+        return Ok((*json).to_string());
+    }
+    crate::scenario::codec::unpack(value).map_err(|e| {
+        let ids: Vec<&str> = EXAMPLES.iter().map(|e| e.0).collect();
+        format!("'{value}' is neither an example ({}) nor a comparison link: {e}", ids.join(", "))
+    })
+}
