@@ -17,7 +17,7 @@ const page = await context.newPage();
 await page.goto(`${server.url}#${fragment}`);
 const at = /(?:^|&)t=(\d+)/.exec(fragment)?.[1];
 if (at !== undefined) {
-  await page.waitForFunction((us) => [...document.querySelectorAll('#sim-time, #swarm-canvas')]
+  await page.waitForFunction((us) => [...document.querySelectorAll('#sim-time, #swarm-canvas, #compare-time')]
     .some((e) => Number(e.dataset.us) === us), Number(at), { timeout: 120000 });
 }
 if (menu !== undefined) await page.locator(`.node[data-node="${menu}"]`).click();

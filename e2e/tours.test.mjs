@@ -47,9 +47,9 @@ test('the Raft tour: Next, Back and the keys go to each step, ring its nodes, an
   assert.equal(await page.locator('.tour-bar').getAttribute('aria-valuenow'), '3');
   await go(page, 'n', 4, 313000);
   await go(page, 'n', 5, 2000000);
-  await go(page, 'n', 6, 2121000);
-  assert.deepEqual(await highlighted(page), [0, 2]);
-  await go(page, 'n', 7, 2132000);
+  await go(page, 'n', 6, 2183000);
+  assert.deepEqual(await highlighted(page), [2]);
+  await go(page, 'n', 7, 2197000);
   assert.deepEqual((await leaders(page))[0], { node: 2, term: 2 });
   await go(page, 'n', 8, 4008000);
   assert.ok(await page.locator('#tour-next').isDisabled(), 'the last step');

@@ -22,27 +22,39 @@ fn no_leader_fires_for_each_leaderless_stretch_longer_than_its_budget() {
     let s = with(preset("leader-crash"), vec![rule]);
     let mut r: Runner<Raft> = Runner::build(s).unwrap();
     // The leaderless stretches, step by step, from the simulator itself.
-    // (start, first step past 100 ms without a leader, end).
-    let mut stretches: Vec<(u64, Option<u64>, u64)> = Vec::new();
-    let mut since: Option<(u64, Option<u64>)> = Some((0, None));
+    // (start, end) of each stretch without a leader, instant by instant.
+    let mut stretches: Vec<(u64, u64)> = Vec::new();
+    let mut since: Option<u64> = Some(0);
     while r.sim().now() < 5_000_000 {
         r.step_one();
         let now = r.sim().now();
         match (<Raft as splitbrain::contract::Runnable>::leader(r.sim()), since) {
-            (Some(_), Some((from, noticed))) => {
-                stretches.push((from, noticed, now));
+            (Some(_), Some(from)) => {
+                stretches.push((from, now));
                 since = None;
             }
-            (None, None) => since = Some((now, None)),
-            (None, Some((from, None))) if now - from > 100_000 => since = Some((from, Some(now))),
+            (None, None) => since = Some(now),
             _ => {}
         }
     }
-    assert_eq!(stretches.iter().filter(|(a, _, b)| b - a > 100_000).count(), 2, "{stretches:?}");
-    let long: Vec<(u64, Option<u64>)> = stretches.iter().filter_map(|(_, n, b)| n.map(|n| (n, Some(*b)))).collect();
+    // Each stretch longer than 100 ms fires at the instant its budget ran
+    // out, and clears when a leader is back.
+    let long: Vec<(u64, Option<u64>)> =
+        stretches.iter().filter(|(a, b)| b - a > 100_000).map(|(a, b)| (a + 100_000, Some(*b))).collect();
     assert_eq!(long.len(), 2, "the first election and the one after the crash: {stretches:?}");
     let fired: Vec<(u64, Option<u64>)> = r.alerts().iter().map(|a| (a.from_us, a.until_us)).collect();
     assert_eq!(fired, long);
+    // Each is there at the instant the run noticed it (where the page's
+    // list travels), and not before its budget ran out.
+    for a in r.alerts() {
+        assert!(a.noticed_us >= a.from_us, "{a:?}");
+        let mut again: Runner<Raft> = Runner::build(r.scenario.clone()).unwrap();
+        again.run_until(a.noticed_us);
+        assert!(again.alerts().iter().any(|b| b.from_us == a.from_us), "{a:?}");
+        let mut early: Runner<Raft> = Runner::build(r.scenario.clone()).unwrap();
+        early.run_until(a.noticed_us - 1);
+        assert!(early.alerts().iter().all(|b| b.from_us != a.from_us), "not yet noticed: {a:?}");
+    }
     assert!(r.alerts().iter().all(|a| a.alert == "no leader for more than 100 ms"));
 }
 
@@ -247,7 +259,7 @@ fn splitbrain_run_reports_what_fired_and_exits_1() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("alerts            2 fired"), "{text}");
     assert!(
-        text.contains("\"no leader for more than 100 ms\" from 0.200 s to 0.222 s: no leader since 0 ms"),
+        text.contains("\"no leader for more than 100 ms\" from 0.100 s to 0.222 s: no leader since 0 ms"),
         "{text}"
     );
     let out = run(&write(

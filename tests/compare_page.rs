@@ -16,7 +16,7 @@ const MS: Time = 1000;
 
 fn open(id: &str) -> Compare {
     let mut c = Compare::default();
-    c.apply(G::Open { text: EXAMPLES.iter().find(|e| e.0 == id).unwrap().1.to_string(), at_us: None });
+    c.apply(G::Open { text: EXAMPLES.iter().find(|e| e.0 == id).unwrap().2.to_string(), at_us: None });
     assert!(c.error.is_none(), "{id}: {:?}", c.error);
     c
 }
@@ -31,8 +31,9 @@ fn figure(c: &Compare, side: usize, name: &str) -> f64 {
 
 #[test]
 fn every_example_opens_and_moves_as_one() {
-    for (id, _) in EXAMPLES {
+    for (id, title, _) in EXAMPLES {
         let mut c = open(id);
+        assert_eq!(&c.name, title, "the menu's title is the file's name");
         assert!((2..=3).contains(&c.sides.len()), "{id}");
         assert_eq!(c.labels.len(), c.sides.len());
         assert_eq!(nows(&c), vec![0; c.sides.len()], "{id} opens at 0");

@@ -59,3 +59,21 @@ fn figure_8_trace_matches_its_golden_text() {
     let recorded = std::fs::read_to_string(path).expect("tests/golden/figure-8.trace exists");
     assert_eq!(text, recorded, "the Figure 8 trace changed; if intended, rerun with UPDATE_GOLDEN=1");
 }
+
+/// An action made by hand at an instant where the client's request is also
+/// due replays as it was made: the person acted after the request, and the
+/// file puts the action after it too. (Before the tie went to the action,
+/// so a shared run with such an action parted from the run it was made in.)
+#[test]
+fn an_action_made_on_a_client_tick_replays_as_made() {
+    use splitbrain::scenario::{Action, ClientLoad, Target};
+    let s = Scenario { client: Some(ClientLoad { interval_ms: 100.0, reads: true }), ..Scenario::raft(5, 7) };
+    let mut live = Runner::new(s).unwrap();
+    live.run_until(3_000_000); // a client tick
+    live.act(Action::Crash { node: Target::Node(0) });
+    live.run_until(5_000_000);
+    let mut replay = Runner::new(live.scenario.clone()).unwrap();
+    replay.run_until(5_000_000);
+    assert_eq!(live.sim().trace().hash(), replay.sim().trace().hash());
+    assert_eq!(live.metrics(), replay.metrics());
+}

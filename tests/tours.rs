@@ -113,8 +113,8 @@ fn the_raft_tours_captions_say_what_the_run_shows() {
     let raft = preset("tour-raft");
     assert_eq!(raft_at(&raft, 208).0, None, "no leader before n4's election");
     assert_eq!(raft_at(&raft, 223).0, Some(4), "n4 leads term 1");
-    assert_eq!(raft_at(&raft, 2121).0, None, "the leader crashed at 2 s; two candidates");
-    assert_eq!(raft_at(&raft, 2132).0, Some(2), "n2 won term 2");
+    assert_eq!(raft_at(&raft, 2183).0, None, "the leader crashed at 2 s; n2 campaigns");
+    assert_eq!(raft_at(&raft, 2197).0, Some(2), "n2 won term 2");
 
     let f8 = preset("tour-figure-8");
     assert_eq!(raft_at(&f8, 285).1, Vec::<&str>::new(), "n0 committed c2; nothing broken yet");

@@ -94,13 +94,16 @@ impl AlertRule {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fired {
     pub alert: String,
-    /// When the run noticed the budget broken: the first step past a
-    /// leaderless budget, the start of a lossy window, the step that broke
-    /// a property.
+    /// When the budget broke: the instant a leaderless stretch passed its
+    /// budget, the start of a lossy window, the step that broke a property.
     pub from_us: Time,
     /// When its condition cleared (`null` while it holds).
     pub until_us: Option<Time>,
     pub why: String,
+    /// When the run noticed it (a step at or after `from_us`): where the
+    /// page travels to show it, since before that instant it has not fired.
+    #[serde(skip)]
+    pub noticed_us: Time,
 }
 
 /// Checks `rules` for a protocol: each rule sets one budget, with a value
@@ -243,20 +246,37 @@ impl Alerts {
         let now = sim.now();
         for (label, w) in &mut self.watches {
             match w {
-                Watch::NoLeader { limit, since, open } => match P::leader(sim) {
-                    Some(_) => {
-                        if let Some(i) = open.take() {
-                            self.fired[i].until_us = Some(now);
+                // It fires at the instant the budget ran out, whichever
+                // step notices it: a stretch that ends before any step
+                // past its budget is caught as it ends.
+                Watch::NoLeader { limit, since, open } => match (P::leader(sim), *since) {
+                    (Some(_), from) => {
+                        match (open.take(), from) {
+                            (Some(i), _) => self.fired[i].until_us = Some(now),
+                            (None, Some(from)) if now - from > *limit => self.fired.push(Fired {
+                                alert: label.clone(),
+                                from_us: from + *limit,
+                                until_us: Some(now),
+                                why: format!("no leader since {} ms", from / 1000),
+                                noticed_us: now,
+                            }),
+                            _ => {}
                         }
                         *since = None;
                     }
-                    None => {
-                        let from = *since.get_or_insert(now);
-                        // Noticed at the first step past the budget.
+                    (None, from) => {
+                        let from = from.unwrap_or(now);
+                        *since = Some(from);
                         if open.is_none() && now - from > *limit {
                             *open = Some(self.fired.len());
                             let why = format!("no leader since {} ms", from / 1000);
-                            self.fired.push(Fired { alert: label.clone(), from_us: now, until_us: None, why });
+                            self.fired.push(Fired {
+                                alert: label.clone(),
+                                from_us: from + *limit,
+                                until_us: None,
+                                why,
+                                noticed_us: now,
+                            });
                         }
                     }
                 },
@@ -268,7 +288,13 @@ impl Alerts {
                             (true, false) => {
                                 *open = Some(self.fired.len());
                                 let why = format!("{dropped} of {sent} messages dropped ({lost:.1}%)");
-                                self.fired.push(Fired { alert: label.clone(), from_us: *start, until_us: None, why });
+                                self.fired.push(Fired {
+                                    alert: label.clone(),
+                                    from_us: *start,
+                                    until_us: None,
+                                    why,
+                                    noticed_us: now,
+                                });
                             }
                             (false, true) => self.fired[open.take().expect("open")].until_us = Some(*start),
                             _ => {}
@@ -294,7 +320,13 @@ impl Alerts {
                                 *open = Some(self.fired.len());
                                 let p = p99.unwrap_or_default();
                                 let why = format!("p99 {:.1} ms over {} operations", p as f64 / 1000.0, samples.len());
-                                self.fired.push(Fired { alert: label.clone(), from_us: *start, until_us: None, why });
+                                self.fired.push(Fired {
+                                    alert: label.clone(),
+                                    from_us: *start,
+                                    until_us: None,
+                                    why,
+                                    noticed_us: now,
+                                });
                             }
                             (false, true) if p99.is_some() => {
                                 self.fired[open.take().expect("open")].until_us = Some(*start)
@@ -315,7 +347,13 @@ impl Alerts {
                         (true, None) => {
                             *open = Some(self.fired.len());
                             let why = format!("replicas apart since {} ms", (now - age) / 1000);
-                            self.fired.push(Fired { alert: label.clone(), from_us: now, until_us: None, why });
+                            self.fired.push(Fired {
+                                alert: label.clone(),
+                                from_us: now,
+                                until_us: None,
+                                why,
+                                noticed_us: now,
+                            });
                         }
                         (false, Some(i)) => {
                             self.fired[i].until_us = Some(now);
@@ -332,6 +370,7 @@ impl Alerts {
                             from_us: v.time_us,
                             until_us: Some(v.time_us),
                             why,
+                            noticed_us: v.time_us,
                         });
                     }
                     *seen = violations.len();

@@ -52,7 +52,10 @@ pub fn is_comparison(text: &str) -> bool {
 impl Comparison {
     /// Parses a comparison and checks each variant's scenario as a file.
     pub fn from_json(text: &str) -> Result<(Self, Vec<Scenario>), ScenarioError> {
-        let c: Comparison = serde_json::from_str(text).map_err(|e| ScenarioError::Shape(e.to_string()))?;
+        // Through a JSON value, as a scenario file is read: the page then
+        // carries one copy of the scenario's reader, not two.
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::Json(e.to_string()))?;
+        let c: Comparison = serde_json::from_value(value).map_err(|e| ScenarioError::Shape(e.to_string()))?;
         if c.version != VERSION {
             return Err(ScenarioError::Version {
                 what: "comparison",

@@ -337,7 +337,10 @@ impl<P: Registered> Runner<P> {
             }
             self.sim.run_until(horizon);
             let Some(at) = next else { return true };
-            if action_at == Some(at) {
+            // At one instant, the client's request comes before an action:
+            // a person acts after everything due at the instant they act,
+            // so an action made by hand replays as it was made.
+            if action_at == Some(at) && client_at != Some(at) {
                 let action = self.scenario.timeline[self.next_action].action.clone();
                 self.next_action += 1;
                 self.apply(&action);

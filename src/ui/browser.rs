@@ -3,6 +3,7 @@
 
 use super::{ActiveView, ADVANCE_US};
 use crate::protocols::registry::View;
+use crate::viewmodel::compare::CompareGesture;
 use crate::viewmodel::fragment::{self, Open};
 use crate::viewmodel::playground::{Edit, Gesture};
 use crate::viewmodel::swarm::SwarmGesture;
@@ -124,6 +125,7 @@ pub fn use_frames(to: Routes, active: ActiveView) {
             *slot.borrow_mut() = Some(frame);
         }
         let tick = Callback::from(move |wall_ms: f64| match active.get() {
+            _ if (to.comparing)() => to.compare.emit(CompareGesture::Tick { wall_ms }),
             View::Raft => to.raft.emit(Gesture::Tick { wall_ms }),
             View::Swarm => to.swarm.emit(SwarmGesture::Tick { wall_ms }),
             View::Store => to.store.emit(Gesture::Tick { wall_ms }),
@@ -171,6 +173,23 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Gesture> {
     })
 }
 
+/// What a shortcut does in compare mode, if anything.
+fn compare_key(g: Gesture) -> Option<CompareGesture> {
+    use crate::viewmodel::compare::STEP_US;
+    Some(match g {
+        Gesture::TogglePlay => CompareGesture::TogglePlay,
+        Gesture::Advance(dt) => CompareGesture::Advance(dt),
+        Gesture::Step => CompareGesture::Advance(STEP_US),
+        Gesture::StepBack => CompareGesture::Back(STEP_US),
+        Gesture::Slower => CompareGesture::Slower,
+        Gesture::Faster => CompareGesture::Faster,
+        Gesture::Reset => CompareGesture::Reset,
+        Gesture::Do(a) => CompareGesture::Fault(a),
+        Gesture::Escape => CompareGesture::Escape,
+        _ => return None,
+    })
+}
+
 /// Global keyboard shortcuts, for whichever view is showing.
 #[hook]
 pub fn use_keys(to: Routes, active: ActiveView) {
@@ -184,6 +203,13 @@ pub fn use_keys(to: Routes, active: ActiveView) {
             move |e| {
                 let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
                 let Some(action) = shortcut(e) else { return };
+                if (to.comparing)() {
+                    if let Some(c) = compare_key(action) {
+                        to.compare.emit(c);
+                        e.prevent_default();
+                    }
+                    return;
+                }
                 let swarm_action = match &action {
                     Gesture::TogglePlay => Some(SwarmGesture::TogglePlay),
                     Gesture::Step => Some(SwarmGesture::Step),
@@ -215,6 +241,9 @@ pub struct Routes {
     pub raft: Callback<Gesture>,
     pub swarm: Callback<SwarmGesture>,
     pub store: Callback<Gesture>,
+    pub compare: Callback<CompareGesture>,
+    /// Whether compare mode is showing (it takes the frames and keys).
+    pub comparing: Rc<dyn Fn() -> bool>,
 }
 
 impl Routes {
@@ -250,8 +279,14 @@ impl Routes {
 /// Shows the view a fragment asks for and hands it the fragment's actions;
 /// a link that cannot open says why in the view that is showing.
 pub fn open_fragment(open: Open, to: &Routes, show: &Callback<View>, active: View) {
+    // A link to a view leaves compare mode; a bad link while comparing is
+    // reported there.
+    if matches!(open, Open::Raft(_) | Open::Swarm(_) | Open::Store(_)) {
+        to.compare.emit(CompareGesture::Close);
+    }
     match open {
         Open::Nothing => return,
+        Open::Error(e) if (to.comparing)() => to.compare.emit(CompareGesture::ShowError(e)),
         Open::Raft(actions) => {
             show.emit(View::Raft);
             actions.into_iter().for_each(|a| to.raft.emit(a));
@@ -264,6 +299,7 @@ pub fn open_fragment(open: Open, to: &Routes, show: &Callback<View>, active: Vie
             show.emit(View::Store);
             actions.into_iter().for_each(|a| to.store.emit(a));
         }
+        Open::Compare { text, at_us } => to.compare.emit(CompareGesture::Open { text, at_us }),
         Open::Error(e) => match active {
             View::Raft => to.raft.emit(Gesture::ShowError(e)),
             View::Swarm => to.swarm.emit(SwarmGesture::ShowError(e)),

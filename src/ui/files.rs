@@ -11,7 +11,11 @@ pub fn import(file: web_sys::File, dispatch: Callback<Gesture>) {
     let d = dispatch.clone();
     read(
         file,
-        Callback::from(move |text| d.emit(Gesture::Import(text))),
+        Callback::from(move |text: String| {
+            if !super::compare::import(&text) {
+                d.emit(Gesture::Import(text))
+            }
+        }),
         Callback::from(move |e| dispatch.emit(Gesture::ShowError(e))),
     );
 }

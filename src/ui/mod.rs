@@ -9,6 +9,7 @@
 
 mod browser;
 mod cluster;
+mod compare;
 mod diagram;
 mod face;
 mod field;
@@ -30,6 +31,7 @@ mod toolbar;
 mod tour;
 
 use crate::protocols::registry::View;
+use crate::viewmodel::compare::{Compare, CompareGesture};
 use crate::viewmodel::fragment;
 use crate::viewmodel::playground::{Board, Gesture, Playground};
 use crate::viewmodel::seen::raft::Raft;
@@ -67,6 +69,10 @@ pub(crate) enum Choose {
     Diagram,
     /// Start a guided tour (a preset that has one).
     Tour(&'static str),
+    /// Open compare mode on an example comparison.
+    Compare(&'static str),
+    /// Open compare mode on two forks of the run showing, at its instant.
+    Fork,
 }
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
@@ -175,6 +181,34 @@ impl Reducible for Reduced<Swarm, SwarmGesture> {
     }
 }
 
+impl Reducible for Reduced<Compare, CompareGesture> {
+    type Action = CompareGesture;
+    fn reduce(self: Rc<Self>, action: CompareGesture) -> Rc<Self> {
+        if action == CompareGesture::Share {
+            let c = self.model.borrow();
+            let (json, at) = (serde_json::to_vec(&c.comparison()).unwrap_or_default(), c.now());
+            if let Some(send) = self.sender.borrow().clone() {
+                browser::deflate_raw(&json, move |out| {
+                    send.emit(match out {
+                        Some(b) => CompareGesture::Shared(crate::scenario::codec::compare_fragment_of(&b, at)),
+                        None => CompareGesture::ShowError("This browser could not compress the share link; Export saves the comparison as a file instead.".into()),
+                    })
+                });
+            }
+        }
+        if action == CompareGesture::Export {
+            let c = self.model.borrow();
+            let failed = files::download(&c.to_json(), &c.name, 0).is_err();
+            drop(c);
+            if failed {
+                self.model.borrow_mut().apply(CompareGesture::ShowError("The browser refused the download.".into()));
+            }
+        }
+        let tick = matches!(action, CompareGesture::Tick { .. });
+        self.step(tick, matches!(action, CompareGesture::Seek(_)), |c| c.apply(action), |_| {})
+    }
+}
+
 /// A callback into a reducer that stays the same object across renders,
 /// so that components given it are not redrawn for it.
 #[hook]
@@ -262,8 +296,20 @@ fn App() -> Html {
     let swarm_dispatch = use_dispatch(&swarm);
     let store = use_reducer(|| Reduced::new(Playground::<StoreNode>::open()));
     let store_dispatch = use_dispatch(&store);
-    let routes =
-        browser::Routes { raft: dispatch.clone(), swarm: swarm_dispatch.clone(), store: store_dispatch.clone() };
+    let compare = use_reducer(|| Reduced::new(Compare::default()));
+    let compare_dispatch = use_dispatch(&compare);
+    let comparing = {
+        let model = compare.model.clone();
+        (*use_memo((), move |_| Rc::new(move || model.borrow().is_open()) as Rc<dyn Fn() -> bool>)).clone()
+    };
+    compare::set_route(&compare_dispatch);
+    let routes = browser::Routes {
+        raft: dispatch.clone(),
+        swarm: swarm_dispatch.clone(),
+        store: store_dispatch.clone(),
+        compare: compare_dispatch.clone(),
+        comparing,
+    };
     // The view that was showing last time, unless a link decides.
     let first = *use_memo((), |_| load(VIEW_KEY).as_deref().and_then(View::from_key).unwrap_or(View::Raft));
     let active: ActiveView = (*use_memo((), move |_| Rc::new(Cell::new(first)))).clone();
@@ -295,29 +341,6 @@ fn App() -> Html {
     let hunt_open = use_state(|| false);
     let on_hunt = use_lab_toggle(hunt_open.setter(), active.clone(), playing, routes.clone());
     let host = (*use_memo((), |_| tour::Host::default())).clone();
-    let on_protocol = {
-        let (show, on_lab, on_hunt) = (show.clone(), on_lab.clone(), on_hunt.clone());
-        let (routes, active, host) = (routes.clone(), active.clone(), host.clone());
-        (*use_memo((), move |_| {
-            Callback::from(move |c: Choose| match c {
-                Choose::View(v) => show.emit(v),
-                Choose::Experiments => on_lab.emit(true),
-                Choose::FindABug => on_hunt.emit(true),
-                Choose::Diagram => routes.toggle_diagram(active.get()),
-                Choose::Tour(id) => {
-                    host.restart();
-                    let view = crate::scenario::presets::find(id).map_or(View::Raft, |p| p.protocol().view());
-                    show.emit(view);
-                    match view {
-                        View::Raft => routes.raft.emit(Gesture::LoadPreset(id)),
-                        View::Store => routes.store.emit(Gesture::LoadPreset(id)),
-                        View::Swarm => routes.swarm.emit(SwarmGesture::Preset(id)),
-                    }
-                }
-            })
-        }))
-        .clone()
-    };
     // The run showing, as a tour sees it: its scenario, instant, and
     // whether it plays.
     let showing = {
@@ -337,6 +360,40 @@ fn App() -> Html {
                     f(m.scenario(), m.now(), m.playing)
                 }
             }) as tour::Showing
+        }))
+        .clone()
+    };
+    let on_protocol = {
+        let (show, on_lab, on_hunt) = (show.clone(), on_lab.clone(), on_hunt.clone());
+        let (routes, active, host, showing) = (routes.clone(), active.clone(), host.clone(), showing.clone());
+        (*use_memo((), move |_| {
+            Callback::from(move |c: Choose| match c {
+                Choose::View(v) => show.emit(v),
+                Choose::Experiments => on_lab.emit(true),
+                Choose::FindABug => on_hunt.emit(true),
+                Choose::Diagram => routes.toggle_diagram(active.get()),
+                Choose::Compare(id) => {
+                    let text = crate::viewmodel::compare::EXAMPLES.iter().find(|e| e.0 == id).map(|e| e.2.to_string());
+                    routes.compare.emit(CompareGesture::Open { text: text.unwrap_or_default(), at_us: None });
+                }
+                Choose::Fork => {
+                    let mut fork = None;
+                    showing(&mut |s, now, _| {
+                        fork = Some(CompareGesture::Fork { scenario: Box::new(s.clone()), at_us: now })
+                    });
+                    routes.compare.emit(fork.expect("a view is showing"));
+                }
+                Choose::Tour(id) => {
+                    host.restart();
+                    let view = crate::scenario::presets::find(id).map_or(View::Raft, |p| p.protocol().view());
+                    show.emit(view);
+                    match view {
+                        View::Raft => routes.raft.emit(Gesture::LoadPreset(id)),
+                        View::Store => routes.store.emit(Gesture::LoadPreset(id)),
+                        View::Swarm => routes.swarm.emit(SwarmGesture::Preset(id)),
+                    }
+                }
+            })
         }))
         .clone()
     };
@@ -410,7 +467,21 @@ fn App() -> Html {
         <lab::LabPanel open={*lab_open} on_toggle={on_lab} />
         <hunt::HuntPanel open={*hunt_open} on_toggle={on_hunt} {current} />
     </> };
+    let canvases = (*use_memo((), |_| Rc::new([NodeRef::default(), NodeRef::default(), NodeRef::default()]))).clone();
+    {
+        let (canvases, compare) = (canvases.clone(), compare.clone());
+        use_effect(move || {
+            for (side, canvas) in compare.model.borrow().sides.iter().zip(canvases.iter()) {
+                if let (crate::viewmodel::compare::Side::Swarm(s), Some(c)) =
+                    (side, canvas.cast::<web_sys::HtmlCanvasElement>())
+                {
+                    swarm_view::draw(&c, s);
+                }
+            }
+        });
+    }
     let page = match *view {
+        _ if compare.model.borrow().is_open() => compare::page(&compare.model.borrow(), &compare_dispatch, &canvases),
         View::Raft => raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders),
         View::Store => {
             store_view::store_page(&store.model, &store_dispatch, &on_protocol, store.seek_ms.get(), renders)
@@ -424,7 +495,8 @@ fn App() -> Html {
         let touring = host.card().is_some();
         use_effect(move || browser::body_classes(&[("embed", embed), ("touring", touring)]));
     }
-    html! { <>{lab}{page}{card}</> }
+    let compare_error = compare::closed_error(&compare.model.borrow(), &compare_dispatch);
+    html! { <>{lab}{compare_error}{page}{card}</> }
 }
 
 pub fn start() {

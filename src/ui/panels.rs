@@ -413,7 +413,7 @@ pub fn share_box(fragment: &str, caption: String, close: Callback<MouseEvent>) -
 }
 
 /// The scenario's declared budgets, and each alert that fired: when and
-/// why; a click travels to where it began. Shown only when the scenario
+/// why; a click travels to where the run noticed it. Shown only when the scenario
 /// declares alerts.
 pub fn alerts_panel(
     rules: &[crate::scenario::alerts::AlertRule],
@@ -428,12 +428,12 @@ pub fn alerts_panel(
         .map(|a| {
             let until = a.until_us.map_or("now".to_string(), format_time);
             let onclick = seek.reform({
-                let t = a.from_us;
+                let t = a.noticed_us;
                 move |_| t
             });
             html! {
                 <li class="alert-row">
-                    <button class="linkish" {onclick} title="Travel to where it began">{format!("{} – {until}", format_time(a.from_us))}</button>
+                    <button class="linkish" {onclick} title="Travel to the instant the run noticed it (it began at the time shown)">{format!("{} – {until}", format_time(a.from_us))}</button>
                     <b>{&a.alert}</b>{": "}{&a.why}
                 </li>
             }

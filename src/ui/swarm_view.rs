@@ -401,7 +401,11 @@ fn export_import(dispatch: &Callback<SwarmGesture>) -> Html {
                 let (ok, bad) = (d.clone(), d.clone());
                 super::files::read(
                     file,
-                    Callback::from(move |text| ok.emit(SwarmGesture::Import(text))),
+                    Callback::from(move |text: String| {
+                        if !super::compare::import(&text) {
+                            ok.emit(SwarmGesture::Import(text))
+                        }
+                    }),
                     Callback::from(move |e| bad.emit(SwarmGesture::ShowError(e))),
                 );
             }

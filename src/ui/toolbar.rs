@@ -207,6 +207,7 @@ pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
         <button id="diagram-open" class="lab-button" onclick={diagram}
             title="Space-time diagram: one lane per node, every message from send to delivery (d)">{"⇶ Diagram"}</button>
         { super::tour::menu(on_change) }
+        { super::compare::menu(on_change) }
     </> }
 }
 

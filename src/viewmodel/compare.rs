@@ -19,15 +19,23 @@ use crate::scenario::compare::{Comparison, Variant};
 use crate::scenario::{Action, Scenario, MAX_DURATION_US, VERSION};
 use crate::sim::Time;
 
-/// The examples the page offers: (id, JSON), the files in
-/// `static/comparisons/`.
-pub const EXAMPLES: &[(&str, &str)] = &[
-    ("prevote", include_str!("../../static/comparisons/prevote.json")),
-    ("checkquorum", include_str!("../../static/comparisons/checkquorum.json")),
-    ("witness", include_str!("../../static/comparisons/witness.json")),
-    ("rumor-k", include_str!("../../static/comparisons/rumor-k.json")),
-    ("lww-vs-siblings", include_str!("../../static/comparisons/lww-vs-siblings.json")),
-    ("raft-vs-store", include_str!("../../static/comparisons/raft-vs-store.json")),
+/// The examples the page offers: (id, the menu's title, JSON), the files
+/// in `static/comparisons/`.
+pub const EXAMPLES: &[(&str, &str, &str)] = &[
+    ("prevote", "PreVote on and off", include_str!("../../static/comparisons/prevote.json")),
+    ("checkquorum", "CheckQuorum on and off", include_str!("../../static/comparisons/checkquorum.json")),
+    ("witness", "A witness against a full server", include_str!("../../static/comparisons/witness.json")),
+    ("rumor-k", "Rumor mongering, k = 1 against k = 4", include_str!("../../static/comparisons/rumor-k.json")),
+    (
+        "lww-vs-siblings",
+        "Last writer wins against version vectors",
+        include_str!("../../static/comparisons/lww-vs-siblings.json"),
+    ),
+    (
+        "raft-vs-store",
+        "Raft against the store under one partition",
+        include_str!("../../static/comparisons/raft-vs-store.json"),
+    ),
 ];
 
 /// How far `→` and `←` move every variant.
@@ -131,20 +139,36 @@ impl Side {
         }
     }
 
-    /// The figures of the run so far, by name.
+    /// The figures of the run so far, by name: the messages and safety of
+    /// every protocol, then the protocol's own.
     pub fn figures(&self) -> Vec<(&'static str, f64)> {
-        let mut out = match self {
+        let [sent, delivered, dropped] = match self {
+            Side::Raft(p) => messages(&p.metrics()),
+            Side::Store(p) => messages(&p.metrics()),
+            Side::Swarm(s) => s.message_counts(),
+        };
+        let mut out = vec![
+            ("messages sent", sent as f64),
+            ("messages delivered", delivered as f64),
+            ("messages dropped", dropped as f64),
+            ("safety violations", self.violations() as f64),
+        ];
+        out.extend(match self {
             Side::Raft(p) => raft_figures(p),
             Side::Store(p) => store_figures(p),
             Side::Swarm(s) => swarm_figures(s),
-        };
-        out.push(("safety violations", self.violations() as f64));
+        });
         out
     }
 }
 
+fn messages<C>(m: &crate::scenario::Metrics<C>) -> [u64; 3] {
+    [m.messages_sent, m.messages_delivered, m.messages_dropped]
+}
+
 fn raft_figures(p: &Playground<Raft>) -> Vec<(&'static str, f64)> {
     let o = p.observed();
+    let c = p.metrics().protocol;
     let now = p.now();
     // Time with no leader: the run so far less the union of the leaders' spans.
     let mut spans: Vec<(Time, Time)> = o.leaders.iter().map(|s| (s.from, s.to.unwrap_or(now).min(now))).collect();
@@ -160,15 +184,16 @@ fn raft_figures(p: &Playground<Raft>) -> Vec<(&'static str, f64)> {
     let mut latency: Vec<f64> = o.commit_latency_us().map(|us| us as f64 / 1000.0).collect();
     latency.sort_unstable_by(f64::total_cmp);
     let pct = |q| if latency.is_empty() { f64::NAN } else { crate::stats::percentile(&latency, q) };
-    let (delivered, dropped) = o.links().fold((0, 0), |(d, x), (_, c)| (d + c.delivered, x + c.dropped));
+    let share = if c.client_requests == 0 { f64::NAN } else { latency.len() as f64 / c.client_requests as f64 * 100.0 };
     vec![
-        ("elections", o.elections.len() as f64),
+        ("elections", c.elections as f64),
+        ("leader changes", c.leader_changes as f64),
+        ("highest term", c.max_term as f64),
         ("time without a leader (ms)", now.saturating_sub(led) as f64 / 1000.0),
-        ("commits", latency.len() as f64),
+        ("client writes sent", c.client_requests as f64),
+        ("client writes committed (%)", share),
         ("commit latency p50 (ms)", pct(0.5)),
         ("commit latency p99 (ms)", pct(0.99)),
-        ("messages delivered", delivered as f64),
-        ("messages dropped", dropped as f64),
     ]
 }
 
@@ -190,7 +215,7 @@ fn store_figures(p: &Playground<StoreNode>) -> Vec<(&'static str, f64)> {
 }
 
 fn swarm_figures(s: &Swarm) -> Vec<(&'static str, f64)> {
-    let mut out = vec![("informed (%)", s.fraction_informed() * 100.0), ("messages", s.traffic as f64)];
+    let mut out = vec![("informed (%)", s.fraction_informed() * 100.0)];
     if !s.detections.is_empty() || s.false_positives > 0 {
         out.push(("crashes detected", s.detections.iter().filter(|d| d.2.is_some()).count() as f64));
         out.push(("false positives", s.false_positives as f64));
@@ -235,6 +260,8 @@ pub enum CompareGesture {
     Export,
     ShowError(String),
     DismissError,
+    /// Close the open menus and the share box.
+    Escape,
 }
 
 /// The compare mode's model: closed while it has no variants.
@@ -446,6 +473,10 @@ impl Compare {
             G::CloseShare => self.share = None,
             G::Export => {}
             G::ShowError(e) => self.error = Some(e),
+            G::Escape => {
+                self.share = None;
+                self.all(Gesture::OpenMenu(None));
+            }
             G::DismissError => {
                 self.error = None;
                 self.all(Gesture::DismissError);
@@ -457,7 +488,7 @@ impl Compare {
 /// The comparison a `compare=` link names: an example's id, or a payload
 /// (a deflated comparison, as share links carry scenarios).
 pub fn from_link(value: &str) -> Result<String, String> {
-    if let Some((_, json)) = EXAMPLES.iter().find(|(id, _)| *id == value) {
+    if let Some((_, _, json)) = EXAMPLES.iter().find(|e| e.0 == value) {
         return Ok((*json).to_string());
     }
     crate::scenario::codec::unpack(value).map_err(|e| {

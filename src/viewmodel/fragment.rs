@@ -259,7 +259,7 @@ mod tests {
             }
             Open::Store(a) => a.iter().find_map(|a| if let Gesture::ShowError(e) = a { Some(e.clone()) } else { None }),
             Open::Error(e) => Some(e),
-            Open::Nothing => None,
+            Open::Nothing | Open::Compare { .. } => None,
         };
         for (hash, needle) in [
             ("nodes=lots", "nodes: 'lots' is not a whole number"),
@@ -268,6 +268,8 @@ mod tests {
             ("preset=nope", "preset 'nope'"),
             ("seed=1&t=soon", "t: 'soon'"),
             ("seed=1&t=99999999999999", "one-day limit"),
+            ("compare=nope", "neither an example"),
+            ("compare=prevote&t=soon", "t: 'soon'"),
             ("colour=red", "unknown setting 'colour'"),
             ("s=not-a-link", "This link could not be opened"),
             ("preset=store-siblings&t=soon", "t: 'soon'"),

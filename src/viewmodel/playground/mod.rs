@@ -281,6 +281,11 @@ impl<P: Board> Playground<P> {
         self.travel.runner().observed()
     }
 
+    /// The run's counts so far (messages, and the protocol's own).
+    pub fn metrics(&self) -> crate::scenario::Metrics<<P::Observer as crate::contract::Observer<P>>::Counts> {
+        self.travel.runner().metrics()
+    }
+
     /// The nodes in the configuration, as a bit set.
     pub fn cluster_members(&self) -> u32 {
         P::members(self.sim())

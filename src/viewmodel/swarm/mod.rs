@@ -204,6 +204,14 @@ impl Swarm {
         each!(&self.run, t => t.runner().violations())
     }
 
+    /// Messages sent, delivered and dropped so far.
+    pub fn message_counts(&self) -> [u64; 3] {
+        each!(&self.run, t => {
+            let m = t.runner().metrics();
+            [m.messages_sent, m.messages_delivered, m.messages_dropped]
+        })
+    }
+
     /// The hash of every event so far.
     pub fn trace_hash(&self) -> u64 {
         each!(&self.run, t => t.runner().sim().trace().hash())
