@@ -100,38 +100,71 @@ fn loss_fires_for_each_window_that_drops_more_than_its_share() {
     assert_eq!(fired, want);
 }
 
-#[test]
-fn latency_fires_for_each_stretch_of_windows_whose_p99_is_over_budget() {
+/// The latency alerts a run should fire, worked out again from the
+/// observer's finished operations: each window's p99 (nearest rank); an
+/// alert opens at a window over budget and closes at the next window with
+/// latencies within it.
+fn latency_alerts<P: splitbrain::scenario::Registered>(
+    r: &Runner<P>,
+    window: u64,
+    budget: u64,
+) -> Vec<(u64, Option<u64>)> {
     use splitbrain::contract::Observer;
-    let rule = AlertRule { latency_p99_ms: Some(15.0), window_ms: Some(500.0), ..Default::default() };
-    let mut r: Runner<Raft> = Runner::build(with(preset("leader-crash"), vec![rule])).unwrap();
-    r.run_to_end();
-    // Worked out again from the observer's commits: each 500 ms window's
-    // p99 (nearest rank); an alert opens at a window over budget and
-    // closes at the next window with commits within it.
     let (mut windows, mut i) = (std::collections::BTreeMap::<u64, Vec<u64>>::new(), 0);
     while let Some((at, took)) = r.observed().latency(i) {
-        windows.entry(at / 500_000).or_default().push(took);
+        windows.entry(at / window).or_default().push(took);
         i += 1;
     }
-    assert!(i > 40, "the client's requests committed: {i}");
-    let end = r.sim().now() / 500_000;
+    assert!(i > 40, "operations finished: {i}");
+    let end = r.sim().now() / window;
     let (mut want, mut open): (Vec<(u64, Option<u64>)>, bool) = (Vec::new(), false);
     for w in 0..end {
         let Some(mut v) = windows.get(&w).cloned() else { continue };
         v.sort_unstable();
-        let over = v[(v.len() * 99).div_ceil(100) - 1] > 15_000;
+        let over = v[(v.len() * 99).div_ceil(100) - 1] > budget;
         match (over, open) {
-            (true, false) => want.push((w * 500_000, None)),
-            (false, true) => want.last_mut().unwrap().1 = Some(w * 500_000),
+            (true, false) => want.push((w * window, None)),
+            (false, true) => want.last_mut().unwrap().1 = Some(w * window),
             _ => {}
         }
         open = over;
     }
-    assert!(!want.is_empty(), "the failover slows commits past 15 ms: {windows:?}");
+    want
+}
+
+#[test]
+fn latency_fires_for_each_stretch_of_windows_whose_p99_is_over_budget() {
+    let rule = AlertRule { latency_p99_ms: Some(15.0), window_ms: Some(500.0), ..Default::default() };
+    let mut r: Runner<Raft> = Runner::build(with(preset("leader-crash"), vec![rule])).unwrap();
+    r.run_to_end();
+    let want = latency_alerts(&r, 500_000, 15_000);
+    assert!(!want.is_empty(), "the failover slows commits past 15 ms");
     let fired: Vec<(u64, Option<u64>)> = r.alerts().iter().map(|a| (a.from_us, a.until_us)).collect();
     assert_eq!(fired, want);
     assert!(r.alerts()[0].why.starts_with("p99 "), "{}", r.alerts()[0].why);
+}
+
+#[test]
+fn the_stores_request_latency_has_a_budget_too() {
+    use splitbrain::contract::Observer;
+    use splitbrain::protocols::store::node::StoreNode;
+    // R = W = 2 under a partition: the minority side's requests wait out
+    // their timeouts and retries, so some windows' p99 passes 50 ms.
+    let rule = AlertRule { latency_p99_ms: Some(50.0), window_ms: Some(1000.0), ..Default::default() };
+    let mut r: Runner<StoreNode> = Runner::build(with(preset("store-strict-quorum"), vec![rule])).unwrap();
+    r.run_to_end();
+    // Each latency is a recorded request's call to its answer.
+    let o = r.observed();
+    let answered: Vec<(u64, u64)> = o.ops.iter().filter_map(|op| op.ret.map(|t| (t, t - op.call))).collect();
+    let mut finished: Vec<(u64, u64)> = (0..).map_while(|i| o.latency(i)).collect();
+    finished.sort_unstable();
+    let mut answered_sorted = answered.clone();
+    answered_sorted.sort_unstable();
+    assert_eq!(finished, answered_sorted);
+    let want = latency_alerts(&r, 1_000_000, 50_000);
+    assert!(!want.is_empty(), "the partition slows some requests past 50 ms");
+    let fired: Vec<(u64, Option<u64>)> = r.alerts().iter().map(|a| (a.from_us, a.until_us)).collect();
+    assert_eq!(fired, want);
 }
 
 #[test]

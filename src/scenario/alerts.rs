@@ -48,7 +48,8 @@ pub struct AlertRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_ms: Option<f64>,
     /// The 99th percentile of client latency in a window above this (ms):
-    /// protocols that report latencies (Raft's commit latency).
+    /// protocols that report latencies (Raft's commit latency, the store's
+    /// request latency).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_p99_ms: Option<f64>,
     /// Replicas disagreeing for longer than this (ms): protocols that keep

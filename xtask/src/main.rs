@@ -362,7 +362,7 @@ fn bench(root: &Path, args: &[String]) -> Result {
     search_survival(root)?;
     say("search: every variant in the bug zoo found within 60 s and shrunk to at most 20 actions");
     run(cargo().args(["test", "-j2", "--release", "--test", "search", "zoo_bar", "--", "--ignored", "--nocapture"]))?;
-    for script in ["frames", "diagram", "seek", "openlate", "lab", "hunt", "coldstart"] {
+    for script in ["frames", "diagram", "seek", "openlate", "compare", "lab", "hunt", "coldstart"] {
         say(&format!("browser benchmark: {script} (headless Chromium)"));
         run(Command::new("node")
             .arg(format!("e2e/bench/{script}.mjs"))

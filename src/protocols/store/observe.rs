@@ -121,6 +121,9 @@ pub struct StoreObserver {
     /// values are CRDTs (read off the nodes' configuration).
     pub(super) mode: Option<(bool, bool)>,
     pub counts: StoreCounts,
+    /// (when it was answered, how long it took) of each recorded request,
+    /// in the order they were answered: the latency a budget judges.
+    pub finished: CowVec<(Time, Time)>,
     pub series: CowVec<Sample>,
     /// The (key, replica) pairs a step delivered to (kept to reuse its room).
     touched: Vec<(Key, NodeId)>,
@@ -200,7 +203,9 @@ impl StoreObserver {
         let Some(i) = self.open.remove(&id) else { return };
         let Some(op) = self.ops.get_mut(i) else { return };
         op.ret = Some(at);
+        let took = at - op.call;
         let side = op.side;
+        self.finished.push((at, took));
         if let Some(v) = values {
             op.values = v.to_vec();
         }
@@ -373,6 +378,13 @@ impl Observer<StoreNode> for StoreObserver {
     type Samples = Vec<StoreFigures>;
     type Pooled = StorePooled;
     const DIVERGENCE: bool = true;
+    const LATENCY: bool = true;
+
+    /// Request latency: from a client's call to its answer (reads and
+    /// writes; the recorded ones, the first `MAX_RECORDED_OPS`).
+    fn latency(&self, i: usize) -> Option<(Time, Time)> {
+        self.finished.get(i).copied()
+    }
 
     fn divergence_age(&self, now: Time) -> Time {
         self.divergence(now).0

@@ -1,0 +1,61 @@
+// Browser benchmark (part of `cargo xtask bench`): a 3-variant comparison
+// of 10 simulated minutes opens at its last instant in how long? The
+// variants are benches/raftscope-like.json as it is, with PreVote, and with
+// CheckQuorum (5 servers, a client request every 50 ms, the leader crashed
+// every 5 s). Reports the wall time from the link to every variant showing
+// that instant, best and median of five: within a loaded page (a link
+// opened in a tab that is already open) and as a fresh page load.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { serveDist, launch, openPage, pct } from '../harness.mjs';
+
+const file = path.resolve(import.meta.dirname, '..', '..', 'benches', 'raftscope-like.json');
+const base = JSON.parse(fs.readFileSync(file, 'utf8'));
+const END = base.duration_ms * 1000;
+const variant = (label, raft) => ({ label, scenario: { ...base, protocol: { raft: { ...base.protocol.raft, ...raft } } } });
+const comparison = {
+  version: 1,
+  name: 'RaftScope-like, three ways',
+  variants: [variant('as is', {}), variant('PreVote', { prevote: true }), variant('CheckQuorum', { check_quorum: true })],
+};
+const payload = zlib.deflateRawSync(Buffer.from(JSON.stringify(comparison)), { level: 9 }).toString('base64url');
+const hash = `compare=${payload}&t=${END}`;
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  const warm = [];
+  const cold = [];
+  for (let i = 0; i < 5; i++) {
+    const page = await openPage(browser, `${server.url}#preset=leader-crash`);
+    await page.locator('#sim-time').waitFor();
+    warm.push(await page.evaluate(([hash, end]) => new Promise((resolve) => {
+      const t0 = performance.now();
+      location.hash = hash;
+      const poll = () => {
+        const v = [...document.querySelectorAll('.variant')];
+        if (v.length === 3 && v.every((e) => Number(e.dataset.now) === end)) resolve(performance.now() - t0);
+        else requestAnimationFrame(poll);
+      };
+      requestAnimationFrame(poll);
+    }), [hash, END]));
+    if (page.errors.length) throw new Error(page.errors.join('\n'));
+    await page.close();
+    const t0 = Date.now();
+    const fresh = await openPage(browser, `${server.url}#${hash}`);
+    await fresh.waitForFunction((end) => {
+      const v = [...document.querySelectorAll('.variant')];
+      return v.length === 3 && v.every((e) => Number(e.dataset.now) === end);
+    }, END, { timeout: 120000, polling: 'raf' });
+    cold.push(Date.now() - t0);
+    if (fresh.errors.length) throw new Error(fresh.errors.join('\n'));
+    await fresh.close();
+  }
+  warm.sort((a, b) => a - b);
+  cold.sort((a, b) => a - b);
+  console.log(`open a 3-variant comparison at t = ${END / 1e6} s (${base.name}): in a loaded page best ${warm[0].toFixed(0)} ms, median ${pct(warm, 50).toFixed(0)} ms; as a fresh page load best ${cold[0]} ms, median ${pct(cold, 50).toFixed(0)} ms (5 each; budget 3000 ms)`);
+} finally {
+  await browser.close();
+  await server.close();
+}
