@@ -2,6 +2,11 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    // The page's build fetches its preset scenarios first (see
+    // `scenario::presets`); other builds have them built in.
+    #[cfg(feature = "fetch-presets")]
+    splitbrain::ui::start_with_presets();
+    #[cfg(not(feature = "fetch-presets"))]
     splitbrain::ui::start();
 }
 

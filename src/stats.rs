@@ -14,6 +14,21 @@ pub struct Summary {
 }
 
 /// Rounds to three decimals, so printed results do not show float noise.
+/// How much of the line the spans `[a, b)` cover together (overlaps
+/// counted once).
+pub fn covered(mut spans: Vec<(u64, u64)>) -> u64 {
+    spans.sort_unstable();
+    let (mut total, mut reach) = (0, 0);
+    for (a, b) in spans {
+        let a = a.max(reach);
+        if b > a {
+            total += b - a;
+            reach = b;
+        }
+    }
+    total
+}
+
 pub fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -45,6 +60,12 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covered_counts_overlaps_once() {
+        assert_eq!(covered(vec![]), 0);
+        assert_eq!(covered(vec![(5, 10), (0, 3), (8, 12), (9, 11), (20, 20)]), 3 + 7);
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

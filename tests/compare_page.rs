@@ -7,7 +7,7 @@
 
 use splitbrain::scenario::{presets, Action, Target};
 use splitbrain::sim::Time;
-use splitbrain::viewmodel::compare::{Compare, CompareGesture as G, Side, EXAMPLES};
+use splitbrain::viewmodel::compare::{example, Compare, CompareGesture as G, Side, EXAMPLES};
 use splitbrain::viewmodel::fragment::{parse, Open};
 use splitbrain::viewmodel::playground::{Gesture, Playground};
 use splitbrain::viewmodel::seen::raft::Raft;
@@ -16,7 +16,7 @@ const MS: Time = 1000;
 
 fn open(id: &str) -> Compare {
     let mut c = Compare::default();
-    c.apply(G::Open { text: EXAMPLES.iter().find(|e| e.0 == id).unwrap().2.to_string(), at_us: None });
+    c.apply(G::Open { text: example(id).unwrap().to_string(), at_us: None });
     assert!(c.error.is_none(), "{id}: {:?}", c.error);
     c
 }
@@ -31,7 +31,7 @@ fn figure(c: &Compare, side: usize, name: &str) -> f64 {
 
 #[test]
 fn every_example_opens_and_moves_as_one() {
-    for (id, title, _) in EXAMPLES {
+    for (id, title) in EXAMPLES {
         let mut c = open(id);
         assert_eq!(&c.name, title, "the menu's title is the file's name");
         assert!((2..=3).contains(&c.sides.len()), "{id}");

@@ -27,7 +27,7 @@ fn there_are_at_least_ten_presets_each_valid_named_and_explained() {
         assert!(!s.name.is_empty() && s.description.len() > 100, "{} needs a name and an explanation", p.id);
         let file =
             std::fs::read_to_string(format!("{}/static/scenarios/{}.json", env!("CARGO_MANIFEST_DIR"), p.id)).unwrap();
-        assert_eq!(file, p.json);
+        assert_eq!(file, p.json());
     }
 }
 

@@ -91,6 +91,12 @@ impl AlertRule {
     }
 }
 
+/// Fires an alert that stays open until its condition clears: its index.
+fn open_alert(fired: &mut Vec<Fired>, alert: &str, from_us: Time, why: String, now: Time) -> Option<usize> {
+    fired.push(Fired { alert: alert.to_string(), from_us, until_us: None, why, noticed_us: now });
+    Some(fired.len() - 1)
+}
+
 /// An alert that fired: its rule, when, and why.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fired {
@@ -269,15 +275,8 @@ impl Alerts {
                         let from = from.unwrap_or(now);
                         *since = Some(from);
                         if open.is_none() && now - from > *limit {
-                            *open = Some(self.fired.len());
                             let why = format!("no leader since {} ms", from / 1000);
-                            self.fired.push(Fired {
-                                alert: label.clone(),
-                                from_us: from + *limit,
-                                until_us: None,
-                                why,
-                                noticed_us: now,
-                            });
+                            *open = open_alert(&mut self.fired, label, from + *limit, why, now);
                         }
                     }
                 },
@@ -287,15 +286,8 @@ impl Alerts {
                         let lost = if *sent >= MIN_SENT { 100.0 * *dropped as f64 / *sent as f64 } else { 0.0 };
                         match (lost > *percent, open.is_some()) {
                             (true, false) => {
-                                *open = Some(self.fired.len());
                                 let why = format!("{dropped} of {sent} messages dropped ({lost:.1}%)");
-                                self.fired.push(Fired {
-                                    alert: label.clone(),
-                                    from_us: *start,
-                                    until_us: None,
-                                    why,
-                                    noticed_us: now,
-                                });
+                                *open = open_alert(&mut self.fired, label, *start, why, now);
                             }
                             (false, true) => self.fired[open.take().expect("open")].until_us = Some(*start),
                             _ => {}
@@ -318,16 +310,9 @@ impl Alerts {
                         let p99 = (!samples.is_empty()).then(|| samples[(samples.len() * 99).div_ceil(100) - 1]);
                         match (p99.is_some_and(|p| p > *budget), open.is_some()) {
                             (true, false) => {
-                                *open = Some(self.fired.len());
                                 let p = p99.unwrap_or_default();
                                 let why = format!("p99 {:.1} ms over {} operations", p as f64 / 1000.0, samples.len());
-                                self.fired.push(Fired {
-                                    alert: label.clone(),
-                                    from_us: *start,
-                                    until_us: None,
-                                    why,
-                                    noticed_us: now,
-                                });
+                                *open = open_alert(&mut self.fired, label, *start, why, now);
                             }
                             (false, true) if p99.is_some() => {
                                 self.fired[open.take().expect("open")].until_us = Some(*start)
@@ -346,15 +331,8 @@ impl Alerts {
                     let age = observed.divergence_age(now);
                     match (age > *limit, *open) {
                         (true, None) => {
-                            *open = Some(self.fired.len());
                             let why = format!("replicas apart since {} ms", (now - age) / 1000);
-                            self.fired.push(Fired {
-                                alert: label.clone(),
-                                from_us: now,
-                                until_us: None,
-                                why,
-                                noticed_us: now,
-                            });
+                            *open = open_alert(&mut self.fired, label, now, why, now);
                         }
                         (false, Some(i)) => {
                             self.fired[i].until_us = Some(now);

@@ -1,7 +1,9 @@
-//! The preset scenarios: the files in `static/scenarios/`, built in so the
-//! playground can offer them without a network fetch. `splitbrain run`
-//! reads the same files, and each declares what it shows (`expect`), so
-//! `splitbrain run` on a preset is a test of it.
+//! The preset scenarios: the files in `static/scenarios/`. Natively (and
+//! in the Experiments worker) they are built in; the page's build (feature
+//! `fetch-presets`) fetches them with the page before the app starts
+//! ([`provide`]), which keeps 60 KB of JSON out of its wasm. `splitbrain
+//! run` reads the same files, and each declares what it shows (`expect`),
+//! so `splitbrain run` on a preset is a test of it.
 
 use super::{ProtocolKind, Scenario, ScenarioError};
 use std::sync::OnceLock;
@@ -10,13 +12,28 @@ use std::sync::OnceLock;
 #[derive(Clone, Copy, Debug)]
 pub struct Preset {
     pub id: &'static str,
-    pub json: &'static str,
+    #[cfg(not(feature = "fetch-presets"))]
+    json: &'static str,
 }
 
 macro_rules! preset {
     ($id:literal) => {
-        Preset { id: $id, json: include_str!(concat!("../../static/scenarios/", $id, ".json")) }
+        Preset {
+            id: $id,
+            #[cfg(not(feature = "fetch-presets"))]
+            json: include_str!(concat!("../../static/scenarios/", $id, ".json")),
+        }
     };
+}
+
+/// The presets' JSON, fetched with the page (in the order of [`PRESETS`]).
+#[cfg(feature = "fetch-presets")]
+static FETCHED: OnceLock<Vec<&'static str>> = OnceLock::new();
+
+/// Hands the page's fetched presets over, before anything reads them.
+#[cfg(feature = "fetch-presets")]
+pub fn provide(texts: Vec<String>) {
+    let _ = FETCHED.set(texts.into_iter().map(|t| &*String::leak(t)).collect());
 }
 
 /// Every preset, in the order the playground lists them.
@@ -70,8 +87,19 @@ pub const PRESETS: &[Preset] = &[
 ];
 
 impl Preset {
+    /// Its JSON text.
+    pub fn json(&self) -> &'static str {
+        #[cfg(not(feature = "fetch-presets"))]
+        return self.json;
+        #[cfg(feature = "fetch-presets")]
+        {
+            let i = PRESETS.iter().position(|p| p.id == self.id).expect("a preset is in PRESETS");
+            FETCHED.get().and_then(|all| all.get(i)).copied().unwrap_or_default()
+        }
+    }
+
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
-        Scenario::from_json(self.json)
+        Scenario::from_json(self.json())
     }
 
     /// The protocol it runs.
@@ -96,7 +124,7 @@ impl Preset {
             PRESETS
                 .iter()
                 .map(|p| {
-                    let v: serde_json::Value = serde_json::from_str(p.json).unwrap_or_default();
+                    let v: serde_json::Value = serde_json::from_str(p.json()).unwrap_or_default();
                     let key = v.get("protocol").and_then(|p| p.as_object()).and_then(|o| o.keys().next().cloned());
                     // Every preset parses (tested), so a preset's protocol is known.
                     let protocol = key.as_deref().and_then(ProtocolKind::from_name).unwrap_or(ProtocolKind::Raft);

@@ -102,7 +102,7 @@ fn shown_by(id: &str) -> Result<Shown, String> {
         let known: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();
         return Err(format!("there is no preset '{id}'; the presets are {}", known.join(", ")));
     };
-    let v: serde_json::Value = serde_json::from_str(p.json).map_err(|e| e.to_string())?;
+    let v: serde_json::Value = serde_json::from_str(p.json()).map_err(|e| e.to_string())?;
     if v.get("tour").is_some() {
         return Err(format!("'{id}' is a tour itself, and tours do not nest"));
     }

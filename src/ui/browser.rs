@@ -45,6 +45,49 @@ extern "C" {
     fn deflate_raw_js(bytes: &[u8], done: wasm_bindgen::JsValue);
 }
 
+// Declared in every build, after `deflate_raw`, so that the page's and
+// the worker's builds number their JS snippets alike (they share a folder).
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function fetch_texts(urls, done) {
+  Promise.all(urls.map((u) => fetch(u).then((r) => {
+    if (!r.ok) throw new Error(`${u}: HTTP ${r.status}`);
+    return r.text();
+  }))).then((texts) => done(texts, ''), (e) => done([], String(e && e.message || e)));
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch_texts)]
+    fn fetch_texts_js(urls: js_sys::Array, done: wasm_bindgen::JsValue);
+}
+
+/// Fetches the preset scenarios (`scenarios/<id>.json`, beside the page)
+/// and the example comparisons (`comparisons/<id>.json`), hands them over,
+/// then runs `then`.
+/// If they cannot be fetched, the page says so instead of starting.
+#[cfg(feature = "fetch-presets")]
+pub fn fetch_presets(then: impl FnOnce() + 'static) {
+    use crate::scenario::presets::PRESETS;
+    use crate::viewmodel::compare::EXAMPLES;
+    let urls: js_sys::Array = PRESETS
+        .iter()
+        .map(|p| format!("scenarios/{}.json", p.id))
+        .chain(EXAMPLES.iter().map(|e| format!("comparisons/{}.json", e.0)))
+        .map(wasm_bindgen::JsValue::from)
+        .collect();
+    let done = wasm_bindgen::closure::Closure::once_into_js(move |texts: js_sys::Array, err: String| {
+        if err.is_empty() {
+            let mut all: Vec<String> = texts.iter().map(|t| t.as_string().unwrap_or_default()).collect();
+            crate::viewmodel::compare::provide(all.split_off(PRESETS.len()));
+            crate::scenario::presets::provide(all);
+            then();
+        } else if let Some(body) = window().document().and_then(|d| d.body()) {
+            body.set_text_content(Some(&format!(
+                "splitbrain could not load its preset scenarios ({err}). Reload the page to try again."
+            )));
+        }
+    });
+    fetch_texts_js(urls, done);
+}
+
 /// A link's fragment for `s` seen at `at_us`, made once the browser has
 /// deflated it (`None` if it could not).
 pub fn fragment_for(

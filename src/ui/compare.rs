@@ -61,9 +61,9 @@ pub fn menu(on_change: &Callback<Choose>) -> Html {
     });
     html! {
         <select id="compare-menu" class="tours" aria-label="Compare variants side by side" title="Compare: two or three variants side by side under one clock, or two forks of this run" {onchange}>
-            <option value="" selected=true>{"⇆ Compare…"}</option>
+            <option value="" selected=true>{"⇆ Compare"}</option>
             <option value="fork">{"Fork this run here"}</option>
-            { for EXAMPLES.iter().map(|(id, title, _)| html! { <option value={*id}>{*title}</option> }) }
+            { for EXAMPLES.iter().map(|(id, title)| html! { <option value={*id}>{*title}</option> }) }
         </select>
     }
 }

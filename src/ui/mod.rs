@@ -373,7 +373,7 @@ fn App() -> Html {
                 Choose::FindABug => on_hunt.emit(true),
                 Choose::Diagram => routes.toggle_diagram(active.get()),
                 Choose::Compare(id) => {
-                    let text = crate::viewmodel::compare::EXAMPLES.iter().find(|e| e.0 == id).map(|e| e.2.to_string());
+                    let text = crate::viewmodel::compare::example(id).map(str::to_string);
                     routes.compare.emit(CompareGesture::Open { text: text.unwrap_or_default(), at_us: None });
                 }
                 Choose::Fork => {
@@ -497,6 +497,13 @@ fn App() -> Html {
     }
     let compare_error = compare::closed_error(&compare.model.borrow(), &compare_dispatch);
     html! { <>{lab}{compare_error}{page}{card}</> }
+}
+
+/// Fetches the preset scenarios, then starts the app.
+#[cfg(feature = "fetch-presets")]
+pub fn start_with_presets() {
+    browser::install_panic_hook();
+    browser::fetch_presets(start);
 }
 
 pub fn start() {

@@ -227,7 +227,7 @@ pub fn menu(on_change: &Callback<Choose>) -> Html {
     });
     html! {
         <select id="tours" class="tours" aria-label="Take a guided tour" title="Guided tours: a run with captions at its key moments, and Next and Back (n, p)" {onchange}>
-            <option value="" selected=true>{"▶ Tours…"}</option>
+            <option value="" selected=true>{"▶ Tours"}</option>
             { for presets::PRESETS.iter().filter(|p| p.is_tour()).map(|p| html! {
                 <option value={p.id}>{p.name().trim_start_matches("Tour: ")}</option>
             }) }

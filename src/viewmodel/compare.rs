@@ -19,24 +19,44 @@ use crate::scenario::compare::{Comparison, Variant};
 use crate::scenario::{Action, Scenario, MAX_DURATION_US, VERSION};
 use crate::sim::Time;
 
-/// The examples the page offers: (id, the menu's title, JSON), the files
-/// in `static/comparisons/`.
-pub const EXAMPLES: &[(&str, &str, &str)] = &[
-    ("prevote", "PreVote on and off", include_str!("../../static/comparisons/prevote.json")),
-    ("checkquorum", "CheckQuorum on and off", include_str!("../../static/comparisons/checkquorum.json")),
-    ("witness", "A witness against a full server", include_str!("../../static/comparisons/witness.json")),
-    ("rumor-k", "Rumor mongering, k = 1 against k = 4", include_str!("../../static/comparisons/rumor-k.json")),
-    (
-        "lww-vs-siblings",
-        "Last writer wins against version vectors",
-        include_str!("../../static/comparisons/lww-vs-siblings.json"),
-    ),
-    (
-        "raft-vs-store",
-        "Raft against the store under one partition",
-        include_str!("../../static/comparisons/raft-vs-store.json"),
-    ),
+/// The examples the page offers: (id, the menu's title), the files in
+/// `static/comparisons/`.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("prevote", "PreVote on and off"),
+    ("checkquorum", "CheckQuorum on and off"),
+    ("witness", "A witness against a full server"),
+    ("rumor-k", "Rumor mongering, k = 1 against k = 4"),
+    ("lww-vs-siblings", "Last writer wins against version vectors"),
+    ("raft-vs-store", "Raft against the store under one partition"),
 ];
+
+/// An example's JSON: built in, or (the page's build) fetched with the
+/// page alongside the presets.
+pub fn example(id: &str) -> Option<&'static str> {
+    let i = EXAMPLES.iter().position(|e| e.0 == id)?;
+    #[cfg(not(feature = "fetch-presets"))]
+    return Some(
+        [
+            include_str!("../../static/comparisons/prevote.json"),
+            include_str!("../../static/comparisons/checkquorum.json"),
+            include_str!("../../static/comparisons/witness.json"),
+            include_str!("../../static/comparisons/rumor-k.json"),
+            include_str!("../../static/comparisons/lww-vs-siblings.json"),
+            include_str!("../../static/comparisons/raft-vs-store.json"),
+        ][i],
+    );
+    #[cfg(feature = "fetch-presets")]
+    FETCHED.get().and_then(|all| all.get(i)).copied()
+}
+
+#[cfg(feature = "fetch-presets")]
+static FETCHED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+
+/// Hands the page's fetched examples over (in the order of [`EXAMPLES`]).
+#[cfg(feature = "fetch-presets")]
+pub fn provide(texts: Vec<String>) {
+    let _ = FETCHED.set(texts.into_iter().map(|t| &*String::leak(t)).collect());
+}
 
 /// How far `→` and `←` move every variant.
 pub const STEP_US: Time = 10_000;
@@ -171,16 +191,7 @@ fn raft_figures(p: &Playground<Raft>) -> Vec<(&'static str, f64)> {
     let c = p.metrics().protocol;
     let now = p.now();
     // Time with no leader: the run so far less the union of the leaders' spans.
-    let mut spans: Vec<(Time, Time)> = o.leaders.iter().map(|s| (s.from, s.to.unwrap_or(now).min(now))).collect();
-    spans.sort_unstable();
-    let (mut led, mut reach) = (0, 0);
-    for (a, b) in spans {
-        let a = a.max(reach);
-        if b > a {
-            led += b - a;
-            reach = b;
-        }
-    }
+    let led = crate::stats::covered(o.leaders.iter().map(|s| (s.from, s.to.unwrap_or(now).min(now))).collect());
     let mut latency: Vec<f64> = o.commit_latency_us().map(|us| us as f64 / 1000.0).collect();
     latency.sort_unstable_by(f64::total_cmp);
     let pct = |q| if latency.is_empty() { f64::NAN } else { crate::stats::percentile(&latency, q) };
@@ -488,8 +499,8 @@ impl Compare {
 /// The comparison a `compare=` link names: an example's id, or a payload
 /// (a deflated comparison, as share links carry scenarios).
 pub fn from_link(value: &str) -> Result<String, String> {
-    if let Some((_, _, json)) = EXAMPLES.iter().find(|e| e.0 == value) {
-        return Ok((*json).to_string());
+    if let Some(json) = example(value) {
+        return Ok(json.to_string());
     }
     crate::scenario::codec::unpack(value).map_err(|e| {
         let ids: Vec<&str> = EXAMPLES.iter().map(|e| e.0).collect();

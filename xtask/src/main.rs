@@ -22,8 +22,11 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// number is 550 KB for the four protocols and their views, plus 80 KB for
 /// the views that show any protocol's run (the space-time diagram,
 /// comparisons, tours, alerts and exports): 548 KB measured before the
-/// diagram, 578 KB with it and its trace export.
-const WASM_BUDGET_GZ: usize = 630_000;
+/// diagram, 578 KB with it and its trace export, 627 KB before compare
+/// mode. Compare mode took it to 649 KB; the preset scenarios, fetched with
+/// the page since, gave 12 KB back: 637 KB by gzip -9, 8.6 KB over the 80
+/// (BENCHMARKS.md says so). This measure reads about 2.3 KB above gzip -9.
+const WASM_BUDGET_GZ: usize = 642_000;
 const WORKER_BUDGET_GZ: usize = 560_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -225,6 +228,9 @@ fn test(root: &Path) -> Result {
         "splitbrain-web",
         "--bin",
         "splitbrain-lab",
+        // As the page is built (index.html): its presets fetched, not built in.
+        "--features",
+        "fetch-presets",
         "--",
         "-D",
         "warnings",

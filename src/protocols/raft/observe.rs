@@ -274,17 +274,8 @@ impl Observed {
         if !self.leases_on || now == 0 {
             return None;
         }
-        let mut spans: Vec<(Time, Time)> = self.leases.iter().map(|s| (s.from.min(now), s.to.min(now))).collect();
-        spans.sort_unstable();
-        let (mut covered, mut reach) = (0, 0);
-        for (a, b) in spans {
-            let a = a.max(reach);
-            if b > a {
-                covered += b - a;
-                reach = b;
-            }
-        }
-        Some(covered as f64 / now as f64)
+        let spans = self.leases.iter().map(|s| (s.from.min(now), s.to.min(now))).collect();
+        Some(crate::stats::covered(spans) as f64 / now as f64)
     }
 }
 
