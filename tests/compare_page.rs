@@ -54,6 +54,13 @@ fn every_example_opens_and_moves_as_one() {
         c.apply(G::Back(20 * MS));
         assert_eq!(nows(&c), vec![t / 2 - 10 * MS; c.sides.len()], "{id}");
         assert!(c.end() >= t);
+        // Reset: every variant back to 0, and still under the one clock
+        // (paused, so frames move none of them).
+        c.apply(G::Reset);
+        for f in 0..10 {
+            c.apply(G::Tick { wall_ms: 1000.0 + f as f64 * 16.0 });
+        }
+        assert_eq!(nows(&c), vec![0; c.sides.len()], "{id}: reset and paused");
     }
 }
 

@@ -143,10 +143,16 @@ impl Side {
                 _ => return,
             }),
         }
-        if let Side::Swarm(s) = self {
-            s.playing = false;
-            if s.error.as_ref().is_some_and(String::is_empty) {
-                s.error = None;
+        // Only the comparison's clock moves a variant (a reset, say, would
+        // set a run playing on its own).
+        match self {
+            Side::Raft(p) => p.playing = false,
+            Side::Store(p) => p.playing = false,
+            Side::Swarm(s) => {
+                s.playing = false;
+                if s.error.as_ref().is_some_and(String::is_empty) {
+                    s.error = None;
+                }
             }
         }
     }
