@@ -25,7 +25,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// diagram, 578 KB with it and its trace export, 627 KB before compare
 /// mode. Compare mode took it to 649 KB; the preset scenarios, fetched with
 /// the page since, gave 12 KB back: 637 KB by gzip -9, 8.6 KB over the 80
-/// (BENCHMARKS.md says so). This measure reads about 2.3 KB above gzip -9.
+/// (BENCHMARKS.md says so). This measure reads 1 to 2.3 KB above gzip -9.
 const WASM_BUDGET_GZ: usize = 642_000;
 const WORKER_BUDGET_GZ: usize = 560_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
