@@ -3,7 +3,8 @@
 // itself, so what it sees does not depend on the machine's speed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, openAt, advance, frames, simTime, screenshot } from './harness.mjs';
+import fs from 'node:fs';
+import { DIST, serveDist, launch, openPage, openAt, advance, frames, simTime, screenshot } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -97,13 +98,9 @@ test('the store runs in the one page: links open in its view and the menu switch
   assert.deepEqual(page.errors, []);
 });
 
-test('a link made for the old store page still opens, in the store view', async () => {
-  const page = await openPage(browser, `${server.url}store.html#preset=store-sloppy-handoff&t=3000000`);
-  await page.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 3000000, null, { timeout: 60000 });
-  assert.ok(!page.url().includes('store.html'), `forwarded to the playground: ${page.url()}`);
-  assert.equal(await page.locator('#protocol').inputValue(), 'store');
-  assert.ok(await page.locator('#replica-table tr').count() > 0, 'the replica table is drawn');
-  assert.deepEqual(page.errors, []);
+test('the build has one HTML page: every protocol runs in the one app', () => {
+  const pages = fs.readdirSync(DIST).filter((f) => f.endsWith('.html'));
+  assert.deepEqual(pages, ['index.html']);
 });
 
 test('a bad store link keeps the current run and says why', async () => {
