@@ -1,7 +1,7 @@
 //! The preset scenarios: the files in `static/scenarios/`. Natively (and
 //! in the Experiments worker) they are built in; the page's build (feature
 //! `fetch-presets`) fetches them with the page before the app starts
-//! ([`provide`]), which keeps 60 KB of JSON out of its wasm. `splitbrain
+//! ([`FETCHED`]), which keeps 60 KB of JSON out of its wasm. `splitbrain
 //! run` reads the same files, and each declares what it shows (`expect`),
 //! so `splitbrain run` on a preset is a test of it.
 
@@ -26,15 +26,30 @@ macro_rules! preset {
     };
 }
 
+/// Files the page fetches with itself (feature `fetch-presets`), kept in
+/// the order of the list that names them.
+#[derive(Default)]
+pub struct Fetched(OnceLock<Vec<&'static str>>);
+
+impl Fetched {
+    pub const fn new() -> Self {
+        Fetched(OnceLock::new())
+    }
+
+    /// Hands the texts over, before anything reads them.
+    pub fn provide(&self, texts: Vec<String>) {
+        let _ = self.0.set(texts.into_iter().map(|t| &*String::leak(t)).collect());
+    }
+
+    /// The `i`-th text, once provided.
+    pub fn get(&self, i: usize) -> Option<&'static str> {
+        self.0.get().and_then(|all| all.get(i)).copied()
+    }
+}
+
 /// The presets' JSON, fetched with the page (in the order of [`PRESETS`]).
 #[cfg(feature = "fetch-presets")]
-static FETCHED: OnceLock<Vec<&'static str>> = OnceLock::new();
-
-/// Hands the page's fetched presets over, before anything reads them.
-#[cfg(feature = "fetch-presets")]
-pub fn provide(texts: Vec<String>) {
-    let _ = FETCHED.set(texts.into_iter().map(|t| &*String::leak(t)).collect());
-}
+pub static FETCHED: Fetched = Fetched::new();
 
 /// Every preset, in the order the playground lists them.
 pub const PRESETS: &[Preset] = &[
@@ -94,7 +109,7 @@ impl Preset {
         #[cfg(feature = "fetch-presets")]
         {
             let i = PRESETS.iter().position(|p| p.id == self.id).expect("a preset is in PRESETS");
-            FETCHED.get().and_then(|all| all.get(i)).copied().unwrap_or_default()
+            FETCHED.get(i).unwrap_or_default()
         }
     }
 

@@ -76,8 +76,8 @@ pub fn fetch_presets(then: impl FnOnce() + 'static) {
     let done = wasm_bindgen::closure::Closure::once_into_js(move |texts: js_sys::Array, err: String| {
         if err.is_empty() {
             let mut all: Vec<String> = texts.iter().map(|t| t.as_string().unwrap_or_default()).collect();
-            crate::viewmodel::compare::provide(all.split_off(PRESETS.len()));
-            crate::scenario::presets::provide(all);
+            crate::viewmodel::compare::FETCHED.provide(all.split_off(PRESETS.len()));
+            crate::scenario::presets::FETCHED.provide(all);
             then();
         } else if let Some(body) = window().document().and_then(|d| d.body()) {
             body.set_text_content(Some(&format!(

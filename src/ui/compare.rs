@@ -16,7 +16,9 @@ thread_local! {
 }
 
 pub fn set_route(d: &Callback<G>) {
-    ROUTE.with(|r| r.borrow_mut().get_or_insert_with(|| d.clone()).clone());
+    ROUTE.with(|r| {
+        r.borrow_mut().get_or_insert_with(|| d.clone());
+    });
 }
 
 /// Opens an imported file in compare mode if it is a comparison (it has
@@ -31,15 +33,8 @@ pub fn import(text: &str) -> bool {
 /// A comparison that could not be opened while none is showing: its
 /// message, over the view that is.
 pub fn closed_error(c: &Compare, d: &Callback<G>) -> Html {
-    match (&c.error, c.is_open()) {
-        (Some(e), false) => html! {
-            <div id="compare-error" class="banner error" role="alert">
-                <span>{e}</span>
-                <button onclick={super::send(d, G::DismissError)} title="Dismiss this message">{"Dismiss"}</button>
-            </div>
-        },
-        _ => html! {},
-    }
+    let error = c.error.as_ref().filter(|_| !c.is_open());
+    super::panels::error_banner(error, "compare-error", super::send(d, G::DismissError))
 }
 
 /// The Compare menu in every view's toolbar: the examples, and a fork of
@@ -227,20 +222,13 @@ pub fn page(c: &Compare, d: &Callback<G>, canvases: &[NodeRef; 3]) -> Html {
             super::send(d, G::CloseShare),
         )
     });
-    let error = c.error.as_ref().map(|e| {
-        html! {
-            <div id="error-banner" class="banner error" role="alert">
-                <span>{e}</span>
-                <button onclick={super::send(d, G::DismissError)} title="Dismiss this message">{"Dismiss"}</button>
-            </div>
-        }
-    });
+    let error = super::panels::error_banner(c.error.as_ref(), "error-banner", super::send(d, G::DismissError));
     let cols: Html =
         c.labels.iter().zip(&c.sides).enumerate().map(|(i, (l, s))| column(i, l, s, d, &canvases[i.min(2)])).collect();
     html! {
         <div class="app compare-mode">
             { toolbar(c, d) }
-            { for error }
+            { error }
             { for share }
             if !c.description.is_empty() { <p class="compare-about">{&c.description}</p> }
             { scrubber(c, d) }

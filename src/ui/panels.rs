@@ -16,6 +16,17 @@ fn term_colour(term: u64) -> String {
     format!("hsl({hue} 65% 55%)")
 }
 
+/// A message that something could not be done, with a Dismiss button.
+pub fn error_banner(error: Option<&String>, id: &'static str, dismiss: Callback<MouseEvent>) -> Html {
+    let Some(e) = error else { return html! {} };
+    html! {
+        <div {id} class="banner error" role="alert">
+            <span>{e}</span>
+            <button onclick={dismiss} title="Dismiss this message">{"Dismiss"}</button>
+        </div>
+    }
+}
+
 pub fn format_time(us: u64) -> String {
     format!("{}.{:03} ms", us / 1000, us % 1000)
 }

@@ -23,14 +23,7 @@ pub fn use_render_count() -> String {
 }
 
 pub(super) fn error_banner(error: Option<&String>, dispatch: &Callback<Gesture>) -> Html {
-    let Some(e) = error else { return html! {} };
-    let dismiss = super::send(dispatch, Gesture::DismissError);
-    html! {
-        <div id="error-banner" class="banner error" role="alert">
-            <span>{e}</span>
-            <button onclick={dismiss} title="Dismiss this message">{"Dismiss"}</button>
-        </div>
-    }
+    panels::error_banner(error, "error-banner", super::send(dispatch, Gesture::DismissError))
 }
 
 pub(super) fn share_panel<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>) -> Html {

@@ -33,8 +33,29 @@ fn row(i: usize, t: &TimedAction, d: &Callback<Gesture>) -> Html {
     }
 }
 
+thread_local! {
+    /// The panel as last drawn, and what it was drawn from: a frame reuses
+    /// it unless the timeline or the undo stack changed (each row writes
+    /// its action as JSON, too much work for every frame).
+    static DRAWN: std::cell::RefCell<Option<(Key, Html)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// (view, timeline revision, can undo, can redo).
+type Key = (&'static str, u64, bool, bool);
+
 /// The panel, for a playground view.
 pub fn panel<P: Board>(pg: &Playground<P>, d: &Callback<Gesture>) -> Html {
+    let h = pg.history();
+    let key = (P::KIND.name(), pg.timeline_rev(), h.can_undo(), h.can_redo());
+    if let Some(html) = DRAWN.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, h)| h.clone())) {
+        return html;
+    }
+    let html = draw(pg, d);
+    DRAWN.with(|c| *c.borrow_mut() = Some((key, html.clone())));
+    html
+}
+
+fn draw<P: Board>(pg: &Playground<P>, d: &Callback<Gesture>) -> Html {
     let timeline = &pg.scenario().timeline;
     let h = pg.history();
     html! {

@@ -46,17 +46,12 @@ pub fn example(id: &str) -> Option<&'static str> {
         ][i],
     );
     #[cfg(feature = "fetch-presets")]
-    FETCHED.get().and_then(|all| all.get(i)).copied()
+    FETCHED.get(i)
 }
 
+/// The examples' JSON, fetched with the page (in the order of [`EXAMPLES`]).
 #[cfg(feature = "fetch-presets")]
-static FETCHED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-
-/// Hands the page's fetched examples over (in the order of [`EXAMPLES`]).
-#[cfg(feature = "fetch-presets")]
-pub fn provide(texts: Vec<String>) {
-    let _ = FETCHED.set(texts.into_iter().map(|t| &*String::leak(t)).collect());
-}
+pub static FETCHED: crate::scenario::presets::Fetched = crate::scenario::presets::Fetched::new();
 
 /// How far `→` and `←` move every variant.
 pub const STEP_US: Time = 10_000;
@@ -139,7 +134,10 @@ impl Side {
                 Gesture::GoTo(t) => S::GoTo(t),
                 Gesture::Reset => S::Reset,
                 Gesture::Select(n) => S::Select(n),
-                Gesture::DismissError => S::ShowError(String::new()),
+                Gesture::DismissError => {
+                    s.error = None;
+                    return;
+                }
                 _ => return,
             }),
         }
@@ -148,12 +146,7 @@ impl Side {
         match self {
             Side::Raft(p) => p.playing = false,
             Side::Store(p) => p.playing = false,
-            Side::Swarm(s) => {
-                s.playing = false;
-                if s.error.as_ref().is_some_and(String::is_empty) {
-                    s.error = None;
-                }
-            }
+            Side::Swarm(s) => s.playing = false,
         }
     }
 
@@ -406,12 +399,15 @@ impl Compare {
     /// recorded goes to the others too (unless they go their own ways).
     fn on(&mut self, i: usize, g: Gesture) {
         let Some(side) = self.sides.get_mut(i) else { return };
-        let before = side.scenario().timeline.clone();
-        side.gesture(g);
+        // An action made now is recorded after those already at this
+        // instant: the new ones are the last of them.
         let now = side.now();
-        let after = &side.scenario().timeline;
-        let common = before.iter().zip(after).take_while(|(a, b)| a == b).count();
-        let new: Vec<Action> = after[common..].iter().filter(|t| t.at.us() == now).map(|t| t.action.clone()).collect();
+        let at_now = |s: &Side| s.scenario().timeline.iter().filter(|t| t.at.us() == now).count();
+        let before = at_now(side);
+        side.gesture(g);
+        let timeline = &side.scenario().timeline;
+        let new: Vec<Action> =
+            timeline.iter().filter(|t| t.at.us() == now).skip(before).map(|t| t.action.clone()).collect();
         if self.apart || new.is_empty() {
             return;
         }
@@ -423,28 +419,32 @@ impl Compare {
         self.pause_on_news();
     }
 
+    /// Shows a newly opened comparison at the speed showing, or says why
+    /// it could not open and keeps this one.
+    fn replace(&mut self, opened: Result<Compare, String>) {
+        match opened {
+            Ok(c) => *self = Compare { speed: if self.speed > 0.0 { self.speed } else { 1.0 }, ..c },
+            Err(e) => self.error = Some(format!("This comparison could not be opened: {e}. Nothing was changed.")),
+        }
+    }
+
     pub fn apply(&mut self, g: CompareGesture) {
         use CompareGesture as G;
         match g {
-            G::Open { text, at_us } => match Compare::parse(&text, at_us) {
-                Ok(c) => *self = Compare { speed: if self.speed > 0.0 { self.speed } else { 1.0 }, ..c },
-                Err(e) => self.error = Some(format!("This comparison could not be opened: {e}. Nothing was changed.")),
-            },
+            G::Open { text, at_us } => self.replace(Compare::parse(&text, at_us)),
             G::Fork { scenario, at_us } => {
-                let label = |l: &str| Variant { label: l.into(), preset: None, scenario: Some(scenario.clone()) };
-                let c = Comparison {
-                    version: VERSION,
+                let fork = || Side::open((*scenario).clone(), at_us);
+                let opened = fork().and_then(|a| Ok(vec![a, fork()?])).map(|sides| Compare {
                     name: format!("{}: two forks at {:.3} s", scenario.name, at_us as f64 / 1e6),
                     description:
                         "The same run up to this instant. Make a different fault in each column to see where they part."
                             .into(),
-                    variants: vec![label("this run"), label("the fork")],
-                    seed: None,
-                    timeline: None,
-                };
-                let text = serde_json::to_string(&c).unwrap_or_default();
-                self.apply(G::Open { text, at_us: Some(at_us) });
-                self.apart = true;
+                    labels: vec!["this run".into(), "the fork".into()],
+                    sides,
+                    apart: true,
+                    ..Compare::default()
+                });
+                self.replace(opened);
             }
             G::Close => *self = Compare { speed: self.speed, ..Compare::default() },
             G::Tick { wall_ms } => self.tick(wall_ms),

@@ -176,6 +176,9 @@ pub struct Playground<P: Board> {
     carry_us: f64,
     frame_budget: crate::scenario::travel::FrameBudget,
     violations_seen: usize,
+    /// Counts changes to the recorded timeline (a load, a reset, an edit,
+    /// an action), so that what is drawn from it is redrawn only then.
+    timeline_rev: u64,
 }
 
 impl<P: Board> Playground<P> {
@@ -211,6 +214,7 @@ impl<P: Board> Playground<P> {
             carry_us: 0.0,
             frame_budget: Default::default(),
             violations_seen: 0,
+            timeline_rev: 0,
         };
         pg.collect(Vec::new());
         pg
@@ -279,6 +283,11 @@ impl<P: Board> Playground<P> {
     /// The series behind the metrics panel.
     pub fn observed(&self) -> &P::Observer {
         self.travel.runner().observed()
+    }
+
+    /// Changes whenever the recorded timeline may have.
+    pub fn timeline_rev(&self) -> u64 {
+        self.timeline_rev
     }
 
     /// The run's counts so far (messages, and the protocol's own).
@@ -497,6 +506,7 @@ impl<P: Board> Playground<P> {
 
     fn start(&mut self, runner: Runner<P>, base: Scenario) {
         self.travel = Travel::new(runner);
+        self.timeline_rev += 1;
         self.base = base;
         self.log.clear();
         self.notable.clear();
@@ -546,6 +556,7 @@ impl<P: Board> Playground<P> {
     fn act(&mut self, a: Timeline) {
         self.menu = None;
         let events = self.travel.act(a);
+        self.timeline_rev += 1;
         self.collect(events);
     }
 }

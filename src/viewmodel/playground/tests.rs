@@ -246,3 +246,27 @@ fn a_violation_pauses_the_run() {
     assert!(!pg.playing);
     assert!(pg.failed(Property::StateMachineSafety).is_some());
 }
+
+#[test]
+fn the_timeline_revision_moves_with_the_timeline_and_only_then() {
+    let mut pg = Playground::<Raft>::open();
+    let rev = |pg: &Playground<Raft>| pg.timeline_rev();
+    let r0 = rev(&pg);
+    pg.apply(Gesture::Advance(500_000));
+    pg.apply(Gesture::Seek(200_000));
+    pg.apply(Gesture::Tick { wall_ms: 5.0 });
+    assert_eq!(rev(&pg), r0, "time travel leaves the timeline alone");
+    pg.apply(Gesture::Do(Timeline::Crash { node: Target::Node(1) }));
+    let r1 = rev(&pg);
+    assert!(r1 > r0, "an action");
+    pg.apply(Gesture::Edit(Edit::Move(0, 300.0)));
+    let r2 = rev(&pg);
+    assert!(r2 > r1, "an edit");
+    pg.apply(Gesture::Edit(Edit::Undo));
+    assert!(rev(&pg) > r2, "an undo");
+    let r3 = rev(&pg);
+    pg.apply(Gesture::Edit(Edit::Move(7, 1.0)));
+    assert_eq!(rev(&pg), r3, "a refused edit changes nothing");
+    pg.apply(Gesture::Reset);
+    assert!(rev(&pg) > r3, "a reset");
+}
