@@ -38,12 +38,28 @@ test('the cluster, the charts and the diagram save as SVG and PNG', async () => 
   const png = await save(page, 'diagram.png');
   assert.equal(png.subarray(0, 8).toString('hex'), PNG);
   assert.ok(png.length > 2000, `a picture, not an empty canvas (${png.length} B)`);
+  // The diagram's SVG is drawn from the same drawing as its canvas: vector
+  // arrows, lanes named as on the page, the window's ends below.
+  const diagram = (await save(page, 'diagram.svg')).toString();
+  assert.match(diagram, /^<\?xml[^]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  for (const n of ['n0', 'n1', 'n2', 'n3', 'n4']) assert.match(diagram, new RegExp(`<text[^>]*>${n}</text>`));
+  const arrows = Number(await page.locator('#diagram').getAttribute('data-arrows'));
+  const moves = (diagram.match(/M[-\d.]+ [-\d.]+L/g) || []).length;
+  assert.ok(arrows > 10 && moves >= arrows, `${moves} lines for ${arrows} arrows`);
+  assert.match(diagram, /stroke-dasharray="4 3"/, 'the crash is a dashed line');
+  assert.ok(!/NaN|undefined/.test(diagram));
   assert.deepEqual(page.errors, []);
 });
 
 test('the gossip stage and its chart save too', async () => {
   const page = await openAt(env.browser, env.server.url, 'gossip=rumor-k1', 8_000_000);
   assert.equal((await save(page, 'gossip-stage.png')).subarray(0, 8).toString('hex'), PNG);
+  // One circle per site, in one path per colour.
+  const stage = (await save(page, 'gossip-stage.svg')).toString();
+  const sites = Number(await page.locator('#swarm-canvas').getAttribute('data-nodes'));
+  const circles = (stage.match(/a[\d.]+ [\d.]+ 0 1 0/g) || []).length / 2;
+  assert.ok(sites > 10 && circles >= sites, `${circles} circles for ${sites} sites`);
+  assert.match(stage, /fill="#(f97316|2563eb)"/, 'informed sites keep their colour');
   assert.match((await save(page, 'informed-per-cycle.svg')).toString(), /<svg/);
   assert.deepEqual(page.errors, []);
 });

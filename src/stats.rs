@@ -42,10 +42,16 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// Sorts floats in their total order: the one float sort the code uses, so
+/// the page carries one copy of it.
+pub fn sort_f64(v: &mut [f64]) {
+    v.sort_unstable_by(f64::total_cmp);
+}
+
 impl Summary {
     pub fn of(values: &[f64]) -> Summary {
         let mut v = values.to_vec();
-        v.sort_unstable_by(|a, b| a.total_cmp(b));
+        sort_f64(&mut v);
         let mean = if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
         Summary {
             mean: round3(mean),

@@ -11,6 +11,7 @@ pub mod export;
 mod legacy;
 mod log;
 pub mod presets;
+pub mod pretty;
 mod runner;
 mod strict;
 pub mod tour;
@@ -245,8 +246,10 @@ impl Scenario {
         out
     }
 
+    /// The scenario as a file: indented JSON. (Written compact and then
+    /// indented, so that the page carries one scenario writer.)
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+        pretty::indent(&serde_json::to_string(self).expect("a scenario always serialises"))
     }
 
     pub fn raft_config(&self) -> Result<RaftConfig, ScenarioError> {

@@ -9,11 +9,14 @@
 
 use crate::sim::{NodeId, NodeStatus, Time};
 use crate::viewmodel::diagram::{span_text, Diagram, DiagramGesture, Fate, Lanes, ROW, SPANS_US};
+use crate::viewmodel::drawing::Drawing;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The id of the plot's canvas, which [`paint`] finds.
 const CANVAS: &str = "sd-canvas";
+/// Room for the lane names left of the plot in its SVG.
+const LABELS: f64 = 44.0;
 /// Messages the hidden table lists, newest last.
 const TABLE_ROWS: usize = 40;
 
@@ -279,35 +282,29 @@ impl Ink {
     }
 }
 
-/// Draws the plot on its canvas, if the diagram is open.
+/// Draws the plot on its canvas, if the diagram is open. The drawing is
+/// kept for the Picture menu's SVG, with the lane names, state words and
+/// window's ends (HTML on the page) as labels.
 pub fn paint(s: &Scene<'_>) {
     let Some(canvas) = gloo::utils::document().get_element_by_id(CANVAS) else { return };
     let Ok(canvas) = canvas.dyn_into::<web_sys::HtmlCanvasElement>() else { return };
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
     let Ok(Some(style)) = gloo::utils::window().get_computed_style(&canvas) else { return };
     let ink = Ink(style);
     let d = s.diagram;
     let lanes = s.lanes();
     let (w, h) = (f64::from(canvas.client_width()).max(1.0), lanes.height());
-    let dpr = gloo::utils::window().device_pixel_ratio();
-    let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
-    if canvas.width() != pw || canvas.height() != ph {
-        canvas.set_width(pw);
-        canvas.set_height(ph);
-    }
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    ctx.clear_rect(0.0, 0.0, w, h);
+    let mut pen = Drawing::new(w, h);
+    pen.margin(LABELS, 16.0);
     let (lo, hi) = d.window(s.now);
     let x = |t: Time| d.x(t, s.now, w);
-    let fill = |colour: &str, alpha: f64, rect: (f64, f64, f64, f64)| {
-        ctx.set_global_alpha(alpha);
-        ctx.set_fill_style_str(colour);
-        ctx.fill_rect(rect.0, rect.1, rect.2, rect.3);
-        ctx.set_global_alpha(1.0);
+    let fill = |pen: &mut Drawing, colour: &str, alpha: f64, rect: (f64, f64, f64, f64)| {
+        pen.alpha(alpha);
+        pen.colour(colour);
+        pen.rect(rect.0, rect.1, rect.2, rect.3);
+        pen.alpha(1.0);
     };
     if let Some(i) = s.selected.and_then(|n| lanes.own(n)) {
-        fill(&ink.get("--accent"), 0.1, (0.0, i as f64 * ROW, w, ROW));
+        fill(&mut pen, &ink.get("--accent"), 0.1, (0.0, i as f64 * ROW, w, ROW));
     }
     // Each lane: the node's states across the window, its moments, and
     // where it was down.
@@ -319,19 +316,27 @@ pub fn paint(s: &Scene<'_>) {
             let until = m.map_or(hi, |m| m.time);
             if let Some(st) = &state {
                 let alpha = if st.class == "follower" { 0.08 } else { 0.22 };
-                fill(&ink.get(&lane_var(st.class)), alpha, (x(from), top + 3.0, x(until) - x(from), ROW - 6.0));
+                fill(
+                    &mut pen,
+                    &ink.get(&lane_var(st.class)),
+                    alpha,
+                    (x(from), top + 3.0, x(until) - x(from), ROW - 6.0),
+                );
+                if x(until) - x(from) > 30.0 {
+                    pen.colour(&ink.get("--muted"));
+                    pen.label(x(from) + 2.0, top + ROW - 6.0, &st.text);
+                }
             }
             if let Some(m) = m {
                 (state, from) = (Some(m.note.clone()), m.time);
             }
         }
         for m in notes.iter().filter(|m| !m.note.state) {
-            ctx.set_stroke_style_str(&ink.get(&lane_var(m.note.class)));
-            ctx.set_line_width(2.0);
-            ctx.begin_path();
-            ctx.move_to(x(m.time), top + 2.0);
-            ctx.line_to(x(m.time), top + ROW - 2.0);
-            ctx.stroke();
+            pen.colour(&ink.get(&lane_var(m.note.class)));
+            pen.width(2.0);
+            pen.move_to(x(m.time), top + 2.0);
+            pen.line_to(x(m.time), top + ROW - 2.0);
+            pen.stroke();
         }
         let status = (s.status)(*n);
         let mut open = false;
@@ -339,48 +344,45 @@ pub fn paint(s: &Scene<'_>) {
             open |= down.until.is_none();
             let (a, b) = (x(down.from.max(lo)), x(down.until.unwrap_or(hi).min(hi)));
             let var = if down.paused { "--paused" } else { "--crashed" };
-            fill(&ink.get(var), 0.45, (a, top + 1.0, (b - a).max(1.0), ROW - 2.0));
+            fill(&mut pen, &ink.get(var), 0.45, (a, top + 1.0, (b - a).max(1.0), ROW - 2.0));
         }
         if status != NodeStatus::Up && !open {
             let var = if status == NodeStatus::Paused { "--paused" } else { "--crashed" };
-            fill(&ink.get(var), 0.45, (0.0, top + 1.0, w, ROW - 2.0));
+            fill(&mut pen, &ink.get(var), 0.45, (0.0, top + 1.0, w, ROW - 2.0));
         }
+        pen.colour(&ink.get("--ink"));
+        pen.label(2.0 - LABELS, top + ROW / 2.0 + 4.0, &format!("n{n}"));
     }
-    ctx.set_stroke_style_str(&ink.get("--line"));
-    ctx.set_line_width(1.0);
-    ctx.begin_path();
+    if lanes.others {
+        pen.label(2.0 - LABELS, lanes.shown.len() as f64 * ROW + ROW / 2.0 + 4.0, "others");
+    }
+    pen.label(0.0, h + 12.0, &span_text(lo));
+    pen.label(w - 40.0, h + 12.0, &span_text(hi));
+    pen.colour(&ink.get("--line"));
+    pen.width(1.0);
     for i in 0..lanes.rows() {
-        ctx.move_to(0.0, Lanes::y(i));
-        ctx.line_to(w, Lanes::y(i));
+        pen.move_to(0.0, Lanes::y(i));
+        pen.line_to(w, Lanes::y(i));
     }
-    ctx.stroke();
+    pen.stroke();
     if d.since() > lo {
-        fill(&ink.get("--muted"), 0.12, (0.0, 0.0, x(d.since()), h));
+        fill(&mut pen, &ink.get("--muted"), 0.12, (0.0, 0.0, x(d.since()), h));
     }
-    let dash = |on: bool| {
-        let pattern = js_sys::Array::new();
-        if on {
-            pattern.push(&4.into());
-            pattern.push(&3.into());
-        }
-        let _ = ctx.set_line_dash(&pattern);
-    };
-    ctx.set_stroke_style_str(&ink.get("--candidate"));
-    ctx.set_line_width(2.0);
-    dash(true);
-    ctx.begin_path();
+    pen.colour(&ink.get("--candidate"));
+    pen.width(2.0);
+    pen.dash(true);
     for f in d.faults(s.now) {
-        ctx.move_to(x(f.time), 0.0);
-        ctx.line_to(x(f.time), h);
+        pen.move_to(x(f.time), 0.0);
+        pen.line_to(x(f.time), h);
     }
-    ctx.stroke();
-    dash(false);
+    pen.stroke();
+    pen.dash(false);
     for (from, until) in s.alerts.iter().filter(|(f, u)| *f <= hi && u.is_none_or(|u| u >= lo)) {
         let (a, b) = (x((*from).max(lo)), x(until.unwrap_or(hi).min(hi)));
-        fill(&ink.get("--msg-tn"), 0.12, (a, 0.0, (b - a).max(2.0), h));
+        fill(&mut pen, &ink.get("--msg-tn"), 0.12, (a, 0.0, (b - a).max(2.0), h));
     }
     for (t, _) in s.violations.iter().filter(|(t, _)| (lo..=hi).contains(t)) {
-        fill(&ink.get("--bad"), 0.6, (x(*t) - 3.0, 0.0, 6.0, h));
+        fill(&mut pen, &ink.get("--bad"), 0.6, (x(*t) - 3.0, 0.0, 6.0, h));
     }
     // The arrows, one path per look.
     let (segs, _) = d.segments(s.now, &lanes, w);
@@ -406,40 +408,37 @@ pub fn paint(s: &Scene<'_>) {
             if mine.is_empty() {
                 continue;
             }
-            ctx.set_stroke_style_str(&ink.get(var));
-            ctx.set_line_width(if wide { 2.2 } else { 1.2 });
-            dash(*dashed || flying);
-            ctx.begin_path();
+            pen.colour(&ink.get(var));
+            pen.width(if wide { 2.2 } else { 1.2 });
+            pen.dash(*dashed || flying);
             for g in mine {
-                ctx.move_to(g.x0, g.y0);
-                ctx.line_to(g.x1, g.y1);
+                pen.move_to(g.x0, g.y0);
+                pen.line_to(g.x1, g.y1);
                 if k == 4 {
                     // The cross where it was dropped.
-                    ctx.move_to(g.x1 - 4.0, g.y1 - 4.0);
-                    ctx.line_to(g.x1 + 4.0, g.y1 + 4.0);
-                    ctx.move_to(g.x1 + 4.0, g.y1 - 4.0);
-                    ctx.line_to(g.x1 - 4.0, g.y1 + 4.0);
+                    pen.move_to(g.x1 - 4.0, g.y1 - 4.0);
+                    pen.line_to(g.x1 + 4.0, g.y1 + 4.0);
+                    pen.move_to(g.x1 + 4.0, g.y1 - 4.0);
+                    pen.line_to(g.x1 - 4.0, g.y1 + 4.0);
                 }
             }
-            ctx.stroke();
+            pen.stroke();
         }
     }
-    dash(false);
-    ctx.set_fill_style_str(&ink.get("--muted"));
-    ctx.begin_path();
+    pen.dash(false);
+    pen.colour(&ink.get("--muted"));
     for g in &segs {
-        ctx.move_to(g.x0 + 2.0, g.y0);
-        let _ = ctx.arc(g.x0, g.y0, 2.0, 0.0, std::f64::consts::TAU);
+        pen.circle(g.x0, g.y0, 2.0);
     }
-    ctx.fill();
+    pen.fill();
     if let Some(g) = d.hovered.and_then(|q| segs.iter().find(|g| g.seq == q)) {
-        ctx.set_stroke_style_str(&ink.get("--ink"));
-        ctx.set_line_width(3.0);
-        ctx.begin_path();
-        ctx.move_to(g.x0, g.y0);
-        ctx.line_to(g.x1, g.y1);
-        ctx.stroke();
+        pen.colour(&ink.get("--ink"));
+        pen.width(3.0);
+        pen.move_to(g.x0, g.y0);
+        pen.line_to(g.x1, g.y1);
+        pen.stroke();
     }
+    super::pen::show(&canvas, pen, true);
 }
 
 /// The CSS colour of a lane note's class.

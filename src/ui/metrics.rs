@@ -175,7 +175,7 @@ fn latency_chart(o: &Observed, ax: &Axis) -> Html {
         cols[i.min(COLUMNS - 1)].push(l as f64 / 1000.0);
     }
     for c in cols.iter_mut() {
-        c.sort_unstable_by(|a, b| a.total_cmp(b));
+        crate::stats::sort_f64(c);
     }
     let line = |p: f64| -> String {
         cols.iter()

@@ -20,6 +20,7 @@ pub mod lab_worker;
 mod menus;
 mod metrics;
 mod panels;
+mod pen;
 mod pictures;
 mod raft_view;
 mod store_face;

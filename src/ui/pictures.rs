@@ -6,152 +6,117 @@
 //! copied with its computed styles written onto each element (the page's
 //! CSS does not travel with the file), on the panel's background; its PNG
 //! is that SVG drawn at twice its size. A canvas figure (the diagram, the
-//! gossip stage) is a picture already, and is saved as PNG only.
+//! gossip stage) is saved as PNG from its pixels, and as SVG from the
+//! drawing it was last painted with (`pen`), so the SVG is vector too.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-/// The styles that decide how an SVG element looks.
-const STYLES: &[&str] = &[
-    "fill",
-    "fill-opacity",
-    "stroke",
-    "stroke-width",
-    "stroke-dasharray",
-    "stroke-opacity",
-    "opacity",
-    "font-family",
-    "font-size",
-    "font-weight",
-    "text-anchor",
-    "dominant-baseline",
-    "visibility",
-    "display",
-];
-
-/// The figures on show: (name, element), in page order.
-fn figures() -> Vec<(String, Element)> {
-    let Ok(all) = gloo::utils::document().query_selector_all("[data-figure]") else { return Vec::new() };
-    (0..all.length())
-        .filter_map(|i| all.item(i)?.dyn_into::<Element>().ok())
-        .filter(|e| e.get_bounding_client_rect().width() > 0.0)
-        .filter_map(|e| Some((e.get_attribute("data-figure")?, e)))
-        .collect()
+// The DOM walks are JavaScript: a copy of an SVG with each element's
+// computed style written onto it, an SVG drawn on a canvas as PNG, and the
+// menu's options. Written with web-sys they cost the page's wasm 10 KB of
+// glue; here they are 30 lines.
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+const STYLES = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity',
+  'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility', 'display'];
+export function figures() {
+  return [...document.querySelectorAll('[data-figure]')].filter((e) => e.getBoundingClientRect().width > 0);
+}
+export function fill_options(sel) {
+  while (sel.length > 1) sel.remove(1);
+  for (const e of figures()) {
+    const name = e.dataset.figure;
+    for (const f of ['svg', 'png']) sel.add(new Option(`${name.replace(/-/g, ' ')} as ${f.toUpperCase()}`, `${name}.${f}`));
+  }
+}
+export function svg_copy(el, bg) {
+  const copy = el.cloneNode(true);
+  const to = [copy, ...copy.querySelectorAll('*')];
+  [el, ...el.querySelectorAll('*')].forEach((a, i) => {
+    const s = getComputedStyle(a);
+    to[i].setAttribute('style', STYLES.map((p) => s.getPropertyValue(p) ? `${p}:${s.getPropertyValue(p)};` : '').join(''));
+    to[i].removeAttribute('tabindex');
+  });
+  const r = el.getBoundingClientRect(), w = Math.round(r.width), h = Math.round(r.height);
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.setAttribute('width', w);
+  copy.setAttribute('height', h);
+  const [x, y, width, height] = (copy.getAttribute('viewBox') || `0 0 ${w} ${h}`).split(/\\s+/);
+  const back = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  Object.entries({ x, y, width, height, fill: bg }).forEach(([k, v]) => back.setAttribute(k, v));
+  copy.insertBefore(back, copy.firstChild);
+  return `<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n${copy.outerHTML}`;
+}
+export function svg_png(svg, w, h, done) {
+  const img = new Image();
+  img.onload = () => {
+    const c = document.createElement('canvas');
+    c.width = w * 2;
+    c.height = h * 2;
+    const ctx = c.getContext('2d');
+    ctx.scale(2, 2);
+    ctx.drawImage(img, 0, 0, w, h);
+    done(c.toDataURL('image/png'));
+  };
+  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+}")]
+extern "C" {
+    /// The figures on show, in page order.
+    fn figures() -> Vec<Element>;
+    fn fill_options(sel: &web_sys::HtmlSelectElement);
+    /// `el` (an `<svg>`) as a standalone SVG file on `bg`, its styles inlined.
+    fn svg_copy(el: &Element, bg: &str) -> String;
+    /// Draws SVG text `w` × `h` at twice its size and hands over a PNG data URL.
+    fn svg_png(svg: &str, w: f64, h: f64, done: wasm_bindgen::JsValue);
 }
 
-/// `el` (an `<svg>`) as a standalone SVG file, with its styles inlined.
-pub fn svg_text(el: &Element) -> Option<String> {
-    let copy = el.clone_node_with_deep(true).ok()?.dyn_into::<Element>().ok()?;
-    let win = gloo::utils::window();
-    let (from, to) = (el.query_selector_all("*").ok()?, copy.query_selector_all("*").ok()?);
-    let pairs = (0..from.length()).filter_map(|i| {
-        let a = from.item(i)?.dyn_into::<Element>().ok()?;
-        let b = to.item(i)?.dyn_into::<Element>().ok()?;
-        Some((a, b))
-    });
-    for (a, b) in std::iter::once((el.clone(), copy.clone())).chain(pairs) {
-        let Ok(Some(style)) = win.get_computed_style(&a) else { continue };
-        let inline: String = STYLES
-            .iter()
-            .filter_map(|p| style.get_property_value(p).ok().filter(|v| !v.is_empty()).map(|v| format!("{p}:{v};")))
-            .collect();
-        let _ = b.set_attribute("style", &inline);
-        let _ = b.remove_attribute("tabindex");
-    }
-    let rect = el.get_bounding_client_rect();
-    let (w, h) = (rect.width().round(), rect.height().round());
-    let _ = copy.set_attribute("xmlns", "http://www.w3.org/2000/svg");
-    let _ = copy.set_attribute("width", &w.to_string());
-    let _ = copy.set_attribute("height", &h.to_string());
-    // The panel's background, behind everything.
-    let bg = win
-        .get_computed_style(&gloo::utils::document().document_element()?)
-        .ok()
-        .flatten()
+/// The panel's background, behind everything in a picture.
+fn background() -> String {
+    gloo::utils::document()
+        .document_element()
+        .and_then(|root| gloo::utils::window().get_computed_style(&root).ok().flatten())
         .and_then(|s| s.get_property_value("--panel").ok())
-        .unwrap_or_default();
-    let doc = gloo::utils::document();
-    if let Ok(back) = doc.create_element_ns(Some("http://www.w3.org/2000/svg"), "rect") {
-        let view = copy.get_attribute("viewBox").unwrap_or_else(|| format!("0 0 {w} {h}"));
-        let v: Vec<&str> = view.split_whitespace().collect();
-        if let [x, y, vw, vh] = v[..] {
-            for (k, val) in [("x", x), ("y", y), ("width", vw), ("height", vh)] {
-                let _ = back.set_attribute(k, val);
-            }
-            let _ = back.set_attribute("fill", bg.trim());
-            let _ = copy.insert_before(&back, copy.first_child().as_ref());
-        }
-    }
-    Some(format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", copy.outer_html()))
-}
-
-/// Draws SVG text on a canvas at `scale` and downloads it as PNG.
-fn svg_to_png(svg: String, w: f64, h: f64, file: String) {
-    let Ok(img) = web_sys::HtmlImageElement::new() else { return };
-    let url = format!("data:image/svg+xml;charset=utf-8,{}", js_sys::encode_uri_component(&svg));
-    let image = img.clone();
-    let onload = Closure::once_into_js(move || {
-        let scale = 2.0;
-        let doc = gloo::utils::document();
-        let Some(canvas) =
-            doc.create_element("canvas").ok().and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
-        else {
-            return;
-        };
-        canvas.set_width((w * scale) as u32);
-        canvas.set_height((h * scale) as u32);
-        let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
-        let _ = ctx.scale(scale, scale);
-        let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(&image, 0.0, 0.0, w, h);
-        if let Ok(data) = canvas.to_data_url_with_type("image/png") {
-            let _ = super::files::download_url(&data, &file);
-        }
-    });
-    img.set_onload(Some(onload.unchecked_ref()));
-    img.set_src(&url);
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default()
 }
 
 /// Saves figure `name` in `format` ("svg" or "png"); says why not if it
 /// cannot.
 fn save(name: &str, format: &str) -> Result<(), String> {
-    let (_, el) = figures().into_iter().find(|(n, _)| n == name).ok_or("that figure is not on show any more")?;
+    let el = figures()
+        .into_iter()
+        .find(|e| e.get_attribute("data-figure").as_deref() == Some(name))
+        .ok_or("that figure is not on show any more")?;
     let file = format!("splitbrain-{name}.{format}");
-    if let Some(canvas) = el.dyn_ref::<web_sys::HtmlCanvasElement>() {
+    let refused = |_| "the browser refused the download".to_string();
+    let canvas = el.dyn_ref::<web_sys::HtmlCanvasElement>();
+    if let (Some(canvas), "png") = (canvas, format) {
         let data = canvas.to_data_url_with_type("image/png").map_err(|_| "the browser would not draw the canvas")?;
-        return super::files::download_url(&data, &file).map_err(|_| "the browser refused the download".into());
+        return super::files::download_url(&data, &file).map_err(refused);
     }
-    let svg = svg_text(&el).ok_or("the figure could not be copied")?;
+    let svg = match canvas {
+        Some(canvas) => super::pen::svg_of(canvas, &background()).ok_or("the figure could not be copied")?,
+        None => svg_copy(&el, &background()),
+    };
     if format == "svg" {
-        return super::files::download_text(&svg, "image/svg+xml", &file)
-            .map_err(|_| "the browser refused the download".into());
+        return super::files::download_text(&svg, "image/svg+xml", &file).map_err(refused);
     }
     let rect = el.get_bounding_client_rect();
-    svg_to_png(svg, rect.width().round(), rect.height().round(), file);
+    let done = Closure::once_into_js(move |url: String| {
+        let _ = super::files::download_url(&url, &file);
+    });
+    svg_png(&svg, rect.width().round(), rect.height().round(), done);
     Ok(())
 }
 
 /// The Picture menu: its options are the figures on show, read when it
-/// opens, each as SVG and PNG (canvases as PNG).
+/// opens, each as SVG and PNG.
 pub fn menu(on_error: Callback<String>) -> Html {
     let fill = Callback::from(|e: FocusEvent| {
-        let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else { return };
-        let doc = gloo::utils::document();
-        while sel.length() > 1 {
-            sel.remove_with_index(1);
-        }
-        for (name, el) in figures() {
-            let formats: &[&str] =
-                if el.dyn_ref::<web_sys::HtmlCanvasElement>().is_some() { &["png"] } else { &["svg", "png"] };
-            for f in formats {
-                if let Ok(opt) = doc.create_element("option") {
-                    let _ = opt.set_attribute("value", &format!("{name}.{f}"));
-                    opt.set_text_content(Some(&format!("{} as {}", name.replace('-', " "), f.to_uppercase())));
-                    let _ = sel.append_child(&opt);
-                }
-            }
+        if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+            fill_options(&sel);
         }
     });
     let onchange = Callback::from(move |e: Event| {

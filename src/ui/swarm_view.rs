@@ -4,6 +4,7 @@
 use super::field::Field;
 use crate::protocols::registry::View;
 use crate::sim::NodeId;
+use crate::viewmodel::drawing::Drawing;
 use crate::viewmodel::seen::gossip::{Exchange, Mode};
 use crate::viewmodel::swarm::{swarm_presets, Look, Swarm, SwarmGesture, SwarmKind};
 use wasm_bindgen::JsCast;
@@ -32,25 +33,23 @@ fn colour(l: Look) -> &'static str {
     }
 }
 
-/// Draws the group on the canvas.
+/// Draws the group on the canvas (and keeps the drawing for the Picture
+/// menu's SVG).
 pub fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Swarm) {
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+    let mut pen = Drawing::new(SIZE, SIZE);
     let n = s.nodes();
-    ctx.clear_rect(0.0, 0.0, SIZE, SIZE);
     let dot = (220.0 / f64::from(n).sqrt()).clamp(1.5, 9.0);
     if s.flashes {
-        ctx.set_stroke_style_str("rgba(249, 115, 22, 0.35)");
-        ctx.set_line_width(1.0);
-        ctx.begin_path();
+        pen.colour("rgba(249, 115, 22, 0.35)");
+        pen.width(1.0);
         for (from, to, p) in s.flights(if n > 1000 { 300 } else { 800 }) {
             let (x1, y1) = spot(from, n);
             let (x2, y2) = spot(to, n);
             let p = p.clamp(0.0, 1.0);
-            ctx.move_to(x1, y1);
-            ctx.line_to(x1 + (x2 - x1) * p, y1 + (y2 - y1) * p);
+            pen.move_to(x1, y1);
+            pen.line_to(x1 + (x2 - x1) * p, y1 + (y2 - y1) * p);
         }
-        ctx.stroke();
+        pen.stroke();
     }
     let mut by_colour: Vec<(Look, Vec<(f64, f64)>)> = Vec::new();
     for i in 0..n {
@@ -62,34 +61,30 @@ pub fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Swarm) {
         }
     }
     for (l, points) in by_colour {
-        ctx.set_fill_style_str(colour(l));
-        ctx.begin_path();
+        pen.colour(colour(l));
         for (x, y) in points {
-            ctx.move_to(x + dot, y);
-            let _ = ctx.arc(x, y, dot, 0.0, std::f64::consts::TAU);
+            pen.circle(x, y, dot);
         }
-        ctx.fill();
+        pen.fill();
     }
     // Crashed SWIM members keep the colour of the group's belief, ringed.
     if matches!(s.kind, SwarmKind::Swim(_)) {
-        ctx.set_stroke_style_str(colour(Look::Crashed));
-        ctx.set_line_width(2.0);
-        ctx.begin_path();
+        pen.colour(colour(Look::Crashed));
+        pen.width(2.0);
         for i in (0..n).filter(|i| s.crashed(*i)) {
             let (x, y) = spot(i, n);
-            ctx.move_to(x + dot + 3.0, y);
-            let _ = ctx.arc(x, y, dot + 3.0, 0.0, std::f64::consts::TAU);
+            pen.circle(x, y, dot + 3.0);
         }
-        ctx.stroke();
+        pen.stroke();
     }
     if let Some(sel) = s.selected.filter(|i| *i < n) {
         let (x, y) = spot(sel, n);
-        ctx.set_stroke_style_str("#2563eb");
-        ctx.set_line_width(2.5);
-        ctx.begin_path();
-        let _ = ctx.arc(x, y, dot + 5.0, 0.0, std::f64::consts::TAU);
-        ctx.stroke();
+        pen.colour("#2563eb");
+        pen.width(2.5);
+        pen.circle(x, y, dot + 5.0);
+        pen.stroke();
     }
+    super::pen::show(canvas, pen, false);
 }
 
 fn chart(s: &Swarm) -> Html {

@@ -192,7 +192,7 @@ fn raft_figures(p: &Playground<Raft>) -> Vec<(&'static str, f64)> {
     // Time with no leader: the run so far less the union of the leaders' spans.
     let led = crate::stats::covered(o.leaders.iter().map(|s| (s.from, s.to.unwrap_or(now).min(now))).collect());
     let mut latency: Vec<f64> = o.commit_latency_us().map(|us| us as f64 / 1000.0).collect();
-    latency.sort_unstable_by(f64::total_cmp);
+    crate::stats::sort_f64(&mut latency);
     let pct = |q| if latency.is_empty() { f64::NAN } else { crate::stats::percentile(&latency, q) };
     let share = if c.client_requests == 0 { f64::NAN } else { latency.len() as f64 / c.client_requests as f64 * 100.0 };
     vec![
@@ -354,7 +354,7 @@ impl Compare {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.comparison()).unwrap_or_default()
+        crate::scenario::pretty::indent(&serde_json::to_string(&self.comparison()).unwrap_or_default())
     }
 
     fn all(&mut self, g: Gesture) {

@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod diagram;
+pub mod drawing;
 pub mod fragment;
 pub mod playground;
 

@@ -5,10 +5,8 @@ use super::*;
 impl Raft {
     /// The round a majority has acknowledged (this leader counts itself).
     pub(super) fn majority_round(&self) -> u64 {
-        let mut acked: Vec<u64> =
-            member_list(self.members).map(|p| self.acked_round.get(p as usize).copied().unwrap_or(0)).collect();
-        acked.sort_unstable_by(|a, b| b.cmp(a));
-        acked.get(self.quorum() - 1).copied().unwrap_or(0)
+        let acked = member_list(self.members).map(|p| self.acked_round.get(p as usize).copied().unwrap_or(0)).collect();
+        super::replication::nth_highest(acked, self.quorum())
     }
 
     /// What a read returns: the client requests applied (with

@@ -177,11 +177,10 @@ impl Raft {
     pub(super) fn maybe_commit(&mut self, ctx: &mut Ctx<'_, Self>) {
         // A leader outside the configuration it manages does not count
         // itself (§4.2.2).
-        let mut matched: Vec<u64> = member_list(self.members)
+        let matched: Vec<u64> = member_list(self.members)
             .map(|p| if p == self.id { self.log.last_index() } else { self.match_index[p as usize] })
             .collect();
-        matched.sort_unstable_by(|a, b| b.cmp(a));
-        let n = matched.get(self.quorum() - 1).copied().unwrap_or(0);
+        let n = nth_highest(matched, self.quorum());
         if n <= self.commit_index {
             return;
         }
@@ -272,6 +271,13 @@ impl Raft {
             self.send_append(ctx, from);
         }
     }
+}
+
+/// The `n`-th highest of `values` (1 is the highest), or 0 if there are
+/// fewer: what a quorum of `n` has reached.
+pub(super) fn nth_highest(mut values: Vec<u64>, n: usize) -> u64 {
+    values.sort_unstable();
+    values.len().checked_sub(n).filter(|_| n > 0).map_or(0, |i| values[i])
 }
 
 #[cfg(test)]
