@@ -49,3 +49,35 @@ test('recorded actions are moved, replaced, deleted, undone and redone, and the 
   assert.equal(await simTime(page), 3_000_000);
   assert.deepEqual(page.errors, []);
 });
+
+test('the gossip and SWIM view lists its actions and edits them the same way', async () => {
+  const page = await openAt(env.browser, env.server.url, 'gossip=swim-crash', 5_000_000);
+  const canvas = page.locator('#swarm-canvas');
+  const us = () => canvas.getAttribute('data-us').then(Number);
+  assert.equal(await page.locator('#timeline .ta').count(), 1);
+  assert.equal(await page.locator('.scrubber .mk.action').count(), 1, 'the crash at 3 s');
+  assert.equal(await page.locator('#timeline .ta-what summary').textContent(), 'crash node=7');
+  const hash = await canvas.getAttribute('data-hash');
+  // Move the crash past now: the run replays to 5 s without it.
+  await page.locator('#timeline .ta-at').fill('6000');
+  await page.locator('#timeline .ta-at').press('Enter');
+  await page.waitForFunction((h) => document.querySelector('#swarm-canvas').dataset.hash !== h, hash);
+  assert.equal(await us(), 5_000_000, 'replayed to the same instant');
+  assert.equal(await page.locator('.scrubber .mk.action').count(), 0, 'the crash is ahead now');
+  // A bad edit: refused with the reason, the run kept.
+  await page.locator('#timeline .ta-what summary').click();
+  await page.locator('#timeline .ta-json').fill('{"action":"crash","node":400}');
+  await page.locator('#timeline .ta-json').press('Enter');
+  await page.locator('#error-banner', { hasText: 'node 400 does not exist' }).waitFor();
+  // Ctrl+Z undoes the move: the same run as the preset's, to the bit.
+  await page.locator('.brand').click();
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction((h) => document.querySelector('#swarm-canvas').dataset.hash === h, hash);
+  assert.ok(await page.locator('#undo').isDisabled());
+  await page.locator('#redo').click();
+  await page.waitForFunction((h) => document.querySelector('#swarm-canvas').dataset.hash !== h, hash);
+  await page.locator('#timeline .ta button[aria-label="Delete action 1"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('#timeline .ta').length === 0);
+  assert.equal(await us(), 5_000_000);
+  assert.deepEqual(page.errors, []);
+});

@@ -215,3 +215,46 @@ fn step_runs_to_the_next_event_and_pauses() {
     again.apply(SwarmGesture::Step);
     assert_eq!((again.now(), again.trace_hash()), (s.now(), s.trace_hash()));
 }
+
+#[test]
+fn the_gossip_views_timeline_is_edited_replayed_undone_and_redone_like_the_others() {
+    use splitbrain::viewmodel::playground::Edit;
+    let mut s = Swarm::new("swim-crash", 1);
+    s.advance_to(5 * SEC);
+    assert!(s.crashed(7), "the preset crashes n7 at 3 s");
+    let rev = s.timeline_rev();
+    // Move the crash past now: the run replays to 5 s without it, paused.
+    s.apply(SwarmGesture::Edit(Edit::Move(0, 6000.0)));
+    assert_eq!(s.now(), 5 * SEC);
+    assert!(!s.crashed(7) && !s.playing);
+    assert_eq!(s.scenario().timeline[0].at.us(), 6 * SEC);
+    assert!(s.timeline_rev() > rev, "the panel is drawn again");
+    // Replace it: crash n2 at 1 s.
+    s.apply(SwarmGesture::Edit(Edit::Replace(0, r#"{"at_ms":1000,"action":"crash","node":2}"#.into())));
+    assert!(s.crashed(2) && !s.crashed(7));
+    // The same run as a fresh load of the edited scenario.
+    let fresh = {
+        let mut f = Swarm::new("swim-crash", 1);
+        f.apply(SwarmGesture::Load { scenario: Box::new(s.scenario().clone()), preset: None, at_us: 5 * SEC, playing: false });
+        f
+    };
+    assert_eq!(fresh.trace_hash(), s.trace_hash());
+    // A bad edit is refused, with the reason; the run is kept.
+    let before = s.scenario().clone();
+    s.apply(SwarmGesture::Edit(Edit::Replace(0, r#"{"action":"crash","node":400}"#.into())));
+    assert!(s.error.take().is_some_and(|e| e.contains("node 400 does not exist")));
+    assert_eq!(s.scenario(), &before);
+    // Undo twice: the preset's crash at 3 s again; redo once.
+    s.apply(SwarmGesture::Edit(Edit::Undo));
+    s.apply(SwarmGesture::Edit(Edit::Undo));
+    assert!(s.crashed(7) && !s.crashed(2));
+    assert!(!s.history().can_undo() && s.history().can_redo());
+    s.apply(SwarmGesture::Edit(Edit::Redo));
+    assert!(!s.crashed(7));
+    // Delete; a crash made by hand afterwards is listed too.
+    s.apply(SwarmGesture::Edit(Edit::Delete(0)));
+    assert!(s.scenario().timeline.is_empty());
+    s.apply(SwarmGesture::Kill(3));
+    assert_eq!(s.scenario().timeline.len(), 1);
+    assert_eq!(s.now(), 5 * SEC);
+}

@@ -263,6 +263,7 @@ pub fn use_keys(to: Routes, active: ActiveView) {
                     Gesture::ToggleHelp => Some(SwarmGesture::ToggleHelp),
                     Gesture::Escape => Some(SwarmGesture::Escape),
                     Gesture::Diagram(g) => Some(SwarmGesture::Diagram(g.clone())),
+                    Gesture::Edit(e) => Some(SwarmGesture::Edit(e.clone())),
                     _ => None,
                 };
                 match (active.get(), swarm_action) {

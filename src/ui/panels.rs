@@ -344,16 +344,7 @@ pub fn scrubber<P: Board>(pg: &Playground<P>, dispatch: &Callback<Gesture>, seek
         .collect();
     let (ticks, chips) = bookmarks(&pg.scenario().marks, end, &dispatch.reform(Gesture::GoTo));
     // Each recorded action, as a short tick under the others.
-    let actions: Html = pg
-        .scenario()
-        .timeline
-        .iter()
-        .filter(|t| t.at.us() <= end)
-        .map(|t| {
-            let x = format!("{:.1}", t.at.us() as f64 / end as f64 * 1000.0);
-            html! { <line class="mk action" x1={x.clone()} x2={x} y1="6" y2="10" /> }
-        })
-        .collect();
+    let actions = super::timeline::ticks(&pg.scenario().timeline, end);
     html! { <>
         <div class="scrubber" data-seek-ms={format!("{seek_ms:.3}")} data-end={end.to_string()}>
             <button id="embed-play" class="embed-only" onclick={super::send(dispatch, Gesture::TogglePlay)}

@@ -85,7 +85,7 @@ pub fn raft_page(
                     { panels::alerts_panel(&pg.scenario().alerts, pg.alerts(), &d.reform(Gesture::Seek)) }
                     { about(&pg) }
                     { panels::inspector(&pg, d) }
-                    { super::timeline::panel(&pg, d) }
+                    { super::timeline::of_playground(&pg, d) }
                     { panels::invariants(&pg) }
                 </aside>
                 <section class="log-panel">

@@ -188,7 +188,7 @@ pub fn store_page(
                     { panels::alerts_panel(&pg.scenario().alerts, pg.alerts(), &d.reform(Gesture::Seek)) }
                     { about(&pg) }
                     { store_panels::inspector(&pg, d) }
-                    { super::timeline::panel(&pg, d) }
+                    { super::timeline::of_playground(&pg, d) }
                     { store_panels::replicas(&pg) }
                     { store_panels::invariants(&pg) }
                 </aside>

@@ -375,6 +375,11 @@ pub fn stage(s: &Swarm, dispatch: &Callback<SwarmGesture>, canvas: &NodeRef, see
                 <section class="panel"><h2>{"Charts"}</h2>{chart(s)}</section>
                 { parameters(s, dispatch) }
                 { for inspector }
+                { super::timeline::panel(("swarm", s.timeline_rev()), &s.scenario().timeline, s.history(), &dispatch.reform(|a| match a {
+                    super::timeline::Ask::Edit(e) => SwarmGesture::Edit(e),
+                    super::timeline::Ask::GoTo(t) => SwarmGesture::GoTo(t),
+                    super::timeline::Ask::Error(e) => SwarmGesture::ShowError(e),
+                })) }
             </aside>
         </main>
     }
@@ -430,12 +435,13 @@ pub fn scrubber(s: &Swarm, dispatch: &Callback<SwarmGesture>, seek_ms: f64) -> H
     });
     let end = s.end.max(1);
     let (ticks, chips) = super::panels::bookmarks(&s.scenario().marks, end, &dispatch.reform(SwarmGesture::GoTo));
+    let actions = super::timeline::ticks(&s.scenario().timeline, end);
     html! { <>
         <div class="scrubber" data-seek-ms={format!("{seek_ms:.3}")}>
             <button id="embed-play" class="embed-only" onclick={super::send(dispatch, SwarmGesture::TogglePlay)}
                 aria-label={if s.playing { "Pause" } else { "Play" }} title="Play or pause (Space)">{if s.playing { "❚❚" } else { "▶" }}</button>
             <div class="track">
-                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{ticks}</svg>
+                <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">{ticks}{actions}</svg>
                 <input id="swarm-scrubber" type="range" min="0" max={s.end.max(1).to_string()} step="1" value={s.now().to_string()}
                     oninput={on_input} aria-label="Simulated time" title="Drag to go back to any instant of this run; acting there forks it" />
             </div>

@@ -65,60 +65,69 @@ pub fn action_summary(t: &TimedAction) -> String {
     out
 }
 
-impl<P: Board> Playground<P> {
-    /// Applies an edit, or says why it was not made.
-    pub(super) fn edit(&mut self, e: Edit) {
-        let current = self.scenario().clone();
+impl History {
+    /// What edit `e` of `current` makes: the scenario to run again, None
+    /// if there is nothing to do (no edit to undo), or why it was refused.
+    /// Any view that runs a scenario edits its timeline through this.
+    pub fn edit(&mut self, current: &Scenario, e: Edit) -> Result<Option<Scenario>, String> {
         let at = |i: usize| current.timeline.get(i).cloned().ok_or_else(|| format!("there is no action {}", i + 1));
         let next = match e {
-            Edit::Undo => match self.history.undo.pop() {
-                Some(s) => {
-                    self.history.redo.push(current);
-                    return self.replay(s);
+            Edit::Undo => {
+                let s = self.undo.pop();
+                if s.is_some() {
+                    self.redo.push(current.clone());
                 }
-                None => return,
-            },
-            Edit::Redo => match self.history.redo.pop() {
-                Some(s) => {
-                    self.history.undo.push(current);
-                    return self.replay(s);
+                return Ok(s);
+            }
+            Edit::Redo => {
+                let s = self.redo.pop();
+                if s.is_some() {
+                    self.undo.push(current.clone());
                 }
-                None => return,
-            },
+                return Ok(s);
+            }
             Edit::Move(i, ms) => at(i).and_then(|mut t| {
                 if !(ms.is_finite() && ms >= 0.0) {
                     return Err(format!("'{ms}' is not a time in ms"));
                 }
                 t.at = Millis((ms * 1000.0).round() as u64);
-                Ok(with(&current, i, Some(t)))
+                Ok(with(current, i, Some(t)))
             }),
-            Edit::Delete(i) => at(i).map(|_| with(&current, i, None)),
+            Edit::Delete(i) => at(i).map(|_| with(current, i, None)),
             Edit::Replace(i, json) => at(i).and_then(|old| {
                 let mut v: serde_json::Value = serde_json::from_str(&json).map_err(|e| format!("not JSON: {e}"))?;
                 if let Some(m) = v.as_object_mut() {
                     m.entry("at_ms").or_insert_with(|| serde_json::to_value(old.at).unwrap_or_default());
                 }
                 let t: TimedAction = serde_json::from_value(v).map_err(|e| e.to_string())?;
-                Ok(with(&current, i, Some(t)))
+                Ok(with(current, i, Some(t)))
             }),
         };
-        let checked = next.and_then(|s| s.validate().map(|()| s).map_err(|e| e.to_string()));
-        match checked {
-            Ok(s) => {
-                self.history.undo.push(current);
-                if self.history.undo.len() > MAX_UNDO {
-                    self.history.undo.remove(0);
-                }
-                self.history.redo.clear();
-                self.replay(s);
-            }
-            Err(why) => self.error = Some(format!("That edit was not made: {why}. The timeline is unchanged.")),
+        let s = next.and_then(|s| s.validate().map(|()| s).map_err(|e| e.to_string()))?;
+        self.undo.push(current.clone());
+        if self.undo.len() > MAX_UNDO {
+            self.undo.remove(0);
         }
+        self.redo.clear();
+        Ok(Some(s))
     }
+}
 
-    /// Runs `s` again to the instant showing, paused there.
-    fn replay(&mut self, s: Scenario) {
-        self.load(s, Some(self.now()), false);
+/// The message for an edit refused.
+pub fn refused(why: &str) -> String {
+    format!("That edit was not made: {why}. The timeline is unchanged.")
+}
+
+impl<P: Board> Playground<P> {
+    /// Applies an edit, or says why it was not made; the run replays to
+    /// the instant showing, paused there.
+    pub(super) fn edit(&mut self, e: Edit) {
+        let current = self.scenario().clone();
+        match self.history.edit(&current, e) {
+            Ok(Some(s)) => self.load(s, Some(self.now()), false),
+            Ok(None) => {}
+            Err(why) => self.error = Some(refused(&why)),
+        }
     }
 
     pub fn history(&self) -> &History {

@@ -18,7 +18,7 @@ pub mod settings;
 mod view;
 
 pub use board::Board;
-pub use edit::{action_json, action_summary, Edit, History};
+pub use edit::{action_json, action_summary, refused, Edit, History};
 pub use view::{layout, node_radius, NodeView, LOG_KINDS, STORE_LOG_KINDS, VIEW_HALF};
 
 /// The slowest and fastest speeds, as multiples of real time.

@@ -76,4 +76,6 @@ pub enum SwarmGesture {
     /// Run this much simulated time (µs) and pause.
     Advance(Time),
     ShowError(String),
+    /// Move, replace or delete a recorded action, or undo or redo that.
+    Edit(crate::viewmodel::playground::Edit),
 }

@@ -7,7 +7,7 @@
 //! `static/scenarios/`, its links are `#s=` links like Raft's, what a person
 //! does is recorded into the timeline, and seeking restores a checkpoint.
 
-use super::playground::{step_speed, MAX_SPEED, MIN_SPEED};
+use super::playground::{step_speed, Edit, History, MAX_SPEED, MIN_SPEED};
 use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, Mode, SiteState};
 use crate::protocols::registry::View;
 use crate::protocols::swim::{Status, Swim, SwimConfig};
@@ -102,6 +102,10 @@ pub struct Swarm {
     pub false_positives: u64,
     /// The space-time diagram; while it is open, the run keeps its events.
     pub diagram: Diagram,
+    /// The timeline's edits to undo and redo, and a number that moves
+    /// whenever the timeline does (the panel is drawn again only then).
+    history: History,
+    timeline_rev: u64,
     last_wall: Option<f64>,
     carry: f64,
     frame_budget: crate::scenario::travel::FrameBudget,
@@ -163,6 +167,8 @@ impl Swarm {
             detections: Vec::new(),
             false_positives: 0,
             diagram: Diagram::default(),
+            history: History::default(),
+            timeline_rev: 0,
             last_wall: None,
             carry: 0.0,
             frame_budget: Default::default(),
@@ -358,12 +364,44 @@ impl Swarm {
     /// Applies a fault now and records it; acting in the past forks the run.
     pub(crate) fn act(&mut self, action: Action) {
         let events = each!(&mut self.run, t => t.act(action));
+        self.timeline_rev += 1;
         self.diagram.record(&events, LOG_CAP, self.now());
         self.end = self.now();
         self.refresh();
     }
 
+    /// Applies a timeline edit (as the Raft and store views do): the run
+    /// replays to the instant showing, paused there, keeping what is
+    /// selected; a refused edit keeps the run.
+    fn edit(&mut self, e: Edit) {
+        let (current, now, preset) = (self.scenario().clone(), self.now(), self.preset);
+        let replayed = self
+            .history
+            .edit(&current, e)
+            .and_then(|s| s.map(|s| Swarm::load(s, Some(now), preset).map_err(|e| e.to_string())).transpose());
+        match replayed {
+            Ok(Some(new)) => {
+                let (history, selected, observer) = (std::mem::take(&mut self.history), self.selected, self.observer);
+                self.replace(new);
+                (self.history, self.selected, self.observer) = (history, selected, observer);
+                self.playing = false;
+            }
+            Ok(None) => {}
+            Err(why) => self.error = Some(crate::viewmodel::playground::refused(&why)),
+        }
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Moves whenever the timeline does.
+    pub fn timeline_rev(&self) -> u64 {
+        self.timeline_rev
+    }
+
     fn replace(&mut self, mut s: Swarm) {
+        s.timeline_rev = self.timeline_rev + 1;
         s.speed = self.speed;
         s.flashes = self.flashes;
         s.diagram = std::mem::take(&mut self.diagram);
@@ -434,6 +472,7 @@ impl Swarm {
                 self.advance_to(self.now().saturating_add(dt).min(crate::scenario::MAX_DURATION_US));
             }
             SwarmGesture::ShowError(e) => self.error = Some(e),
+            SwarmGesture::Edit(e) => self.edit(e),
             SwarmGesture::GoTo(t) if t > self.end => self.apply(SwarmGesture::Advance(t - self.now())),
             SwarmGesture::GoTo(t) => self.apply(SwarmGesture::Seek(t)),
             SwarmGesture::Load { scenario, preset, at_us, playing } => {
