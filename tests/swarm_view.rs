@@ -235,7 +235,12 @@ fn the_gossip_views_timeline_is_edited_replayed_undone_and_redone_like_the_other
     // The same run as a fresh load of the edited scenario.
     let fresh = {
         let mut f = Swarm::new("swim-crash", 1);
-        f.apply(SwarmGesture::Load { scenario: Box::new(s.scenario().clone()), preset: None, at_us: 5 * SEC, playing: false });
+        f.apply(SwarmGesture::Load {
+            scenario: Box::new(s.scenario().clone()),
+            preset: None,
+            at_us: 5 * SEC,
+            playing: false,
+        });
         f
     };
     assert_eq!(fresh.trace_hash(), s.trace_hash());

@@ -19,6 +19,10 @@ use crate::scenario::compare::{Comparison, Variant};
 use crate::scenario::{Action, Scenario, MAX_DURATION_US, VERSION};
 use crate::sim::Time;
 
+/// The wall time a frame may spend simulating all the variants (ms), as a
+/// single view's frame may.
+const FRAME_SIM_MS: f64 = 14.0;
+
 /// The examples the page offers: (id, the menu's title), the files in
 /// `static/comparisons/`.
 pub const EXAMPLES: &[(&str, &str)] = &[
@@ -386,10 +390,25 @@ impl Compare {
         let advance = gap * 1000.0 * self.speed + self.carry;
         self.carry = advance.fract();
         let target = (self.now() + (advance as Time).min(2_000_000)).min(MAX_DURATION_US);
-        for s in &mut self.sides {
-            let dt = target.saturating_sub(s.now());
-            if dt > 0 {
-                s.gesture(Gesture::Advance(dt));
+        // In the page a frame stops once its share of wall time is spent
+        // (as a single view's does). The variants move in lockstep rounds,
+        // every one to the same instant, so a frame cut short leaves them
+        // together; a round is an eighth of the frame's advance, at least
+        // 1 ms. Without a clock (natively) a frame runs to its target.
+        let clock = crate::viewmodel::wall_clock();
+        let start = clock.map_or(0.0, |c| c());
+        let round = ((target - self.now()) / 8).max(1_000);
+        let mut t = self.now();
+        while t < target {
+            t = (t + round).min(target);
+            for s in &mut self.sides {
+                let dt = t.saturating_sub(s.now());
+                if dt > 0 {
+                    s.gesture(Gesture::Advance(dt));
+                }
+            }
+            if clock.is_some_and(|c| c() - start > FRAME_SIM_MS) {
+                break;
             }
         }
         self.pause_on_news();
