@@ -4,6 +4,7 @@
 
 pub mod gossip;
 pub mod help;
+pub mod paxos;
 pub mod raft;
 pub mod registry;
 pub mod store;
