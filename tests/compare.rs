@@ -124,3 +124,14 @@ fn splitbrain_run_prints_the_table_and_its_json() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no preset 'x'"));
     assert!(out.stdout.is_empty());
 }
+
+/// A comparison file is written compact and then indented: the same bytes
+/// as serde_json's own pretty form, for every example.
+#[test]
+fn every_example_comparison_is_written_as_serde_json_would_indent_it() {
+    for (id, _) in splitbrain::viewmodel::compare::EXAMPLES {
+        let (c, _) = Comparison::from_json(&file(id)).unwrap();
+        let compact = serde_json::to_string(&c).unwrap();
+        assert_eq!(splitbrain::scenario::pretty::indent(&compact), serde_json::to_string_pretty(&c).unwrap(), "{id}");
+    }
+}

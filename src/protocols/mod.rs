@@ -2,10 +2,12 @@
 //! plugged into the spine through [`crate::contract`]; [`registry`] lists
 //! them.
 
+pub mod bully;
 pub mod gossip;
 pub mod help;
 pub mod paxos;
 pub mod raft;
 pub mod registry;
+pub mod ring;
 pub mod store;
 pub mod swim;
