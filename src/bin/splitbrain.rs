@@ -26,6 +26,9 @@ mod cap;
 mod failover;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[path = "splitbrain/elect.rs"]
+mod elect;
+#[cfg(not(target_arch = "wasm32"))]
 #[path = "splitbrain/explore.rs"]
 mod explore;
 #[cfg(not(target_arch = "wasm32"))]
@@ -38,7 +41,7 @@ mod trace;
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     pub(crate) use crate::output::{emit, experiment, fail, finish, write_raw, Progress, RunProgress};
-    use crate::{cap, explore, failover, quorum, search, trace};
+    use crate::{cap, elect, explore, failover, quorum, search, trace};
     use clap::{Args, Parser, Subcommand};
     use splitbrain::scenario::Scenario;
     use std::io::Write;
@@ -112,6 +115,13 @@ mod cli {
             after_help = "Exit status: 0 when written, 2 on bad input. A trace of more than 1,000,000 events is refused: end it earlier with --until-ms."
         )]
         Trace(trace::TraceArgs),
+        /// Classic elections next to Raft's: the bully algorithm
+        /// (Garcia-Molina 1982) and Chang and Roberts' ring (1979), in
+        /// messages and time.
+        #[command(
+            after_help = "Set-ups (the textbook ones): ring: every node starts at once and the ids are a random permutation round the ring (n·H(n) messages on average, n² at worst); bully: the highest node has crashed and the lowest notices ((n − 1)² messages); raft: a cluster that has just booted, default timeouts. `messages` counts the election's own messages; the winner's announcement (the ring's Elected round, bully's Coordinator, Raft's first heartbeats) is `announce_messages`. The time to elect runs from the start to the moment the winner knows it won. Latency 5 to 10 ms a message. Limits: 2 to 15 nodes (3 for bully); at most 100,000 trials."
+        )]
+        Elect(elect::ElectArgs),
     }
 
     #[derive(Clone, Copy, clap::ValueEnum)]
@@ -275,6 +285,7 @@ mod cli {
             Command::Merge(a) => search::merge_cmd(a),
             Command::Explore(a) => explore::explore_cmd(a),
             Command::Trace(a) => trace::trace_cmd(a),
+            Command::Elect(a) => elect::elect_cmd(a),
         };
         finish(code)
     }

@@ -4,6 +4,7 @@
 
 pub mod cap;
 pub mod chaos;
+pub mod elect;
 pub mod failover;
 pub mod figure16;
 pub mod golden;
