@@ -63,3 +63,17 @@ test('the gossip stage and its chart save too', async () => {
   assert.match((await save(page, 'informed-per-cycle.svg')).toString(), /<svg/);
   assert.deepEqual(page.errors, []);
 });
+
+test('in compare mode each variant\'s figures have names of their own', async () => {
+  const page = await openAt(env.browser, env.server.url, 'preset=leader-crash', 500_000);
+  await page.evaluate(() => { location.hash = 'compare=prevote&t=2000000'; });
+  await page.waitForFunction(() => [...document.querySelectorAll('.variant')].every((v) => v.dataset.now === '2000000'));
+  await page.focus('#picture');
+  const offered = await page.locator('#picture option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(offered.includes('cluster.svg') && offered.includes('cluster-2.svg'), `${offered}`);
+  const first = (await save(page, 'cluster.svg')).toString();
+  const second = (await save(page, 'cluster-2.svg')).toString();
+  assert.match(first, /<svg/);
+  assert.match(second, /<svg/);
+  assert.deepEqual(page.errors, []);
+});

@@ -119,6 +119,7 @@ fn toolbar(c: &Compare, d: &Callback<G>) -> Html {
             <div class="group" role="group" aria-label="Share">
                 { button(d, "compare-share", "Share", "A link to this comparison at this instant, with what was done by hand", G::Share) }
                 { button(d, "compare-export", "Export", "Save the comparison as a file that splitbrain run runs", G::Export) }
+                { super::pictures::menu(d.reform(G::ShowError)) }
             </div>
         </header>
     }
@@ -154,7 +155,7 @@ fn column(i: usize, label: &str, side: &Side, d: &Callback<G>, canvas: &NodeRef)
         Side::Raft(p) => super::cluster::cluster_view(p, &d),
         Side::Store(p) => super::cluster::cluster_view(p, &d),
         Side::Swarm(s) => html! {
-            <canvas ref={canvas.clone()} class="swarm-canvas" width="600" height="600" data-figure="gossip stage"
+            <canvas ref={canvas.clone()} class="swarm-canvas" width="600" height="600" data-figure="gossip-stage"
                 role="img" aria-label={format!("{} sites; {:.0}% informed", s.nodes(), s.fraction_informed() * 100.0)} />
         },
     };

@@ -21,13 +21,23 @@ use yew::prelude::*;
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
 const STYLES = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity',
   'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility', 'display'];
-export function figures() {
-  return [...document.querySelectorAll('[data-figure]')].filter((e) => e.getBoundingClientRect().width > 0);
+// The figures on show, in page order, each with a name of its own (a second
+// `cluster`, in compare mode, is `cluster-2`).
+function named() {
+  const seen = {};
+  return [...document.querySelectorAll('[data-figure]')].filter((e) => e.getBoundingClientRect().width > 0).map((e) => {
+    const base = e.dataset.figure.replace(/\\s+/g, '-');
+    seen[base] = (seen[base] || 0) + 1;
+    return [seen[base] > 1 ? `${base}-${seen[base]}` : base, e];
+  });
+}
+export function figure_named(name) {
+  const found = named().find(([n]) => n === name);
+  return found ? found[1] : null;
 }
 export function fill_options(sel) {
   while (sel.length > 1) sel.remove(1);
-  for (const e of figures()) {
-    const name = e.dataset.figure;
+  for (const [name] of named()) {
     for (const f of ['svg', 'png']) sel.add(new Option(`${name.replace(/-/g, ' ')} as ${f.toUpperCase()}`, `${name}.${f}`));
   }
 }
@@ -63,8 +73,8 @@ export function svg_png(svg, w, h, done) {
   img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
 }")]
 extern "C" {
-    /// The figures on show, in page order.
-    fn figures() -> Vec<Element>;
+    /// The figure on show with this name, if there is one.
+    fn figure_named(name: &str) -> Option<Element>;
     fn fill_options(sel: &web_sys::HtmlSelectElement);
     /// `el` (an `<svg>`) as a standalone SVG file on `bg`, its styles inlined.
     fn svg_copy(el: &Element, bg: &str) -> String;
@@ -85,10 +95,7 @@ fn background() -> String {
 /// Saves figure `name` in `format` ("svg" or "png"); says why not if it
 /// cannot.
 fn save(name: &str, format: &str) -> Result<(), String> {
-    let el = figures()
-        .into_iter()
-        .find(|e| e.get_attribute("data-figure").as_deref() == Some(name))
-        .ok_or("that figure is not on show any more")?;
+    let el = figure_named(name).ok_or("that figure is not on show any more")?;
     let file = format!("splitbrain-{name}.{format}");
     let refused = |_| "the browser refused the download".to_string();
     let canvas = el.dyn_ref::<web_sys::HtmlCanvasElement>();
