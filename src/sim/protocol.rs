@@ -129,3 +129,14 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         self.effects.push(Effect::Persist);
     }
 }
+
+/// The command type of a protocol that takes no client commands (its
+/// nodes act on their own: an election, single-decree Paxos).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum NoCmd {}
+
+impl std::fmt::Display for NoCmd {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {}
+    }
+}

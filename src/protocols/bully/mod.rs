@@ -9,7 +9,7 @@
 //! When the highest node has crashed and the lowest notices, every live
 //! node holds an election: (n − 1)² messages, n² in order.
 
-use crate::sim::protocol::{Ctx, Protocol};
+use crate::sim::protocol::{Ctx, NoCmd, Protocol};
 use crate::sim::NodeId;
 use std::fmt;
 
@@ -68,15 +68,6 @@ impl fmt::Display for Timer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Cmd {}
-
-impl fmt::Display for Cmd {
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {}
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     /// This node holds an election.
     Elects,
@@ -117,7 +108,7 @@ impl Bully {
 impl Protocol for Bully {
     type Msg = Msg;
     type Timer = Timer;
-    type Cmd = Cmd;
+    type Cmd = NoCmd;
     type Note = Note;
     type Persistent = ();
     type Config = BullyConfig;
@@ -163,7 +154,7 @@ impl Protocol for Bully {
         }
     }
 
-    fn on_command(&mut self, cmd: Cmd, _: &mut Ctx<'_, Self>) {
+    fn on_command(&mut self, cmd: NoCmd, _: &mut Ctx<'_, Self>) {
         match cmd {}
     }
 

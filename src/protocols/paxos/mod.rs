@@ -27,7 +27,7 @@ mod zoo;
 pub use observe::{PaxosCounts, PaxosFigures, PaxosObserver};
 pub use spec::{PaxosChecker, PaxosSpec};
 
-use crate::sim::protocol::{Ctx, Protocol};
+use crate::sim::protocol::{Ctx, NoCmd, Protocol};
 use crate::sim::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -194,16 +194,6 @@ impl fmt::Display for Timer {
     }
 }
 
-/// Paxos takes no client commands: each proposer proposes its own value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Cmd {}
-
-impl fmt::Display for Cmd {
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {}
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     /// A proposer began phase 1 with this ballot.
@@ -272,7 +262,7 @@ impl Paxos {
 impl Protocol for Paxos {
     type Msg = Msg;
     type Timer = Timer;
-    type Cmd = Cmd;
+    type Cmd = NoCmd;
     type Note = Note;
     type Persistent = Persistent;
     type Config = PaxosConfig;
@@ -317,7 +307,7 @@ impl Protocol for Paxos {
         }
     }
 
-    fn on_command(&mut self, cmd: Cmd, _: &mut Ctx<'_, Self>) {
+    fn on_command(&mut self, cmd: NoCmd, _: &mut Ctx<'_, Self>) {
         match cmd {}
     }
 

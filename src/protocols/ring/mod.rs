@@ -10,7 +10,7 @@
 //! the ids in random order the election takes n·H(n) messages on average
 //! (H(n) = 1 + 1/2 + ... + 1/n), n² in the worst order.
 
-use crate::sim::protocol::{Ctx, Protocol};
+use crate::sim::protocol::{Ctx, NoCmd, Protocol};
 use crate::sim::NodeId;
 use std::fmt;
 
@@ -58,15 +58,6 @@ impl fmt::Display for Timer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Cmd {}
-
-impl fmt::Display for Cmd {
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {}
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     /// This node's id came back: it is elected.
     Won,
@@ -96,7 +87,7 @@ impl Ring {
 impl Protocol for Ring {
     type Msg = Msg;
     type Timer = Timer;
-    type Cmd = Cmd;
+    type Cmd = NoCmd;
     type Note = Note;
     type Persistent = ();
     type Config = RingConfig;
@@ -133,7 +124,7 @@ impl Protocol for Ring {
         }
     }
 
-    fn on_command(&mut self, cmd: Cmd, _: &mut Ctx<'_, Self>) {
+    fn on_command(&mut self, cmd: NoCmd, _: &mut Ctx<'_, Self>) {
         match cmd {}
     }
 
