@@ -115,3 +115,23 @@ fn duelling_proposers_retrying_at_once_take_more_ballots_than_with_random_back_o
     eprintln!("runs with 5 or more ballots: {long_fixed} of 200 retrying at once, {long_random} with random back-off; most {most}");
     assert!(long_fixed >= 10 && long_fixed >= 3 * long_random.max(1), "{long_fixed} against {long_random}");
 }
+
+/// Flexible Paxos (Howard et al. 2016): six acceptors choosing with
+/// phase-2 quorums of 2 stay safe while |Q1| + |Q2| > 6 (Q1 = 5); with
+/// Q1 = 4, 4 + 2 = 6, and a new proposer can miss the two that accepted:
+/// Agreement catches it.
+#[test]
+fn flexible_quorums_are_safe_when_they_intersect_and_caught_when_they_do_not() {
+    let flexible =
+        |q1, q2| PaxosConfig { nodes: 6, q1: Some(q1), q2: Some(q2), ..cfg(vec![0, 1, 2], Backoff::Random, None) };
+    let mut decided = 0;
+    for seed in 0..200 {
+        let (broken, learned) = run(flexible(5, 2), seed, true, 2 * SEC);
+        assert!(broken.is_empty(), "seed {seed}: {broken:?}");
+        decided += usize::from(learned.is_some());
+    }
+    assert!(decided >= 190, "{decided} of 200 runs decided");
+    let caught = (0..500).find(|seed| run(flexible(4, 2), *seed, true, 2 * SEC).0.contains(&"Agreement"));
+    assert!(caught.is_some(), "|Q1| + |Q2| = N never broke Agreement in 500 seeds");
+    assert!(!flexible(4, 2).quorums_intersect() && flexible(5, 2).quorums_intersect());
+}

@@ -1,7 +1,8 @@
 //! The learner (Lamport, "Paxos Made Simple", 2001, §2.3).
 //!
-//! A value is chosen once a majority of acceptors has accepted it in one
-//! ballot; a learner that hears of that majority learns the value. A
+//! A value is chosen once a majority of acceptors (or a phase-2 quorum,
+//! `quorums.rs`) has accepted it in one ballot; a learner that hears of
+//! that many learns the value. A
 //! proposer that learns a value stops proposing.
 
 use super::{Note, Paxos, Phase, Timer};
@@ -20,7 +21,7 @@ impl Paxos {
         let v = &mut self.votes[i];
         let before = v.2.count_ones();
         v.2 |= 1 << from;
-        let majority = Self::majority(ctx.config().nodes);
+        let majority = ctx.config().phase2_quorum();
         if before >= majority || v.2.count_ones() < majority || self.learned == Some(value) {
             return;
         }

@@ -20,6 +20,7 @@ mod learner;
 mod observe;
 pub mod promises;
 mod proposer;
+mod quorums;
 mod spec;
 pub mod validity;
 mod zoo;
@@ -61,6 +62,12 @@ pub struct PaxosConfig {
     /// this long (fixed), or a random time up to four times it.
     pub backoff_us: u64,
     pub backoff: Backoff,
+    /// Flexible quorums (`quorums.rs`): promises needed for phase 2, and
+    /// acceptances that choose a value; a majority each by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q1: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q2: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bug: Option<Bug>,
 }
@@ -94,6 +101,8 @@ impl Default for PaxosConfig {
             timeout_us: 100_000,
             backoff_us: 5_000,
             backoff: Backoff::Random,
+            q1: None,
+            q2: None,
             bug: None,
         }
     }
@@ -252,10 +261,6 @@ impl Paxos {
             Phase::Preparing { .. } => Some("phase 1"),
             Phase::Accepting { .. } => Some("phase 2"),
         }
-    }
-
-    fn majority(nodes: u32) -> u32 {
-        nodes / 2 + 1
     }
 }
 

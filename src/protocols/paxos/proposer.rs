@@ -1,7 +1,8 @@
 //! The proposer (Lamport, "Paxos Made Simple", 2001, §2.2 and §2.4).
 //!
 //! Phase 1: pick a ballot higher than any seen and send Prepare to the
-//! acceptors. Phase 2: with promises from a majority, send Accept with the
+//! acceptors. Phase 2: with promises from a phase-1 quorum (a majority
+//! unless set otherwise, `quorums.rs`), send Accept with the
 //! value of the highest-numbered proposal among the promises, or this
 //! proposer's own value if none reported one. A refusal (Nack) or no
 //! decision within the timeout starts again with a higher ballot: after a
@@ -51,7 +52,7 @@ impl Paxos {
         if accepted.is_some_and(|(b, _)| highest.is_none_or(|(h, _)| b > h)) {
             *highest = accepted;
         }
-        if promises.count_ones() < Self::majority(ctx.config().nodes) {
+        if promises.count_ones() < ctx.config().phase1_quorum() {
             return;
         }
         let own = if ctx.config().bug == Some(Bug::BallotAsValue) { ballot } else { value_of(self.id) };
@@ -85,7 +86,7 @@ impl Paxos {
             return;
         }
         *accepts |= 1 << from;
-        if accepts.count_ones() >= Self::majority(ctx.config().nodes) {
+        if accepts.count_ones() >= ctx.config().phase2_quorum() {
             self.phase = Phase::Idle;
             ctx.cancel_timer(Timer::Propose);
         }

@@ -24,6 +24,12 @@ pub struct PaxosSpec {
     /// four times it.
     pub backoff_ms: f64,
     pub backoff: Backoff,
+    /// Flexible quorums: promises needed before phase 2, and acceptances
+    /// that choose a value (a majority each when left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q1: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q2: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bug: Option<Bug>,
 }
@@ -37,6 +43,8 @@ impl Default for PaxosSpec {
             timeout_ms: c.timeout_us as f64 / 1000.0,
             backoff_ms: c.backoff_us as f64 / 1000.0,
             backoff: c.backoff,
+            q1: c.q1,
+            q2: c.q2,
             bug: c.bug,
         }
     }
@@ -53,6 +61,8 @@ pub enum PaxosConfigError {
     NoSuchNode(NodeId, u32),
     #[error("proposers: n{0} is listed twice")]
     Twice(NodeId),
+    #[error("{which} must be 1 to the {nodes} nodes, not {q}")]
+    Quorum { which: &'static str, q: u32, nodes: u32 },
     #[error("{what} must be between 0.1 ms and one hour, not {ms}")]
     Time { what: &'static str, ms: f64 },
 }
@@ -81,6 +91,11 @@ impl PaxosSpec {
                 return Err(E::Twice(*p));
             }
         }
+        for (which, q) in [("q1", self.q1), ("q2", self.q2)] {
+            if let Some(q) = q.filter(|q| *q == 0 || *q > nodes) {
+                return Err(E::Quorum { which, q, nodes });
+            }
+        }
         Ok(PaxosConfig {
             nodes,
             proposers: self.proposers.clone(),
@@ -88,6 +103,8 @@ impl PaxosSpec {
             timeout_us: us(self.timeout_ms, "timeout_ms")?,
             backoff_us: us(self.backoff_ms, "backoff_ms")?,
             backoff: self.backoff,
+            q1: self.q1,
+            q2: self.q2,
             bug: self.bug,
         })
     }
