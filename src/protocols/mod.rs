@@ -3,6 +3,7 @@
 //! them.
 
 pub mod bully;
+pub mod fencing;
 pub mod gossip;
 pub mod help;
 pub mod paxos;
