@@ -7,7 +7,7 @@
 //! `static/scenarios/`, its links are `#s=` links like Raft's, what a person
 //! does is recorded into the timeline, and seeking restores a checkpoint.
 
-use super::playground::{step_speed, Edit, History, MAX_SPEED, MIN_SPEED};
+use super::playground::{step_speed, History, MAX_SPEED, MIN_SPEED};
 use crate::protocols::gossip::{Exchange, Gossip, GossipConfig, Mode, SiteState};
 use crate::protocols::registry::View;
 use crate::protocols::swim::{Status, Swim, SwimConfig};
@@ -16,6 +16,7 @@ use crate::scenario::{presets, Action, LinkSpec, ProtocolSpec, Runner, Scenario,
 use crate::sim::{NodeId, NodeStatus, Sim, Time};
 use crate::viewmodel::diagram::{Diagram, DiagramGesture};
 
+mod edit;
 mod gesture;
 mod links;
 pub use gesture::SwarmGesture;
@@ -368,36 +369,6 @@ impl Swarm {
         self.diagram.record(&events, LOG_CAP, self.now());
         self.end = self.now();
         self.refresh();
-    }
-
-    /// Applies a timeline edit (as the Raft and store views do): the run
-    /// replays to the instant showing, paused there, keeping what is
-    /// selected; a refused edit keeps the run.
-    fn edit(&mut self, e: Edit) {
-        let (current, now, preset) = (self.scenario().clone(), self.now(), self.preset);
-        let replayed = self
-            .history
-            .edit(&current, e)
-            .and_then(|s| s.map(|s| Swarm::load(s, Some(now), preset).map_err(|e| e.to_string())).transpose());
-        match replayed {
-            Ok(Some(new)) => {
-                let (history, selected, observer) = (std::mem::take(&mut self.history), self.selected, self.observer);
-                self.replace(new);
-                (self.history, self.selected, self.observer) = (history, selected, observer);
-                self.playing = false;
-            }
-            Ok(None) => {}
-            Err(why) => self.error = Some(crate::viewmodel::playground::refused(&why)),
-        }
-    }
-
-    pub fn history(&self) -> &History {
-        &self.history
-    }
-
-    /// Moves whenever the timeline does.
-    pub fn timeline_rev(&self) -> u64 {
-        self.timeline_rev
     }
 
     fn replace(&mut self, mut s: Swarm) {
