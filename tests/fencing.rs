@@ -2,8 +2,11 @@
 //! its lease after deciding to write wakes up and writes anyway. With the
 //! resource checking tokens the late write is refused and Fenced Writes
 //! holds, under random pauses too; without the check it is accepted, and
-//! the checker catches it by name.
+//! the checker catches it by name. Each write is a task with an
+//! idempotency key: across failovers every task is done exactly once, and
+//! without the keys a task is done twice.
 
+use splitbrain::protocols::fencing::exactly_once::ExactlyOnce;
 use splitbrain::protocols::fencing::fenced_writes::FencedWrites;
 use splitbrain::protocols::fencing::{Bug, Fencing, FencingConfig, Note, Timer};
 use splitbrain::sim::invariant::Checker;
@@ -15,9 +18,17 @@ use splitbrain::sim::{Sim, Time, MS, SEC};
 /// Runs to `end`, pausing clients as `pauses` says (node, from, for how
 /// long); returns the properties broken and how many writes were refused.
 fn run(bug: Option<Bug>, seed: u64, pauses: &[(u32, Time, Time)], end: Time) -> (Vec<&'static str>, u64) {
+    let (broken, refused, _) = run_tasks(bug, seed, pauses, end);
+    (broken, refused)
+}
+
+/// As [`run`], with Exactly Once checked too, and the tasks done by the
+/// end (as the resource's set).
+fn run_tasks(bug: Option<Bug>, seed: u64, pauses: &[(u32, Time, Time)], end: Time) -> (Vec<&'static str>, u64, u64) {
     let cfg = FencingConfig { nodes: 5, bug, ..FencingConfig::default() };
     let mut sim: Sim<Fencing> = Sim::new(cfg, 5, seed, LinkConfig::default());
     let mut checker = FencedWrites::default();
+    let mut once = ExactlyOnce::default();
     let (mut broken, mut refused) = (Vec::new(), 0);
     let mut marks: Vec<(Time, u32, bool)> =
         pauses.iter().flat_map(|&(n, at, len)| [(at, n, true), (at + len, n, false)]).collect();
@@ -27,6 +38,7 @@ fn run(bug: Option<Bug>, seed: u64, pauses: &[(u32, Time, Time)], end: Time) -> 
         while sim.step_through(at) {
             let mut out = Vec::new();
             checker.check(&sim, &mut out);
+            once.check(&sim, &mut out);
             broken.extend(out.iter().map(|v| v.property));
             refused += sim
                 .trace()
@@ -44,7 +56,8 @@ fn run(bug: Option<Bug>, seed: u64, pauses: &[(u32, Time, Time)], end: Time) -> 
             }
         }
     }
-    (broken, refused)
+    let done = sim.node(1).and_then(Fencing::tasks_done).unwrap_or(0);
+    (broken, refused, done)
 }
 
 /// The first lease's holder, paused for 300 ms as soon as it has decided
@@ -112,4 +125,19 @@ fn fenced_writes_hold_under_random_pauses() {
     }
     assert!(refused > 0, "some late writes were refused");
     assert!(caught > 0, "without the check, Fenced Writes broke in {caught} of 100 runs");
+}
+
+#[test]
+fn every_task_is_done_exactly_once_across_failovers_and_twice_without_idempotency_keys() {
+    for seed in 0..50 {
+        let mut rng = Rng::new(seed, 8);
+        let pauses: Vec<(u32, Time, Time)> = (0..4)
+            .map(|i| (2 + rng.below(3) as u32, i * 400 * MS + rng.below(200 * MS), 150 * MS + rng.below(150 * MS)))
+            .collect();
+        let (broken, _, done) = run_tasks(None, seed, &pauses, 10 * SEC);
+        assert!(broken.is_empty(), "seed {seed}: {broken:?}");
+        assert_eq!(done, (1 << 12) - 1, "seed {seed}: all 12 tasks done by the end");
+        let (broken, _, _) = run_tasks(Some(Bug::NoIdempotency), seed, &pauses, 10 * SEC);
+        assert!(broken.contains(&"Exactly Once"), "seed {seed}: without keys a task is done twice");
+    }
 }

@@ -1,7 +1,9 @@
 //! A client of the lock (Kleppmann 2016, the paused client): it asks for
 //! the lease; while its lease looks valid by its own clock it decides to
 //! write, works, and then writes without looking again, a few times; then
-//! it lets go. A pause between the decision and the write (a GC pause)
+//! it lets go. Each write is the next task it knows of not done; the
+//! resource's answer says which task is next, so a client that takes over
+//! catches up. A pause between the decision and the write (a GC pause)
 //! sends the write after the lease has ended.
 
 use super::{Fencing, Msg, Timer, RESOURCE, SERVICE};
@@ -13,6 +15,8 @@ pub struct Client {
     /// The lease held: its token, and when it ends by this client's clock.
     lease: Option<(u64, LocalTime)>,
     written: u32,
+    /// The next task, as far as this client knows.
+    next: u32,
 }
 
 impl Client {
@@ -31,7 +35,7 @@ impl Client {
             // ...and writes once the work is done, without looking again.
             Timer::Write => {
                 if let Some((token, _)) = self.lease {
-                    ctx.send(RESOURCE, Msg::Write { token });
+                    ctx.send(RESOURCE, Msg::Write { token, task: self.next });
                 }
             }
         }
@@ -45,9 +49,15 @@ impl Client {
                 ctx.set_timer(Timer::Work, 0);
             }
             Msg::Busy => ctx.set_timer(Timer::Acquire, ctx.config().retry_us),
-            Msg::WriteAck { token } if self.lease().is_some_and(|t| t == token) => {
+            Msg::WriteAck { token, next } if self.lease().is_some_and(|t| t == token) => {
                 self.written += 1;
-                if self.written < ctx.config().writes {
+                self.next = self.next.max(next);
+                if self.next >= ctx.config().tasks {
+                    // Every task is done: let go, and ask no more.
+                    if let Some((token, _)) = self.lease.take() {
+                        ctx.send(SERVICE, Msg::Release { token });
+                    }
+                } else if self.written < ctx.config().per_lease {
                     ctx.set_timer(Timer::Work, 0);
                 } else {
                     self.let_go(ctx);

@@ -29,7 +29,10 @@ impl Checker<Fencing> for FencedWrites {
         for e in sim.trace().last_step() {
             match e.kind {
                 EventKind::Note { note: Note::Granted { token, client }, .. } => self.newest = Some((token, client)),
-                EventKind::Note { node, note: Note::Wrote { token, client } } => {
+                EventKind::Note {
+                    node,
+                    note: Note::Wrote { token, client, .. } | Note::AlreadyDone { token, client, .. },
+                } => {
                     let Some((newest, holder)) = self.newest.filter(|(t, _)| token < *t) else { continue };
                     self.failed = true;
                     out.push(Violation::after(

@@ -12,8 +12,13 @@
 //! it with the resource before granting it (`service.rs`), and the
 //! resource refuses a write whose token is below one it knows
 //! (`resource.rs`), so the paused client's late write is fenced off.
+//!
+//! Each write is a task with an idempotency key (its number): a client that
+//! takes over after a failover sends again what it does not know to be
+//! done, and the resource does each task once (`exactly_once.rs`).
 
 mod client;
+pub mod exactly_once;
 pub mod fenced_writes;
 mod resource;
 mod service;
@@ -32,8 +37,11 @@ pub struct FencingConfig {
     pub lease_us: u64,
     /// A client's work between deciding to write and writing.
     pub work_us: u64,
-    /// Writes a client makes under one lease before it lets go.
-    pub writes: u32,
+    /// The tasks to do, each a write with its own idempotency key (its
+    /// number), at most 64; and how many a client does under one lease
+    /// before it lets go.
+    pub tasks: u32,
+    pub per_lease: u32,
     /// How long a client waits before asking again (after a refusal, or
     /// after letting go).
     pub retry_us: u64,
@@ -42,16 +50,27 @@ pub struct FencingConfig {
 
 impl Default for FencingConfig {
     fn default() -> Self {
-        FencingConfig { nodes: 4, lease_us: 100_000, work_us: 20_000, writes: 3, retry_us: 30_000, bug: None }
+        FencingConfig {
+            nodes: 4,
+            lease_us: 100_000,
+            work_us: 20_000,
+            tasks: 12,
+            per_lease: 3,
+            retry_us: 30_000,
+            bug: None,
+        }
     }
 }
 
-/// A deliberately broken variant.
+/// Deliberately broken variants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Bug {
     /// The resource accepts every write, whatever its token. Breaks Fenced
     /// Writes when a lease holder pauses past its lease.
     NoTokenCheck,
+    /// The resource does a task again when it is sent again (no
+    /// idempotency keys). Breaks Exactly Once across a failover.
+    NoIdempotency,
 }
 
 #[derive(Clone, Debug)]
@@ -81,11 +100,15 @@ pub enum Msg {
     FenceAck {
         token: u64,
     },
+    /// Do task `task` (its idempotency key).
     Write {
         token: u64,
+        task: u32,
     },
+    /// Done; `next` is the first task not yet done.
     WriteAck {
         token: u64,
+        next: u32,
     },
     /// The write's token is below one the resource knows.
     Fenced {
@@ -103,8 +126,8 @@ impl fmt::Display for Msg {
             Msg::Release { token } => write!(f, "Release #{token}"),
             Msg::Fence { token } => write!(f, "Fence #{token}"),
             Msg::FenceAck { token } => write!(f, "FenceAck #{token}"),
-            Msg::Write { token } => write!(f, "Write #{token}"),
-            Msg::WriteAck { token } => write!(f, "WriteAck #{token}"),
+            Msg::Write { token, task } => write!(f, "Write task {task} #{token}"),
+            Msg::WriteAck { token, next } => write!(f, "WriteAck #{token} (next task {next})"),
             Msg::Fenced { token, newest } => write!(f, "Fenced #{token} (newest #{newest})"),
         }
     }
@@ -134,8 +157,11 @@ impl fmt::Display for Timer {
 pub enum Note {
     /// The service granted the lease with this token.
     Granted { token: u64, client: NodeId },
-    /// The resource accepted a write.
-    Wrote { token: u64, client: NodeId },
+    /// The resource accepted a write and did its task.
+    Wrote { token: u64, client: NodeId, task: u32 },
+    /// The resource accepted a write whose task it had done already, and
+    /// did not do it again.
+    AlreadyDone { token: u64, client: NodeId, task: u32 },
     /// The resource refused a write with an old token.
     Refused { token: u64, newest: u64 },
 }
@@ -144,16 +170,21 @@ impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Note::Granted { token, client } => write!(f, "grants #{token} to n{client}"),
-            Note::Wrote { token, client } => write!(f, "accepts n{client}'s write #{token}"),
+            Note::Wrote { token, client, task } => write!(f, "does task {task} for n{client} (#{token})"),
+            Note::AlreadyDone { task, client, .. } => write!(f, "task {task} for n{client} done already"),
             Note::Refused { token, newest } => write!(f, "refuses #{token} (newest #{newest})"),
         }
     }
 }
 
-/// What survives a crash: the service's last token and the resource's
-/// newest (a token must never go back).
+/// What survives a crash: the service's last token, and the resource's
+/// newest token and the tasks it has done (a token must never go back, and
+/// a task done must stay done).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Persistent(pub u64);
+pub struct Persistent {
+    pub token: u64,
+    pub done: u64,
+}
 
 impl Protocol for Fencing {
     type Msg = Msg;
@@ -164,10 +195,10 @@ impl Protocol for Fencing {
     type Config = FencingConfig;
 
     fn boot(id: NodeId, _: &FencingConfig, persisted: Option<Persistent>) -> Self {
-        let kept = persisted.map_or(0, |p| p.0);
+        let kept = persisted.unwrap_or(Persistent { token: 0, done: 0 });
         match id {
-            SERVICE => Fencing::Service(service::Service::new(kept)),
-            RESOURCE => Fencing::Resource(resource::Resource::new(kept)),
+            SERVICE => Fencing::Service(service::Service::new(kept.token)),
+            RESOURCE => Fencing::Resource(resource::Resource::new(kept.token, kept.done)),
             _ => Fencing::Client(client::Client::default()),
         }
     }
@@ -199,9 +230,19 @@ impl Protocol for Fencing {
 
     fn persistent(&self) -> Persistent {
         match self {
-            Fencing::Service(s) => Persistent(s.token()),
-            Fencing::Resource(r) => Persistent(r.newest()),
-            Fencing::Client(_) => Persistent(0),
+            Fencing::Service(s) => Persistent { token: s.token(), done: 0 },
+            Fencing::Resource(r) => Persistent { token: r.newest(), done: r.done() },
+            Fencing::Client(_) => Persistent { token: 0, done: 0 },
+        }
+    }
+}
+
+impl Fencing {
+    /// The resource's tasks done (bit `k` for task `k`), on the resource.
+    pub fn tasks_done(&self) -> Option<u64> {
+        match self {
+            Fencing::Resource(r) => Some(r.done()),
+            _ => None,
         }
     }
 }

@@ -33,16 +33,47 @@ fn the_resource_refuses_a_write_below_the_newest_token_unless_broken() {
         vec![Fx::Persist, Fx::Send(SERVICE, Msg::FenceAck { token: 4 })]
     );
     assert_eq!(
-        r.msg(2, Msg::Write { token: 3 }),
+        r.msg(2, Msg::Write { token: 3, task: 0 }),
         vec![Fx::Note(Note::Refused { token: 3, newest: 4 }), Fx::Send(2, Msg::Fenced { token: 3, newest: 4 })]
     );
     assert_eq!(
-        r.msg(3, Msg::Write { token: 4 }),
-        vec![Fx::Note(Note::Wrote { token: 4, client: 3 }), Fx::Send(3, Msg::WriteAck { token: 4 })]
+        r.msg(3, Msg::Write { token: 4, task: 0 }),
+        vec![
+            Fx::Persist,
+            Fx::Note(Note::Wrote { token: 4, client: 3, task: 0 }),
+            Fx::Send(3, Msg::WriteAck { token: 4, next: 1 })
+        ]
     );
     let mut broken = Node::<Fencing>::new(RESOURCE, FencingConfig { bug: Some(Bug::NoTokenCheck), ..cfg() });
     broken.msg(SERVICE, Msg::Fence { token: 4 });
-    assert_eq!(broken.msg(2, Msg::Write { token: 3 })[0], Fx::Note(Note::Wrote { token: 3, client: 2 }));
+    assert_eq!(
+        broken.msg(2, Msg::Write { token: 3, task: 0 })[1],
+        Fx::Note(Note::Wrote { token: 3, client: 2, task: 0 })
+    );
+}
+
+#[test]
+fn a_task_sent_again_is_not_done_again_and_the_answer_says_what_is_next() {
+    let mut r = Node::<Fencing>::new(RESOURCE, cfg());
+    r.msg(SERVICE, Msg::Fence { token: 1 });
+    r.msg(2, Msg::Write { token: 1, task: 0 });
+    r.msg(2, Msg::Write { token: 1, task: 1 });
+    r.msg(SERVICE, Msg::Fence { token: 2 });
+    // The next holder starts from task 0: done already, and told to go on at 2.
+    assert_eq!(
+        r.msg(3, Msg::Write { token: 2, task: 0 }),
+        vec![
+            Fx::Note(Note::AlreadyDone { token: 2, client: 3, task: 0 }),
+            Fx::Send(3, Msg::WriteAck { token: 2, next: 2 })
+        ]
+    );
+    let mut broken = Node::<Fencing>::new(RESOURCE, FencingConfig { bug: Some(Bug::NoIdempotency), ..cfg() });
+    broken.msg(SERVICE, Msg::Fence { token: 1 });
+    broken.msg(2, Msg::Write { token: 1, task: 0 });
+    assert_eq!(
+        broken.msg(3, Msg::Write { token: 1, task: 0 })[1],
+        Fx::Note(Note::Wrote { token: 1, client: 3, task: 0 })
+    );
 }
 
 #[test]
@@ -50,7 +81,11 @@ fn a_client_decides_while_its_lease_looks_valid_then_writes_without_looking_agai
     let mut c = Node::<Fencing>::new(2, cfg());
     assert_eq!(c.msg(SERVICE, Msg::Granted { token: 1, lease_us: 100_000 }), vec![Fx::Set(Timer::Work, 0)]);
     assert_eq!(c.timer(Timer::Work), vec![Fx::Set(Timer::Write, 20_000)]);
-    assert_eq!(c.timer(Timer::Write), vec![Fx::Send(RESOURCE, Msg::Write { token: 1 })]);
+    assert_eq!(c.timer(Timer::Write), vec![Fx::Send(RESOURCE, Msg::Write { token: 1, task: 0 })]);
+    // The answer moves it on to the task the resource says is next.
+    assert_eq!(c.msg(RESOURCE, Msg::WriteAck { token: 1, next: 5 }), vec![Fx::Set(Timer::Work, 0)]);
+    assert_eq!(c.timer(Timer::Work), vec![Fx::Set(Timer::Write, 20_000)]);
+    assert_eq!(c.timer(Timer::Write), vec![Fx::Send(RESOURCE, Msg::Write { token: 1, task: 5 })]);
     assert_eq!(c.msg(RESOURCE, Msg::Fenced { token: 1, newest: 2 }), vec![Fx::Set(Timer::Acquire, 30_000)]);
     assert_eq!(c.node_client_lease(), None);
 }
