@@ -61,7 +61,7 @@ const STORE_KEYS: [(&str, &str); 14] = [
     ("? / Esc", "this help / close the help, a panel or the open menu"),
 ];
 
-const SWARM_KEYS: [(&str, &str); 10] = [
+const SWARM_KEYS: [(&str, &str); 11] = [
     PLAYBACK[0],
     ("→", "step to the next event"),
     PLAYBACK[1],
@@ -71,6 +71,7 @@ const SWARM_KEYS: [(&str, &str); 10] = [
     ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
     ("d", "space-time diagram: who sent what to whom, and when"),
     TOUR,
+    EDIT,
     ("? / Esc", "this help / close the help, or deselect"),
 ];
 
