@@ -19,10 +19,6 @@ use crate::scenario::compare::{Comparison, Variant};
 use crate::scenario::{Action, Scenario, MAX_DURATION_US, VERSION};
 use crate::sim::Time;
 
-/// The wall time a frame may spend simulating all the variants (ms), as a
-/// single view's frame may.
-const FRAME_SIM_MS: f64 = 14.0;
-
 /// The examples the page offers: (id, the menu's title), the files in
 /// `static/comparisons/`.
 pub const EXAMPLES: &[(&str, &str)] = &[
@@ -407,7 +403,7 @@ impl Compare {
                     s.gesture(Gesture::Advance(dt));
                 }
             }
-            if clock.is_some_and(|c| c() - start > FRAME_SIM_MS) {
+            if clock.is_some_and(|c| c() - start > super::playground::FRAME_SIM_MS) {
                 break;
             }
         }

@@ -10,8 +10,8 @@ use crate::scenario::MAX_DURATION_US;
 use crate::sim::Time;
 
 /// The wall time a frame may spend simulating (ms), leaving the rest of a
-/// two-refresh frame to drawing.
-const FRAME_SIM_MS: f64 = 14.0;
+/// two-refresh frame to drawing; compare mode's frames share it.
+pub(crate) const FRAME_SIM_MS: f64 = 14.0;
 
 impl<P: Board> Playground<P> {
     /// Moves in simulated time and pauses: a step, an advance, a seek, or

@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 mod board;
 mod edit;
 mod frames;
+pub(crate) use frames::FRAME_SIM_MS;
 pub mod settings;
 mod view;
 
