@@ -28,6 +28,8 @@ const VIEWS = [
   ['store', 'preset=store-weak-quorum&t=4000000', '#sim-time'],
   ['gossip', 'preset=rumor-k1&t=8000000', '#swarm-canvas'],
   ['SWIM', 'preset=swim-crash&t=5000000', '#swarm-canvas'],
+  ['Paxos', 'preset=paxos-duel&t=100000', '#sim-time'],
+  ['fencing, with a violation,', 'preset=fencing-paused-client&t=400000', '#sim-time'],
 ];
 
 for (const scheme of ['light', 'dark']) {

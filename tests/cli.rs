@@ -249,6 +249,10 @@ fn run_runs_every_protocol_with_one_json_shape() {
         ("rumor-k1", "gossip", "update_messages"),
         ("swim-crash", "swim", "known_by_all"),
         ("leader-crash", "raft", "leader_changes"),
+        ("paxos-duel", "paxos", "ballots"),
+        ("fencing-tokens", "fencing", "refused"),
+        ("bully-highest-crashed", "bully", "election_messages"),
+        ("ring-shuffled", "ring", "election_messages"),
     ] {
         let path = format!("{}/static/scenarios/{file}.json", env!("CARGO_MANIFEST_DIR"));
         let o = splitbrain(&["run", &path, "--json"]);
@@ -275,10 +279,10 @@ fn run_runs_every_protocol_with_one_json_shape() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("figures.residue is 0.0025, expected at most 0.0001"));
     // An unknown protocol is refused by name, with the supported ones.
-    std::fs::write(&path, r#"{"version": 1, "protocol": {"paxos": {}}, "nodes": 3, "seed": 1}"#).unwrap();
+    std::fs::write(&path, r#"{"version": 1, "protocol": {"zab": {}}, "nodes": 3, "seed": 1}"#).unwrap();
     let o = splitbrain(&["run", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown protocol 'paxos'; this build runs raft, gossip, swim"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unknown protocol 'zab'; this build runs raft, gossip, swim"), "{}", stderr(&o));
     // A Raft command in a SWIM file.
     std::fs::write(
         &path,

@@ -223,8 +223,45 @@ fn the_json_schema_matches_the_scenario_model() {
             }),
         ),
     ];
-    assert_eq!(keys(&schema["properties"]["protocol"]["properties"]), ["gossip", "raft", "store", "swim"]);
-    for (name, spec) in protocols {
+    // The board view's protocols, every optional field set.
+    use splitbrain::protocols::{bully, fencing, paxos, ring};
+    let boards = [
+        (
+            "paxos",
+            splitbrain::scenario::ProtocolSpec::Paxos(paxos::PaxosSpec {
+                q1: Some(3),
+                q2: Some(3),
+                bug: Some(paxos::Bug::ForgetPromise),
+                ..Default::default()
+            }),
+        ),
+        (
+            "fencing",
+            splitbrain::scenario::ProtocolSpec::Fencing(fencing::FencingSpec {
+                bug: Some(fencing::Bug::NoTokenCheck),
+                ..Default::default()
+            }),
+        ),
+        (
+            "bully",
+            splitbrain::scenario::ProtocolSpec::Bully(bully::BullySpec {
+                bug: Some(bully::Bug::NoOk),
+                ..Default::default()
+            }),
+        ),
+        (
+            "ring",
+            splitbrain::scenario::ProtocolSpec::Ring(ring::RingSpec {
+                ids: vec![2, 1],
+                bug: Some(ring::Bug::ForwardSmaller),
+            }),
+        ),
+    ];
+    // The schema names every protocol the registry lists, and no other.
+    let mut registered: Vec<&str> = splitbrain::scenario::ProtocolKind::ALL.iter().map(|k| k.name()).collect();
+    registered.sort();
+    assert_eq!(keys(&schema["properties"]["protocol"]["properties"]), registered);
+    for (name, spec) in protocols.into_iter().chain(boards) {
         let json = serde_json::to_value(&spec).unwrap();
         assert_eq!(keys(&json[name]), keys(&schema["$defs"][name]["properties"]), "{name}");
     }
@@ -236,6 +273,13 @@ fn the_json_schema_matches_the_scenario_model() {
     for bug in swim::Bug::ALL {
         assert!(enum_of("swim").contains(&serde_json::to_value(bug).unwrap()), "{bug:?}");
     }
+    assert_eq!(enum_of("paxos"), paxos::Bug::ALL.iter().map(|b| serde_json::to_value(b).unwrap()).collect::<Vec<_>>());
+    assert_eq!(
+        enum_of("fencing"),
+        [fencing::Bug::NoTokenCheck, fencing::Bug::NoIdempotency].map(|b| serde_json::to_value(b).unwrap())
+    );
+    assert_eq!(enum_of("bully"), [serde_json::to_value(bully::Bug::NoOk).unwrap()]);
+    assert_eq!(enum_of("ring"), [serde_json::to_value(ring::Bug::ForwardSmaller).unwrap()]);
     use splitbrain::protocols::store::node::StoreBug;
     let store_bugs: Vec<serde_json::Value> =
         [StoreBug::ServerContext, StoreBug::KeepOneSibling, StoreBug::SyncWithoutRepair, StoreBug::SlowSync]

@@ -25,7 +25,7 @@ fn each_comparison_shows_what_it_says() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_string())
         .collect();
-    assert_eq!(files.len(), 6, "{files:?}");
+    assert_eq!(files.len(), 7, "{files:?}");
     // PreVote: no term inflation, one election instead of many.
     let t = table("prevote");
     let (terms, elections) = (t("metrics.max_term"), t("metrics.elections"));
@@ -50,6 +50,10 @@ fn each_comparison_shows_what_it_says() {
     // The witness comparison runs too (both elect a new leader).
     let t = table("witness");
     assert!(t("metrics.leader_changes").iter().all(|v| *v >= Some(2.0)), "{:?}", t("metrics.leader_changes"));
+    // Paxos: the fixed retry duels for more ballots than random back-off.
+    let t = table("paxos-backoff");
+    let ballots = t("metrics.ballots");
+    assert_eq!(ballots, [Some(10.0), Some(3.0)], "{ballots:?}");
 }
 
 #[test]

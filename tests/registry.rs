@@ -84,6 +84,7 @@ fn every_protocols_links_open_in_its_view() {
                 Open::Raft(_) => View::Raft,
                 Open::Swarm(_) => View::Swarm,
                 Open::Store(_) => View::Store,
+                Open::Board(_) => View::Board,
                 other => panic!("{}: the link opens {other:?}", p.id),
             };
             assert_eq!(view, kind.view(), "{}", p.id);
@@ -140,12 +141,12 @@ fn configuration_errors_are_typed_and_name_the_rule() {
 /// (the page then shows it in a banner and keeps the current run).
 #[test]
 fn a_link_naming_an_unknown_protocol_lists_the_protocols_there_are() {
-    let json = splitbrain::scenario::Scenario::raft(3, 1).to_json().replace("\"raft\"", "\"paxos\"");
+    let json = splitbrain::scenario::Scenario::raft(3, 1).to_json().replace("\"raft\"", "\"zab\"");
     let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
     let hash = splitbrain::scenario::codec::fragment_of(&packed, 0);
     match fragment::parse(&hash) {
         Open::Error(e) => {
-            assert!(e.contains("unknown protocol 'paxos'; this build runs raft, gossip, swim, store"), "{e}")
+            assert!(e.contains("unknown protocol 'zab'; this build runs raft, gossip, swim, store, paxos"), "{e}")
         }
         other => panic!("the link opened: {other:?}"),
     }

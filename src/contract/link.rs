@@ -64,6 +64,24 @@ pub fn ms_to_us(ms: f64, what: &'static str) -> Result<u64, TimeError> {
     Ok((ms * 1000.0).round() as u64)
 }
 
+/// A protocol's period or wait outside 0.1 ms to one hour.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{what} must be between 0.1 ms and one hour, not {ms}")]
+pub struct PeriodError {
+    /// The field, as the file names it.
+    pub what: &'static str,
+    pub ms: f64,
+}
+
+/// A protocol's period or wait, in milliseconds as a spec writes it,
+/// checked to lie between 0.1 ms and one hour, in µs.
+pub fn period_us(ms: f64, what: &'static str) -> Result<u64, PeriodError> {
+    if !(0.1..=3.6e6).contains(&ms) {
+        return Err(PeriodError { what, ms });
+    }
+    Ok((ms * 1000.0).round() as u64)
+}
+
 /// A link's behaviour as a scenario writes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

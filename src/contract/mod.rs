@@ -15,7 +15,7 @@ mod work;
 mod zoo;
 
 pub use action::{Action, Target, TimedAction};
-pub use link::{ms_to_us, HeavyTail, LinkSpec, Millis, TimeError, MAX_DURATION_US};
+pub use link::{ms_to_us, period_us, HeavyTail, LinkSpec, Millis, PeriodError, TimeError, MAX_DURATION_US};
 pub use rename::Rename;
 pub use work::{TooMuchWork, MAX_CLIENT_OPS, MAX_PERIODS};
 pub use zoo::Variant;

@@ -131,7 +131,7 @@ pub fn trial(p: &ElectParams, i: u32) -> Trial {
         Algorithm::Ring => {
             let mut ids: Vec<u64> = (1..=u64::from(n)).collect();
             Rng::new(seed, DRIVER_STREAM).shuffle(&mut ids);
-            let cfg = RingConfig { ids, start_us: 1_000 };
+            let cfg = RingConfig { ids, start_us: 1_000, bug: None };
             let mut sim: Sim<Ring> = Sim::new(cfg, n, seed, LinkConfig::default());
             // Sends after the last delivery of the announcement: none.
             let t = count(
@@ -143,7 +143,7 @@ pub fn trial(p: &ElectParams, i: u32) -> Trial {
             Trial { elect_us: t.elect_us.saturating_sub(1_000), ..t }
         }
         Algorithm::Bully => {
-            let cfg = BullyConfig { nodes: n, detector: 0, detect_us: 1_000, timeout_us: 50_000 };
+            let cfg = BullyConfig { nodes: n, detector: 0, detect_us: 1_000, timeout_us: 50_000, bug: None };
             let mut sim: Sim<Bully> = Sim::new(cfg, n, seed, LinkConfig::default());
             sim.crash(n - 1);
             let winner = n - 2;

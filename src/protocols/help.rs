@@ -75,6 +75,22 @@ const SWARM_KEYS: [(&str, &str); 11] = [
     ("? / Esc", "this help / close the help, or deselect"),
 ];
 
+const BOARD_KEYS: [(&str, &str); 13] = [
+    PLAYBACK[0],
+    ("→", "step to the next event (also on the focused timeline)"),
+    PLAYBACK[1],
+    ("←", "step back to the previous event"),
+    PLAYBACK[2],
+    ("h", "heal all links and partitions"),
+    ("r", "reset (applies changed settings)"),
+    ("b", "Find a bug: search this scenario in a worker; the bug zoo"),
+    ("d", "space-time diagram: who sent what to whom, and when"),
+    ("Tab, Enter", "reach a node or a link; open its menu (its first action takes the focus)"),
+    TOUR,
+    EDIT,
+    ("? / Esc", "this help / close the help, a panel or the open menu"),
+];
+
 /// The help card of `view`.
 pub fn of(view: View) -> Help {
     match view {
@@ -100,6 +116,18 @@ pub fn of(view: View) -> Help {
                 "In the space-time diagram (d): point at a message to read it, click to travel to that instant, click a lane's name to select its node.",
             ],
             symbols: "Inside the circle of nodes, the hash ring: each coloured arc is a node's share of the keys, and each key sits at its point, red while its replicas disagree. The number in a node is how many keys it holds, and the coloured ring around it matches its arcs; an H badge marks a node holding hints for home nodes it could not reach. In the keys × replicas table, grey cells are nodes that are not among a key's N replicas, 2× marks siblings (concurrent versions kept for the client to merge), h a version held as a hint, and a red row a key whose replicas disagree, with how long they have. In the client operations, a read flagged stale missed a write that was acknowledged before it began. Messages: writes (blue), reads (amber), read repair (orange), hints (purple), anti-entropy (teal).",
+        },
+        View::Board => Help {
+            keys: &BOARD_KEYS,
+            mouse: &[
+                "Protocol (top left): each protocol this view draws is listed by name; each keeps its own run while another shows.",
+                "Click a node: crash, restart, pause, resume, skew its clock, and the protocol's own commands; the inspector shows its state.",
+                "Click a link: cut one direction or both, heal, set latency and loss.",
+                "Drag a rectangle around nodes: partition them from the rest.",
+                "Settings (☰ More on a narrow screen): the protocol's parameters, applied on reset; a value it cannot run is refused with the reason, and the run showing is kept.",
+                "In the space-time diagram (d): point at a message to read it, click to travel to that instant, click a lane's name to select its node.",
+            ],
+            symbols: "Dashed red links are cut; shaded groups are partitions; a red cross marks a dropped message. What the nodes' colours and the messages' shapes mean is the protocol's own: see the key under the cluster. Every run is decided by its seed: the same seed and the same actions give the same run.",
         },
         View::Swarm => Help {
             keys: &SWARM_KEYS,

@@ -9,7 +9,7 @@
 //! folder, its view, its presets and one line here; every `match` on these
 //! enums is exhaustive, so the compiler points to anything else.
 
-use super::{gossip, raft, store, swim};
+use super::{bully, fencing, gossip, paxos, raft, ring, store, swim};
 use crate::contract::Runnable;
 use serde::{Deserialize, Serialize};
 
@@ -23,11 +23,16 @@ pub enum View {
     Swarm,
     /// The availability-first store: the ring, replicas, siblings.
     Store,
+    /// Any protocol with a board: the cluster, its nodes and messages as
+    /// the protocol draws them, with the playground's faults, time travel,
+    /// log, diagram, checkers and a settings form made from its spec. The
+    /// selector lists each of its protocols by name.
+    Board,
 }
 
 impl View {
     /// Every view, in the selector's order.
-    pub const ALL: [View; 3] = [View::Raft, View::Swarm, View::Store];
+    pub const ALL: [View; 4] = [View::Raft, View::Swarm, View::Store, View::Board];
 
     /// The name stored to remember which view was showing.
     pub fn key(self) -> &'static str {
@@ -35,6 +40,7 @@ impl View {
             View::Raft => "raft",
             View::Swarm => "gossip",
             View::Store => "store",
+            View::Board => "board",
         }
     }
 
@@ -49,6 +55,7 @@ impl View {
             View::Raft => "Raft",
             View::Swarm => "Gossip & SWIM",
             View::Store => "Store",
+            View::Board => "More ways to agree",
         }
     }
 
@@ -58,6 +65,7 @@ impl View {
             View::Raft => "majority quorums and a leader",
             View::Swarm => "epidemic gossip and SWIM membership",
             View::Store => "the availability-first store: Dynamo-style quorums, version vectors and repair",
+            View::Board => "Paxos and other protocols, each drawn by its own board",
         }
     }
 
@@ -73,6 +81,7 @@ impl View {
             View::Raft => "splitbrain.autosave.v2",
             View::Swarm => "splitbrain.gossip.v2",
             View::Store => "splitbrain.store.v1",
+            View::Board => "splitbrain.board.v1",
         }
     }
 
@@ -100,7 +109,31 @@ pub trait ForEach {
 }
 
 macro_rules! registry {
-    ($( $(#[doc = $doc:literal])* $kind:ident { name: $name:literal, label: $label:literal, node: $node:ty, view: $view:ident } )*) => {
+    (
+        $d:tt
+        $( $(#[doc = $doc:literal])* $kind:ident { name: $name:literal, label: $label:literal, node: $node:ty, view: $view:ident } )*
+        ;
+        $( $(#[doc = $bdoc:literal])* $bkind:ident { name: $bname:literal, label: $blabel:literal, node: $bnode:ty, view: Board } )*
+    ) => {
+        registry!(@all $( $(#[doc = $doc])* $kind { name: $name, label: $label, node: $node, view: $view } )*
+            $( $(#[doc = $bdoc])* $bkind { name: $bname, label: $blabel, node: $bnode, view: Board } )*);
+
+        /// Calls `$then!` with every protocol the board view draws, as
+        /// `Kind: node_type,` lines: the view-model's and the UI's lists of
+        /// boards are made from it, so a line here is all they need.
+        macro_rules! each_board {
+            ($d then:ident) => { $d then! { $( $bkind: $d crate::protocols::registry::boards::$bkind, )* } };
+        }
+        pub(crate) use each_board;
+
+        /// The board view's node types, by kind, for [`each_board`]'s
+        /// callers (the lines' paths are relative to this file).
+        pub mod boards {
+            use super::*;
+            $( pub type $bkind = $bnode; )*
+        }
+    };
+    (@all $( $(#[doc = $doc:literal])* $kind:ident { name: $name:literal, label: $label:literal, node: $node:ty, view: $view:ident } )*) => {
         /// A protocol, by kind.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum ProtocolKind {
@@ -184,6 +217,7 @@ impl ProtocolSpec {
 }
 
 registry! {
+    $
     /// Raft: leader election, log replication, leases, witnesses, rotation,
     /// snapshots and membership changes (Ongaro & Ousterhout 2014).
     Raft { name: "raft", label: "Raft", node: raft::Raft, view: Raft }
@@ -194,6 +228,18 @@ registry! {
     Swim { name: "swim", label: "SWIM", node: swim::Swim, view: Swarm }
     /// An availability-first Dynamo-style store (DeCandia et al. 2007).
     Store { name: "store", label: "Store", node: store::node::StoreNode, view: Store }
+    ;
+    // The board view's protocols, each drawn by its own board and face.
+    /// Single-decree Paxos with flexible quorums (Lamport 2001; Howard et
+    /// al. 2016).
+    Paxos { name: "paxos", label: "Paxos", node: paxos::Paxos, view: Board }
+    /// A lock service's leases with fencing tokens, and tasks with
+    /// idempotency keys (Kleppmann 2016; Chubby §2.4).
+    Fencing { name: "fencing", label: "Leases & fencing", node: fencing::Fencing, view: Board }
+    /// The bully election (Garcia-Molina 1982).
+    Bully { name: "bully", label: "Bully election", node: bully::Bully, view: Board }
+    /// Chang and Roberts' ring election (1979).
+    Ring { name: "ring", label: "Ring election", node: ring::Ring, view: Board }
 }
 
 #[cfg(test)]
@@ -218,7 +264,7 @@ mod tests {
             assert_eq!(json.as_object().unwrap().keys().next().map(String::as_str), Some(k.name()));
             assert!(k.view().protocols().any(|p| p == k));
         }
-        assert_eq!(ProtocolKind::from_name("paxos"), None);
+        assert_eq!(ProtocolKind::from_name("zab"), None);
     }
 
     #[test]

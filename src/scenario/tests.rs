@@ -10,12 +10,15 @@ fn bad_files_get_typed_errors_that_name_what_was_found() {
     assert_eq!(e("{"), ScenarioError::Json("EOF while parsing an object at line 1 column 1".into()));
     assert_eq!(e(r#"{"nodes": 3}"#), ScenarioError::MissingVersion);
     assert_eq!(
-        e(r#"{"version": 2, "protocol": {"paxos": {}}}"#),
+        e(r#"{"version": 2, "protocol": {"zab": {}}}"#),
         ScenarioError::Version { what: "scenario", found: "2".into(), supported: VERSION }
     );
-    let unknown = e(r#"{"version": 1, "protocol": {"paxos": {}}}"#);
-    assert_eq!(unknown, ScenarioError::UnknownProtocol { found: "paxos".into() });
-    assert_eq!(unknown.to_string(), "unknown protocol 'paxos'; this build runs raft, gossip, swim, store");
+    let unknown = e(r#"{"version": 1, "protocol": {"zab": {}}}"#);
+    assert_eq!(unknown, ScenarioError::UnknownProtocol { found: "zab".into() });
+    assert_eq!(
+        unknown.to_string(),
+        "unknown protocol 'zab'; this build runs raft, gossip, swim, store, paxos, fencing, bully, ring"
+    );
     assert!(matches!(e(r#"{"version": 1, "nodes": "five"}"#), ScenarioError::Shape(_)));
     assert!(matches!(
         e(r#"{"version": 1, "protocol": {"raft": {}}, "nodes": 99, "seed": 1}"#),

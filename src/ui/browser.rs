@@ -172,6 +172,7 @@ pub fn use_frames(to: Routes, active: ActiveView) {
             View::Raft => to.raft.emit(Gesture::Tick { wall_ms }),
             View::Swarm => to.swarm.emit(SwarmGesture::Tick { wall_ms }),
             View::Store => to.store.emit(Gesture::Tick { wall_ms }),
+            View::Board => to.board.emit(Gesture::Tick { wall_ms }),
         });
         let slot: Slot = Rc::default();
         schedule(slot.clone(), tick);
@@ -271,6 +272,7 @@ pub fn use_keys(to: Routes, active: ActiveView) {
                     (View::Swarm, None) => return,
                     (View::Raft, _) => to.raft.emit(action),
                     (View::Store, _) => to.store.emit(action),
+                    (View::Board, _) => to.board.emit(action),
                 }
                 e.prevent_default();
             },
@@ -285,6 +287,7 @@ pub struct Routes {
     pub raft: Callback<Gesture>,
     pub swarm: Callback<SwarmGesture>,
     pub store: Callback<Gesture>,
+    pub board: Callback<Gesture>,
     pub compare: Callback<CompareGesture>,
     /// Whether compare mode is showing (it takes the frames and keys).
     pub comparing: Rc<dyn Fn() -> bool>,
@@ -298,6 +301,7 @@ impl Routes {
             View::Raft => self.raft.emit(Gesture::Diagram(g)),
             View::Swarm => self.swarm.emit(SwarmGesture::Diagram(g)),
             View::Store => self.store.emit(Gesture::Diagram(g)),
+            View::Board => self.board.emit(Gesture::Diagram(g)),
         }
     }
 
@@ -307,6 +311,7 @@ impl Routes {
             View::Raft => self.raft.emit(Gesture::TogglePlay),
             View::Swarm => self.swarm.emit(SwarmGesture::TogglePlay),
             View::Store => self.store.emit(Gesture::TogglePlay),
+            View::Board => self.board.emit(Gesture::TogglePlay),
         }
     }
 
@@ -316,6 +321,7 @@ impl Routes {
             View::Raft => self.raft.emit(Gesture::Restore(saved)),
             View::Swarm => self.swarm.emit(SwarmGesture::Restore(saved)),
             View::Store => self.store.emit(Gesture::Restore(saved)),
+            View::Board => self.board.emit(Gesture::Restore(saved)),
         }
     }
 }
@@ -325,7 +331,7 @@ impl Routes {
 pub fn open_fragment(open: Open, to: &Routes, show: &Callback<View>, active: View) {
     // A link to a view leaves compare mode; a bad link while comparing is
     // reported there.
-    if matches!(open, Open::Raft(_) | Open::Swarm(_) | Open::Store(_)) {
+    if matches!(open, Open::Raft(_) | Open::Swarm(_) | Open::Store(_) | Open::Board(_)) {
         to.compare.emit(CompareGesture::Close);
     }
     match open {
@@ -343,11 +349,16 @@ pub fn open_fragment(open: Open, to: &Routes, show: &Callback<View>, active: Vie
             show.emit(View::Store);
             actions.into_iter().for_each(|a| to.store.emit(a));
         }
+        Open::Board(actions) => {
+            show.emit(View::Board);
+            actions.into_iter().for_each(|a| to.board.emit(a));
+        }
         Open::Compare { text, at_us } => to.compare.emit(CompareGesture::Open { text, at_us }),
         Open::Error(e) => match active {
             View::Raft => to.raft.emit(Gesture::ShowError(e)),
             View::Swarm => to.swarm.emit(SwarmGesture::ShowError(e)),
             View::Store => to.store.emit(Gesture::ShowError(e)),
+            View::Board => to.board.emit(Gesture::ShowError(e)),
         },
     }
     clear_fragment();

@@ -154,6 +154,7 @@ fn column(i: usize, label: &str, side: &Side, d: &Callback<G>, canvas: &NodeRef)
     let stage = match side {
         Side::Raft(p) => super::cluster::cluster_view(p, &d),
         Side::Store(p) => super::cluster::cluster_view(p, &d),
+        Side::Board(b) => super::board_view::cluster_of(b, &d),
         Side::Swarm(s) => html! {
             <canvas ref={canvas.clone()} class="swarm-canvas" width="600" height="600" data-figure="gossip-stage"
                 role="img" aria-label={format!("{} sites; {:.0}% informed", s.nodes(), s.fraction_informed() * 100.0)} />

@@ -7,11 +7,13 @@
 //! The components take typed props, so a frame redraws what shows the
 //! simulation and leaves the toolbar, banners and help alone.
 
+mod board_view;
 mod browser;
 mod cluster;
 mod compare;
 mod diagram;
 mod face;
+mod faces;
 mod field;
 mod files;
 mod hunt;
@@ -32,6 +34,7 @@ mod toolbar;
 mod tour;
 
 use crate::protocols::registry::View;
+use crate::viewmodel::boards::Boards;
 use crate::viewmodel::compare::{Compare, CompareGesture};
 use crate::viewmodel::fragment;
 use crate::viewmodel::playground::{Board, Gesture, Playground};
@@ -74,6 +77,8 @@ pub(crate) enum Choose {
     Compare(&'static str),
     /// Open compare mode on two forks of the run showing, at its instant.
     Fork,
+    /// Show a protocol of the board view.
+    Protocol(crate::protocols::registry::ProtocolKind),
 }
 
 /// A view's reducer: the model behind an `Rc<RefCell>`; each action returns
@@ -158,6 +163,22 @@ impl<P: Board> Reducible for Reduced<Playground<P>, Gesture> {
         let seek = matches!(action, Gesture::Seek(_) | Gesture::StepBack);
         let key = P::KIND.view().autosave_key();
         self.step(tick, seek, |pg| pg.apply(action), |pg| save(key, &pg.autosave()))
+    }
+}
+
+impl Reducible for Reduced<Boards, Gesture> {
+    type Action = Gesture;
+    fn reduce(self: Rc<Self>, action: Gesture) -> Rc<Self> {
+        if action == Gesture::Share {
+            let b = self.model.borrow();
+            self.share(b.run().scenario(), b.run().now(), Gesture::Shared, Gesture::ShowError);
+        }
+        if action == Gesture::Export && files::export(self.model.borrow().run().scenario()).is_err() {
+            self.model.borrow_mut().apply(Gesture::ShowError("The browser refused the download.".into()));
+        }
+        let tick = matches!(action, Gesture::Tick { .. });
+        let seek = matches!(action, Gesture::Seek(_) | Gesture::StepBack);
+        self.step(tick, seek, |b| b.apply(action), |b| save(View::Board.autosave_key(), &b.run().autosave()))
     }
 }
 
@@ -297,6 +318,8 @@ fn App() -> Html {
     let swarm_dispatch = use_dispatch(&swarm);
     let store = use_reducer(|| Reduced::new(Playground::<StoreNode>::open()));
     let store_dispatch = use_dispatch(&store);
+    let board = use_reducer(|| Reduced::new(Boards::new()));
+    let board_dispatch = use_dispatch(&board);
     let compare = use_reducer(|| Reduced::new(Compare::default()));
     let compare_dispatch = use_dispatch(&compare);
     let comparing = {
@@ -308,6 +331,7 @@ fn App() -> Html {
         raft: dispatch.clone(),
         swarm: swarm_dispatch.clone(),
         store: store_dispatch.clone(),
+        board: board_dispatch.clone(),
         compare: compare_dispatch.clone(),
         comparing,
     };
@@ -328,12 +352,13 @@ fn App() -> Html {
     browser::use_hash_links(routes.clone(), show.clone(), active.clone());
     let lab_open = use_state(|| false);
     let playing = {
-        let (raft, swarm, store) = (raft.clone(), swarm.clone(), store.clone());
+        let (raft, swarm, store, board) = (raft.clone(), swarm.clone(), store.clone(), board.clone());
         (*use_memo((), move |_| {
             Rc::new(move |view: View| match view {
                 View::Raft => raft.model.borrow().playing,
                 View::Swarm => swarm.model.borrow().playing,
                 View::Store => store.model.borrow().playing,
+                View::Board => board.model.borrow().run().playing(),
             }) as Rc<dyn Fn(View) -> bool>
         }))
         .clone()
@@ -345,9 +370,15 @@ fn App() -> Html {
     // The run showing, as a tour sees it: its scenario, instant, and
     // whether it plays.
     let showing = {
-        let (raft, swarm, store, active) = (raft.clone(), swarm.clone(), store.clone(), active.clone());
+        let (raft, swarm, store, board, active) =
+            (raft.clone(), swarm.clone(), store.clone(), board.clone(), active.clone());
         (*use_memo((), move |_| {
             Rc::new(move |f: &mut dyn FnMut(&crate::scenario::Scenario, crate::sim::Time, bool)| match active.get() {
+                View::Board => {
+                    let m = board.model.borrow();
+                    let r = m.run();
+                    f(r.scenario(), r.now(), r.playing())
+                }
                 View::Raft => {
                     let m = raft.model.borrow();
                     f(m.scenario(), m.now(), m.playing)
@@ -370,6 +401,10 @@ fn App() -> Html {
         (*use_memo((), move |_| {
             Callback::from(move |c: Choose| match c {
                 Choose::View(v) => show.emit(v),
+                Choose::Protocol(k) => {
+                    show.emit(View::Board);
+                    routes.board.emit(Gesture::Protocol(k));
+                }
                 Choose::Experiments => on_lab.emit(true),
                 Choose::FindABug => on_hunt.emit(true),
                 Choose::Diagram => routes.toggle_diagram(active.get()),
@@ -391,6 +426,7 @@ fn App() -> Html {
                     match view {
                         View::Raft => routes.raft.emit(Gesture::LoadPreset(id)),
                         View::Store => routes.store.emit(Gesture::LoadPreset(id)),
+                        View::Board => routes.board.emit(Gesture::LoadPreset(id)),
                         View::Swarm => routes.swarm.emit(SwarmGesture::Preset(id)),
                     }
                 }
@@ -428,9 +464,11 @@ fn App() -> Html {
     }
     // The scenario showing, for the Find a bug panel to search.
     let current = {
-        let (raft, swarm, store, active) = (raft.clone(), swarm.clone(), store.clone(), active.clone());
+        let (raft, swarm, store, board, active) =
+            (raft.clone(), swarm.clone(), store.clone(), board.clone(), active.clone());
         (*use_memo((), move |_| {
             Callback::from(move |()| match active.get() {
+                View::Board => board.model.borrow().run().scenario().clone(),
                 View::Raft => raft.model.borrow().scenario().clone(),
                 View::Swarm => swarm.model.borrow().scenario().clone(),
                 View::Store => store.model.borrow().scenario().clone(),
@@ -448,8 +486,9 @@ fn App() -> Html {
     use_effect(menus::place_menu);
     // After every render: paint the open space-time diagram.
     {
-        let (raft, store, swarm, view) = (raft.clone(), store.clone(), swarm.clone(), *view);
+        let (raft, store, swarm, board, view) = (raft.clone(), store.clone(), swarm.clone(), board.clone(), *view);
         use_effect(move || match view {
+            View::Board => board_view::paint_diagram(&board.model.borrow()),
             View::Raft => diagram::paint(&diagram::scene_of(&raft.model.borrow())),
             View::Store => diagram::paint(&diagram::scene_of(&store.model.borrow())),
             View::Swarm => diagram::paint(&swarm_view::scene(&swarm.model.borrow())),
@@ -486,6 +525,9 @@ fn App() -> Html {
         View::Raft => raft_page(&raft.model, &dispatch, &on_protocol, raft.seek_ms.get(), renders),
         View::Store => {
             store_view::store_page(&store.model, &store_dispatch, &on_protocol, store.seek_ms.get(), renders)
+        }
+        View::Board => {
+            board_view::page(&board.model.borrow(), &board_dispatch, &on_protocol, board.seek_ms.get(), renders)
         }
         View::Swarm => {
             swarm_view::swarm_page(&swarm.model.borrow(), &swarm_dispatch, &on_protocol, &canvas, swarm.seek_ms.get())

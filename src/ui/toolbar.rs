@@ -2,7 +2,7 @@
 
 use super::field::Field;
 use super::Choose;
-use crate::protocols::registry::View;
+use crate::protocols::registry::{ProtocolKind, View};
 use crate::scenario::{ProtocolSpec, Scenario};
 use crate::viewmodel::playground::{settings, Gesture, Playground, MAX_SPEED, MIN_SPEED};
 use crate::viewmodel::seen::raft::MAX_NODES;
@@ -176,17 +176,32 @@ pub fn format_speed(s: f64) -> String {
 /// The protocol selector, one entry per view in the registry, and the
 /// Experiments button beside it.
 pub fn protocol_select(active: View, on_change: &Callback<Choose>) -> Html {
+    protocol_select_kind(active, None, on_change)
+}
+
+/// The protocol selector: a view each, except the board view, whose
+/// protocols are listed by name (`kind`: the one showing there).
+pub fn protocol_select_kind(active: View, kind: Option<ProtocolKind>, on_change: &Callback<Choose>) -> Html {
     let cb = on_change.clone();
     let onchange = Callback::from(move |e: Event| {
         if let Some(sel) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-            if let Some(v) = View::from_key(&sel.value()) {
-                cb.emit(Choose::View(v));
+            let value = sel.value();
+            match (View::from_key(&value), ProtocolKind::from_name(&value)) {
+                (Some(v), _) if v != View::Board => cb.emit(Choose::View(v)),
+                (_, Some(k)) => cb.emit(Choose::Protocol(k)),
+                _ => {}
             }
         }
     });
     let options: Html = View::ALL
         .into_iter()
-        .map(|v| html! { <option value={v.key()} selected={v == active}>{v.label()}</option> })
+        .map(|v| match v {
+            View::Board => v
+                .protocols()
+                .map(|k| html! { <option value={k.name()} selected={active == v && kind == Some(k)}>{k.label()}</option> })
+                .collect(),
+            _ => html! { <option value={v.key()} selected={v == active}>{v.label()}</option> },
+        })
         .collect();
     let title = format!(
         "The protocol: {}",

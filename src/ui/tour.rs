@@ -149,6 +149,7 @@ pub fn perform(cue: Cue, routes: &Routes, show: &Callback<View>, active: View) {
     match view {
         View::Raft => playground(&routes.raft),
         View::Store => playground(&routes.store),
+        View::Board => playground(&routes.board),
         View::Swarm => {
             let to = &routes.swarm;
             match cue.show.clone() {

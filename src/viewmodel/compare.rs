@@ -10,6 +10,7 @@
 //! figures of each variant at the instant showing sit side by side, with
 //! each one's difference from the first.
 
+use super::boards::{AnyBoard, Run};
 use super::playground::{Gesture, Playground};
 use super::seen::raft::Raft;
 use super::seen::store::StoreNode;
@@ -28,6 +29,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("rumor-k", "Rumor mongering, k = 1 against k = 4"),
     ("lww-vs-siblings", "Last writer wins against version vectors"),
     ("raft-vs-store", "Raft against the store under one partition"),
+    ("paxos-backoff", "Paxos: a fixed retry against random back-off"),
 ];
 
 /// An example's JSON: built in, or (the page's build) fetched with the
@@ -43,6 +45,7 @@ pub fn example(id: &str) -> Option<&'static str> {
             include_str!("../../static/comparisons/rumor-k.json"),
             include_str!("../../static/comparisons/lww-vs-siblings.json"),
             include_str!("../../static/comparisons/raft-vs-store.json"),
+            include_str!("../../static/comparisons/paxos-backoff.json"),
         ][i],
     );
     #[cfg(feature = "fetch-presets")]
@@ -61,16 +64,8 @@ pub enum Side {
     Raft(Box<Playground<Raft>>),
     Store(Box<Playground<StoreNode>>),
     Swarm(Box<Swarm>),
-}
-
-macro_rules! side {
-    ($s:expr, $p:ident => $e:expr) => {
-        match $s {
-            Side::Raft($p) => $e,
-            Side::Store($p) => $e,
-            Side::Swarm($p) => $e,
-        }
-    };
+    /// A protocol of the board view.
+    Board(Box<AnyBoard>),
 }
 
 impl Side {
@@ -92,6 +87,11 @@ impl Side {
                 s.playing = false;
                 Side::Swarm(Box::new(s))
             }
+            View::Board => {
+                let mut b = AnyBoard::open(scenario.protocol.kind()).expect("the registry's board protocols open");
+                b.run_mut().apply(load(scenario));
+                Side::Board(Box::new(b))
+            }
         };
         match side.error() {
             Some(e) => Err(e.clone()),
@@ -99,36 +99,51 @@ impl Side {
         }
     }
 
+    /// The run of a side on a playground (every side but the swarm's),
+    /// through the board view's [`Run`], which every playground answers.
+    fn run(&self) -> Result<&dyn Run, &Swarm> {
+        match self {
+            Side::Raft(p) => Ok(&**p),
+            Side::Store(p) => Ok(&**p),
+            Side::Board(b) => Ok(b.run()),
+            Side::Swarm(s) => Err(s),
+        }
+    }
+
+    fn run_mut(&mut self) -> Result<&mut dyn Run, &mut Swarm> {
+        match self {
+            Side::Raft(p) => Ok(&mut **p),
+            Side::Store(p) => Ok(&mut **p),
+            Side::Board(b) => Ok(b.run_mut()),
+            Side::Swarm(s) => Err(s),
+        }
+    }
+
     pub fn now(&self) -> Time {
-        side!(self, p => p.now())
+        self.run().map_or_else(Swarm::now, Run::now)
     }
 
     pub fn scenario(&self) -> &Scenario {
-        side!(self, p => p.scenario())
+        self.run().map_or_else(Swarm::scenario, Run::scenario)
     }
 
     pub fn error(&self) -> Option<&String> {
-        side!(self, p => p.error.as_ref())
+        self.run().map_or_else(|s| s.error.as_ref(), Run::error)
     }
 
     fn violations(&self) -> usize {
-        side!(self, p => p.violations().len())
+        self.run().map_or_else(|s| s.violations().len(), Run::violations)
     }
 
     fn end(&self) -> Time {
-        match self {
-            Side::Raft(p) => p.end(),
-            Side::Store(p) => p.end(),
-            Side::Swarm(s) => s.end,
-        }
+        self.run().map_or_else(|s| s.end, Run::end)
     }
 
     fn gesture(&mut self, g: Gesture) {
         use super::swarm::SwarmGesture as S;
-        match self {
-            Side::Raft(p) => p.apply(g),
-            Side::Store(p) => p.apply(g),
-            Side::Swarm(s) => s.apply(match g {
+        match self.run_mut() {
+            Ok(r) => r.apply(g),
+            Err(s) => s.apply(match g {
                 Gesture::Tick { wall_ms } => S::Tick { wall_ms },
                 Gesture::Advance(t) => S::Advance(t),
                 Gesture::GoTo(t) => S::GoTo(t),
@@ -143,10 +158,9 @@ impl Side {
         }
         // Only the comparison's clock moves a variant (a reset, say, would
         // set a run playing on its own).
-        match self {
-            Side::Raft(p) => p.playing = false,
-            Side::Store(p) => p.playing = false,
-            Side::Swarm(s) => s.playing = false,
+        match self.run_mut() {
+            Ok(r) => r.set_playing(false),
+            Err(s) => s.playing = false,
         }
     }
 
@@ -161,11 +175,7 @@ impl Side {
     /// The figures of the run so far, by name: the messages and safety of
     /// every protocol, then the protocol's own.
     pub fn figures(&self) -> Vec<(&'static str, f64)> {
-        let [sent, delivered, dropped] = match self {
-            Side::Raft(p) => messages(&p.metrics()),
-            Side::Store(p) => messages(&p.metrics()),
-            Side::Swarm(s) => s.message_counts(),
-        };
+        let [sent, delivered, dropped] = self.run().map_or_else(Swarm::message_counts, Run::messages);
         let mut out = vec![
             ("messages sent", sent as f64),
             ("messages delivered", delivered as f64),
@@ -176,13 +186,10 @@ impl Side {
             Side::Raft(p) => raft_figures(p),
             Side::Store(p) => store_figures(p),
             Side::Swarm(s) => swarm_figures(s),
+            Side::Board(b) => b.run().figures(),
         });
         out
     }
-}
-
-fn messages<C>(m: &crate::scenario::Metrics<C>) -> [u64; 3] {
-    [m.messages_sent, m.messages_delivered, m.messages_dropped]
 }
 
 fn raft_figures(p: &Playground<Raft>) -> Vec<(&'static str, f64)> {

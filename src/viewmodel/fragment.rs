@@ -38,6 +38,9 @@ pub enum Open {
     Swarm(Vec<SwarmGesture>),
     /// Show the store view and apply these actions.
     Store(Vec<Gesture>),
+    /// Show the board view and apply these actions (their scenario picks
+    /// which of its protocols shows).
+    Board(Vec<Gesture>),
     /// Open compare mode on this comparison (JSON), at an instant.
     Compare { text: String, at_us: Option<Time> },
     /// A link that cannot be opened: say why on the page that is open.
@@ -93,6 +96,7 @@ pub fn parse(hash: &str) -> Open {
     match view {
         View::Raft => Open::Raft(raft(hash)),
         View::Store => Open::Store(raft(hash)),
+        View::Board => Open::Board(raft(hash)),
         View::Swarm => match value(hash, "gossip").or(value(hash, "preset")) {
             Some(id) if value(hash, "s").is_none() && value(hash, "g").is_none() => Open::Swarm(swarm_preset(hash, id)),
             _ => {
@@ -251,13 +255,25 @@ mod tests {
     }
 
     #[test]
+    fn a_link_to_a_board_protocol_opens_the_board_view() {
+        let s = crate::scenario::presets::find("paxos-duel").unwrap().scenario().unwrap();
+        let fragment = codec::fragment(&s, 50_000);
+        let Open::Board(a) = parse(&fragment) else { panic!("{fragment}") };
+        assert!(matches!(&a[..], [Gesture::Load { scenario, at_us: Some(50_000), .. }] if scenario.seed == 33));
+        let Open::Board(a) = parse("#preset=paxos-backoff") else { panic!("a preset link") };
+        assert!(matches!(&a[..], [Gesture::LoadPreset("paxos-backoff"), ..]), "{a:?}");
+    }
+
+    #[test]
     fn bad_links_say_what_is_wrong() {
         let error = |o: Open| match o {
             Open::Raft(a) => a.iter().find_map(|a| if let Gesture::ShowError(e) = a { Some(e.clone()) } else { None }),
             Open::Swarm(a) => {
                 a.iter().find_map(|a| if let SwarmGesture::ShowError(e) = a { Some(e.clone()) } else { None })
             }
-            Open::Store(a) => a.iter().find_map(|a| if let Gesture::ShowError(e) = a { Some(e.clone()) } else { None }),
+            Open::Store(a) | Open::Board(a) => {
+                a.iter().find_map(|a| if let Gesture::ShowError(e) = a { Some(e.clone()) } else { None })
+            }
             Open::Error(e) => Some(e),
             Open::Nothing | Open::Compare { .. } => None,
         };

@@ -4,9 +4,11 @@
 //!
 //! - [`playground`]: the Raft view (a cluster, time travel, menus, settings).
 //! - [`swarm`]: the gossip and SWIM view (thousands of sites on a canvas).
+//! - [`boards`]: the board view (any protocol with a board: Paxos, ...).
 //! - [`diagram`]: the space-time diagram, for every view.
 //! - [`fragment`]: what a link's `#fragment` asks for, for either view.
 
+pub mod boards;
 pub mod compare;
 pub mod diagram;
 pub mod drawing;

@@ -9,6 +9,11 @@
 //! When the highest node has crashed and the lowest notices, every live
 //! node holds an election: (n − 1)² messages, n² in order.
 
+pub mod one_coordinator;
+mod spec;
+
+pub use spec::{BullySpec, ElectionCounts, ElectionFigures, ElectionObserver, MAX_NODES};
+
 use crate::sim::protocol::{Ctx, NoCmd, Protocol};
 use crate::sim::NodeId;
 use std::fmt;
@@ -21,6 +26,16 @@ pub struct BullyConfig {
     pub detect_us: u64,
     /// How long a node waits for an Ok before it takes over.
     pub timeout_us: u64,
+    pub bug: Option<Bug>,
+}
+
+/// A deliberately broken variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bug {
+    /// A node that gets an Election holds its own but never answers Ok, so
+    /// the lower node takes over too. Breaks One Coordinator.
+    NoOk,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +53,16 @@ pub enum Msg {
     Ok,
     /// The new coordinator's announcement.
     Coordinator,
+}
+
+impl Msg {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Msg::Election => "Election",
+            Msg::Ok => "Ok",
+            Msg::Coordinator => "Coordinator",
+        }
+    }
 }
 
 impl fmt::Display for Msg {
@@ -92,6 +117,11 @@ impl Bully {
         self.coordinator
     }
 
+    /// Whether it is holding an election.
+    pub fn electing(&self) -> bool {
+        self.electing && self.coordinator.is_none()
+    }
+
     fn elect(&mut self, ctx: &mut Ctx<'_, Self>) {
         if self.electing {
             return;
@@ -140,7 +170,9 @@ impl Protocol for Bully {
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
         match msg {
             Msg::Election => {
-                ctx.send(from, Msg::Ok);
+                if ctx.config().bug != Some(Bug::NoOk) {
+                    ctx.send(from, Msg::Ok);
+                }
                 self.elect(ctx);
             }
             Msg::Ok => {
@@ -167,7 +199,7 @@ mod tests {
     use crate::sim::testkit::{Fx, Node};
 
     fn cfg() -> BullyConfig {
-        BullyConfig { nodes: 4, detector: 0, detect_us: 1000, timeout_us: 50_000 }
+        BullyConfig { nodes: 4, detector: 0, detect_us: 1000, timeout_us: 50_000, bug: None }
     }
 
     #[test]

@@ -20,8 +20,14 @@
 mod client;
 pub mod exactly_once;
 pub mod fenced_writes;
+mod observe;
 mod resource;
 mod service;
+mod spec;
+mod zoo;
+
+pub use observe::{FencingCounts, FencingFigures, FencingObserver};
+pub use spec::{FencingChecker, FencingSpec, MAX_NODES};
 
 use crate::sim::protocol::{Ctx, NoCmd, Protocol};
 use crate::sim::NodeId;
@@ -63,7 +69,8 @@ impl Default for FencingConfig {
 }
 
 /// Deliberately broken variants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Bug {
     /// The resource accepts every write, whatever its token. Breaks Fenced
     /// Writes when a lease holder pauses past its lease.
@@ -115,6 +122,22 @@ pub enum Msg {
         token: u64,
         newest: u64,
     },
+}
+
+impl Msg {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Msg::Acquire => "Acquire",
+            Msg::Granted { .. } => "Granted",
+            Msg::Busy => "Busy",
+            Msg::Release { .. } => "Release",
+            Msg::Fence { .. } => "Fence",
+            Msg::FenceAck { .. } => "FenceAck",
+            Msg::Write { .. } => "Write",
+            Msg::WriteAck { .. } => "WriteAck",
+            Msg::Fenced { .. } => "Fenced",
+        }
+    }
 }
 
 impl fmt::Display for Msg {
@@ -238,6 +261,23 @@ impl Protocol for Fencing {
 }
 
 impl Fencing {
+    /// The token of the lease a client believes it holds.
+    pub fn lease(&self) -> Option<u64> {
+        match self {
+            Fencing::Client(c) => c.lease(),
+            _ => None,
+        }
+    }
+
+    /// The service's last token, or the resource's newest.
+    pub fn token(&self) -> Option<u64> {
+        match self {
+            Fencing::Service(s) => Some(s.token()),
+            Fencing::Resource(r) => Some(r.newest()),
+            Fencing::Client(_) => None,
+        }
+    }
+
     /// The resource's tasks done (bit `k` for task `k`), on the resource.
     pub fn tasks_done(&self) -> Option<u64> {
         match self {

@@ -63,15 +63,8 @@ pub enum PaxosConfigError {
     Twice(NodeId),
     #[error("{which} must be 1 to the {nodes} nodes, not {q}")]
     Quorum { which: &'static str, q: u32, nodes: u32 },
-    #[error("{what} must be between 0.1 ms and one hour, not {ms}")]
-    Time { what: &'static str, ms: f64 },
-}
-
-fn us(ms: f64, what: &'static str) -> Result<u64, PaxosConfigError> {
-    if !(0.1..=3.6e6).contains(&ms) {
-        return Err(PaxosConfigError::Time { what, ms });
-    }
-    Ok((ms * 1000.0).round() as u64)
+    #[error(transparent)]
+    Time(#[from] crate::contract::PeriodError),
 }
 
 impl PaxosSpec {
@@ -99,9 +92,9 @@ impl PaxosSpec {
         Ok(PaxosConfig {
             nodes,
             proposers: self.proposers.clone(),
-            start_us: us(self.start_ms, "start_ms")?,
-            timeout_us: us(self.timeout_ms, "timeout_ms")?,
-            backoff_us: us(self.backoff_ms, "backoff_ms")?,
+            start_us: crate::contract::period_us(self.start_ms, "start_ms")?,
+            timeout_us: crate::contract::period_us(self.timeout_ms, "timeout_ms")?,
+            backoff_us: crate::contract::period_us(self.backoff_ms, "backoff_ms")?,
             backoff: self.backoff,
             q1: self.q1,
             q2: self.q2,

@@ -10,6 +10,11 @@
 //! the ids in random order the election takes n·H(n) messages on average
 //! (H(n) = 1 + 1/2 + ... + 1/n), n² in the worst order.
 
+pub mod largest;
+mod spec;
+
+pub use spec::{RingCounts, RingFigures, RingObserver, RingSpec, MAX_NODES};
+
 use crate::sim::protocol::{Ctx, NoCmd, Protocol};
 use crate::sim::NodeId;
 use std::fmt;
@@ -20,6 +25,16 @@ pub struct RingConfig {
     pub ids: Vec<u64>,
     /// When every node starts (µs after boot).
     pub start_us: u64,
+    pub bug: Option<Bug>,
+}
+
+/// A deliberately broken variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bug {
+    /// A node forwards the ids smaller than its own and swallows the
+    /// larger: the smallest id is elected. Breaks Largest Elected.
+    ForwardSmaller,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +94,11 @@ impl Ring {
         self.leader
     }
 
+    /// Its id (its place on the ring is its node number).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     fn next(&self, ctx: &Ctx<'_, Self>) -> NodeId {
         (self.place + 1) % ctx.config().ids.len() as NodeId
     }
@@ -108,7 +128,9 @@ impl Protocol for Ring {
     fn on_message(&mut self, _: NodeId, msg: Msg, ctx: &mut Ctx<'_, Self>) {
         let next = self.next(ctx);
         match msg {
-            Msg::Election(id) if id > self.id => ctx.send(next, Msg::Election(id)),
+            Msg::Election(id) if (id > self.id) != (ctx.config().bug == Some(Bug::ForwardSmaller)) && id != self.id => {
+                ctx.send(next, Msg::Election(id))
+            }
             Msg::Election(id) if id == self.id => {
                 self.leader = Some(id);
                 ctx.note(Note::Won);
@@ -137,7 +159,7 @@ mod tests {
     use crate::sim::testkit::{Fx, Node};
 
     fn cfg() -> RingConfig {
-        RingConfig { ids: vec![3, 7, 5], start_us: 1000 }
+        RingConfig { ids: vec![3, 7, 5], start_us: 1000, bug: None }
     }
 
     #[test]

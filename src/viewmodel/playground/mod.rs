@@ -18,7 +18,7 @@ pub(crate) use frames::FRAME_SIM_MS;
 pub mod settings;
 mod view;
 
-pub use board::Board;
+pub use board::{knob_text, set_knob, Board, Knob, KnobKind};
 pub use edit::{action_json, action_summary, refused, Edit, History};
 pub use view::{layout, node_radius, NodeView, LOG_KINDS, STORE_LOG_KINDS, VIEW_HALF};
 
@@ -132,6 +132,9 @@ pub enum Gesture {
     Diagram(DiagramGesture),
     /// Move, replace or delete a recorded action; undo, redo.
     Edit(Edit),
+    /// Show this protocol's run (the board view, which holds one per
+    /// protocol; a playground of one protocol has nothing to do).
+    Protocol(crate::protocols::registry::ProtocolKind),
 }
 
 /// The playground state: one run of a protocol that has a [`Board`] (Raft,
@@ -405,6 +408,7 @@ impl<P: Board> Playground<P> {
             Gesture::ShowError(e) => self.error = Some(e),
             Gesture::Do(a) => self.act(a),
             Gesture::AddSpare => self.add_spare(),
+            Gesture::Protocol(_) => {}
             Gesture::KillLeader => match self.leader() {
                 Some(l) => self.act(Timeline::Crash { node: Target::Node(l) }),
                 None => self.error = Some("There is no leader to kill right now.".into()),

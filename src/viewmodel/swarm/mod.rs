@@ -132,11 +132,9 @@ impl Swarm {
                 let cfg = scenario.config::<Swim>()?;
                 (Run::Swim(Travel::new(Runner::build(scenario.clone())?)), SwarmKind::Swim(cfg))
             }
-            ProtocolSpec::Raft(_) => {
-                return Err(ScenarioError::Invalid("this is a Raft scenario; open it in the Raft view".into()));
-            }
-            ProtocolSpec::Store(_) => {
-                return Err(ScenarioError::Invalid("this is a store scenario; open it in the store view".into()));
+            other => {
+                let (name, view) = (other.kind().label(), other.kind().view().label());
+                return Err(ScenarioError::Invalid(format!("this is a {name} scenario; open it in the {view} view")));
             }
         };
         if scenario.nodes > MAX_VIEW_NODES {

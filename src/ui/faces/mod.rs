@@ -1,0 +1,7 @@
+//! How the board view's protocols look: a [`super::face::Face`] each, one
+//! file per protocol.
+
+mod bully;
+mod fencing;
+mod paxos;
+mod ring;
