@@ -1,4 +1,4 @@
-// The board view: Paxos, leases with fencing tokens, and the bully and
+// The board view: Paxos, Multi-Paxos, leases with fencing tokens, and the bully and
 // ring elections, each drawn by its own face in the one playground app.
 // Every test opens at a known simulated instant and moves simulated time
 // itself, so what it sees does not depend on the machine's speed.
@@ -34,6 +34,22 @@ test('a Paxos duel runs to its end with the native trace, every node learning on
   assert.deepEqual(page.errors, []);
 });
 
+test('Multi-Paxos fails over with the native trace, and quorums that miss each other are caught', async () => {
+  const page = await open('preset=multipaxos-leader-failover', 3_000_000);
+  assert.equal(await page.locator('.app').getAttribute('data-protocol'), 'multipaxos');
+  assert.equal(await hash(page), golden('multipaxos-leader-failover'), 'the same trace as natively');
+  assert.match(await page.locator('#summary').textContent(), /^n2 leads b12 · \d+ slots chosen/);
+  assert.equal(await page.locator('.node[data-node="4"]').getAttribute('data-role'), 'crashed');
+  assert.equal(await page.locator('.inv.good').count(), 3, 'Log Safety, State Machine Safety, Linearizable Reads hold');
+  await page.locator('.node[data-node="2"]').click();
+  assert.match(await page.locator('.inspector dd[data-what="role"]').textContent(), /^leader of b12/);
+  assert.match(await page.locator('.inspector dd[data-what="log"]').textContent(), /w\d+/);
+  await screenshot(page, 'board-multipaxos');
+  const split = await open('preset=multipaxos-non-intersecting-quorums', 2_200_000);
+  assert.match(await split.locator('#violation-banner').textContent(), /Log Safety violated/);
+  assert.deepEqual([...page.errors, ...split.errors], []);
+});
+
 test('a broken variant is caught by name, and the violation pauses the run', async () => {
   const page = await open('preset=fencing-paused-client', 400_000);
   assert.match(await page.locator('#violation-banner').textContent(), /Fenced Writes violated/);
@@ -50,7 +66,7 @@ test('a broken variant is caught by name, and the violation pauses the run', asy
 test('the selector lists each protocol by name and keeps each run while another shows', async () => {
   const page = await open('preset=ring-shuffled', 50_000);
   const names = await page.locator('#protocol option').allTextContents();
-  for (const name of ['Raft', 'Paxos', 'Leases & fencing', 'Bully election', 'Ring election']) {
+  for (const name of ['Raft', 'Paxos', 'Multi-Paxos', 'Leases & fencing', 'Bully election', 'Ring election']) {
     assert.ok(names.includes(name), `${name} in ${names}`);
   }
   await page.locator('#protocol').selectOption('paxos');

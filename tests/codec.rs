@@ -224,7 +224,7 @@ fn the_json_schema_matches_the_scenario_model() {
         ),
     ];
     // The board view's protocols, every optional field set.
-    use splitbrain::protocols::{bully, fencing, paxos, ring};
+    use splitbrain::protocols::{bully, fencing, multipaxos, paxos, ring};
     let boards = [
         (
             "paxos",
@@ -232,6 +232,15 @@ fn the_json_schema_matches_the_scenario_model() {
                 q1: Some(3),
                 q2: Some(3),
                 bug: Some(paxos::Bug::ForgetPromise),
+                ..Default::default()
+            }),
+        ),
+        (
+            "multipaxos",
+            splitbrain::scenario::ProtocolSpec::MultiPaxos(multipaxos::MultiPaxosSpec {
+                q1: Some(4),
+                q2: Some(3),
+                bug: Some(multipaxos::Bug::LocalReads),
                 ..Default::default()
             }),
         ),
@@ -277,6 +286,10 @@ fn the_json_schema_matches_the_scenario_model() {
     assert_eq!(
         enum_of("fencing"),
         [fencing::Bug::NoTokenCheck, fencing::Bug::NoIdempotency].map(|b| serde_json::to_value(b).unwrap())
+    );
+    assert_eq!(
+        enum_of("multipaxos"),
+        multipaxos::Bug::ALL.iter().map(|b| serde_json::to_value(b).unwrap()).collect::<Vec<_>>()
     );
     assert_eq!(enum_of("bully"), [serde_json::to_value(bully::Bug::NoOk).unwrap()]);
     assert_eq!(enum_of("ring"), [serde_json::to_value(ring::Bug::ForwardSmaller).unwrap()]);

@@ -46,7 +46,8 @@ fn link() -> impl Strategy<Value = Value> {
 }
 
 /// A timeline action at `at_ms` below `duration`; Raft's commands only for
-/// Raft (`kinds` 18), faults for every protocol (`kinds` 12).
+/// Raft (`kinds` 18), faults for every protocol (`kinds` 12), and client
+/// requests and reads too for Multi-Paxos (`kinds` 14).
 fn action(n: u32, duration: u32, kinds: u32) -> impl Strategy<Value = Value> {
     let at = 0..duration;
     (at, 0..kinds, node(n), node(n), link(), -200.0..200.0f64, -60_000i64..60_000, any::<bool>()).prop_map(
@@ -205,18 +206,46 @@ fn store(n: u32) -> impl Strategy<Value = Value> {
         )
 }
 
+/// A Multi-Paxos spec: timings, quorums that may or may not intersect,
+/// and now and then a broken variant.
+fn multipaxos(n: u32) -> impl Strategy<Value = Value> {
+    (
+        num(1.0, 100.0),
+        num(50.0, 500.0),
+        prop::option::of((1..=n, 1..=n)),
+        prop::option::of(prop::sample::select(vec!["ignore_accepted", "apply_gaps", "local_reads"])),
+    )
+        .prop_map(|(hb, el, q, bug)| {
+            let mut m = json!({"heartbeat_ms": hb, "election_ms": el});
+            if let Some((q1, q2)) = q {
+                m["q1"] = json!(q1);
+                m["q2"] = json!(q2);
+            }
+            if let Some(b) = bug {
+                m["bug"] = json!(b);
+            }
+            json!({ "multipaxos": m })
+        })
+}
+
 /// A scenario file: protocol, size, network, load and a timeline; one in
 /// five has one field replaced by something odd.
 fn scenario() -> impl Strategy<Value = Value> {
     let raft_or = |many: u32| prop_oneof![3 => 3u32..16, 1 => 16..many];
-    let size =
-        prop_oneof![(Just(0u32), 3u32..16), (Just(1), raft_or(2_000)), (Just(2), raft_or(300)), (Just(3), 3u32..12)];
+    let size = prop_oneof![
+        (Just(0u32), 3u32..16),
+        (Just(1), raft_or(2_000)),
+        (Just(2), raft_or(300)),
+        (Just(3), 3u32..12),
+        (Just(4), 3u32..10)
+    ];
     (size, 100u32..3_000).prop_flat_map(|((p, n), duration)| {
         let (protocol, kinds) = match p {
             0 => (raft(n).boxed(), 18),
             1 => (gossip(n).boxed(), 12),
             2 => (swim(n).boxed(), 12),
-            _ => (store(n).boxed(), 12),
+            3 => (store(n).boxed(), 12),
+            _ => (multipaxos(n).boxed(), 14),
         };
         (
             protocol,
@@ -230,7 +259,7 @@ fn scenario() -> impl Strategy<Value = Value> {
                 timeline.sort_by_key(|a| a["at_ms"].as_u64());
                 let mut s = json!({"version": 1, "protocol": protocol, "nodes": n, "seed": seed,
                         "duration_ms": duration, "network": network, "timeline": timeline});
-                if let Some((interval, reads)) = client.filter(|_| p == 0) {
+                if let Some((interval, reads)) = client.filter(|_| p == 0 || p == 4) {
                     s["client"] = json!({"interval_ms": interval, "reads": reads});
                 }
                 if let Some((field, value)) = odd {

@@ -197,6 +197,14 @@ impl Alike {
 
 /// Checks one history against `model`.
 pub fn check<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>]) -> Verdict {
+    check_within(model, history, u64::MAX).expect("an unbounded search ends with a verdict")
+}
+
+/// [`check`], giving up (`None`) after `budget` steps of the search. Most
+/// histories take a few steps per operation; one where many operations
+/// overlap, some never returning, can take exponentially many, and a
+/// checker run after every step of a simulation bounds what it spends.
+pub fn check_within<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>], budget: u64) -> Option<Verdict> {
     let times: Vec<(u64, Option<u64>)> = history.iter().map(|o| (o.call, o.ret)).collect();
     let alike =
         Alike::new(&times, &|a, b| history[a].input == history[b].input && history[a].output == history[b].output);
@@ -227,7 +235,7 @@ pub fn check<M: SequentialSpec>(model: &M, history: &[Op<M::Input, M::Output>]) 
         }?;
         Some(number(&mut index, &mut states, next))
     };
-    search(&times, &alike, init, &mut step)
+    search(&times, &alike, init, &mut step, budget)
 }
 
 /// The search itself, over numbered states: `step(state, op)` is the
@@ -237,7 +245,8 @@ fn search(
     alike: &Alike,
     init: u32,
     step: &mut dyn FnMut(u32, usize) -> Option<u32>,
-) -> Verdict {
+    mut budget: u64,
+) -> Option<Verdict> {
     let mut ev = Events::new(times);
     let tail = ev.tail();
     let mut state = init;
@@ -253,8 +262,9 @@ fn search(
         if slot == tail {
             // Every return was reached with its operation linearized;
             // operations that never returned need not take effect.
-            return Verdict::Linearizable;
+            return Some(Verdict::Linearizable);
         }
+        budget = budget.checked_sub(1)?;
         let next_state = match ev.kind[slot] {
             Kind::Call if alike.dominated(ev.op[slot], &ev) => None,
             Kind::Call => step(state, ev.op[slot]),
@@ -284,7 +294,7 @@ fn search(
             }
             // Undo the latest choice, and try the event after it instead.
             let Some((call, prev_state)) = stack.pop() else {
-                return Verdict::Not { op: ev.op[furthest], prefix };
+                return Some(Verdict::Not { op: ev.op[furthest], prefix });
             };
             state = prev_state;
             done.clear(ev.op[call]);

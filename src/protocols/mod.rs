@@ -6,6 +6,7 @@ pub mod bully;
 pub mod fencing;
 pub mod gossip;
 pub mod help;
+pub mod multipaxos;
 pub mod paxos;
 pub mod raft;
 pub mod registry;

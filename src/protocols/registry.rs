@@ -9,7 +9,7 @@
 //! folder, its view, its presets and one line here; every `match` on these
 //! enums is exhaustive, so the compiler points to anything else.
 
-use super::{bully, fencing, gossip, paxos, raft, ring, store, swim};
+use super::{bully, fencing, gossip, multipaxos, paxos, raft, ring, store, swim};
 use crate::contract::Runnable;
 use serde::{Deserialize, Serialize};
 
@@ -233,6 +233,9 @@ registry! {
     /// Single-decree Paxos with flexible quorums (Lamport 2001; Howard et
     /// al. 2016).
     Paxos { name: "paxos", label: "Paxos", node: paxos::Paxos, view: Board }
+    /// Multi-Paxos: a distinguished leader, a replicated log and flexible
+    /// quorums (Lamport 2001 §3; Howard et al. 2016).
+    MultiPaxos { name: "multipaxos", label: "Multi-Paxos", node: multipaxos::MultiPaxos, view: Board }
     /// A lock service's leases with fencing tokens, and tasks with
     /// idempotency keys (Kleppmann 2016; Chubby §2.4).
     Fencing { name: "fencing", label: "Leases & fencing", node: fencing::Fencing, view: Board }

@@ -3,5 +3,6 @@
 
 mod bully;
 mod fencing;
+mod multipaxos;
 mod paxos;
 mod ring;

@@ -9,11 +9,13 @@
 
 mod bully;
 mod fencing;
+mod multipaxos;
 mod paxos;
 mod ring;
 
 pub use bully::seen as bully_seen;
 pub use fencing::seen as fencing_seen;
+pub use multipaxos::seen as multipaxos_seen;
 pub use paxos::seen as paxos_seen;
 pub use ring::seen as ring_seen;
 
