@@ -1,6 +1,6 @@
 //! Multi-Paxos's nodes and messages. The leader is green with its ballot;
-//! a node in phase 1 amber; the others grey, with how many slots they have
-//! learned. Prepare and Promise are circles (phase 1, once per leader),
+//! a node in phase 1 amber with the ballot it tries; the others grey, with
+//! how many slots they have learned (#122). Prepare and Promise are circles (phase 1, once per leader),
 //! Accept and Accepted squares (phase 2, once per command), heartbeats
 //! small dots, a refusal a red bar.
 
@@ -21,8 +21,8 @@ impl Face for MultiPaxos {
 
     fn node_text(pg: &Playground<MultiPaxos>, n: NodeId) -> String {
         match pg.sim().node(n) {
-            Some(p) if p.leading() || p.preparing() => format!("b{} · {}", p.ballot(), p.chosen()),
-            Some(p) => format!("{} slots", p.chosen()),
+            Some(p) if p.leading() || p.preparing() => format!("b{}", p.ballot()),
+            Some(p) => format!("#{}", p.chosen()),
             None => String::new(),
         }
     }
@@ -66,7 +66,7 @@ impl Face for MultiPaxos {
     fn legend() -> Html {
         html! {
             <span class="legend" title="Node colours">
-                <i class="dot follower"></i>{"acceptor"}
+                <i class="dot follower"></i>{"acceptor (#slots learned)"}
                 <i class="dot candidate"></i>{"phase 1"}
                 <i class="dot leader"></i>{"leader"}
                 <i class="dot paused"></i>{"paused"}
