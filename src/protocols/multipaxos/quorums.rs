@@ -11,16 +11,17 @@
 //! Log Safety catches it.
 
 use super::MultiPaxosConfig;
+use crate::protocols::paxos::quorums::size;
 
 impl MultiPaxosConfig {
     /// Promises a leader needs (default: a majority).
     pub fn phase1_quorum(&self) -> u32 {
-        self.q1.unwrap_or(self.nodes / 2 + 1)
+        size(self.q1, self.nodes)
     }
 
     /// Acceptances that choose a slot's value (default: a majority).
     pub fn phase2_quorum(&self) -> u32 {
-        self.q2.unwrap_or(self.nodes / 2 + 1)
+        size(self.q2, self.nodes)
     }
 
     /// Whether every phase-1 quorum meets every phase-2 quorum.
@@ -41,5 +42,22 @@ mod tests {
         assert!(c(6, Some(5), Some(2)).quorums_intersect(), "5 + 2 > 6");
         assert!(!c(6, Some(3), Some(3)).quorums_intersect(), "3 + 3 = 6");
         assert!(!c(6, Some(4), Some(2)).quorums_intersect(), "4 + 2 = 6");
+    }
+
+    #[test]
+    fn impossible_settings_are_refused_with_what_is_allowed() {
+        use super::super::MultiPaxosSpec;
+        let err = |s: MultiPaxosSpec, n| s.to_config(n).unwrap_err().to_string();
+        let d = MultiPaxosSpec::default;
+        assert_eq!(err(MultiPaxosSpec { q1: Some(9), ..d() }, 6), "q1 must be 1 to the 6 nodes, not 9");
+        assert_eq!(err(MultiPaxosSpec { q2: Some(0), ..d() }, 6), "q2 must be 1 to the 6 nodes, not 0");
+        assert_eq!(err(d(), 0), "Multi-Paxos needs at least 1 node and runs at most 64, not 0");
+        assert_eq!(
+            err(MultiPaxosSpec { election_ms: 50.0, ..d() }, 5),
+            "election_ms (50 ms) must be longer than heartbeat_ms (50 ms), or followers elect a new leader between heartbeats"
+        );
+        assert!(err(MultiPaxosSpec { heartbeat_ms: -1.0, ..d() }, 5).contains("heartbeat_ms"));
+        // Quorums that do not intersect run (Log Safety shows the harm).
+        assert!(MultiPaxosSpec { q1: Some(3), q2: Some(3), ..d() }.to_config(6).is_ok());
     }
 }

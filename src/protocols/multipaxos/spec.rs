@@ -64,10 +64,8 @@ impl MultiPaxosSpec {
         if nodes == 0 || nodes > MAX_NODES {
             return Err(E::Nodes(nodes));
         }
-        for (which, q) in [("q1", self.q1), ("q2", self.q2)] {
-            if let Some(q) = q.filter(|q| *q == 0 || *q > nodes) {
-                return Err(E::Quorum { which, q, nodes });
-            }
+        if let Some((which, q)) = crate::protocols::paxos::quorums::out_of_range(self.q1, self.q2, nodes) {
+            return Err(E::Quorum { which, q, nodes });
         }
         let heartbeat_us = crate::contract::period_us(self.heartbeat_ms, "heartbeat_ms")?;
         let election_us = crate::contract::period_us(self.election_ms, "election_ms")?;
@@ -75,11 +73,6 @@ impl MultiPaxosSpec {
             return Err(E::Election { election: self.election_ms, heartbeat: self.heartbeat_ms });
         }
         Ok(MultiPaxosConfig { nodes, heartbeat_us, election_us, q1: self.q1, q2: self.q2, bug: self.bug })
-    }
-
-    /// Whether its phase-1 and phase-2 quorums intersect (q1 + q2 > n).
-    pub fn quorums_intersect(&self, nodes: u32) -> bool {
-        MultiPaxosConfig { nodes, q1: self.q1, q2: self.q2, ..MultiPaxosConfig::default() }.quorums_intersect()
     }
 }
 

@@ -20,7 +20,7 @@ mod learner;
 mod observe;
 pub mod promises;
 mod proposer;
-mod quorums;
+pub mod quorums;
 mod spec;
 pub mod validity;
 mod zoo;

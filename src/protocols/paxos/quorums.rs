@@ -10,15 +10,26 @@
 
 use super::PaxosConfig;
 
+/// A quorum size as a spec gives it (`None`: a majority of `nodes`).
+/// Multi-Paxos's quorums follow the same rules.
+pub fn size(q: Option<u32>, nodes: u32) -> u32 {
+    q.unwrap_or(nodes / 2 + 1)
+}
+
+/// The first of `q1` and `q2` that is not 1 to `nodes`, by name.
+pub fn out_of_range(q1: Option<u32>, q2: Option<u32>, nodes: u32) -> Option<(&'static str, u32)> {
+    [("q1", q1), ("q2", q2)].into_iter().find_map(|(which, q)| Some((which, q.filter(|q| *q == 0 || *q > nodes)?)))
+}
+
 impl PaxosConfig {
     /// Promises a proposer needs before phase 2 (default: a majority).
     pub fn phase1_quorum(&self) -> u32 {
-        self.q1.unwrap_or(self.nodes / 2 + 1)
+        size(self.q1, self.nodes)
     }
 
     /// Acceptances that choose a value (default: a majority).
     pub fn phase2_quorum(&self) -> u32 {
-        self.q2.unwrap_or(self.nodes / 2 + 1)
+        size(self.q2, self.nodes)
     }
 
     /// Whether every phase-1 quorum meets every phase-2 quorum.

@@ -84,10 +84,8 @@ impl PaxosSpec {
                 return Err(E::Twice(*p));
             }
         }
-        for (which, q) in [("q1", self.q1), ("q2", self.q2)] {
-            if let Some(q) = q.filter(|q| *q == 0 || *q > nodes) {
-                return Err(E::Quorum { which, q, nodes });
-            }
+        if let Some((which, q)) = super::quorums::out_of_range(self.q1, self.q2, nodes) {
+            return Err(E::Quorum { which, q, nodes });
         }
         Ok(PaxosConfig {
             nodes,
