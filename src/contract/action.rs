@@ -158,6 +158,19 @@ pub enum Action {
         node: NodeId,
         timer: String,
     },
+    /// Crash every node of a region (a region outage).
+    RegionDown {
+        region: String,
+    },
+    /// Restart every crashed node of a region.
+    RegionUp {
+        region: String,
+    },
+    /// Partition the network between groups of regions; regions left out
+    /// form one more group.
+    SplitRegions {
+        groups: Vec<Vec<String>>,
+    },
 }
 
 /// An action and when it happens.
@@ -190,7 +203,7 @@ impl<'de> Deserialize<'de> for TimedAction {
 }
 
 /// The actions, with the fields each takes.
-const ACTIONS: [(&str, &[&str]); 21] = [
+const ACTIONS: [(&str, &[&str]); 24] = [
     ("crash", &["node"]),
     ("restart", &["node"]),
     ("pause", &["node"]),
@@ -212,6 +225,9 @@ const ACTIONS: [(&str, &[&str]); 21] = [
     ("deliver", &["from", "to", "nth"]),
     ("drop", &["from", "to", "nth"]),
     ("fire", &["node", "timer"]),
+    ("region_down", &["region"]),
+    ("region_up", &["region"]),
+    ("split_regions", &["groups"]),
 ];
 
 /// An entry's fields, taken out one by one.
@@ -283,7 +299,10 @@ impl Action {
             "remove_server" => Action::RemoveServer { node: f.take("node")? },
             "deliver" => Action::Deliver { from: f.take("from")?, to: f.take("to")?, nth: f.take_or("nth", 0)? },
             "drop" => Action::Drop { from: f.take("from")?, to: f.take("to")?, nth: f.take_or("nth", 0)? },
-            _ => Action::Fire { node: f.take("node")?, timer: f.take("timer")? },
+            "fire" => Action::Fire { node: f.take("node")?, timer: f.take("timer")? },
+            "region_down" => Action::RegionDown { region: f.take("region")? },
+            "region_up" => Action::RegionUp { region: f.take("region")? },
+            _ => Action::SplitRegions { groups: f.take("groups")? },
         })
     }
 }
@@ -313,6 +332,9 @@ impl Action {
             Action::Deliver { .. } => "deliver",
             Action::Drop { .. } => "drop",
             Action::Fire { .. } => "fire",
+            Action::RegionDown { .. } => "region_down",
+            Action::RegionUp { .. } => "region_up",
+            Action::SplitRegions { .. } => "split_regions",
         }
     }
 }
@@ -345,6 +367,9 @@ mod tests {
             Action::Deliver { from: 0, to: 1, nth: 2 },
             Action::Drop { from: 1, to: 0, nth: 0 },
             Action::Fire { node: 2, timer: "election".into() },
+            Action::RegionDown { region: "eu".into() },
+            Action::RegionUp { region: "eu".into() },
+            Action::SplitRegions { groups: vec![vec!["us".into()], vec!["eu".into(), "ap".into()]] },
         ]
     }
 

@@ -10,12 +10,14 @@
 
 mod action;
 mod link;
+mod region;
 mod rename;
 mod work;
 mod zoo;
 
 pub use action::{Action, Target, TimedAction};
 pub use link::{ms_to_us, period_us, HeavyTail, LinkSpec, Millis, PeriodError, TimeError, MAX_DURATION_US};
+pub use region::{Region, Regions, MAX_REGIONS};
 pub use rename::Rename;
 pub use work::{TooMuchWork, MAX_CLIENT_OPS, MAX_PERIODS};
 pub use zoo::Variant;
@@ -31,7 +33,7 @@ use std::fmt::Debug;
 
 /// What a protocol's configuration needs to know of the scenario around
 /// it, beyond its own spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
     /// How many nodes the scenario runs.
     pub nodes: u32,
@@ -41,6 +43,8 @@ pub struct Cluster {
     /// How long the run lasts (µs), for bounds on the work its periods
     /// cause ([`Cluster::periods`]).
     pub duration_us: Time,
+    /// The scenario's regions (none: one flat network).
+    pub regions: Regions,
 }
 
 /// A protocol spec that cannot run: what is wrong, in words a person can

@@ -3,6 +3,7 @@
 //! them.
 
 pub mod bully;
+pub mod federation;
 pub mod fencing;
 pub mod gossip;
 pub mod help;

@@ -9,7 +9,7 @@
 //! folder, its view, its presets and one line here; every `match` on these
 //! enums is exhaustive, so the compiler points to anything else.
 
-use super::{bully, fencing, gossip, multipaxos, paxos, raft, ring, store, swim};
+use super::{bully, federation, fencing, gossip, multipaxos, paxos, raft, ring, store, swim};
 use crate::contract::Runnable;
 use serde::{Deserialize, Serialize};
 
@@ -243,6 +243,9 @@ registry! {
     Bully { name: "bully", label: "Bully election", node: bully::Bully, view: Board }
     /// Chang and Roberts' ring election (1979).
     Ring { name: "ring", label: "Ring election", node: ring::Ring, view: Board }
+    /// Federated regions: a Multi-Paxos group per region and a global
+    /// group under a quota (Spanner §2; the Demarcation Protocol).
+    Federation { name: "federation", label: "Federated regions", node: federation::Federation, view: Board }
 }
 
 #[cfg(test)]

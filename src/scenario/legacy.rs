@@ -128,6 +128,8 @@ pub fn migrate_gossip_link(json: &str) -> Result<Scenario, ScenarioError> {
         duration_ms: Millis(600_000_000.max(last)),
         network,
         links: Vec::new(),
+        regions: Vec::new(),
+        inter_region: None,
         client: None,
         fsync_ms: None,
         scripted: false,

@@ -17,7 +17,9 @@ mod strict;
 pub mod tour;
 pub mod travel;
 
-pub use crate::contract::{ms_to_us, Action, HeavyTail, LinkSpec, Millis, Target, TimedAction, MAX_DURATION_US};
+pub use crate::contract::{
+    ms_to_us, Action, HeavyTail, LinkSpec, Millis, Region, Regions, Target, TimedAction, MAX_DURATION_US,
+};
 pub use crate::protocols::registry::{ProtocolKind, ProtocolSpec, Registered};
 pub use expect::{Bound, Expect};
 pub use log::{Hop, Logged, Marked, NodeChange, Wire};
@@ -89,6 +91,13 @@ pub struct Scenario {
     pub network: LinkSpec,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkOverride>,
+    /// Named regions of consecutive nodes; `network` is then the latency
+    /// within a region, and `inter_region` the latency between two.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<Region>,
+    /// Links between regions (default: 40-60 ms). Per-node `links` win.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inter_region: Option<LinkSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientLoad>,
     /// Stable storage's write latency, drawn per write from this range in
@@ -193,6 +202,8 @@ impl Scenario {
             duration_ms: default_duration(),
             network: LinkSpec::default(),
             links: Vec::new(),
+            regions: Vec::new(),
+            inter_region: None,
             client: None,
             fsync_ms: None,
             scripted: false,
@@ -258,8 +269,43 @@ impl Scenario {
 
     /// What a protocol's configuration needs of the scenario around it.
     pub fn cluster(&self) -> Cluster {
-        let max_latency_us = self.network.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
-        Cluster { nodes: self.nodes, max_latency_us, duration_us: self.duration_ms.us() }
+        let max = |l: &LinkSpec| l.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
+        let mut max_latency_us = max(&self.network);
+        if !self.regions.is_empty() {
+            max_latency_us = max_latency_us.max(max(&self.inter_region_link()));
+        }
+        Cluster { nodes: self.nodes, max_latency_us, duration_us: self.duration_ms.us(), regions: self.regions() }
+    }
+
+    /// The scenario's regions.
+    pub fn regions(&self) -> Regions {
+        Regions(self.regions.clone())
+    }
+
+    /// The links between regions, as set or by default.
+    pub fn inter_region_link(&self) -> LinkSpec {
+        self.inter_region.clone().unwrap_or(LinkSpec { latency_ms: [40.0, 60.0], ..LinkSpec::default() })
+    }
+
+    /// The region-wide faults in terms of nodes: the nodes a region
+    /// outage or restore acts on, or the node groups of a split.
+    pub fn region_nodes(&self, region: &str) -> Result<std::ops::Range<NodeId>, String> {
+        let r = self.regions();
+        Ok(r.members(r.index(region)?))
+    }
+
+    /// The node groups of a `split_regions`, checked: each region named
+    /// at most once.
+    pub fn region_groups(&self, groups: &[Vec<String>]) -> Result<Vec<Vec<NodeId>>, String> {
+        let r = self.regions();
+        let mut seen = Vec::new();
+        for name in groups.iter().flatten() {
+            if seen.contains(&name) {
+                return Err(format!("region '{name}' is in two groups"));
+            }
+            seen.push(name);
+        }
+        groups.iter().map(|g| r.nodes_of(g)).collect()
     }
 
     /// The scenario's spec for protocol `P`, or why it has none.
@@ -297,6 +343,7 @@ impl Scenario {
                 supported: VERSION,
             });
         }
+        self.regions().validate(self.nodes).map_err(ScenarioError::Invalid)?;
         visit(self.clone(), CheckProtocol)?;
         if let Some(e) = &self.expect {
             e.validate().map_err(ScenarioError::Invalid)?;
@@ -304,6 +351,14 @@ impl Scenario {
         self.network.to_config().map_err(|e| ScenarioError::Invalid(format!("network: {e}")))?;
         self.storage_us().map_err(ScenarioError::Invalid)?;
         self.validate_links()?;
+        if let Some(l) = &self.inter_region {
+            if self.regions.is_empty() {
+                return Err(ScenarioError::Invalid(
+                    "inter_region sets links between regions, but there are no \"regions\"".into(),
+                ));
+            }
+            l.to_config().map_err(|e| ScenarioError::Invalid(format!("inter_region: {e}")))?;
+        }
         self.validate_client()?;
         tour::validate(self).map_err(ScenarioError::Invalid)?;
         let mut last = Millis(0);
@@ -433,6 +488,12 @@ impl Scenario {
                 }
             }
             Action::HealAll | Action::SetNetwork { .. } => {}
+            Action::RegionDown { region } | Action::RegionUp { region } => {
+                self.region_nodes(region)?;
+            }
+            Action::SplitRegions { groups } => {
+                self.region_groups(groups)?;
+            }
         }
         if let Action::SetLink { link, .. } | Action::SetNetwork { link } = action {
             link.to_config()?;

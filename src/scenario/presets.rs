@@ -111,6 +111,11 @@ pub const PRESETS: &[Preset] = &[
     preset!("ring-worst-order"),
     preset!("ring-best-order"),
     preset!("ring-forward-smaller"),
+    preset!("federation-region-outage"),
+    preset!("federation-partition-fallback"),
+    preset!("federation-leader-near"),
+    preset!("federation-leader-far"),
+    preset!("federation-spend-when-cut-off"),
     // Guided tours: listed under Tours, not among their view's presets.
     preset!("tour-raft"),
     preset!("tour-figure-8"),

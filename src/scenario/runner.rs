@@ -142,6 +142,15 @@ impl<P: Registered> Runner<P> {
         let link = scenario.network.to_config().map_err(ScenarioError::Invalid)?;
         let mut sim = Sim::new(cfg, scenario.nodes, scenario.seed, link);
         sim.set_storage(scenario.storage_us().map_err(ScenarioError::Invalid)?);
+        if !scenario.regions.is_empty() {
+            let between = scenario.inter_region_link().to_config().map_err(ScenarioError::Invalid)?;
+            let regions = scenario.regions();
+            for a in 0..scenario.nodes {
+                for b in (0..scenario.nodes).filter(|&b| regions.of(a) != regions.of(b)) {
+                    sim.set_link(a, b, between);
+                }
+            }
+        }
         for l in &scenario.links {
             sim.set_link(l.from, l.to, l.link.to_config().map_err(ScenarioError::Invalid)?);
         }
@@ -468,6 +477,23 @@ impl<P: Registered> Runner<P> {
             Action::Drop { from, to, nth } => match sim.held_index(from, to, nth) {
                 Some(i) if sim.drop_held(i) => {}
                 _ => return,
+            },
+            Action::RegionDown { ref region } | Action::RegionUp { ref region } => {
+                let Ok(nodes) = self.scenario.region_nodes(region) else { return };
+                let down = matches!(action, Action::RegionDown { .. });
+                for n in nodes {
+                    if down {
+                        self.sim.crash(n);
+                    } else {
+                        self.sim.restart(n);
+                    }
+                    self.after_step();
+                }
+                return;
+            }
+            Action::SplitRegions { ref groups } => match self.scenario.region_groups(groups) {
+                Ok(g) => sim.partition(g),
+                Err(_) => return,
             },
             Action::Fire { node, ref timer } => {
                 let Some(t) = sim.timers(node).find(|t| t.to_string() == *timer) else { return };

@@ -344,6 +344,14 @@ impl MultiPaxos {
         self.accepted.get(slot as usize).copied().flatten()
     }
 
+    /// The slot a leader gives the next command (`None`: not leading).
+    pub fn next_slot(&self) -> Option<u64> {
+        match &self.role {
+            Role::Leading { next, .. } => Some(*next),
+            _ => None,
+        }
+    }
+
     /// Proposals the leader has in phase 2, not yet chosen.
     pub fn open(&self) -> usize {
         match &self.role {

@@ -2,6 +2,7 @@
 //! file per protocol.
 
 mod bully;
+mod federation;
 mod fencing;
 mod multipaxos;
 mod paxos;

@@ -8,12 +8,14 @@
 //! compare mode, with nothing else to change.
 
 mod bully;
+mod federation;
 mod fencing;
 mod multipaxos;
 mod paxos;
 mod ring;
 
 pub use bully::seen as bully_seen;
+pub use federation::seen as federation_seen;
 pub use fencing::seen as fencing_seen;
 pub use multipaxos::seen as multipaxos_seen;
 pub use paxos::seen as paxos_seen;

@@ -103,7 +103,12 @@ fn each_board_names_the_properties_its_checker_checks() {
     fn names<P: Board>() -> (Vec<&'static str>, Vec<&'static str>) {
         let s = P::default_scenario();
         let spec = P::spec(&s.protocol).expect("its own spec").clone();
-        let cluster = crate::contract::Cluster { nodes: s.nodes, max_latency_us: 20_000, duration_us: 1_000_000 };
+        let cluster = crate::contract::Cluster {
+            nodes: s.nodes,
+            max_latency_us: 20_000,
+            duration_us: 1_000_000,
+            regions: Default::default(),
+        };
         let ours: Vec<&str> = P::PROPERTIES.iter().map(|p| p.0).collect();
         (ours, P::checker(&spec, &cluster).properties())
     }
