@@ -107,6 +107,9 @@ fn the_json_schema_matches_the_scenario_model() {
         Action::Campaign { node: 2 },
         Action::AddServer { node: 2 },
         Action::RemoveServer { node: 1 },
+        Action::RegionDown { region: "a".into() },
+        Action::RegionUp { region: "a".into() },
+        Action::SplitRegions { groups: vec![vec!["a".into()]] },
     ];
     let s = Scenario {
         name: "n".into(),
@@ -124,6 +127,8 @@ fn the_json_schema_matches_the_scenario_model() {
         }),
         network: link.clone(),
         links: vec![LinkOverride { from: 0, to: 1, link: link.clone() }],
+        regions: vec![splitbrain::scenario::Region { name: "a".into(), nodes: 3 }],
+        inter_region: Some(link.clone()),
         client: Some(ClientLoad { interval_ms: 5.0, reads: true }),
         fsync_ms: Some([1.0, 2.0]),
         scripted: false,
@@ -166,6 +171,7 @@ fn the_json_schema_matches_the_scenario_model() {
     assert_eq!(keys(&json["alerts"][0]), keys(&schema["properties"]["alerts"]["items"]["properties"]));
     assert_eq!(keys(&json["marks"][0]), keys(&schema["properties"]["marks"]["items"]["properties"]));
     assert_eq!(keys(&json["tour"][0]), keys(&schema["properties"]["tour"]["items"]["properties"]));
+    assert_eq!(keys(&json["regions"][0]), keys(&schema["properties"]["regions"]["items"]["properties"]));
     // The store's parameters and workload, every field set.
     use splitbrain::protocols::store::inventory::Compensation;
     use splitbrain::protocols::store::spec::{InventorySpec, StoreSpec, WorkloadSpec};
@@ -224,8 +230,17 @@ fn the_json_schema_matches_the_scenario_model() {
         ),
     ];
     // The board view's protocols, every optional field set.
-    use splitbrain::protocols::{bully, fencing, multipaxos, paxos, ring};
+    use splitbrain::protocols::{bully, federation, fencing, multipaxos, paxos, ring};
     let boards = [
+        (
+            "federation",
+            splitbrain::scenario::ProtocolSpec::Federation(federation::FederationSpec {
+                global_leader: Some("a".into()),
+                clients: Some("a".into()),
+                bug: Some(federation::Bug::AckEarly),
+                ..Default::default()
+            }),
+        ),
         (
             "paxos",
             splitbrain::scenario::ProtocolSpec::Paxos(paxos::PaxosSpec {
@@ -290,6 +305,10 @@ fn the_json_schema_matches_the_scenario_model() {
     assert_eq!(
         enum_of("multipaxos"),
         multipaxos::Bug::ALL.iter().map(|b| serde_json::to_value(b).unwrap()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        enum_of("federation"),
+        federation::Bug::ALL.iter().map(|b| serde_json::to_value(b).unwrap()).collect::<Vec<_>>()
     );
     assert_eq!(enum_of("bully"), [serde_json::to_value(bully::Bug::NoOk).unwrap()]);
     assert_eq!(enum_of("ring"), [serde_json::to_value(ring::Bug::ForwardSmaller).unwrap()]);

@@ -17,7 +17,7 @@ fn bad_files_get_typed_errors_that_name_what_was_found() {
     assert_eq!(unknown, ScenarioError::UnknownProtocol { found: "zab".into() });
     assert_eq!(
         unknown.to_string(),
-        "unknown protocol 'zab'; this build runs raft, gossip, swim, store, paxos, multipaxos, fencing, bully, ring"
+        "unknown protocol 'zab'; this build runs raft, gossip, swim, store, paxos, multipaxos, fencing, bully, ring, federation"
     );
     assert!(matches!(e(r#"{"version": 1, "nodes": "five"}"#), ScenarioError::Shape(_)));
     assert!(matches!(

@@ -3,7 +3,9 @@
 //! leader carries a ring. Region messages are small, global ones large;
 //! a draw and its answer are diamonds.
 
+use crate::scenario::{Action as Do, Target};
 use crate::sim::NodeId;
+use crate::ui::cluster::button;
 use crate::ui::face::{tip, Face};
 use crate::viewmodel::boards::federation_seen::{Federation, Msg};
 use crate::viewmodel::playground::{Gesture, Playground};
@@ -65,8 +67,22 @@ impl Face for Federation {
         }
     }
 
-    fn menu_items(_: &Playground<Federation>, _: &Callback<Gesture>, _: NodeId) -> Html {
-        html! {}
+    /// Region-wide faults on the node's region, and a client command.
+    fn menu_items(pg: &Playground<Federation>, dispatch: &Callback<Gesture>, i: NodeId) -> Html {
+        let cfg = pg.sim().config();
+        let r = cfg.region_of(i);
+        let name = cfg.names[r].clone();
+        let (start, n) = cfg.regions[r];
+        let down = (start..start + n).filter(|&m| pg.sim().node(m).is_none()).count() as u32;
+        let up = pg.sim().node(i).is_some();
+        html! {
+            <>
+                { button(dispatch, &format!("Region {name} down"), "Crash every node of this region: a region outage", Gesture::Do(Do::RegionDown { region: name.clone() }), down < n) }
+                { button(dispatch, &format!("Region {name} up"), "Restart every crashed node of this region", Gesture::Do(Do::RegionUp { region: name.clone() }), down > 0) }
+                { button(dispatch, &format!("Split region {name} off"), "Partition this region from the others (heal with Heal all)", Gesture::Do(Do::SplitRegions { groups: vec![vec![name.clone()]] }), true) }
+                { button(dispatch, "Client command", "Send the next client command to this node: odd-numbered ones are region-local writes, even-numbered ones spend a unit of the quota", Gesture::Do(Do::Request { node: Target::Node(i), key: None }), up) }
+            </>
+        }
     }
 
     fn legend() -> Html {
