@@ -1,5 +1,6 @@
-// The board view: Paxos, Multi-Paxos, leases with fencing tokens, and the bully and
-// ring elections, each drawn by its own face in the one playground app.
+// The board view: Paxos, Multi-Paxos, leases with fencing tokens, the bully and
+// ring elections, and federated regions, each drawn by its own face in the one
+// playground app.
 // Every test opens at a known simulated instant and moves simulated time
 // itself, so what it sees does not depend on the machine's speed.
 import { test, before, after } from 'node:test';
@@ -50,6 +51,34 @@ test('Multi-Paxos fails over with the native trace, and quorums that miss each o
   assert.deepEqual([...page.errors, ...split.errors], []);
 });
 
+test('federated regions: a cut-off region writes on and spends only its share; a region outage from the menu replays', async () => {
+  const page = await open('preset=federation-partition-fallback', 10_000_000);
+  assert.equal(await page.locator('.app').getAttribute('data-protocol'), 'federation');
+  assert.equal(await hash(page), golden('federation-partition-fallback'), 'the same trace as natively');
+  assert.match(await page.locator('.node[data-node="7"]').textContent(), /ap/, 'nodes are labelled by region');
+  assert.equal(await page.locator('.inv.good').count(), 2, 'the Quota and Local Decisions hold');
+  assert.match(await page.locator('#summary').textContent(), /global leader n\d in (us|eu) · \d+ of 48 pool units drawn/);
+  await page.locator('.node[data-node="7"]').click();
+  assert.equal(await page.locator('.inspector dd[data-what="region"]').textContent(), 'ap');
+  await screenshot(page, 'board-federation');
+  const near = await open('preset=federation-leader-near', 1_000_000);
+  await near.locator('.node[data-node="4"]').click();
+  await near.locator('.menu').getByRole('button', { name: 'Region eu down' }).click();
+  for (const n of [3, 4, 5]) {
+    assert.equal(await near.locator(`.node[data-node="${n}"]`).getAttribute('data-role'), 'crashed', `n${n} of eu is down`);
+  }
+  await advance(near, 300);
+  assert.match(await near.locator('#timeline').textContent(), /region_down|region eu down/i);
+  const there = await hash(near);
+  await near.locator('#share').click();
+  await near.locator('#share-url').waitFor();
+  const link = await near.locator('#share-url').inputValue();
+  const again = await openPage(browser, `${server.url}${link.slice(link.indexOf('#'))}`);
+  await again.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 1300000, null, { timeout: 60000 });
+  assert.equal(await hash(again), there, 'the link replays the region outage');
+  assert.deepEqual([...page.errors, ...near.errors, ...again.errors], []);
+});
+
 test('a broken variant is caught by name, and the violation pauses the run', async () => {
   const page = await open('preset=fencing-paused-client', 400_000);
   assert.match(await page.locator('#violation-banner').textContent(), /Fenced Writes violated/);
@@ -66,7 +95,7 @@ test('a broken variant is caught by name, and the violation pauses the run', asy
 test('the selector lists each protocol by name and keeps each run while another shows', async () => {
   const page = await open('preset=ring-shuffled', 50_000);
   const names = await page.locator('#protocol option').allTextContents();
-  for (const name of ['Raft', 'Paxos', 'Multi-Paxos', 'Leases & fencing', 'Bully election', 'Ring election']) {
+  for (const name of ['Raft', 'Paxos', 'Multi-Paxos', 'Leases & fencing', 'Bully election', 'Ring election', 'Federated regions']) {
     assert.ok(names.includes(name), `${name} in ${names}`);
   }
   await page.locator('#protocol').selectOption('paxos');

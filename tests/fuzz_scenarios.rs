@@ -228,6 +228,23 @@ fn multipaxos(n: u32) -> impl Strategy<Value = Value> {
         })
 }
 
+/// A federation's spec: a quota that the shares may or may not fit, and
+/// now and then a broken variant (its regions are the scenario's).
+fn federation() -> impl Strategy<Value = Value> {
+    (
+        0u32..40,
+        0u32..8,
+        prop::option::of(prop::sample::select(vec!["spend_when_cut_off", "unchecked_global", "ack_early"])),
+    )
+        .prop_map(|(quota, share, bug)| {
+            let mut f = json!({"quota": quota, "share": share});
+            if let Some(b) = bug {
+                f["bug"] = json!(b);
+            }
+            json!({ "federation": f })
+        })
+}
+
 /// A scenario file: protocol, size, network, load and a timeline; one in
 /// five has one field replaced by something odd.
 fn scenario() -> impl Strategy<Value = Value> {
@@ -237,7 +254,8 @@ fn scenario() -> impl Strategy<Value = Value> {
         (Just(1), raft_or(2_000)),
         (Just(2), raft_or(300)),
         (Just(3), 3u32..12),
-        (Just(4), 3u32..10)
+        (Just(4), 3u32..10),
+        (Just(5), 2u32..10)
     ];
     (size, 100u32..3_000).prop_flat_map(|((p, n), duration)| {
         let (protocol, kinds) = match p {
@@ -245,7 +263,8 @@ fn scenario() -> impl Strategy<Value = Value> {
             1 => (gossip(n).boxed(), 12),
             2 => (swim(n).boxed(), 12),
             3 => (store(n).boxed(), 12),
-            _ => (multipaxos(n).boxed(), 14),
+            4 => (multipaxos(n).boxed(), 14),
+            _ => (federation().boxed(), 12),
         };
         (
             protocol,
@@ -254,13 +273,36 @@ fn scenario() -> impl Strategy<Value = Value> {
             prop::option::of((num(0.05, 50.0), any::<bool>())),
             prop::collection::vec(action(n, duration, kinds), 0..12),
             prop_oneof![4 => Just(None), 1 => (0usize..6, prop::sample::select(ODD.to_vec())).prop_map(Some)],
+            prop::collection::vec((0..duration, 0..3usize, 0..4usize), 0..5),
         )
-            .prop_map(move |(protocol, seed, network, client, mut timeline, odd)| {
+            .prop_map(move |(protocol, seed, network, client, mut timeline, odd, region_faults)| {
+                // A federation's nodes in two or three regions, and faults
+                // on whole regions (now and then one that does not exist).
+                let names = ["us", "eu", "ap", "mars"];
+                let regions = n.min(3);
+                if p == 5 {
+                    for (at, kind, r) in region_faults {
+                        timeline.push(match kind {
+                            0 => json!({"at_ms": at, "action": "region_down", "region": names[r]}),
+                            1 => json!({"at_ms": at, "action": "region_up", "region": names[r]}),
+                            _ => json!({"at_ms": at, "action": "split_regions", "groups": [[names[r]]]}),
+                        });
+                    }
+                }
                 timeline.sort_by_key(|a| a["at_ms"].as_u64());
                 let mut s = json!({"version": 1, "protocol": protocol, "nodes": n, "seed": seed,
                         "duration_ms": duration, "network": network, "timeline": timeline});
-                if let Some((interval, reads)) = client.filter(|_| p == 0 || p == 4) {
+                if let Some((interval, reads)) = client.filter(|_| p == 0 || p == 4 || p == 5) {
                     s["client"] = json!({"interval_ms": interval, "reads": reads});
+                }
+                if p == 5 {
+                    let sizes: Vec<u32> = (0..regions).map(|i| n / regions + u32::from(i < n % regions)).collect();
+                    s["regions"] = json!(names
+                        .iter()
+                        .zip(sizes)
+                        .map(|(name, k)| json!({"name": name, "nodes": k}))
+                        .collect::<Vec<_>>());
+                    s["inter_region"] = json!({"latency_ms": [20, 40]});
                 }
                 if let Some((field, value)) = odd {
                     let keys = ["version", "nodes", "seed", "duration_ms", "network", "client"];

@@ -268,6 +268,7 @@ impl Scenario {
     }
 
     /// What a protocol's configuration needs of the scenario around it.
+    #[inline(never)]
     pub fn cluster(&self) -> Cluster {
         let max = |l: &LinkSpec| l.to_config().map(|l| l.latency.bounds_us().1).unwrap_or(0);
         let mut max_latency_us = max(&self.network);
@@ -292,6 +293,26 @@ impl Scenario {
     pub fn region_nodes(&self, region: &str) -> Result<std::ops::Range<NodeId>, String> {
         let r = self.regions();
         Ok(r.members(r.index(region)?))
+    }
+
+    /// A region-wide fault as the faults of its nodes (none for another
+    /// action, or a region that does not exist).
+    pub fn region_faults(&self, action: &Action) -> Vec<Action> {
+        match action {
+            Action::RegionDown { region } => self
+                .region_nodes(region)
+                .into_iter()
+                .flatten()
+                .map(|n| Action::Crash { node: Target::Node(n) })
+                .collect(),
+            Action::RegionUp { region } => {
+                self.region_nodes(region).into_iter().flatten().map(|node| Action::Restart { node }).collect()
+            }
+            Action::SplitRegions { groups } => {
+                self.region_groups(groups).into_iter().map(|groups| Action::Partition { groups }).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The node groups of a `split_regions`, checked: each region named

@@ -478,23 +478,13 @@ impl<P: Registered> Runner<P> {
                 Some(i) if sim.drop_held(i) => {}
                 _ => return,
             },
-            Action::RegionDown { ref region } | Action::RegionUp { ref region } => {
-                let Ok(nodes) = self.scenario.region_nodes(region) else { return };
-                let down = matches!(action, Action::RegionDown { .. });
-                for n in nodes {
-                    if down {
-                        self.sim.crash(n);
-                    } else {
-                        self.sim.restart(n);
-                    }
-                    self.after_step();
+            // A region-wide fault is its nodes' faults, one after another.
+            Action::RegionDown { .. } | Action::RegionUp { .. } | Action::SplitRegions { .. } => {
+                for a in self.scenario.region_faults(action) {
+                    self.apply(&a);
                 }
                 return;
             }
-            Action::SplitRegions { ref groups } => match self.scenario.region_groups(groups) {
-                Ok(g) => sim.partition(g),
-                Err(_) => return,
-            },
             Action::Fire { node, ref timer } => {
                 let Some(t) = sim.timers(node).find(|t| t.to_string() == *timer) else { return };
                 if !sim.fire(node, t) {

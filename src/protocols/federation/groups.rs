@@ -50,6 +50,13 @@ impl Federation {
             Group::Global => &mut self.global,
         };
         event(engine, &mut Ctx::new(self.id - start, now, group_cfg, ctx.rng(), &mut effects));
+        self.carry_out(g, start, effects, ctx);
+    }
+
+    /// What a group's engine did, as this node's own effects (one copy of
+    /// this for every event [`Federation::drive`] runs).
+    #[inline(never)]
+    fn carry_out(&mut self, g: Group, start: NodeId, effects: Vec<Effect<MultiPaxos>>, ctx: &mut Ctx<'_, Self>) {
         for e in effects {
             match e {
                 Effect::Send { to, msg } => ctx.send(start + to, wrap(g, msg)),

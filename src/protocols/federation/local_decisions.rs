@@ -18,12 +18,12 @@ pub const REFERENCE: &str = "Paxos Made Simple §3";
 pub struct LocalDecisions {
     /// By region and slot: the write a client was told is there, and the
     /// value the region's nodes learned there first.
-    told: Vec<Vec<Option<u64>>>,
+    told: Vec<Vec<Option<mp::Value>>>,
     learned: Vec<Vec<Option<mp::Value>>>,
     failed: bool,
 }
 
-fn at<T: Copy>(v: &mut Vec<Vec<Option<T>>>, region: usize, slot: u64) -> &mut Option<T> {
+fn at(v: &mut Vec<Vec<Option<mp::Value>>>, region: usize, slot: u64) -> &mut Option<mp::Value> {
     if v.len() <= region {
         v.resize(region + 1, Vec::new());
     }
@@ -45,14 +45,14 @@ impl Checker<Federation> for LocalDecisions {
             // value learned, against the write told in its slot.
             let (id, slot, learned) = match note {
                 Note::Done { op, region, outcome: Outcome::Written { slot } } => {
-                    *at(&mut self.told, usize::from(*region), *slot) = Some(op.id());
+                    *at(&mut self.told, usize::from(*region), *slot) = Some(mp::Value::Write(op.id()));
                     let Some(v) = *at(&mut self.learned, usize::from(*region), *slot) else { continue };
                     (op.id(), *slot, v)
                 }
                 Note::Region(mp::Note::Learned { slot, value }) => {
                     let region = region_of(sim, node);
                     at(&mut self.learned, region, *slot).get_or_insert(*value);
-                    let Some(id) = *at(&mut self.told, region, *slot) else { continue };
+                    let Some(mp::Value::Write(id)) = *at(&mut self.told, region, *slot) else { continue };
                     (id, *slot, *value)
                 }
                 _ => continue,
