@@ -190,6 +190,12 @@ impl Msg {
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Msg::Region(mp::Msg::Accept { ballot, slot, value, .. }) => {
+                write!(f, "region: Accept {} in slot {slot} @b{ballot}", entry(Group::Region, *value))
+            }
+            Msg::Global(mp::Msg::Accept { ballot, slot, value, .. }) => {
+                write!(f, "global: Accept {} in slot {slot} @b{ballot}", entry(Group::Global, *value))
+            }
             Msg::Region(m) => write!(f, "region: {m}"),
             Msg::Global(m) => write!(f, "global: {m}"),
             Msg::Forward(c) => write!(f, "Forward {c}"),
@@ -227,8 +233,8 @@ pub enum Note {
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Note::Region(n) => write!(f, "region: {n}"),
-            Note::Global(n) => write!(f, "global: {n}"),
+            Note::Region(n) => group_note(f, Group::Region, n),
+            Note::Global(n) => group_note(f, Group::Global, n),
             Note::Done { op, outcome, .. } => match outcome {
                 Outcome::Written { slot } => write!(f, "{op}: done, slot {slot}"),
                 Outcome::Spent { slot } => write!(f, "{op}: spent from the region's share, slot {slot}"),
@@ -240,6 +246,26 @@ impl fmt::Display for Note {
                 Outcome::Refused { cut_off: false } => write!(f, "{op}: turned away, no leader in the region"),
             },
         }
+    }
+}
+
+/// A group's log entry as the federation reads it ("write w31", "a draw
+/// for s98 from n4") rather than as the engine stores it.
+fn entry(g: Group, v: mp::Value) -> String {
+    match (g, regional::decode(v), global::decode(v)) {
+        (Group::Region, Some((op, _)), _) => op.to_string(),
+        (Group::Global, _, Some((op, from))) => format!("a draw for s{op} from n{from}"),
+        _ => v.to_string(),
+    }
+}
+
+fn group_note(f: &mut fmt::Formatter<'_>, g: Group, n: &mp::Note) -> fmt::Result {
+    let name = if g == Group::Region { "region" } else { "global" };
+    match *n {
+        mp::Note::Learned { slot, value } => write!(f, "{name}: learns {} in slot {slot}", entry(g, value)),
+        mp::Note::Applied { slot, value } => write!(f, "{name}: applies {} in slot {slot}", entry(g, value)),
+        mp::Note::Replied { value, .. } => write!(f, "{name}: its leader has applied {}", entry(g, value)),
+        _ => write!(f, "{name}: {n}"),
     }
 }
 
