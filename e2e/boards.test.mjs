@@ -62,6 +62,15 @@ test('federated regions: a cut-off region writes on and spends only its share; a
   await page.locator('.node[data-node="7"]').click();
   assert.equal(await page.locator('.inspector dd[data-what="region"]').textContent(), 'ap');
   await screenshot(page, 'board-federation');
+  // A policy no allocation satisfies is refused at reset, and the run stays.
+  const before = await hash(page);
+  await page.locator('#knob-share').fill('30');
+  await page.locator('#knob-share').press('Enter');
+  await page.locator('#reset').click();
+  await page.locator('#error-banner').waitFor();
+  assert.match(await page.locator('#error-banner').textContent(), /no allocation satisfies the policy: 3 regions with a share of 30 units each need 90, but the quota is 60/);
+  assert.equal(await simTime(page), 10_000_000);
+  assert.equal(await hash(page), before);
   const near = await open('preset=federation-leader-near', 1_000_000);
   await near.locator('.node[data-node="4"]').click();
   await near.locator('.menu').getByRole('button', { name: 'Region eu down' }).click();

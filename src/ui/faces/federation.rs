@@ -91,8 +91,8 @@ impl Face for Federation {
                 <i class="dot follower"></i>{"region member"}
                 <i class="dot leader"></i>{"region leader"}
                 <i class="dot candidate"></i>{"standing"}
-                {"★ global leader · "}
                 <i class="dot crashed"></i>{"crashed"}
+                {"★ and ring: global leader"}
             </span>
         }
     }
