@@ -15,6 +15,15 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 const open = (hash, us, opts) => openAt(browser, server.url, hash, us, opts);
 const hash = (page) => page.locator('#trace-hash').getAttribute('data-hash');
+/** Opens the page's share link in a new page, once it has run to `us`. */
+async function reopenShared(page, us) {
+  await page.locator('#share').click();
+  await page.locator('#share-url').waitFor();
+  const link = await page.locator('#share-url').inputValue();
+  const again = await openPage(browser, `${server.url}${link.slice(link.indexOf('#'))}`);
+  await again.waitForFunction((at) => Number(document.querySelector('#sim-time')?.dataset.us) === at, us, { timeout: 60000 });
+  return again;
+}
 /** The trace hash the native run records for a preset. */
 const golden = (id) => fs.readFileSync(path.resolve(import.meta.dirname, '../tests/golden/trace_hashes.txt'), 'utf8')
   .split('\n').find((l) => l.startsWith(`${id} `))?.split(' ')[1];
@@ -80,11 +89,7 @@ test('federated regions: a cut-off region writes on and spends only its share; a
   await advance(near, 300);
   assert.match(await near.locator('#timeline').textContent(), /region_down|region eu down/i);
   const there = await hash(near);
-  await near.locator('#share').click();
-  await near.locator('#share-url').waitFor();
-  const link = await near.locator('#share-url').inputValue();
-  const again = await openPage(browser, `${server.url}${link.slice(link.indexOf('#'))}`);
-  await again.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 1300000, null, { timeout: 60000 });
+  const again = await reopenShared(near, 1_300_000);
   assert.equal(await hash(again), there, 'the link replays the region outage');
   assert.deepEqual([...page.errors, ...near.errors, ...again.errors], []);
 });
@@ -161,11 +166,7 @@ test('a fault from the node menu is recorded and replays from the share link', a
   await advance(page, 200);
   const there = await hash(page);
   assert.match(await page.locator('#timeline').textContent(), /crash/i);
-  await page.locator('#share').click();
-  await page.locator('#share-url').waitFor();
-  const link = await page.locator('#share-url').inputValue();
-  const again = await openPage(browser, `${server.url}${link.slice(link.indexOf('#'))}`);
-  await again.waitForFunction(() => Number(document.querySelector('#sim-time')?.dataset.us) === 220000, null, { timeout: 60000 });
+  const again = await reopenShared(page, 220_000);
   assert.equal(await hash(again), there, 'the link replays the same run');
   assert.deepEqual([...page.errors, ...again.errors], []);
 });
