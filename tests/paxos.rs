@@ -3,6 +3,7 @@
 //! two duelling proposers that retry at once take more ballots than with
 //! random back-off (Paxos Made Simple §2.4).
 
+use splitbrain::protocols::paxos::quorums::Flexible;
 use splitbrain::protocols::paxos::{Backoff, Bug, Note, Paxos, PaxosChecker, PaxosConfig};
 use splitbrain::sim::invariant::Checker;
 use splitbrain::sim::network::LinkConfig;

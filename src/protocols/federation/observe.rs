@@ -103,6 +103,17 @@ fn ms(us: &[Time]) -> Vec<f64> {
     us.iter().map(|&t| t as f64 / 1000.0).collect()
 }
 
+impl RegionTally {
+    /// Answered over issued (1 with none issued).
+    fn availability(&self) -> f64 {
+        if self.issued == 0 {
+            1.0
+        } else {
+            self.answered as f64 / self.issued as f64
+        }
+    }
+}
+
 impl FederationObserver {
     /// Every answered command's latency (µs) that the global group
     /// decided, region by region.
@@ -186,7 +197,7 @@ impl Observer<Federation> for FederationObserver {
                     region: name.clone(),
                     issued: t.issued,
                     answered: t.answered,
-                    availability: if t.issued == 0 { 1.0 } else { t.answered as f64 / t.issued as f64 },
+                    availability: t.availability(),
                     writes_issued: t.writes[0],
                     writes_answered: t.writes[1],
                     local_ms: Summary::of(&ms(&t.local)),
@@ -215,7 +226,11 @@ impl Observer<Federation> for FederationObserver {
             into.local.extend(ms(&t.local));
             into.global.extend(ms(&t.global));
         }
-        into.availability.extend(self.figures(sim).regions.iter().map(|r| r.availability));
+        // Every region's, without the figures' sorted latencies (the
+        // board's figures panel samples on every redraw).
+        let none = RegionTally::default();
+        into.availability
+            .extend((0..sim.config().names.len()).map(|i| self.regions.get(i).unwrap_or(&none).availability()));
     }
 
     fn pool(s: &Samples) -> Pooled {

@@ -11,6 +11,7 @@
 //! still open, and let a follower that is behind ask for what it missed.
 
 use super::{Accepted, Bug, Cmd, Msg, MultiPaxos, Note, Role, Timer, Value};
+use crate::protocols::paxos::quorums::Flexible;
 use crate::sim::protocol::Ctx;
 use crate::sim::NodeId;
 

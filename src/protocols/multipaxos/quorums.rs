@@ -11,22 +11,11 @@
 //! Log Safety catches it.
 
 use super::MultiPaxosConfig;
-use crate::protocols::paxos::quorums::size;
+use crate::protocols::paxos::quorums::Flexible;
 
-impl MultiPaxosConfig {
-    /// Promises a leader needs (default: a majority).
-    pub fn phase1_quorum(&self) -> u32 {
-        size(self.q1, self.nodes)
-    }
-
-    /// Acceptances that choose a slot's value (default: a majority).
-    pub fn phase2_quorum(&self) -> u32 {
-        size(self.q2, self.nodes)
-    }
-
-    /// Whether every phase-1 quorum meets every phase-2 quorum.
-    pub fn quorums_intersect(&self) -> bool {
-        self.phase1_quorum() + self.phase2_quorum() > self.nodes
+impl Flexible for MultiPaxosConfig {
+    fn quorum_spec(&self) -> (u32, Option<u32>, Option<u32>) {
+        (self.nodes, self.q1, self.q2)
     }
 }
 

@@ -6,6 +6,7 @@
 //! proposer that learns a value stops proposing.
 
 use super::{Note, Paxos, Phase, Timer};
+use crate::protocols::paxos::quorums::Flexible;
 use crate::sim::protocol::Ctx;
 use crate::sim::NodeId;
 

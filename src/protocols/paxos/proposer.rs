@@ -10,6 +10,7 @@
 //! anew.
 
 use super::{value_of, Backoff, Bug, Msg, Note, Paxos, Phase, Timer};
+use crate::protocols::paxos::quorums::Flexible;
 use crate::sim::protocol::Ctx;
 
 impl Paxos {

@@ -21,20 +21,34 @@ pub fn out_of_range(q1: Option<u32>, q2: Option<u32>, nodes: u32) -> Option<(&'s
     [("q1", q1), ("q2", q2)].into_iter().find_map(|(which, q)| Some((which, q.filter(|q| *q == 0 || *q > nodes)?)))
 }
 
-impl PaxosConfig {
-    /// Promises a proposer needs before phase 2 (default: a majority).
-    pub fn phase1_quorum(&self) -> u32 {
-        size(self.q1, self.nodes)
+/// A configuration with flexible quorums: its nodes and the sizes its
+/// spec gives (`None`: a majority). Paxos and Multi-Paxos count their
+/// quorums through it alike.
+pub trait Flexible {
+    /// The nodes, and the spec's phase-1 and phase-2 quorum sizes.
+    fn quorum_spec(&self) -> (u32, Option<u32>, Option<u32>);
+
+    /// Promises a proposer (or leader) needs before phase 2.
+    fn phase1_quorum(&self) -> u32 {
+        let (nodes, q1, _) = self.quorum_spec();
+        size(q1, nodes)
     }
 
-    /// Acceptances that choose a value (default: a majority).
-    pub fn phase2_quorum(&self) -> u32 {
-        size(self.q2, self.nodes)
+    /// Acceptances that choose a value.
+    fn phase2_quorum(&self) -> u32 {
+        let (nodes, _, q2) = self.quorum_spec();
+        size(q2, nodes)
     }
 
     /// Whether every phase-1 quorum meets every phase-2 quorum.
-    pub fn quorums_intersect(&self) -> bool {
-        self.phase1_quorum() + self.phase2_quorum() > self.nodes
+    fn quorums_intersect(&self) -> bool {
+        self.phase1_quorum() + self.phase2_quorum() > self.quorum_spec().0
+    }
+}
+
+impl Flexible for PaxosConfig {
+    fn quorum_spec(&self) -> (u32, Option<u32>, Option<u32>) {
+        (self.nodes, self.q1, self.q2)
     }
 }
 
